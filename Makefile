@@ -1,0 +1,68 @@
+# Tokdeck — the README's two commands are `make run` and `make test`.
+SHELL := /bin/bash
+# One feature set everywhere so the heavy Tauri build is shared by run, test, clippy and e2e:
+# `custom-protocol` embeds the built UI instead of loading the dev server.
+FEATURES := --features tokdeck/custom-protocol
+CARGO_TEST_FLAGS ?=
+
+.PHONY: all setup ui run dev test check fmt lint rust-test ui-test e2e bench bundle bindings sim clean
+
+all: test
+
+setup:
+	@scripts/setup.sh
+
+ui: setup
+	cd ui && npm run build
+
+## make run: the app (the built-in TikTok simulator answers unless TOKDECK_TIKTOK_CLIENT_KEY is set)
+run: ui
+	cargo run -p tokdeck $(FEATURES)
+
+## make dev: hot-reloading UI (tauri CLI dev server)
+dev: setup
+	ui/node_modules/.bin/tauri dev
+
+## make sim: the TikTok simulator alone, with demo accounts, on port 7171
+sim:
+	cargo run -p tokdeck-sim -- --port 7171 --seed
+
+## make test: every check CI runs
+test: setup fmt lint ui-test ui rust-test e2e
+	@echo "make test: all checks passed"
+
+fmt:
+	cargo fmt --all -- --check
+
+lint: ui
+	cargo clippy --workspace --all-targets $(FEATURES) -- -D warnings
+	cargo clippy -p tokdeck --all-targets --features e2e -- -D warnings
+	cd ui && npm run check && npm run lint
+
+ui-test: setup
+	cd ui && npm test
+
+# Rust tests run inside a throwaway desktop session so the keychain tests use a real
+# Secret Service (gnome-keyring), never the user's.
+rust-test: ui
+	scripts/with-desktop.sh cargo test --workspace $(FEATURES) $(CARGO_TEST_FLAGS) -- --include-ignored
+
+# End to end: the real app under Xvfb, driven by tauri-driver + WebKitWebDriver.
+e2e: ui
+	scripts/with-desktop.sh cargo test -p tokdeck --features e2e --test e2e -- --test-threads=1
+
+## make bench: performance targets, printed as ratios against references measured in the same run
+bench: setup
+	cargo bench -p tiktok-api --bench upload
+
+## make bundle: .deb and .rpm installers
+bundle: setup
+	ui/node_modules/.bin/tauri build --bundles deb,rpm
+
+## make bindings: regenerate ui/src/lib/bindings.ts from the Rust types
+bindings:
+	TOKDECK_UPDATE_BINDINGS=1 cargo test -p tokdeck-core --lib ipc::tests::bindings_are_fresh
+
+clean:
+	cargo clean
+	rm -rf ui/dist ui/node_modules tests/artifacts

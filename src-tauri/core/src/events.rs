@@ -1,0 +1,72 @@
+//! What the engine tells the outside world. The shell forwards every event to the UI and turns
+//! [`EngineEvent::Notify`] into a native notification when the user allows it.
+
+use serde::Serialize;
+use tokio::sync::broadcast;
+use ts_rs::TS;
+
+use crate::settings::Settings;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "lowercase")]
+pub enum NoticeLevel {
+    Info,
+    Warning,
+    Error,
+}
+
+/// The kinds of native notification; each can later be turned off on its own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum NotificationKind {
+    General,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+pub enum EngineEvent {
+    #[serde(rename_all = "camelCase")]
+    SettingsChanged { settings: Settings },
+    /// A `tokdeck://` link reached the app (at start or from a second launch).
+    #[serde(rename_all = "camelCase")]
+    DeepLink {
+        url: String,
+        handled: bool,
+        detail: String,
+    },
+    /// Something the user should see in the window (a toast).
+    #[serde(rename_all = "camelCase")]
+    Notice { level: NoticeLevel, message: String },
+    /// Something worth a native notification as well as a toast.
+    #[serde(rename_all = "camelCase")]
+    Notify {
+        notification: NotificationKind,
+        title: String,
+        body: String,
+    },
+}
+
+/// A cheap, cloneable sender; receivers that fall behind lose old events rather than block the
+/// engine.
+#[derive(Debug, Clone)]
+pub struct Events {
+    tx: broadcast::Sender<EngineEvent>,
+}
+
+impl Default for Events {
+    fn default() -> Self {
+        let (tx, _) = broadcast::channel(256);
+        Self { tx }
+    }
+}
+
+impl Events {
+    pub fn emit(&self, event: EngineEvent) {
+        // No receiver is fine (no window yet); the event is simply dropped.
+        let _ = self.tx.send(event);
+    }
+
+    pub fn subscribe(&self) -> broadcast::Receiver<EngineEvent> {
+        self.tx.subscribe()
+    }
+}

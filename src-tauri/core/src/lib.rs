@@ -1,0 +1,15 @@
+//! Tokdeck's engine. No Tauri here: the desktop shell, the tests and the benchmarks all drive
+//! the same code through [`Engine`].
+
+pub mod audit;
+pub mod deeplink;
+pub mod engine;
+pub mod error;
+pub mod events;
+pub mod ipc;
+pub mod secrets;
+pub mod settings;
+pub mod store;
+
+pub use engine::{Engine, EngineConfig};
+pub use error::{CoreError, CoreResult, ErrorCode, UiError};

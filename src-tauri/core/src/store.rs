@@ -1,0 +1,214 @@
+//! The SQLite store: one file in the data dir, opened defensively.
+//!
+//! Opening never overwrites or deletes anything. A file that is not a SQLite database, that
+//! another process holds, or that a newer Tokdeck has migrated is refused with a clear reason,
+//! so the user's schedule survives whatever went wrong.
+
+use std::fs::File;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::migrate::Migrator;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{ConnectOptions, Connection, SqlitePool};
+
+pub static MIGRATOR: Migrator = sqlx::migrate!("./migrations");
+
+pub const DB_FILE: &str = "tokdeck.sqlite3";
+const LOCK_FILE: &str = "tokdeck.lock";
+const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("Tokdeck could not create its data folder {path}: {source}")]
+    DataDir {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("Another Tokdeck is already using the data folder {0}. Close it (check the tray) and try again.")]
+    InUse(PathBuf),
+    #[error("The database {0} is not a Tokdeck database or is damaged. Tokdeck left it untouched; move it aside or restore a backup, then start again.")]
+    Corrupt(PathBuf),
+    #[error("The database {path} was last used by a newer version of Tokdeck (schema {found}, this version knows up to {known}). Install the newer version; nothing was changed.")]
+    TooNew { path: PathBuf, found: i64, known: i64 },
+    #[error("The database {0} is locked by another program. Close it and start Tokdeck again.")]
+    Locked(PathBuf),
+    #[error("Tokdeck could not open its database {path}: {source}")]
+    Open { path: PathBuf, source: sqlx::Error },
+    #[error("Tokdeck could not update its database {path}: {source}")]
+    Migrate {
+        path: PathBuf,
+        source: sqlx::migrate::MigrateError,
+    },
+}
+
+/// An open store. Holding it keeps the data-dir lock, so a second engine cannot open the same
+/// folder underneath us.
+pub struct Store {
+    pool: SqlitePool,
+    path: PathBuf,
+    _lock: File,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").field("path", &self.path).finish()
+    }
+}
+
+impl Store {
+    /// Opens (creating if needed) the database in `data_dir` and runs pending migrations.
+    pub async fn open(data_dir: &Path) -> Result<Store, StoreError> {
+        std::fs::create_dir_all(data_dir).map_err(|source| StoreError::DataDir {
+            path: data_dir.to_path_buf(),
+            source,
+        })?;
+        let lock = acquire_dir_lock(data_dir)?;
+        let path = data_dir.join(DB_FILE);
+        check_header(&path)?;
+
+        let options = SqliteConnectOptions::from_str("sqlite://")
+            .map_err(|source| StoreError::Open {
+                path: path.clone(),
+                source,
+            })?
+            .filename(&path)
+            .create_if_missing(true)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(5))
+            // The publisher writes each step before the next network call; FULL keeps that step
+            // after a power loss, and the write rate is tiny.
+            .synchronous(SqliteSynchronous::Full);
+
+        // Switching to WAL needs an exclusive lock: do it once on a single connection before the
+        // pool exists, so pool connections never race for it.
+        let mut first = options
+            .clone()
+            .journal_mode(SqliteJournalMode::Wal)
+            .connect()
+            .await
+            .map_err(|e| classify_open_error(&path, e))?;
+        let known = MIGRATOR.iter().map(|m| m.version).max().unwrap_or(0);
+        if let Some(found) = applied_version(&mut first)
+            .await
+            .map_err(|e| classify_open_error(&path, e))?
+        {
+            if found > known {
+                return Err(StoreError::TooNew { path, found, known });
+            }
+        }
+        first
+            .close()
+            .await
+            .map_err(|e| classify_open_error(&path, e))?;
+
+        let pool = SqlitePoolOptions::new()
+            .max_connections(4)
+            .connect_with(options.journal_mode(SqliteJournalMode::Wal))
+            .await
+            .map_err(|e| classify_open_error(&path, e))?;
+        MIGRATOR.run(&pool).await.map_err(|source| match source {
+            sqlx::migrate::MigrateError::Execute(e) => classify_open_error(&path, e),
+            source => StoreError::Migrate {
+                path: path.clone(),
+                source,
+            },
+        })?;
+        Ok(Store {
+            pool,
+            path,
+            _lock: lock,
+        })
+    }
+
+    pub fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Closes every connection (checkpointing the WAL). Called on quit.
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+fn acquire_dir_lock(data_dir: &Path) -> Result<File, StoreError> {
+    let lock_path = data_dir.join(LOCK_FILE);
+    let file = File::options()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&lock_path)
+        .map_err(|source| StoreError::DataDir {
+            path: lock_path.clone(),
+            source,
+        })?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(std::fs::TryLockError::WouldBlock) => Err(StoreError::InUse(data_dir.to_path_buf())),
+        Err(std::fs::TryLockError::Error(source)) => Err(StoreError::DataDir {
+            path: lock_path,
+            source,
+        }),
+    }
+}
+
+/// Refuses a non-empty file that does not start with SQLite's magic header: SQLite would report
+/// "file is not a database" only on first use, and we must never write into such a file.
+fn check_header(path: &Path) -> Result<(), StoreError> {
+    use std::io::Read;
+    let Ok(mut f) = File::open(path) else {
+        return Ok(()); // does not exist yet
+    };
+    let mut header = [0u8; 16];
+    let mut read = 0;
+    while read < header.len() {
+        match f.read(&mut header[read..]) {
+            Ok(0) => break,
+            Ok(n) => read += n,
+            Err(_) => return Err(StoreError::Corrupt(path.to_path_buf())),
+        }
+    }
+    if read == 0 || (read == 16 && &header == SQLITE_MAGIC) {
+        Ok(())
+    } else {
+        Err(StoreError::Corrupt(path.to_path_buf()))
+    }
+}
+
+async fn applied_version(conn: &mut sqlx::SqliteConnection) -> Result<Option<i64>, sqlx::Error> {
+    let exists: Option<(String,)> = sqlx::query_as(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name = '_sqlx_migrations'",
+    )
+    .fetch_optional(&mut *conn)
+    .await?;
+    if exists.is_none() {
+        return Ok(None);
+    }
+    let (max,): (Option<i64>,) = sqlx::query_as("SELECT MAX(version) FROM _sqlx_migrations")
+        .fetch_one(&mut *conn)
+        .await?;
+    Ok(max)
+}
+
+fn classify_open_error(path: &Path, e: sqlx::Error) -> StoreError {
+    if let sqlx::Error::Database(db) = &e {
+        let code = db.code().unwrap_or_default();
+        // SQLITE_BUSY (5) / SQLITE_LOCKED (6), plus extended codes.
+        if code == "5" || code == "6" || code.ends_with("05") || db.message().contains("locked") {
+            return StoreError::Locked(path.to_path_buf());
+        }
+        // SQLITE_CORRUPT (11) / SQLITE_NOTADB (26).
+        if code == "11" || code == "26" || db.message().contains("not a database") {
+            return StoreError::Corrupt(path.to_path_buf());
+        }
+    }
+    StoreError::Open {
+        path: path.to_path_buf(),
+        source: e,
+    }
+}

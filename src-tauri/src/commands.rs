@@ -1,0 +1,51 @@
+//! IPC commands: each a few lines over the engine. The list must match
+//! `core/src/command_names.rs` (tests check it).
+
+use tauri::{AppHandle, State};
+use tauri_plugin_opener::OpenerExt;
+use tokdeck_core::audit::AuditEntry;
+use tokdeck_core::ipc::AppInfo;
+use tokdeck_core::settings::{Settings, SettingsPatch};
+use tokdeck_core::{ErrorCode, UiError};
+
+use crate::state::AppState;
+
+type CmdResult<T> = Result<T, UiError>;
+
+#[tauri::command]
+pub fn app_info(state: State<'_, AppState>) -> AppInfo {
+    state.app_info()
+}
+
+#[tauri::command]
+pub async fn get_settings(state: State<'_, AppState>) -> CmdResult<Settings> {
+    Ok(state.engine()?.settings().await)
+}
+
+#[tauri::command]
+pub async fn update_settings(
+    state: State<'_, AppState>,
+    patch: SettingsPatch,
+) -> CmdResult<Settings> {
+    Ok(state.engine()?.update_settings(&patch).await?)
+}
+
+#[tauri::command]
+pub fn open_logs_folder(app: AppHandle, state: State<'_, AppState>) -> CmdResult<()> {
+    app.opener()
+        .open_path(state.log_dir.display().to_string(), None::<&str>)
+        .map_err(|e| {
+            UiError::new(
+                ErrorCode::Unavailable,
+                format!(
+                    "Could not open the logs folder ({e}). It is at {}",
+                    state.log_dir.display()
+                ),
+            )
+        })
+}
+
+#[tauri::command]
+pub async fn recent_audit(state: State<'_, AppState>, limit: i64) -> CmdResult<Vec<AuditEntry>> {
+    Ok(state.engine()?.recent_audit(limit).await?)
+}

@@ -1,0 +1,48 @@
+//! What the shell keeps in Tauri's state: the engine (or why it could not start) and the facts
+//! the About panel shows.
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+
+use tokdeck_core::ipc::{AppInfo, TiktokMode};
+use tokdeck_core::{Engine, ErrorCode, UiError};
+
+pub struct AppState {
+    pub engine: Option<Arc<Engine>>,
+    pub startup_error: Option<UiError>,
+    pub data_dir: PathBuf,
+    pub log_dir: PathBuf,
+    pub tiktok_mode: TiktokMode,
+    pub simulator: Mutex<Option<tokdeck_sim::Simulator>>,
+    pub simulator_url: Option<String>,
+    pub tray_available: AtomicBool,
+    /// Set by Quit so the close handler stops hiding the window.
+    pub quitting: AtomicBool,
+}
+
+impl AppState {
+    pub fn engine(&self) -> Result<&Arc<Engine>, UiError> {
+        self.engine.as_ref().ok_or_else(|| {
+            self.startup_error.clone().unwrap_or_else(|| {
+                UiError::new(ErrorCode::Unavailable, "Tokdeck's engine is not running.")
+            })
+        })
+    }
+
+    pub fn tray_available(&self) -> bool {
+        self.tray_available.load(Ordering::SeqCst)
+    }
+
+    pub fn app_info(&self) -> AppInfo {
+        AppInfo {
+            version: env!("CARGO_PKG_VERSION").to_owned(),
+            data_dir: self.data_dir.display().to_string(),
+            log_dir: self.log_dir.display().to_string(),
+            tiktok_mode: self.tiktok_mode,
+            simulator_url: self.simulator_url.clone(),
+            tray_available: self.tray_available(),
+            startup_error: self.startup_error.clone(),
+        }
+    }
+}

@@ -1,0 +1,147 @@
+//! End-to-end tests of the real app (see tests/e2e/support.rs). Run with `make e2e`.
+
+mod support;
+
+use std::time::Duration;
+
+use serde_json::json;
+use support::{app_pids, close_main_window, main_window_visible, wait_until, App, Launch, TrayHost};
+
+#[tokio::test]
+async fn the_shell_renders_and_commands_round_trip() {
+    let app = App::launch("shell_renders", Launch::default()).await;
+    app.run(async |app| {
+        let info = app.invoke("app_info", json!({})).await.unwrap();
+        assert_eq!(info["version"], env!("CARGO_PKG_VERSION"));
+        assert_eq!(info["dataDir"], app.data_dir.display().to_string());
+        assert_eq!(info["tiktokMode"], "simulator");
+        assert!(info["startupError"].is_null());
+
+        // The About panel shows the same facts, through the UI.
+        app.click("nav-settings").await;
+        assert_eq!(app.text("about-version").await, env!("CARGO_PKG_VERSION"));
+        assert_eq!(app.text("about-data-dir").await, app.data_dir.display().to_string());
+        assert!(app.text("mode-badge").await.contains("Demo — simulated TikTok"));
+
+        // A settings change round-trips and persists in SQLite.
+        let s = app
+            .invoke("update_settings", json!({ "patch": { "notificationsEnabled": null, "launchAtLogin": null, "publishingPaused": true, "theme": null } }))
+            .await
+            .unwrap();
+        assert_eq!(s["publishingPaused"], true);
+        let s = app.invoke("get_settings", json!({})).await.unwrap();
+        assert_eq!(s["publishingPaused"], true);
+
+        // Commands outside the capability are refused.
+        let err = app.invoke("plugin:autostart|enable", json!({})).await.unwrap_err();
+        assert!(err.to_string().contains("not allowed") || err.to_string().contains("not found"), "{err}");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn closing_hides_to_the_tray_and_a_second_launch_shows_the_window() {
+    let _tray = TrayHost::start();
+    let app = App::launch("hide_to_tray", Launch::default()).await;
+    app.run(async |app| {
+        let info = app.invoke("app_info", json!({})).await.unwrap();
+        assert_eq!(info["trayAvailable"], true, "the fake tray host should be seen");
+        wait_until(Duration::from_secs(10), "the window to show", main_window_visible).await;
+        let pids = app_pids();
+        assert_eq!(pids.len(), 1, "one app process");
+
+        close_main_window();
+        wait_until(Duration::from_secs(10), "the window to hide", || !main_window_visible()).await;
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        assert_eq!(app_pids(), pids, "the process keeps running in the tray");
+
+        let status = app.second_launch(&[]);
+        assert!(status.success(), "second launch exits after handing over: {status:?}");
+        wait_until(Duration::from_secs(10), "the window to come back", main_window_visible).await;
+        assert_eq!(app_pids(), pids, "still one instance");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_second_launch_delivers_its_tokdeck_url_to_the_running_instance() {
+    let _tray = TrayHost::start();
+    let app = App::launch("deep_link_forwarding", Launch::default()).await;
+    app.run(async |app| {
+        close_main_window();
+        wait_until(Duration::from_secs(10), "the window to hide", || !main_window_visible()).await;
+
+        assert!(app.second_launch(&["tokdeck://focus"]).success());
+        wait_until(Duration::from_secs(10), "the link to focus the window", main_window_visible).await;
+        let toast = app.text("toast").await;
+        assert!(toast.contains("tokdeck://focus"), "toast: {toast}");
+
+        assert!(app.second_launch(&["tokdeck://unknown-action?x=1"]).success());
+        let mut found = false;
+        for _ in 0..50 {
+            let audit = app.invoke("recent_audit", json!({ "limit": 20 })).await.unwrap();
+            let entries = audit.as_array().unwrap();
+            let focus = entries.iter().any(|e| {
+                e["action"] == "deeplink.receive" && e["outcome"] == "ok" && e["detail"].as_str().unwrap().contains("tokdeck://focus")
+            });
+            let unknown = entries.iter().any(|e| {
+                e["action"] == "deeplink.receive"
+                    && e["outcome"] == "rejected"
+                    && e["detail"].as_str().unwrap().contains("tokdeck://unknown-action")
+            });
+            if focus && unknown {
+                found = true;
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        assert!(found, "both links reached the first instance and were audited");
+        assert!(!app.log_text().contains("x=1"), "link queries never reach the log");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn without_a_tray_host_closing_the_window_quits_and_says_why() {
+    let app = App::launch("no_tray_quits", Launch::default()).await;
+    let data_dir = app.data_dir.clone();
+    let info = app.invoke("app_info", json!({})).await.unwrap();
+    assert_eq!(info["trayAvailable"], false);
+    close_main_window();
+    wait_until(Duration::from_secs(15), "the app to quit", || app_pids().is_empty()).await;
+    let log = std::fs::read_dir(data_dir.join("logs"))
+        .unwrap()
+        .flatten()
+        .map(|e| std::fs::read_to_string(e.path()).unwrap())
+        .collect::<String>();
+    assert!(log.contains("no tray host"), "log says why: {log}");
+    assert!(log.contains("Tokdeck stopped cleanly"), "clean shutdown: {log}");
+    app.close().await;
+}
+
+#[tokio::test]
+async fn a_damaged_database_gets_a_clear_error_and_is_left_untouched() {
+    let root = tempfile::tempdir().unwrap();
+    let data_dir = root.path().join("data");
+    std::fs::create_dir_all(&data_dir).unwrap();
+    let db = data_dir.join("tokdeck.sqlite3");
+    std::fs::write(&db, b"definitely not sqlite").unwrap();
+    let app = App::launch(
+        "damaged_database",
+        Launch {
+            data_dir: Some(data_dir),
+            ..Default::default()
+        },
+    )
+    .await;
+    app.run(async |app| {
+        let info = app.invoke("app_info", json!({})).await.unwrap();
+        assert_eq!(info["startupError"]["code"], "storage");
+        let text = app.text("startup-error").await;
+        assert!(text.contains("left it untouched"), "{text}");
+        let err = app.invoke("get_settings", json!({})).await.unwrap_err();
+        assert_eq!(err["code"], "storage");
+    })
+    .await;
+    assert_eq!(std::fs::read(&db).unwrap(), b"definitely not sqlite");
+}

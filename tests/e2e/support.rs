@@ -1,0 +1,282 @@
+//! Harness for driving the real Tokdeck binary: tauri-driver + WebKitWebDriver under the Xvfb,
+//! D-Bus session and keyring that `scripts/with-desktop.sh` provides. On failure it saves a
+//! screenshot and the app's logs under `tests/artifacts/<test>/`.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use futures_util::FutureExt;
+use serde_json::{json, Value};
+
+pub const BIN: &str = env!("CARGO_BIN_EXE_tokdeck");
+pub const TITLE: &str = "Tokdeck";
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn require_desktop() {
+    assert!(
+        std::env::var_os("DISPLAY").is_some() && std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_some(),
+        "end-to-end tests need the desktop session of scripts/with-desktop.sh (run `make e2e`)"
+    );
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// A fake `org.kde.StatusNotifierWatcher`, i.e. a desktop with a tray.
+pub struct TrayHost(Child);
+
+impl TrayHost {
+    pub fn start() -> TrayHost {
+        use std::io::BufRead;
+        let mut child = Command::new(repo().join("scripts/fake_tray_host.py"))
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("start the fake tray host");
+        let mut line = String::new();
+        std::io::BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        assert_eq!(line.trim(), "ready", "fake tray host did not start");
+        TrayHost(child)
+    }
+}
+
+impl Drop for TrayHost {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[derive(Default)]
+pub struct Launch {
+    /// Extra environment for the app (and for second launches).
+    pub env: Vec<(String, String)>,
+    /// Use this data dir instead of a fresh one (to test what the app does with existing data).
+    pub data_dir: Option<PathBuf>,
+}
+
+pub struct App {
+    pub name: String,
+    _root: tempfile::TempDir,
+    pub data_dir: PathBuf,
+    pub env: Vec<(String, String)>,
+    driver: Child,
+    pub client: Client,
+}
+
+impl App {
+    pub async fn launch(name: &str, opts: Launch) -> App {
+        require_desktop();
+        let root = tempfile::tempdir().unwrap();
+        let data_dir = opts.data_dir.unwrap_or_else(|| root.path().join("data"));
+        let mut env = vec![
+            ("TOKDECK_DATA_DIR".to_owned(), data_dir.display().to_string()),
+            ("TOKDECK_KEYCHAIN_SERVICE".to_owned(), "tokdeck-e2e".to_owned()),
+            ("TOKDECK_LOG".to_owned(), "info".to_owned()),
+        ];
+        env.extend(opts.env);
+        let port = free_port();
+        let native_port = free_port();
+        let driver_log = std::fs::File::create(root.path().join("tauri-driver.log")).unwrap();
+        let driver = Command::new("tauri-driver")
+            .args(["--port", &port.to_string(), "--native-port", &native_port.to_string()])
+            .envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+            .stdout(driver_log.try_clone().unwrap())
+            .stderr(driver_log)
+            .spawn()
+            .expect("tauri-driver is installed by scripts/setup.sh");
+        let url = format!("http://127.0.0.1:{port}");
+        wait_until(Duration::from_secs(20), "tauri-driver to answer", || {
+            std::net::TcpStream::connect(("127.0.0.1", port)).is_ok()
+        })
+        .await;
+        let mut caps = serde_json::Map::new();
+        caps.insert(
+            "tauri:options".into(),
+            json!({ "application": BIN, "args": [] }),
+        );
+        let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+            .capabilities(caps)
+            .connect(&url)
+            .await
+            .expect("WebDriver session with the app");
+        let app = App {
+            name: name.to_owned(),
+            _root: root,
+            data_dir,
+            env,
+            driver,
+            client,
+        };
+        app.wait_testid("app-ready").await;
+        app
+    }
+
+    /// Runs `body` against a launched app; on failure saves a screenshot and the logs, then
+    /// fails the test with the original panic.
+    pub async fn run<F>(self, body: F)
+    where
+        F: AsyncFnOnce(&App),
+    {
+        let result = std::panic::AssertUnwindSafe(body(&self)).catch_unwind().await;
+        if let Err(panic) = result {
+            self.save_artifacts().await;
+            self.close().await;
+            std::panic::resume_unwind(panic);
+        }
+        self.close().await;
+    }
+
+    async fn save_artifacts(&self) {
+        let dir = repo().join("tests/artifacts").join(&self.name);
+        let _ = std::fs::create_dir_all(&dir);
+        if let Ok(png) = self.client.screenshot().await {
+            let _ = std::fs::write(dir.join("screenshot.png"), png);
+        }
+        copy_dir(&self.data_dir.join("logs"), &dir.join("logs"));
+        let _ = std::fs::copy(self._root.path().join("tauri-driver.log"), dir.join("tauri-driver.log"));
+        eprintln!("e2e artifacts saved in {}", dir.display());
+    }
+
+    pub async fn close(mut self) {
+        let _ = self.client.clone().close().await;
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+        // The app may have kept running in the tray; end it so the next test starts clean.
+        for pid in app_pids() {
+            let _ = Command::new("kill").arg(pid.to_string()).status();
+        }
+        wait_until(Duration::from_secs(10), "the app to exit", || app_pids().is_empty()).await;
+    }
+
+    pub async fn wait_testid(&self, id: &str) -> fantoccini::elements::Element {
+        let selector = format!("[data-testid=\"{id}\"]");
+        self.client
+            .wait()
+            .at_most(Duration::from_secs(30))
+            .for_element(Locator::Css(&selector))
+            .await
+            .unwrap_or_else(|e| panic!("element {id} did not appear: {e}"))
+    }
+
+    pub async fn text(&self, id: &str) -> String {
+        self.wait_testid(id).await.text().await.unwrap()
+    }
+
+    pub async fn click(&self, id: &str) {
+        self.wait_testid(id).await.click().await.unwrap();
+    }
+
+    /// Calls a Tokdeck command through the same IPC the UI uses.
+    pub async fn invoke(&self, cmd: &str, args: Value) -> Result<Value, Value> {
+        let script = r#"
+            const [cmd, args, done] = arguments;
+            window.__TAURI_INTERNALS__.invoke(cmd, args)
+              .then((ok) => done({ ok: ok === undefined ? null : ok }), (err) => done({ err }));
+        "#;
+        let out = self
+            .client
+            .execute_async(script, vec![json!(cmd), args])
+            .await
+            .expect("execute script");
+        match out.get("ok") {
+            Some(v) => Ok(v.clone()),
+            None => Err(out.get("err").cloned().unwrap_or(Value::Null)),
+        }
+    }
+
+    /// Starts the binary a second time, as the OS does for a `tokdeck://` link, and waits for it
+    /// to hand over to the running instance and exit.
+    pub fn second_launch(&self, args: &[&str]) -> std::process::ExitStatus {
+        let mut child = Command::new(BIN)
+            .args(args)
+            .envs(self.env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            if let Some(status) = child.try_wait().unwrap() {
+                return status;
+            }
+            if Instant::now() > deadline {
+                let _ = child.kill();
+                panic!("the second launch did not exit: single-instance hand-over failed");
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    pub fn log_text(&self) -> String {
+        let mut out = String::new();
+        if let Ok(entries) = std::fs::read_dir(self.data_dir.join("logs")) {
+            for e in entries.flatten() {
+                out.push_str(&std::fs::read_to_string(e.path()).unwrap_or_default());
+            }
+        }
+        out
+    }
+}
+
+/// Pids of running Tokdeck processes (the app under test; one at a time in a session).
+pub fn app_pids() -> Vec<u32> {
+    let target = std::fs::canonicalize(BIN).unwrap();
+    let mut pids = vec![];
+    for e in std::fs::read_dir("/proc").unwrap().flatten() {
+        let Ok(pid) = e.file_name().to_string_lossy().parse::<u32>() else {
+            continue;
+        };
+        if std::fs::read_link(format!("/proc/{pid}/exe")).ok().as_deref() == Some(target.as_path()) {
+            pids.push(pid);
+        }
+    }
+    pids
+}
+
+/// Whether X11 shows a mapped window titled "Tokdeck" (what a person would see).
+pub fn main_window_visible() -> bool {
+    Command::new("xdotool")
+        .args(["search", "--onlyvisible", "--name", &format!("^{TITLE}$")])
+        .output()
+        .map(|o| o.status.success() && !o.stdout.is_empty())
+        .unwrap_or(false)
+}
+
+/// Sends the window manager's close request to the main window.
+pub fn close_main_window() {
+    let status = Command::new(repo().join("scripts/close_window.py"))
+        .arg(TITLE)
+        .status()
+        .unwrap();
+    assert!(status.success(), "could not ask the window to close");
+}
+
+pub async fn wait_until(limit: Duration, what: &str, mut cond: impl FnMut() -> bool) {
+    let deadline = Instant::now() + limit;
+    while !cond() {
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    let Ok(entries) = std::fs::read_dir(from) else {
+        return;
+    };
+    let _ = std::fs::create_dir_all(to);
+    for e in entries.flatten() {
+        let _ = std::fs::copy(e.path(), to.join(e.file_name()));
+    }
+}
