@@ -1,0 +1,631 @@
+//! The one error type of the crate and its classification.
+//!
+//! TikTok answers failures in two shapes: the flat OAuth object
+//! `{"error","error_description","log_id"}` (sometimes with HTTP 200) and the Open API envelope
+//! `{"data":…,"error":{"code","message","log_id"}}`. Both decode into [`Error`], and every error is
+//! mapped onto an [`ErrorClass`] so the engine can decide what to do without string matching.
+
+use std::fmt;
+
+/// What the caller (the engine) should do about an error.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorClass {
+    /// Transient: TikTok or the network failed. Retry the same step later.
+    RetryLater,
+    /// The access token is invalid or expired: refresh it, then retry.
+    RefreshToken,
+    /// The grant is gone or insufficient: the creator has to connect the account again.
+    Reauthorize,
+    /// Only the creator can fix this; show [`UserAction::message`] and [`UserAction::next_step`].
+    UserMustAct(UserAction),
+    /// A request the client or app should never have sent (bad parameters, misconfiguration).
+    Bug,
+    /// A non-idempotent request (an init) was sent but no usable answer came back: TikTok may or
+    /// may not have created a publish. Do not resend blindly; reconcile first (e.g. ask the
+    /// creator to check their profile/inbox, or poll a known `publish_id`).
+    OutcomeUnknown,
+}
+
+/// Situations that only the creator can resolve, each with plain-language text for the UI.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum UserAction {
+    /// `spam_risk_too_many_posts`: daily API post cap of the creator reached.
+    TooManyPosts,
+    /// `spam_risk_too_many_pending_share`: too many drafts waiting in the TikTok inbox.
+    TooManyPendingShares,
+    /// `reached_active_user_cap`: the app's daily quota of posting creators is used up.
+    ActiveUserCap,
+    /// `spam_risk_user_banned_from_posting`.
+    BannedFromPosting,
+    /// `unaudited_client_can_only_post_to_private_accounts`: the account must be private.
+    AccountMustBePrivate,
+    /// `privacy_level_option_mismatch`: the chosen audience is not offered to this creator.
+    PrivacyOptionMismatch,
+    /// `file_format_check_failed` or an unsupported file extension.
+    FileFormat,
+    /// `duration_check_failed`.
+    Duration,
+    /// `frame_rate_check_failed`.
+    FrameRate,
+    /// `picture_size_check_failed`.
+    PictureSize,
+    /// `invalid_file_upload`: the uploaded file does not meet TikTok's requirements.
+    InvalidFile,
+    /// `spam_risk_text`: the caption was judged spammy.
+    SpamRiskText,
+    /// `spam_risk`: the request was judged risky.
+    SpamRisk,
+    /// `access_denied` (or `non_sandbox_target`) on the consent page.
+    ConsentDenied,
+    /// `publish_cancelled`.
+    PublishCancelled,
+    /// The local video file is missing, unreadable, empty or too large.
+    LocalFile,
+}
+
+impl UserAction {
+    /// What happened, in words a creator understands.
+    pub fn message(self) -> &'static str {
+        match self {
+            Self::TooManyPosts => "TikTok won't accept more posts from this account right now: it has reached its daily limit for posts made through apps.",
+            Self::TooManyPendingShares => "This account already has too many videos waiting in its TikTok inbox.",
+            Self::ActiveUserCap => "Tokdeck has reached TikTok's daily limit of accounts that can post through it.",
+            Self::BannedFromPosting => "TikTok has blocked this account from posting.",
+            Self::AccountMustBePrivate => "TikTok only lets this app post to private accounts, and this account is public.",
+            Self::PrivacyOptionMismatch => "The chosen audience (who can view) is not available for this account anymore.",
+            Self::FileFormat => "TikTok could not read this video's format.",
+            Self::Duration => "The video is too long (or too short) for this account.",
+            Self::FrameRate => "The video's frame rate is outside what TikTok accepts (23 to 60 frames per second).",
+            Self::PictureSize => "The video's resolution or shape is outside what TikTok accepts.",
+            Self::InvalidFile => "TikTok rejected the uploaded video file.",
+            Self::SpamRiskText => "TikTok flagged the caption as spam.",
+            Self::SpamRisk => "TikTok flagged this post as risky and did not publish it.",
+            Self::ConsentDenied => "The TikTok account was not connected: access was denied on TikTok's page.",
+            Self::PublishCancelled => "The post was cancelled before TikTok published it.",
+            Self::LocalFile => "The video file could not be read from this computer.",
+        }
+    }
+
+    /// What the creator can do next.
+    pub fn next_step(self) -> &'static str {
+        match self {
+            Self::TooManyPosts => "Try again tomorrow, or post this one from the TikTok app.",
+            Self::TooManyPendingShares => "Open TikTok, post or delete the drafts in your inbox, then try again.",
+            Self::ActiveUserCap => "Try again tomorrow.",
+            Self::BannedFromPosting => "Check the account's notifications in the TikTok app.",
+            Self::AccountMustBePrivate => "In the TikTok app, set the account to Private, then try again.",
+            Self::PrivacyOptionMismatch => "Open the post, pick one of the audiences offered now, and schedule it again.",
+            Self::FileFormat => "Export the video as MP4 (H.264) and attach it again.",
+            Self::Duration => "Trim the video to the length allowed for this account and attach it again.",
+            Self::FrameRate => "Export the video at 30 or 60 frames per second and attach it again.",
+            Self::PictureSize => "Export the video between 360 and 4096 pixels on each side (9:16 is best) and attach it again.",
+            Self::InvalidFile => "Export the video again as MP4 (H.264) and attach the new file.",
+            Self::SpamRiskText => "Edit the caption (fewer hashtags, mentions or links) and schedule it again.",
+            Self::SpamRisk => "Wait a while, then try again or post from the TikTok app.",
+            Self::ConsentDenied => "Connect the account again and approve the requested permissions.",
+            Self::PublishCancelled => "Schedule the post again if you still want it published.",
+            Self::LocalFile => "Check that the file still exists, then attach it again.",
+        }
+    }
+}
+
+/// Classifies a TikTok code: an Open API `error.code`, an OAuth `error` value or a status
+/// `fail_reason`. `http_status` is the fallback for codes this crate does not know.
+pub fn classify_code(code: &str, http_status: Option<u16>) -> ErrorClass {
+    use ErrorClass::*;
+    match code {
+        "internal_error"
+        | "rate_limit_exceeded"
+        | "server_error"
+        | "temporarily_unavailable"
+        | "internal"
+        | "video_pull_failed"
+        | "photo_pull_failed" => RetryLater,
+        "access_token_invalid" => RefreshToken,
+        "scope_not_authorized" | "invalid_grant" | "auth_removed" => Reauthorize,
+        "access_denied" | "non_sandbox_target" => UserMustAct(UserAction::ConsentDenied),
+        "spam_risk_too_many_posts" => UserMustAct(UserAction::TooManyPosts),
+        "spam_risk_too_many_pending_share" => UserMustAct(UserAction::TooManyPendingShares),
+        "reached_active_user_cap" => UserMustAct(UserAction::ActiveUserCap),
+        "spam_risk_user_banned_from_posting" => UserMustAct(UserAction::BannedFromPosting),
+        "unaudited_client_can_only_post_to_private_accounts" => {
+            UserMustAct(UserAction::AccountMustBePrivate)
+        }
+        "privacy_level_option_mismatch" => UserMustAct(UserAction::PrivacyOptionMismatch),
+        "file_format_check_failed" => UserMustAct(UserAction::FileFormat),
+        "duration_check_failed" => UserMustAct(UserAction::Duration),
+        "frame_rate_check_failed" => UserMustAct(UserAction::FrameRate),
+        "picture_size_check_failed" => UserMustAct(UserAction::PictureSize),
+        "invalid_file_upload" => UserMustAct(UserAction::InvalidFile),
+        "spam_risk_text" => UserMustAct(UserAction::SpamRiskText),
+        "spam_risk" => UserMustAct(UserAction::SpamRisk),
+        "publish_cancelled" => UserMustAct(UserAction::PublishCancelled),
+        // Known bugs on our side: invalid_param(s), scope_permission_missed, invalid_request,
+        // invalid_client, invalid_scope, unauthorized_client, unsupported_*,
+        // invalid_publish_id, token_not_authorized_for_specified_publish_id,
+        // url_ownership_unverified, publish_not_cancellable, app_version_check_failed.
+        _ => match http_status {
+            Some(429) => RetryLater,
+            Some(s) if s >= 500 => RetryLater,
+            Some(401) => RefreshToken,
+            _ => Bug,
+        },
+    }
+}
+
+/// Maps a status-fetch `fail_reason` onto the same classification as request errors
+/// (`internal` → retry, `auth_removed` → reauthorize, `*_check_failed` and `spam_risk_*` → the
+/// creator must act).
+pub fn classify_fail_reason(fail_reason: &str) -> ErrorClass {
+    classify_code(fail_reason, None)
+}
+
+/// The specific failure behind an [`Error`].
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// An Open API envelope error (`error.code != "ok"`). `invalid_param` and `invalid_params`
+    /// are both kept verbatim; use [`Error::is_invalid_params`] to test for either.
+    Api {
+        /// TikTok's `error.code`.
+        code: String,
+        /// TikTok's `error.message`.
+        message: String,
+    },
+    /// A flat OAuth error (`{"error","error_description"}`), whatever the HTTP status.
+    OAuth {
+        /// TikTok's `error` category, e.g. `invalid_grant`.
+        error: String,
+        /// TikTok's `error_description`.
+        description: String,
+    },
+    /// The login callback carried an error instead of a code.
+    Authorization {
+        /// `error`, e.g. `access_denied` or `param_error`.
+        error: String,
+        /// `error_description`, if any.
+        description: Option<String>,
+        /// `error_type`, e.g. `code_challenge` or `non_sandbox_target`.
+        error_type: Option<String>,
+        /// `errCode`, e.g. `10007`.
+        err_code: Option<String>,
+    },
+    /// The callback's `state` did not match the one sent (possible CSRF, or a stale tab).
+    StateMismatch,
+    /// The callback had neither a `code` nor an `error`.
+    MissingCode,
+    /// The request failed before an answer arrived and it was safe to report as transient.
+    Network {
+        /// reqwest's description.
+        detail: String,
+        /// The connection could not be opened, so the request certainly was not sent.
+        connect: bool,
+        /// The request timed out.
+        timeout: bool,
+    },
+    /// A non-idempotent request was sent and its answer was lost or unreadable.
+    OutcomeUnknown {
+        /// Why the outcome is unknown.
+        detail: String,
+    },
+    /// Chunk PUT answered 403: the `upload_url` expired. A new init (new publish) is needed.
+    UploadUrlExpired,
+    /// Chunk PUT answered 404: TikTok has no upload task for this URL.
+    UploadNotFound,
+    /// Chunk PUT answered something unexpected (e.g. 400: malformed headers); the body is kept.
+    UploadRejected {
+        /// HTTP status.
+        status: u16,
+        /// Response text, truncated.
+        body: String,
+    },
+    /// TikTok answered in a shape this crate cannot read.
+    InvalidResponse {
+        /// What was wrong.
+        detail: String,
+    },
+    /// The caller passed something TikTok would reject; nothing was sent.
+    InvalidInput(String),
+    /// The local video file could not be read.
+    Io(std::io::Error),
+    /// The client configuration is invalid.
+    Config(String),
+}
+
+/// The crate's error: a [`ErrorKind`] plus TikTok's `log_id` and the HTTP status when known.
+#[derive(Debug)]
+pub struct Error {
+    kind: ErrorKind,
+    log_id: Option<String>,
+    http_status: Option<u16>,
+}
+
+/// Shorthand result type.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    pub(crate) fn new(kind: ErrorKind) -> Self {
+        Self {
+            kind,
+            log_id: None,
+            http_status: None,
+        }
+    }
+
+    pub(crate) fn with_status(mut self, status: u16) -> Self {
+        self.http_status = Some(status);
+        self
+    }
+
+    pub(crate) fn with_log_id(mut self, log_id: Option<String>) -> Self {
+        if log_id.is_some() {
+            self.log_id = log_id;
+        }
+        self
+    }
+
+    pub(crate) fn invalid_input(msg: impl Into<String>) -> Self {
+        Self::new(ErrorKind::InvalidInput(msg.into()))
+    }
+
+    pub(crate) fn invalid_response(detail: impl Into<String>) -> Self {
+        Self::new(ErrorKind::InvalidResponse {
+            detail: detail.into(),
+        })
+    }
+
+    pub(crate) fn outcome_unknown(detail: impl Into<String>) -> Self {
+        Self::new(ErrorKind::OutcomeUnknown {
+            detail: detail.into(),
+        })
+    }
+
+    /// The specific failure.
+    pub fn kind(&self) -> &ErrorKind {
+        &self.kind
+    }
+
+    /// TikTok's `log_id` for this failure (quote it when contacting TikTok support).
+    pub fn log_id(&self) -> Option<&str> {
+        self.log_id.as_deref()
+    }
+
+    /// The HTTP status of the answer, if one came.
+    pub fn http_status(&self) -> Option<u16> {
+        self.http_status
+    }
+
+    /// TikTok's code: the Open API `error.code`, the OAuth `error` or the callback `error`.
+    pub fn code(&self) -> Option<&str> {
+        match &self.kind {
+            ErrorKind::Api { code, .. } => Some(code),
+            ErrorKind::OAuth { error, .. } => Some(error),
+            ErrorKind::Authorization { error, .. } => Some(error),
+            _ => None,
+        }
+    }
+
+    /// True for `invalid_params` and its singular spelling `invalid_param`.
+    pub fn is_invalid_params(&self) -> bool {
+        matches!(self.code(), Some("invalid_params" | "invalid_param"))
+    }
+
+    /// True if the upload must restart with a new init (the `upload_url` expired).
+    pub fn needs_new_init(&self) -> bool {
+        matches!(self.kind, ErrorKind::UploadUrlExpired)
+    }
+
+    /// What the caller should do about this error.
+    pub fn class(&self) -> ErrorClass {
+        match &self.kind {
+            ErrorKind::Api { code, .. } | ErrorKind::OAuth { error: code, .. } => {
+                classify_code(code, self.http_status)
+            }
+            ErrorKind::Authorization {
+                error, error_type, ..
+            } => match error_type.as_deref() {
+                Some("non_sandbox_target") => ErrorClass::UserMustAct(UserAction::ConsentDenied),
+                _ => classify_code(error, None),
+            },
+            ErrorKind::StateMismatch | ErrorKind::MissingCode => ErrorClass::Bug,
+            ErrorKind::Network { .. } => ErrorClass::RetryLater,
+            ErrorKind::OutcomeUnknown { .. } => ErrorClass::OutcomeUnknown,
+            // The engine restarts the publish with a new init; from its point of view this is a
+            // transient failure of the step, distinguished by `needs_new_init`.
+            ErrorKind::UploadUrlExpired => ErrorClass::RetryLater,
+            ErrorKind::UploadNotFound => ErrorClass::Bug,
+            ErrorKind::UploadRejected { status, .. } if *status >= 500 => ErrorClass::RetryLater,
+            ErrorKind::UploadRejected { .. } => ErrorClass::Bug,
+            ErrorKind::InvalidResponse { .. } => match self.http_status {
+                Some(s) if s >= 500 || s == 429 => ErrorClass::RetryLater,
+                Some(401) => ErrorClass::RefreshToken,
+                _ => ErrorClass::Bug,
+            },
+            ErrorKind::InvalidInput(_) | ErrorKind::Config(_) => ErrorClass::Bug,
+            ErrorKind::Io(_) => ErrorClass::UserMustAct(UserAction::LocalFile),
+        }
+    }
+
+    /// The creator-facing situation, if only the creator can fix this.
+    pub fn user_action(&self) -> Option<UserAction> {
+        match self.class() {
+            ErrorClass::UserMustAct(a) => Some(a),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.kind {
+            ErrorKind::Api { code, message } => write!(f, "TikTok error {code}: {message}")?,
+            ErrorKind::OAuth { error, description } => {
+                write!(f, "TikTok OAuth error {error}: {description}")?
+            }
+            ErrorKind::Authorization {
+                error,
+                description,
+                error_type,
+                err_code,
+            } => {
+                write!(f, "TikTok authorization failed: {error}")?;
+                if let Some(t) = error_type {
+                    write!(f, " ({t})")?;
+                }
+                if let Some(c) = err_code {
+                    write!(f, " [errCode {c}]")?;
+                }
+                if let Some(d) = description {
+                    write!(f, ": {d}")?;
+                }
+            }
+            ErrorKind::StateMismatch => f.write_str("login callback state does not match")?,
+            ErrorKind::MissingCode => f.write_str("login callback carries no code")?,
+            ErrorKind::Network { detail, .. } => write!(f, "network error: {detail}")?,
+            ErrorKind::OutcomeUnknown { detail } => {
+                write!(f, "request sent but its outcome is unknown: {detail}")?
+            }
+            ErrorKind::UploadUrlExpired => {
+                f.write_str("upload URL expired; a new init is needed")?
+            }
+            ErrorKind::UploadNotFound => f.write_str("TikTok has no upload task for this URL")?,
+            ErrorKind::UploadRejected { status, body } => {
+                write!(f, "chunk upload rejected with HTTP {status}: {body}")?
+            }
+            ErrorKind::InvalidResponse { detail } => {
+                write!(f, "unreadable answer from TikTok: {detail}")?
+            }
+            ErrorKind::InvalidInput(m) => write!(f, "invalid request: {m}")?,
+            ErrorKind::Io(e) => write!(f, "video file error: {e}")?,
+            ErrorKind::Config(m) => write!(f, "invalid client configuration: {m}")?,
+        }
+        if let Some(s) = self.http_status {
+            write!(f, " (HTTP {s})")?;
+        }
+        if let Some(l) = &self.log_id {
+            write!(f, " [log_id {l}]")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match &self.kind {
+            ErrorKind::Io(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+impl From<std::io::Error> for Error {
+    fn from(e: std::io::Error) -> Self {
+        Self::new(ErrorKind::Io(e))
+    }
+}
+
+/// A failure decoded from a response body, in either of TikTok's formats.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) struct DecodedFailure {
+    pub oauth: bool,
+    pub code: String,
+    pub message: String,
+    pub log_id: Option<String>,
+}
+
+impl DecodedFailure {
+    pub(crate) fn into_error(self, status: u16) -> Error {
+        let kind = if self.oauth {
+            ErrorKind::OAuth {
+                error: self.code,
+                description: self.message,
+            }
+        } else {
+            ErrorKind::Api {
+                code: self.code,
+                message: self.message,
+            }
+        };
+        Error::new(kind)
+            .with_status(status)
+            .with_log_id(self.log_id)
+    }
+}
+
+/// Looks for an error in a parsed body. `Ok(None)` means the body is a success (`code == "ok"` or
+/// no error member); `Err(())` means the body has an `error` member of a shape neither format uses.
+pub(crate) fn decode_failure(body: &serde_json::Value) -> Result<Option<DecodedFailure>, ()> {
+    let str_of = |v: Option<&serde_json::Value>| -> Option<String> {
+        v.and_then(|v| match v {
+            serde_json::Value::String(s) => Some(s.clone()),
+            serde_json::Value::Number(n) => Some(n.to_string()),
+            _ => None,
+        })
+    };
+    match body.get("error") {
+        None | Some(serde_json::Value::Null) => Ok(None),
+        // Flat OAuth format; an empty string is treated as "no error" (seen in some gateways).
+        Some(serde_json::Value::String(e)) if e.is_empty() => Ok(None),
+        Some(serde_json::Value::String(e)) => Ok(Some(DecodedFailure {
+            oauth: true,
+            code: e.clone(),
+            message: str_of(body.get("error_description")).unwrap_or_default(),
+            log_id: str_of(body.get("log_id")),
+        })),
+        Some(serde_json::Value::Object(obj)) => {
+            let code = str_of(obj.get("code")).unwrap_or_default();
+            if code == "ok" {
+                return Ok(None);
+            }
+            if code.is_empty() {
+                return Err(());
+            }
+            Ok(Some(DecodedFailure {
+                oauth: false,
+                code,
+                message: str_of(obj.get("message")).unwrap_or_default(),
+                log_id: str_of(obj.get("log_id")).or_else(|| str_of(obj.get("logid"))),
+            }))
+        }
+        Some(_) => Err(()),
+    }
+}
+
+/// Extracts `log_id` from a success body of either format.
+pub(crate) fn success_log_id(body: &serde_json::Value) -> Option<String> {
+    body.get("error")
+        .and_then(|e| e.get("log_id").or_else(|| e.get("logid")))
+        .or_else(|| body.get("log_id"))
+        .and_then(|v| v.as_str())
+        .map(str::to_owned)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn decodes_flat_oauth_error() {
+        let f = decode_failure(
+            &json!({"error":"invalid_grant","error_description":"expired","log_id":"L1"}),
+        )
+        .unwrap()
+        .unwrap();
+        assert!(f.oauth);
+        let e = f.into_error(200);
+        assert_eq!(e.code(), Some("invalid_grant"));
+        assert_eq!(e.log_id(), Some("L1"));
+        assert_eq!(e.class(), ErrorClass::Reauthorize);
+    }
+
+    #[test]
+    fn decodes_envelope_both_spellings() {
+        for code in ["invalid_param", "invalid_params"] {
+            let e = decode_failure(&json!({"data":{},"error":{"code":code,"message":"The chunk size is invalid","log_id":"L2"}}))
+                .unwrap()
+                .unwrap()
+                .into_error(400);
+            assert!(e.is_invalid_params());
+            assert_eq!(e.class(), ErrorClass::Bug);
+            assert_eq!(e.log_id(), Some("L2"));
+        }
+    }
+
+    #[test]
+    fn ok_envelope_is_success() {
+        assert_eq!(
+            decode_failure(
+                &json!({"data":{"a":1},"error":{"code":"ok","message":"","log_id":"x"}})
+            ),
+            Ok(None)
+        );
+        assert_eq!(decode_failure(&json!({"access_token":"act.x"})), Ok(None));
+        assert_eq!(
+            success_log_id(&json!({"error":{"code":"ok","log_id":"x"}})).as_deref(),
+            Some("x")
+        );
+    }
+
+    #[test]
+    fn classification_table() {
+        use ErrorClass::*;
+        for (code, class) in [
+            ("internal_error", RetryLater),
+            ("rate_limit_exceeded", RetryLater),
+            ("access_token_invalid", RefreshToken),
+            ("scope_not_authorized", Reauthorize),
+            ("invalid_grant", Reauthorize),
+            ("auth_removed", Reauthorize),
+            ("scope_permission_missed", Bug),
+            ("invalid_params", Bug),
+            (
+                "spam_risk_too_many_posts",
+                UserMustAct(UserAction::TooManyPosts),
+            ),
+            (
+                "spam_risk_too_many_pending_share",
+                UserMustAct(UserAction::TooManyPendingShares),
+            ),
+            (
+                "reached_active_user_cap",
+                UserMustAct(UserAction::ActiveUserCap),
+            ),
+            (
+                "spam_risk_user_banned_from_posting",
+                UserMustAct(UserAction::BannedFromPosting),
+            ),
+            (
+                "unaudited_client_can_only_post_to_private_accounts",
+                UserMustAct(UserAction::AccountMustBePrivate),
+            ),
+            (
+                "privacy_level_option_mismatch",
+                UserMustAct(UserAction::PrivacyOptionMismatch),
+            ),
+        ] {
+            assert_eq!(classify_code(code, Some(400)), class, "{code}");
+        }
+        assert_eq!(classify_code("something_new", Some(503)), RetryLater);
+        assert_eq!(classify_code("something_new", Some(400)), Bug);
+    }
+
+    #[test]
+    fn fail_reason_classification() {
+        use ErrorClass::*;
+        assert_eq!(classify_fail_reason("internal"), RetryLater);
+        assert_eq!(classify_fail_reason("auth_removed"), Reauthorize);
+        for r in [
+            "file_format_check_failed",
+            "duration_check_failed",
+            "frame_rate_check_failed",
+            "picture_size_check_failed",
+            "spam_risk_text",
+            "spam_risk",
+            "spam_risk_too_many_posts",
+            "spam_risk_user_banned_from_posting",
+        ] {
+            let c = classify_fail_reason(r);
+            let UserMustAct(a) = c else {
+                panic!("{r} → {c:?}")
+            };
+            assert!(!a.message().is_empty() && !a.next_step().is_empty());
+        }
+    }
+
+    #[test]
+    fn display_carries_log_id() {
+        let e = Error::new(ErrorKind::Api {
+            code: "internal_error".into(),
+            message: "boom".into(),
+        })
+        .with_status(500)
+        .with_log_id(Some("LOG".into()));
+        let s = e.to_string();
+        assert!(
+            s.contains("internal_error") && s.contains("LOG") && s.contains("500"),
+            "{s}"
+        );
+    }
+}
