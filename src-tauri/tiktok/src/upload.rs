@@ -25,7 +25,7 @@ pub const READ_BUFFER: usize = 64 * 1024;
 
 /// Consecutive 416 answers without progress before giving up (guards against a loop when the
 /// server's idea of progress cannot be reached from our plan).
-const MAX_STALLED_RESYNCS: u32 = 3;
+const MAX_STALLED_RESYNCS: u32 = 5;
 
 /// Progress as confirmed by TikTok, reported after every chunk answer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -223,6 +223,8 @@ impl TikTokClient {
                         "416: resyncing to TikTok's progress"
                     );
                     if confirmed == pos {
+                        // TikTok wants the range we just sent: typically it is still closing
+                        // the previous, interrupted PUT of the same chunk. Give it a moment.
                         stalled += 1;
                         if stalled >= MAX_STALLED_RESYNCS {
                             return Err(Error::new(ErrorKind::UploadRejected {
@@ -231,6 +233,7 @@ impl TikTokClient {
                             })
                             .with_status(416));
                         }
+                        tokio::time::sleep(policy.backoff(stalled)).await;
                     } else {
                         stalled = 0;
                     }
