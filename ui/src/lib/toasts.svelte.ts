@@ -1,0 +1,72 @@
+import type { UiError } from './bindings';
+
+export type ToastLevel = 'info' | 'success' | 'warning' | 'error';
+
+export type Toast = {
+  id: number;
+  level: ToastLevel;
+  message: string;
+  /** Optional secondary line (e.g. an error code or deep-link detail). */
+  detail?: string;
+};
+
+export type ToastOptions = {
+  detail?: string;
+  /** Auto-dismiss after this many ms; 0 keeps it until dismissed. */
+  timeout?: number;
+};
+
+const DEFAULT_TIMEOUT: Record<ToastLevel, number> = {
+  info: 5000,
+  success: 4000,
+  warning: 8000,
+  error: 0,
+};
+
+const MAX_TOASTS = 5;
+
+/** App-wide toast queue. Render it once with `<Toaster />`. */
+export class ToastStore {
+  items = $state<Toast[]>([]);
+  #nextId = 1;
+  // Timer bookkeeping only; nothing renders from it.
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity
+  #timers = new Map<number, ReturnType<typeof setTimeout>>();
+
+  push(level: ToastLevel, message: string, options: ToastOptions = {}): number {
+    const id = this.#nextId++;
+    this.items = [...this.items, { id, level, message, detail: options.detail }].slice(-MAX_TOASTS);
+    const timeout = options.timeout ?? DEFAULT_TIMEOUT[level];
+    if (timeout > 0) {
+      this.#timers.set(
+        id,
+        setTimeout(() => this.dismiss(id), timeout),
+      );
+    }
+    return id;
+  }
+
+  info = (message: string, options?: ToastOptions) => this.push('info', message, options);
+  success = (message: string, options?: ToastOptions) => this.push('success', message, options);
+  warning = (message: string, options?: ToastOptions) => this.push('warning', message, options);
+  error = (message: string, options?: ToastOptions) => this.push('error', message, options);
+
+  /** Toast a failed command. */
+  fromError = (error: UiError, options?: ToastOptions) =>
+    this.push('error', error.message, { detail: error.code, ...options });
+
+  dismiss(id: number): void {
+    const timer = this.#timers.get(id);
+    if (timer) clearTimeout(timer);
+    this.#timers.delete(id);
+    this.items = this.items.filter((t) => t.id !== id);
+  }
+
+  clear(): void {
+    for (const timer of this.#timers.values()) clearTimeout(timer);
+    this.#timers.clear();
+    this.items = [];
+  }
+}
+
+export const toasts = new ToastStore();

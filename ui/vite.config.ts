@@ -1,0 +1,33 @@
+import { defineConfig } from 'vitest/config';
+import { svelte } from '@sveltejs/vite-plugin-svelte';
+import { svelteTesting } from '@testing-library/svelte/vite';
+
+// Set by `tauri dev` when targeting a mobile device / remote host.
+const host = process.env.TAURI_DEV_HOST;
+
+export default defineConfig({
+  plugins: [svelte(), svelteTesting()],
+  // Keep Rust / Tauri CLI output visible.
+  clearScreen: false,
+  envPrefix: ['VITE_', 'TAURI_'],
+  server: {
+    port: 1420,
+    strictPort: true,
+    host: host || false,
+    hmr: host ? { protocol: 'ws', host, port: 1421 } : undefined,
+    watch: { ignored: ['**/src-tauri/**'] },
+  },
+  build: {
+    outDir: 'dist',
+    emptyOutDir: true,
+    // Tauri webviews: WebView2 (Chromium) on Windows, WebKit on macOS / Linux.
+    target: ['es2022', 'chrome111', 'safari16'],
+    sourcemap: Boolean(process.env.TAURI_ENV_DEBUG),
+  },
+  test: {
+    environment: 'jsdom',
+    setupFiles: ['./src/test/setup.ts'],
+    include: ['src/**/*.test.ts'],
+    restoreMocks: true,
+  },
+});
