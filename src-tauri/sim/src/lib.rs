@@ -1,0 +1,152 @@
+//! `tokdeck-sim`: a local stand-in for TikTok's Login Kit, Display API, Content Posting API
+//! and upload host, built from the project's API reference. See `docs/simulator.md`.
+
+mod accounts;
+mod app;
+mod behaviour;
+mod clock;
+mod control;
+mod display;
+mod errors;
+mod faults;
+mod ids;
+mod oauth;
+mod pages;
+mod png;
+mod posting;
+mod posts;
+mod rate;
+mod server;
+mod state;
+mod tokens;
+mod upload;
+
+use std::io;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+pub use accounts::{Account, AccountInput};
+pub use app::DevApp;
+pub use behaviour::{Behaviour, ChunkMb, Rotation, TokenLifetimes, UnauditedNonSelfOnly};
+pub use faults::{Endpoint, FaultKind, FaultSpec};
+
+#[derive(Debug, Clone, Default)]
+pub struct SimOptions {
+    /// 0 = ephemeral.
+    pub port: u16,
+    /// Start with three demo accounts (one private) holding a few public videos.
+    pub seed: bool,
+    /// Shortens processing (`processing_ms` = 200).
+    pub fast: bool,
+    pub behaviour: Behaviour,
+}
+
+/// A running simulator bound to 127.0.0.1.
+pub struct Simulator {
+    sim: Arc<state::Sim>,
+    addr: SocketAddr,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<()>>,
+}
+
+impl Simulator {
+    pub async fn start(opts: SimOptions) -> io::Result<Simulator> {
+        let listener = tokio::net::TcpListener::bind((Ipv4Addr::LOCALHOST, opts.port)).await?;
+        let addr = listener.local_addr()?;
+        let mut behaviour = opts.behaviour.clone();
+        if opts.fast {
+            behaviour.processing_ms = behaviour.processing_ms.min(200);
+        }
+        let sim = Arc::new(state::Sim::new(
+            format!("http://{addr}"),
+            behaviour,
+            opts.seed,
+        ));
+        let (stop, stopped) = oneshot::channel::<()>();
+        let app = server::router(sim.clone());
+        let task = tokio::spawn(async move {
+            let serve = axum::serve(listener, app).with_graceful_shutdown(async {
+                let _ = stopped.await;
+            });
+            if let Err(e) = serve.await {
+                tracing::error!(error = %e, "simulator server stopped");
+            }
+        });
+        tracing::info!(%addr, "tokdeck-sim started");
+        Ok(Simulator {
+            sim,
+            addr,
+            stop: Some(stop),
+            task: Some(task),
+        })
+    }
+
+    /// `http://127.0.0.1:PORT`, no trailing slash.
+    pub fn base_url(&self) -> String {
+        self.sim.base_url.clone()
+    }
+
+    pub fn authorize_url(&self) -> String {
+        format!("{}/v2/auth/authorize/", self.sim.base_url)
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Stops accepting connections; gives open ones a moment, then cuts them.
+    pub async fn shutdown(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(mut task) = self.task.take() {
+            if tokio::time::timeout(Duration::from_secs(2), &mut task)
+                .await
+                .is_err()
+            {
+                task.abort();
+            }
+        }
+    }
+
+    // In-process accessors (the HTTP control API is the primary interface).
+
+    pub fn behaviour(&self) -> Behaviour {
+        self.sim.lock().behaviour.clone()
+    }
+
+    pub fn set_behaviour(&self, b: Behaviour) {
+        self.sim.lock().behaviour = b;
+    }
+
+    pub fn add_account(&self, input: AccountInput) -> Result<Account, String> {
+        let acc = Account::create(input)?;
+        self.sim.lock().accounts.push(acc.clone());
+        Ok(acc)
+    }
+
+    pub fn accounts(&self) -> Vec<Account> {
+        self.sim.lock().accounts.clone()
+    }
+
+    pub fn advance_clock(&self, secs: u64) {
+        self.sim.clock.advance_ms(secs * 1000);
+    }
+
+    /// Simulated "now" in ms since the epoch.
+    pub fn now_ms(&self) -> u64 {
+        self.sim.now_ms()
+    }
+}
+
+impl Drop for Simulator {
+    fn drop(&mut self) {
+        if let Some(task) = self.task.take() {
+            task.abort();
+        }
+    }
+}

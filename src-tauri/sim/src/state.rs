@@ -1,0 +1,146 @@
+//! The simulator's shared, in-memory world and the helpers every handler needs.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Mutex, MutexGuard};
+
+use axum::http::HeaderMap;
+
+use crate::accounts::{self, Account};
+use crate::app::DevApp;
+use crate::behaviour::Behaviour;
+use crate::clock::Clock;
+use crate::errors::ApiError;
+use crate::faults::{Endpoint, FaultBook};
+use crate::posts::{self, Post};
+use crate::rate::RateLimiter;
+use crate::tokens::{Bearer, TokenStore};
+
+#[derive(Debug, Clone)]
+pub struct AuthCode {
+    pub client_key: String,
+    pub open_id: String,
+    pub scopes: Vec<String>,
+    pub redirect_uri: String,
+    pub challenge: String,
+    pub expires_ms: u64,
+    pub used: bool,
+}
+
+/// A `/__sim/consent` waiting for the next authorize request.
+#[derive(Debug, Clone)]
+pub struct PendingConsent {
+    pub open_id: String,
+    pub scopes: Option<Vec<String>>,
+    pub deny: Option<String>,
+}
+
+#[derive(Debug, Default)]
+pub struct State {
+    pub app: DevApp,
+    pub accounts: Vec<Account>,
+    pub codes: HashMap<String, AuthCode>,
+    pub tokens: TokenStore,
+    pub posts: Vec<Post>,
+    pub faults: FaultBook,
+    pub rate: RateLimiter,
+    pub requests: BTreeMap<String, u64>,
+    pub pending_consent: Option<PendingConsent>,
+    pub behaviour: Behaviour,
+}
+
+impl State {
+    pub fn fresh(behaviour: Behaviour) -> Self {
+        Self {
+            behaviour,
+            ..Self::default()
+        }
+    }
+
+    pub fn account(&self, open_id: &str) -> Option<&Account> {
+        self.accounts.iter().find(|a| a.open_id == open_id)
+    }
+
+    pub fn account_mut(&mut self, open_id: &str) -> Option<&mut Account> {
+        self.accounts.iter_mut().find(|a| a.open_id == open_id)
+    }
+
+    pub fn settle(&mut self, now_ms: u64) {
+        posts::settle(&mut self.posts, &mut self.accounts, now_ms);
+    }
+
+    /// Control/API revoke: every token dies and publishes in flight end `auth_removed`.
+    pub fn revoke_account(&mut self, open_id: &str, now_ms: u64) {
+        // Publishes that finished before the revoke must keep their outcome.
+        self.settle(now_ms);
+        self.tokens.revoke_account(open_id);
+        if let Some(acc) = self.account_mut(open_id) {
+            acc.revoked_at = Some(now_ms);
+        }
+    }
+}
+
+pub struct Sim {
+    pub clock: Clock,
+    pub base_url: String,
+    /// What `/__sim/reset` returns to (SimOptions' behaviour with `--fast` applied).
+    pub start_behaviour: Behaviour,
+    state: Mutex<State>,
+}
+
+impl Sim {
+    pub fn new(base_url: String, behaviour: Behaviour, seed: bool) -> Self {
+        let clock = Clock::new();
+        let mut st = State::fresh(behaviour.clone());
+        if seed {
+            st.accounts = accounts::demo(clock.now_secs());
+        }
+        Self {
+            clock,
+            base_url,
+            start_behaviour: behaviour,
+            state: Mutex::new(st),
+        }
+    }
+
+    pub fn lock(&self) -> MutexGuard<'_, State> {
+        // A panicking handler must not take the whole simulator down with a poisoned lock.
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub fn now_ms(&self) -> u64 {
+        self.clock.now_ms()
+    }
+
+    pub fn avatar_url(&self, open_id: &str) -> String {
+        format!("{}/__sim/avatar/{open_id}.png", self.base_url)
+    }
+
+    /// Bearer check, then the per-token rate limit, then the scope (any of `scopes`).
+    pub fn authorize_api(
+        &self,
+        headers: &HeaderMap,
+        ep: Endpoint,
+        scopes: &[&str],
+    ) -> Result<Bearer, ApiError> {
+        let token = headers
+            .get("authorization")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
+            .map(str::trim)
+            .ok_or_else(ApiError::token_invalid)?;
+        let now = self.now_ms();
+        let mut st = self.lock();
+        let bearer = st
+            .tokens
+            .bearer(token, now)
+            .ok_or_else(ApiError::token_invalid)?;
+        let window = st.behaviour.rate_window_ms;
+        if !st.rate.allow(token, ep, window, now) {
+            return Err(ApiError::rate_limited());
+        }
+        if !scopes.is_empty() && !scopes.iter().any(|s| bearer.scopes.iter().any(|g| g == s)) {
+            return Err(ApiError::scope_not_authorized(&scopes.join(" or ")));
+        }
+        Ok(bearer)
+    }
+}
