@@ -188,18 +188,37 @@ impl TikTokClient {
             let mut attempt = 0;
             let answer = loop {
                 attempt += 1;
-                match self
+                let failure = match self
                     .put_range(upload_url, path, range, total, content_type)
                     .await
                 {
                     Ok(a) => break a,
-                    Err((err, retryable)) if retryable && attempt < policy.max_attempts => {
-                        outcome.retries += 1;
-                        let delay = policy.backoff(attempt);
-                        tracing::warn!(chunk = range.index, attempt, ?delay, error = %err, "re-sending chunk");
-                        tokio::time::sleep(delay).await;
+                    Err(f) => f,
+                };
+                let (err, network) = match failure {
+                    PutFailure::Fatal(err) => return Err(err),
+                    PutFailure::Http(err) => (err, false),
+                    PutFailure::Network(err) => (err, true),
+                };
+                if attempt >= policy.max_attempts {
+                    return Err(err);
+                }
+                outcome.retries += 1;
+                let delay = policy.backoff(attempt);
+                tracing::warn!(chunk = range.index, attempt, ?delay, error = %err, "chunk PUT failed");
+                tokio::time::sleep(delay).await;
+                if network {
+                    // The connection broke mid-exchange: TikTok may have stored the chunk (answer
+                    // lost) or refused it early (a 416/403/404 sent before reading the body is
+                    // often destroyed by the connection reset). A one-byte probe at an offset
+                    // that can never be TikTok's progress (one past a chunk start) is answered
+                    // with a cheap 416 carrying TikTok's progress, or 403/404. Any other answer
+                    // tells nothing, and the chunk is re-sent as before.
+                    match self.probe(upload_url, path, range, total, content_type).await {
+                        Ok(ChunkAnswer::Resync(p)) if p != range.start => break ChunkAnswer::Resync(p),
+                        Err(PutFailure::Fatal(err)) => return Err(err),
+                        _ => {}
                     }
-                    Err((err, _)) => return Err(err),
                 }
             };
             match answer {
@@ -245,7 +264,37 @@ impl TikTokClient {
         }
     }
 
-    /// One PUT of `range`. Errors come with whether re-sending the same range is worthwhile.
+    /// Asks TikTok for its progress with a one-byte PUT just past `range.start` (never a
+    /// position TikTok can be at, since it only accepts whole chunks starting at its progress).
+    async fn probe(
+        &self,
+        upload_url: &UploadUrl,
+        path: &Path,
+        range: Chunk,
+        total: u64,
+        content_type: &'static str,
+    ) -> std::result::Result<ChunkAnswer, PutFailure> {
+        if range.start + 1 >= total {
+            return Err(PutFailure::Http(Error::invalid_input("nothing to probe")));
+        }
+        let probe = Chunk {
+            index: range.index,
+            start: range.start + 1,
+            len: 1,
+        };
+        match self.put_range(upload_url, path, probe, total, content_type).await {
+            // TikTok took a one-byte piece: it cannot be resumed consistently from here.
+            Ok(ChunkAnswer::Partial(_) | ChunkAnswer::Complete(_)) => Err(PutFailure::Fatal(
+                Error::new(ErrorKind::UploadRejected {
+                    status: 206,
+                    body: "TikTok accepted the progress probe".into(),
+                }),
+            )),
+            other => other,
+        }
+    }
+
+    /// One PUT of `range`.
     async fn put_range(
         &self,
         upload_url: &UploadUrl,
@@ -253,13 +302,13 @@ impl TikTokClient {
         range: Chunk,
         total: u64,
         content_type: &'static str,
-    ) -> std::result::Result<ChunkAnswer, (Error, bool)> {
+    ) -> std::result::Result<ChunkAnswer, PutFailure> {
         let mut file = tokio::fs::File::open(path)
             .await
-            .map_err(|e| (Error::from(e), false))?;
+            .map_err(|e| PutFailure::Fatal(Error::from(e)))?;
         file.seek(SeekFrom::Start(range.start))
             .await
-            .map_err(|e| (Error::from(e), false))?;
+            .map_err(|e| PutFailure::Fatal(Error::from(e)))?;
         let stream = ReaderStream::with_capacity(file.take(range.len), READ_BUFFER);
         let cfg = &self.inner.config.upload;
         let timeout = cfg.chunk_timeout_base
@@ -288,7 +337,11 @@ impl TikTokClient {
                     connect: e.is_connect(),
                     timeout: e.is_timeout(),
                 });
-                return Err((err, !e.is_builder()));
+                return Err(if e.is_builder() {
+                    PutFailure::Fatal(err)
+                } else {
+                    PutFailure::Network(err)
+                });
             }
         };
         let status = resp.status();
@@ -307,29 +360,40 @@ impl TikTokClient {
             }
             StatusCode::RANGE_NOT_SATISFIABLE => match confirmed {
                 Some(c) => Ok(ChunkAnswer::Resync(c)),
-                None => Err((
+                None => Err(PutFailure::Fatal(
                     Error::new(ErrorKind::UploadRejected { status: 416, body }).with_status(416),
-                    false,
                 )),
             },
-            StatusCode::FORBIDDEN => Err((
+            StatusCode::FORBIDDEN => Err(PutFailure::Fatal(
                 Error::new(ErrorKind::UploadUrlExpired).with_status(403),
-                false,
             )),
-            StatusCode::NOT_FOUND => Err((
+            StatusCode::NOT_FOUND => Err(PutFailure::Fatal(
                 Error::new(ErrorKind::UploadNotFound).with_status(404),
-                false,
             )),
-            s => Err((
-                Error::new(ErrorKind::UploadRejected {
+            s => {
+                let err = Error::new(ErrorKind::UploadRejected {
                     status: s.as_u16(),
                     body,
                 })
-                .with_status(s.as_u16()),
-                s.is_server_error() || s == StatusCode::TOO_MANY_REQUESTS,
-            )),
+                .with_status(s.as_u16());
+                if s.is_server_error() || s == StatusCode::TOO_MANY_REQUESTS {
+                    Err(PutFailure::Http(err))
+                } else {
+                    Err(PutFailure::Fatal(err))
+                }
+            }
         }
     }
+}
+
+/// Why a PUT failed, and so what may follow.
+enum PutFailure {
+    /// Stop: 400/403/404, local I/O, or a request that cannot be built.
+    Fatal(Error),
+    /// 5xx or 429: re-send the same range.
+    Http(Error),
+    /// No answer: probe TikTok's progress, then re-send or resync.
+    Network(Error),
 }
 
 #[cfg(test)]
