@@ -87,14 +87,32 @@ fn make_file(path: &Path, size: u64) -> String {
     hex::encode(hasher.finalize())
 }
 
-async fn control(http: &reqwest::Client, base: &str, method: reqwest::Method, path: &str, body: Value) -> Value {
-    let r = http.request(method, format!("{base}{path}")).json(&body).send().await.unwrap();
+async fn control(
+    http: &reqwest::Client,
+    base: &str,
+    method: reqwest::Method,
+    path: &str,
+    body: Value,
+) -> Value {
+    let r = http
+        .request(method, format!("{base}{path}"))
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
     assert!(r.status().is_success(), "{path}: {}", r.status());
     r.json().await.unwrap_or(Value::Null)
 }
 
 async fn received_sha(http: &reqwest::Client, base: &str, publish_id: &str) -> String {
-    let posts = control(http, base, reqwest::Method::GET, "/__sim/posts", Value::Null).await;
+    let posts = control(
+        http,
+        base,
+        reqwest::Method::GET,
+        "/__sim/posts",
+        Value::Null,
+    )
+    .await;
     posts
         .as_array()
         .unwrap()
@@ -119,7 +137,9 @@ async fn run() {
         .spawn()
         .expect("start simulator child");
     let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
     let base = line.trim().to_owned();
 
     let dir = tempfile::tempdir().unwrap();
@@ -132,18 +152,37 @@ async fn run() {
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap();
-    let acc = control(&http, &base, reqwest::Method::POST, "/__sim/accounts", json!({"username": "bench"})).await;
+    let acc = control(
+        &http,
+        &base,
+        reqwest::Method::POST,
+        "/__sim/accounts",
+        json!({"username": "bench"}),
+    )
+    .await;
     let open_id = acc["open_id"].as_str().unwrap().to_owned();
     let config = ClientConfig::new("sim_client_key", ClientSecret::new("sim_client_secret"))
         .with_server(&base)
         .unwrap();
     let client = TikTokClient::new(config).unwrap();
-    control(&http, &base, reqwest::Method::POST, "/__sim/consent", json!({"open_id": open_id})).await;
+    control(
+        &http,
+        &base,
+        reqwest::Method::POST,
+        "/__sim/consent",
+        json!({"open_id": open_id}),
+    )
+    .await;
     let req = client.authorization_request(REDIRECT, &Scope::ALL).unwrap();
     let resp = http.get(req.url.clone()).send().await.unwrap();
     let loc = url::Url::parse(resp.headers()["location"].to_str().unwrap()).unwrap();
-    let code = tiktok_api::AuthorizationCallback::from_url(&loc).into_code(&req.state).unwrap();
-    let tokens = client.exchange_code(&code.code, &req.verifier, REDIRECT).await.unwrap();
+    let code = tiktok_api::AuthorizationCallback::from_url(&loc)
+        .into_code(&req.state)
+        .unwrap();
+    let tokens = client
+        .exchange_code(&code.code, &req.verifier, REDIRECT)
+        .await
+        .unwrap();
     let token = tokens.access_token;
     let plan = client.plan_upload(bytes).unwrap();
     eprintln!(
@@ -164,7 +203,11 @@ async fn run() {
     let client_secs = t.elapsed().as_secs_f64();
     let hwm = proc_status_kib("VmHWM:");
     assert!(out.complete);
-    assert_eq!(received_sha(&http, &base, &init.publish_id.0).await, sha, "client upload corrupted");
+    assert_eq!(
+        received_sha(&http, &base, &init.publish_id.0).await,
+        sha,
+        "client upload corrupted"
+    );
     let growth_mib = hwm.saturating_sub(rss_before) as f64 / 1024.0;
 
     // 2. curl, same chunks, fresh init.
@@ -176,13 +219,28 @@ async fn run() {
     let t = Instant::now();
     for chunk in plan.chunks() {
         let mut curl = Command::new("curl")
-            .args(["-sS", "-X", "PUT", "-T", "-", "-o", "/dev/null", "-w", "%{http_code}"])
+            .args([
+                "-sS",
+                "-X",
+                "PUT",
+                "-T",
+                "-",
+                "-o",
+                "/dev/null",
+                "-w",
+                "%{http_code}",
+            ])
             .args(["-H", "Content-Type: video/mp4"])
             .args(["-H", "Transfer-Encoding:"])
             .args(["-H", &format!("Content-Length: {}", chunk.len)])
             .args([
                 "-H",
-                &format!("Content-Range: bytes {}-{}/{}", chunk.start, chunk.last_byte(), bytes),
+                &format!(
+                    "Content-Range: bytes {}-{}/{}",
+                    chunk.start,
+                    chunk.last_byte(),
+                    bytes
+                ),
             ])
             .arg(&url)
             .stdin(Stdio::piped())
@@ -199,19 +257,38 @@ async fn run() {
         let outp = curl.wait_with_output().unwrap();
         feeder.join().unwrap();
         let code = String::from_utf8_lossy(&outp.stdout).to_string();
-        assert!(code == "206" || code == "201", "curl chunk {} answered {code}", chunk.index);
+        assert!(
+            code == "206" || code == "201",
+            "curl chunk {} answered {code}",
+            chunk.index
+        );
     }
     let curl_secs = t.elapsed().as_secs_f64();
-    assert_eq!(received_sha(&http, &base, &init2.publish_id.0).await, sha, "curl upload corrupted");
+    assert_eq!(
+        received_sha(&http, &base, &init2.publish_id.0).await,
+        sha,
+        "curl upload corrupted"
+    );
 
     let mb = bytes as f64 / 1e6;
     let (x, y) = (mb / client_secs, mb / curl_secs);
-    let label = if bytes == 1 << 30 { "1GiB".to_string() } else { format!("{bytes}B") };
-    println!("P1 upload {label}: client {x:.1} MB/s, curl {y:.1} MB/s, ratio {:.2} (goal >= 0.9)", x / y);
+    let label = if bytes == 1 << 30 {
+        "1GiB".to_string()
+    } else {
+        format!("{bytes}B")
+    };
+    println!(
+        "P1 upload {label}: client {x:.1} MB/s, curl {y:.1} MB/s, ratio {:.2} (goal >= 0.9)",
+        x / y
+    );
     println!(
         "P1 peak memory growth: {growth_mib:.1} MiB (goal <= chunk + 16 MiB = {:.1} MiB; HWM {})",
         plan.chunk_size() as f64 / 1048576.0 + 16.0,
-        if reset { "reset via clear_refs" } else { "not reset: upper bound" }
+        if reset {
+            "reset via clear_refs"
+        } else {
+            "not reset: upper bound"
+        }
     );
     drop(child.stdin.take());
     let _ = child.wait();

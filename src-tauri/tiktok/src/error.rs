@@ -234,8 +234,12 @@ pub enum ErrorKind {
 }
 
 /// The crate's error: a [`ErrorKind`] plus TikTok's `log_id` and the HTTP status when known.
+/// Boxed so `Result<T, Error>` stays one pointer wide on the happy path.
 #[derive(Debug)]
-pub struct Error {
+pub struct Error(Box<Inner>);
+
+#[derive(Debug)]
+struct Inner {
     kind: ErrorKind,
     log_id: Option<String>,
     http_status: Option<u16>,
@@ -246,21 +250,21 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {
     pub(crate) fn new(kind: ErrorKind) -> Self {
-        Self {
+        Self(Box::new(Inner {
             kind,
             log_id: None,
             http_status: None,
-        }
+        }))
     }
 
     pub(crate) fn with_status(mut self, status: u16) -> Self {
-        self.http_status = Some(status);
+        self.0.http_status = Some(status);
         self
     }
 
     pub(crate) fn with_log_id(mut self, log_id: Option<String>) -> Self {
         if log_id.is_some() {
-            self.log_id = log_id;
+            self.0.log_id = log_id;
         }
         self
     }
@@ -283,22 +287,22 @@ impl Error {
 
     /// The specific failure.
     pub fn kind(&self) -> &ErrorKind {
-        &self.kind
+        &self.0.kind
     }
 
     /// TikTok's `log_id` for this failure (quote it when contacting TikTok support).
     pub fn log_id(&self) -> Option<&str> {
-        self.log_id.as_deref()
+        self.0.log_id.as_deref()
     }
 
     /// The HTTP status of the answer, if one came.
     pub fn http_status(&self) -> Option<u16> {
-        self.http_status
+        self.0.http_status
     }
 
     /// TikTok's code: the Open API `error.code`, the OAuth `error` or the callback `error`.
     pub fn code(&self) -> Option<&str> {
-        match &self.kind {
+        match &self.0.kind {
             ErrorKind::Api { code, .. } => Some(code),
             ErrorKind::OAuth { error, .. } => Some(error),
             ErrorKind::Authorization { error, .. } => Some(error),
@@ -313,14 +317,14 @@ impl Error {
 
     /// True if the upload must restart with a new init (the `upload_url` expired).
     pub fn needs_new_init(&self) -> bool {
-        matches!(self.kind, ErrorKind::UploadUrlExpired)
+        matches!(self.0.kind, ErrorKind::UploadUrlExpired)
     }
 
     /// What the caller should do about this error.
     pub fn class(&self) -> ErrorClass {
-        match &self.kind {
+        match &self.0.kind {
             ErrorKind::Api { code, .. } | ErrorKind::OAuth { error: code, .. } => {
-                classify_code(code, self.http_status)
+                classify_code(code, self.0.http_status)
             }
             ErrorKind::Authorization {
                 error, error_type, ..
@@ -337,7 +341,7 @@ impl Error {
             ErrorKind::UploadNotFound => ErrorClass::Bug,
             ErrorKind::UploadRejected { status, .. } if *status >= 500 => ErrorClass::RetryLater,
             ErrorKind::UploadRejected { .. } => ErrorClass::Bug,
-            ErrorKind::InvalidResponse { .. } => match self.http_status {
+            ErrorKind::InvalidResponse { .. } => match self.0.http_status {
                 Some(s) if s >= 500 || s == 429 => ErrorClass::RetryLater,
                 Some(401) => ErrorClass::RefreshToken,
                 _ => ErrorClass::Bug,
@@ -358,7 +362,7 @@ impl Error {
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.kind {
+        match &self.0.kind {
             ErrorKind::Api { code, message } => write!(f, "TikTok error {code}: {message}")?,
             ErrorKind::OAuth { error, description } => {
                 write!(f, "TikTok OAuth error {error}: {description}")?
@@ -400,10 +404,10 @@ impl fmt::Display for Error {
             ErrorKind::Io(e) => write!(f, "video file error: {e}")?,
             ErrorKind::Config(m) => write!(f, "invalid client configuration: {m}")?,
         }
-        if let Some(s) = self.http_status {
+        if let Some(s) = self.0.http_status {
             write!(f, " (HTTP {s})")?;
         }
-        if let Some(l) = &self.log_id {
+        if let Some(l) = &self.0.log_id {
             write!(f, " [log_id {l}]")?;
         }
         Ok(())
@@ -412,7 +416,7 @@ impl fmt::Display for Error {
 
 impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        match &self.kind {
+        match &self.0.kind {
             ErrorKind::Io(e) => Some(e),
             _ => None,
         }

@@ -214,8 +214,13 @@ impl TikTokClient {
                     // that can never be TikTok's progress (one past a chunk start) is answered
                     // with a cheap 416 carrying TikTok's progress, or 403/404. Any other answer
                     // tells nothing, and the chunk is re-sent as before.
-                    match self.probe(upload_url, path, range, total, content_type).await {
-                        Ok(ChunkAnswer::Resync(p)) if p != range.start => break ChunkAnswer::Resync(p),
+                    match self
+                        .probe(upload_url, path, range, total, content_type)
+                        .await
+                    {
+                        Ok(ChunkAnswer::Resync(p)) if p != range.start => {
+                            break ChunkAnswer::Resync(p)
+                        }
                         Err(PutFailure::Fatal(err)) => return Err(err),
                         _ => {}
                     }
@@ -282,14 +287,17 @@ impl TikTokClient {
             start: range.start + 1,
             len: 1,
         };
-        match self.put_range(upload_url, path, probe, total, content_type).await {
+        match self
+            .put_range(upload_url, path, probe, total, content_type)
+            .await
+        {
             // TikTok took a one-byte piece: it cannot be resumed consistently from here.
-            Ok(ChunkAnswer::Partial(_) | ChunkAnswer::Complete(_)) => Err(PutFailure::Fatal(
-                Error::new(ErrorKind::UploadRejected {
+            Ok(ChunkAnswer::Partial(_) | ChunkAnswer::Complete(_)) => {
+                Err(PutFailure::Fatal(Error::new(ErrorKind::UploadRejected {
                     status: 206,
                     body: "TikTok accepted the progress probe".into(),
-                }),
-            )),
+                })))
+            }
             other => other,
         }
     }

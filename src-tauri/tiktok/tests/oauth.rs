@@ -16,7 +16,11 @@ async fn connect_exchanges_code_with_hex_pkce() {
     let h = Harness::start().await;
     let client = h.client();
     let (open_id, t) = h
-        .connect(&client, json!({"username": "ana"}), Some(vec!["user.info.basic", "video.publish"]))
+        .connect(
+            &client,
+            json!({"username": "ana"}),
+            Some(vec!["user.info.basic", "video.publish"]),
+        )
         .await;
     assert_eq!(t.open_id, open_id);
     assert!(t.access_token.secret().starts_with("act."));
@@ -38,7 +42,10 @@ async fn nov2026_lifetimes_are_taken_from_the_answer() {
     let (_, t) = h.connect(&client, json!({"username": "ben"}), None).await;
     assert_eq!(t.expires_in, Duration::from_secs(7_200));
     assert_eq!(t.refresh_expires_in, Duration::from_secs(15_552_000));
-    assert_eq!(t.access_expires_at(), t.received_at + Duration::from_secs(7_200));
+    assert_eq!(
+        t.access_expires_at(),
+        t.received_at + Duration::from_secs(7_200)
+    );
     let r = client.refresh(&t.refresh_token).await.unwrap();
     assert_eq!(r.expires_in, Duration::from_secs(7_200));
 }
@@ -50,9 +57,19 @@ async fn callback_errors_denied_pkce_and_state() {
     let open_id = h.add_account(json!({"username": "cy"})).await;
 
     // The user denies consent.
-    h.post("/__sim/consent", json!({"open_id": open_id, "deny": "access_denied"})).await;
-    let req = client.authorization_request(REDIRECT, &[Scope::UserInfoBasic]).unwrap();
-    let err = h.authorize(&req.url).await.into_code(&req.state).unwrap_err();
+    h.post(
+        "/__sim/consent",
+        json!({"open_id": open_id, "deny": "access_denied"}),
+    )
+    .await;
+    let req = client
+        .authorization_request(REDIRECT, &[Scope::UserInfoBasic])
+        .unwrap();
+    let err = h
+        .authorize(&req.url)
+        .await
+        .into_code(&req.state)
+        .unwrap_err();
     assert_eq!(err.code(), Some("access_denied"));
     assert!(err.user_action().is_some());
 
@@ -61,7 +78,13 @@ async fn callback_errors_denied_pkce_and_state() {
     let pairs: Vec<(String, String)> = url
         .query_pairs()
         .into_owned()
-        .map(|(k, v)| if k == "code_challenge" { (k, "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM".into()) } else { (k, v) })
+        .map(|(k, v)| {
+            if k == "code_challenge" {
+                (k, "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM".into())
+            } else {
+                (k, v)
+            }
+        })
         .collect();
     url.query_pairs_mut().clear().extend_pairs(pairs);
     h.post("/__sim/consent", json!({"open_id": open_id})).await;
@@ -73,7 +96,9 @@ async fn callback_errors_denied_pkce_and_state() {
 
     // A callback belonging to another login attempt is refused.
     h.post("/__sim/consent", json!({"open_id": open_id})).await;
-    let req2 = client.authorization_request(REDIRECT, &[Scope::UserInfoBasic]).unwrap();
+    let req2 = client
+        .authorization_request(REDIRECT, &[Scope::UserInfoBasic])
+        .unwrap();
     let cb = h.authorize(&req2.url).await;
     assert!(cb.code.is_some());
     let err = cb.into_code(&req.state).unwrap_err();
@@ -101,13 +126,22 @@ async fn exchange_errors_in_both_oauth_statuses() {
         assert!(e.log_id().is_some(), "{e}");
 
         // Correct exchange, then reuse of the code → invalid_grant (reauthorize).
-        client.exchange_code(&code.code, &req.verifier, REDIRECT).await.unwrap();
-        let e = client.exchange_code(&code.code, &req.verifier, REDIRECT).await.unwrap_err();
+        client
+            .exchange_code(&code.code, &req.verifier, REDIRECT)
+            .await
+            .unwrap();
+        let e = client
+            .exchange_code(&code.code, &req.verifier, REDIRECT)
+            .await
+            .unwrap_err();
         assert_eq!(e.code(), Some("invalid_grant"));
         assert_eq!(e.class(), ErrorClass::Reauthorize);
 
         // Unknown code.
-        let e = client.exchange_code(&AuthCode::new("nope"), &req.verifier, REDIRECT).await.unwrap_err();
+        let e = client
+            .exchange_code(&AuthCode::new("nope"), &req.verifier, REDIRECT)
+            .await
+            .unwrap_err();
         assert_eq!(e.class(), ErrorClass::Reauthorize);
 
         // Wrong client secret.
@@ -129,7 +163,10 @@ async fn refresh_rotation_sometimes_keeps_old_token_alive() {
     assert_ne!(r1.access_token, t.access_token);
     // "sometimes": the old refresh token still works.
     client.refresh(&t.refresh_token).await.unwrap();
-    client.user_info(&r1.access_token, &[UserField::OpenId]).await.unwrap();
+    client
+        .user_info(&r1.access_token, &[UserField::OpenId])
+        .await
+        .unwrap();
 }
 
 #[tokio::test]
@@ -155,30 +192,45 @@ async fn expiry_and_revoke() {
     let (open_id, t) = h.connect(&client, json!({"username": "gus"}), None).await;
 
     // Expired access token → access_token_invalid → refresh fixes it.
-    h.post("/__sim/tokens/expire", json!({"open_id": open_id})).await;
-    let e = client.user_info(&t.access_token, &[UserField::OpenId]).await.unwrap_err();
+    h.post("/__sim/tokens/expire", json!({"open_id": open_id}))
+        .await;
+    let e = client
+        .user_info(&t.access_token, &[UserField::OpenId])
+        .await
+        .unwrap_err();
     assert_eq!(e.code(), Some("access_token_invalid"));
     assert_eq!(e.class(), ErrorClass::RefreshToken);
     assert!(e.log_id().is_some());
     let r = client.refresh(&t.refresh_token).await.unwrap();
-    client.user_info(&r.access_token, &[UserField::OpenId]).await.unwrap();
+    client
+        .user_info(&r.access_token, &[UserField::OpenId])
+        .await
+        .unwrap();
 
     // Expired refresh token → invalid_grant → reauthorize.
-    h.post("/__sim/tokens/expire", json!({"open_id": open_id, "refresh": true})).await;
+    h.post(
+        "/__sim/tokens/expire",
+        json!({"open_id": open_id, "refresh": true}),
+    )
+    .await;
     let e = client.refresh(&r.refresh_token).await.unwrap_err();
     assert_eq!(e.class(), ErrorClass::Reauthorize);
 
     // Revoke through the API: the token stops working.
     let t2 = h.connect_existing(&client, &open_id, None).await;
     client.revoke(&t2.access_token).await.unwrap();
-    let e = client.user_info(&t2.access_token, &[UserField::OpenId]).await.unwrap_err();
+    let e = client
+        .user_info(&t2.access_token, &[UserField::OpenId])
+        .await
+        .unwrap_err();
     assert_eq!(e.class(), ErrorClass::RefreshToken);
     let e = client.refresh(&t2.refresh_token).await.unwrap_err();
     assert_eq!(e.class(), ErrorClass::Reauthorize);
 
     // Revoke from TikTok's side (the user removes the app).
     let t3 = h.connect_existing(&client, &open_id, None).await;
-    h.post("/__sim/tokens/revoke", json!({"open_id": open_id})).await;
+    h.post("/__sim/tokens/revoke", json!({"open_id": open_id}))
+        .await;
     let e = client.refresh(&t3.refresh_token).await.unwrap_err();
     assert_eq!(e.class(), ErrorClass::Reauthorize);
 }
@@ -190,7 +242,8 @@ async fn token_endpoint_faults() {
     let (_, t) = h.connect(&client, json!({"username": "hal"}), None).await;
     // A 5xx on the token endpoint is not retried (rotation could make a replay unsafe) and is
     // transient for the engine.
-    h.fault(json!({"endpoint": "token", "kind": "status", "status": 503})).await;
+    h.fault(json!({"endpoint": "token", "kind": "status", "status": 503}))
+        .await;
     let before = h.requests("token").await;
     let e = client.refresh(&t.refresh_token).await.unwrap_err();
     assert_eq!(e.class(), ErrorClass::RetryLater);

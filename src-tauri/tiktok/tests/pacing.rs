@@ -16,7 +16,10 @@ fn paced_client(h: &Harness, window: Duration) -> TikTokClient {
     let mut c = h.config();
     c.rate_window = window;
     // No retries: a 429 would surface as an error, so success proves the pacing.
-    c.retry = RetryPolicy { max_attempts: 1, ..c.retry };
+    c.retry = RetryPolicy {
+        max_attempts: 1,
+        ..c.retry
+    };
     TikTokClient::new(c).unwrap()
 }
 
@@ -71,8 +74,16 @@ async fn every_group_waits_instead_of_failing() {
     let ((v_ok, v_t), (inbox_ids, i_t), (c_ok, c_t), (d_ok, d_t)) =
         tokio::join!(video_inits, inbox_inits, creator, display);
     assert_eq!((v_ok, inbox_ids.len(), c_ok, d_ok), (7, 7, 21, 601));
-    for (name, took) in [("video_init", v_t), ("inbox_init", i_t), ("creator_info", c_t), ("user_info", d_t)] {
-        assert!(took >= WINDOW, "{name} took {took:?}: the last call should have waited a window");
+    for (name, took) in [
+        ("video_init", v_t),
+        ("inbox_init", i_t),
+        ("creator_info", c_t),
+        ("user_info", d_t),
+    ] {
+        assert!(
+            took >= WINDOW,
+            "{name} took {took:?}: the last call should have waited a window"
+        );
     }
     // Status fetch: 31 calls in one window.
     let s = Instant::now();
@@ -86,7 +97,13 @@ async fn every_group_waits_instead_of_failing() {
     assert!(s.elapsed() >= WINDOW, "status took {:?}", s.elapsed());
 
     // Exactly one request per call reached TikTok: nothing was refused and retried.
-    for (ep, n) in [("video_init", 7), ("inbox_init", 7), ("creator_info", 21), ("user_info", 601), ("status", 31)] {
+    for (ep, n) in [
+        ("video_init", 7),
+        ("inbox_init", 7),
+        ("creator_info", 21),
+        ("user_info", 601),
+        ("status", 31),
+    ] {
         assert_eq!(h.requests(ep).await, n, "{ep}");
     }
     assert!(start.elapsed() < Duration::from_secs(10));
@@ -103,12 +120,22 @@ async fn tokens_are_paced_independently() {
     let post = PostInfo::new(PrivacyLevel::SelfOnly);
     let s = Instant::now();
     for _ in 0..6 {
-        client.init_direct_post(&a.access_token, &post, &plan).await.unwrap();
+        client
+            .init_direct_post(&a.access_token, &post, &plan)
+            .await
+            .unwrap();
     }
     for _ in 0..6 {
-        client.init_direct_post(&b.access_token, &post, &plan).await.unwrap();
+        client
+            .init_direct_post(&b.access_token, &post, &plan)
+            .await
+            .unwrap();
     }
-    assert!(s.elapsed() < Duration::from_millis(900), "{:?}", s.elapsed());
+    assert!(
+        s.elapsed() < Duration::from_millis(900),
+        "{:?}",
+        s.elapsed()
+    );
 }
 
 #[tokio::test]
@@ -129,5 +156,8 @@ async fn rate_limit_answers_are_retried_with_backoff_for_reads() {
     for _ in 0..22 {
         client.creator_info(&t.access_token).await.unwrap();
     }
-    assert!(h.requests("creator_info").await > 22, "some 429s were expected and retried");
+    assert!(
+        h.requests("creator_info").await > 22,
+        "some 429s were expected and retried"
+    );
 }

@@ -21,7 +21,11 @@ async fn setup(h: &Harness, client: &TikTokClient, name: &str) -> (AccessToken, 
     let plan = client.plan_upload(SIZE).unwrap();
     assert_eq!((plan.chunk_size(), plan.total_chunk_count()), (CHUNK, 2));
     let init = client
-        .init_direct_post(&t.access_token, &PostInfo::new(PrivacyLevel::SelfOnly), &plan)
+        .init_direct_post(
+            &t.access_token,
+            &PostInfo::new(PrivacyLevel::SelfOnly),
+            &plan,
+        )
         .await
         .unwrap();
     (t.access_token, init)
@@ -31,7 +35,10 @@ async fn received_sha(h: &Harness, init: &PublishInit) -> serde_json::Value {
     post_by_id(&h.posts().await, &init.publish_id.0)["sha256"].clone()
 }
 
-fn recorder() -> (Arc<Mutex<Vec<UploadProgress>>>, impl FnMut(UploadProgress) + Send) {
+fn recorder() -> (
+    Arc<Mutex<Vec<UploadProgress>>>,
+    impl FnMut(UploadProgress) + Send,
+) {
     let log = Arc::new(Mutex::new(Vec::new()));
     let l = log.clone();
     (log, move |p| l.lock().unwrap().push(p))
@@ -47,8 +54,11 @@ async fn multi_chunk_upload_reports_confirmed_progress() {
     let (log, cb) = recorder();
     let out = client.upload_file(&init, &path, cb).await.unwrap();
     assert!(out.complete);
-    assert_eq!((out.retries, out.resyncs, out.confirmed_bytes), (0, 0, SIZE));
-    let log = log.lock().unwrap();
+    assert_eq!(
+        (out.retries, out.resyncs, out.confirmed_bytes),
+        (0, 0, SIZE)
+    );
+    let log = log.lock().unwrap().clone();
     let confirmed: Vec<u64> = log.iter().map(|p| p.confirmed_bytes).collect();
     assert_eq!(confirmed, vec![CHUNK, SIZE]);
     assert_eq!(log[0].chunks_confirmed, 1);
@@ -88,7 +98,8 @@ async fn lost_answer_after_commit_resyncs_with_416() {
     let (path, sha) = make_video(dir.path(), "c.mov", SIZE);
     // The first chunk is stored but its 206 never arrives: the re-send gets 416 with TikTok's
     // progress and the client continues from there.
-    h.fault(json!({"endpoint": "upload", "kind": "drop_after"})).await;
+    h.fault(json!({"endpoint": "upload", "kind": "drop_after"}))
+        .await;
     let (log, cb) = recorder();
     let out = client.upload_file(&init, &path, cb).await.unwrap();
     assert!(out.complete);
@@ -125,21 +136,30 @@ async fn resume_after_crash_from_any_offset() {
     // Persisted progress is behind TikTok's: 416 → continue at TikTok's offset.
     let (_, init) = setup(&h, &client, "d1").await;
     put_first_chunk(&h, &init, &path).await;
-    let out = client.resume_upload(&init.upload_url, &init.plan, &path, 0, |_| {}).await.unwrap();
+    let out = client
+        .resume_upload(&init.upload_url, &init.plan, &path, 0, |_| {})
+        .await
+        .unwrap();
     assert!(out.complete && out.resyncs == 1, "{out:?}");
     assert_eq!(received_sha(&h, &init).await, sha);
 
     // Persisted progress matches: no resync.
     let (_, init) = setup(&h, &client, "d2").await;
     put_first_chunk(&h, &init, &path).await;
-    let out = client.resume_upload(&init.upload_url, &init.plan, &path, CHUNK, |_| {}).await.unwrap();
+    let out = client
+        .resume_upload(&init.upload_url, &init.plan, &path, CHUNK, |_| {})
+        .await
+        .unwrap();
     assert!(out.complete && out.resyncs == 0, "{out:?}");
     assert_eq!(received_sha(&h, &init).await, sha);
 
     // An offset TikTok does not have (and not even a chunk boundary): 416 says `bytes */N`,
     // the client starts over from 0.
     let (_, init) = setup(&h, &client, "d3").await;
-    let out = client.resume_upload(&init.upload_url, &init.plan, &path, 1_000, |_| {}).await.unwrap();
+    let out = client
+        .resume_upload(&init.upload_url, &init.plan, &path, 1_000, |_| {})
+        .await
+        .unwrap();
     assert!(out.complete && out.resyncs == 1, "{out:?}");
     assert_eq!(received_sha(&h, &init).await, sha);
 
@@ -158,7 +178,8 @@ async fn expired_url_and_unknown_task_stop_with_distinct_errors() {
     let (path, _) = make_video(dir.path(), "e.mp4", SIZE);
 
     let (_, init) = setup(&h, &client, "e1").await;
-    h.fault(json!({"endpoint": "upload", "kind": "expire_upload_url"})).await;
+    h.fault(json!({"endpoint": "upload", "kind": "expire_upload_url"}))
+        .await;
     let e = client.upload_file(&init, &path, |_| {}).await.unwrap_err();
     assert!(matches!(e.kind(), ErrorKind::UploadUrlExpired), "{e}");
     assert!(e.needs_new_init());
@@ -174,7 +195,10 @@ async fn expired_url_and_unknown_task_stop_with_distinct_errors() {
     let mut bogus = init.upload_url.secret().clone();
     bogus.set_query(Some("upload_id=1&upload_token=nope"));
     let bogus = UploadUrl::parse(bogus.as_str()).unwrap();
-    let e = client.resume_upload(&bogus, &init.plan, &path, 0, |_| {}).await.unwrap_err();
+    let e = client
+        .resume_upload(&bogus, &init.plan, &path, 0, |_| {})
+        .await
+        .unwrap_err();
     assert!(matches!(e.kind(), ErrorKind::UploadNotFound), "{e}");
     assert_eq!(e.class(), ErrorClass::Bug);
 }
@@ -187,12 +211,21 @@ async fn local_file_problems_are_caught_before_sending() {
     let dir = tempfile::tempdir().unwrap();
     let (wrong_size, _) = make_video(dir.path(), "f.mp4", SIZE - 1);
     let before = h.requests("upload").await;
-    let e = client.upload_file(&init, &wrong_size, |_| {}).await.unwrap_err();
+    let e = client
+        .upload_file(&init, &wrong_size, |_| {})
+        .await
+        .unwrap_err();
     assert!(e.user_action().is_some(), "{e}");
     let (wrong_ext, _) = make_video(dir.path(), "f.avi", SIZE);
-    let e = client.upload_file(&init, &wrong_ext, |_| {}).await.unwrap_err();
+    let e = client
+        .upload_file(&init, &wrong_ext, |_| {})
+        .await
+        .unwrap_err();
     assert!(e.user_action().is_some(), "{e}");
-    let e = client.upload_file(&init, &dir.path().join("missing.mp4"), |_| {}).await.unwrap_err();
+    let e = client
+        .upload_file(&init, &dir.path().join("missing.mp4"), |_| {})
+        .await
+        .unwrap_err();
     assert!(matches!(e.kind(), ErrorKind::Io(_)));
     assert_eq!(h.requests("upload").await, before);
 }
@@ -212,8 +245,5 @@ async fn binary_mb_reading_accepts_the_same_plans() {
     let (_, t) = h.connect(&client, json!({"username": "g2"}), None).await;
     let plan = client.plan_upload(5_100_000).unwrap();
     assert_eq!(plan.total_chunk_count(), 1);
-    client
-        .init_inbox(&t.access_token, &plan)
-        .await
-        .unwrap();
+    client.init_inbox(&t.access_token, &plan).await.unwrap();
 }

@@ -108,7 +108,9 @@ impl Harness {
     }
 
     pub async fn requests(&self, endpoint: &str) -> u64 {
-        self.get("/__sim/requests").await[endpoint].as_u64().unwrap_or(0)
+        self.get("/__sim/requests").await[endpoint]
+            .as_u64()
+            .unwrap_or(0)
     }
 
     pub async fn posts(&self) -> Vec<Value> {
