@@ -170,7 +170,12 @@ pub fn demo(now_secs: u64) -> Vec<Account> {
             "leo_travels",
             "Leo Travels",
             false,
-            &["Night train to Vienna", "Best street food?", "Packing light", "Sunrise hike"],
+            &[
+                "Night train to Vienna",
+                "Best street food?",
+                "Packing light",
+                "Sunrise hike",
+            ],
         ),
         (
             "quiet.kitchen",

@@ -106,7 +106,9 @@ pub fn validate_registered_uri(uri: &str) -> Result<(), String> {
         return Err(format!("redirect URI too long: {uri}"));
     }
     if uri.contains('?') || uri.contains('#') {
-        return Err(format!("redirect URI may not have a query or fragment: {uri}"));
+        return Err(format!(
+            "redirect URI may not have a query or fragment: {uri}"
+        ));
     }
     if uri.starts_with("tokdeck://") {
         return Ok(());
@@ -120,7 +122,9 @@ pub fn validate_registered_uri(uri: &str) -> Result<(), String> {
         .rsplit_once(':')
         .ok_or_else(|| format!("redirect URI needs a port: {uri}"))?;
     if host != "localhost" && host != "127.0.0.1" {
-        return Err(format!("redirect URI host must be localhost or 127.0.0.1: {uri}"));
+        return Err(format!(
+            "redirect URI host must be localhost or 127.0.0.1: {uri}"
+        ));
     }
     if port != "*" && port.parse::<u16>().map(|p| p == 0).unwrap_or(true) {
         return Err(format!("redirect URI port must be a number or *: {uri}"));
@@ -146,7 +150,10 @@ pub fn redirect_matches(registered: &str, candidate: &str) -> bool {
     !mid.is_empty()
         && mid.len() <= 5
         && mid.bytes().all(|b| b.is_ascii_digit())
-        && mid.parse::<u32>().map(|p| (1..=65535).contains(&p)).unwrap_or(false)
+        && mid
+            .parse::<u32>()
+            .map(|p| (1..=65535).contains(&p))
+            .unwrap_or(false)
 }
 
 #[cfg(test)]
@@ -161,7 +168,10 @@ mod tests {
         assert!(!redirect_matches(r, "http://127.0.0.1:5173/callback"));
         assert!(!redirect_matches(r, "http://127.0.0.1:99999/callback/"));
         assert!(!redirect_matches(r, "http://localhost:5173/callback/"));
-        assert!(redirect_matches("tokdeck://oauth/callback", "tokdeck://oauth/callback"));
+        assert!(redirect_matches(
+            "tokdeck://oauth/callback",
+            "tokdeck://oauth/callback"
+        ));
     }
 
     #[test]

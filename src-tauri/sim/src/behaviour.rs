@@ -130,7 +130,9 @@ impl Behaviour {
             return Err("behaviour patch must be a JSON object".into());
         };
         let mut merged = serde_json::to_value(&*self).map_err(|e| e.to_string())?;
-        let obj = merged.as_object_mut().expect("behaviour serialises to an object");
+        let obj = merged
+            .as_object_mut()
+            .expect("behaviour serialises to an object");
         for (k, v) in map {
             obj.insert(k.clone(), v.clone());
         }

@@ -22,7 +22,11 @@ use crate::state::{PendingConsent, Sim, State as World};
 type Result<T> = std::result::Result<T, ControlError>;
 
 fn parse<T: DeserializeOwned>(body: &Bytes) -> Result<T> {
-    let body: &[u8] = if body.iter().all(|b| b.is_ascii_whitespace()) { b"{}" } else { body };
+    let body: &[u8] = if body.iter().all(|b| b.is_ascii_whitespace()) {
+        b"{}"
+    } else {
+        body
+    };
     serde_json::from_slice(body).map_err(|e| ControlError::bad(format!("bad JSON: {e}")))
 }
 
@@ -168,13 +172,17 @@ pub async fn publish_draft(
     let now = sim.now_ms();
     let mut st = sim.lock();
     st.settle(now);
-    let World { posts, accounts, .. } = &mut *st;
+    let World {
+        posts, accounts, ..
+    } = &mut *st;
     let post = posts
         .iter_mut()
         .find(|p| p.publish_id == publish_id)
         .ok_or_else(|| ControlError::not_found("unknown publish_id"))?;
     if post.status != Status::SendToUserInbox {
-        return Err(ControlError::bad("the draft is not waiting in the user's inbox"));
+        return Err(ControlError::bad(
+            "the draft is not waiting in the user's inbox",
+        ));
     }
     let privacy = b.privacy_level.unwrap_or_else(|| "SELF_ONLY".into());
     let public = privacy == "PUBLIC_TO_EVERYONE";

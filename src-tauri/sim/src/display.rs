@@ -61,7 +61,10 @@ fn fields(q: &HashMap<String, String>, spelling: &str) -> Result<Vec<String>, Ap
         })
         .unwrap_or_default();
     if f.is_empty() {
-        return Err(ApiError::invalid(spelling, "The fields parameter is required."));
+        return Err(ApiError::invalid(
+            spelling,
+            "The fields parameter is required.",
+        ));
     }
     Ok(f)
 }
@@ -118,14 +121,21 @@ fn user_info_inner(
     }
     if !missing.is_empty() {
         missing.dedup();
-        let msg = format!("The user did not authorize the scope required for the requested fields: {}", missing.join(","));
-        return Err(if st.behaviour.field_scope_error == "scope_not_authorized" {
-            ApiError::new(401, "scope_not_authorized", msg)
-        } else {
-            ApiError::new(400, "scope_permission_missed", msg)
-        });
+        let msg = format!(
+            "The user did not authorize the scope required for the requested fields: {}",
+            missing.join(",")
+        );
+        return Err(
+            if st.behaviour.field_scope_error == "scope_not_authorized" {
+                ApiError::new(401, "scope_not_authorized", msg)
+            } else {
+                ApiError::new(400, "scope_permission_missed", msg)
+            },
+        );
     }
-    let acc = st.account(&bearer.open_id).ok_or_else(ApiError::token_invalid)?;
+    let acc = st
+        .account(&bearer.open_id)
+        .ok_or_else(ApiError::token_invalid)?;
     let user: Map<String, Value> = wanted
         .iter()
         .map(|f| (f.clone(), user_field(sim, acc, f)))
@@ -212,12 +222,13 @@ fn video_list_inner(
     } as usize;
     let cursor = match &b["cursor"] {
         Value::Null => None,
-        v => Some(
-            v.as_u64()
-                .ok_or_else(|| ApiError::invalid(&spelling, "cursor must be an int64 timestamp in ms."))?,
-        ),
+        v => Some(v.as_u64().ok_or_else(|| {
+            ApiError::invalid(&spelling, "cursor must be an int64 timestamp in ms.")
+        })?),
     };
-    let acc = st.account(&bearer.open_id).ok_or_else(ApiError::token_invalid)?;
+    let acc = st
+        .account(&bearer.open_id)
+        .ok_or_else(ApiError::token_invalid)?;
     let mut vids: Vec<&Video> = acc
         .videos
         .iter()
@@ -231,7 +242,9 @@ fn video_list_inner(
         .map(|v| v.create_time * 1000)
         .unwrap_or(cursor.unwrap_or(0));
     let videos: Vec<Value> = vids.iter().map(|v| video_json(sim, v, &wanted)).collect();
-    Ok(ok(json!({"videos": videos, "cursor": next_cursor, "has_more": has_more})))
+    Ok(ok(
+        json!({"videos": videos, "cursor": next_cursor, "has_more": has_more}),
+    ))
 }
 
 pub async fn video_query(
@@ -244,7 +257,8 @@ pub async fn video_query(
         Ok(t) => t,
         Err(r) => return r,
     };
-    ticket.finish(video_query_inner(&sim, &headers, &q, &body).unwrap_or_else(|e| e.into_response()))
+    ticket
+        .finish(video_query_inner(&sim, &headers, &q, &body).unwrap_or_else(|e| e.into_response()))
 }
 
 fn video_query_inner(
@@ -264,12 +278,21 @@ fn video_query_inner(
         .as_array()
         .ok_or_else(|| ApiError::invalid(&spelling, "filters.video_ids is required."))?
         .iter()
-        .map(|v| v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string()))
+        .map(|v| {
+            v.as_str()
+                .map(str::to_string)
+                .unwrap_or_else(|| v.to_string())
+        })
         .collect();
     if ids.is_empty() || ids.len() > 20 {
-        return Err(ApiError::invalid(&spelling, "filters.video_ids must hold 1 to 20 ids."));
+        return Err(ApiError::invalid(
+            &spelling,
+            "filters.video_ids must hold 1 to 20 ids.",
+        ));
     }
-    let acc = st.account(&bearer.open_id).ok_or_else(ApiError::token_invalid)?;
+    let acc = st
+        .account(&bearer.open_id)
+        .ok_or_else(ApiError::token_invalid)?;
     // Ownership: ids of other users' (or private) videos are silently left out.
     let videos: Vec<Value> = acc
         .videos
@@ -277,5 +300,7 @@ fn video_query_inner(
         .filter(|v| v.public && ids.contains(&v.id.to_string()))
         .map(|v| video_json(sim, v, &wanted))
         .collect();
-    Ok(ok(json!({"videos": videos, "cursor": 0, "has_more": false})))
+    Ok(ok(
+        json!({"videos": videos, "cursor": 0, "has_more": false}),
+    ))
 }

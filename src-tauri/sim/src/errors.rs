@@ -54,7 +54,11 @@ impl ApiError {
     }
 
     pub fn internal(status: u16) -> Self {
-        Self::new(status, "internal_error", "Something went wrong. Please try again later.")
+        Self::new(
+            status,
+            "internal_error",
+            "Something went wrong. Please try again later.",
+        )
     }
 }
 

@@ -61,32 +61,44 @@ fn callback(redirect_uri: &str, pairs: &[(&str, &str)]) -> Response {
 }
 
 fn error_page(field: &str, detail: &str) -> Response {
-    (StatusCode::BAD_REQUEST, Html(pages::error_page(field, detail))).into_response()
+    (
+        StatusCode::BAD_REQUEST,
+        Html(pages::error_page(field, detail)),
+    )
+        .into_response()
 }
 
 fn challenge_ok(ch: &str, method: &str, allow_upper: bool) -> bool {
     method == "S256"
         && ch.len() == 64
         && ch.bytes().all(|b| {
-            b.is_ascii_digit() || (b'a'..=b'f').contains(&b) || (allow_upper && (b'A'..=b'F').contains(&b))
+            b.is_ascii_digit()
+                || (b'a'..=b'f').contains(&b)
+                || (allow_upper && (b'A'..=b'F').contains(&b))
         })
 }
 
 /// Checks shared by the page and the consent POST. `Err` is the complete answer.
-fn validate(sim: &Sim, p: &Pairs) -> Result<Vec<String>, Response> {
+fn validate(sim: &Sim, p: &Pairs) -> Result<Vec<String>, Box<Response>> {
     let st = sim.lock();
     if get(p, "client_key") != Some(st.app.client_key.as_str()) {
-        return Err(error_page("client_key", "Unknown or missing client_key."));
+        return Err(Box::new(error_page(
+            "client_key",
+            "Unknown or missing client_key.",
+        )));
     }
     if get(p, "response_type") != Some("code") {
-        return Err(error_page("response_type", "response_type must be code."));
+        return Err(Box::new(error_page(
+            "response_type",
+            "response_type must be code.",
+        )));
     }
     let redirect_uri = get(p, "redirect_uri").unwrap_or("");
     if !st.app.redirect_registered(redirect_uri) {
-        return Err(error_page(
+        return Err(Box::new(error_page(
             "redirect_uri",
             "The redirect_uri is not registered for this app.",
-        ));
+        )));
     }
     let state = get(p, "state").unwrap_or("");
     let requested: Vec<String> = get(p, "scope")
@@ -96,19 +108,22 @@ fn validate(sim: &Sim, p: &Pairs) -> Result<Vec<String>, Response> {
         .filter(|s| !s.is_empty())
         .collect();
     if requested.is_empty() || requested.iter().any(|s| !st.app.scopes.contains(s)) {
-        return Err(callback(
+        return Err(Box::new(callback(
             redirect_uri,
             &[
                 ("error", "invalid_scope"),
-                ("error_description", "The scope is invalid or not approved for this app."),
+                (
+                    "error_description",
+                    "The scope is invalid or not approved for this app.",
+                ),
                 ("state", state),
             ],
-        ));
+        )));
     }
     let ch = get(p, "code_challenge").unwrap_or("");
     let method = get(p, "code_challenge_method").unwrap_or("");
     if !challenge_ok(ch, method, st.behaviour.accept_uppercase_challenge) {
-        return Err(callback(
+        return Err(Box::new(callback(
             redirect_uri,
             &[
                 ("error", "param_error"),
@@ -116,7 +131,7 @@ fn validate(sim: &Sim, p: &Pairs) -> Result<Vec<String>, Response> {
                 ("error_type", "code_challenge"),
                 ("state", state),
             ],
-        ));
+        )));
     }
     Ok(requested)
 }
@@ -137,7 +152,10 @@ fn consent(
             &redirect_uri,
             &[
                 ("error", err),
-                ("error_description", "The user denied the authorization request."),
+                (
+                    "error_description",
+                    "The user denied the authorization request.",
+                ),
                 ("state", &state),
             ],
         );
@@ -153,14 +171,21 @@ fn consent(
             &[
                 ("error", "access_denied"),
                 ("error_type", "non_sandbox_target"),
-                ("error_description", "This account is not a target user of the sandbox app."),
+                (
+                    "error_description",
+                    "This account is not a target user of the sandbox app.",
+                ),
                 ("state", &state),
             ],
         );
     }
     // Users may grant a subset, never more than was asked for.
     let granted: Vec<String> = match scopes {
-        Some(s) => requested.iter().filter(|r| s.contains(r)).cloned().collect(),
+        Some(s) => requested
+            .iter()
+            .filter(|r| s.contains(r))
+            .cloned()
+            .collect(),
         None => requested.to_vec(),
     };
     let code = crate::ids::auth_code();
@@ -180,7 +205,11 @@ fn consent(
     drop(st);
     callback(
         &redirect_uri,
-        &[("code", &code), ("scopes", &granted.join(",")), ("state", &state)],
+        &[
+            ("code", &code),
+            ("scopes", &granted.join(",")),
+            ("state", &state),
+        ],
     )
 }
 
@@ -192,7 +221,7 @@ pub async fn authorize_page(State(sim): State<Arc<Sim>>, RawQuery(q): RawQuery) 
     let p = parse_pairs(q.as_deref().unwrap_or(""));
     let requested = match validate(&sim, &p) {
         Ok(r) => r,
-        Err(resp) => return ticket.finish(resp),
+        Err(resp) => return ticket.finish(*resp),
     };
     let pending = sim.lock().pending_consent.take();
     let resp = if let Some(PendingConsent {
@@ -222,7 +251,7 @@ pub async fn consent_post(State(sim): State<Arc<Sim>>, body: Bytes) -> Response 
     let p = parse_pairs(&String::from_utf8_lossy(&body));
     let requested = match validate(&sim, &p) {
         Ok(r) => r,
-        Err(resp) => return resp,
+        Err(resp) => return *resp,
     };
     let open_id = get(&p, "open_id").unwrap_or("").to_string();
     if get(&p, "action") == Some("cancel") {
@@ -253,7 +282,10 @@ pub async fn create_account_post(State(sim): State<Arc<Sim>>, body: Bytes) -> Re
     }
     (
         StatusCode::SEE_OTHER,
-        [(header::LOCATION, format!("/v2/auth/authorize/?{}", q.finish()))],
+        [(
+            header::LOCATION,
+            format!("/v2/auth/authorize/?{}", q.finish()),
+        )],
     )
         .into_response()
 }
@@ -308,7 +340,10 @@ fn exchange(sim: &Sim, p: &Pairs) -> Result<Response, OAuthError> {
                 return Err(err("invalid_grant", "Authorization code is expired."));
             }
             if ac.client_key != st.app.client_key {
-                return Err(err("invalid_grant", "Authorization code was issued to another client."));
+                return Err(err(
+                    "invalid_grant",
+                    "Authorization code was issued to another client.",
+                ));
             }
             if get(p, "redirect_uri") != Some(ac.redirect_uri.as_str()) {
                 return Err(err(
@@ -324,7 +359,10 @@ fn exchange(sim: &Sim, p: &Pairs) -> Result<Response, OAuthError> {
                 digest == ac.challenge
             };
             if verifier.is_empty() || !matches {
-                return Err(err("invalid_request", "Code verifier or code challenge is invalid."));
+                return Err(err(
+                    "invalid_request",
+                    "Code verifier or code challenge is invalid.",
+                ));
             }
             if let Some(c) = st.codes.get_mut(code) {
                 c.used = true;
@@ -342,10 +380,15 @@ fn exchange(sim: &Sim, p: &Pairs) -> Result<Response, OAuthError> {
                 Err(RefreshError::Invalid) => {
                     Err(err("invalid_grant", "Refresh token is invalid or revoked."))
                 }
-                Err(RefreshError::Expired) => Err(err("invalid_grant", "Refresh token is expired.")),
+                Err(RefreshError::Expired) => {
+                    Err(err("invalid_grant", "Refresh token is expired."))
+                }
             }
         }
-        Some(_) => Err(err("unsupported_grant_type", "The grant type is not supported.")),
+        Some(_) => Err(err(
+            "unsupported_grant_type",
+            "The grant type is not supported.",
+        )),
         None => Err(err("invalid_request", "grant_type is missing.")),
     }
 }
@@ -362,7 +405,12 @@ pub async fn revoke(State(sim): State<Arc<Sim>>, body: Bytes) -> Response {
     let resp = if get(&p, "client_key") != Some(st.app.client_key.as_str())
         || get(&p, "client_secret") != Some(st.app.client_secret.as_str())
     {
-        OAuthError::new(status, "invalid_client", "Client key or secret is incorrect.").into_response()
+        OAuthError::new(
+            status,
+            "invalid_client",
+            "Client key or secret is incorrect.",
+        )
+        .into_response()
     } else {
         let token = get(&p, "token").unwrap_or("");
         match st.tokens.bearer(token, now) {
@@ -371,8 +419,12 @@ pub async fn revoke(State(sim): State<Arc<Sim>>, body: Bytes) -> Response {
                 st.revoke_account(&b.open_id, now);
                 Json(json!({})).into_response()
             }
-            None => OAuthError::new(status, "invalid_request", "Access token is invalid or expired.")
-                .into_response(),
+            None => OAuthError::new(
+                status,
+                "invalid_request",
+                "Access token is invalid or expired.",
+            )
+            .into_response(),
         }
     };
     drop(st);

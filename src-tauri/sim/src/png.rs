@@ -4,13 +4,10 @@
 const SIZE: u32 = 16;
 
 pub fn solid(rgb: [u8; 3]) -> Vec<u8> {
-    let mut raw = Vec::with_capacity(((SIZE * 3 + 1) * SIZE) as usize);
-    for _ in 0..SIZE {
-        raw.push(0); // filter: none
-        for _ in 0..SIZE {
-            raw.extend_from_slice(&rgb);
-        }
-    }
+    // Each scanline: filter byte 0 (none), then the pixels.
+    let mut row = vec![0u8];
+    row.extend(rgb.repeat(SIZE as usize));
+    let raw = row.repeat(SIZE as usize);
     let mut out = b"\x89PNG\r\n\x1a\n".to_vec();
     let mut ihdr = Vec::new();
     ihdr.extend_from_slice(&SIZE.to_be_bytes());
@@ -24,9 +21,9 @@ pub fn solid(rgb: [u8; 3]) -> Vec<u8> {
 
 /// A stable colour per id, so each account keeps its avatar colour.
 pub fn colour_for(id: &str) -> [u8; 3] {
-    let h = id
-        .bytes()
-        .fold(0x811c_9dc5u32, |h, b| (h ^ b as u32).wrapping_mul(0x0100_0193));
+    let h = id.bytes().fold(0x811c_9dc5u32, |h, b| {
+        (h ^ b as u32).wrapping_mul(0x0100_0193)
+    });
     [
         64 + (h & 0x7f) as u8,
         64 + ((h >> 8) & 0x7f) as u8,

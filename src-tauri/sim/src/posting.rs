@@ -8,7 +8,6 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::{json, Value};
-use sha2::{Digest, Sha256};
 
 use crate::behaviour::UnauditedNonSelfOnly;
 use crate::errors::{error_only, ok, ApiError};
@@ -57,7 +56,9 @@ fn cannot_post(st: &World, open_id: &str, now: u64) -> Option<(&'static str, &'s
             "The user is banned from making new posts.",
         ));
     }
-    if !acc.can_post || direct_posts_24h(st, open_id, now) >= st.behaviour.posts_per_day_cap as usize {
+    if !acc.can_post
+        || direct_posts_24h(st, open_id, now) >= st.behaviour.posts_per_day_cap as usize
+    {
         return Some((
             "spam_risk_too_many_posts",
             "The daily post cap from the API is reached for the current user.",
@@ -101,7 +102,9 @@ pub async fn creator_info(State(sim): State<Arc<Sim>>, headers: HeaderMap) -> Re
         if let Some((code, msg)) = cannot_post(&st, &bearer.open_id, now) {
             return Err(ApiError::new(200, code, msg));
         }
-        let acc = st.account(&bearer.open_id).ok_or_else(ApiError::token_invalid)?;
+        let acc = st
+            .account(&bearer.open_id)
+            .ok_or_else(ApiError::token_invalid)?;
         Ok(ok(json!({
             "creator_avatar_url": sim.avatar_url(&acc.open_id),
             "creator_username": acc.username,
@@ -136,12 +139,17 @@ fn source_plan(source: &Value, st: &World) -> Result<Plan, ApiError> {
                 "The URL domain or prefix is not verified for this app.",
             ))
         }
-        _ => return Err(ApiError::invalid(sp, "source_info.source must be FILE_UPLOAD or PULL_FROM_URL.")),
+        _ => {
+            return Err(ApiError::invalid(
+                sp,
+                "source_info.source must be FILE_UPLOAD or PULL_FROM_URL.",
+            ))
+        }
     }
     let num = |k: &str| {
-        source[k]
-            .as_u64()
-            .ok_or_else(|| ApiError::invalid(sp, format!("source_info.{k} must be a positive integer.")))
+        source[k].as_u64().ok_or_else(|| {
+            ApiError::invalid(sp, format!("source_info.{k} must be a positive integer."))
+        })
     };
     let plan = Plan {
         video_size: num("video_size")?,
@@ -151,8 +159,13 @@ fn source_plan(source: &Value, st: &World) -> Result<Plan, ApiError> {
     if plan.video_size == 0 || plan.video_size > MAX_VIDEO_BYTES {
         return Err(ApiError::invalid(sp, "The video size is invalid"));
     }
-    check_plan(&st.behaviour, plan.video_size, plan.chunk_size, plan.total_chunks)
-        .map_err(|_| ApiError::invalid(sp, "The chunk size is invalid"))?;
+    check_plan(
+        &st.behaviour,
+        plan.video_size,
+        plan.chunk_size,
+        plan.total_chunks,
+    )
+    .map_err(|_| ApiError::invalid(sp, "The chunk size is invalid"))?;
     Ok(plan)
 }
 
@@ -164,7 +177,10 @@ fn check_post_info(info: &Value, sp: &str) -> Result<(), ApiError> {
         Value::Null => {}
         Value::String(t) if t.encode_utf16().count() <= 2200 => {}
         Value::String(_) => {
-            return Err(ApiError::invalid(sp, "post_info.title exceeds 2200 UTF-16 code units."))
+            return Err(ApiError::invalid(
+                sp,
+                "post_info.title exceeds 2200 UTF-16 code units.",
+            ))
         }
         _ => return Err(ApiError::invalid(sp, "post_info.title must be a string.")),
     }
@@ -177,15 +193,24 @@ fn check_post_info(info: &Value, sp: &str) -> Result<(), ApiError> {
         "is_aigc",
     ] {
         if !(info[k].is_null() || info[k].is_boolean()) {
-            return Err(ApiError::invalid(sp, format!("post_info.{k} must be a boolean.")));
+            return Err(ApiError::invalid(
+                sp,
+                format!("post_info.{k} must be a boolean."),
+            ));
         }
     }
     let ts = &info["video_cover_timestamp_ms"];
     if !(ts.is_null() || ts.as_u64().is_some_and(|v| v <= i32::MAX as u64)) {
-        return Err(ApiError::invalid(sp, "post_info.video_cover_timestamp_ms must be an int32 >= 0."));
+        return Err(ApiError::invalid(
+            sp,
+            "post_info.video_cover_timestamp_ms must be an int32 >= 0.",
+        ));
     }
     if !(info["privacy_level"].is_null() || info["privacy_level"].is_string()) {
-        return Err(ApiError::invalid(sp, "post_info.privacy_level must be a string."));
+        return Err(ApiError::invalid(
+            sp,
+            "post_info.privacy_level must be a string.",
+        ));
     }
     Ok(())
 }
@@ -198,23 +223,31 @@ fn mismatch() -> ApiError {
     )
 }
 
-fn create_post(
-    sim: &Sim,
-    st: &mut World,
-    open_id: &str,
+struct NewPost {
+    open_id: String,
     mode: Mode,
     post_info: Value,
     source_info: Value,
     privacy: Option<String>,
     plan: Plan,
     fault: Option<PublishFault>,
-    now: u64,
-) -> Response {
+}
+
+fn create_post(sim: &Sim, st: &mut World, new: NewPost, now: u64) -> Response {
+    let NewPost {
+        open_id,
+        mode,
+        post_info,
+        source_info,
+        privacy,
+        plan,
+        fault,
+    } = new;
     let upload_id = ids::id19().to_string();
     let token = ids::upload_token();
     let mut post = Post {
         publish_id: ids::publish_id(mode == Mode::Inbox),
-        open_id: open_id.to_string(),
+        open_id: open_id.clone(),
         mode,
         post_info,
         source_info,
@@ -229,7 +262,7 @@ fn create_post(
             expires_ms: now + st.behaviour.upload_url_ttl_secs * 1000,
             force_expired: false,
             offset: 0,
-            hasher: Sha256::new(),
+            hasher: crate::posts::RunningSha256::new(),
             busy: false,
         },
         sha256: None,
@@ -244,7 +277,7 @@ fn create_post(
         "publish_id": post.publish_id,
         "upload_url": format!("{}/upload/video/?upload_id={upload_id}&upload_token={token}", sim.base_url),
     });
-    tracing::info!(publish_id = %post.publish_id, open_id, ?mode, "publish initialised");
+    tracing::info!(publish_id = %post.publish_id, %open_id, ?mode, "publish initialised");
     st.posts.push(post);
     ok(data)
 }
@@ -279,10 +312,16 @@ pub async fn video_init(State(sim): State<Arc<Sim>>, headers: HeaderMap, body: B
         let b = json_body(&body, &sp)?;
         check_post_info(&b["post_info"], &sp)?;
         let plan = source_plan(&b["source_info"], &st)?;
-        let acc = st.account(&bearer.open_id).ok_or_else(ApiError::token_invalid)?;
+        let acc = st
+            .account(&bearer.open_id)
+            .ok_or_else(ApiError::token_invalid)?;
         let (private, options) = (acc.private, acc.privacy_options());
         if acc.banned {
-            return Err(ApiError::new(403, "spam_risk_user_banned_from_posting", "The user is banned from making new posts."));
+            return Err(ApiError::new(
+                403,
+                "spam_risk_user_banned_from_posting",
+                "The user is banned from making new posts.",
+            ));
         }
         if !st.app.audited && !private {
             return Err(ApiError::new(
@@ -294,7 +333,9 @@ pub async fn video_init(State(sim): State<Arc<Sim>>, headers: HeaderMap, body: B
         if let Some((code, msg)) = cannot_post(&st, &bearer.open_id, now) {
             return Err(ApiError::new(403, code, msg));
         }
-        let requested = b["post_info"]["privacy_level"].as_str().ok_or_else(mismatch)?;
+        let requested = b["post_info"]["privacy_level"]
+            .as_str()
+            .ok_or_else(mismatch)?;
         if !options.contains(&requested) {
             return Err(mismatch());
         }
@@ -306,22 +347,23 @@ pub async fn video_init(State(sim): State<Arc<Sim>>, headers: HeaderMap, body: B
             }
         }
         if b["post_info"]["brand_content_toggle"] == json!(true) && privacy == "SELF_ONLY" {
-            return Err(ApiError::invalid(&sp, "Branded content visibility cannot be set to private."));
+            return Err(ApiError::invalid(
+                &sp,
+                "Branded content visibility cannot be set to private.",
+            ));
         }
         let mut post_info = b["post_info"].clone();
         post_info["privacy_level"] = json!(privacy);
-        Ok(create_post(
-            &sim,
-            &mut st,
-            &bearer.open_id,
-            Mode::Direct,
+        let new = NewPost {
+            open_id: bearer.open_id,
+            mode: Mode::Direct,
             post_info,
-            b["source_info"].clone(),
-            Some(privacy),
+            source_info: b["source_info"].clone(),
+            privacy: Some(privacy),
             plan,
             fault,
-            now,
-        ))
+        };
+        Ok(create_post(&sim, &mut st, new, now))
     })();
     respond(ticket, r)
 }
@@ -340,9 +382,15 @@ pub async fn inbox_init(State(sim): State<Arc<Sim>>, headers: HeaderMap, body: B
         let sp = st.behaviour.invalid_param_spelling.clone();
         let b = json_body(&body, &sp)?;
         let plan = source_plan(&b["source_info"], &st)?;
-        let acc = st.account(&bearer.open_id).ok_or_else(ApiError::token_invalid)?;
+        let acc = st
+            .account(&bearer.open_id)
+            .ok_or_else(ApiError::token_invalid)?;
         if acc.banned {
-            return Err(ApiError::new(403, "spam_risk_user_banned_from_posting", "The user is banned from making new posts."));
+            return Err(ApiError::new(
+                403,
+                "spam_risk_user_banned_from_posting",
+                "The user is banned from making new posts.",
+            ));
         }
         if pending_drafts(&st, &bearer.open_id, now) >= st.behaviour.pending_drafts_cap as usize {
             return Err(ApiError::new(
@@ -351,18 +399,16 @@ pub async fn inbox_init(State(sim): State<Arc<Sim>>, headers: HeaderMap, body: B
                 "The user has too many pending shares in the last 24 hours.",
             ));
         }
-        Ok(create_post(
-            &sim,
-            &mut st,
-            &bearer.open_id,
-            Mode::Inbox,
-            Value::Null,
-            b["source_info"].clone(),
-            None,
+        let new = NewPost {
+            open_id: bearer.open_id,
+            mode: Mode::Inbox,
+            post_info: Value::Null,
+            source_info: b["source_info"].clone(),
+            privacy: None,
             plan,
             fault,
-            now,
-        ))
+        };
+        Ok(create_post(&sim, &mut st, new, now))
     })();
     respond(ticket, r)
 }
@@ -374,7 +420,9 @@ fn find_post(st: &World, b: &Value, open_id: &str) -> Result<usize, ApiError> {
         .posts
         .iter()
         .position(|p| p.publish_id == id)
-        .ok_or_else(|| ApiError::new(400, "invalid_publish_id", "The publish_id does not exist."))?;
+        .ok_or_else(|| {
+            ApiError::new(400, "invalid_publish_id", "The publish_id does not exist.")
+        })?;
     if st.posts[i].open_id != open_id {
         return Err(ApiError::new(
             400,
@@ -392,7 +440,11 @@ pub async fn status(State(sim): State<Arc<Sim>>, headers: HeaderMap, body: Bytes
     };
     let fault = ticket.publish_fault.take();
     let r = (|| {
-        let bearer = sim.authorize_api(&headers, Endpoint::Status, &["video.upload", "video.publish"])?;
+        let bearer = sim.authorize_api(
+            &headers,
+            Endpoint::Status,
+            &["video.upload", "video.publish"],
+        )?;
         let now = sim.now_ms();
         let mut st = sim.lock();
         let sp = st.behaviour.invalid_param_spelling.clone();
@@ -423,7 +475,11 @@ pub async fn cancel(State(sim): State<Arc<Sim>>, headers: HeaderMap, body: Bytes
         Err(r) => return r,
     };
     let r = (|| -> Result<Response, ApiError> {
-        let bearer = sim.authorize_api(&headers, Endpoint::Cancel, &["video.upload", "video.publish"])?;
+        let bearer = sim.authorize_api(
+            &headers,
+            Endpoint::Cancel,
+            &["video.upload", "video.publish"],
+        )?;
         let st = sim.lock();
         let sp = st.behaviour.invalid_param_spelling.clone();
         let b = json_body(&body, &sp)?;

@@ -2,7 +2,6 @@
 
 use serde::Serialize;
 use serde_json::Value;
-use sha2::Sha256;
 
 use crate::accounts::{self, Account};
 
@@ -29,6 +28,34 @@ pub enum Doom {
     AuthRemoved,
 }
 
+/// Incremental SHA-256 (ring: its assembly stays fast even in unoptimised builds).
+#[derive(Clone)]
+pub struct RunningSha256(ring::digest::Context);
+
+impl RunningSha256 {
+    pub fn new() -> Self {
+        Self(ring::digest::Context::new(&ring::digest::SHA256))
+    }
+    pub fn update(&mut self, data: &[u8]) {
+        self.0.update(data);
+    }
+    pub fn hex(&self) -> String {
+        hex::encode(self.0.clone().finish().as_ref())
+    }
+}
+
+impl Default for RunningSha256 {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl std::fmt::Debug for RunningSha256 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("RunningSha256")
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Upload {
     pub upload_id: String,
@@ -37,7 +64,8 @@ pub struct Upload {
     pub force_expired: bool,
     /// Bytes confirmed so far (sum of accepted chunks).
     pub offset: u64,
-    pub hasher: Sha256,
+    /// Running SHA-256 of the confirmed bytes.
+    pub hasher: RunningSha256,
     /// A PUT is streaming; a concurrent PUT is answered 416 (uploads are sequential).
     pub busy: bool,
 }

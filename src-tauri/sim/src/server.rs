@@ -12,20 +12,32 @@ pub fn router(sim: Arc<Sim>) -> Router {
     Router::new()
         .route("/v2/auth/authorize/", get(oauth::authorize_page))
         .route("/v2/auth/authorize/consent", post(oauth::consent_post))
-        .route("/v2/auth/authorize/account", post(oauth::create_account_post))
+        .route(
+            "/v2/auth/authorize/account",
+            post(oauth::create_account_post),
+        )
         .route("/v2/oauth/token/", post(oauth::token))
         .route("/v2/oauth/revoke/", post(oauth::revoke))
         .route("/v2/user/info/", get(display::user_info))
         .route("/v2/video/list/", post(display::video_list))
         .route("/v2/video/query/", post(display::video_query))
-        .route("/v2/post/publish/creator_info/query/", post(posting::creator_info))
+        .route(
+            "/v2/post/publish/creator_info/query/",
+            post(posting::creator_info),
+        )
         .route("/v2/post/publish/video/init/", post(posting::video_init))
-        .route("/v2/post/publish/inbox/video/init/", post(posting::inbox_init))
+        .route(
+            "/v2/post/publish/inbox/video/init/",
+            post(posting::inbox_init),
+        )
         .route("/v2/post/publish/status/fetch/", post(posting::status))
         .route("/v2/post/publish/cancel/", post(posting::cancel))
         .route("/upload/video/", put(upload::put_chunk))
         .route("/__sim/reset", post(control::reset))
-        .route("/__sim/app", get(control::get_app).patch(control::patch_app))
+        .route(
+            "/__sim/app",
+            get(control::get_app).patch(control::patch_app),
+        )
         .route(
             "/__sim/behaviour",
             get(control::get_behaviour).post(control::post_behaviour),
@@ -46,7 +58,10 @@ pub fn router(sim: Arc<Sim>) -> Router {
                 .delete(control::clear_faults),
         )
         .route("/__sim/posts", get(control::list_posts))
-        .route("/__sim/posts/{publish_id}/publish", post(control::publish_draft))
+        .route(
+            "/__sim/posts/{publish_id}/publish",
+            post(control::publish_draft),
+        )
         .route("/__sim/requests", get(control::requests))
         .route("/__sim/clock", get(control::get_clock))
         .route("/__sim/clock/advance", post(control::advance_clock))

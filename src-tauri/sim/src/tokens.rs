@@ -56,7 +56,13 @@ pub enum RefreshError {
 }
 
 impl TokenStore {
-    pub fn issue(&mut self, open_id: &str, scopes: Vec<String>, b: &Behaviour, now_ms: u64) -> Issued {
+    pub fn issue(
+        &mut self,
+        open_id: &str,
+        scopes: Vec<String>,
+        b: &Behaviour,
+        now_ms: u64,
+    ) -> Issued {
         let lt = b.token_lifetimes;
         let grant = Grant {
             open_id: open_id.to_string(),
@@ -79,7 +85,12 @@ impl TokenStore {
         }
     }
 
-    pub fn refresh(&mut self, token: &str, b: &Behaviour, now_ms: u64) -> Result<Issued, RefreshError> {
+    pub fn refresh(
+        &mut self,
+        token: &str,
+        b: &Behaviour,
+        now_ms: u64,
+    ) -> Result<Issued, RefreshError> {
         let idx = *self.refresh.get(token).ok_or(RefreshError::Invalid)?;
         let g = &mut self.grants[idx];
         if g.revoked {

@@ -51,7 +51,9 @@ pub fn verifier() -> String {
     use rand::Rng;
     const ALPHA: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~";
     let mut r = rand::thread_rng();
-    (0..64).map(|_| ALPHA[r.gen_range(0..ALPHA.len())] as char).collect()
+    (0..64)
+        .map(|_| ALPHA[r.gen_range(0..ALPHA.len())] as char)
+        .collect()
 }
 
 pub fn hex_challenge(v: &str) -> String {
@@ -60,7 +62,9 @@ pub fn hex_challenge(v: &str) -> String {
 
 pub fn query_of(location: &str) -> Vec<(String, String)> {
     let url = url::Url::parse(location).expect("absolute Location");
-    url.query_pairs().map(|(k, v)| (k.into_owned(), v.into_owned())).collect()
+    url.query_pairs()
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect()
 }
 
 pub fn q<'a>(pairs: &'a [(String, String)], k: &str) -> Option<&'a str> {
@@ -97,7 +101,12 @@ impl Ctx {
         a["open_id"].as_str().unwrap().to_string()
     }
 
-    pub fn authorize_url(&self, challenge: Option<&str>, scope: &str, extra: &[(&str, &str)]) -> String {
+    pub fn authorize_url(
+        &self,
+        challenge: Option<&str>,
+        scope: &str,
+        extra: &[(&str, &str)],
+    ) -> String {
         let mut u = url::Url::parse(&self.sim.authorize_url()).unwrap();
         {
             let mut qp = u.query_pairs_mut();
@@ -120,7 +129,11 @@ impl Ctx {
     /// Auto-consents as `open_id`; returns (code, verifier, granted scopes).
     pub async fn code_for(&self, open_id: &str, scopes: &str) -> (String, String, String) {
         let v = verifier();
-        let url = self.authorize_url(Some(&hex_challenge(&v)), ALL, &[("sim_open_id", open_id), ("sim_scopes", scopes)]);
+        let url = self.authorize_url(
+            Some(&hex_challenge(&v)),
+            ALL,
+            &[("sim_open_id", open_id), ("sim_scopes", scopes)],
+        );
         let resp = self.http.get(url).send().await.unwrap();
         assert_eq!(resp.status(), 302);
         let loc = resp.headers()["location"].to_str().unwrap().to_string();
@@ -179,7 +192,13 @@ impl Ctx {
         (id, t["access_token"].as_str().unwrap().to_string())
     }
 
-    pub async fn api(&self, method: Method, path: &str, token: &str, body: Option<Value>) -> (u16, Value) {
+    pub async fn api(
+        &self,
+        method: Method,
+        path: &str,
+        token: &str,
+        body: Option<Value>,
+    ) -> (u16, Value) {
         let mut req = self
             .http
             .request(method, format!("{}{path}", self.base))
@@ -192,7 +211,14 @@ impl Ctx {
         (status, resp.json().await.unwrap())
     }
 
-    pub async fn init_direct(&self, token: &str, privacy: &str, size: u64, chunk: u64, count: u64) -> (u16, Value) {
+    pub async fn init_direct(
+        &self,
+        token: &str,
+        privacy: &str,
+        size: u64,
+        chunk: u64,
+        count: u64,
+    ) -> (u16, Value) {
         self.api(
             Method::POST,
             "/v2/post/publish/video/init/",
@@ -215,7 +241,13 @@ impl Ctx {
         .await
     }
 
-    pub async fn put(&self, url: &str, data: &[u8], first: u64, total: u64) -> reqwest::Result<Response> {
+    pub async fn put(
+        &self,
+        url: &str,
+        data: &[u8],
+        first: u64,
+        total: u64,
+    ) -> reqwest::Result<Response> {
         self.http
             .put(url)
             .header("content-type", "video/mp4")
@@ -247,12 +279,15 @@ impl Ctx {
     }
 
     pub async fn advance(&self, secs: f64) {
-        self.ctl(Method::POST, "/__sim/clock/advance", json!({"secs": secs})).await;
+        self.ctl(Method::POST, "/__sim/clock/advance", json!({"secs": secs}))
+            .await;
     }
 }
 
 pub fn bytes(n: usize, seed: u8) -> Vec<u8> {
-    (0..n).map(|i| (i as u8).wrapping_mul(31).wrapping_add(seed)).collect()
+    (0..n)
+        .map(|i| (i as u8).wrapping_mul(31).wrapping_add(seed))
+        .collect()
 }
 
 pub fn sha256_hex(b: &[u8]) -> String {
