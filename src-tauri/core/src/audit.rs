@@ -67,3 +67,50 @@ pub async fn recent(pool: &SqlitePool, limit: i64) -> CoreResult<Vec<AuditEntry>
     .fetch_all(pool)
     .await?)
 }
+
+/// Filters for the audit view. `action` matches a prefix (`account.` → every account action).
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct AuditQuery {
+    #[ts(optional)]
+    pub account_id: Option<i64>,
+    #[ts(optional)]
+    pub action: Option<String>,
+    #[ts(optional)]
+    pub outcome: Option<String>,
+    /// Newest first; 100 by default, at most 500.
+    #[ts(optional)]
+    pub limit: Option<i64>,
+}
+
+pub async fn query(pool: &SqlitePool, q: &AuditQuery) -> CoreResult<Vec<AuditEntry>> {
+    let mut sql = String::from(
+        "SELECT id, at, account_id, action, outcome, detail FROM audit_log WHERE 1 = 1",
+    );
+    if q.account_id.is_some() {
+        sql.push_str(" AND account_id = ?");
+    }
+    let prefix = q.action.as_deref().filter(|a| !a.is_empty());
+    if prefix.is_some() {
+        // substr() instead of LIKE: action names contain `_`, a LIKE wildcard.
+        sql.push_str(" AND substr(action, 1, length(?)) = ?");
+    }
+    if q.outcome.is_some() {
+        sql.push_str(" AND outcome = ?");
+    }
+    sql.push_str(" ORDER BY id DESC LIMIT ?");
+    let mut query = sqlx::query_as::<_, AuditEntry>(sqlx::AssertSqlSafe(sql));
+    if let Some(a) = q.account_id {
+        query = query.bind(a);
+    }
+    if let Some(p) = prefix {
+        query = query.bind(p.to_owned()).bind(p.to_owned());
+    }
+    if let Some(o) = &q.outcome {
+        query = query.bind(o.clone());
+    }
+    Ok(query
+        .bind(q.limit.unwrap_or(100).clamp(1, 500))
+        .fetch_all(pool)
+        .await?)
+}

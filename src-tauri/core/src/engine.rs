@@ -2,15 +2,23 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::Duration;
 
-use tokio::sync::Mutex;
+use tokio::sync::{watch, Mutex, Notify};
 
 use crate::audit::{self, Outcome};
+use crate::avatars::Avatars;
+use crate::clock::Clock;
 use crate::error::CoreResult;
 use crate::events::{EngineEvent, Events};
+use crate::oauth::{Flows, FLOW_TTL};
 use crate::secrets::Secrets;
 use crate::settings::{self, Settings, SettingsPatch};
 use crate::store::Store;
+use crate::tiktok_config::{
+    self, ResolvedConfig, TiktokConfigDto, TiktokConfigPatch, TiktokEndpoints,
+};
+use crate::tokens::TokenLocks;
 
 /// Environment variable that moves all of Tokdeck's data (tests, E2E, portable installs).
 pub const DATA_DIR_ENV: &str = "TOKDECK_DATA_DIR";
@@ -22,9 +30,33 @@ pub const DEFAULT_KEYCHAIN_SERVICE: &str = "tokdeck";
 pub struct EngineConfig {
     pub data_dir: PathBuf,
     pub secrets: Secrets,
+    /// TikTok's hosts, used when the creator configured their own developer app. Tests point
+    /// them at the simulator.
+    pub endpoints: TiktokEndpoints,
+    /// The in-process simulator the shell started (demo mode while no client key is set).
+    pub simulator_url: Option<String>,
+    pub clock: Clock,
+    /// How long a connect flow waits for TikTok's callback.
+    pub flow_ttl: Duration,
 }
 
 impl EngineConfig {
+    pub fn new(data_dir: PathBuf, secrets: Secrets) -> Self {
+        Self {
+            data_dir,
+            secrets,
+            endpoints: TiktokEndpoints::default(),
+            simulator_url: None,
+            clock: Clock::system(),
+            flow_ttl: FLOW_TTL,
+        }
+    }
+
+    pub fn with_simulator(mut self, base_url: impl Into<String>) -> Self {
+        self.simulator_url = Some(base_url.into());
+        self
+    }
+
     /// The data dir from `TOKDECK_DATA_DIR` if set, else `default_dir`; the keychain service
     /// from `TOKDECK_KEYCHAIN_SERVICE` if set.
     pub fn from_env(default_dir: PathBuf) -> Self {
@@ -36,11 +68,16 @@ impl EngineConfig {
             .ok()
             .filter(|v| !v.is_empty())
             .unwrap_or_else(|| DEFAULT_KEYCHAIN_SERVICE.to_owned());
-        Self {
-            data_dir,
-            secrets: Secrets::native(service),
-        }
+        Self::new(data_dir, Secrets::native(service))
     }
+}
+
+/// The TikTok configuration in use and a client built from it (shared by every account so the
+/// client's pacing covers them all).
+#[derive(Debug)]
+pub struct TiktokCtx {
+    pub resolved: ResolvedConfig,
+    pub client: tiktok_api::TikTokClient,
 }
 
 pub struct Engine {
@@ -49,6 +86,17 @@ pub struct Engine {
     events: Events,
     settings: Mutex<Settings>,
     data_dir: PathBuf,
+    clock: Clock,
+    endpoints: TiktokEndpoints,
+    simulator_url: Option<String>,
+    flow_ttl: Duration,
+    tiktok: Mutex<Option<Arc<TiktokCtx>>>,
+    flows: Flows,
+    token_locks: TokenLocks,
+    avatars: Avatars,
+    wake: Arc<Notify>,
+    stop: watch::Sender<bool>,
+    background: std::sync::Mutex<Option<tokio::task::JoinHandle<()>>>,
 }
 
 impl std::fmt::Debug for Engine {
@@ -69,8 +117,162 @@ impl Engine {
             secrets: config.secrets,
             events: Events::default(),
             settings: Mutex::new(settings),
+            avatars: Avatars::new(&config.data_dir),
             data_dir: config.data_dir,
+            clock: config.clock,
+            endpoints: config.endpoints,
+            simulator_url: config.simulator_url,
+            flow_ttl: config.flow_ttl,
+            tiktok: Mutex::new(None),
+            flows: Flows::default(),
+            token_locks: TokenLocks::default(),
+            wake: Arc::new(Notify::new()),
+            stop: watch::channel(false).0,
+            background: std::sync::Mutex::new(None),
         }))
+    }
+
+    pub fn clock(&self) -> &Clock {
+        &self.clock
+    }
+
+    pub(crate) fn flow_ttl(&self) -> Duration {
+        self.flow_ttl
+    }
+
+    pub(crate) fn flows(&self) -> &Flows {
+        &self.flows
+    }
+
+    pub(crate) fn token_locks(&self) -> &TokenLocks {
+        &self.token_locks
+    }
+
+    pub(crate) fn avatars(&self) -> &Avatars {
+        &self.avatars
+    }
+
+    /// The TikTok client for the current configuration (built once, rebuilt after a change).
+    pub async fn tiktok(&self) -> CoreResult<Arc<TiktokCtx>> {
+        let mut cache = self.tiktok.lock().await;
+        if let Some(ctx) = cache.as_ref() {
+            return Ok(ctx.clone());
+        }
+        let stored = tiktok_config::load(self.store.pool()).await?;
+        let resolved = tiktok_config::resolve(
+            &stored,
+            &self.secrets,
+            &self.endpoints,
+            self.simulator_url.as_deref(),
+        )
+        .await?;
+        let client = resolved.client()?;
+        let ctx = Arc::new(TiktokCtx { resolved, client });
+        *cache = Some(ctx.clone());
+        Ok(ctx)
+    }
+
+    pub async fn tiktok_config(&self) -> CoreResult<TiktokConfigDto> {
+        let stored = tiktok_config::load(self.store.pool()).await?;
+        let has_secret = self
+            .secrets
+            .get(tiktok_config::CLIENT_SECRET_ENTRY)
+            .await?
+            .is_some();
+        Ok(tiktok_config::dto(
+            &stored,
+            has_secret,
+            &self.endpoints,
+            self.simulator_url.as_deref(),
+        ))
+    }
+
+    /// Applies a partial update: the secret goes to the keychain only, the rest to SQLite. The
+    /// answer never contains the secret.
+    pub async fn update_tiktok_config(
+        &self,
+        patch: &TiktokConfigPatch,
+    ) -> CoreResult<TiktokConfigDto> {
+        let mut cache = self.tiktok.lock().await;
+        let mut stored = tiktok_config::load(self.store.pool()).await?;
+        let before = stored.clone();
+        tiktok_config::apply(&mut stored, patch)?;
+        if let Some(secret) = &patch.client_secret {
+            let secret = secret.trim();
+            if secret.is_empty() {
+                self.secrets
+                    .delete(tiktok_config::CLIENT_SECRET_ENTRY)
+                    .await?;
+            } else {
+                self.secrets
+                    .set(
+                        tiktok_config::CLIENT_SECRET_ENTRY,
+                        &crate::secrets::Secret::new(secret),
+                    )
+                    .await?;
+            }
+        }
+        tiktok_config::save(self.store.pool(), &stored).await?;
+        *cache = None;
+        drop(cache);
+        let mut changed = Vec::new();
+        if before.client_key != stored.client_key {
+            changed.push("client key");
+        }
+        if patch.client_secret.is_some() {
+            changed.push("client secret");
+        }
+        if before.redirect_mode != stored.redirect_mode {
+            changed.push("redirect mode");
+        }
+        if before.scopes != stored.scopes {
+            changed.push("scopes");
+        }
+        audit::record(
+            self.store.pool(),
+            None,
+            "tiktok_config.update",
+            Outcome::Ok,
+            &format!(
+                "changed: {}",
+                if changed.is_empty() {
+                    "nothing".to_owned()
+                } else {
+                    changed.join(", ")
+                }
+            ),
+        )
+        .await;
+        self.tiktok_config().await
+    }
+
+    /// Starts the background token refresher (once). The shell calls this after setup; tests
+    /// that want it call it too.
+    pub fn start_background(self: &Arc<Self>) {
+        let mut slot = self.background.lock().expect("background slot");
+        if slot.is_some() || *self.stop.borrow() {
+            return;
+        }
+        let weak = Arc::downgrade(self);
+        let wake = self.wake.clone();
+        let mut stop = self.stop.subscribe();
+        *slot = Some(tokio::spawn(async move {
+            loop {
+                let Some(engine) = weak.upgrade() else { break };
+                let sleep = engine.refresh_due().await;
+                drop(engine);
+                tokio::select! {
+                    _ = tokio::time::sleep(sleep) => {}
+                    _ = wake.notified() => {}
+                    _ = stop.changed() => break,
+                }
+            }
+        }));
+    }
+
+    /// Makes the background refresher look at the accounts again now.
+    pub(crate) fn wake_background(&self) {
+        self.wake.notify_one();
     }
 
     pub fn data_dir(&self) -> &Path {
@@ -103,7 +305,14 @@ impl Engine {
         *current = next.clone();
         drop(current);
         let detail = serde_json::to_string(patch).unwrap_or_default();
-        audit::record(self.store.pool(), None, "settings.update", Outcome::Ok, &detail).await;
+        audit::record(
+            self.store.pool(),
+            None,
+            "settings.update",
+            Outcome::Ok,
+            &detail,
+        )
+        .await;
         self.events.emit(EngineEvent::SettingsChanged {
             settings: next.clone(),
         });
@@ -116,6 +325,17 @@ impl Engine {
 
     /// Stops background work and closes the database. Safe to call more than once.
     pub async fn shutdown(&self) {
+        let _ = self.stop.send(true);
+        let task = self.background.lock().expect("background slot").take();
+        if let Some(task) = task {
+            if tokio::time::timeout(Duration::from_secs(5), task)
+                .await
+                .is_err()
+            {
+                tracing::warn!("background refresher did not stop in time");
+            }
+        }
+        self.cancel_connect().await;
         audit::record(self.store.pool(), None, "app.quit", Outcome::Ok, "").await;
         self.store.close().await;
     }

@@ -63,6 +63,13 @@ pub enum CoreError {
     Sql(#[from] sqlx::Error),
     #[error("internal error: {0}")]
     Internal(String),
+    /// A TikTok call failed. `message` is written for the creator (what happened and what to do
+    /// next) and never contains a token; `class` tells the engine how to react.
+    #[error("{message}")]
+    Tiktok {
+        message: String,
+        class: tiktok_api::ErrorClass,
+    },
 }
 
 impl CoreError {
@@ -75,6 +82,7 @@ impl CoreError {
             CoreError::Conflict(_) => ErrorCode::Conflict,
             CoreError::Unavailable(_) => ErrorCode::Unavailable,
             CoreError::Internal(_) => ErrorCode::Internal,
+            CoreError::Tiktok { .. } => ErrorCode::Tiktok,
         }
     }
 
@@ -84,6 +92,58 @@ impl CoreError {
             CoreError::Sql(e) => format!("Tokdeck could not read or write its database ({e})."),
             other => other.to_string(),
         }
+    }
+}
+
+impl CoreError {
+    /// The TikTok classification, if this is a TikTok failure.
+    pub fn tiktok_class(&self) -> Option<tiktok_api::ErrorClass> {
+        match self {
+            CoreError::Tiktok { class, .. } => Some(*class),
+            _ => None,
+        }
+    }
+
+    /// True when only a new sign-in can fix this (revoked or expired grant).
+    pub fn needs_reconnect(&self) -> bool {
+        matches!(
+            self.tiktok_class(),
+            Some(tiktok_api::ErrorClass::Reauthorize)
+        )
+    }
+}
+
+impl From<tiktok_api::Error> for CoreError {
+    fn from(e: tiktok_api::Error) -> Self {
+        use tiktok_api::ErrorClass as C;
+        let class = e.class();
+        let reference = match (e.code(), e.log_id()) {
+            (Some(c), Some(l)) => format!(" (TikTok code {c}, log id {l})"),
+            (Some(c), None) => format!(" (TikTok code {c})"),
+            (None, Some(l)) => format!(" (TikTok log id {l})"),
+            (None, None) => String::new(),
+        };
+        // The crate's Display never contains a token (its secret types print ***), and TikTok's
+        // descriptions carry none either.
+        let message = match class {
+            C::RetryLater => format!(
+                "TikTok did not answer properly ({e}). Check your internet connection; Tokdeck will try again, or retry in a minute."
+            ),
+            C::RefreshToken => format!(
+                "TikTok did not accept this account's sign-in{reference}. Try again; if it keeps happening, reconnect the account."
+            ),
+            C::Reauthorize => format!(
+                "TikTok no longer accepts this account's sign-in{reference}. Reconnect the account (Accounts → Reconnect)."
+            ),
+            C::UserMustAct(a) => format!("{} {}{reference}", a.message(), a.next_step()),
+            C::Bug => format!(
+                "TikTok rejected Tokdeck's request: {e}. Check the client key, client secret and redirect URI in Settings → TikTok, then try again."
+            ),
+            C::OutcomeUnknown => format!(
+                "TikTok received the request but its answer was lost ({e}). Check on TikTok before trying again."
+            ),
+        };
+        CoreError::Tiktok { message, class }
     }
 }
 

@@ -5,6 +5,7 @@ use serde::Serialize;
 use tokio::sync::broadcast;
 use ts_rs::TS;
 
+use crate::accounts::AccountDto;
 use crate::settings::Settings;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
@@ -20,6 +21,8 @@ pub enum NoticeLevel {
 #[serde(rename_all = "snake_case")]
 pub enum NotificationKind {
     General,
+    /// An account needs attention: reconnect needed, refresh token about to expire.
+    Account,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
@@ -37,6 +40,17 @@ pub enum EngineEvent {
     /// Something the user should see in the window (a toast).
     #[serde(rename_all = "camelCase")]
     Notice { level: NoticeLevel, message: String },
+    /// The account list changed (connect, sync, rename, remove, status change): reload it.
+    #[serde(rename_all = "camelCase")]
+    AccountsChanged { account_id: Option<i64> },
+    /// A connect flow ended, by callback, cancel or expiry.
+    #[serde(rename_all = "camelCase")]
+    ConnectFinished {
+        flow_id: Option<String>,
+        ok: bool,
+        message: String,
+        account: Option<AccountDto>,
+    },
     /// Something worth a native notification as well as a toast.
     #[serde(rename_all = "camelCase")]
     Notify {

@@ -1,15 +1,22 @@
 //! Tokdeck's engine. No Tauri here: the desktop shell, the tests and the benchmarks all drive
 //! the same code through [`Engine`].
 
+pub mod account_ops;
+pub mod accounts;
 pub mod audit;
+pub mod avatars;
+pub mod clock;
 pub mod deeplink;
 pub mod engine;
 pub mod error;
 pub mod events;
 pub mod ipc;
+pub mod oauth;
 pub mod secrets;
 pub mod settings;
 pub mod store;
+pub mod tiktok_config;
+pub mod tokens;
 
 pub use engine::{Engine, EngineConfig};
 pub use error::{CoreError, CoreResult, ErrorCode, UiError};

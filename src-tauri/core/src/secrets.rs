@@ -47,8 +47,12 @@ pub enum SecretsError {
 impl From<keyring_core::Error> for SecretsError {
     fn from(e: keyring_core::Error) -> Self {
         match e {
-            keyring_core::Error::NoStorageAccess(inner) => SecretsError::Unavailable(inner.to_string()),
-            keyring_core::Error::PlatformFailure(inner) => SecretsError::Platform(inner.to_string()),
+            keyring_core::Error::NoStorageAccess(inner) => {
+                SecretsError::Unavailable(inner.to_string())
+            }
+            keyring_core::Error::PlatformFailure(inner) => {
+                SecretsError::Platform(inner.to_string())
+            }
             other => SecretsError::Other(other.to_string()),
         }
     }
@@ -177,7 +181,8 @@ mod tests {
 
     #[tokio::test]
     async fn mock_store_round_trip() {
-        let secrets = Secrets::with_store("tokdeck-unit", keyring_core::mock::Store::new().unwrap());
+        let secrets =
+            Secrets::with_store("tokdeck-unit", keyring_core::mock::Store::new().unwrap());
         assert_eq!(secrets.get("a").await.unwrap(), None);
         secrets.set("a", &Secret::new("v1")).await.unwrap();
         assert_eq!(secrets.get("a").await.unwrap(), Some(Secret::new("v1")));

@@ -31,7 +31,11 @@ pub enum StoreError {
     #[error("The database {0} is not a Tokdeck database or is damaged. Tokdeck left it untouched; move it aside or restore a backup, then start again.")]
     Corrupt(PathBuf),
     #[error("The database {path} was last used by a newer version of Tokdeck (schema {found}, this version knows up to {known}). Install the newer version; nothing was changed.")]
-    TooNew { path: PathBuf, found: i64, known: i64 },
+    TooNew {
+        path: PathBuf,
+        found: i64,
+        known: i64,
+    },
     #[error("The database {0} is locked by another program. Close it and start Tokdeck again.")]
     Locked(PathBuf),
     #[error("Tokdeck could not open its database {path}: {source}")]

@@ -6,10 +6,10 @@ use tokdeck_core::settings::{SettingsPatch, Theme};
 use tokdeck_core::{Engine, EngineConfig};
 
 fn config(dir: &std::path::Path) -> EngineConfig {
-    EngineConfig {
-        data_dir: dir.to_path_buf(),
-        secrets: Secrets::with_store("tokdeck-test", keyring_core::mock::Store::new().unwrap()),
-    }
+    EngineConfig::new(
+        dir.to_path_buf(),
+        Secrets::with_store("tokdeck-test", keyring_core::mock::Store::new().unwrap()),
+    )
 }
 
 #[tokio::test]

@@ -12,16 +12,32 @@ async fn stores_reads_and_deletes_a_secret_in_the_real_keychain() {
     secrets.delete(name).await.unwrap();
     assert_eq!(secrets.get(name).await.unwrap(), None);
 
-    secrets.set(name, &Secret::new("rft.real-keychain-1")).await.unwrap();
+    secrets
+        .set(name, &Secret::new("rft.real-keychain-1"))
+        .await
+        .unwrap();
     assert_eq!(
-        secrets.get(name).await.unwrap().as_ref().map(Secret::expose),
+        secrets
+            .get(name)
+            .await
+            .unwrap()
+            .as_ref()
+            .map(Secret::expose),
         Some("rft.real-keychain-1")
     );
 
     // Overwrite in place (a rotated refresh token replaces the old one).
-    secrets.set(name, &Secret::new("rft.real-keychain-2")).await.unwrap();
+    secrets
+        .set(name, &Secret::new("rft.real-keychain-2"))
+        .await
+        .unwrap();
     assert_eq!(
-        secrets.get(name).await.unwrap().as_ref().map(Secret::expose),
+        secrets
+            .get(name)
+            .await
+            .unwrap()
+            .as_ref()
+            .map(Secret::expose),
         Some("rft.real-keychain-2")
     );
 

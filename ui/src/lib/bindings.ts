@@ -15,9 +15,88 @@ export type AppInfo = { version: string, dataDir: string, logDir: string, tiktok
  */
 startupError: UiError | null, };
 export type NoticeLevel = "info" | "warning" | "error";
-export type NotificationKind = "general";
-export type EngineEvent = { "kind": "settingsChanged", settings: Settings, } | { "kind": "deepLink", url: string, handled: boolean, detail: string, } | { "kind": "notice", level: NoticeLevel, message: string, } | { "kind": "notify", notification: NotificationKind, title: string, body: string, };
+export type NotificationKind = "general" | "account";
+export type EngineEvent = { "kind": "settingsChanged", settings: Settings, } | { "kind": "deepLink", url: string, handled: boolean, detail: string, } | { "kind": "notice", level: NoticeLevel, message: string, } | { "kind": "accountsChanged", accountId: number | null, } | { "kind": "connectFinished", flowId: string | null, ok: boolean, message: string, account: AccountDto | null, } | { "kind": "notify", notification: NotificationKind, title: string, body: string, };
 export type AuditEntry = { id: number, at: string, accountId: number | null, action: string, outcome: string, detail: string, };
+export type AuditQuery = { accountId?: number, action?: string, outcome?: string, 
+/**
+ * Newest first; 100 by default, at most 500.
+ */
+limit?: number, };
+export type RedirectMode = "loopback" | "deep_link";
+export type TiktokConfigDto = { 
+/**
+ * `simulator` while no client key is set.
+ */
+mode: TiktokMode, clientKey: string | null, hasSecret: boolean, 
+/**
+ * Sandbox apps have their own keys, usually starting with `sb`.
+ */
+looksLikeSandbox: boolean, redirectMode: RedirectMode, 
+/**
+ * The redirect URI to register in the developer portal for the chosen mode.
+ */
+redirectUriToRegister: string, scopes: Array<string>, defaultScopes: Array<string>, 
+/**
+ * Where API calls go (TikTok, or the simulator's address).
+ */
+apiBase: string, 
+/**
+ * A plain sentence on what is missing, if anything (e.g. "Add the client secret").
+ */
+problem: string | null, };
+export type TiktokConfigPatch = { clientKey?: string, clientSecret?: string, redirectMode?: RedirectMode, scopes?: Array<string>, };
+export type PendingConnect = { flowId: string, authorizeUrl: string, redirectUri: string, redirectMode: RedirectMode, expiresAt: string, };
+export type AccountStatus = "active" | "needs_reconnect" | "disconnected";
+export type AccountDto = { id: number, openId: string, unionId: string | null, username: string, displayName: string, 
+/**
+ * What to call the account: the label, else the display name, else `@username`.
+ */
+title: string, 
+/**
+ * `@username`, or empty when the profile scope was not granted.
+ */
+handle: string, 
+/**
+ * The cached avatar as a `data:` URL (TikTok's avatar URLs expire), if one was fetched.
+ */
+avatar: string | null, bio: string, profileUrl: string | null, verified: boolean, followerCount: number | null, followingCount: number | null, likesCount: number | null, videoCount: number | null, grantedScopes: Array<string>, 
+/**
+ * Scopes Tokdeck asks for that this account did not grant.
+ */
+missingScopes: Array<string>, accessExpiresAt: string | null, refreshExpiresAt: string | null, 
+/**
+ * The sign-in ends within 7 days: show a badge and offer Reconnect.
+ */
+refreshExpiresSoon: boolean, status: AccountStatus, 
+/**
+ * `Connected` / `Needs reconnect` / `Disconnected`.
+ */
+statusLabel: string, needsReconnect: boolean, lastSyncedAt: string | null, lastError: string | null, label: string, isDefault: boolean, isCurrent: boolean, createdAt: string, updatedAt: string, removedAt: string | null, };
+export type AccountQuery = { status?: AccountStatus, 
+/**
+ * Matches username, display name or label (case-insensitive substring).
+ */
+search?: string, 
+/**
+ * `nextCursor` of the previous page.
+ */
+cursor?: string, 
+/**
+ * 20 by default, at most 50.
+ */
+limit?: number, };
+export type AccountPage = { items: Array<AccountDto>, 
+/**
+ * Pass back as `cursor` for the next page; `null` on the last page.
+ */
+nextCursor: string | null, };
+export type AccountsSummary = { accounts: number, active: number, needsReconnect: number, totalFollowers: number, totalLikes: number, totalVideos: number, };
+export type AccountCheck = { accountId: number, title: string, ok: boolean, message: string, 
+/**
+ * For connection tests: how long TikTok took to answer.
+ */
+latencyMs: number | null, };
 
 export const ENGINE_EVENT = "tokdeck://engine";
 
@@ -27,4 +106,21 @@ export const commands = {
   updateSettings: (patch: SettingsPatch): Promise<Settings> => invoke("update_settings", { patch }),
   openLogsFolder: (): Promise<void> => invoke("open_logs_folder"),
   recentAudit: (limit: number): Promise<AuditEntry[]> => invoke("recent_audit", { limit }),
+  getTiktokConfig: (): Promise<TiktokConfigDto> => invoke("get_tiktok_config"),
+  updateTiktokConfig: (patch: TiktokConfigPatch): Promise<TiktokConfigDto> => invoke("update_tiktok_config", { patch }),
+  connectAccount: (): Promise<PendingConnect> => invoke("connect_account"),
+  cancelConnect: (): Promise<boolean> => invoke("cancel_connect"),
+  pendingConnect: (): Promise<PendingConnect | null> => invoke("pending_connect"),
+  listAccounts: (query: AccountQuery): Promise<AccountPage> => invoke("list_accounts", { query }),
+  getAccount: (accountId: number): Promise<AccountDto> => invoke("get_account", { accountId }),
+  setAccountLabel: (accountId: number, label: string): Promise<AccountDto> => invoke("set_account_label", { accountId, label }),
+  setDefaultAccount: (accountId: number): Promise<AccountDto> => invoke("set_default_account", { accountId }),
+  setCurrentAccount: (accountId: number): Promise<AccountDto> => invoke("set_current_account", { accountId }),
+  getCurrentAccount: (): Promise<AccountDto | null> => invoke("get_current_account"),
+  syncAccount: (accountId: number): Promise<AccountDto> => invoke("sync_account", { accountId }),
+  syncAllAccounts: (): Promise<AccountCheck[]> => invoke("sync_all_accounts"),
+  testAccountConnection: (accountId: number): Promise<AccountCheck> => invoke("test_account_connection", { accountId }),
+  accountsSummary: (): Promise<AccountsSummary> => invoke("accounts_summary"),
+  removeAccount: (accountId: number): Promise<AccountDto> => invoke("remove_account", { accountId }),
+  listAudit: (query: AuditQuery): Promise<AuditEntry[]> => invoke("list_audit", { query }),
 };

@@ -1,0 +1,477 @@
+//! What the Accounts page does, as engine methods: list, detail, label, default and current
+//! account, sync, connection test, summary, removal. Every operation and every failure is
+//! audited; every change emits `AccountsChanged`.
+//!
+//! Removal keeps the row (soft delete) so a reconnect restores it. When a posts table exists,
+//! its scheduled posts for the removed account must be paused with a visible reason; that hook
+//! belongs in [`Engine::remove_account`] after the soft delete.
+
+use std::sync::Arc;
+
+use serde::Serialize;
+use tiktok_api::UserField;
+use ts_rs::TS;
+
+use crate::accounts::{
+    self, AccountDto, AccountPage, AccountQuery, AccountRow, AccountsSummary, Profile,
+};
+use crate::audit::{self, AuditEntry, AuditQuery, Outcome};
+use crate::engine::Engine;
+use crate::error::{CoreError, CoreResult};
+use crate::events::EngineEvent;
+use crate::oauth::fields_for;
+use crate::tokens::{access_entry, display};
+
+const CURRENT_KEY: &str = "accounts.current";
+/// Accounts synced at once by `sync_all` (the client also paces per token).
+const SYNC_PARALLELISM: usize = 4;
+
+/// The outcome of one account's sync or connection test.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct AccountCheck {
+    pub account_id: i64,
+    pub title: String,
+    pub ok: bool,
+    pub message: String,
+    /// For connection tests: how long TikTok took to answer.
+    pub latency_ms: Option<i64>,
+}
+
+impl Engine {
+    async fn wanted_scopes(&self) -> Vec<String> {
+        match crate::tiktok_config::load(self.store().pool()).await {
+            Ok(c) => c.scopes,
+            Err(_) => crate::tiktok_config::DEFAULT_SCOPES
+                .iter()
+                .map(|s| s.to_string())
+                .collect(),
+        }
+    }
+
+    pub(crate) fn dto_of(
+        &self,
+        row: &AccountRow,
+        wanted: &[String],
+        current: Option<i64>,
+    ) -> AccountDto {
+        let avatar = self
+            .avatars()
+            .data_url(&row.open_id, row.avatar_file.as_deref());
+        AccountDto::from_row(row, avatar, wanted, current, self.clock().now_ms())
+    }
+
+    pub async fn account_dto(&self, id: i64) -> CoreResult<AccountDto> {
+        let row = accounts::get(self.store().pool(), id)
+            .await?
+            .ok_or_else(|| accounts::not_found(id))?;
+        let wanted = self.wanted_scopes().await;
+        let current = self.current_account_id().await?;
+        Ok(self.dto_of(&row, &wanted, current))
+    }
+
+    pub async fn list_accounts(&self, q: &AccountQuery) -> CoreResult<AccountPage> {
+        let (rows, more) = accounts::list(self.store().pool(), q).await?;
+        let wanted = self.wanted_scopes().await;
+        let current = self.current_account_id().await?;
+        let next_cursor = if more {
+            rows.last().map(|r| r.id.to_string())
+        } else {
+            None
+        };
+        Ok(AccountPage {
+            items: rows
+                .iter()
+                .map(|r| self.dto_of(r, &wanted, current))
+                .collect(),
+            next_cursor,
+        })
+    }
+
+    /// A live account's detail.
+    pub async fn get_account(&self, id: i64) -> CoreResult<AccountDto> {
+        accounts::get_live(self.store().pool(), id).await?;
+        self.account_dto(id).await
+    }
+
+    pub async fn set_account_label(&self, id: i64, label: &str) -> CoreResult<AccountDto> {
+        let label = label.trim();
+        if label.chars().count() > 60 {
+            return Err(CoreError::InvalidInput(
+                "A label can be at most 60 characters.".into(),
+            ));
+        }
+        let pool = self.store().pool();
+        if let Err(e) = accounts::set_label(pool, id, label, self.clock().now_ms()).await {
+            audit::record(
+                pool,
+                Some(id),
+                "account.label",
+                Outcome::Error,
+                &e.user_message(),
+            )
+            .await;
+            return Err(e);
+        }
+        audit::record(
+            pool,
+            Some(id),
+            "account.label",
+            Outcome::Ok,
+            &format!("label “{label}”"),
+        )
+        .await;
+        self.changed(Some(id));
+        self.account_dto(id).await
+    }
+
+    pub async fn set_default_account(&self, id: i64) -> CoreResult<AccountDto> {
+        let pool = self.store().pool();
+        if let Err(e) = accounts::set_default(pool, id, self.clock().now_ms()).await {
+            audit::record(
+                pool,
+                Some(id),
+                "account.set_default",
+                Outcome::Error,
+                &e.user_message(),
+            )
+            .await;
+            return Err(e);
+        }
+        audit::record(pool, Some(id), "account.set_default", Outcome::Ok, "").await;
+        self.changed(Some(id));
+        self.account_dto(id).await
+    }
+
+    /// The account the UI works with (persisted). Falls back to the default account, then to
+    /// the first live one.
+    pub async fn current_account_id(&self) -> CoreResult<Option<i64>> {
+        let pool = self.store().pool();
+        let stored: Option<(String,)> = sqlx::query_as("SELECT value FROM settings WHERE key = ?")
+            .bind(CURRENT_KEY)
+            .fetch_optional(pool)
+            .await?;
+        if let Some(id) = stored.and_then(|(v,)| v.parse::<i64>().ok()) {
+            let live: Option<(i64,)> =
+                sqlx::query_as("SELECT id FROM accounts WHERE id = ? AND removed_at IS NULL")
+                    .bind(id)
+                    .fetch_optional(pool)
+                    .await?;
+            if live.is_some() {
+                return Ok(Some(id));
+            }
+        }
+        let fallback: Option<(i64,)> = sqlx::query_as(
+            "SELECT id FROM accounts WHERE removed_at IS NULL ORDER BY is_default DESC, id LIMIT 1",
+        )
+        .fetch_optional(pool)
+        .await?;
+        Ok(fallback.map(|(id,)| id))
+    }
+
+    pub async fn current_account(&self) -> CoreResult<Option<AccountDto>> {
+        match self.current_account_id().await? {
+            Some(id) => Ok(Some(self.account_dto(id).await?)),
+            None => Ok(None),
+        }
+    }
+
+    pub async fn set_current_account(&self, id: i64) -> CoreResult<AccountDto> {
+        let pool = self.store().pool();
+        accounts::get_live(pool, id).await?;
+        sqlx::query(
+            "INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?)
+             ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+        )
+        .bind(CURRENT_KEY)
+        .bind(id.to_string())
+        .bind(crate::clock::rfc3339(self.clock().now_ms()))
+        .execute(pool)
+        .await?;
+        audit::record(pool, Some(id), "account.set_current", Outcome::Ok, "").await;
+        self.changed(Some(id));
+        self.account_dto(id).await
+    }
+
+    pub async fn accounts_summary(&self) -> CoreResult<AccountsSummary> {
+        accounts::summary(self.store().pool()).await
+    }
+
+    /// Re-reads the profile from TikTok (and the avatar).
+    pub async fn sync_account(&self, id: i64) -> CoreResult<AccountDto> {
+        let pool = self.store().pool();
+        let row = accounts::get_live(pool, id).await?;
+        let fields = fields_for(&row.scopes());
+        let result = self
+            .with_token(id, |client, token| {
+                let fields = fields.clone();
+                async move { client.user_info(&token, &fields).await }
+            })
+            .await;
+        match result {
+            Ok(info) => {
+                let mut profile = Profile::from(&info);
+                profile.open_id = row.open_id.clone();
+                let now = self.clock().now_ms();
+                accounts::update_profile(pool, id, &profile, now).await?;
+                let url = info
+                    .avatar_url_100
+                    .as_deref()
+                    .or(info.avatar_url.as_deref());
+                let note = self.store_avatar(id, &row.open_id, url).await;
+                audit::record(
+                    pool,
+                    Some(id),
+                    "account.sync",
+                    Outcome::Ok,
+                    note.as_deref().unwrap_or(""),
+                )
+                .await;
+                self.changed(Some(id));
+                self.account_dto(id).await
+            }
+            Err(e) => {
+                if !e.needs_reconnect() {
+                    let _ = accounts::set_last_error(
+                        pool,
+                        id,
+                        &e.user_message(),
+                        self.clock().now_ms(),
+                    )
+                    .await;
+                }
+                audit::record(
+                    pool,
+                    Some(id),
+                    "account.sync",
+                    Outcome::Error,
+                    &e.user_message(),
+                )
+                .await;
+                self.changed(Some(id));
+                Err(e)
+            }
+        }
+    }
+
+    /// Syncs every live account, a few at a time; one result per account.
+    pub async fn sync_all_accounts(self: &Arc<Self>) -> CoreResult<Vec<AccountCheck>> {
+        let ids: Vec<(i64,)> = sqlx::query_as(
+            "SELECT id FROM accounts WHERE removed_at IS NULL AND status != 'disconnected' ORDER BY id",
+        )
+        .fetch_all(self.store().pool())
+        .await?;
+        let permits = Arc::new(tokio::sync::Semaphore::new(SYNC_PARALLELISM));
+        let mut set = tokio::task::JoinSet::new();
+        for (id,) in ids {
+            let engine = self.clone();
+            let permits = permits.clone();
+            set.spawn(async move {
+                let _permit = permits.acquire_owned().await;
+                let result = engine.sync_account(id).await;
+                let title = engine
+                    .account_dto(id)
+                    .await
+                    .map(|a| a.title)
+                    .unwrap_or_default();
+                match result {
+                    Ok(_) => AccountCheck {
+                        account_id: id,
+                        title,
+                        ok: true,
+                        message: "Up to date.".into(),
+                        latency_ms: None,
+                    },
+                    Err(e) => AccountCheck {
+                        account_id: id,
+                        title,
+                        ok: false,
+                        message: e.user_message(),
+                        latency_ms: None,
+                    },
+                }
+            });
+        }
+        let mut out = Vec::new();
+        while let Some(r) = set.join_next().await {
+            out.push(r.map_err(|e| CoreError::Internal(e.to_string()))?);
+        }
+        out.sort_by_key(|c| c.account_id);
+        let failed = out.iter().filter(|c| !c.ok).count();
+        audit::record(
+            self.store().pool(),
+            None,
+            "account.sync_all",
+            if failed == 0 {
+                Outcome::Ok
+            } else {
+                Outcome::Error
+            },
+            &format!("{} synced, {failed} failed", out.len() - failed),
+        )
+        .await;
+        Ok(out)
+    }
+
+    /// Checks that TikTok accepts the account's sign-in (refreshing it if due).
+    pub async fn test_account_connection(&self, id: i64) -> CoreResult<AccountCheck> {
+        let pool = self.store().pool();
+        let row = accounts::get_live(pool, id).await?;
+        let started = std::time::Instant::now();
+        let result = self
+            .with_token(id, |client, token| async move {
+                client.user_info(&token, &[UserField::OpenId]).await
+            })
+            .await;
+        let latency = started.elapsed().as_millis() as i64;
+        let title = display(&row);
+        let check = match result {
+            Ok(info) if info.open_id.as_deref().is_none_or(|o| o == row.open_id) => AccountCheck {
+                account_id: id,
+                title,
+                ok: true,
+                message: format!(
+                    "TikTok accepts Tokdeck's sign-in for this account ({latency} ms)."
+                ),
+                latency_ms: Some(latency),
+            },
+            Ok(_) => AccountCheck {
+                account_id: id,
+                title,
+                ok: false,
+                message: "TikTok answered for a different account. Reconnect this account.".into(),
+                latency_ms: Some(latency),
+            },
+            Err(e) => AccountCheck {
+                account_id: id,
+                title,
+                ok: false,
+                message: e.user_message(),
+                latency_ms: Some(latency),
+            },
+        };
+        audit::record(
+            pool,
+            Some(id),
+            "account.test",
+            if check.ok {
+                Outcome::Ok
+            } else {
+                Outcome::Error
+            },
+            &check.message,
+        )
+        .await;
+        self.changed(Some(id));
+        Ok(check)
+    }
+
+    /// Disconnects an account: revokes at TikTok (best effort), deletes its keychain entries,
+    /// soft-deletes the row. Removal completes locally even when TikTok cannot be reached.
+    pub async fn remove_account(&self, id: i64) -> CoreResult<AccountDto> {
+        let pool = self.store().pool();
+        let row = accounts::get_live(pool, id).await?;
+        let revoke_note = match self.secrets().get(&access_entry(&row.open_id)).await {
+            Ok(Some(token)) => match self.tiktok().await {
+                Ok(ctx) => match ctx
+                    .client
+                    .revoke(&tiktok_api::AccessToken::new(token.expose()))
+                    .await
+                {
+                    Ok(_) => {
+                        audit::record(pool, Some(id), "account.revoke", Outcome::Ok, "").await;
+                        "access revoked at TikTok".to_owned()
+                    }
+                    Err(e) => {
+                        let e = CoreError::from(e);
+                        audit::record(
+                            pool,
+                            Some(id),
+                            "account.revoke",
+                            Outcome::Error,
+                            &e.user_message(),
+                        )
+                        .await;
+                        "TikTok could not be told (revoke failed); remove Tokdeck under TikTok → Settings → Security → Manage app permissions".to_owned()
+                    }
+                },
+                Err(e) => {
+                    audit::record(
+                        pool,
+                        Some(id),
+                        "account.revoke",
+                        Outcome::Error,
+                        &e.user_message(),
+                    )
+                    .await;
+                    "TikTok not configured; revoke skipped".to_owned()
+                }
+            },
+            Ok(None) => "no token to revoke".to_owned(),
+            Err(e) => {
+                audit::record(
+                    pool,
+                    Some(id),
+                    "account.revoke",
+                    Outcome::Error,
+                    &e.to_string(),
+                )
+                .await;
+                "keychain unavailable; revoke skipped".to_owned()
+            }
+        };
+        // Hold the refresh lock so a concurrent refresh cannot write tokens back afterwards.
+        let lock = self.token_locks_for(&row.open_id);
+        let _guard = lock.lock().await;
+        if let Err(e) = self.delete_tokens(&row.open_id).await {
+            audit::record(
+                pool,
+                Some(id),
+                "account.remove",
+                Outcome::Error,
+                &e.user_message(),
+            )
+            .await;
+            return Err(e);
+        }
+        accounts::mark_removed(pool, id, self.clock().now_ms()).await?;
+        drop(_guard);
+        audit::record(pool, Some(id), "account.remove", Outcome::Ok, &revoke_note).await;
+        self.changed(Some(id));
+        self.account_dto(id).await
+    }
+
+    pub async fn list_audit(&self, q: &AuditQuery) -> CoreResult<Vec<AuditEntry>> {
+        audit::query(self.store().pool(), q).await
+    }
+
+    /// Fetches and caches the avatar; returns a note for the audit detail when it failed.
+    pub(crate) async fn store_avatar(
+        &self,
+        id: i64,
+        open_id: &str,
+        url: Option<&str>,
+    ) -> Option<String> {
+        let url = url?;
+        match self.avatars().fetch(open_id, url).await {
+            Ok(file) => {
+                if let Err(e) =
+                    accounts::set_avatar_file(self.store().pool(), id, Some(&file)).await
+                {
+                    return Some(format!("avatar not saved: {e}"));
+                }
+                None
+            }
+            Err(e) => {
+                tracing::info!(account = id, error = %e, "avatar not cached");
+                Some(format!("avatar not cached: {e}"))
+            }
+        }
+    }
+
+    fn changed(&self, id: Option<i64>) {
+        self.events()
+            .emit(EngineEvent::AccountsChanged { account_id: id });
+        self.wake_background();
+    }
+}

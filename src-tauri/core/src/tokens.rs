@@ -1,0 +1,392 @@
+//! Account tokens: kept in the keychain (`account:<open_id>:access` / `:refresh`), their expiry
+//! instants in SQLite. A token is refreshed ahead of expiry, one refresh at a time per account
+//! (single-flight: a per-account async mutex; a waiter re-reads the keychain after the holder
+//! finished), and the new refresh token reaches the keychain before the new access token is
+//! used. A revoked grant marks the account `needs_reconnect` and notifies the creator.
+//!
+//! The background refresher is a task owned by the engine: it sleeps until the earliest
+//! (access expiry − margin), but never longer than 30 s so a suspended laptop or a clock jump is
+//! noticed, and is woken early when accounts change.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use tiktok_api::{AccessToken, ErrorClass, RefreshToken, TokenSet};
+
+use crate::accounts::{self, AccountRow, AccountStatus, TokenFacts, REFRESH_WARNING_MS};
+use crate::audit::{self, Outcome};
+use crate::clock::rfc3339;
+use crate::engine::Engine;
+use crate::error::{CoreError, CoreResult};
+use crate::events::{EngineEvent, NoticeLevel, NotificationKind};
+use crate::secrets::Secret;
+
+/// Refresh this long before the access token expires.
+pub const REFRESH_MARGIN_MS: i64 = 5 * 60 * 1000;
+/// The refresher re-reads the wall clock at least this often.
+pub const MAX_SLEEP: Duration = Duration::from_secs(30);
+/// After a transient refresh failure, wait this long before the background retries.
+const RETRY_AFTER_MS: i64 = 60 * 1000;
+
+pub fn access_entry(open_id: &str) -> String {
+    format!("account:{open_id}:access")
+}
+
+pub fn refresh_entry(open_id: &str) -> String {
+    format!("account:{open_id}:refresh")
+}
+
+/// Per-account refresh locks and the background retry schedule.
+#[derive(Debug, Default)]
+pub struct TokenLocks {
+    locks: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
+    retry_at: Mutex<HashMap<i64, i64>>,
+}
+
+impl TokenLocks {
+    fn for_account(&self, open_id: &str) -> Arc<tokio::sync::Mutex<()>> {
+        self.locks
+            .lock()
+            .expect("token locks")
+            .entry(open_id.to_owned())
+            .or_default()
+            .clone()
+    }
+}
+
+fn is_fresh(row: &AccountRow, now: i64) -> bool {
+    row.access_expires_at
+        .is_some_and(|t| t - REFRESH_MARGIN_MS > now)
+}
+
+fn reconnect_error(row: &AccountRow) -> CoreError {
+    CoreError::Tiktok {
+        message: format!(
+            "TikTok no longer accepts the sign-in of {}. Reconnect the account (Accounts → Reconnect).",
+            display(row)
+        ),
+        class: ErrorClass::Reauthorize,
+    }
+}
+
+pub(crate) fn display(row: &AccountRow) -> String {
+    if !row.username.is_empty() {
+        format!("@{}", row.username)
+    } else if !row.display_name.is_empty() {
+        row.display_name.clone()
+    } else {
+        "this account".to_owned()
+    }
+}
+
+impl Engine {
+    /// Saves a token set from TikTok: the refresh token first (it may have rotated, and the old
+    /// one may already be dead), then the access token, then the expiry in SQLite.
+    pub(crate) async fn save_tokens(&self, ts: &TokenSet) -> CoreResult<TokenFacts> {
+        self.secrets()
+            .set(
+                &refresh_entry(&ts.open_id),
+                &Secret::new(ts.refresh_token.secret()),
+            )
+            .await?;
+        self.secrets()
+            .set(
+                &access_entry(&ts.open_id),
+                &Secret::new(ts.access_token.secret()),
+            )
+            .await?;
+        // Expiry counts from when the answer arrived, on the engine's clock (TokenSet's
+        // `received_at` is the system clock; the two differ only in tests).
+        let received = self.clock().now_ms();
+        Ok(TokenFacts {
+            scopes: ts.scopes.clone(),
+            access_expires_at: received + ts.expires_in.as_millis() as i64,
+            refresh_expires_at: received + ts.refresh_expires_in.as_millis() as i64,
+        })
+    }
+
+    /// The account's refresh lock (held while tokens are written or deleted).
+    pub(crate) fn token_locks_for(&self, open_id: &str) -> Arc<tokio::sync::Mutex<()>> {
+        self.token_locks().for_account(open_id)
+    }
+
+    pub(crate) async fn delete_tokens(&self, open_id: &str) -> CoreResult<()> {
+        self.secrets().delete(&access_entry(open_id)).await?;
+        self.secrets().delete(&refresh_entry(open_id)).await?;
+        Ok(())
+    }
+
+    /// A valid access token for the account, refreshed first if it expires within the margin.
+    pub async fn access_token(&self, account_id: i64) -> CoreResult<AccessToken> {
+        self.token_for(account_id, None).await
+    }
+
+    /// Like [`Self::access_token`]; with `rejected` (a token TikTok just refused) a refresh is
+    /// forced unless another task already replaced that token.
+    pub(crate) async fn token_for(
+        &self,
+        account_id: i64,
+        rejected: Option<&AccessToken>,
+    ) -> CoreResult<AccessToken> {
+        let pool = self.store().pool();
+        let row = accounts::get_live(pool, account_id).await?;
+        if row.status() == AccountStatus::NeedsReconnect {
+            return Err(reconnect_error(&row));
+        }
+        if rejected.is_none() && is_fresh(&row, self.clock().now_ms()) {
+            if let Some(t) = self.secrets().get(&access_entry(&row.open_id)).await? {
+                return Ok(AccessToken::new(t.expose()));
+            }
+        }
+        let lock = self.token_locks().for_account(&row.open_id);
+        let _guard = lock.lock().await;
+        // Whoever held the lock before us may have refreshed: read everything again.
+        let row = accounts::get_live(pool, account_id).await?;
+        if row.status() == AccountStatus::NeedsReconnect {
+            return Err(reconnect_error(&row));
+        }
+        if let Some(current) = self.secrets().get(&access_entry(&row.open_id)).await? {
+            let replaced = rejected.is_some_and(|r| r.secret() != current.expose());
+            if replaced || (rejected.is_none() && is_fresh(&row, self.clock().now_ms())) {
+                return Ok(AccessToken::new(current.expose()));
+            }
+        }
+        self.refresh_locked(&row).await
+    }
+
+    /// The refresh itself; the caller holds the account's lock.
+    async fn refresh_locked(&self, row: &AccountRow) -> CoreResult<AccessToken> {
+        let pool = self.store().pool();
+        let Some(refresh) = self.secrets().get(&refresh_entry(&row.open_id)).await? else {
+            let err = reconnect_error(row);
+            self.mark_needs_reconnect(row, "no refresh token in the keychain")
+                .await;
+            return Err(err);
+        };
+        let tiktok = self.tiktok().await?;
+        match tiktok
+            .client
+            .refresh(&RefreshToken::new(refresh.expose()))
+            .await
+        {
+            Ok(ts) => {
+                if ts.open_id != row.open_id {
+                    let err = CoreError::Internal(
+                        "TikTok answered a token refresh for a different account; the tokens were not saved.".into(),
+                    );
+                    audit::record(
+                        pool,
+                        Some(row.id),
+                        "token.refresh",
+                        Outcome::Error,
+                        &err.to_string(),
+                    )
+                    .await;
+                    return Err(err);
+                }
+                let facts = self.save_tokens(&ts).await?;
+                accounts::set_tokens(pool, row.id, &facts, self.clock().now_ms()).await?;
+                self.token_locks()
+                    .retry_at
+                    .lock()
+                    .expect("retry map")
+                    .remove(&row.id);
+                audit::record(
+                    pool,
+                    Some(row.id),
+                    "token.refresh",
+                    Outcome::Ok,
+                    &format!(
+                        "access token valid until {}",
+                        rfc3339(facts.access_expires_at)
+                    ),
+                )
+                .await;
+                Ok(ts.access_token)
+            }
+            Err(e) => {
+                let err = CoreError::from(e);
+                if err.needs_reconnect() {
+                    self.mark_needs_reconnect(row, &err.user_message()).await;
+                    Err(reconnect_error(row))
+                } else {
+                    let now = self.clock().now_ms();
+                    let _ = accounts::set_last_error(pool, row.id, &err.user_message(), now).await;
+                    audit::record(
+                        pool,
+                        Some(row.id),
+                        "token.refresh",
+                        Outcome::Error,
+                        &err.user_message(),
+                    )
+                    .await;
+                    Err(err)
+                }
+            }
+        }
+    }
+
+    /// The grant is gone: flag the account, tell the creator (window and native notification).
+    pub(crate) async fn mark_needs_reconnect(&self, row: &AccountRow, reason: &str) {
+        let pool = self.store().pool();
+        let now = self.clock().now_ms();
+        if let Err(e) = accounts::set_status(
+            pool,
+            row.id,
+            AccountStatus::NeedsReconnect,
+            Some(reason),
+            now,
+        )
+        .await
+        {
+            tracing::warn!(error = %e, "could not flag an account for reconnect");
+        }
+        audit::record(
+            pool,
+            Some(row.id),
+            "account.needs_reconnect",
+            Outcome::Error,
+            reason,
+        )
+        .await;
+        let who = display(row);
+        self.events().emit(EngineEvent::AccountsChanged {
+            account_id: Some(row.id),
+        });
+        self.events().emit(EngineEvent::Notify {
+            notification: NotificationKind::Account,
+            title: format!("Reconnect {who}"),
+            body: format!(
+                "TikTok no longer accepts Tokdeck's sign-in for {who}. Open Tokdeck → Accounts and click Reconnect; scheduled posts for it wait until then."
+            ),
+        });
+    }
+
+    /// Runs a TikTok call with the account's token; if TikTok says the token is invalid, refreshes
+    /// once (single-flight) and retries. A revoked grant flags the account.
+    pub(crate) async fn with_token<T, F, Fut>(&self, account_id: i64, call: F) -> CoreResult<T>
+    where
+        F: Fn(tiktok_api::TikTokClient, AccessToken) -> Fut,
+        Fut: std::future::Future<Output = tiktok_api::Result<T>>,
+    {
+        let token = self.token_for(account_id, None).await?;
+        let client = self.tiktok().await?.client.clone();
+        let first = call(client.clone(), token.clone()).await;
+        let result = match first {
+            Err(e) if e.class() == ErrorClass::RefreshToken => {
+                let token = self.token_for(account_id, Some(&token)).await?;
+                call(client, token).await
+            }
+            other => other,
+        };
+        match result {
+            Ok(v) => Ok(v),
+            Err(e) => {
+                let err = CoreError::from(e);
+                if matches!(
+                    err.tiktok_class(),
+                    Some(ErrorClass::Reauthorize | ErrorClass::RefreshToken)
+                ) {
+                    if let Ok(row) = accounts::get_live(self.store().pool(), account_id).await {
+                        self.mark_needs_reconnect(&row, &err.user_message()).await;
+                        return Err(reconnect_error(&row));
+                    }
+                }
+                Err(err)
+            }
+        }
+    }
+
+    /// One pass of the background refresher: refreshes what is due, sends the 7-day warnings,
+    /// and answers how long to sleep.
+    pub(crate) async fn refresh_due(&self) -> Duration {
+        let pool = self.store().pool();
+        let rows = match accounts::live_with_status(pool, AccountStatus::Active).await {
+            Ok(r) => r,
+            Err(e) => {
+                tracing::warn!(error = %e, "background refresh could not read accounts");
+                return MAX_SLEEP;
+            }
+        };
+        let mut next = MAX_SLEEP.as_millis() as i64;
+        for row in rows {
+            let now = self.clock().now_ms();
+            let retry_at = self
+                .token_locks()
+                .retry_at
+                .lock()
+                .expect("retry map")
+                .get(&row.id)
+                .copied();
+            let due_at = row.access_expires_at.unwrap_or(now) - REFRESH_MARGIN_MS;
+            let due_at = retry_at.map_or(due_at, |r| due_at.max(r));
+            if due_at <= now {
+                match self.token_for(row.id, None).await {
+                    Ok(_) => {}
+                    Err(e) => {
+                        tracing::info!(account = row.id, error = %e, "background refresh failed");
+                        if !e.needs_reconnect() {
+                            self.token_locks()
+                                .retry_at
+                                .lock()
+                                .expect("retry map")
+                                .insert(row.id, now + RETRY_AFTER_MS);
+                            next = next.min(RETRY_AFTER_MS);
+                        }
+                        continue;
+                    }
+                }
+                // Re-read the new expiry for the next wake-up (and the warning below).
+                let Ok(Some(fresh)) = accounts::get(pool, row.id).await else {
+                    continue;
+                };
+                if let Some(t) = fresh.access_expires_at {
+                    next = next.min(t - REFRESH_MARGIN_MS - self.clock().now_ms());
+                }
+                self.warn_refresh_expiry(&fresh, now).await;
+            } else {
+                next = next.min(due_at - now);
+                self.warn_refresh_expiry(&row, now).await;
+            }
+        }
+        Duration::from_millis(next.clamp(200, MAX_SLEEP.as_millis() as i64) as u64)
+    }
+
+    async fn warn_refresh_expiry(&self, row: &AccountRow, now: i64) {
+        let Some(expires) = row.refresh_expires_at else {
+            return;
+        };
+        if expires - now > REFRESH_WARNING_MS || row.refresh_warned_at.is_some() {
+            return;
+        }
+        let pool = self.store().pool();
+        let _ = accounts::mark_refresh_warned(pool, row.id, now).await;
+        let who = display(row);
+        let days = ((expires - now).max(0) as f64 / 86_400_000.0).ceil() as i64;
+        audit::record(
+            pool,
+            Some(row.id),
+            "token.refresh_expiry_warning",
+            Outcome::Ok,
+            &format!("sign-in ends {}", rfc3339(expires)),
+        )
+        .await;
+        self.events().emit(EngineEvent::AccountsChanged {
+            account_id: Some(row.id),
+        });
+        self.events().emit(EngineEvent::Notice {
+            level: NoticeLevel::Warning,
+            message: format!(
+                "{who}'s TikTok sign-in ends in {days} day(s). Reconnect it to keep posting."
+            ),
+        });
+        self.events().emit(EngineEvent::Notify {
+            notification: NotificationKind::Account,
+            title: format!("Reconnect {who} soon"),
+            body: format!(
+                "TikTok's sign-in for {who} ends in {days} day(s). Open Tokdeck → Accounts and click Reconnect to keep scheduled posts going."
+            ),
+        });
+    }
+}

@@ -1,0 +1,144 @@
+//! Shared harness for the accounts tests: a real SQLite store in a temp dir, the simulator
+//! in-process on 127.0.0.1:0, a mock keychain, and a "browser" (reqwest following redirects).
+#![allow(dead_code)]
+
+use std::sync::Arc;
+
+use reqwest::{Client, Method};
+use serde_json::{json, Value};
+use tokdeck_core::accounts::{AccountDto, AccountQuery};
+use tokdeck_core::secrets::Secrets;
+use tokdeck_core::{Engine, EngineConfig};
+use tokdeck_sim::{SimOptions, Simulator};
+
+pub struct H {
+    pub sim: Simulator,
+    pub base: String,
+    pub engine: Arc<Engine>,
+    pub secrets: Secrets,
+    pub dir: tempfile::TempDir,
+    pub ctl: Client,
+    pub browser: Client,
+}
+
+pub async fn start() -> H {
+    start_with(|c| c).await
+}
+
+pub async fn start_with(tweak: impl FnOnce(EngineConfig) -> EngineConfig) -> H {
+    let sim = Simulator::start(SimOptions::default()).await.expect("sim");
+    let base = sim.base_url();
+    let dir = tempfile::tempdir().unwrap();
+    let secrets = Secrets::with_store("tokdeck-test", keyring_core::mock::Store::new().unwrap());
+    let config =
+        tweak(EngineConfig::new(dir.path().to_path_buf(), secrets.clone()).with_simulator(&base));
+    let engine = Engine::open(config).await.unwrap();
+    H {
+        sim,
+        base,
+        engine,
+        secrets,
+        dir,
+        ctl: Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap(),
+        browser: Client::builder()
+            .redirect(reqwest::redirect::Policy::limited(5))
+            .build()
+            .unwrap(),
+    }
+}
+
+impl H {
+    pub async fn ctl(&self, method: Method, path: &str, body: Value) -> Value {
+        let resp = self
+            .ctl
+            .request(method.clone(), format!("{}{path}", self.base))
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        let status = resp.status();
+        let v: Value = resp.json().await.unwrap_or(Value::Null);
+        assert!(status.is_success(), "{method} {path} -> {status}: {v}");
+        v
+    }
+
+    /// A simulated TikTok account; returns its open_id.
+    pub async fn sim_account(&self, username: &str, followers: i64) -> String {
+        let a = self
+            .ctl(
+                Method::POST,
+                "/__sim/accounts",
+                json!({"username": username, "display_name": format!("{username} TV"),
+                       "follower_count": followers, "likes_count": followers * 10, "video_count": 3}),
+            )
+            .await;
+        a["open_id"].as_str().unwrap().to_owned()
+    }
+
+    pub async fn requests(&self, endpoint: &str) -> u64 {
+        let v = self.ctl(Method::GET, "/__sim/requests", Value::Null).await;
+        v[endpoint].as_u64().unwrap_or(0)
+    }
+
+    /// The simulator's live tokens for an account: (access, refresh).
+    pub async fn sim_tokens(&self, open_id: &str) -> (String, String) {
+        let v = self.ctl(Method::GET, "/__sim/tokens", Value::Null).await;
+        let t = v
+            .as_array()
+            .unwrap()
+            .iter()
+            .rev()
+            .find(|t| t["open_id"] == open_id && t["live"].as_bool().unwrap_or(true))
+            .unwrap_or_else(|| panic!("no live tokens for {open_id}: {v}"));
+        (
+            t["access_token"].as_str().unwrap().to_owned(),
+            t["refresh_token"].as_str().unwrap().to_owned(),
+        )
+    }
+
+    /// Starts a connect flow and plays the browser with `extra` query parameters (e.g.
+    /// `sim_open_id`); returns the final HTTP status and page.
+    pub async fn browse(&self, extra: &str) -> (u16, String) {
+        let flow = self.engine.begin_connect().await.unwrap();
+        self.browse_url(&format!("{}&{extra}", flow.authorize_url))
+            .await
+    }
+
+    pub async fn browse_url(&self, url: &str) -> (u16, String) {
+        let resp = self.browser.get(url).send().await.unwrap();
+        let status = resp.status().as_u16();
+        (status, resp.text().await.unwrap())
+    }
+
+    /// Connects (or reconnects) a simulated account through the loopback listener.
+    pub async fn connect(&self, open_id: &str) -> AccountDto {
+        let (status, page) = self.browse(&format!("sim_open_id={open_id}")).await;
+        assert_eq!(status, 200, "{page}");
+        assert!(page.contains("is connected"), "{page}");
+        self.find(open_id).await.expect("account stored")
+    }
+
+    pub async fn find(&self, open_id: &str) -> Option<AccountDto> {
+        self.engine
+            .list_accounts(&AccountQuery {
+                limit: Some(50),
+                ..Default::default()
+            })
+            .await
+            .unwrap()
+            .items
+            .into_iter()
+            .find(|a| a.open_id == open_id)
+    }
+
+    pub async fn keychain(&self, name: &str) -> Option<String> {
+        self.secrets
+            .get(name)
+            .await
+            .unwrap()
+            .map(|s| s.expose().to_owned())
+    }
+}
