@@ -94,6 +94,23 @@ pub fn parse_confirmed(header: &str) -> Option<u64> {
     Some(last + 1)
 }
 
+/// Reads TikTok's progress under both readings of `bytes 0-{UPLOADED_BYTES}/{TOTAL}`: the
+/// number is normally the last byte index (progress = n + 1), but the reference's wording also
+/// allows the byte count itself (progress = n). TikTok only accepts whole chunks, so progress
+/// lies on a chunk boundary (or the end): if `n + 1` is not one but `n` is, the count reading is
+/// the one in use. Positions that fit neither are kept and the rest of that chunk is sent.
+pub fn snap_to_plan(plan: &ChunkPlan, last_plus_one: u64) -> u64 {
+    let on_boundary =
+        |x: u64| x == plan.video_size() || plan.chunk_containing(x).is_some_and(|c| c.start == x);
+    if on_boundary(last_plus_one) || last_plus_one == 0 {
+        last_plus_one
+    } else if on_boundary(last_plus_one - 1) {
+        last_plus_one - 1
+    } else {
+        last_plus_one.min(plan.video_size())
+    }
+}
+
 enum ChunkAnswer {
     /// 206: accepted; TikTok's confirmed byte count.
     Partial(u64),
@@ -234,12 +251,14 @@ impl TikTokClient {
                     return Ok(outcome);
                 }
                 ChunkAnswer::Partial(confirmed) => {
+                    let confirmed = snap_to_plan(plan, confirmed);
                     stalled = 0;
                     outcome.confirmed_bytes = confirmed;
                     pos = confirmed;
                     report(confirmed, &mut progress);
                 }
                 ChunkAnswer::Resync(confirmed) => {
+                    let confirmed = snap_to_plan(plan, confirmed);
                     outcome.resyncs += 1;
                     tracing::info!(
                         from = pos,
@@ -418,6 +437,20 @@ mod tests {
         assert_eq!(content_type_for(Path::new("x.webm")).unwrap(), "video/webm");
         let e = content_type_for(Path::new("x.avi")).unwrap_err();
         assert!(e.user_action().is_some());
+    }
+
+    #[test]
+    fn progress_snaps_to_chunk_boundaries_under_both_readings() {
+        let plan = ChunkPlan::from_parts(50_000_123, 10_000_000).unwrap();
+        // last-index reading: "bytes 0-9999999/…"
+        assert_eq!(snap_to_plan(&plan, 10_000_000), 10_000_000);
+        // count reading: "bytes 0-10000000/…"
+        assert_eq!(snap_to_plan(&plan, 10_000_001), 10_000_000);
+        assert_eq!(snap_to_plan(&plan, 50_000_124), 50_000_123);
+        assert_eq!(snap_to_plan(&plan, 50_000_123), 50_000_123);
+        // neither: keep it (rest of the chunk is sent)
+        assert_eq!(snap_to_plan(&plan, 12_345), 12_345);
+        assert_eq!(snap_to_plan(&plan, 0), 0);
     }
 
     #[test]
