@@ -16,12 +16,38 @@ pub fn route(app: &AppHandle, raw: &str) {
             window::show_main(app);
             (true, "Window brought to the front".to_owned(), Outcome::Ok)
         }
-        Ok(DeepLink::OAuthCallback { .. }) => {
+        Ok(DeepLink::OAuthCallback {
+            code,
+            state,
+            error,
+            error_description,
+            scopes,
+        }) => {
             window::show_main(app);
+            // The engine checks the state against the pending flow (single use), audits and
+            // emits ConnectFinished; the UI learns the outcome from that event.
+            if let Ok(engine) = app.state::<AppState>().engine() {
+                let engine = engine.clone();
+                let callback = tokdeck_core::tiktok_api::AuthorizationCallback {
+                    code: code.map(tokdeck_core::tiktok_api::AuthCode::new),
+                    scopes: scopes
+                        .map(|s| tokdeck_core::accounts::split_scopes(&s))
+                        .unwrap_or_default(),
+                    state,
+                    error,
+                    error_description,
+                    ..Default::default()
+                };
+                tauri::async_runtime::spawn(async move {
+                    if let Err(e) = engine.complete_callback(callback).await {
+                        tracing::warn!(error = %e, "sign-in link not completed");
+                    }
+                });
+            }
             (
-                false,
-                "No sign-in is waiting for this link; it was ignored.".to_owned(),
-                Outcome::Rejected,
+                true,
+                "Sign-in answer passed to the pending connect.".to_owned(),
+                Outcome::Ok,
             )
         }
         Err(e) => (false, format!("Ignored: {e}"), Outcome::Rejected),

@@ -1,6 +1,7 @@
 //! Tokdeck's desktop shell: plugins, window and tray lifecycle, deep links, and thin commands
 //! over the engine in `tokdeck-core`.
 
+mod account_commands;
 mod commands;
 mod deeplinks;
 mod forwarder;
@@ -47,6 +48,23 @@ pub fn run() {
             commands::update_settings,
             commands::open_logs_folder,
             commands::recent_audit,
+            account_commands::get_tiktok_config,
+            account_commands::update_tiktok_config,
+            account_commands::connect_account,
+            account_commands::cancel_connect,
+            account_commands::pending_connect,
+            account_commands::list_accounts,
+            account_commands::get_account,
+            account_commands::set_account_label,
+            account_commands::set_default_account,
+            account_commands::set_current_account,
+            account_commands::get_current_account,
+            account_commands::sync_account,
+            account_commands::sync_all_accounts,
+            account_commands::test_account_connection,
+            account_commands::accounts_summary,
+            account_commands::remove_account,
+            account_commands::list_audit,
         ])
         .setup(|app| {
             setup(app.handle())?;
@@ -107,15 +125,6 @@ fn setup(app: &AppHandle) -> Result<(), Box<dyn std::error::Error>> {
         "Tokdeck starting"
     );
 
-    let data_dir: PathBuf = config.data_dir.clone();
-    let (engine, startup_error) = match tauri::async_runtime::block_on(Engine::open(config)) {
-        Ok(engine) => (Some(engine), None),
-        Err(e) => {
-            tracing::error!(error = %e, "engine could not start");
-            (None, Some(UiError::from(e)))
-        }
-    };
-
     let (tiktok_mode, simulator, simulator_url) = if std::env::var(CLIENT_KEY_ENV)
         .map(|v| !v.is_empty())
         .unwrap_or(false)
@@ -137,6 +146,18 @@ fn setup(app: &AppHandle) -> Result<(), Box<dyn std::error::Error>> {
                 tracing::error!(error = %e, "the built-in simulator could not start");
                 (TiktokMode::Simulator, None, None)
             }
+        }
+    };
+
+    // The engine answers with the simulator while no client key is configured.
+    let mut config = config;
+    config.simulator_url = simulator_url.clone();
+    let data_dir: PathBuf = config.data_dir.clone();
+    let (engine, startup_error) = match tauri::async_runtime::block_on(Engine::open(config)) {
+        Ok(engine) => (Some(engine), None),
+        Err(e) => {
+            tracing::error!(error = %e, "engine could not start");
+            (None, Some(UiError::from(e)))
         }
     };
 
@@ -174,6 +195,9 @@ fn setup(app: &AppHandle) -> Result<(), Box<dyn std::error::Error>> {
 
     if let Some(engine) = &engine {
         forwarder::spawn(app.clone(), engine.clone());
+        // The background token refresher runs on Tauri's Tokio runtime until shutdown.
+        let engine_bg = engine.clone();
+        tauri::async_runtime::block_on(async move { engine_bg.start_background() });
         let launch_at_login = tauri::async_runtime::block_on(engine.settings()).launch_at_login;
         forwarder::apply_autostart(app, launch_at_login);
     }

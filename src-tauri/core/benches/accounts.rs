@@ -1,1 +1,127 @@
-fn main() {}
+//! P-accounts: one page of the account list (and of a search) at 100 accounts.
+//! Goal: p99 ≤ 2 ms through the engine (SQL + DTOs). The reference, measured in the same run,
+//! is the same SQL run by the `sqlite3` CLI on the same file.
+
+use std::time::{Duration, Instant};
+
+use tokdeck_core::accounts::{self, AccountQuery, Profile, TokenFacts};
+use tokdeck_core::secrets::Secrets;
+use tokdeck_core::store::DB_FILE;
+use tokdeck_core::{Engine, EngineConfig};
+
+const N: usize = 100;
+const CALLS: usize = 1000;
+
+fn pct(sorted: &[Duration], p: f64) -> f64 {
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i].as_secs_f64() * 1000.0
+}
+
+/// The SQL with its parameters inlined (numbers and a plain word only).
+fn inline(sql: &str, params: &[&str]) -> String {
+    let mut out = String::new();
+    let mut it = params.iter();
+    for c in sql.chars() {
+        if c == '?' {
+            out.push_str(it.next().expect("a parameter per placeholder"));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Mean time per statement when the CLI runs `CALLS` copies of it (process start amortised).
+fn sqlite3_reference(db: &std::path::Path, sql: &str) -> Option<f64> {
+    let script = format!("{};\n", sql).repeat(CALLS);
+    let started = Instant::now();
+    let out = std::process::Command::new("sqlite3")
+        .arg(db)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .ok()
+        .and_then(|mut child| {
+            use std::io::Write;
+            child.stdin.take()?.write_all(script.as_bytes()).ok()?;
+            child.wait().ok()
+        })?;
+    out.success()
+        .then(|| started.elapsed().as_secs_f64() * 1000.0 / CALLS as f64)
+}
+
+async fn measure(engine: &Engine, q: &AccountQuery) -> Vec<Duration> {
+    for _ in 0..50 {
+        engine.list_accounts(q).await.unwrap();
+    }
+    let mut times = Vec::with_capacity(CALLS);
+    for _ in 0..CALLS {
+        let t = Instant::now();
+        let page = engine.list_accounts(q).await.unwrap();
+        times.push(t.elapsed());
+        assert!(!page.items.is_empty());
+    }
+    times.sort();
+    times
+}
+
+fn main() {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let dir = tempfile::tempdir().unwrap();
+        let secrets = Secrets::with_store("bench", keyring_core::mock::Store::new().unwrap());
+        let engine = Engine::open(EngineConfig::new(dir.path().to_path_buf(), secrets))
+            .await
+            .unwrap();
+        let pool = engine.store().pool();
+        let now = engine.clock().now_ms();
+        for i in 0..N {
+            let p = Profile {
+                open_id: format!("bench-{i:04}"),
+                username: Some(format!("creator_{i:04}")),
+                display_name: Some(if i % 3 == 0 { format!("Travel diaries {i}") } else { format!("Kitchen {i}") }),
+                bio: Some("A creator with a reasonably long bio to make rows realistic.".into()),
+                follower_count: Some(1000 + i as i64),
+                likes_count: Some(50_000),
+                video_count: Some(42),
+                ..Default::default()
+            };
+            let t = TokenFacts {
+                scopes: tokdeck_core::tiktok_config::DEFAULT_SCOPES.iter().map(|s| s.to_string()).collect(),
+                access_expires_at: now + 86_400_000,
+                refresh_expires_at: now + 300 * 86_400_000,
+            };
+            accounts::upsert_connected(pool, &p, &t, now).await.unwrap();
+        }
+        sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").execute(pool).await.unwrap();
+
+        let list_q = AccountQuery::default();
+        let search_q = AccountQuery { search: Some("travel".into()), ..Default::default() };
+        let list = measure(&engine, &list_q).await;
+        let search = measure(&engine, &search_q).await;
+
+        let db = dir.path().join(DB_FILE);
+        let limit = (accounts::DEFAULT_PAGE + 1).to_string();
+        let list_sql = inline(&accounts::list_sql(false, false), &["0", &limit]);
+        let search_sql = inline(&accounts::list_sql(false, true), &["0", "'travel'", &limit]);
+        for (name, times, sql) in [("list", &list, list_sql), ("search", &search, search_sql)] {
+            let (p50, p99) = (pct(times, 0.50), pct(times, 0.99));
+            println!(
+                "P-accounts {name} p50/p99 {p50:.3}/{p99:.3} ms (goal p99 <= 2 ms) {}",
+                if p99 <= 2.0 { "OK" } else { "MISSED" }
+            );
+            match sqlite3_reference(&db, &sql) {
+                Some(r) => println!(
+                    "  reference: sqlite3 CLI, same SQL and file, {r:.3} ms per statement; engine p50 / reference = {:.2}x",
+                    p50 / r
+                ),
+                None => println!("  reference: sqlite3 CLI not available"),
+            }
+        }
+        engine.shutdown().await;
+    });
+}

@@ -49,7 +49,7 @@ pub enum EngineEvent {
         flow_id: Option<String>,
         ok: bool,
         message: String,
-        account: Option<AccountDto>,
+        account: Option<Box<AccountDto>>,
     },
     /// Something worth a native notification as well as a toast.
     #[serde(rename_all = "camelCase")]

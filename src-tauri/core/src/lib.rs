@@ -20,3 +20,5 @@ pub mod tokens;
 
 pub use engine::{Engine, EngineConfig};
 pub use error::{CoreError, CoreResult, ErrorCode, UiError};
+/// The TikTok client crate, for the shell (e.g. building an `AuthorizationCallback`).
+pub use tiktok_api;

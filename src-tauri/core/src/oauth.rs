@@ -239,6 +239,7 @@ impl Engine {
     }
 
     fn finish_flow(&self, id: &str, ok: bool, message: &str, account: Option<AccountDto>) {
+        let account = account.map(Box::new);
         self.events().emit(EngineEvent::ConnectFinished {
             flow_id: Some(id.to_owned()),
             ok,
