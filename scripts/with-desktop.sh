@@ -26,7 +26,9 @@ export NO_AT_BRIDGE=1 GTK_A11Y=none
 
 # A keyring with a known password, created and unlocked without a prompt.
 keyring_env=$(printf '%s' "tokdeck-test-keyring" | gnome-keyring-daemon --unlock --components=secrets --daemonize)
-eval "$(printf '%s\n' "$keyring_env" | sed 's/^/export /')"
+while IFS='=' read -r key value; do
+  case "$key" in GNOME_KEYRING_*) export "$key=$value" ;; esac
+done <<<"$keyring_env"
 keyring_pid=${GNOME_KEYRING_PID:-}
 
 if [ -z "${TOKDECK_NO_X:-}" ]; then

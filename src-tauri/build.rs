@@ -12,6 +12,7 @@ fn main() {
     }
     tauri_build::try_build(
         tauri_build::Attributes::new()
+            .capabilities_path_pattern("src-tauri/capabilities/**/*")
             .app_manifest(tauri_build::AppManifest::new().commands(COMMAND_NAMES)),
     )
     .expect("tauri build script failed");

@@ -3,6 +3,7 @@
 //! screenshot and the app's logs under `tests/artifacts/<test>/`.
 
 use std::path::{Path, PathBuf};
+use std::os::unix::process::CommandExt;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -89,7 +90,9 @@ impl App {
         let port = free_port();
         let native_port = free_port();
         let driver_log = std::fs::File::create(root.path().join("tauri-driver.log")).unwrap();
+        // Its own process group, so closing ends WebKitWebDriver and the app with it.
         let driver = Command::new("tauri-driver")
+            .process_group(0)
             .args(["--port", &port.to_string(), "--native-port", &native_port.to_string()])
             .envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
             .stdout(driver_log.try_clone().unwrap())
@@ -151,13 +154,19 @@ impl App {
 
     pub async fn close(mut self) {
         let _ = self.client.clone().close().await;
-        let _ = self.driver.kill();
+        let group = format!("-{}", self.driver.id());
+        let _ = Command::new("kill").args(["-TERM", "--", &group]).status();
         let _ = self.driver.wait();
         // The app may have kept running in the tray; end it so the next test starts clean.
         for pid in app_pids() {
             let _ = Command::new("kill").arg(pid.to_string()).status();
         }
         wait_until(Duration::from_secs(10), "the app to exit", || app_pids().is_empty()).await;
+        // The next launch must not find this instance's single-instance name still on the bus.
+        wait_until(Duration::from_secs(10), "the single-instance name to be released", || {
+            !single_instance_name_owned()
+        })
+        .await;
     }
 
     pub async fn wait_testid(&self, id: &str) -> fantoccini::elements::Element {
@@ -243,6 +252,22 @@ pub fn app_pids() -> Vec<u32> {
         }
     }
     pids
+}
+
+/// Whether a Tokdeck instance owns its single-instance name on the session bus.
+pub fn single_instance_name_owned() -> bool {
+    let out = Command::new("dbus-send")
+        .args([
+            "--session",
+            "--print-reply",
+            "--dest=org.freedesktop.DBus",
+            "/org/freedesktop/DBus",
+            "org.freedesktop.DBus.NameHasOwner",
+            "string:app.tokdeck.desktop.SingleInstance",
+        ])
+        .output()
+        .expect("dbus-send");
+    String::from_utf8_lossy(&out.stdout).contains("boolean true")
 }
 
 /// Whether X11 shows a mapped window titled "Tokdeck" (what a person would see).
