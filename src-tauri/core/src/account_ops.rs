@@ -40,13 +40,23 @@ pub struct AccountCheck {
 
 impl Engine {
     async fn wanted_scopes(&self) -> Vec<String> {
-        match crate::tiktok_config::load(self.store().pool()).await {
+        if let Some(cached) = self
+            .wanted_scopes_cache()
+            .lock()
+            .expect("scopes cache")
+            .clone()
+        {
+            return cached;
+        }
+        let scopes = match crate::tiktok_config::load(self.store().pool()).await {
             Ok(c) => c.scopes,
             Err(_) => crate::tiktok_config::DEFAULT_SCOPES
                 .iter()
                 .map(|s| s.to_string())
                 .collect(),
-        }
+        };
+        *self.wanted_scopes_cache().lock().expect("scopes cache") = Some(scopes.clone());
+        scopes
     }
 
     pub(crate) fn dto_of(
@@ -146,27 +156,18 @@ impl Engine {
     /// The account the UI works with (persisted). Falls back to the default account, then to
     /// the first live one.
     pub async fn current_account_id(&self) -> CoreResult<Option<i64>> {
-        let pool = self.store().pool();
-        let stored: Option<(String,)> = sqlx::query_as("SELECT value FROM settings WHERE key = ?")
-            .bind(CURRENT_KEY)
-            .fetch_optional(pool)
-            .await?;
-        if let Some(id) = stored.and_then(|(v,)| v.parse::<i64>().ok()) {
-            let live: Option<(i64,)> =
-                sqlx::query_as("SELECT id FROM accounts WHERE id = ? AND removed_at IS NULL")
-                    .bind(id)
-                    .fetch_optional(pool)
-                    .await?;
-            if live.is_some() {
-                return Ok(Some(id));
-            }
-        }
-        let fallback: Option<(i64,)> = sqlx::query_as(
-            "SELECT id FROM accounts WHERE removed_at IS NULL ORDER BY is_default DESC, id LIMIT 1",
+        // One statement: the stored choice if it is still live, else the default, else the
+        // oldest live account.
+        let row: Option<(i64,)> = sqlx::query_as(
+            "SELECT id FROM accounts WHERE removed_at IS NULL
+             ORDER BY id = (SELECT CAST(value AS INTEGER) FROM settings WHERE key = ?) DESC,
+                      is_default DESC, id
+             LIMIT 1",
         )
-        .fetch_optional(pool)
+        .bind(CURRENT_KEY)
+        .fetch_optional(self.store().pool())
         .await?;
-        Ok(fallback.map(|(id,)| id))
+        Ok(row.map(|(id,)| id))
     }
 
     pub async fn current_account(&self) -> CoreResult<Option<AccountDto>> {

@@ -97,6 +97,8 @@ pub struct Engine {
     wake: Arc<Notify>,
     stop: watch::Sender<bool>,
     background: std::sync::Mutex<Option<tokio::task::JoinHandle<()>>>,
+    /// The requested scopes (for `missingScopes`), cleared when the TikTok config changes.
+    wanted_scopes: std::sync::Mutex<Option<Vec<String>>>,
 }
 
 impl std::fmt::Debug for Engine {
@@ -129,6 +131,7 @@ impl Engine {
             wake: Arc::new(Notify::new()),
             stop: watch::channel(false).0,
             background: std::sync::Mutex::new(None),
+            wanted_scopes: std::sync::Mutex::new(None),
         }))
     }
 
@@ -146,6 +149,10 @@ impl Engine {
 
     pub(crate) fn token_locks(&self) -> &TokenLocks {
         &self.token_locks
+    }
+
+    pub(crate) fn wanted_scopes_cache(&self) -> &std::sync::Mutex<Option<Vec<String>>> {
+        &self.wanted_scopes
     }
 
     pub(crate) fn avatars(&self) -> &Avatars {
@@ -214,6 +221,7 @@ impl Engine {
         }
         tiktok_config::save(self.store.pool(), &stored).await?;
         *cache = None;
+        *self.wanted_scopes.lock().expect("scopes cache") = None;
         drop(cache);
         let mut changed = Vec::new();
         if before.client_key != stored.client_key {
