@@ -28,9 +28,7 @@ pub fn spawn(app: AppHandle, engine: std::sync::Arc<Engine>) {
                     apply_autostart(&app, settings.launch_at_login);
                 }
                 EngineEvent::Notify { title, body, .. } => {
-                    if engine.settings().await.notifications_enabled {
-                        notify(&app, title, body);
-                    }
+                    notify_if_allowed(&app, &engine, title, body).await
                 }
                 _ => {}
             }
@@ -39,6 +37,12 @@ pub fn spawn(app: AppHandle, engine: std::sync::Arc<Engine>) {
             }
         }
     });
+}
+
+async fn notify_if_allowed(app: &AppHandle, engine: &Engine, title: &str, body: &str) {
+    if engine.settings().await.notifications_enabled {
+        notify(app, title, body);
+    }
 }
 
 fn notify(app: &AppHandle, title: &str, body: &str) {
@@ -51,10 +55,12 @@ fn notify(app: &AppHandle, title: &str, body: &str) {
 
 /// Makes the OS login item match the setting (it may have been changed outside the app).
 pub fn apply_autostart(app: &AppHandle, wanted: bool) {
-    let Some(launcher) = app.try_state::<tauri_plugin_autostart::AutoLaunchManager>() else {
+    if app
+        .try_state::<tauri_plugin_autostart::AutoLaunchManager>()
+        .is_none()
+    {
         return;
-    };
-    let _ = launcher;
+    }
     let autolaunch = app.autolaunch();
     let current = autolaunch.is_enabled().unwrap_or(false);
     let result = match (wanted, current) {

@@ -31,7 +31,10 @@ pub fn run() {
         // Single-instance must be registered first: a second launch then forwards its argv
         // (including a tokdeck:// URL, through the deep-link feature) and exits.
         .plugin(tauri_plugin_single_instance::init(|app, argv, _cwd| {
-            tracing::info!(args = argv.len(), "second launch forwarded to this instance");
+            tracing::info!(
+                args = argv.len(),
+                "second launch forwarded to this instance"
+            );
             window::show_main(app);
         }))
         .plugin(tauri_plugin_deep_link::init())
@@ -96,7 +99,9 @@ pub fn run() {
         .expect("error while building Tokdeck");
 
     app.run(|app, event| match event {
-        RunEvent::ExitRequested { code: None, api, .. } => {
+        RunEvent::ExitRequested {
+            code: None, api, ..
+        } => {
             // The last window went away (hidden to the tray, not quit): keep running.
             let state = app.state::<AppState>();
             if state.tray_available() && !state.quitting.load(Ordering::SeqCst) {
@@ -181,7 +186,8 @@ fn setup(app: &AppHandle) -> Result<(), Box<dyn std::error::Error>> {
         .unwrap_or(false);
     if tray_available {
         // appindicator is loaded at run time; a missing library must not take the app down.
-        let built = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| tray::build(app, paused)));
+        let built =
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| tray::build(app, paused)));
         match built {
             Ok(Ok(())) => tracing::info!("tray icon ready"),
             Ok(Err(e)) => disable_tray(app, &e.to_string()),
@@ -212,7 +218,10 @@ fn setup(app: &AppHandle) -> Result<(), Box<dyn std::error::Error>> {
 }
 
 fn disable_tray(app: &AppHandle, why: &str) {
-    tracing::warn!(reason = why, "tray unavailable: closing the window will quit Tokdeck");
+    tracing::warn!(
+        reason = why,
+        "tray unavailable: closing the window will quit Tokdeck"
+    );
     app.state::<AppState>()
         .tray_available
         .store(false, Ordering::SeqCst);
@@ -249,7 +258,9 @@ fn setup_deep_links(app: &AppHandle) {
 
 /// Quit from the tray: stop hiding, then exit through the normal path.
 pub(crate) fn quit(app: &AppHandle) {
-    app.state::<AppState>().quitting.store(true, Ordering::SeqCst);
+    app.state::<AppState>()
+        .quitting
+        .store(true, Ordering::SeqCst);
     app.exit(0);
 }
 

@@ -1,11 +1,14 @@
 //! End-to-end tests of the real app (see tests/e2e/support.rs). Run with `make e2e`.
 
+mod accounts;
 mod support;
 
 use std::time::Duration;
 
 use serde_json::json;
-use support::{app_pids, close_main_window, main_window_visible, wait_until, App, Launch, TrayHost};
+use support::{
+    app_pids, close_main_window, main_window_visible, wait_until, App, Launch, TrayHost,
+};
 
 #[tokio::test]
 async fn the_shell_renders_and_commands_round_trip() {
@@ -45,19 +48,38 @@ async fn closing_hides_to_the_tray_and_a_second_launch_shows_the_window() {
     let app = App::launch("hide_to_tray", Launch::default()).await;
     app.run(async |app| {
         let info = app.invoke("app_info", json!({})).await.unwrap();
-        assert_eq!(info["trayAvailable"], true, "the fake tray host should be seen");
-        wait_until(Duration::from_secs(10), "the window to show", main_window_visible).await;
+        assert_eq!(
+            info["trayAvailable"], true,
+            "the fake tray host should be seen"
+        );
+        wait_until(
+            Duration::from_secs(10),
+            "the window to show",
+            main_window_visible,
+        )
+        .await;
         let pids = app_pids();
         assert_eq!(pids.len(), 1, "one app process");
 
         close_main_window();
-        wait_until(Duration::from_secs(10), "the window to hide", || !main_window_visible()).await;
+        wait_until(Duration::from_secs(10), "the window to hide", || {
+            !main_window_visible()
+        })
+        .await;
         tokio::time::sleep(Duration::from_millis(500)).await;
         assert_eq!(app_pids(), pids, "the process keeps running in the tray");
 
         let status = app.second_launch(&[]);
-        assert!(status.success(), "second launch exits after handing over: {status:?}");
-        wait_until(Duration::from_secs(10), "the window to come back", main_window_visible).await;
+        assert!(
+            status.success(),
+            "second launch exits after handing over: {status:?}"
+        );
+        wait_until(
+            Duration::from_secs(10),
+            "the window to come back",
+            main_window_visible,
+        )
+        .await;
         assert_eq!(app_pids(), pids, "still one instance");
     })
     .await;
@@ -69,25 +91,43 @@ async fn a_second_launch_delivers_its_tokdeck_url_to_the_running_instance() {
     let app = App::launch("deep_link_forwarding", Launch::default()).await;
     app.run(async |app| {
         close_main_window();
-        wait_until(Duration::from_secs(10), "the window to hide", || !main_window_visible()).await;
+        wait_until(Duration::from_secs(10), "the window to hide", || {
+            !main_window_visible()
+        })
+        .await;
 
         assert!(app.second_launch(&["tokdeck://focus"]).success());
-        wait_until(Duration::from_secs(10), "the link to focus the window", main_window_visible).await;
+        wait_until(
+            Duration::from_secs(10),
+            "the link to focus the window",
+            main_window_visible,
+        )
+        .await;
         let toast = app.text("toast").await;
         assert!(toast.contains("tokdeck://focus"), "toast: {toast}");
 
-        assert!(app.second_launch(&["tokdeck://unknown-action?x=1"]).success());
+        assert!(app
+            .second_launch(&["tokdeck://unknown-action?x=1"])
+            .success());
         let mut found = false;
         for _ in 0..50 {
-            let audit = app.invoke("recent_audit", json!({ "limit": 20 })).await.unwrap();
+            let audit = app
+                .invoke("recent_audit", json!({ "limit": 20 }))
+                .await
+                .unwrap();
             let entries = audit.as_array().unwrap();
             let focus = entries.iter().any(|e| {
-                e["action"] == "deeplink.receive" && e["outcome"] == "ok" && e["detail"].as_str().unwrap().contains("tokdeck://focus")
+                e["action"] == "deeplink.receive"
+                    && e["outcome"] == "ok"
+                    && e["detail"].as_str().unwrap().contains("tokdeck://focus")
             });
             let unknown = entries.iter().any(|e| {
                 e["action"] == "deeplink.receive"
                     && e["outcome"] == "rejected"
-                    && e["detail"].as_str().unwrap().contains("tokdeck://unknown-action")
+                    && e["detail"]
+                        .as_str()
+                        .unwrap()
+                        .contains("tokdeck://unknown-action")
             });
             if focus && unknown {
                 found = true;
@@ -95,8 +135,14 @@ async fn a_second_launch_delivers_its_tokdeck_url_to_the_running_instance() {
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
-        assert!(found, "both links reached the first instance and were audited");
-        assert!(!app.log_text().contains("x=1"), "link queries never reach the log");
+        assert!(
+            found,
+            "both links reached the first instance and were audited"
+        );
+        assert!(
+            !app.log_text().contains("x=1"),
+            "link queries never reach the log"
+        );
     })
     .await;
 }
@@ -108,14 +154,20 @@ async fn without_a_tray_host_closing_the_window_quits_and_says_why() {
     let info = app.invoke("app_info", json!({})).await.unwrap();
     assert_eq!(info["trayAvailable"], false);
     close_main_window();
-    wait_until(Duration::from_secs(15), "the app to quit", || app_pids().is_empty()).await;
+    wait_until(Duration::from_secs(15), "the app to quit", || {
+        app_pids().is_empty()
+    })
+    .await;
     let log = std::fs::read_dir(data_dir.join("logs"))
         .unwrap()
         .flatten()
         .map(|e| std::fs::read_to_string(e.path()).unwrap())
         .collect::<String>();
     assert!(log.contains("no tray host"), "log says why: {log}");
-    assert!(log.contains("Tokdeck stopped cleanly"), "clean shutdown: {log}");
+    assert!(
+        log.contains("Tokdeck stopped cleanly"),
+        "clean shutdown: {log}"
+    );
     app.close().await;
 }
 

@@ -2,8 +2,8 @@
 //! D-Bus session and keyring that `scripts/with-desktop.sh` provides. On failure it saves a
 //! screenshot and the app's logs under `tests/artifacts/<test>/`.
 
-use std::path::{Path, PathBuf};
 use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -20,7 +20,8 @@ fn repo() -> PathBuf {
 
 fn require_desktop() {
     assert!(
-        std::env::var_os("DISPLAY").is_some() && std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_some(),
+        std::env::var_os("DISPLAY").is_some()
+            && std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_some(),
         "end-to-end tests need the desktop session of scripts/with-desktop.sh (run `make e2e`)"
     );
 }
@@ -81,9 +82,27 @@ impl App {
         require_desktop();
         let root = tempfile::tempdir().unwrap();
         let data_dir = opts.data_dir.unwrap_or_else(|| root.path().join("data"));
+        let xdg_data = root.path().join("xdg-data");
+        let xdg_config = root.path().join("xdg-config");
+        install_fake_browser(&xdg_data, &xdg_config);
         let mut env = vec![
-            ("TOKDECK_DATA_DIR".to_owned(), data_dir.display().to_string()),
-            ("TOKDECK_KEYCHAIN_SERVICE".to_owned(), "tokdeck-e2e".to_owned()),
+            (
+                "TOKDECK_DATA_DIR".to_owned(),
+                data_dir.display().to_string(),
+            ),
+            ("XDG_DATA_HOME".to_owned(), xdg_data.display().to_string()),
+            (
+                "XDG_CONFIG_HOME".to_owned(),
+                xdg_config.display().to_string(),
+            ),
+            (
+                "TOKDECK_FAKE_BROWSER_LOG".to_owned(),
+                root.path().join("browser.log").display().to_string(),
+            ),
+            (
+                "TOKDECK_KEYCHAIN_SERVICE".to_owned(),
+                "tokdeck-e2e".to_owned(),
+            ),
             ("TOKDECK_LOG".to_owned(), "info".to_owned()),
         ];
         env.extend(opts.env);
@@ -93,7 +112,12 @@ impl App {
         // Its own process group, so closing ends WebKitWebDriver and the app with it.
         let driver = Command::new("tauri-driver")
             .process_group(0)
-            .args(["--port", &port.to_string(), "--native-port", &native_port.to_string()])
+            .args([
+                "--port",
+                &port.to_string(),
+                "--native-port",
+                &native_port.to_string(),
+            ])
             .envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
             .stdout(driver_log.try_clone().unwrap())
             .stderr(driver_log)
@@ -132,7 +156,9 @@ impl App {
     where
         F: AsyncFnOnce(&App),
     {
-        let result = std::panic::AssertUnwindSafe(body(&self)).catch_unwind().await;
+        let result = std::panic::AssertUnwindSafe(body(&self))
+            .catch_unwind()
+            .await;
         if let Err(panic) = result {
             self.save_artifacts().await;
             self.close().await;
@@ -148,7 +174,14 @@ impl App {
             let _ = std::fs::write(dir.join("screenshot.png"), png);
         }
         copy_dir(&self.data_dir.join("logs"), &dir.join("logs"));
-        let _ = std::fs::copy(self._root.path().join("tauri-driver.log"), dir.join("tauri-driver.log"));
+        let _ = std::fs::copy(
+            self._root.path().join("browser.log"),
+            dir.join("browser.log"),
+        );
+        let _ = std::fs::copy(
+            self._root.path().join("tauri-driver.log"),
+            dir.join("tauri-driver.log"),
+        );
         eprintln!("e2e artifacts saved in {}", dir.display());
     }
 
@@ -161,11 +194,16 @@ impl App {
         for pid in app_pids() {
             let _ = Command::new("kill").arg(pid.to_string()).status();
         }
-        wait_until(Duration::from_secs(10), "the app to exit", || app_pids().is_empty()).await;
-        // The next launch must not find this instance's single-instance name still on the bus.
-        wait_until(Duration::from_secs(10), "the single-instance name to be released", || {
-            !single_instance_name_owned()
+        wait_until(Duration::from_secs(10), "the app to exit", || {
+            app_pids().is_empty()
         })
+        .await;
+        // The next launch must not find this instance's single-instance name still on the bus.
+        wait_until(
+            Duration::from_secs(10),
+            "the single-instance name to be released",
+            || !single_instance_name_owned(),
+        )
         .await;
     }
 
@@ -228,6 +266,11 @@ impl App {
         }
     }
 
+    /// What the fake system browser visited (see scripts/fake_browser.py).
+    pub fn browser_log(&self) -> String {
+        std::fs::read_to_string(self._root.path().join("browser.log")).unwrap_or_default()
+    }
+
     pub fn log_text(&self) -> String {
         let mut out = String::new();
         if let Ok(entries) = std::fs::read_dir(self.data_dir.join("logs")) {
@@ -239,6 +282,27 @@ impl App {
     }
 }
 
+/// Makes scripts/fake_browser.py the desktop's web browser in these XDG dirs, the way a real
+/// browser registers itself, so `xdg-open https://…` from the app reaches it.
+fn install_fake_browser(xdg_data: &Path, xdg_config: &Path) {
+    let apps = xdg_data.join("applications");
+    std::fs::create_dir_all(&apps).unwrap();
+    std::fs::create_dir_all(xdg_config).unwrap();
+    std::fs::write(
+        apps.join("tokdeck-fake-browser.desktop"),
+        format!(
+            "[Desktop Entry]\nType=Application\nName=Fake browser\nExec={} %u\nMimeType=x-scheme-handler/http;x-scheme-handler/https;\nNoDisplay=true\n",
+            repo().join("scripts/fake_browser.py").display()
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        xdg_config.join("mimeapps.list"),
+        "[Default Applications]\nx-scheme-handler/http=tokdeck-fake-browser.desktop\nx-scheme-handler/https=tokdeck-fake-browser.desktop\n",
+    )
+    .unwrap();
+}
+
 /// Pids of running Tokdeck processes (the app under test; one at a time in a session).
 pub fn app_pids() -> Vec<u32> {
     let target = std::fs::canonicalize(BIN).unwrap();
@@ -247,7 +311,11 @@ pub fn app_pids() -> Vec<u32> {
         let Ok(pid) = e.file_name().to_string_lossy().parse::<u32>() else {
             continue;
         };
-        if std::fs::read_link(format!("/proc/{pid}/exe")).ok().as_deref() == Some(target.as_path()) {
+        if std::fs::read_link(format!("/proc/{pid}/exe"))
+            .ok()
+            .as_deref()
+            == Some(target.as_path())
+        {
             pids.push(pid);
         }
     }
