@@ -15,7 +15,7 @@ setup:
 ui: setup
 	cd ui && npm run build
 
-## make run: the app (the built-in TikTok simulator answers unless TOKDECK_TIKTOK_CLIENT_KEY is set)
+## make run: the app (the built-in TikTok simulator answers until a TikTok app is set in Settings)
 run: ui
 	cargo run -p tokdeck $(FEATURES)
 

@@ -13,8 +13,8 @@ use crate::state::AppState;
 type CmdResult<T> = Result<T, UiError>;
 
 #[tauri::command]
-pub fn app_info(state: State<'_, AppState>) -> AppInfo {
-    state.app_info()
+pub async fn app_info(state: State<'_, AppState>) -> CmdResult<AppInfo> {
+    Ok(state.app_info().await)
 }
 
 #[tauri::command]

@@ -17,14 +17,9 @@ use std::sync::Mutex;
 
 use tauri::{AppHandle, Manager, RunEvent, WindowEvent};
 use tauri_plugin_deep_link::DeepLinkExt;
-use tokdeck_core::ipc::TiktokMode;
 use tokdeck_core::{Engine, EngineConfig, UiError};
 
 use crate::state::AppState;
-
-/// Set to a TikTok developer app's client key to talk to the real TikTok; unset, the built-in
-/// simulator answers.
-pub const CLIENT_KEY_ENV: &str = "TOKDECK_TIKTOK_CLIENT_KEY";
 
 pub fn run() {
     let app = tauri::Builder::default()
@@ -130,27 +125,22 @@ fn setup(app: &AppHandle) -> Result<(), Box<dyn std::error::Error>> {
         "Tokdeck starting"
     );
 
-    let (tiktok_mode, simulator, simulator_url) = if std::env::var(CLIENT_KEY_ENV)
-        .map(|v| !v.is_empty())
-        .unwrap_or(false)
-    {
-        (TiktokMode::Tiktok, None, None)
-    } else {
-        match tauri::async_runtime::block_on(tokdeck_sim::Simulator::start(
-            tokdeck_sim::SimOptions {
-                seed: true,
-                ..Default::default()
-            },
-        )) {
-            Ok(sim) => {
-                let url = sim.base_url();
-                tracing::info!(%url, "no TikTok credentials: using the built-in simulator");
-                (TiktokMode::Simulator, Some(sim), Some(url))
-            }
-            Err(e) => {
-                tracing::error!(error = %e, "the built-in simulator could not start");
-                (TiktokMode::Simulator, None, None)
-            }
+    // The built-in simulator always runs (it is small and local): the engine talks to it
+    // whenever no TikTok app is configured in Settings, and switching needs no restart.
+    let (simulator, simulator_url) = match tauri::async_runtime::block_on(
+        tokdeck_sim::Simulator::start(tokdeck_sim::SimOptions {
+            seed: true,
+            ..Default::default()
+        }),
+    ) {
+        Ok(sim) => {
+            let url = sim.base_url();
+            tracing::info!(%url, "built-in TikTok simulator ready");
+            (Some(sim), Some(url))
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "the built-in simulator could not start");
+            (None, None)
         }
     };
 
@@ -172,7 +162,6 @@ fn setup(app: &AppHandle) -> Result<(), Box<dyn std::error::Error>> {
         startup_error,
         data_dir,
         log_dir,
-        tiktok_mode,
         simulator: Mutex::new(simulator),
         simulator_url,
         tray_available: AtomicBool::new(tray_available),

@@ -13,8 +13,9 @@ pub const LOG_PREFIX: &str = "tokdeck";
 /// Installs the global subscriber. Keep the guard alive for the whole process: dropping it
 /// flushes and stops the file writer.
 pub fn init(log_dir: &Path) -> Option<WorkerGuard> {
-    let filter = EnvFilter::try_from_env("TOKDECK_LOG")
-        .unwrap_or_else(|_| EnvFilter::new("info,tao=warn,wry=warn,sqlx=warn,hyper=warn,reqwest=warn"));
+    let filter = EnvFilter::try_from_env("TOKDECK_LOG").unwrap_or_else(|_| {
+        EnvFilter::new("info,tao=warn,wry=warn,sqlx=warn,hyper=warn,reqwest=warn")
+    });
     let stderr = fmt::layer().with_writer(std::io::stderr).with_target(false);
     let file = std::fs::create_dir_all(log_dir).ok().and_then(|_| {
         tracing_appender::rolling::Builder::new()

@@ -13,7 +13,6 @@ pub struct AppState {
     pub startup_error: Option<UiError>,
     pub data_dir: PathBuf,
     pub log_dir: PathBuf,
-    pub tiktok_mode: TiktokMode,
     pub simulator: Mutex<Option<tokdeck_sim::Simulator>>,
     pub simulator_url: Option<String>,
     pub tray_available: AtomicBool,
@@ -34,12 +33,22 @@ impl AppState {
         self.tray_available.load(Ordering::SeqCst)
     }
 
-    pub fn app_info(&self) -> AppInfo {
+    /// The mode follows the engine's TikTok settings: the simulator answers while no TikTok app
+    /// (client key) is configured.
+    pub async fn app_info(&self) -> AppInfo {
+        let tiktok_mode = match &self.engine {
+            Some(engine) => engine
+                .tiktok_config()
+                .await
+                .map(|c| c.mode)
+                .unwrap_or(TiktokMode::Simulator),
+            None => TiktokMode::Simulator,
+        };
         AppInfo {
             version: env!("CARGO_PKG_VERSION").to_owned(),
             data_dir: self.data_dir.display().to_string(),
             log_dir: self.log_dir.display().to_string(),
-            tiktok_mode: self.tiktok_mode,
+            tiktok_mode,
             simulator_url: self.simulator_url.clone(),
             tray_available: self.tray_available(),
             startup_error: self.startup_error.clone(),

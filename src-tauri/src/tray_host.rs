@@ -6,7 +6,11 @@
 
 #[cfg(target_os = "linux")]
 pub fn available() -> bool {
-    if let Some(forced) = std::env::var("TOKDECK_TRAY").ok().as_deref().and_then(parse_force) {
+    if let Some(forced) = std::env::var("TOKDECK_TRAY")
+        .ok()
+        .as_deref()
+        .and_then(parse_force)
+    {
         return forced;
     }
     let check = || -> zbus::Result<bool> {

@@ -151,11 +151,7 @@ fn acquire_dir_lock(data_dir: &Path) -> Result<File, StoreError> {
             path: lock_path.clone(),
             source,
         })?;
-    // File::try_lock is stable since 1.89 while the workspace declares rust-version 1.85:
-    // the MSRV needs raising (workspace decision), this only keeps clippy's gate usable.
-    #[allow(clippy::incompatible_msrv)]
-    let locked = file.try_lock();
-    match locked {
+    match file.try_lock() {
         Ok(()) => Ok(file),
         Err(std::fs::TryLockError::WouldBlock) => Err(StoreError::InUse(data_dir.to_path_buf())),
         Err(std::fs::TryLockError::Error(source)) => Err(StoreError::DataDir {
