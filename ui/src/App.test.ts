@@ -89,7 +89,7 @@ describe('header', () => {
     expect(screen.queryByTestId('mode-badge')).not.toBeInTheDocument();
   });
 
-  it('has a disabled account switcher placeholder', async () => {
+  it('has a disabled account switcher while no account is connected', async () => {
     mockBackend();
     await renderReady();
     expect(screen.getByRole('button', { name: /No account/ })).toBeDisabled();
@@ -97,14 +97,16 @@ describe('header', () => {
 });
 
 describe('empty states', () => {
-  it('Accounts offers a disabled connect button', async () => {
-    mockBackend();
+  it('Accounts offers a working connect button', async () => {
+    const backend = mockBackend();
     await renderReady();
-    expect(
-      within(screen.getByTestId('page-accounts')).getByRole('button', {
-        name: 'Connect your first TikTok account',
-      }),
-    ).toBeDisabled();
+    const button = await within(screen.getByTestId('page-accounts')).findByRole('button', {
+      name: 'Connect your first TikTok account',
+    });
+    expect(button).toBeEnabled();
+    await userEvent.setup().click(button);
+    expect(backend.calls('connect_account')).toHaveLength(1);
+    expect(await screen.findByTestId('pending-connect')).toHaveTextContent('Waiting for TikTok…');
   });
 
   it('Calendar shows the current month (system clock) with today marked', async () => {

@@ -1,6 +1,8 @@
 /**
- * App-wide engine state: app info, settings (kept fresh by engine events), and
- * the bridge from engine `notice` / `deepLink` events to toasts.
+ * App-wide engine state: app info, settings (kept fresh by engine events), the TikTok app
+ * configuration, the current account, the pending connect flow, and the bridge from engine
+ * `notice` / `deepLink` events to toasts. Every engine event is handled here (`handleEvent`);
+ * pages that show accounts subscribe with `onAccountsChanged` to reload.
  *
  * One instance is created by `App.svelte` and shared through context:
  *     const app = useApp();  app.settings?.theme;  await app.updateSettings({ theme: 'dark' });
@@ -10,10 +12,15 @@ import { listen } from '@tauri-apps/api/event';
 import {
   commands,
   ENGINE_EVENT,
+  type AccountDto,
   type AppInfo,
   type EngineEvent,
+  type PendingConnect,
   type Settings,
   type SettingsPatch,
+  type TiktokConfigDto,
+  type TiktokConfigPatch,
+  type TiktokMode,
   type UiError,
 } from './bindings';
 import { call, inTauri, NOT_IN_TAURI, toUiError } from './ipc';
@@ -36,9 +43,33 @@ export class AppStore {
   readonly ready = $derived(this.info !== null);
   /** The engine could not start (e.g. a damaged database): the UI shows only this. */
   readonly startupError = $derived(this.info?.startupError ?? null);
-  readonly simulated = $derived(this.info?.tiktokMode === 'simulator');
+  /**
+   * The TikTok app configuration (Settings → TikTok app). Its `mode` follows saves, while
+   * `info.tiktokMode` is fixed when the app starts.
+   */
+  tiktokConfig = $state<TiktokConfigDto | null>(null);
+  readonly tiktokMode = $derived<TiktokMode | null>(
+    this.tiktokConfig?.mode ?? this.info?.tiktokMode ?? null,
+  );
+  readonly simulated = $derived(this.tiktokMode === 'simulator');
+
+  /** The account the header switcher shows (persisted by the engine). */
+  currentAccount = $state<AccountDto | null>(null);
+  /** True once `getCurrentAccount` answered (so "No account" is not shown while loading). */
+  currentLoaded = $state(false);
+
+  /** The connect flow waiting for TikTok's answer, if any. */
+  pendingConnect = $state<PendingConnect | null>(null);
+  /** The last connect flow's failure (TikTok's reason and what to do), until dismissed. */
+  connectError = $state<UiError | null>(null);
 
   #toasts: ToastStore;
+  // Subscriber bookkeeping only; nothing renders from it.
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity
+  #accountListeners = new Set<(accountId: number | null) => void>();
+  /** Flows the user cancelled here: their "cancelled" event is not an error. */
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity
+  #cancelledFlows = new Set<string>();
 
   constructor(toasts: ToastStore = defaultToasts) {
     this.#toasts = toasts;
@@ -86,6 +117,103 @@ export class AppStore {
     if (this.info?.startupError) return;
     const failed = [info, settings].find((r) => r.status === 'rejected');
     if (failed) this.loadError = toUiError(failed.reason);
+    // Secondary state: failures here are shown where it is used, not as a load error.
+    void this.loadAccountState();
+  }
+
+  /** Current account, pending connect and TikTok config; best effort. */
+  async loadAccountState(): Promise<void> {
+    const [current, pending, config] = await Promise.allSettled([
+      call(commands.getCurrentAccount),
+      call(commands.pendingConnect),
+      call(commands.getTiktokConfig),
+    ]);
+    if (current.status === 'fulfilled') this.currentAccount = current.value;
+    this.currentLoaded = true;
+    if (pending.status === 'fulfilled') this.pendingConnect = pending.value;
+    if (config.status === 'fulfilled') this.tiktokConfig = config.value;
+  }
+
+  async refreshCurrentAccount(): Promise<void> {
+    try {
+      this.currentAccount = await call(commands.getCurrentAccount);
+    } catch {
+      // Keep showing the last known account; the Accounts page reports failures.
+    } finally {
+      this.currentLoaded = true;
+    }
+  }
+
+  async setCurrentAccount(accountId: number): Promise<AccountDto> {
+    const account = await call(() => commands.setCurrentAccount(accountId));
+    this.currentAccount = account;
+    return account;
+  }
+
+  async updateTiktokConfig(patch: TiktokConfigPatch): Promise<TiktokConfigDto> {
+    const config = await call(() => commands.updateTiktokConfig(patch));
+    this.tiktokConfig = config;
+    return config;
+  }
+
+  /**
+   * Add (or reconnect) an account: the engine opens TikTok's page in the system browser. While
+   * a flow is pending and not expired, this returns it instead of starting another (starting
+   * one would cancel the first).
+   */
+  async connect(): Promise<PendingConnect> {
+    const pending = this.pendingConnect;
+    if (pending && Date.parse(pending.expiresAt) > Date.now()) return pending;
+    this.connectError = null;
+    const flow = await call(commands.connectAccount);
+    this.pendingConnect = flow;
+    return flow;
+  }
+
+  async cancelConnect(): Promise<void> {
+    const pending = this.pendingConnect;
+    if (pending) this.#cancelledFlows.add(pending.flowId);
+    this.pendingConnect = null;
+    try {
+      await call(commands.cancelConnect);
+    } catch (e) {
+      this.#toasts.fromError(toUiError(e));
+    }
+  }
+
+  /** Subscribe to account changes (connect, sync, rename, remove…). Returns an unsubscribe. */
+  onAccountsChanged(listener: (accountId: number | null) => void): () => void {
+    this.#accountListeners.add(listener);
+    return () => this.#accountListeners.delete(listener);
+  }
+
+  #accountsChanged(accountId: number | null): void {
+    void this.refreshCurrentAccount();
+    for (const listener of [...this.#accountListeners]) {
+      try {
+        listener(accountId);
+      } catch (e) {
+        console.warn('accounts listener failed', e);
+      }
+    }
+  }
+
+  #connectFinished(event: Extract<EngineEvent, { kind: 'connectFinished' }>): void {
+    const pending = this.pendingConnect;
+    // An older flow's ending (e.g. replaced by a newer one) says nothing about the current one.
+    const stale = pending !== null && event.flowId !== null && event.flowId !== pending.flowId;
+    if (event.ok) {
+      if (!stale) this.pendingConnect = null;
+      this.connectError = null;
+      this.#toasts.success(event.message || 'Account connected');
+      this.#accountsChanged(event.account?.id ?? null);
+      return;
+    }
+    if (stale) return;
+    this.pendingConnect = null;
+    const cancelledHere = event.flowId !== null && this.#cancelledFlows.delete(event.flowId);
+    if (cancelledHere) return;
+    this.connectError = { code: 'tiktok', message: event.message || 'Connecting failed.' };
   }
 
   /**
@@ -136,6 +264,12 @@ export class AppStore {
       case 'notify':
         // Native notifications are fire-and-forget; the window always says it too.
         this.#toasts.info(event.title, { detail: event.body });
+        break;
+      case 'accountsChanged':
+        this.#accountsChanged(event.accountId);
+        break;
+      case 'connectFinished':
+        this.#connectFinished(event);
         break;
     }
   }

@@ -1,0 +1,108 @@
+/** Small, locale-independent formatters for the Accounts UI (pure: unit-tested). */
+
+/** 950 → "950", 12_345 → "12.3K", 1_200_000 → "1.2M"; `null` (not granted) → "—". */
+export function compactNumber(value: number | null | undefined): string {
+  if (value === null || value === undefined || !Number.isFinite(value)) return '—';
+  const abs = Math.abs(value);
+  const sign = value < 0 ? '-' : '';
+  const units: [number, string][] = [
+    [1e9, 'B'],
+    [1e6, 'M'],
+    [1e3, 'K'],
+  ];
+  for (const [size, suffix] of units) {
+    if (abs >= size) {
+      const scaled = abs / size;
+      // One decimal below 100 (12.3K), none above (123K); always rounded down.
+      const text = scaled >= 100 ? String(Math.floor(scaled)) : trimZero(floorTo(scaled, 1));
+      return `${sign}${text}${suffix}`;
+    }
+  }
+  return `${sign}${Math.floor(abs)}`;
+}
+
+function floorTo(n: number, digits: number): string {
+  const f = 10 ** digits;
+  return (Math.floor(n * f + 1e-9) / f).toFixed(digits);
+}
+
+function trimZero(s: string): string {
+  return s.replace(/\.0$/, '');
+}
+
+/** "just now", "5 minutes ago", "in 3 days" … relative to `now` (ms). */
+export function relativeTime(iso: string | null | undefined, now: number = Date.now()): string {
+  if (!iso) return 'never';
+  const t = Date.parse(iso);
+  if (Number.isNaN(t)) return 'unknown';
+  const diff = t - now;
+  const abs = Math.abs(diff);
+  const steps: [number, string][] = [
+    [365 * 86_400_000, 'year'],
+    [30 * 86_400_000, 'month'],
+    [7 * 86_400_000, 'week'],
+    [86_400_000, 'day'],
+    [3_600_000, 'hour'],
+    [60_000, 'minute'],
+  ];
+  if (abs < 45_000) return 'just now';
+  for (const [size, unit] of steps) {
+    if (abs >= size) {
+      const n = Math.floor(abs / size);
+      const words = `${n} ${unit}${n === 1 ? '' : 's'}`;
+      return diff < 0 ? `${words} ago` : `in ${words}`;
+    }
+  }
+  return diff < 0 ? '1 minute ago' : 'in 1 minute';
+}
+
+/** Whole days (rounded up) from `now` until `iso`; negative when past. */
+export function daysUntil(iso: string | null | undefined, now: number = Date.now()): number | null {
+  if (!iso) return null;
+  const t = Date.parse(iso);
+  if (Number.isNaN(t)) return null;
+  return Math.ceil((t - now) / 86_400_000);
+}
+
+/** "Refresh token expires in 5 days" / "… within a day" / "Sign-in has expired". */
+export function tokenExpiryText(iso: string | null | undefined, now: number = Date.now()): string {
+  const days = daysUntil(iso, now);
+  if (days === null) return 'Refresh token expires soon';
+  if (days <= 0) return 'Sign-in has expired';
+  if (days === 1) return 'Refresh token expires within a day';
+  return `Refresh token expires in ${days} days`;
+}
+
+/** Remaining time as "9:58" (minutes:seconds), never negative. */
+export function countdown(untilIso: string, now: number = Date.now()): string {
+  const ms = Math.max(0, Date.parse(untilIso) - now);
+  const total = Math.ceil(ms / 1000);
+  const m = Math.floor(total / 60);
+  const s = total % 60;
+  return `${m}:${String(s).padStart(2, '0')}`;
+}
+
+/** "Ana Lopez" → "AL", "@ana" → "A", "" → "?". */
+export function initials(name: string): string {
+  const words = name
+    .replace(/^@/, '')
+    .split(/[\s._-]+/)
+    .filter(Boolean);
+  if (words.length === 0) return '?';
+  const letters = words.length === 1 ? [words[0][0]] : [words[0][0], words[words.length - 1][0]];
+  return letters.join('').toUpperCase();
+}
+
+/** Local date and time for the audit log, e.g. "23 Nov 2025, 14:05:09". */
+export function localDateTime(iso: string): string {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  return d.toLocaleString(undefined, {
+    year: 'numeric',
+    month: 'short',
+    day: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+  });
+}
