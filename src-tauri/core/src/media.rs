@@ -215,7 +215,10 @@ pub fn validate(facts: &VideoFacts, max_duration_sec: Option<u32>) -> Vec<Violat
         });
     }
     let sides = [facts.width, facts.height];
-    if sides.iter().any(|&s| !(MIN_SIDE_PX..=MAX_SIDE_PX).contains(&s)) {
+    if sides
+        .iter()
+        .any(|&s| !(MIN_SIDE_PX..=MAX_SIDE_PX).contains(&s))
+    {
         let value = format!("{}x{}", facts.width, facts.height);
         let fix = if sides.iter().any(|&s| s > MAX_SIDE_PX) {
             "Re-export it at 1080x1920 or another size with no side over 4096 px."
@@ -391,7 +394,9 @@ fn probe_mp4<R: Read + Seek>(mut r: R, size: u64, path: &Path) -> Result<VideoFa
         if box_len < header_len {
             return Err(damaged(path, "a box has an impossible size"));
         }
-        let end = pos.checked_add(box_len).ok_or_else(|| damaged(path, "a box has an impossible size"))?;
+        let end = pos
+            .checked_add(box_len)
+            .ok_or_else(|| damaged(path, "a box has an impossible size"))?;
         if pos == 0 && !is_mp4_box_type(&typ) {
             return Err(ProbeError::NotVideo(path.to_path_buf()));
         }
@@ -419,11 +424,7 @@ fn probe_mp4<R: Read + Seek>(mut r: R, size: u64, path: &Path) -> Result<VideoFa
             if moov.is_some() && typ == *b"mdat" {
                 return Err(damaged(
                     path,
-                    format!(
-                        "the video data stops at {} of {} bytes",
-                        size,
-                        end
-                    ),
+                    format!("the video data stops at {} of {} bytes", size, end),
                 ));
             }
             if moov.is_none() {
@@ -460,10 +461,7 @@ fn probe_mp4<R: Read + Seek>(mut r: R, size: u64, path: &Path) -> Result<VideoFa
     buf.extend_from_slice(&(total as u32).to_be_bytes());
     buf.extend_from_slice(b"moov");
     r.seek(SeekFrom::Start(moov_off)).map_err(io)?;
-    (&mut r)
-        .take(moov_len)
-        .read_to_end(&mut buf)
-        .map_err(io)?;
+    (&mut r).take(moov_len).read_to_end(&mut buf).map_err(io)?;
     if (buf.len() as u64) < total {
         return Err(damaged(path, "the movie header (moov) is cut off"));
     }
@@ -579,7 +577,10 @@ fn stsd_video_tags(moov: &[u8]) -> Vec<Option<String>> {
         out
     }
     fn child<'a>(data: &'a [u8], name: &[u8]) -> Option<&'a [u8]> {
-        boxes(data).into_iter().find(|(t, _)| *t == name).map(|(_, c)| c)
+        boxes(data)
+            .into_iter()
+            .find(|(t, _)| *t == name)
+            .map(|(_, c)| c)
     }
     let Some((_, moov_content)) = boxes(moov).into_iter().find(|(t, _)| *t == b"moov") else {
         return Vec::new();
@@ -765,7 +766,9 @@ pub enum FileCheck {
     /// Nothing at the path any more.
     Moved,
     /// Something else is there now; `changes` says what differs, in words.
-    Changed { changes: Vec<String> },
+    Changed {
+        changes: Vec<String>,
+    },
 }
 
 impl FileCheck {

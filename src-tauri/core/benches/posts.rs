@@ -1,0 +1,2 @@
+//! P-calendar / P-queue (filled in below).
+fn main() {}

@@ -1,0 +1,1893 @@
+//! Posts: compose, drafts, scheduling in time zones, calendar and queue queries, posting caps.
+//!
+//! A post belongs to an account and carries its video (path, fingerprint, probe facts), what
+//! the creator chose on the posting screen (tiktok-api.md §5.2, §7) and its schedule: the UTC
+//! instant that counts plus the IANA zone and the wall-clock text the user chose. Local times
+//! that do not exist (spring-forward gap) or exist twice (fall-back overlap) are never shifted
+//! silently: [`resolve_local`] says so and scheduling them needs an explicit [`DstChoice`].
+//!
+//! The caller fetches creator_info and passes it as [`CreatorRules`]; nothing here talks to
+//! TikTok. File I/O (probe, fingerprint) runs in `spawn_blocking`.
+
+use std::path::{Path, PathBuf};
+
+use chrono::{
+    DateTime, Datelike, Duration as ChronoDuration, LocalResult, NaiveDate, NaiveDateTime,
+    NaiveTime, Offset, TimeZone, Utc,
+};
+use chrono_tz::Tz;
+use serde::{Deserialize, Serialize};
+// Dynamic SQL here is built only from constant fragments; values are always bound.
+use sqlx::{AssertSqlSafe, SqlitePool};
+use ts_rs::TS;
+
+use crate::audit::{self, Outcome};
+use crate::clock::rfc3339;
+use crate::engine::Engine;
+use crate::error::{CoreError, CoreResult};
+use crate::media::{self, FileCheck, Fingerprint, VideoFacts};
+
+/// Caption limit in UTF-16 code units (§6.5).
+pub const MAX_CAPTION_UTF16: usize = 2200;
+/// The local wall-clock format stored and accepted (`2027-03-14T02:30`; seconds optional).
+pub const LOCAL_FORMAT: &str = "%Y-%m-%dT%H:%M";
+const CAPS_KEY: &str = "posts.caps";
+const DAY_MS: i64 = 24 * 3600 * 1000;
+
+// ---------------------------------------------------------------------------------------------
+// Enums
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum PostStatus {
+    Draft,
+    Scheduled,
+    NeedsAttention,
+    Cancelled,
+    Queued,
+    Publishing,
+    Published,
+    Failed,
+    Missed,
+}
+
+impl PostStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Draft => "draft",
+            Self::Scheduled => "scheduled",
+            Self::NeedsAttention => "needs_attention",
+            Self::Cancelled => "cancelled",
+            Self::Queued => "queued",
+            Self::Publishing => "publishing",
+            Self::Published => "published",
+            Self::Failed => "failed",
+            Self::Missed => "missed",
+        }
+    }
+    pub fn parse(s: &str) -> Self {
+        match s {
+            "scheduled" => Self::Scheduled,
+            "needs_attention" => Self::NeedsAttention,
+            "cancelled" => Self::Cancelled,
+            "queued" => Self::Queued,
+            "publishing" => Self::Publishing,
+            "published" => Self::Published,
+            "failed" => Self::Failed,
+            "missed" => Self::Missed,
+            _ => Self::Draft,
+        }
+    }
+    /// The creator can still change it (the publisher has not taken it).
+    pub fn editable(self) -> bool {
+        matches!(
+            self,
+            Self::Draft | Self::Scheduled | Self::NeedsAttention | Self::Failed | Self::Missed
+        )
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum PostMode {
+    /// Direct Post: published by Tokdeck.
+    Direct,
+    /// Upload to the creator's TikTok inbox as a draft they finish in the app.
+    Inbox,
+}
+
+impl PostMode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Direct => "direct",
+            Self::Inbox => "inbox",
+        }
+    }
+    pub fn parse(s: &str) -> Self {
+        if s == "inbox" {
+            Self::Inbox
+        } else {
+            Self::Direct
+        }
+    }
+}
+
+/// Which instant a gap or overlap local time means.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum DstChoice {
+    /// The earlier instant: the first occurrence of a repeated time; for a skipped time, the
+    /// same distance before the jump (02:30 in a 02:00→03:00 gap means 01:30 standard time).
+    Earlier,
+    /// The later instant: the second occurrence; for a skipped time, after the jump (03:30).
+    Later,
+}
+
+/// What a local date-time means in a zone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+pub enum LocalResolution {
+    Unique {
+        #[ts(type = "string")]
+        instant: DateTime<Utc>,
+    },
+    /// The clocks go back: the time happens twice.
+    Ambiguous {
+        #[ts(type = "string")]
+        earlier: DateTime<Utc>,
+        #[ts(type = "string")]
+        later: DateTime<Utc>,
+    },
+    /// The clocks go forward: the time does not happen. `before`/`after` are the instants a
+    /// [`DstChoice::Earlier`] / [`DstChoice::Later`] choice means.
+    Nonexistent {
+        #[ts(type = "string")]
+        before: DateTime<Utc>,
+        #[ts(type = "string")]
+        after: DateTime<Utc>,
+    },
+}
+
+impl LocalResolution {
+    pub fn pick(&self, choice: Option<DstChoice>) -> Option<DateTime<Utc>> {
+        match (*self, choice) {
+            (Self::Unique { instant }, _) => Some(instant),
+            (Self::Ambiguous { earlier, .. }, Some(DstChoice::Earlier)) => Some(earlier),
+            (Self::Ambiguous { later, .. }, Some(DstChoice::Later)) => Some(later),
+            (Self::Nonexistent { before, .. }, Some(DstChoice::Earlier)) => Some(before),
+            (Self::Nonexistent { after, .. }, Some(DstChoice::Later)) => Some(after),
+            _ => None,
+        }
+    }
+}
+
+/// Resolves a wall-clock time in a zone without shifting anything silently.
+pub fn resolve_local(local: NaiveDateTime, zone: Tz) -> LocalResolution {
+    match zone.from_local_datetime(&local) {
+        LocalResult::Single(t) => LocalResolution::Unique {
+            instant: t.with_timezone(&Utc),
+        },
+        LocalResult::Ambiguous(a, b) => {
+            let (a, b) = (a.with_timezone(&Utc), b.with_timezone(&Utc));
+            LocalResolution::Ambiguous {
+                earlier: a.min(b),
+                later: a.max(b),
+            }
+        }
+        LocalResult::None => {
+            // The offsets in force on either side of the gap (gaps are at most a day long).
+            let off = |t: NaiveDateTime| -> Option<i64> {
+                zone.from_local_datetime(&t)
+                    .earliest()
+                    .map(|d| i64::from(d.offset().fix().local_minus_utc()))
+            };
+            let before_off = (1..=48)
+                .find_map(|h| off(local - ChronoDuration::minutes(30 * h)))
+                .unwrap_or(0);
+            let after_off = (1..=48)
+                .find_map(|h| off(local + ChronoDuration::minutes(30 * h)))
+                .unwrap_or(0);
+            let as_utc =
+                |offset_s: i64| Utc.from_utc_datetime(&(local - ChronoDuration::seconds(offset_s)));
+            // Read with the later offset the time lands before the jump, with the earlier
+            // offset after it.
+            let (x, y) = (as_utc(after_off), as_utc(before_off));
+            LocalResolution::Nonexistent {
+                before: x.min(y),
+                after: x.max(y),
+            }
+        }
+    }
+}
+
+pub fn parse_zone(zone: &str) -> CoreResult<Tz> {
+    zone.trim().parse::<Tz>().map_err(|_| {
+        CoreError::InvalidInput(format!(
+            "\"{zone}\" is not a time zone Tokdeck knows. Use an IANA name such as Europe/London or America/New_York."
+        ))
+    })
+}
+
+/// Parses `YYYY-MM-DDTHH:MM` (a space instead of `T` and `:SS` are accepted).
+pub fn parse_local(text: &str) -> CoreResult<NaiveDateTime> {
+    let t = text.trim().replace(' ', "T");
+    NaiveDateTime::parse_from_str(&t, LOCAL_FORMAT)
+        .or_else(|_| NaiveDateTime::parse_from_str(&t, "%Y-%m-%dT%H:%M:%S"))
+        .map_err(|_| {
+            CoreError::InvalidInput(format!(
+                "\"{text}\" is not a date and time Tokdeck understands; use the form 2027-03-14T09:30."
+            ))
+        })
+}
+
+/// The system's IANA zone, or UTC when it cannot be told.
+pub fn system_zone() -> String {
+    iana_time_zone::get_timezone()
+        .ok()
+        .filter(|z| z.parse::<Tz>().is_ok())
+        .unwrap_or_else(|| "UTC".to_owned())
+}
+
+fn local_text(instant_ms: i64, zone: Tz) -> String {
+    DateTime::<Utc>::from_timestamp_millis(instant_ms)
+        .unwrap_or_default()
+        .with_timezone(&zone)
+        .format("%Y-%m-%dT%H:%M")
+        .to_string()
+}
+
+fn fmt_instant_in(instant: DateTime<Utc>, zone: Tz) -> String {
+    instant
+        .with_timezone(&zone)
+        .format("%H:%M %Z (UTC%:z)")
+        .to_string()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Inputs and DTOs
+
+/// What creator_info says about the account right now (the caller fetches it).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct CreatorRules {
+    pub nickname: String,
+    /// TikTok's spellings, exactly as offered.
+    pub privacy_level_options: Vec<String>,
+    pub comment_disabled: bool,
+    pub duet_disabled: bool,
+    pub stitch_disabled: bool,
+    pub max_video_post_duration_sec: Option<u32>,
+}
+
+impl From<&tiktok_api::CreatorInfo> for CreatorRules {
+    fn from(c: &tiktok_api::CreatorInfo) -> Self {
+        Self {
+            nickname: c.creator_nickname.clone().unwrap_or_default(),
+            privacy_level_options: c
+                .privacy_level_options
+                .iter()
+                .map(|p| p.as_str().to_owned())
+                .collect(),
+            comment_disabled: c.comment_disabled,
+            duet_disabled: c.duet_disabled,
+            stitch_disabled: c.stitch_disabled,
+            max_video_post_duration_sec: c.max_video_post_duration_sec,
+        }
+    }
+}
+
+/// Commercial content disclosure (§7.3).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct Commercial {
+    pub enabled: bool,
+    /// "Your brand" → `brand_organic_toggle`.
+    pub your_brand: bool,
+    /// "Branded content" → `brand_content_toggle`.
+    pub branded_content: bool,
+}
+
+/// A new post.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ComposeInput {
+    pub account_id: i64,
+    pub media_path: String,
+    #[serde(default)]
+    pub caption: String,
+    /// No default: the creator picks one of creator_info's options.
+    #[serde(default)]
+    pub privacy_level: Option<String>,
+    #[serde(default)]
+    pub allow_comment: bool,
+    #[serde(default)]
+    pub allow_duet: bool,
+    #[serde(default)]
+    pub allow_stitch: bool,
+    #[serde(default)]
+    pub commercial: Commercial,
+    #[serde(default)]
+    pub is_aigc: bool,
+    #[serde(default)]
+    pub cover_timestamp_ms: Option<u32>,
+    pub mode: PostMode,
+}
+
+/// A partial update; `None` leaves a field as it is.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ComposePatch {
+    pub caption: Option<String>,
+    pub privacy_level: Option<String>,
+    pub allow_comment: Option<bool>,
+    pub allow_duet: Option<bool>,
+    pub allow_stitch: Option<bool>,
+    pub commercial: Option<Commercial>,
+    pub is_aigc: Option<bool>,
+    /// `Some(None)` clears the cover.
+    pub cover_timestamp_ms: Option<Option<u32>>,
+    pub mode: Option<PostMode>,
+}
+
+/// When to publish.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+pub enum When {
+    /// As soon as possible.
+    Now,
+    /// A wall-clock time in a zone (the account's default zone, else the system's, when
+    /// `zone` is empty). `dst` is required when the time is skipped or repeated.
+    #[serde(rename_all = "camelCase")]
+    At {
+        local: String,
+        #[serde(default)]
+        zone: Option<String>,
+        #[serde(default)]
+        dst: Option<DstChoice>,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct PostDto {
+    pub id: i64,
+    pub account_id: i64,
+    pub status: PostStatus,
+    pub mode: PostMode,
+    pub caption: String,
+    pub privacy_level: Option<String>,
+    pub allow_comment: bool,
+    pub allow_duet: bool,
+    pub allow_stitch: bool,
+    pub commercial: Commercial,
+    pub is_aigc: bool,
+    pub cover_timestamp_ms: Option<u32>,
+    pub media_path: String,
+    pub media: VideoFacts,
+    pub fingerprint: Fingerprint,
+    pub thumbnail_path: Option<String>,
+    /// RFC 3339 UTC: the instant that counts.
+    pub scheduled_at: Option<String>,
+    pub schedule_zone: Option<String>,
+    /// The wall-clock time the user chose, as they typed it.
+    pub schedule_local_chosen: Option<String>,
+    /// The instant shown in the stored zone (`YYYY-MM-DDTHH:MM`).
+    pub schedule_local: Option<String>,
+    pub publish_now: bool,
+    pub consent_at: Option<String>,
+    pub attention_reason: Option<String>,
+    pub paused_reason: Option<String>,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+/// A planned post would go over one of TikTok's caps. A warning: scheduling still happens.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct CapWarning {
+    pub cap: CapKind,
+    pub count: u32,
+    pub limit: u32,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum CapKind {
+    DailyPosts,
+    PendingInbox,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ScheduleOutcome {
+    pub post: PostDto,
+    pub warnings: Vec<CapWarning>,
+}
+
+/// Posting caps planned ahead (§6.2); editable because TikTok's real numbers vary.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct Caps {
+    /// Direct posts per account in any rolling 24 h.
+    pub daily_posts: u32,
+    /// Inbox uploads per account in any rolling 24 h.
+    pub pending_inbox: u32,
+}
+
+impl Default for Caps {
+    fn default() -> Self {
+        Self {
+            daily_posts: 15,
+            pending_inbox: 5,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct CalendarItem {
+    pub id: i64,
+    pub account_id: i64,
+    pub account_title: String,
+    pub status: PostStatus,
+    pub mode: PostMode,
+    pub caption: String,
+    pub thumbnail_path: Option<String>,
+    pub scheduled_at: String,
+    /// In the calendar's zone (`YYYY-MM-DDTHH:MM`).
+    pub local: String,
+    /// In the post's own zone.
+    pub post_zone: String,
+    pub post_local: String,
+    pub paused: bool,
+    pub needs_attention: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct CalendarRange {
+    pub zone: String,
+    /// RFC 3339 UTC, start inclusive, end exclusive.
+    pub start: String,
+    pub end: String,
+    pub items: Vec<CalendarItem>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct QueueQuery {
+    #[serde(default)]
+    pub account_id: Option<i64>,
+    /// Substring of the caption, any case.
+    #[serde(default)]
+    pub search: Option<String>,
+    /// 50 by default, at most 200.
+    #[serde(default)]
+    pub limit: Option<i64>,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rows
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+struct PostRow {
+    id: i64,
+    account_id: i64,
+    status: String,
+    mode: String,
+    caption: String,
+    privacy_level: Option<String>,
+    allow_comment: bool,
+    allow_duet: bool,
+    allow_stitch: bool,
+    commercial: bool,
+    your_brand: bool,
+    branded_content: bool,
+    is_aigc: bool,
+    cover_timestamp_ms: Option<i64>,
+    media_path: String,
+    media_size: i64,
+    media_mtime_ms: i64,
+    media_head_sha256: String,
+    media_tail_sha256: String,
+    media_facts: String,
+    thumbnail_path: Option<String>,
+    scheduled_at: Option<i64>,
+    schedule_zone: Option<String>,
+    schedule_local: Option<String>,
+    publish_now: bool,
+    consent_at: Option<i64>,
+    max_duration_sec: Option<i64>,
+    attention_reason: Option<String>,
+    paused_reason: Option<String>,
+    created_at: i64,
+    updated_at: i64,
+}
+
+const COLUMNS: &str = "id, account_id, status, mode, caption, privacy_level, allow_comment, \
+    allow_duet, allow_stitch, commercial, your_brand, branded_content, is_aigc, \
+    cover_timestamp_ms, media_path, media_size, media_mtime_ms, media_head_sha256, \
+    media_tail_sha256, media_facts, thumbnail_path, scheduled_at, schedule_zone, schedule_local, \
+    publish_now, consent_at, max_duration_sec, attention_reason, paused_reason, created_at, \
+    updated_at";
+
+impl PostRow {
+    fn status(&self) -> PostStatus {
+        PostStatus::parse(&self.status)
+    }
+    fn fingerprint(&self) -> Fingerprint {
+        Fingerprint {
+            size: self.media_size as u64,
+            mtime_ms: self.media_mtime_ms,
+            head_sha256: self.media_head_sha256.clone(),
+            tail_sha256: self.media_tail_sha256.clone(),
+        }
+    }
+    fn facts(&self) -> CoreResult<VideoFacts> {
+        serde_json::from_str(&self.media_facts)
+            .map_err(|e| CoreError::Internal(format!("stored media facts unreadable: {e}")))
+    }
+    fn commercial(&self) -> Commercial {
+        Commercial {
+            enabled: self.commercial,
+            your_brand: self.your_brand,
+            branded_content: self.branded_content,
+        }
+    }
+    fn dto(&self) -> CoreResult<PostDto> {
+        let zone = self
+            .schedule_zone
+            .as_deref()
+            .and_then(|z| z.parse::<Tz>().ok());
+        Ok(PostDto {
+            id: self.id,
+            account_id: self.account_id,
+            status: self.status(),
+            mode: PostMode::parse(&self.mode),
+            caption: self.caption.clone(),
+            privacy_level: self.privacy_level.clone(),
+            allow_comment: self.allow_comment,
+            allow_duet: self.allow_duet,
+            allow_stitch: self.allow_stitch,
+            commercial: self.commercial(),
+            is_aigc: self.is_aigc,
+            cover_timestamp_ms: self.cover_timestamp_ms.and_then(|v| u32::try_from(v).ok()),
+            media_path: self.media_path.clone(),
+            media: self.facts()?,
+            fingerprint: self.fingerprint(),
+            thumbnail_path: self.thumbnail_path.clone(),
+            scheduled_at: self.scheduled_at.map(rfc3339),
+            schedule_zone: self.schedule_zone.clone(),
+            schedule_local_chosen: self.schedule_local.clone(),
+            schedule_local: match (self.scheduled_at, zone) {
+                (Some(at), Some(z)) => Some(local_text(at, z)),
+                _ => None,
+            },
+            publish_now: self.publish_now,
+            consent_at: self.consent_at.map(rfc3339),
+            attention_reason: self.attention_reason.clone(),
+            paused_reason: self.paused_reason.clone(),
+            created_at: rfc3339(self.created_at),
+            updated_at: rfc3339(self.updated_at),
+        })
+    }
+}
+
+/// The compose fields validated together.
+#[derive(Debug, Clone)]
+struct Content {
+    caption: String,
+    privacy_level: Option<String>,
+    allow_comment: bool,
+    allow_duet: bool,
+    allow_stitch: bool,
+    commercial: Commercial,
+    is_aigc: bool,
+    cover_timestamp_ms: Option<u32>,
+    mode: PostMode,
+}
+
+impl Content {
+    fn of(row: &PostRow) -> Self {
+        Self {
+            caption: row.caption.clone(),
+            privacy_level: row.privacy_level.clone(),
+            allow_comment: row.allow_comment,
+            allow_duet: row.allow_duet,
+            allow_stitch: row.allow_stitch,
+            commercial: row.commercial(),
+            is_aigc: row.is_aigc,
+            cover_timestamp_ms: row.cover_timestamp_ms.and_then(|v| u32::try_from(v).ok()),
+            mode: PostMode::parse(&row.mode),
+        }
+    }
+    fn apply(&mut self, p: &ComposePatch) {
+        if let Some(v) = &p.caption {
+            self.caption = v.clone();
+        }
+        if let Some(v) = &p.privacy_level {
+            self.privacy_level = Some(v.clone()).filter(|s| !s.is_empty());
+        }
+        if let Some(v) = p.allow_comment {
+            self.allow_comment = v;
+        }
+        if let Some(v) = p.allow_duet {
+            self.allow_duet = v;
+        }
+        if let Some(v) = p.allow_stitch {
+            self.allow_stitch = v;
+        }
+        if let Some(v) = p.commercial {
+            self.commercial = v;
+        }
+        if let Some(v) = p.is_aigc {
+            self.is_aigc = v;
+        }
+        if let Some(v) = p.cover_timestamp_ms {
+            self.cover_timestamp_ms = v;
+        }
+        if let Some(v) = p.mode {
+            self.mode = v;
+        }
+    }
+
+    /// Rules that hold even for a draft.
+    fn check_draft(&self, facts: &VideoFacts) -> CoreResult<()> {
+        let units = self.caption.encode_utf16().count();
+        if units > MAX_CAPTION_UTF16 {
+            return Err(CoreError::InvalidInput(format!(
+                "The caption is {units} characters long (UTF-16 units); TikTok allows up to {MAX_CAPTION_UTF16}. Shorten it by {}.",
+                units - MAX_CAPTION_UTF16
+            )));
+        }
+        if let Some(c) = self.cover_timestamp_ms {
+            if u64::from(c) > facts.duration_ms {
+                return Err(CoreError::InvalidInput(format!(
+                    "The cover frame at {} ms is past the end of the video ({} ms). Pick a frame inside the video.",
+                    c, facts.duration_ms
+                )));
+            }
+        }
+        if self.commercial.branded_content
+            && self.commercial.enabled
+            && self.privacy_level.as_deref() == Some("SELF_ONLY")
+        {
+            return Err(CoreError::InvalidInput(
+                "Branded content visibility cannot be set to private. Choose another privacy level or turn off Branded content.".to_owned(),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Everything TikTok requires before the post may be scheduled (§5.2, §7).
+    fn check_for_posting(&self, facts: &VideoFacts, creator: &CreatorRules) -> CoreResult<()> {
+        self.check_draft(facts)?;
+        let who = if creator.nickname.is_empty() {
+            "this account".to_owned()
+        } else {
+            creator.nickname.clone()
+        };
+        match &self.privacy_level {
+            None => {
+                return Err(CoreError::InvalidInput(
+                    "Choose who can see this post (privacy level) before scheduling it.".to_owned(),
+                ))
+            }
+            Some(p) if !creator.privacy_level_options.iter().any(|o| o == p) => {
+                return Err(CoreError::InvalidInput(format!(
+                    "Privacy \"{}\" is not offered by {who}; TikTok offers {}. Choose one of those.",
+                    privacy_label(p),
+                    creator
+                        .privacy_level_options
+                        .iter()
+                        .map(|o| privacy_label(o))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )))
+            }
+            _ => {}
+        }
+        for (on, disabled, what) in [
+            (self.allow_comment, creator.comment_disabled, "comments"),
+            (self.allow_duet, creator.duet_disabled, "duets"),
+            (self.allow_stitch, creator.stitch_disabled, "stitches"),
+        ] {
+            if on && disabled {
+                return Err(CoreError::InvalidInput(format!(
+                    "{who} has turned {what} off on TikTok, so this post cannot allow {what}. Untick it or change the setting on TikTok."
+                )));
+            }
+        }
+        if self.commercial.enabled
+            && !self.commercial.your_brand
+            && !self.commercial.branded_content
+        {
+            return Err(CoreError::InvalidInput(
+                "You need to indicate if your content promotes yourself, a third party, or both."
+                    .to_owned(),
+            ));
+        }
+        let violations = media::validate(facts, creator.max_video_post_duration_sec);
+        if !violations.is_empty() {
+            return Err(CoreError::InvalidInput(media::describe(&violations)));
+        }
+        Ok(())
+    }
+}
+
+fn privacy_label(p: &str) -> &str {
+    match p {
+        "PUBLIC_TO_EVERYONE" => "Everyone",
+        "MUTUAL_FOLLOW_FRIENDS" => "Friends",
+        "FOLLOWER_OF_CREATOR" => "Followers",
+        "SELF_ONLY" => "Only me",
+        other => other,
+    }
+}
+
+async fn load_row(pool: &SqlitePool, id: i64) -> CoreResult<PostRow> {
+    sqlx::query_as::<_, PostRow>(AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM posts WHERE id = ?"
+    )))
+    .bind(id)
+    .fetch_optional(pool)
+    .await?
+    .ok_or_else(|| {
+        CoreError::NotFound(format!(
+            "Post {id} does not exist (it may have been deleted)."
+        ))
+    })
+}
+
+async fn live_account(pool: &SqlitePool, account_id: i64) -> CoreResult<()> {
+    let row: Option<(Option<i64>,)> =
+        sqlx::query_as("SELECT removed_at FROM accounts WHERE id = ?")
+            .bind(account_id)
+            .fetch_optional(pool)
+            .await?;
+    match row {
+        None => Err(CoreError::NotFound(format!(
+            "Account {account_id} does not exist."
+        ))),
+        Some((Some(_),)) => Err(CoreError::InvalidInput(
+            "This account was removed from Tokdeck. Reconnect it to post to it.".to_owned(),
+        )),
+        Some((None,)) => Ok(()),
+    }
+}
+
+async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> CoreResult<T> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| CoreError::Internal(format!("background task failed: {e}")))
+}
+
+/// Probes and fingerprints a file (blocking I/O off the runtime).
+pub async fn probe_file(path: PathBuf) -> CoreResult<(VideoFacts, Fingerprint)> {
+    blocking(move || -> CoreResult<(VideoFacts, Fingerprint)> {
+        let facts = media::probe(&path)?;
+        let fp = media::fingerprint(&path).map_err(|e| {
+            CoreError::InvalidInput(format!("Tokdeck cannot read {}: {e}.", path.display()))
+        })?;
+        Ok((facts, fp))
+    })
+    .await?
+}
+
+// ---------------------------------------------------------------------------------------------
+// Settings: caps and default zones
+
+pub async fn caps(pool: &SqlitePool) -> CoreResult<Caps> {
+    let row: Option<(String,)> = sqlx::query_as("SELECT value FROM settings WHERE key = ?")
+        .bind(CAPS_KEY)
+        .fetch_optional(pool)
+        .await?;
+    Ok(row
+        .and_then(|(v,)| serde_json::from_str(&v).ok())
+        .unwrap_or_default())
+}
+
+pub async fn set_caps(pool: &SqlitePool, caps: Caps) -> CoreResult<Caps> {
+    if caps.daily_posts == 0 || caps.pending_inbox == 0 {
+        return Err(CoreError::InvalidInput(
+            "A cap must be at least 1 post.".to_owned(),
+        ));
+    }
+    sqlx::query(
+        "INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?)
+         ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+    )
+    .bind(CAPS_KEY)
+    .bind(serde_json::to_string(&caps).expect("caps serialise"))
+    .bind(Utc::now().to_rfc3339())
+    .execute(pool)
+    .await?;
+    Ok(caps)
+}
+
+/// The account's default zone if set, else the system's.
+pub async fn account_zone(pool: &SqlitePool, account_id: i64) -> CoreResult<String> {
+    let row: Option<(Option<String>,)> =
+        sqlx::query_as("SELECT default_zone FROM account_post_settings WHERE account_id = ?")
+            .bind(account_id)
+            .fetch_optional(pool)
+            .await?;
+    Ok(row.and_then(|(z,)| z).unwrap_or_else(system_zone))
+}
+
+/// Sets (or with `None` clears) an account's default zone.
+pub async fn set_account_zone(
+    pool: &SqlitePool,
+    account_id: i64,
+    zone: Option<&str>,
+) -> CoreResult<()> {
+    let zone = match zone.map(str::trim).filter(|z| !z.is_empty()) {
+        Some(z) => Some(parse_zone(z)?.name().to_owned()),
+        None => None,
+    };
+    sqlx::query(
+        "INSERT INTO account_post_settings (account_id, default_zone) VALUES (?, ?)
+         ON CONFLICT(account_id) DO UPDATE SET default_zone = excluded.default_zone",
+    )
+    .bind(account_id)
+    .bind(zone)
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+/// Warnings for one more post of `mode` at `at_ms` on the account (the post itself excluded).
+pub async fn cap_warnings(
+    pool: &SqlitePool,
+    account_id: i64,
+    mode: PostMode,
+    at_ms: i64,
+    exclude_post: Option<i64>,
+) -> CoreResult<Vec<CapWarning>> {
+    let caps = caps(pool).await?;
+    let (limit, statuses, kind) = match mode {
+        PostMode::Direct => (
+            caps.daily_posts,
+            "'scheduled', 'queued', 'publishing', 'published'",
+            CapKind::DailyPosts,
+        ),
+        PostMode::Inbox => (
+            caps.pending_inbox,
+            "'scheduled', 'queued', 'publishing', 'published'",
+            CapKind::PendingInbox,
+        ),
+    };
+    let mut times: Vec<i64> = sqlx::query_scalar(AssertSqlSafe(format!(
+        "SELECT scheduled_at FROM posts
+         WHERE account_id = ? AND scheduled_at > ? AND scheduled_at < ? AND mode = ?
+           AND status IN ({statuses}) AND id != ?
+         ORDER BY scheduled_at"
+    )))
+    .bind(account_id)
+    .bind(at_ms - DAY_MS)
+    .bind(at_ms + DAY_MS)
+    .bind(mode.as_str())
+    .bind(exclude_post.unwrap_or(-1))
+    .fetch_all(pool)
+    .await?;
+    times.push(at_ms);
+    times.sort_unstable();
+    // The busiest 24 h window that contains the new post.
+    let mut worst = 0usize;
+    let mut lo = 0usize;
+    for hi in 0..times.len() {
+        while times[hi] - times[lo] >= DAY_MS {
+            lo += 1;
+        }
+        if times[lo] <= at_ms && at_ms <= times[hi] {
+            worst = worst.max(hi - lo + 1);
+        }
+    }
+    let count = worst as u32;
+    if count <= limit {
+        return Ok(Vec::new());
+    }
+    let message = match kind {
+        CapKind::DailyPosts => format!(
+            "This would be {count} direct posts for this account within 24 hours; TikTok allows about {limit}, so some may be refused. Spread them out."
+        ),
+        CapKind::PendingInbox => format!(
+            "This would be {count} inbox uploads for this account within 24 hours; TikTok allows {limit} pending drafts, so some may be refused."
+        ),
+    };
+    Ok(vec![CapWarning {
+        cap: kind,
+        count,
+        limit,
+        message,
+    }])
+}
+
+// ---------------------------------------------------------------------------------------------
+// Engine API
+
+const PENDING: &str = "'draft', 'scheduled', 'needs_attention', 'queued'";
+
+impl Engine {
+    /// Creates an unscheduled draft. The file must be a video that passes TikTok's file rules
+    /// (the duration too when `creator` is given).
+    pub async fn create_draft(
+        &self,
+        input: &ComposeInput,
+        creator: Option<&CreatorRules>,
+    ) -> CoreResult<PostDto> {
+        let pool = self.store().pool();
+        live_account(pool, input.account_id).await?;
+        let path = PathBuf::from(&input.media_path);
+        let (facts, fp) = probe_file(path.clone()).await?;
+        let violations =
+            media::validate(&facts, creator.and_then(|c| c.max_video_post_duration_sec));
+        if !violations.is_empty() {
+            return Err(CoreError::InvalidInput(media::describe(&violations)));
+        }
+        let content = Content {
+            caption: input.caption.clone(),
+            privacy_level: input.privacy_level.clone().filter(|p| !p.is_empty()),
+            allow_comment: input.allow_comment,
+            allow_duet: input.allow_duet,
+            allow_stitch: input.allow_stitch,
+            commercial: input.commercial,
+            is_aigc: input.is_aigc,
+            cover_timestamp_ms: input.cover_timestamp_ms,
+            mode: input.mode,
+        };
+        content.check_draft(&facts)?;
+        let now = self.clock().now_ms();
+        let id = insert_post(
+            pool,
+            input.account_id,
+            &content,
+            &path.to_string_lossy(),
+            &fp,
+            &facts,
+            now,
+        )
+        .await?;
+        audit::record(
+            pool,
+            Some(input.account_id),
+            "post.create",
+            Outcome::Ok,
+            &format!("post {id}"),
+        )
+        .await;
+        self.posts_changed(Some(input.account_id));
+        load_row(pool, id).await?.dto()
+    }
+
+    pub async fn post(&self, id: i64) -> CoreResult<PostDto> {
+        load_row(self.store().pool(), id).await?.dto()
+    }
+
+    /// Edits a post. A scheduled post stays scheduled only if it still passes every rule for
+    /// `creator` (required then); a draft is checked only for the rules a draft must keep.
+    pub async fn update_post(
+        &self,
+        id: i64,
+        patch: &ComposePatch,
+        creator: Option<&CreatorRules>,
+    ) -> CoreResult<PostDto> {
+        let pool = self.store().pool();
+        let row = load_row(pool, id).await?;
+        if !row.status().editable() {
+            return Err(CoreError::Conflict(format!(
+                "This post is {} and can no longer be edited.",
+                row.status().as_str().replace('_', " ")
+            )));
+        }
+        let facts = row.facts()?;
+        let mut content = Content::of(&row);
+        content.apply(patch);
+        if row.status() == PostStatus::Scheduled {
+            let creator = creator.ok_or_else(|| {
+                CoreError::InvalidInput(
+                    "Editing a scheduled post needs the account's current TikTok settings; open the post again."
+                        .to_owned(),
+                )
+            })?;
+            content.check_for_posting(&facts, creator)?;
+        } else {
+            content.check_draft(&facts)?;
+        }
+        let now = self.clock().now_ms();
+        sqlx::query(
+            "UPDATE posts SET caption = ?, privacy_level = ?, allow_comment = ?, allow_duet = ?,
+                allow_stitch = ?, commercial = ?, your_brand = ?, branded_content = ?, is_aigc = ?,
+                cover_timestamp_ms = ?, mode = ?, updated_at = ?,
+                consent_at = CASE WHEN status = 'scheduled' THEN ? ELSE consent_at END
+             WHERE id = ?",
+        )
+        .bind(&content.caption)
+        .bind(&content.privacy_level)
+        .bind(content.allow_comment)
+        .bind(content.allow_duet)
+        .bind(content.allow_stitch)
+        .bind(content.commercial.enabled)
+        .bind(content.commercial.your_brand)
+        .bind(content.commercial.branded_content)
+        .bind(content.is_aigc)
+        .bind(content.cover_timestamp_ms.map(i64::from))
+        .bind(content.mode.as_str())
+        .bind(now)
+        .bind(now)
+        .bind(id)
+        .execute(pool)
+        .await?;
+        audit::record(
+            pool,
+            Some(row.account_id),
+            "post.update",
+            Outcome::Ok,
+            &format!("post {id}"),
+        )
+        .await;
+        self.posts_changed(Some(row.account_id));
+        load_row(pool, id).await?.dto()
+    }
+
+    /// Schedules a draft (or a post that needs attention, missed or failed) with the creator's
+    /// consent, recorded now. Everything TikTok requires is checked against `creator`, and the
+    /// file must still be the one that was probed.
+    pub async fn schedule_post(
+        &self,
+        id: i64,
+        when: &When,
+        creator: &CreatorRules,
+    ) -> CoreResult<ScheduleOutcome> {
+        let pool = self.store().pool();
+        let row = load_row(pool, id).await?;
+        if row.paused_reason.is_some() {
+            return Err(CoreError::Conflict(format!(
+                "This post is paused: {}",
+                row.paused_reason.clone().unwrap_or_default()
+            )));
+        }
+        if !row.status().editable() {
+            return Err(CoreError::Conflict(format!(
+                "This post is {} and cannot be scheduled again.",
+                row.status().as_str().replace('_', " ")
+            )));
+        }
+        let facts = row.facts()?;
+        Content::of(&row).check_for_posting(&facts, creator)?;
+        self.ensure_file_unchanged(&row).await?;
+        let (at, zone, local, now_flag) = self.resolve_when(row.account_id, when).await?;
+        let now = self.clock().now_ms();
+        sqlx::query(
+            "UPDATE posts SET status = 'scheduled', scheduled_at = ?, schedule_zone = ?,
+                schedule_local = ?, publish_now = ?, consent_at = ?, max_duration_sec = ?,
+                attention_reason = NULL, updated_at = ?
+             WHERE id = ?",
+        )
+        .bind(at)
+        .bind(&zone)
+        .bind(&local)
+        .bind(now_flag)
+        .bind(now)
+        .bind(creator.max_video_post_duration_sec.map(i64::from))
+        .bind(now)
+        .bind(id)
+        .execute(pool)
+        .await?;
+        let warnings = cap_warnings(
+            pool,
+            row.account_id,
+            PostMode::parse(&row.mode),
+            at,
+            Some(id),
+        )
+        .await?;
+        audit::record(
+            pool,
+            Some(row.account_id),
+            "post.schedule",
+            Outcome::Ok,
+            &format!("post {id} at {} ({zone} {local})", rfc3339(at)),
+        )
+        .await;
+        self.posts_changed(Some(row.account_id));
+        Ok(ScheduleOutcome {
+            post: load_row(pool, id).await?.dto()?,
+            warnings,
+        })
+    }
+
+    /// "Publish now": schedules for the current instant.
+    pub async fn publish_now(
+        &self,
+        id: i64,
+        creator: &CreatorRules,
+    ) -> CoreResult<ScheduleOutcome> {
+        self.schedule_post(id, &When::Now, creator).await
+    }
+
+    /// Moves a scheduled (or missed/failed/needs-attention) post to another time. Consent and
+    /// settings stay as they were given.
+    pub async fn reschedule_post(&self, id: i64, when: &When) -> CoreResult<ScheduleOutcome> {
+        let pool = self.store().pool();
+        let row = load_row(pool, id).await?;
+        let status = row.status();
+        if !matches!(
+            status,
+            PostStatus::Scheduled
+                | PostStatus::Missed
+                | PostStatus::Failed
+                | PostStatus::NeedsAttention
+        ) || row.consent_at.is_none()
+        {
+            return Err(CoreError::Conflict(format!(
+                "Only a scheduled post can be rescheduled; this one is {}.",
+                status.as_str().replace('_', " ")
+            )));
+        }
+        let (at, zone, local, now_flag) = self.resolve_when(row.account_id, when).await?;
+        let new_status = if status == PostStatus::NeedsAttention {
+            "needs_attention"
+        } else {
+            "scheduled"
+        };
+        sqlx::query(
+            "UPDATE posts SET status = ?, scheduled_at = ?, schedule_zone = ?, schedule_local = ?,
+                publish_now = ?, updated_at = ? WHERE id = ?",
+        )
+        .bind(new_status)
+        .bind(at)
+        .bind(&zone)
+        .bind(&local)
+        .bind(now_flag)
+        .bind(self.clock().now_ms())
+        .bind(id)
+        .execute(pool)
+        .await?;
+        let warnings = cap_warnings(
+            pool,
+            row.account_id,
+            PostMode::parse(&row.mode),
+            at,
+            Some(id),
+        )
+        .await?;
+        audit::record(
+            pool,
+            Some(row.account_id),
+            "post.reschedule",
+            Outcome::Ok,
+            &format!("post {id} to {} ({zone} {local})", rfc3339(at)),
+        )
+        .await;
+        self.posts_changed(Some(row.account_id));
+        Ok(ScheduleOutcome {
+            post: load_row(pool, id).await?.dto()?,
+            warnings,
+        })
+    }
+
+    /// Copies a post to other accounts, each copy checked against that account's creator_info.
+    /// A scheduled source gives scheduled copies at the same instant (consent recorded now);
+    /// otherwise drafts. All or nothing: one invalid target fails the whole call.
+    pub async fn duplicate_post(
+        &self,
+        id: i64,
+        targets: &[(i64, CreatorRules)],
+    ) -> CoreResult<Vec<ScheduleOutcome>> {
+        let pool = self.store().pool();
+        let row = load_row(pool, id).await?;
+        let facts = row.facts()?;
+        let content = Content::of(&row);
+        let scheduled = row.status() == PostStatus::Scheduled;
+        for (account_id, creator) in targets {
+            live_account(pool, *account_id).await?;
+            let res = if scheduled {
+                content.check_for_posting(&facts, creator)
+            } else {
+                content.check_draft(&facts).and_then(|_| {
+                    let v = media::validate(&facts, creator.max_video_post_duration_sec);
+                    if v.is_empty() {
+                        Ok(())
+                    } else {
+                        Err(CoreError::InvalidInput(media::describe(&v)))
+                    }
+                })
+            };
+            if let Err(e) = res {
+                let who = if creator.nickname.is_empty() {
+                    format!("account {account_id}")
+                } else {
+                    creator.nickname.clone()
+                };
+                return Err(CoreError::InvalidInput(format!(
+                    "Cannot copy to {who}: {}",
+                    e.user_message()
+                )));
+            }
+        }
+        if scheduled {
+            self.ensure_file_unchanged(&row).await?;
+        }
+        let now = self.clock().now_ms();
+        let mut ids = Vec::new();
+        let mut tx = pool.begin().await?;
+        for (account_id, creator) in targets {
+            let new_id = insert_post(
+                &mut *tx,
+                *account_id,
+                &content,
+                &row.media_path,
+                &row.fingerprint(),
+                &facts,
+                now,
+            )
+            .await?;
+            if scheduled {
+                sqlx::query(
+                    "UPDATE posts SET status = 'scheduled', scheduled_at = ?, schedule_zone = ?,
+                        schedule_local = ?, publish_now = ?, consent_at = ?, max_duration_sec = ?
+                     WHERE id = ?",
+                )
+                .bind(row.scheduled_at)
+                .bind(&row.schedule_zone)
+                .bind(&row.schedule_local)
+                .bind(row.publish_now)
+                .bind(now)
+                .bind(creator.max_video_post_duration_sec.map(i64::from))
+                .bind(new_id)
+                .execute(&mut *tx)
+                .await?;
+            }
+            ids.push((*account_id, new_id));
+        }
+        tx.commit().await?;
+        let mut out = Vec::new();
+        for (account_id, new_id) in ids {
+            let new_row = load_row(pool, new_id).await?;
+            let warnings = match new_row.scheduled_at {
+                Some(at) if scheduled => {
+                    cap_warnings(
+                        pool,
+                        account_id,
+                        PostMode::parse(&new_row.mode),
+                        at,
+                        Some(new_id),
+                    )
+                    .await?
+                }
+                _ => Vec::new(),
+            };
+            audit::record(
+                pool,
+                Some(account_id),
+                "post.duplicate",
+                Outcome::Ok,
+                &format!("post {new_id} from post {id}"),
+            )
+            .await;
+            out.push(ScheduleOutcome {
+                post: new_row.dto()?,
+                warnings,
+            });
+            self.posts_changed(Some(account_id));
+        }
+        Ok(out)
+    }
+
+    pub async fn cancel_post(&self, id: i64) -> CoreResult<PostDto> {
+        let pool = self.store().pool();
+        let row = load_row(pool, id).await?;
+        if matches!(
+            row.status(),
+            PostStatus::Publishing | PostStatus::Published | PostStatus::Cancelled
+        ) {
+            return Err(CoreError::Conflict(format!(
+                "This post is {} and cannot be cancelled.",
+                row.status().as_str()
+            )));
+        }
+        sqlx::query("UPDATE posts SET status = 'cancelled', updated_at = ? WHERE id = ?")
+            .bind(self.clock().now_ms())
+            .bind(id)
+            .execute(pool)
+            .await?;
+        audit::record(
+            pool,
+            Some(row.account_id),
+            "post.cancel",
+            Outcome::Ok,
+            &format!("post {id}"),
+        )
+        .await;
+        self.posts_changed(Some(row.account_id));
+        load_row(pool, id).await?.dto()
+    }
+
+    pub async fn delete_post(&self, id: i64) -> CoreResult<()> {
+        let pool = self.store().pool();
+        let row = load_row(pool, id).await?;
+        if row.status() == PostStatus::Publishing {
+            return Err(CoreError::Conflict(
+                "This post is being published right now; wait for it to finish.".to_owned(),
+            ));
+        }
+        sqlx::query("DELETE FROM posts WHERE id = ?")
+            .bind(id)
+            .execute(pool)
+            .await?;
+        audit::record(
+            pool,
+            Some(row.account_id),
+            "post.delete",
+            Outcome::Ok,
+            &format!("post {id}"),
+        )
+        .await;
+        self.posts_changed(Some(row.account_id));
+        Ok(())
+    }
+
+    /// Pauses every pending post of an account (e.g. it was removed) with a visible reason.
+    /// Returns how many were paused.
+    pub async fn pause_posts_of_account(&self, account_id: i64, reason: &str) -> CoreResult<u64> {
+        let pool = self.store().pool();
+        let n = sqlx::query(AssertSqlSafe(format!(
+            "UPDATE posts SET paused_reason = ?, updated_at = ?
+             WHERE account_id = ? AND status IN ({PENDING})"
+        )))
+        .bind(reason)
+        .bind(self.clock().now_ms())
+        .bind(account_id)
+        .execute(pool)
+        .await?
+        .rows_affected();
+        if n > 0 {
+            audit::record(
+                pool,
+                Some(account_id),
+                "post.pause",
+                Outcome::Ok,
+                &format!("{n} posts: {reason}"),
+            )
+            .await;
+            self.posts_changed(Some(account_id));
+        }
+        Ok(n)
+    }
+
+    /// Lifts the pause (e.g. the account was reconnected).
+    pub async fn resume_posts_of_account(&self, account_id: i64) -> CoreResult<u64> {
+        let pool = self.store().pool();
+        let n = sqlx::query(
+            "UPDATE posts SET paused_reason = NULL, updated_at = ?
+             WHERE account_id = ? AND paused_reason IS NOT NULL",
+        )
+        .bind(self.clock().now_ms())
+        .bind(account_id)
+        .execute(pool)
+        .await?
+        .rows_affected();
+        if n > 0 {
+            self.posts_changed(Some(account_id));
+        }
+        Ok(n)
+    }
+
+    /// Checks a pending post's file. A moved or changed file puts the post in
+    /// "needs attention" with the reason.
+    pub async fn check_post_media(&self, id: i64) -> CoreResult<FileCheck> {
+        let pool = self.store().pool();
+        let row = load_row(pool, id).await?;
+        let path = PathBuf::from(&row.media_path);
+        let fp = row.fingerprint();
+        let result = blocking(move || media::check(&path, &fp)).await?;
+        if let Some(reason) = result.reason(Path::new(&row.media_path)) {
+            if matches!(
+                row.status(),
+                PostStatus::Draft
+                    | PostStatus::Scheduled
+                    | PostStatus::Queued
+                    | PostStatus::NeedsAttention
+            ) {
+                sqlx::query(
+                    "UPDATE posts SET status = 'needs_attention', attention_reason = ?, updated_at = ?
+                     WHERE id = ?",
+                )
+                .bind(&reason)
+                .bind(self.clock().now_ms())
+                .bind(id)
+                .execute(pool)
+                .await?;
+                audit::record(
+                    pool,
+                    Some(row.account_id),
+                    "post.needs_attention",
+                    Outcome::Error,
+                    &format!("post {id}: {reason}"),
+                )
+                .await;
+                self.posts_changed(Some(row.account_id));
+            }
+        }
+        Ok(result)
+    }
+
+    /// Checks the files of every pending post; returns the ids that now need attention.
+    pub async fn check_pending_media(&self) -> CoreResult<Vec<i64>> {
+        let ids: Vec<i64> = sqlx::query_scalar(AssertSqlSafe(format!(
+            "SELECT id FROM posts WHERE status IN ({PENDING}) ORDER BY id"
+        )))
+        .fetch_all(self.store().pool())
+        .await?;
+        let mut bad = Vec::new();
+        for id in ids {
+            if self.check_post_media(id).await? != FileCheck::Ok {
+                bad.push(id);
+            }
+        }
+        Ok(bad)
+    }
+
+    /// Points a post at its file's new place. The file there must have the same fingerprint
+    /// (size and content; a copy's new modification time is fine), unless `accept_changed`:
+    /// then it is probed and validated again (against `creator` when given, else the limit
+    /// stored at scheduling).
+    pub async fn relink_post_media(
+        &self,
+        id: i64,
+        new_path: &str,
+        accept_changed: bool,
+        creator: Option<&CreatorRules>,
+    ) -> CoreResult<PostDto> {
+        let pool = self.store().pool();
+        let row = load_row(pool, id).await?;
+        if !row.status().editable() && row.status() != PostStatus::Queued {
+            return Err(CoreError::Conflict(format!(
+                "This post is {} and its file cannot be changed.",
+                row.status().as_str()
+            )));
+        }
+        let path = PathBuf::from(new_path);
+        let (facts, fp) = probe_file(path.clone()).await?;
+        let old = row.fingerprint();
+        let facts = if fp.same_content(&old) {
+            row.facts()?
+        } else if accept_changed {
+            let max = creator
+                .and_then(|c| c.max_video_post_duration_sec)
+                .or(row.max_duration_sec.and_then(|m| u32::try_from(m).ok()));
+            let v = media::validate(&facts, max);
+            if !v.is_empty() {
+                return Err(CoreError::InvalidInput(media::describe(&v)));
+            }
+            facts
+        } else {
+            let mut diffs = Vec::new();
+            if fp.size != old.size {
+                diffs.push(format!("{} bytes instead of {}", fp.size, old.size));
+            } else {
+                diffs.push("same size, different content".to_owned());
+            }
+            return Err(CoreError::InvalidInput(format!(
+                "{} is not the same video ({}). Choose the original file, or accept the changed file to check it again.",
+                path.display(),
+                diffs.join(", ")
+            )));
+        };
+        let back_to = if row.status() == PostStatus::NeedsAttention {
+            if row.consent_at.is_some() && row.scheduled_at.is_some() {
+                "scheduled"
+            } else {
+                "draft"
+            }
+        } else {
+            row.status.as_str()
+        };
+        sqlx::query(
+            "UPDATE posts SET media_path = ?, media_size = ?, media_mtime_ms = ?,
+                media_head_sha256 = ?, media_tail_sha256 = ?, media_facts = ?, status = ?,
+                attention_reason = NULL, updated_at = ?
+             WHERE id = ?",
+        )
+        .bind(path.to_string_lossy().into_owned())
+        .bind(fp.size as i64)
+        .bind(fp.mtime_ms)
+        .bind(&fp.head_sha256)
+        .bind(&fp.tail_sha256)
+        .bind(serde_json::to_string(&facts).expect("facts serialise"))
+        .bind(back_to)
+        .bind(self.clock().now_ms())
+        .bind(id)
+        .execute(pool)
+        .await?;
+        audit::record(
+            pool,
+            Some(row.account_id),
+            "post.relink",
+            Outcome::Ok,
+            &format!("post {id}"),
+        )
+        .await;
+        self.posts_changed(Some(row.account_id));
+        load_row(pool, id).await?.dto()
+    }
+
+    pub async fn posting_caps(&self) -> CoreResult<Caps> {
+        caps(self.store().pool()).await
+    }
+
+    pub async fn set_posting_caps(&self, caps: Caps) -> CoreResult<Caps> {
+        set_caps(self.store().pool(), caps).await
+    }
+
+    pub async fn account_default_zone(&self, account_id: i64) -> CoreResult<String> {
+        account_zone(self.store().pool(), account_id).await
+    }
+
+    pub async fn set_account_default_zone(
+        &self,
+        account_id: i64,
+        zone: Option<&str>,
+    ) -> CoreResult<String> {
+        set_account_zone(self.store().pool(), account_id, zone).await?;
+        account_zone(self.store().pool(), account_id).await
+    }
+
+    /// Posts of a calendar month in `zone` (midnight on the 1st to midnight on the next 1st).
+    pub async fn calendar_month(
+        &self,
+        year: i32,
+        month: u32,
+        zone: &str,
+        account_id: Option<i64>,
+    ) -> CoreResult<CalendarRange> {
+        let tz = parse_zone(zone)?;
+        let first = NaiveDate::from_ymd_opt(year, month, 1)
+            .ok_or_else(|| CoreError::InvalidInput(format!("{year}-{month} is not a month.")))?;
+        let next = if month == 12 {
+            NaiveDate::from_ymd_opt(year + 1, 1, 1)
+        } else {
+            NaiveDate::from_ymd_opt(year, month + 1, 1)
+        }
+        .ok_or_else(|| CoreError::InvalidInput(format!("{year}-{month} is out of range.")))?;
+        calendar_range(self.store().pool(), tz, first, next, account_id).await
+    }
+
+    /// Posts of the week (Monday to Monday, in `zone`) that contains `date` (`YYYY-MM-DD`).
+    pub async fn calendar_week(
+        &self,
+        date: &str,
+        zone: &str,
+        account_id: Option<i64>,
+    ) -> CoreResult<CalendarRange> {
+        let tz = parse_zone(zone)?;
+        let day = NaiveDate::parse_from_str(date.trim(), "%Y-%m-%d").map_err(|_| {
+            CoreError::InvalidInput(format!("\"{date}\" is not a date; use 2027-03-14."))
+        })?;
+        let monday = day - ChronoDuration::days(i64::from(day.weekday().num_days_from_monday()));
+        calendar_range(
+            self.store().pool(),
+            tz,
+            monday,
+            monday + ChronoDuration::days(7),
+            account_id,
+        )
+        .await
+    }
+
+    /// Upcoming posts (not yet published, cancelled or failed), soonest first.
+    pub async fn queue(&self, q: &QueueQuery) -> CoreResult<Vec<CalendarItem>> {
+        queue(self.store().pool(), q, &system_zone()).await
+    }
+
+    fn posts_changed(&self, account_id: Option<i64>) {
+        self.events()
+            .emit(crate::events::EngineEvent::PostsChanged { account_id });
+    }
+
+    async fn ensure_file_unchanged(&self, row: &PostRow) -> CoreResult<()> {
+        let path = PathBuf::from(&row.media_path);
+        let fp = row.fingerprint();
+        let check = blocking(move || media::check(&path, &fp)).await?;
+        match check.reason(Path::new(&row.media_path)) {
+            None => Ok(()),
+            Some(reason) => Err(CoreError::InvalidInput(reason)),
+        }
+    }
+
+    /// (instant ms, zone name, local text, publish-now flag)
+    async fn resolve_when(
+        &self,
+        account_id: i64,
+        when: &When,
+    ) -> CoreResult<(i64, String, String, bool)> {
+        let now = self.clock().now();
+        match when {
+            When::Now => {
+                let zone = account_zone(self.store().pool(), account_id).await?;
+                let tz = parse_zone(&zone)?;
+                Ok((
+                    now.timestamp_millis(),
+                    tz.name().to_owned(),
+                    local_text(now.timestamp_millis(), tz),
+                    true,
+                ))
+            }
+            When::At { local, zone, dst } => {
+                let zone = match zone.as_deref().map(str::trim).filter(|z| !z.is_empty()) {
+                    Some(z) => z.to_owned(),
+                    None => account_zone(self.store().pool(), account_id).await?,
+                };
+                let tz = parse_zone(&zone)?;
+                let naive = parse_local(local)?;
+                let resolution = resolve_local(naive, tz);
+                let Some(at) = resolution.pick(*dst) else {
+                    let text = naive.format("%Y-%m-%d %H:%M");
+                    return Err(CoreError::InvalidInput(match resolution {
+                        LocalResolution::Ambiguous { earlier, later } => format!(
+                            "{text} happens twice in {zone} (the clocks go back). Choose the earlier one ({}) or the later one ({}).",
+                            fmt_instant_in(earlier, tz),
+                            fmt_instant_in(later, tz)
+                        ),
+                        LocalResolution::Nonexistent { before, after } => format!(
+                            "{text} does not exist in {zone} (the clocks go forward). Choose the earlier time ({}) or the later time ({}).",
+                            fmt_instant_in(before, tz),
+                            fmt_instant_in(after, tz)
+                        ),
+                        LocalResolution::Unique { .. } => unreachable!("unique always resolves"),
+                    }));
+                };
+                if at < now {
+                    return Err(CoreError::InvalidInput(format!(
+                        "{} in {zone} is in the past. Pick a later time, or use Publish now.",
+                        naive.format("%Y-%m-%d %H:%M")
+                    )));
+                }
+                Ok((
+                    at.timestamp_millis(),
+                    tz.name().to_owned(),
+                    naive.format(LOCAL_FORMAT).to_string(),
+                    false,
+                ))
+            }
+        }
+    }
+}
+
+async fn insert_post<'e, E: sqlx::SqliteExecutor<'e>>(
+    ex: E,
+    account_id: i64,
+    c: &Content,
+    media_path: &str,
+    fp: &Fingerprint,
+    facts: &VideoFacts,
+    now: i64,
+) -> CoreResult<i64> {
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO posts (account_id, status, mode, caption, privacy_level, allow_comment,
+            allow_duet, allow_stitch, commercial, your_brand, branded_content, is_aigc,
+            cover_timestamp_ms, media_path, media_size, media_mtime_ms, media_head_sha256,
+            media_tail_sha256, media_facts, created_at, updated_at)
+         VALUES (?, 'draft', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         RETURNING id",
+    )
+    .bind(account_id)
+    .bind(c.mode.as_str())
+    .bind(&c.caption)
+    .bind(&c.privacy_level)
+    .bind(c.allow_comment)
+    .bind(c.allow_duet)
+    .bind(c.allow_stitch)
+    .bind(c.commercial.enabled)
+    .bind(c.commercial.your_brand)
+    .bind(c.commercial.branded_content)
+    .bind(c.is_aigc)
+    .bind(c.cover_timestamp_ms.map(i64::from))
+    .bind(media_path)
+    .bind(fp.size as i64)
+    .bind(fp.mtime_ms)
+    .bind(&fp.head_sha256)
+    .bind(&fp.tail_sha256)
+    .bind(serde_json::to_string(facts).expect("facts serialise"))
+    .bind(now)
+    .bind(now)
+    .fetch_one(ex)
+    .await?;
+    Ok(id)
+}
+
+/// Midnight at the start of `day` in `tz` (the first instant of the day when midnight is
+/// skipped, as in zones that change at 00:00).
+fn day_start(tz: Tz, day: NaiveDate) -> i64 {
+    let mut t = day.and_time(NaiveTime::MIN);
+    for _ in 0..(24 * 4) {
+        if let Some(d) = tz.from_local_datetime(&t).earliest() {
+            return d.timestamp_millis();
+        }
+        t += ChronoDuration::minutes(15);
+    }
+    Utc.from_utc_datetime(&day.and_time(NaiveTime::MIN))
+        .timestamp_millis()
+}
+
+#[derive(sqlx::FromRow)]
+struct CalRow {
+    id: i64,
+    account_id: i64,
+    status: String,
+    mode: String,
+    caption: String,
+    thumbnail_path: Option<String>,
+    scheduled_at: i64,
+    schedule_zone: Option<String>,
+    paused_reason: Option<String>,
+    display_name: String,
+    username: String,
+    label: String,
+}
+
+/// The SQL of a calendar range (public for the benchmark's CLI reference).
+pub const CALENDAR_SQL: &str = "SELECT p.id, p.account_id, p.status, p.mode, \
+    substr(p.caption, 1, 200) AS caption, p.thumbnail_path, p.scheduled_at, p.schedule_zone, \
+    p.paused_reason, a.display_name, a.username, a.label \
+    FROM posts p JOIN accounts a ON a.id = p.account_id \
+    WHERE p.scheduled_at >= ? AND p.scheduled_at < ? AND p.status != 'cancelled'";
+pub const CALENDAR_ACCOUNT_FILTER: &str = " AND p.account_id = ?";
+pub const CALENDAR_ORDER: &str = " ORDER BY p.scheduled_at, p.id";
+
+fn cal_item(r: CalRow, view: Tz) -> CalendarItem {
+    let post_tz = r
+        .schedule_zone
+        .as_deref()
+        .and_then(|z| z.parse::<Tz>().ok())
+        .unwrap_or(view);
+    let title = if !r.label.is_empty() {
+        r.label
+    } else if !r.display_name.is_empty() {
+        r.display_name
+    } else {
+        format!("@{}", r.username)
+    };
+    let status = PostStatus::parse(&r.status);
+    CalendarItem {
+        id: r.id,
+        account_id: r.account_id,
+        account_title: title,
+        status,
+        mode: PostMode::parse(&r.mode),
+        caption: r.caption,
+        thumbnail_path: r.thumbnail_path,
+        scheduled_at: rfc3339(r.scheduled_at),
+        local: local_text(r.scheduled_at, view),
+        post_zone: post_tz.name().to_owned(),
+        post_local: local_text(r.scheduled_at, post_tz),
+        paused: r.paused_reason.is_some(),
+        needs_attention: status == PostStatus::NeedsAttention,
+    }
+}
+
+async fn calendar_range(
+    pool: &SqlitePool,
+    tz: Tz,
+    from: NaiveDate,
+    to: NaiveDate,
+    account_id: Option<i64>,
+) -> CoreResult<CalendarRange> {
+    let start = day_start(tz, from);
+    let end = day_start(tz, to);
+    let mut sql = String::from(CALENDAR_SQL);
+    if account_id.is_some() {
+        sql.push_str(CALENDAR_ACCOUNT_FILTER);
+    }
+    sql.push_str(CALENDAR_ORDER);
+    let mut q = sqlx::query_as::<_, CalRow>(AssertSqlSafe(sql))
+        .bind(start)
+        .bind(end);
+    if let Some(a) = account_id {
+        q = q.bind(a);
+    }
+    let rows = q.fetch_all(pool).await?;
+    Ok(CalendarRange {
+        zone: tz.name().to_owned(),
+        start: rfc3339(start),
+        end: rfc3339(end),
+        items: rows.into_iter().map(|r| cal_item(r, tz)).collect(),
+    })
+}
+
+/// The queue's SQL pieces (public for the benchmark's CLI reference).
+pub const QUEUE_SQL: &str = "SELECT p.id, p.account_id, p.status, p.mode, \
+    substr(p.caption, 1, 200) AS caption, p.thumbnail_path, p.scheduled_at, p.schedule_zone, \
+    p.paused_reason, a.display_name, a.username, a.label \
+    FROM posts p JOIN accounts a ON a.id = p.account_id \
+    WHERE p.status IN ('scheduled', 'needs_attention', 'queued', 'publishing') \
+    AND p.scheduled_at IS NOT NULL";
+pub const QUEUE_ACCOUNT_FILTER: &str = " AND p.account_id = ?";
+/// Trigram full-text match (terms of 3+ characters).
+pub const QUEUE_FTS_FILTER: &str =
+    " AND p.id IN (SELECT rowid FROM posts_fts WHERE posts_fts MATCH ?)";
+/// Short terms: a plain substring scan.
+pub const QUEUE_LIKE_FILTER: &str = " AND p.caption LIKE ? ESCAPE '\\'";
+pub const QUEUE_ORDER: &str = " ORDER BY p.scheduled_at, p.id LIMIT ?";
+
+/// An FTS5 string literal matching `term` as a substring.
+pub fn fts_phrase(term: &str) -> String {
+    format!("\"{}\"", term.replace('"', "\"\""))
+}
+
+async fn queue(pool: &SqlitePool, q: &QueueQuery, zone: &str) -> CoreResult<Vec<CalendarItem>> {
+    let tz = parse_zone(zone).unwrap_or(Tz::UTC);
+    let mut sql = String::from(QUEUE_SQL);
+    if q.account_id.is_some() {
+        sql.push_str(QUEUE_ACCOUNT_FILTER);
+    }
+    let term = q.search.as_deref().map(str::trim).filter(|s| !s.is_empty());
+    let use_fts = term.is_some_and(|t| t.chars().count() >= 3);
+    if let Some(_t) = term {
+        sql.push_str(if use_fts {
+            QUEUE_FTS_FILTER
+        } else {
+            QUEUE_LIKE_FILTER
+        });
+    }
+    sql.push_str(QUEUE_ORDER);
+    let mut query = sqlx::query_as::<_, CalRow>(AssertSqlSafe(sql));
+    if let Some(a) = q.account_id {
+        query = query.bind(a);
+    }
+    if let Some(t) = term {
+        query = query.bind(if use_fts {
+            fts_phrase(t)
+        } else {
+            format!(
+                "%{}%",
+                t.replace('\\', "\\\\")
+                    .replace('%', "\\%")
+                    .replace('_', "\\_")
+            )
+        });
+    }
+    let rows = query
+        .bind(q.limit.unwrap_or(50).clamp(1, 200))
+        .fetch_all(pool)
+        .await?;
+    Ok(rows.into_iter().map(|r| cal_item(r, tz)).collect())
+}
+
+/// The queue shown in a given zone (the UI's zone rather than the system's).
+pub async fn queue_in_zone(
+    engine: &Engine,
+    q: &QueueQuery,
+    zone: &str,
+) -> CoreResult<Vec<CalendarItem>> {
+    queue(engine.store().pool(), q, zone).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gap_and_overlap() {
+        let ny: Tz = "America/New_York".parse().unwrap();
+        let t = parse_local("2027-03-14T02:30").unwrap();
+        match resolve_local(t, ny) {
+            LocalResolution::Nonexistent { before, after } => {
+                assert_eq!(before.to_rfc3339(), "2027-03-14T06:30:00+00:00");
+                assert_eq!(after.to_rfc3339(), "2027-03-14T07:30:00+00:00");
+            }
+            other => panic!("{other:?}"),
+        }
+        let london: Tz = "Europe/London".parse().unwrap();
+        let t = parse_local("2027-10-31T01:30").unwrap();
+        match resolve_local(t, london) {
+            LocalResolution::Ambiguous { earlier, later } => {
+                assert_eq!(earlier.to_rfc3339(), "2027-10-31T00:30:00+00:00");
+                assert_eq!(later.to_rfc3339(), "2027-10-31T01:30:00+00:00");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+}
