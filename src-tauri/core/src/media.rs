@@ -370,6 +370,9 @@ fn probe_mp4<R: Read + Seek>(mut r: R, size: u64, path: &Path) -> Result<VideoFa
     let mut saw_mdat = false;
     while pos < size {
         if size - pos < 8 {
+            if moov.is_some() {
+                break; // a few bytes of trailing padding after complete boxes
+            }
             return Err(damaged(path, "the file ends in the middle of a box"));
         }
         r.seek(SeekFrom::Start(pos)).map_err(io)?;
