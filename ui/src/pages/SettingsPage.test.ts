@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { cleanup, render, screen, waitFor } from '@testing-library/svelte';
+import { cleanup, render, screen, waitFor, within } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
 import { clearMocks } from '@tauri-apps/api/mocks';
 import App from '../App.svelte';
@@ -141,5 +141,130 @@ describe('logs and about', () => {
     expect(screen.getByTestId('about-mode')).toHaveTextContent(
       'Simulator (demo) · http://127.0.0.1:9999',
     );
+  });
+});
+
+describe('TikTok app', () => {
+  async function openTiktok() {
+    const user = await openSettings();
+    const section = await screen.findByTestId('tiktok-settings');
+    await within(section).findByTestId('tiktok-client-key');
+    return { user, section: within(section) };
+  }
+
+  it('explains demo mode and shows the loopback redirect URI to register', async () => {
+    mockBackend();
+    const { section } = await openTiktok();
+    expect(section.getByTestId('tiktok-mode')).toHaveTextContent('Demo — simulated TikTok');
+    expect(screen.getByTestId('tiktok-settings')).toHaveTextContent('Demo mode:');
+    expect(screen.getByTestId('tiktok-settings')).toHaveTextContent('Your own app:');
+    expect(section.getByTestId('tiktok-redirect-loopback')).toBeChecked();
+    expect(section.getByTestId('tiktok-redirect-uri')).toHaveTextContent(
+      'http://127.0.0.1:*/callback/',
+    );
+    const checked = section
+      .getAllByTestId('tiktok-scope')
+      .filter((c) => (c as HTMLInputElement).checked)
+      .map((c) => (c as HTMLInputElement).value);
+    expect(checked).toEqual([
+      'user.info.basic',
+      'user.info.profile',
+      'user.info.stats',
+      'video.list',
+      'video.upload',
+      'video.publish',
+    ]);
+  });
+
+  it('copies the exact redirect URI, and the deep-link one when that mode is picked', async () => {
+    mockBackend();
+    const { user, section } = await openTiktok();
+
+    await user.click(section.getByTestId('tiktok-redirect-copy'));
+    expect(await navigator.clipboard.readText()).toBe('http://127.0.0.1:*/callback/');
+    expect(section.getByTestId('tiktok-redirect-copy')).toHaveTextContent('Copied');
+
+    await user.click(section.getByTestId('tiktok-redirect-deeplink'));
+    expect(section.getByTestId('tiktok-redirect-uri')).toHaveTextContent(
+      'tokdeck://oauth/callback',
+    );
+    await user.click(section.getByTestId('tiktok-redirect-copy'));
+    expect(await navigator.clipboard.readText()).toBe('tokdeck://oauth/callback');
+  });
+
+  it('save sends only the changes, and the secret is never displayed', async () => {
+    const backend = mockBackend();
+    const { user, section } = await openTiktok();
+    const SECRET = 'cs-very-secret-value-123';
+
+    await user.type(section.getByTestId('tiktok-client-key'), 'awkeyabc');
+    const secretInput = section.getByTestId('tiktok-client-secret');
+    expect(secretInput).toHaveAttribute('type', 'password');
+    await user.type(secretInput, SECRET);
+    const videoList = section
+      .getAllByTestId('tiktok-scope')
+      .find((c) => (c as HTMLInputElement).value === 'video.list')!;
+    await user.click(videoList);
+    await user.click(section.getByTestId('tiktok-save'));
+
+    expect(backend.calls('update_tiktok_config')).toEqual([
+      {
+        patch: {
+          clientKey: 'awkeyabc',
+          clientSecret: SECRET,
+          scopes: [
+            'user.info.basic',
+            'user.info.profile',
+            'user.info.stats',
+            'video.upload',
+            'video.publish',
+          ],
+        },
+      },
+    ]);
+    expect(await section.findByTestId('tiktok-secret-saved')).toHaveTextContent(
+      'Saved in your keychain',
+    );
+    expect(section.getByTestId('tiktok-mode')).toHaveTextContent('Your TikTok app');
+    // The header badge follows the saved mode.
+    expect(screen.queryByTestId('mode-badge')).not.toBeInTheDocument();
+    expect(document.body.textContent).not.toContain(SECRET);
+    for (const input of document.querySelectorAll('input')) expect(input.value).not.toBe(SECRET);
+    expect(section.getByTestId('tiktok-save')).toBeDisabled();
+  });
+
+  it('Replace and Remove act on the stored secret without revealing it', async () => {
+    const backend = mockBackend({ tiktok: { clientKey: 'awkey', hasSecret: true } });
+    const { user, section } = await openTiktok();
+    expect(section.getByTestId('tiktok-secret-saved')).toBeInTheDocument();
+    expect(section.queryByTestId('tiktok-client-secret')).not.toBeInTheDocument();
+
+    await user.click(section.getByTestId('tiktok-secret-replace'));
+    const input = section.getByTestId('tiktok-client-secret');
+    expect(input).toHaveValue('');
+    await user.click(section.getByRole('button', { name: 'Keep current' }));
+
+    await user.click(section.getByTestId('tiktok-secret-remove'));
+    expect(backend.calls('update_tiktok_config')).toEqual([{ patch: { clientSecret: '' } }]);
+    expect(await section.findByTestId('tiktok-client-secret')).toBeInTheDocument();
+    expect(section.getByTestId('tiktok-problem')).toHaveTextContent('Add the client secret');
+  });
+
+  it('shows validation errors from the engine inline and keeps the form', async () => {
+    const backend = mockBackend();
+    backend.handlers.update_tiktok_config = () => {
+      throw {
+        code: 'invalid_input',
+        message:
+          "The client key looks wrong: copy it again from your app's page in the TikTok developer portal.",
+      };
+    };
+    const { user, section } = await openTiktok();
+    await user.type(section.getByTestId('tiktok-client-key'), 'bad key');
+    await user.click(section.getByTestId('tiktok-save'));
+
+    const error = await section.findByTestId('tiktok-save-error');
+    await waitFor(() => expect(error).toHaveTextContent('The client key looks wrong'));
+    expect(section.getByTestId('tiktok-client-key')).toHaveValue('bad key');
   });
 });

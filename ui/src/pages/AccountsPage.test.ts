@@ -1,0 +1,542 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { cleanup, render, screen, waitFor, within } from '@testing-library/svelte';
+import userEvent from '@testing-library/user-event';
+import { clearMocks } from '@tauri-apps/api/mocks';
+import App from '../App.svelte';
+import type { AccountPage, AuditEntry } from '../lib/bindings';
+import { toasts } from '../lib/toasts.svelte';
+import { deferred, makeAccount, mockBackend } from '../test/backend';
+
+beforeEach(() => {
+  window.location.hash = '';
+});
+
+afterEach(() => {
+  cleanup(); // unmount (and unlisten) while the IPC mock still exists
+  clearMocks();
+  toasts.clear();
+});
+
+async function openAccounts(hash = '#/accounts') {
+  window.location.hash = hash;
+  render(App);
+  await screen.findByTestId('app-ready');
+  return userEvent.setup();
+}
+
+const cards = () => screen.queryAllByTestId('account-card');
+const card = (openId: string) => {
+  const el = document.querySelector<HTMLElement>(
+    `[data-testid="account-card"][data-open-id="${openId}"]`,
+  );
+  if (!el) throw new Error(`no card for ${openId}`);
+  return within(el);
+};
+
+describe('connecting an account', () => {
+  it('shows the pending panel, then the new card and a toast when the flow succeeds', async () => {
+    const backend = mockBackend();
+    const user = await openAccounts();
+    await user.click(await screen.findByTestId('add-account'));
+
+    expect(backend.calls('connect_account')).toHaveLength(1);
+    const panel = await screen.findByTestId('pending-connect');
+    expect(panel).toHaveTextContent('Waiting for TikTok…');
+    // The 10-minute expiry counts down (9:59 or 10:00 depending on the tick).
+    expect(within(panel).getByTestId('pending-countdown').textContent).toMatch(/^(10:00|9:5\d)$/);
+
+    const account = makeAccount({ openId: 'new-1', username: 'newbie', displayName: 'New Bie' });
+    backend.accounts.push(account);
+    await backend.emit({
+      kind: 'connectFinished',
+      flowId: backend.pending!.flowId,
+      ok: true,
+      message: 'New Bie is connected.',
+      account,
+    });
+
+    await waitFor(() => expect(screen.queryByTestId('pending-connect')).not.toBeInTheDocument());
+    await waitFor(() => expect(cards()).toHaveLength(1));
+    expect(card('new-1').getByTestId('account-handle')).toHaveTextContent('@newbie');
+    const toast = await screen.findByTestId('toast');
+    expect(toast).toHaveTextContent('New Bie is connected.');
+    expect(toast).toHaveAttribute('data-level', 'success');
+  });
+
+  it("shows TikTok's reason in an error banner when the flow fails", async () => {
+    const backend = mockBackend();
+    const user = await openAccounts();
+    await user.click(await screen.findByTestId('add-account'));
+    await screen.findByTestId('pending-connect');
+
+    const reason =
+      'TikTok says the redirect URI is not registered for this app. Add http://127.0.0.1:*/callback/ in the developer portal, then try again.';
+    await backend.emit({
+      kind: 'connectFinished',
+      flowId: backend.pending!.flowId,
+      ok: false,
+      message: reason,
+      account: null,
+    });
+
+    const banner = await screen.findByTestId('connect-error');
+    expect(banner).toHaveTextContent("Couldn't connect the account");
+    expect(banner).toHaveTextContent(reason);
+    expect(screen.queryByTestId('pending-connect')).not.toBeInTheDocument();
+    expect(cards()).toHaveLength(0);
+  });
+
+  it('cancel calls cancelConnect, hides the panel and treats the cancelled event as no error', async () => {
+    const backend = mockBackend();
+    const user = await openAccounts();
+    await user.click(await screen.findByTestId('add-account'));
+    const panel = await screen.findByTestId('pending-connect');
+    const flowId = backend.pending!.flowId;
+
+    await user.click(within(panel).getByTestId('pending-cancel'));
+    expect(backend.calls('cancel_connect')).toHaveLength(1);
+    await waitFor(() => expect(screen.queryByTestId('pending-connect')).not.toBeInTheDocument());
+
+    await backend.emit({
+      kind: 'connectFinished',
+      flowId,
+      ok: false,
+      message: 'Connecting was cancelled.',
+      account: null,
+    });
+    // Give the event a chance to render something (it must not).
+    await new Promise((r) => setTimeout(r, 20));
+    expect(screen.queryByTestId('connect-error')).not.toBeInTheDocument();
+  });
+
+  it('a second Add account while one is pending shows the pending one instead of starting another', async () => {
+    const backend = mockBackend();
+    const user = await openAccounts();
+    await user.click(await screen.findByTestId('add-account'));
+    await screen.findByTestId('pending-connect');
+    await user.click(screen.getByTestId('add-account'));
+    expect(backend.calls('connect_account')).toHaveLength(1);
+    expect(screen.getAllByTestId('pending-connect')).toHaveLength(1);
+  });
+
+  it('restores a flow that was already pending when the page opened', async () => {
+    const backend = mockBackend();
+    backend.handlers.pending_connect = () => ({
+      flowId: 'f-old',
+      authorizeUrl: 'http://127.0.0.1:4790/v2/auth/authorize/?state=zzz',
+      redirectUri: 'http://127.0.0.1:5000/callback/',
+      redirectMode: 'loopback',
+      expiresAt: new Date(Date.now() + 5 * 60_000).toISOString(),
+    });
+    await openAccounts();
+    expect(await screen.findByTestId('pending-connect')).toHaveTextContent('Waiting for TikTok…');
+  });
+
+  it('"Open the sign-in page again" shows the address as text without navigating', async () => {
+    const backend = mockBackend();
+    const user = await openAccounts();
+    await user.click(await screen.findByTestId('add-account'));
+    const panel = await screen.findByTestId('pending-connect');
+    const before = window.location.href;
+
+    await user.click(within(panel).getByTestId('pending-show-url'));
+
+    expect(within(panel).getByTestId('pending-url')).toHaveTextContent(
+      backend.pending!.authorizeUrl,
+    );
+    expect(window.location.href).toBe(before);
+  });
+
+  it('shows the engine error when a connect cannot start', async () => {
+    const backend = mockBackend();
+    backend.handlers.connect_account = () => {
+      throw {
+        code: 'invalid_input',
+        message:
+          "Add your TikTok app's client secret in Settings → TikTok before connecting an account.",
+      };
+    };
+    const user = await openAccounts();
+    await user.click(await screen.findByTestId('add-account'));
+    expect(await screen.findByTestId('connect-error')).toHaveTextContent('Add your TikTok app');
+    expect(screen.queryByTestId('pending-connect')).not.toBeInTheDocument();
+  });
+});
+
+describe('account cards', () => {
+  it('render status, compact followers, token warning, last error and reconnect', async () => {
+    const soon = new Date(Date.now() + 5 * 86_400_000 - 60_000).toISOString();
+    mockBackend({
+      accounts: [
+        makeAccount({
+          openId: 'a',
+          username: 'ana',
+          followerCount: 12_345,
+          refreshExpiresSoon: true,
+          refreshExpiresAt: soon,
+        }),
+        makeAccount({
+          openId: 'b',
+          username: 'bo',
+          status: 'needs_reconnect',
+          followerCount: 1_200_000,
+          lastError: 'TikTok no longer accepts this sign-in: reconnect the account.',
+        }),
+      ],
+    });
+    await openAccounts();
+    await waitFor(() => expect(cards()).toHaveLength(2));
+
+    const a = card('a');
+    expect(a.getByTestId('account-status')).toHaveTextContent('Active');
+    expect(a.getByTestId('account-followers')).toHaveTextContent('12.3K');
+    expect(a.getByTestId('account-token-warning')).toHaveTextContent(
+      'Refresh token expires in 5 days',
+    );
+
+    const b = card('b');
+    expect(b.getByTestId('account-status')).toHaveTextContent('Needs reconnect');
+    expect(b.getByTestId('account-followers')).toHaveTextContent('1.2M');
+    expect(b.queryByTestId('account-token-warning')).not.toBeInTheDocument();
+    expect(b.getByTestId('account-last-error')).toHaveTextContent('reconnect the account');
+    expect(b.getByTestId('account-reconnect')).toBeEnabled();
+  });
+
+  it('Reconnect starts a connect flow', async () => {
+    const backend = mockBackend({
+      accounts: [makeAccount({ openId: 'b', status: 'needs_reconnect' })],
+    });
+    const user = await openAccounts();
+    await waitFor(() => expect(cards()).toHaveLength(1));
+    await user.click(card('b').getByTestId('account-reconnect'));
+    expect(backend.calls('connect_account')).toHaveLength(1);
+    expect(await screen.findByTestId('pending-connect')).toBeInTheDocument();
+  });
+
+  it('remove asks for confirmation (scheduled posts are kept) before calling removeAccount', async () => {
+    const backend = mockBackend({
+      accounts: [makeAccount({ id: 7, openId: 'x', username: 'xo' })],
+    });
+    const user = await openAccounts();
+    await waitFor(() => expect(cards()).toHaveLength(1));
+
+    await user.click(card('x').getByTestId('account-remove'));
+    const dialog = card('x').getByTestId('confirm-remove');
+    expect(dialog).toHaveTextContent('scheduled posts are paused and kept');
+    expect(backend.calls('remove_account')).toHaveLength(0);
+
+    // "Keep it" closes without removing.
+    await user.click(within(dialog).getByTestId('confirm-remove-no'));
+    expect(screen.queryByTestId('confirm-remove')).not.toBeInTheDocument();
+    expect(backend.calls('remove_account')).toHaveLength(0);
+
+    await user.click(card('x').getByTestId('account-remove'));
+    await user.click(screen.getByTestId('confirm-remove-yes'));
+    expect(backend.calls('remove_account')).toEqual([{ accountId: 7 }]);
+    await waitFor(() => expect(cards()).toHaveLength(0));
+  });
+
+  it('renames the label inline', async () => {
+    const backend = mockBackend({
+      accounts: [makeAccount({ id: 3, openId: 'l', displayName: 'Lia' })],
+    });
+    const user = await openAccounts();
+    await waitFor(() => expect(cards()).toHaveLength(1));
+
+    await user.click(card('l').getByTestId('account-label-edit'));
+    const input = card('l').getByTestId('account-label-input');
+    expect(input).toHaveFocus();
+    await user.type(input, 'Brand{Enter}');
+
+    expect(backend.calls('set_account_label')).toEqual([{ accountId: 3, label: 'Brand' }]);
+    await waitFor(() => expect(card('l').getByRole('heading')).toHaveTextContent('Brand'));
+    expect(card('l').queryByTestId('account-label-input')).not.toBeInTheDocument();
+  });
+
+  it('Escape cancels a rename without calling the engine', async () => {
+    const backend = mockBackend({ accounts: [makeAccount({ openId: 'l' })] });
+    const user = await openAccounts();
+    await waitFor(() => expect(cards()).toHaveLength(1));
+    await user.click(card('l').getByTestId('account-label-edit'));
+    await user.type(card('l').getByTestId('account-label-input'), 'Nope{Escape}');
+    expect(card('l').queryByTestId('account-label-input')).not.toBeInTheDocument();
+    expect(backend.calls('set_account_label')).toHaveLength(0);
+  });
+
+  it('sets the default account', async () => {
+    const backend = mockBackend({
+      accounts: [
+        makeAccount({ id: 1, openId: 'one', isDefault: true }),
+        makeAccount({ id: 2, openId: 'two' }),
+      ],
+    });
+    const user = await openAccounts();
+    await waitFor(() => expect(cards()).toHaveLength(2));
+    expect(card('one').getByTestId('account-default')).toBeDisabled();
+
+    await user.click(card('two').getByTestId('account-default'));
+
+    expect(backend.calls('set_default_account')).toEqual([{ accountId: 2 }]);
+    await waitFor(() => expect(card('two').getByTestId('account-default')).toBeDisabled());
+    expect(card('two').getByTestId('account-default')).toHaveTextContent('Default');
+    expect(card('one').getByTestId('account-default')).toBeEnabled();
+  });
+
+  it('sync refreshes the card and a failure is reported', async () => {
+    const backend = mockBackend({ accounts: [makeAccount({ id: 4, openId: 's' })] });
+    const user = await openAccounts();
+    await waitFor(() => expect(cards()).toHaveLength(1));
+    expect(card('s').getByTestId('account-last-sync')).toHaveTextContent('Not synced yet');
+
+    await user.click(card('s').getByTestId('account-sync'));
+    expect(backend.calls('sync_account')).toEqual([{ accountId: 4 }]);
+    await waitFor(() =>
+      expect(card('s').getByTestId('account-last-sync')).toHaveTextContent('Synced just now'),
+    );
+
+    backend.handlers.sync_account = () => {
+      throw { code: 'tiktok', message: 'TikTok is rate limiting: try again in a minute.' };
+    };
+    await user.click(card('s').getByTestId('account-sync'));
+    expect(
+      await screen.findByText('TikTok is rate limiting: try again in a minute.'),
+    ).toBeVisible();
+  });
+
+  it('refreshes a card in place when the engine reports a change to it', async () => {
+    const backend = mockBackend({ accounts: [makeAccount({ id: 9, openId: 'e' })] });
+    await openAccounts();
+    await waitFor(() => expect(cards()).toHaveLength(1));
+    backend.accounts[0] = { ...backend.accounts[0], status: 'needs_reconnect' };
+
+    await backend.emit({ kind: 'accountsChanged', accountId: 9 });
+
+    await waitFor(() =>
+      expect(card('e').getByTestId('account-status')).toHaveTextContent('Needs reconnect'),
+    );
+    expect(backend.calls('get_account')).toEqual([{ accountId: 9 }]);
+  });
+});
+
+describe('list', () => {
+  it('searches after a 200 ms pause, with the whole search string', async () => {
+    const backend = mockBackend({
+      accounts: [
+        makeAccount({ openId: 'ali', username: 'alice' }),
+        makeAccount({ openId: 'bob', username: 'bob' }),
+      ],
+    });
+    const user = await openAccounts();
+    await waitFor(() => expect(cards()).toHaveLength(2));
+
+    await user.type(screen.getByTestId('accounts-search'), 'ali');
+    // Debounced: nothing sent while typing.
+    expect(
+      backend.calls('list_accounts').filter((q) => JSON.stringify(q).includes('search')),
+    ).toEqual([]);
+
+    await waitFor(() => expect(cards()).toHaveLength(1));
+    const searches = backend
+      .calls('list_accounts')
+      .map((a) => (a as { query: { search?: string } }).query.search)
+      .filter(Boolean);
+    expect(searches).toEqual(['ali']);
+    expect(card('ali').getByTestId('account-handle')).toHaveTextContent('@alice');
+  });
+
+  it('filters by status', async () => {
+    const backend = mockBackend({
+      accounts: [
+        makeAccount({ openId: 'ok' }),
+        makeAccount({ openId: 'bad', status: 'needs_reconnect' }),
+      ],
+    });
+    const user = await openAccounts();
+    await waitFor(() => expect(cards()).toHaveLength(2));
+    await user.selectOptions(screen.getByTestId('accounts-status-filter'), 'needs_reconnect');
+    await waitFor(() => expect(cards()).toHaveLength(1));
+    expect(backend.calls('list_accounts').at(-1)).toEqual({
+      query: { status: 'needs_reconnect', limit: 20 },
+    });
+  });
+
+  it('Load more asks for the next page with the cursor and appends it', async () => {
+    const accounts = Array.from({ length: 25 }, (_, i) => makeAccount({ openId: `p${i}` }));
+    const backend = mockBackend({ accounts });
+    const user = await openAccounts();
+    await waitFor(() => expect(cards()).toHaveLength(20));
+
+    await user.click(screen.getByTestId('accounts-load-more'));
+
+    await waitFor(() => expect(cards()).toHaveLength(25));
+    expect(backend.calls('list_accounts').at(-1)).toEqual({ query: { cursor: '20', limit: 20 } });
+    expect(screen.queryByTestId('accounts-load-more')).not.toBeInTheDocument();
+  });
+
+  it('shows skeletons while loading, then an error banner whose Retry reloads', async () => {
+    const backend = mockBackend({ accounts: [makeAccount({ openId: 'r' })] });
+    const first = deferred<AccountPage>();
+    backend.handlers.list_accounts = () => first.promise;
+    await openAccounts();
+    expect(await screen.findByTestId('accounts-loading')).toBeInTheDocument();
+
+    first.reject({ code: 'storage', message: 'The database is locked' });
+    const banner = await screen.findByTestId('error-banner');
+    expect(banner).toHaveTextContent("Couldn't load your accounts");
+    expect(banner).toHaveTextContent('The database is locked');
+    expect(screen.queryByTestId('accounts-loading')).not.toBeInTheDocument();
+
+    backend.handlers.list_accounts = () => ({ items: [backend.accounts[0]], nextCursor: null });
+    await userEvent.setup().click(within(banner).getByRole('button', { name: 'Retry' }));
+    await waitFor(() => expect(cards()).toHaveLength(1));
+    expect(screen.queryByTestId('error-banner')).not.toBeInTheDocument();
+  });
+
+  it('summary row shows totals, and Sync all lists per-account results', async () => {
+    const backend = mockBackend({
+      accounts: [
+        makeAccount({ id: 1, openId: 'a', followerCount: 10_000, likesCount: 2_000_000 }),
+        makeAccount({ id: 2, openId: 'b', followerCount: 2_500, status: 'needs_reconnect' }),
+      ],
+    });
+    backend.handlers.sync_all_accounts = () => [
+      { accountId: 1, title: 'Creator A', ok: true, message: 'Up to date.', latencyMs: null },
+      {
+        accountId: 2,
+        title: 'Creator B',
+        ok: false,
+        message: 'Reconnect this account.',
+        latencyMs: null,
+      },
+    ];
+    const user = await openAccounts();
+    const summary = await screen.findByTestId('accounts-summary');
+    expect(within(summary).getByTestId('summary-accounts')).toHaveTextContent('2');
+    expect(within(summary).getByTestId('summary-active')).toHaveTextContent('1');
+    expect(within(summary).getByTestId('summary-followers')).toHaveTextContent('12.5K');
+
+    await user.click(within(summary).getByTestId('sync-all'));
+
+    expect(backend.calls('sync_all_accounts')).toHaveLength(1);
+    const results = await screen.findAllByTestId('sync-result');
+    expect(results).toHaveLength(2);
+    expect(results[1]).toHaveAttribute('data-ok', 'false');
+    expect(results[1]).toHaveTextContent('Reconnect this account.');
+  });
+
+  it('no matches offers to clear the filters', async () => {
+    mockBackend({ accounts: [makeAccount({ openId: 'a', username: 'zed' })] });
+    const user = await openAccounts();
+    await waitFor(() => expect(cards()).toHaveLength(1));
+    await user.type(screen.getByTestId('accounts-search'), 'nobody');
+    expect(await screen.findByTestId('accounts-no-match')).toHaveTextContent('nobody');
+    await user.click(screen.getByRole('button', { name: 'Clear filters' }));
+    await waitFor(() => expect(cards()).toHaveLength(1));
+  });
+});
+
+describe('activity log', () => {
+  const entries: AuditEntry[] = [
+    {
+      id: 2,
+      at: '2025-11-23T10:05:00Z',
+      accountId: 1,
+      action: 'account.sync',
+      outcome: 'error',
+      detail: 'rate limited',
+    },
+    {
+      id: 1,
+      at: '2025-11-23T10:00:00Z',
+      accountId: 1,
+      action: 'account.connect',
+      outcome: 'ok',
+      detail: 'scopes user.info.basic',
+    },
+  ];
+
+  it('lists entries with coloured outcomes and filters through listAudit', async () => {
+    const backend = mockBackend({
+      accounts: [makeAccount({ id: 1, openId: 'a', username: 'ana' })],
+      audit: entries,
+    });
+    const user = await openAccounts('#/accounts/activity');
+    const log = await screen.findByTestId('audit-log');
+    await waitFor(() => expect(within(log).getAllByTestId('audit-row')).toHaveLength(2));
+    const first = within(log).getAllByTestId('audit-row')[0];
+    expect(first).toHaveTextContent('@ana');
+    expect(first).toHaveTextContent('account.sync');
+    expect(first).toHaveTextContent('rate limited');
+    expect(within(first).getByTestId('audit-outcome')).toHaveClass('outcome-error');
+
+    await user.selectOptions(within(log).getByTestId('audit-filter-outcome'), 'ok');
+    await waitFor(() => expect(within(log).getAllByTestId('audit-row')).toHaveLength(1));
+    expect(backend.calls('list_audit').at(-1)).toEqual({ query: { outcome: 'ok', limit: 100 } });
+
+    await user.selectOptions(within(log).getByTestId('audit-filter-action'), 'account.connect');
+    await user.selectOptions(within(log).getByTestId('audit-filter-account'), '1');
+    expect(backend.calls('list_audit').at(-1)).toEqual({
+      query: { accountId: 1, action: 'account.connect', outcome: 'ok', limit: 100 },
+    });
+  });
+
+  it('is reachable from the Activity log tab', async () => {
+    mockBackend();
+    const user = await openAccounts();
+    await user.click(screen.getByTestId('tab-activity'));
+    expect(await screen.findByTestId('audit-log')).toBeInTheDocument();
+    expect(window.location.hash).toBe('#/accounts/activity');
+    expect(await screen.findByTestId('audit-empty')).toBeInTheDocument();
+  });
+});
+
+describe('header account switcher', () => {
+  it('shows the current account, lists active accounts and switches', async () => {
+    const backend = mockBackend({
+      accounts: [
+        makeAccount({ id: 1, openId: 'a', displayName: 'Ana', username: 'ana' }),
+        makeAccount({ id: 2, openId: 'b', displayName: 'Bo', username: 'bo' }),
+        makeAccount({ id: 3, openId: 'c', displayName: 'Cy', status: 'needs_reconnect' }),
+      ],
+    });
+    const user = await openAccounts();
+    // The placeholder is replaced once the current account is known.
+    await waitFor(() => expect(screen.getByTestId('account-switcher')).toHaveTextContent('Ana'));
+    const switcher = screen.getByTestId('account-switcher');
+
+    await user.click(switcher);
+    const options = await screen.findAllByTestId('account-switcher-option');
+    expect(options.map((o) => o.textContent)).toEqual([
+      expect.stringContaining('Ana'),
+      expect.stringContaining('Bo'),
+    ]);
+    expect(backend.calls('list_accounts')).toContainEqual({
+      query: { status: 'active', limit: 50 },
+    });
+    expect(options[0]).toHaveAttribute('aria-checked', 'true');
+
+    await user.click(options[1]);
+
+    expect(backend.calls('set_current_account')).toEqual([{ accountId: 2 }]);
+    await waitFor(() => expect(screen.getByTestId('account-switcher')).toHaveTextContent('Bo'));
+    expect(screen.queryByTestId('account-switcher-option')).not.toBeInTheDocument();
+  });
+
+  it('closes with Escape and follows account events', async () => {
+    const backend = mockBackend({ accounts: [makeAccount({ id: 1, displayName: 'Ana' })] });
+    const user = await openAccounts();
+    // The placeholder is replaced once the current account is known.
+    await waitFor(() => expect(screen.getByTestId('account-switcher')).toHaveTextContent('Ana'));
+    const switcher = screen.getByTestId('account-switcher');
+    await user.click(switcher);
+    await screen.findAllByTestId('account-switcher-option');
+    await user.keyboard('{Escape}');
+    expect(screen.queryByTestId('account-switcher-option')).not.toBeInTheDocument();
+
+    backend.accounts[0] = { ...backend.accounts[0], displayName: 'Ana Renamed' };
+    await backend.emit({ kind: 'accountsChanged', accountId: 1 });
+    await waitFor(() =>
+      expect(screen.getByTestId('account-switcher')).toHaveTextContent('Ana Renamed'),
+    );
+  });
+});
