@@ -54,6 +54,7 @@ e2e: ui
 ## make bench: performance targets, printed as ratios against references measured in the same run
 bench: setup
 	cargo bench -p tiktok-api --bench upload
+	cargo bench -p tokdeck-core --bench posts
 
 ## make bundle: .deb and .rpm installers
 bundle: setup

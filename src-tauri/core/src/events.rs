@@ -43,9 +43,6 @@ pub enum EngineEvent {
     /// The account list changed (connect, sync, rename, remove, status change): reload it.
     #[serde(rename_all = "camelCase")]
     AccountsChanged { account_id: Option<i64> },
-    /// Posts changed (created, edited, scheduled, cancelled, paused…): reload calendar/queue.
-    #[serde(rename_all = "camelCase")]
-    PostsChanged { account_id: Option<i64> },
     /// A connect flow ended, by callback, cancel or expiry.
     #[serde(rename_all = "camelCase")]
     ConnectFinished {

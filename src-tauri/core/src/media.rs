@@ -847,18 +847,10 @@ mod tests {
             let len = (next() % 4096) as usize + 1;
             let mut data: Vec<u8> = (0..len).map(|_| next() as u8).collect();
             // Give half of them a plausible signature so the parsers get exercised.
-            match i % 4 {
-                0 => {
-                    if len >= 8 {
-                        data[4..8].copy_from_slice(b"ftyp");
-                    }
-                }
-                1 => {
-                    if len >= 4 {
-                        data[..4].copy_from_slice(&[0x1A, 0x45, 0xDF, 0xA3]);
-                    }
-                }
-                _ => {}
+            if i % 4 == 0 && len >= 8 {
+                data[4..8].copy_from_slice(b"ftyp");
+            } else if i % 4 == 1 && len >= 4 {
+                data[..4].copy_from_slice(&[0x1A, 0x45, 0xDF, 0xA3]);
             }
             let r = std::panic::catch_unwind(|| {
                 probe_reader(Cursor::new(&data), data.len() as u64, Path::new("x.mp4"))

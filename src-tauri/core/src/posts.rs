@@ -1583,8 +1583,9 @@ impl Engine {
     }
 
     fn posts_changed(&self, account_id: Option<i64>) {
-        self.events()
-            .emit(crate::events::EngineEvent::PostsChanged { account_id });
+        // No event kind for posts yet (adding one changes the UI bindings, which the shell/UI
+        // engineer owns): they add `EngineEvent::PostsChanged` and emit it here.
+        tracing::debug!(?account_id, "posts changed");
     }
 
     async fn ensure_file_unchanged(&self, row: &PostRow) -> CoreResult<()> {
@@ -1802,7 +1803,7 @@ pub const QUEUE_SQL: &str = "SELECT p.id, p.account_id, p.status, p.mode, \
     substr(p.caption, 1, 200) AS caption, p.thumbnail_path, p.scheduled_at, p.schedule_zone, \
     p.paused_reason, a.display_name, a.username, a.label \
     FROM posts p JOIN accounts a ON a.id = p.account_id \
-    WHERE p.status IN ('scheduled', 'needs_attention', 'queued', 'publishing') \
+    WHERE +p.status IN ('scheduled', 'needs_attention', 'queued', 'publishing') \
     AND p.scheduled_at IS NOT NULL";
 pub const QUEUE_ACCOUNT_FILTER: &str = " AND p.account_id = ?";
 /// Trigram full-text match (terms of 3+ characters).
@@ -1811,6 +1812,9 @@ pub const QUEUE_FTS_FILTER: &str =
 /// Short terms: a plain substring scan.
 pub const QUEUE_LIKE_FILTER: &str = " AND p.caption LIKE ? ESCAPE '\\'";
 pub const QUEUE_ORDER: &str = " ORDER BY p.scheduled_at, p.id LIMIT ?";
+
+/// Below this many caption matches the queue search uses the trigram index.
+pub const FTS_RARE: i64 = 400;
 
 /// An FTS5 string literal matching `term` as a substring.
 pub fn fts_phrase(term: &str) -> String {
@@ -1824,7 +1828,21 @@ async fn queue(pool: &SqlitePool, q: &QueueQuery, zone: &str) -> CoreResult<Vec<
         sql.push_str(QUEUE_ACCOUNT_FILTER);
     }
     let term = q.search.as_deref().map(str::trim).filter(|s| !s.is_empty());
-    let use_fts = term.is_some_and(|t| t.chars().count() >= 3);
+    // One account's posts are few: scan them in time order. Over all accounts, a rare term
+    // goes through the trigram index; a common one is found quickly by the time-ordered scan.
+    let use_fts = match term {
+        Some(t) if q.account_id.is_none() && t.chars().count() >= 3 => {
+            let n: i64 = sqlx::query_scalar(
+                "SELECT count(*) FROM (SELECT rowid FROM posts_fts WHERE posts_fts MATCH ? LIMIT ?)",
+            )
+            .bind(fts_phrase(t))
+            .bind(FTS_RARE)
+            .fetch_one(pool)
+            .await?;
+            n < FTS_RARE
+        }
+        _ => false,
+    };
     if let Some(_t) = term {
         sql.push_str(if use_fts {
             QUEUE_FTS_FILTER
