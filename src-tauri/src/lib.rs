@@ -225,8 +225,12 @@ fn setup_deep_links(app: &AppHandle) {
             .map(|p| p.starts_with("/usr/"))
             .unwrap_or(false);
         if !installed {
-            if let Err(e) = app.deep_link().register_all() {
-                tracing::warn!(error = %e, "could not register the tokdeck:// scheme");
+            match app.deep_link().register_all() {
+                Ok(()) => {
+                    #[cfg(target_os = "linux")]
+                    unquote_handler_exec();
+                }
+                Err(e) => tracing::warn!(error = %e, "could not register the tokdeck:// scheme"),
             }
         }
     }
@@ -243,6 +247,63 @@ fn setup_deep_links(app: &AppHandle) {
             deeplinks::route(app, url.as_str());
         }
     }
+}
+
+/// The deep-link plugin writes `Exec="/path/to/tokdeck" %u`. Desktop environments accept the
+/// quotes, but xdg-open's generic fallback (no DE, many tiling WMs) runs the quoted word as a
+/// program name and fails with "Permission denied", dropping every tokdeck:// link. When the
+/// path needs no quoting, write it bare.
+#[cfg(target_os = "linux")]
+fn unquote_handler_exec() {
+    let Some(dir) = std::env::var_os("XDG_DATA_HOME")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share")))
+    else {
+        return;
+    };
+    let Some(exe_name) = std::env::current_exe()
+        .ok()
+        .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+    else {
+        return;
+    };
+    let file = dir
+        .join("applications")
+        .join(format!("{exe_name}-handler.desktop"));
+    let Ok(text) = std::fs::read_to_string(&file) else {
+        return;
+    };
+    if let Some(fixed) = unquoted_exec(&text) {
+        if let Err(e) = std::fs::write(&file, fixed) {
+            tracing::warn!(error = %e, "could not rewrite the tokdeck:// handler entry");
+        }
+    }
+}
+
+/// `Exec="/plain/path" %u` → `Exec=/plain/path %u`, only when the path holds no character that
+/// the desktop-entry spec reserves.
+#[cfg(any(target_os = "linux", test))]
+fn unquoted_exec(entry: &str) -> Option<String> {
+    let mut changed = false;
+    let lines: Vec<String> = entry
+        .lines()
+        .map(|line| {
+            if let Some(rest) = line.strip_prefix("Exec=\"") {
+                if let Some((path, tail)) = rest.split_once('"') {
+                    let plain = path.chars().all(|c| {
+                        c.is_ascii_alphanumeric() || matches!(c, '/' | '.' | '_' | '-' | '+')
+                    });
+                    if plain {
+                        changed = true;
+                        return format!("Exec={path}{tail}");
+                    }
+                }
+            }
+            line.to_owned()
+        })
+        .collect();
+    changed.then(|| lines.join("\n") + "\n")
 }
 
 /// Quit from the tray: stop hiding, then exit through the normal path.
@@ -266,3 +327,72 @@ fn shutdown(app: &AppHandle) {
 }
 
 struct LogGuard(#[allow(dead_code)] Mutex<Option<tracing_appender::non_blocking::WorkerGuard>>);
+
+#[cfg(test)]
+mod tests {
+    use tokdeck_core::ipc::COMMAND_NAMES;
+
+    /// The capability grants exactly Tokdeck's own commands (plus event listening): a command
+    /// added without a grant is unreachable, a grant without a command is dead weight.
+    #[test]
+    fn the_capability_grants_exactly_the_commands() {
+        let cap: serde_json::Value =
+            serde_json::from_str(include_str!("../capabilities/main.json")).unwrap();
+        let mut granted: Vec<String> = cap["permissions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p.as_str().unwrap().to_owned())
+            .filter(|p| p.starts_with("allow-"))
+            .collect();
+        granted.sort();
+        let mut wanted: Vec<String> = COMMAND_NAMES
+            .iter()
+            .map(|c| format!("allow-{}", c.replace('_', "-")))
+            .collect();
+        wanted.sort();
+        assert_eq!(granted, wanted);
+        let others: Vec<_> = cap["permissions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p.as_str().unwrap())
+            .filter(|p| !p.starts_with("allow-"))
+            .collect();
+        assert_eq!(
+            others,
+            ["core:event:allow-listen", "core:event:allow-unlisten"]
+        );
+    }
+
+    #[test]
+    fn handler_exec_is_unquoted_only_when_safe() {
+        let entry = "[Desktop Entry]\nExec=\"/opt/tok deck/tokdeck\" %u\n";
+        assert_eq!(super::unquoted_exec(entry), None);
+        let entry =
+            "[Desktop Entry]\nType=Application\nExec=\"/home/a/tokdeck\" %u\nNoDisplay=true\n";
+        assert_eq!(
+            super::unquoted_exec(entry).as_deref(),
+            Some("[Desktop Entry]\nType=Application\nExec=/home/a/tokdeck %u\nNoDisplay=true\n")
+        );
+        assert_eq!(super::unquoted_exec("Exec=/x %u\n"), None);
+    }
+
+    /// Every command the UI can call is registered with the invoke handler.
+    #[test]
+    fn every_listed_command_is_registered() {
+        let source = include_str!("lib.rs");
+        let start = source.find("generate_handler![").unwrap();
+        let end = start + source[start..].find("])").unwrap();
+        let registered: Vec<&str> = source[start..end]
+            .split(|c: char| c == ',' || c.is_whitespace() || c == '[')
+            .filter_map(|t| t.rsplit("::").next())
+            .filter(|t| !t.is_empty() && *t != "generate_handler!")
+            .collect();
+        let mut registered: Vec<&str> = registered.into_iter().collect();
+        registered.sort();
+        let mut names = COMMAND_NAMES.to_vec();
+        names.sort();
+        assert_eq!(registered, names);
+    }
+}

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use serde_json::json;
 use support::{
-    app_pids, close_main_window, main_window_visible, wait_until, App, Launch, TrayHost,
+    app_pids, close_main_window_until, main_window_visible, wait_until, App, Launch, TrayHost,
 };
 
 #[tokio::test]
@@ -61,11 +61,7 @@ async fn closing_hides_to_the_tray_and_a_second_launch_shows_the_window() {
         let pids = app_pids();
         assert_eq!(pids.len(), 1, "one app process");
 
-        close_main_window();
-        wait_until(Duration::from_secs(10), "the window to hide", || {
-            !main_window_visible()
-        })
-        .await;
+        close_main_window_until("the window to hide", || !main_window_visible()).await;
         tokio::time::sleep(Duration::from_millis(500)).await;
         assert_eq!(app_pids(), pids, "the process keeps running in the tray");
 
@@ -90,11 +86,7 @@ async fn a_second_launch_delivers_its_tokdeck_url_to_the_running_instance() {
     let _tray = TrayHost::start();
     let app = App::launch("deep_link_forwarding", Launch::default()).await;
     app.run(async |app| {
-        close_main_window();
-        wait_until(Duration::from_secs(10), "the window to hide", || {
-            !main_window_visible()
-        })
-        .await;
+        close_main_window_until("the window to hide", || !main_window_visible()).await;
 
         assert!(app.second_launch(&["tokdeck://focus"]).success());
         wait_until(
@@ -153,11 +145,7 @@ async fn without_a_tray_host_closing_the_window_quits_and_says_why() {
     let data_dir = app.data_dir.clone();
     let info = app.invoke("app_info", json!({})).await.unwrap();
     assert_eq!(info["trayAvailable"], false);
-    close_main_window();
-    wait_until(Duration::from_secs(15), "the app to quit", || {
-        app_pids().is_empty()
-    })
-    .await;
+    close_main_window_until("the app to quit", || app_pids().is_empty()).await;
     let log = std::fs::read_dir(data_dir.join("logs"))
         .unwrap()
         .flatten()

@@ -124,10 +124,21 @@ impl App {
             .spawn()
             .expect("tauri-driver is installed by scripts/setup.sh");
         let url = format!("http://127.0.0.1:{port}");
-        wait_until(Duration::from_secs(20), "tauri-driver to answer", || {
-            std::net::TcpStream::connect(("127.0.0.1", port)).is_ok()
-        })
-        .await;
+        // Ready means the native driver behind tauri-driver answers too.
+        let status_url = format!("{url}/status");
+        let http = reqwest::Client::new();
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let ready = match http.get(&status_url).send().await {
+                Ok(r) => r.status().is_success(),
+                Err(_) => false,
+            };
+            if ready {
+                break;
+            }
+            assert!(Instant::now() < deadline, "tauri-driver never became ready");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
         let mut caps = serde_json::Map::new();
         caps.insert(
             "tauri:options".into(),
@@ -215,6 +226,30 @@ impl App {
             .for_element(Locator::Css(&selector))
             .await
             .unwrap_or_else(|e| panic!("element {id} did not appear: {e}"))
+    }
+
+    pub async fn all_testid(&self, id: &str) -> Vec<fantoccini::elements::Element> {
+        self.wait_testid(id).await;
+        self.client
+            .find_all(Locator::Css(&format!("[data-testid=\"{id}\"]")))
+            .await
+            .unwrap()
+    }
+
+    /// The account card of an account, waiting for it to appear.
+    pub async fn card(&self, open_id: &str) -> fantoccini::elements::Element {
+        let selector = format!("[data-testid=\"account-card\"][data-open-id=\"{open_id}\"]");
+        self.client
+            .wait()
+            .at_most(Duration::from_secs(30))
+            .for_element(Locator::Css(&selector))
+            .await
+            .unwrap_or_else(|e| panic!("no card for {open_id}: {e}"))
+    }
+
+    pub async fn card_opt(&self, open_id: &str) -> Option<fantoccini::elements::Element> {
+        let selector = format!("[data-testid=\"account-card\"][data-open-id=\"{open_id}\"]");
+        self.client.find(Locator::Css(&selector)).await.ok()
     }
 
     pub async fn text(&self, id: &str) -> String {
@@ -347,13 +382,32 @@ pub fn main_window_visible() -> bool {
         .unwrap_or(false)
 }
 
-/// Sends the window manager's close request to the main window.
-pub fn close_main_window() {
-    let status = Command::new(repo().join("scripts/close_window.py"))
+/// Sends the window manager's close request to the main window. Returns false when no visible
+/// window carries the title.
+pub fn close_main_window() -> bool {
+    Command::new(repo().join("scripts/close_window.py"))
         .arg(TITLE)
         .status()
-        .unwrap();
-    assert!(status.success(), "could not ask the window to close");
+        .unwrap()
+        .success()
+}
+
+/// Asks the window to close, as a person clicking the close button would, until `done` holds:
+/// a request that lands while the toolkit is still wiring the window up can go unanswered, and
+/// a person would click again.
+pub async fn close_main_window_until(what: &str, mut done: impl FnMut() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        close_main_window();
+        let retry_at = Instant::now() + Duration::from_secs(2);
+        while Instant::now() < retry_at {
+            if done() {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+    }
 }
 
 pub async fn wait_until(limit: Duration, what: &str, mut cond: impl FnMut() -> bool) {

@@ -70,6 +70,9 @@ export class AppStore {
   /** Flows the user cancelled here: their "cancelled" event is not an error. */
   // eslint-disable-next-line svelte/prefer-svelte-reactivity
   #cancelledFlows = new Set<string>();
+  /** Flows whose end was already reported, so a late connectAccount answer is not shown as pending. */
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity
+  #finishedFlows = new Set<string>();
 
   constructor(toasts: ToastStore = defaultToasts) {
     this.#toasts = toasts;
@@ -166,7 +169,9 @@ export class AppStore {
     if (pending && Date.parse(pending.expiresAt) > Date.now()) return pending;
     this.connectError = null;
     const flow = await call(commands.connectAccount);
-    this.pendingConnect = flow;
+    // The browser can finish the sign-in before this command's answer arrives (the simulator
+    // consents at once): a flow that already ended must not come back as pending.
+    if (!this.#finishedFlows.has(flow.flowId)) this.pendingConnect = flow;
     return flow;
   }
 
@@ -199,6 +204,7 @@ export class AppStore {
   }
 
   #connectFinished(event: Extract<EngineEvent, { kind: 'connectFinished' }>): void {
+    if (event.flowId !== null) this.#finishedFlows.add(event.flowId);
     const pending = this.pendingConnect;
     // An older flow's ending (e.g. replaced by a newer one) says nothing about the current one.
     const stale = pending !== null && event.flowId !== null && event.flowId !== pending.flowId;

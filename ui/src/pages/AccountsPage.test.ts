@@ -63,6 +63,35 @@ describe('connecting an account', () => {
     expect(toast).toHaveAttribute('data-level', 'success');
   });
 
+  it('shows no pending panel when the flow finished before connectAccount answered', async () => {
+    const backend = mockBackend();
+    const answer = deferred<void>();
+    const realConnect = backend.handlers.connect_account;
+    backend.handlers.connect_account = async (args) => {
+      const flow = await realConnect(args);
+      await answer.promise;
+      return flow;
+    };
+    const user = await openAccounts();
+    await user.click(await screen.findByTestId('connect-first'));
+    await waitFor(() => expect(backend.calls('connect_account')).toHaveLength(1));
+
+    const account = makeAccount({ openId: 'fast-1', username: 'fast' });
+    backend.accounts.push(account);
+    await backend.emit({
+      kind: 'connectFinished',
+      flowId: backend.pending!.flowId,
+      ok: true,
+      message: 'Fast is connected.',
+      account,
+    });
+    answer.resolve();
+
+    await waitFor(() => expect(cards()).toHaveLength(1));
+    await new Promise((r) => setTimeout(r, 50));
+    expect(screen.queryByTestId('pending-connect')).not.toBeInTheDocument();
+  });
+
   it("shows TikTok's reason in an error banner when the flow fails", async () => {
     const backend = mockBackend();
     const user = await openAccounts();
