@@ -5,7 +5,7 @@ SHELL := /bin/bash
 FEATURES := --features tokdeck/custom-protocol
 CARGO_TEST_FLAGS ?=
 
-.PHONY: all setup ui run dev test check fmt lint rust-test ui-test e2e bench bundle bindings sim clean
+.PHONY: all setup ui run dev test check fmt lint rust-test ui-test e2e bench bundle bindings sim screenshot clean
 
 all: test
 
@@ -51,9 +51,14 @@ rust-test: ui
 e2e: ui
 	scripts/with-desktop.sh cargo test -p tokdeck --features e2e --test e2e -- --test-threads=1
 
+## make screenshot: regenerate docs/screenshot.png from the real app
+screenshot: ui
+	scripts/with-desktop.sh cargo test -p tokdeck --features e2e --test e2e readme_screenshot -- --ignored
+
 ## make bench: performance targets, printed as ratios against references measured in the same run
 bench: setup
 	cargo bench -p tiktok-api --bench upload
+	cargo bench -p tokdeck-core --bench accounts
 	cargo bench -p tokdeck-core --bench posts
 
 ## make bundle: .deb and .rpm installers

@@ -245,3 +245,31 @@ async fn connect_two_accounts_by_loopback_switch_and_remove_one_then_reconnect_b
     })
     .await;
 }
+
+/// Regenerates the README's picture: the Accounts page with the demo accounts connected.
+#[tokio::test]
+#[ignore = "writes docs/screenshot.png: run `make screenshot`"]
+async fn readme_screenshot() {
+    let app = App::launch("readme_screenshot", Launch::default()).await;
+    app.run(async |app| {
+        let sim = Sim::of(app).await;
+        let mut seen = Seen::default();
+        for user in ["maya.makes", "leo_travels", "quiet.kitchen"] {
+            let open_id = sim.open_id_of(user).await;
+            sim.post("/__sim/consent", json!({ "open_id": open_id }))
+                .await;
+            invoke(app, &mut seen, "connect_account", json!({})).await;
+            wait_for_account(app, &mut seen, &open_id).await;
+            app.card(&open_id).await;
+        }
+        app.client
+            .set_window_size(1280, 800)
+            .await
+            .unwrap_or_default();
+        tokio::time::sleep(Duration::from_millis(800)).await;
+        let png = app.client.screenshot().await.unwrap();
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/screenshot.png");
+        std::fs::write(&path, png).unwrap();
+    })
+    .await;
+}
