@@ -35,6 +35,40 @@ async fn the_shell_renders_and_commands_round_trip() {
         let s = app.invoke("get_settings", json!({})).await.unwrap();
         assert_eq!(s["publishingPaused"], true);
 
+        // Launch at login is off by default; turning it on writes the XDG autostart entry
+        // (started hidden, in the tray), turning it off removes it.
+        let autostart = app.home().join(".config/autostart");
+        let entries = || -> Vec<String> {
+            std::fs::read_dir(&autostart)
+                .map(|d| {
+                    d.flatten()
+                        .map(|e| std::fs::read_to_string(e.path()).unwrap_or_default())
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        assert!(entries().is_empty(), "no login item by default");
+        app.invoke(
+            "update_settings",
+            json!({ "patch": { "notificationsEnabled": null, "launchAtLogin": true, "publishingPaused": null, "theme": null } }),
+        )
+        .await
+        .unwrap();
+        wait_until(Duration::from_secs(5), "the autostart entry", || {
+            entries().iter().any(|e| e.contains("--hidden"))
+        })
+        .await;
+        app.invoke(
+            "update_settings",
+            json!({ "patch": { "notificationsEnabled": null, "launchAtLogin": false, "publishingPaused": null, "theme": null } }),
+        )
+        .await
+        .unwrap();
+        wait_until(Duration::from_secs(5), "the autostart entry to go", || {
+            entries().is_empty()
+        })
+        .await;
+
         // Commands outside the capability are refused.
         let err = app.invoke("plugin:autostart|enable", json!({})).await.unwrap_err();
         assert!(err.to_string().contains("not allowed") || err.to_string().contains("not found"), "{err}");

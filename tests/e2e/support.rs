@@ -85,11 +85,14 @@ impl App {
         let xdg_data = root.path().join("xdg-data");
         let xdg_config = root.path().join("xdg-config");
         install_fake_browser(&xdg_data, &xdg_config);
+        std::fs::create_dir_all(root.path().join("home")).unwrap();
         let mut env = vec![
             (
                 "TOKDECK_DATA_DIR".to_owned(),
                 data_dir.display().to_string(),
             ),
+            // A home of its own: some libraries (autostart) ignore XDG_CONFIG_HOME.
+            ("HOME".to_owned(), root.path().join("home").display().to_string()),
             ("XDG_DATA_HOME".to_owned(), xdg_data.display().to_string()),
             (
                 "XDG_CONFIG_HOME".to_owned(),
@@ -299,6 +302,16 @@ impl App {
             }
             std::thread::sleep(Duration::from_millis(50));
         }
+    }
+
+    /// The XDG config dir this app run uses (window state, mime defaults).
+    pub fn xdg_config(&self) -> PathBuf {
+        self._root.path().join("xdg-config")
+    }
+
+    /// The home directory this app run uses.
+    pub fn home(&self) -> PathBuf {
+        self._root.path().join("home")
     }
 
     /// What the fake system browser visited (see scripts/fake_browser.py).
