@@ -219,3 +219,31 @@ async fn a_damaged_database_gets_a_clear_error_and_is_left_untouched() {
     .await;
     assert_eq!(std::fs::read(&db).unwrap(), b"definitely not sqlite");
 }
+
+#[tokio::test]
+async fn the_window_comes_back_where_and_how_big_it_was() {
+    let root = tempfile::tempdir().unwrap();
+    let launch = || Launch {
+        root: Some(root.path().to_path_buf()),
+        ..Default::default()
+    };
+    let app = App::launch("window_state_first", launch()).await;
+    app.client
+        .set_window_rect(40, 30, 1024, 700)
+        .await
+        .expect("resize the window");
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let (_, _, w, h) = app.client.get_window_rect().await.unwrap();
+    assert_eq!((w, h), (1024, 700));
+    // No tray host here, so closing the window quits and saves the window state.
+    close_main_window_until("the app to quit", || app_pids().is_empty()).await;
+    app.close().await;
+
+    let app = App::launch("window_state_second", launch()).await;
+    app.run(async |app| {
+        let (x, y, w, h) = app.client.get_window_rect().await.unwrap();
+        assert_eq!((w, h), (1024, 700), "size restored");
+        assert_eq!((x, y), (40, 30), "position restored");
+    })
+    .await;
+}

@@ -60,8 +60,18 @@ impl Drop for TrayHost {
     }
 }
 
+struct RootDir<'a>(&'a Path);
+
+impl RootDir<'_> {
+    fn path(&self) -> &Path {
+        self.0
+    }
+}
+
 #[derive(Default)]
 pub struct Launch {
+    /// Reuse this folder for data, XDG dirs and home (a relaunch "on the same machine").
+    pub root: Option<PathBuf>,
     /// Extra environment for the app (and for second launches).
     pub env: Vec<(String, String)>,
     /// Use this data dir instead of a fresh one (to test what the app does with existing data).
@@ -70,7 +80,8 @@ pub struct Launch {
 
 pub struct App {
     pub name: String,
-    _root: tempfile::TempDir,
+    root: PathBuf,
+    _tmp: Option<tempfile::TempDir>,
     pub data_dir: PathBuf,
     pub env: Vec<(String, String)>,
     driver: Child,
@@ -80,7 +91,15 @@ pub struct App {
 impl App {
     pub async fn launch(name: &str, opts: Launch) -> App {
         require_desktop();
-        let root = tempfile::tempdir().unwrap();
+        // A given root (to relaunch over the same data, settings and home) or a fresh one.
+        let (root_path, tmp) = match opts.root {
+            Some(p) => (p, None),
+            None => {
+                let t = tempfile::tempdir().unwrap();
+                (t.path().to_path_buf(), Some(t))
+            }
+        };
+        let root = RootDir(&root_path);
         let data_dir = opts.data_dir.unwrap_or_else(|| root.path().join("data"));
         let xdg_data = root.path().join("xdg-data");
         let xdg_config = root.path().join("xdg-config");
@@ -92,7 +111,10 @@ impl App {
                 data_dir.display().to_string(),
             ),
             // A home of its own: some libraries (autostart) ignore XDG_CONFIG_HOME.
-            ("HOME".to_owned(), root.path().join("home").display().to_string()),
+            (
+                "HOME".to_owned(),
+                root.path().join("home").display().to_string(),
+            ),
             ("XDG_DATA_HOME".to_owned(), xdg_data.display().to_string()),
             (
                 "XDG_CONFIG_HOME".to_owned(),
@@ -154,7 +176,8 @@ impl App {
             .expect("WebDriver session with the app");
         let app = App {
             name: name.to_owned(),
-            _root: root,
+            root: root_path,
+            _tmp: tmp,
             data_dir,
             env,
             driver,
@@ -188,12 +211,9 @@ impl App {
             let _ = std::fs::write(dir.join("screenshot.png"), png);
         }
         copy_dir(&self.data_dir.join("logs"), &dir.join("logs"));
+        let _ = std::fs::copy(self.root.join("browser.log"), dir.join("browser.log"));
         let _ = std::fs::copy(
-            self._root.path().join("browser.log"),
-            dir.join("browser.log"),
-        );
-        let _ = std::fs::copy(
-            self._root.path().join("tauri-driver.log"),
+            self.root.join("tauri-driver.log"),
             dir.join("tauri-driver.log"),
         );
         eprintln!("e2e artifacts saved in {}", dir.display());
@@ -306,17 +326,17 @@ impl App {
 
     /// The XDG config dir this app run uses (window state, mime defaults).
     pub fn xdg_config(&self) -> PathBuf {
-        self._root.path().join("xdg-config")
+        self.root.join("xdg-config")
     }
 
     /// The home directory this app run uses.
     pub fn home(&self) -> PathBuf {
-        self._root.path().join("home")
+        self.root.join("home")
     }
 
     /// What the fake system browser visited (see scripts/fake_browser.py).
     pub fn browser_log(&self) -> String {
-        std::fs::read_to_string(self._root.path().join("browser.log")).unwrap_or_default()
+        std::fs::read_to_string(self.root.join("browser.log")).unwrap_or_default()
     }
 
     pub fn log_text(&self) -> String {
