@@ -6,6 +6,7 @@ mod commands;
 mod deeplinks;
 mod forwarder;
 mod logging;
+mod post_commands;
 mod state;
 mod tray;
 mod tray_host;
@@ -15,7 +16,7 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
 
-use tauri::{AppHandle, Manager, RunEvent, WindowEvent};
+use tauri::{AppHandle, DragDropEvent, Manager, RunEvent, WindowEvent};
 use tauri_plugin_deep_link::DeepLinkExt;
 use tokdeck_core::{Engine, EngineConfig, UiError};
 
@@ -35,6 +36,8 @@ pub fn run() {
         .plugin(tauri_plugin_deep_link::init())
         .plugin(tauri_plugin_notification::init())
         .plugin(tauri_plugin_opener::init())
+        // Used from Rust only (pick_videos); the webview is granted none of its commands.
+        .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_autostart::init(
             tauri_plugin_autostart::MacosLauncher::LaunchAgent,
             Some(vec!["--hidden"]),
@@ -63,12 +66,38 @@ pub fn run() {
             account_commands::accounts_summary,
             account_commands::remove_account,
             account_commands::list_audit,
+            post_commands::ingest_paths,
+            post_commands::pick_videos,
+            post_commands::creator_info,
+            post_commands::get_post,
+            post_commands::update_post,
+            post_commands::schedule_post,
+            post_commands::reschedule_post,
+            post_commands::duplicate_post,
+            post_commands::cancel_post,
+            post_commands::delete_post,
+            post_commands::relink_post_media,
+            post_commands::calendar_month,
+            post_commands::calendar_week,
+            post_commands::queue,
+            post_commands::get_posting_caps,
+            post_commands::set_posting_caps,
+            post_commands::system_time_zone,
+            post_commands::list_time_zones,
+            post_commands::resolve_local_time,
+            post_commands::media_preview_url,
         ])
         .setup(|app| {
             setup(app.handle())?;
             Ok(())
         })
         .on_window_event(|window, event| {
+            if let WindowEvent::DragDrop(drop) = event {
+                if window.label() == "main" {
+                    handle_drop(window.app_handle(), drop);
+                }
+                return;
+            }
             if let WindowEvent::CloseRequested { api, .. } = event {
                 let state = window.state::<AppState>();
                 match window::close_action(
@@ -204,6 +233,30 @@ fn setup(app: &AppHandle) -> Result<(), Box<dyn std::error::Error>> {
         window::show_main(app);
     }
     Ok(())
+}
+
+/// Native file drop (HTML5 drag-and-drop stays off for files): the drop zone shows while files
+/// hover, and dropped files go through the same ingest as `ingest_paths`.
+fn handle_drop(app: &AppHandle, event: &DragDropEvent) {
+    let state = app.state::<AppState>();
+    let Some(engine) = state.engine.clone() else {
+        return;
+    };
+    match event {
+        DragDropEvent::Enter { .. } => engine
+            .events()
+            .emit(tokdeck_core::events::EngineEvent::DropHover { active: true }),
+        DragDropEvent::Leave => engine
+            .events()
+            .emit(tokdeck_core::events::EngineEvent::DropHover { active: false }),
+        DragDropEvent::Drop { paths, .. } => {
+            engine
+                .events()
+                .emit(tokdeck_core::events::EngineEvent::DropHover { active: false });
+            post_commands::on_drop(engine, paths.clone());
+        }
+        _ => {}
+    }
 }
 
 fn disable_tray(app: &AppHandle, why: &str) {

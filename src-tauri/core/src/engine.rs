@@ -99,6 +99,8 @@ pub struct Engine {
     background: std::sync::Mutex<Option<tokio::task::JoinHandle<()>>>,
     /// The requested scopes (for `missingScopes`), cleared when the TikTok config changes.
     wanted_scopes: std::sync::Mutex<Option<Vec<String>>>,
+    /// The loopback video preview server, started on first use.
+    preview: tokio::sync::OnceCell<crate::preview::PreviewServer>,
 }
 
 impl std::fmt::Debug for Engine {
@@ -132,6 +134,7 @@ impl Engine {
             stop: watch::channel(false).0,
             background: std::sync::Mutex::new(None),
             wanted_scopes: std::sync::Mutex::new(None),
+            preview: tokio::sync::OnceCell::new(),
         }))
     }
 
@@ -153,6 +156,10 @@ impl Engine {
 
     pub(crate) fn wanted_scopes_cache(&self) -> &std::sync::Mutex<Option<Vec<String>>> {
         &self.wanted_scopes
+    }
+
+    pub(crate) fn preview_slot(&self) -> &tokio::sync::OnceCell<crate::preview::PreviewServer> {
+        &self.preview
     }
 
     pub(crate) fn avatars(&self) -> &Avatars {
@@ -344,6 +351,9 @@ impl Engine {
             }
         }
         self.cancel_connect().await;
+        if let Some(preview) = self.preview.get() {
+            preview.stop();
+        }
         audit::record(self.store.pool(), None, "app.quit", Outcome::Ok, "").await;
         self.store.close().await;
     }

@@ -6,6 +6,7 @@ use tokio::sync::broadcast;
 use ts_rs::TS;
 
 use crate::accounts::AccountDto;
+use crate::compose::IngestResult;
 use crate::settings::Settings;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
@@ -51,6 +52,20 @@ pub enum EngineEvent {
         message: String,
         account: Option<Box<AccountDto>>,
     },
+    /// Posts changed (created, edited, scheduled, cancelled, deleted, paused, resumed…): reload
+    /// what shows them. `postId` is `None` when several posts of `accountId` changed at once.
+    #[serde(rename_all = "camelCase")]
+    PostsChanged {
+        post_id: Option<i64>,
+        account_id: Option<i64>,
+    },
+    /// Files are dragged over the window (`active: true`) or left it / were dropped (`false`):
+    /// show or hide the drop zone.
+    #[serde(rename_all = "camelCase")]
+    DropHover { active: bool },
+    /// Dropped or picked files were ingested: one result per video file.
+    #[serde(rename_all = "camelCase")]
+    Ingested { results: Vec<IngestResult> },
     /// Something worth a native notification as well as a toast.
     #[serde(rename_all = "camelCase")]
     Notify {

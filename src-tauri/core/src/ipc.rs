@@ -7,9 +7,17 @@ use ts_rs::{Config, TS};
 use crate::account_ops::AccountCheck;
 use crate::accounts::{AccountDto, AccountPage, AccountQuery, AccountStatus, AccountsSummary};
 use crate::audit::{AuditEntry, AuditQuery};
+use crate::compose::{CreatorInfoDto, IngestResult};
 use crate::error::{ErrorCode, UiError};
 use crate::events::{EngineEvent, NoticeLevel, NotificationKind};
+use crate::media::{
+    Container, FileCheck, Fingerprint, MediaRule, VideoCodec, VideoFacts, Violation,
+};
 use crate::oauth::PendingConnect;
+use crate::posts::{
+    CalendarItem, CalendarRange, CapKind, CapWarning, Caps, Commercial, ComposePatch, DstChoice,
+    LocalResolution, PostDto, PostMode, PostStatus, QueueQuery, ScheduleOutcome, When,
+};
 use crate::settings::{Settings, SettingsPatch, Theme};
 use crate::tiktok_config::{RedirectMode, TiktokConfigDto, TiktokConfigPatch};
 
@@ -134,6 +142,116 @@ fn commands(cfg: &Config) -> Vec<CommandSpec> {
             vec![("query", AuditQuery::name(cfg))],
             format!("{}[]", AuditEntry::name(cfg)),
         ),
+        spec(
+            "ingest_paths",
+            vec![
+                ("paths", "string[]".into()),
+                ("account_id", "number | null".into()),
+            ],
+            format!("{}[]", IngestResult::name(cfg)),
+        ),
+        spec(
+            "pick_videos",
+            vec![("account_id", "number | null".into())],
+            format!("{}[]", IngestResult::name(cfg)),
+        ),
+        spec(
+            "creator_info",
+            vec![("account_id", "number".into())],
+            CreatorInfoDto::name(cfg),
+        ),
+        spec(
+            "get_post",
+            vec![("post_id", "number".into())],
+            PostDto::name(cfg),
+        ),
+        spec(
+            "update_post",
+            vec![
+                ("post_id", "number".into()),
+                ("patch", ComposePatch::name(cfg)),
+            ],
+            PostDto::name(cfg),
+        ),
+        spec(
+            "schedule_post",
+            vec![("post_id", "number".into()), ("when", When::name(cfg))],
+            ScheduleOutcome::name(cfg),
+        ),
+        spec(
+            "reschedule_post",
+            vec![("post_id", "number".into()), ("when", When::name(cfg))],
+            ScheduleOutcome::name(cfg),
+        ),
+        spec(
+            "duplicate_post",
+            vec![
+                ("post_id", "number".into()),
+                ("account_ids", "number[]".into()),
+            ],
+            format!("{}[]", ScheduleOutcome::name(cfg)),
+        ),
+        spec(
+            "cancel_post",
+            vec![("post_id", "number".into())],
+            PostDto::name(cfg),
+        ),
+        spec(
+            "delete_post",
+            vec![("post_id", "number".into())],
+            "void".into(),
+        ),
+        spec(
+            "relink_post_media",
+            vec![
+                ("post_id", "number".into()),
+                ("new_path", "string".into()),
+                ("accept_changed", "boolean".into()),
+            ],
+            PostDto::name(cfg),
+        ),
+        spec(
+            "calendar_month",
+            vec![
+                ("year", "number".into()),
+                ("month", "number".into()),
+                ("zone", "string".into()),
+                ("account_id", "number | null".into()),
+            ],
+            CalendarRange::name(cfg),
+        ),
+        spec(
+            "calendar_week",
+            vec![
+                ("date", "string".into()),
+                ("zone", "string".into()),
+                ("account_id", "number | null".into()),
+            ],
+            CalendarRange::name(cfg),
+        ),
+        spec(
+            "queue",
+            vec![("query", QueueQuery::name(cfg))],
+            format!("{}[]", CalendarItem::name(cfg)),
+        ),
+        spec("get_posting_caps", vec![], Caps::name(cfg)),
+        spec(
+            "set_posting_caps",
+            vec![("caps", Caps::name(cfg))],
+            Caps::name(cfg),
+        ),
+        spec("system_time_zone", vec![], "string".into()),
+        spec("list_time_zones", vec![], "string[]".into()),
+        spec(
+            "resolve_local_time",
+            vec![("local", "string".into()), ("zone", "string".into())],
+            LocalResolution::name(cfg),
+        ),
+        spec(
+            "media_preview_url",
+            vec![("post_id", "number".into())],
+            "string".into(),
+        ),
     ]
 }
 
@@ -180,6 +298,30 @@ pub fn bindings_ts() -> String {
         AccountPage::decl(&cfg),
         AccountsSummary::decl(&cfg),
         AccountCheck::decl(&cfg),
+        Container::decl(&cfg),
+        VideoCodec::decl(&cfg),
+        VideoFacts::decl(&cfg),
+        MediaRule::decl(&cfg),
+        Violation::decl(&cfg),
+        Fingerprint::decl(&cfg),
+        FileCheck::decl(&cfg),
+        IngestResult::decl(&cfg),
+        CreatorInfoDto::decl(&cfg),
+        PostStatus::decl(&cfg),
+        PostMode::decl(&cfg),
+        DstChoice::decl(&cfg),
+        LocalResolution::decl(&cfg),
+        Commercial::decl(&cfg),
+        ComposePatch::decl(&cfg),
+        When::decl(&cfg),
+        PostDto::decl(&cfg),
+        CapKind::decl(&cfg),
+        CapWarning::decl(&cfg),
+        ScheduleOutcome::decl(&cfg),
+        Caps::decl(&cfg),
+        CalendarItem::decl(&cfg),
+        CalendarRange::decl(&cfg),
+        QueueQuery::decl(&cfg),
     ];
     let mut out = String::from(
         "// GENERATED by `cargo test -p tokdeck-core bindings` — do not edit.\n\

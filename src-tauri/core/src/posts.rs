@@ -957,7 +957,7 @@ impl Engine {
             &format!("post {id}"),
         )
         .await;
-        self.posts_changed(Some(input.account_id));
+        self.posts_changed(Some(id), Some(input.account_id));
         load_row(pool, id).await?.dto()
     }
 
@@ -1027,7 +1027,7 @@ impl Engine {
             &format!("post {id}"),
         )
         .await;
-        self.posts_changed(Some(row.account_id));
+        self.posts_changed(Some(id), Some(row.account_id));
         load_row(pool, id).await?.dto()
     }
 
@@ -1091,7 +1091,7 @@ impl Engine {
             &format!("post {id} at {} ({zone} {local})", rfc3339(at)),
         )
         .await;
-        self.posts_changed(Some(row.account_id));
+        self.posts_changed(Some(id), Some(row.account_id));
         Ok(ScheduleOutcome {
             post: load_row(pool, id).await?.dto()?,
             warnings,
@@ -1161,7 +1161,7 @@ impl Engine {
             &format!("post {id} to {} ({zone} {local})", rfc3339(at)),
         )
         .await;
-        self.posts_changed(Some(row.account_id));
+        self.posts_changed(Some(id), Some(row.account_id));
         Ok(ScheduleOutcome {
             post: load_row(pool, id).await?.dto()?,
             warnings,
@@ -1271,7 +1271,7 @@ impl Engine {
                 post: new_row.dto()?,
                 warnings,
             });
-            self.posts_changed(Some(account_id));
+            self.posts_changed(Some(new_id), Some(account_id));
         }
         Ok(out)
     }
@@ -1301,7 +1301,7 @@ impl Engine {
             &format!("post {id}"),
         )
         .await;
-        self.posts_changed(Some(row.account_id));
+        self.posts_changed(Some(id), Some(row.account_id));
         load_row(pool, id).await?.dto()
     }
 
@@ -1325,7 +1325,7 @@ impl Engine {
             &format!("post {id}"),
         )
         .await;
-        self.posts_changed(Some(row.account_id));
+        self.posts_changed(Some(id), Some(row.account_id));
         Ok(())
     }
 
@@ -1352,7 +1352,7 @@ impl Engine {
                 &format!("{n} posts: {reason}"),
             )
             .await;
-            self.posts_changed(Some(account_id));
+            self.posts_changed(None, Some(account_id));
         }
         Ok(n)
     }
@@ -1370,7 +1370,7 @@ impl Engine {
         .await?
         .rows_affected();
         if n > 0 {
-            self.posts_changed(Some(account_id));
+            self.posts_changed(None, Some(account_id));
         }
         Ok(n)
     }
@@ -1408,7 +1408,7 @@ impl Engine {
                     &format!("post {id}: {reason}"),
                 )
                 .await;
-                self.posts_changed(Some(row.account_id));
+                self.posts_changed(Some(id), Some(row.account_id));
             }
         }
         Ok(result)
@@ -1510,7 +1510,7 @@ impl Engine {
             &format!("post {id}"),
         )
         .await;
-        self.posts_changed(Some(row.account_id));
+        self.posts_changed(Some(id), Some(row.account_id));
         load_row(pool, id).await?.dto()
     }
 
@@ -1582,10 +1582,13 @@ impl Engine {
         queue(self.store().pool(), q, &system_zone()).await
     }
 
-    fn posts_changed(&self, account_id: Option<i64>) {
-        // No event kind for posts yet (adding one changes the UI bindings, which the shell/UI
-        // engineer owns): they add `EngineEvent::PostsChanged` and emit it here.
-        tracing::debug!(?account_id, "posts changed");
+    fn posts_changed(&self, post_id: Option<i64>, account_id: Option<i64>) {
+        tracing::debug!(?post_id, ?account_id, "posts changed");
+        self.events()
+            .emit(crate::events::EngineEvent::PostsChanged {
+                post_id,
+                account_id,
+            });
     }
 
     async fn ensure_file_unchanged(&self, row: &PostRow) -> CoreResult<()> {

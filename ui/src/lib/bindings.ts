@@ -16,7 +16,7 @@ export type AppInfo = { version: string, dataDir: string, logDir: string, tiktok
 startupError: UiError | null, };
 export type NoticeLevel = "info" | "warning" | "error";
 export type NotificationKind = "general" | "account";
-export type EngineEvent = { "kind": "settingsChanged", settings: Settings, } | { "kind": "deepLink", url: string, handled: boolean, detail: string, } | { "kind": "notice", level: NoticeLevel, message: string, } | { "kind": "accountsChanged", accountId: number | null, } | { "kind": "connectFinished", flowId: string | null, ok: boolean, message: string, account: AccountDto | null, } | { "kind": "notify", notification: NotificationKind, title: string, body: string, };
+export type EngineEvent = { "kind": "settingsChanged", settings: Settings, } | { "kind": "deepLink", url: string, handled: boolean, detail: string, } | { "kind": "notice", level: NoticeLevel, message: string, } | { "kind": "accountsChanged", accountId: number | null, } | { "kind": "connectFinished", flowId: string | null, ok: boolean, message: string, account: AccountDto | null, } | { "kind": "postsChanged", postId: number | null, accountId: number | null, } | { "kind": "dropHover", active: boolean, } | { "kind": "ingested", results: Array<IngestResult>, } | { "kind": "notify", notification: NotificationKind, title: string, body: string, };
 export type AuditEntry = { id: number, at: string, accountId: number | null, action: string, outcome: string, detail: string, };
 export type AuditQuery = { accountId?: number, action?: string, outcome?: string, 
 /**
@@ -97,6 +97,140 @@ export type AccountCheck = { accountId: number, title: string, ok: boolean, mess
  * For connection tests: how long TikTok took to answer.
  */
 latencyMs: number | null, };
+export type Container = "mp4" | "mov" | "webm" | "matroska";
+export type VideoCodec = "h264" | "h265" | "vp8" | "vp9" | "av1" | "other";
+export type VideoFacts = { container: Container, codec: VideoCodec, 
+/**
+ * The codec as written in the file (`avc1`, `hvc1`, `V_VP9`, …).
+ */
+codecTag: string, width: number, height: number, 
+/**
+ * Frames per second (average).
+ */
+frameRate: number, durationMs: number, sizeBytes: number, };
+export type MediaRule = "container" | "codec" | "frame_rate" | "resolution" | "size" | "duration";
+export type Violation = { rule: MediaRule, value: string, message: string, };
+export type Fingerprint = { size: number, 
+/**
+ * Modification time, epoch milliseconds.
+ */
+mtimeMs: number, 
+/**
+ * SHA-256 (hex) of the first MiB.
+ */
+headSha256: string, 
+/**
+ * SHA-256 (hex) of the last MiB (the whole file when it is smaller).
+ */
+tailSha256: string, };
+export type FileCheck = { "state": "ok" } | { "state": "moved" } | { "state": "changed", changes: Array<string>, };
+export type IngestResult = { path: string, 
+/**
+ * What probing found; `None` when the file is not a readable video (see `error`).
+ */
+facts: VideoFacts | null, 
+/**
+ * Why the file cannot be used (not found, not a video, damaged, draft not created…).
+ */
+error: string | null, 
+/**
+ * TikTok's rules the video breaks (the duration against the account's limit when known).
+ */
+violations: Array<Violation>, 
+/**
+ * The account the draft was created for (or would have been).
+ */
+accountId: number | null, 
+/**
+ * Set when the file was acceptable and a draft was created (one draft per video).
+ */
+draftId: number | null, };
+export type CreatorInfoDto = { accountId: number, 
+/**
+ * The nickname the posting screen must show.
+ */
+nickname: string, username: string, 
+/**
+ * TikTok's avatar URL (valid about 2 h); `None` when TikTok gave none.
+ */
+avatarUrl: string | null, 
+/**
+ * TikTok's spellings (`PUBLIC_TO_EVERYONE`, `MUTUAL_FOLLOW_FRIENDS`, `FOLLOWER_OF_CREATOR`,
+ * `SELF_ONLY`); offer exactly these, with no default.
+ */
+privacyLevelOptions: Array<string>, commentDisabled: boolean, duetDisabled: boolean, stitchDisabled: boolean, maxVideoPostDurationSec: number | null, 
+/**
+ * False when TikTok says this creator cannot post right now (daily cap, app's creator cap,
+ * banned…); the other fields then come from the stored profile.
+ */
+canPost: boolean, cannotPostReason: string | null, };
+export type PostStatus = "draft" | "scheduled" | "needs_attention" | "cancelled" | "queued" | "publishing" | "published" | "failed" | "missed";
+export type PostMode = "direct" | "inbox";
+export type DstChoice = "earlier" | "later";
+export type LocalResolution = { "kind": "unique", instant: string, } | { "kind": "ambiguous", earlier: string, later: string, } | { "kind": "nonexistent", before: string, after: string, };
+export type Commercial = { enabled: boolean, 
+/**
+ * "Your brand" → `brand_organic_toggle`.
+ */
+yourBrand: boolean, 
+/**
+ * "Branded content" → `brand_content_toggle`.
+ */
+brandedContent: boolean, };
+export type ComposePatch = { caption: string | null, privacyLevel: string | null, allowComment: boolean | null, allowDuet: boolean | null, allowStitch: boolean | null, commercial: Commercial | null, isAigc: boolean | null, 
+/**
+ * `Some(None)` clears the cover.
+ */
+coverTimestampMs: number | null | null, mode: PostMode | null, };
+export type When = { "kind": "now" } | { "kind": "at", local: string, zone: string | null, dst: DstChoice | null, };
+export type PostDto = { id: number, accountId: number, status: PostStatus, mode: PostMode, caption: string, privacyLevel: string | null, allowComment: boolean, allowDuet: boolean, allowStitch: boolean, commercial: Commercial, isAigc: boolean, coverTimestampMs: number | null, mediaPath: string, media: VideoFacts, fingerprint: Fingerprint, thumbnailPath: string | null, 
+/**
+ * RFC 3339 UTC: the instant that counts.
+ */
+scheduledAt: string | null, scheduleZone: string | null, 
+/**
+ * The wall-clock time the user chose, as they typed it.
+ */
+scheduleLocalChosen: string | null, 
+/**
+ * The instant shown in the stored zone (`YYYY-MM-DDTHH:MM`).
+ */
+scheduleLocal: string | null, publishNow: boolean, consentAt: string | null, attentionReason: string | null, pausedReason: string | null, createdAt: string, updatedAt: string, };
+export type CapKind = "daily_posts" | "pending_inbox";
+export type CapWarning = { cap: CapKind, count: number, limit: number, message: string, };
+export type ScheduleOutcome = { post: PostDto, warnings: Array<CapWarning>, };
+export type Caps = { 
+/**
+ * Direct posts per account in any rolling 24 h.
+ */
+dailyPosts: number, 
+/**
+ * Inbox uploads per account in any rolling 24 h.
+ */
+pendingInbox: number, };
+export type CalendarItem = { id: number, accountId: number, accountTitle: string, status: PostStatus, mode: PostMode, caption: string, thumbnailPath: string | null, scheduledAt: string, 
+/**
+ * In the calendar's zone (`YYYY-MM-DDTHH:MM`).
+ */
+local: string, 
+/**
+ * In the post's own zone.
+ */
+postZone: string, postLocal: string, paused: boolean, needsAttention: boolean, };
+export type CalendarRange = { zone: string, 
+/**
+ * RFC 3339 UTC, start inclusive, end exclusive.
+ */
+start: string, end: string, items: Array<CalendarItem>, };
+export type QueueQuery = { accountId: number | null, 
+/**
+ * Substring of the caption, any case.
+ */
+search: string | null, 
+/**
+ * 50 by default, at most 200.
+ */
+limit: number | null, };
 
 export const ENGINE_EVENT = "tokdeck://engine";
 
@@ -123,4 +257,24 @@ export const commands = {
   accountsSummary: (): Promise<AccountsSummary> => invoke("accounts_summary"),
   removeAccount: (accountId: number): Promise<AccountDto> => invoke("remove_account", { accountId }),
   listAudit: (query: AuditQuery): Promise<AuditEntry[]> => invoke("list_audit", { query }),
+  ingestPaths: (paths: string[], accountId: number | null): Promise<IngestResult[]> => invoke("ingest_paths", { paths, accountId }),
+  pickVideos: (accountId: number | null): Promise<IngestResult[]> => invoke("pick_videos", { accountId }),
+  creatorInfo: (accountId: number): Promise<CreatorInfoDto> => invoke("creator_info", { accountId }),
+  getPost: (postId: number): Promise<PostDto> => invoke("get_post", { postId }),
+  updatePost: (postId: number, patch: ComposePatch): Promise<PostDto> => invoke("update_post", { postId, patch }),
+  schedulePost: (postId: number, when: When): Promise<ScheduleOutcome> => invoke("schedule_post", { postId, when }),
+  reschedulePost: (postId: number, when: When): Promise<ScheduleOutcome> => invoke("reschedule_post", { postId, when }),
+  duplicatePost: (postId: number, accountIds: number[]): Promise<ScheduleOutcome[]> => invoke("duplicate_post", { postId, accountIds }),
+  cancelPost: (postId: number): Promise<PostDto> => invoke("cancel_post", { postId }),
+  deletePost: (postId: number): Promise<void> => invoke("delete_post", { postId }),
+  relinkPostMedia: (postId: number, newPath: string, acceptChanged: boolean): Promise<PostDto> => invoke("relink_post_media", { postId, newPath, acceptChanged }),
+  calendarMonth: (year: number, month: number, zone: string, accountId: number | null): Promise<CalendarRange> => invoke("calendar_month", { year, month, zone, accountId }),
+  calendarWeek: (date: string, zone: string, accountId: number | null): Promise<CalendarRange> => invoke("calendar_week", { date, zone, accountId }),
+  queue: (query: QueueQuery): Promise<CalendarItem[]> => invoke("queue", { query }),
+  getPostingCaps: (): Promise<Caps> => invoke("get_posting_caps"),
+  setPostingCaps: (caps: Caps): Promise<Caps> => invoke("set_posting_caps", { caps }),
+  systemTimeZone: (): Promise<string> => invoke("system_time_zone"),
+  listTimeZones: (): Promise<string[]> => invoke("list_time_zones"),
+  resolveLocalTime: (local: string, zone: string): Promise<LocalResolution> => invoke("resolve_local_time", { local, zone }),
+  mediaPreviewUrl: (postId: number): Promise<string> => invoke("media_preview_url", { postId }),
 };

@@ -1,0 +1,223 @@
+//! The Compose, Calendar and Queue pages' commands: each a few lines over the engine. Names must
+//! match `core/src/command_names.rs` and the capability (tests check it). Dropped files, the
+//! native file picker and `ingest_paths` all go through [`ingest`].
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use tauri::{AppHandle, State};
+use tauri_plugin_dialog::DialogExt;
+use tokdeck_core::compose::{self, CreatorInfoDto, IngestResult, VIDEO_EXTENSIONS};
+use tokdeck_core::events::{EngineEvent, NoticeLevel};
+use tokdeck_core::posts::{
+    self, CalendarItem, CalendarRange, Caps, ComposePatch, LocalResolution, PostDto, QueueQuery,
+    ScheduleOutcome, When,
+};
+use tokdeck_core::{Engine, ErrorCode, UiError};
+
+use crate::state::AppState;
+
+type CmdResult<T> = Result<T, UiError>;
+
+/// The one ingest path (drop, picker, `ingest_paths`).
+pub async fn ingest(
+    engine: &Arc<Engine>,
+    paths: Vec<String>,
+    account_id: Option<i64>,
+) -> CmdResult<Vec<IngestResult>> {
+    Ok(engine.ingest_paths(&paths, account_id).await?)
+}
+
+/// Native drop on the main window: ingest, then tell the UI (it cannot see the paths itself).
+pub fn on_drop(engine: Arc<Engine>, paths: Vec<PathBuf>) {
+    let paths: Vec<String> = paths
+        .into_iter()
+        .map(|p| p.to_string_lossy().into_owned())
+        .collect();
+    tauri::async_runtime::spawn(async move {
+        match ingest(&engine, paths, None).await {
+            Ok(results) => engine.events().emit(EngineEvent::Ingested { results }),
+            Err(e) => engine.events().emit(EngineEvent::Notice {
+                level: NoticeLevel::Error,
+                message: format!("The dropped files could not be added: {}", e.message),
+            }),
+        }
+    });
+}
+
+#[tauri::command]
+pub async fn ingest_paths(
+    state: State<'_, AppState>,
+    paths: Vec<String>,
+    account_id: Option<i64>,
+) -> CmdResult<Vec<IngestResult>> {
+    ingest(state.engine()?, paths, account_id).await
+}
+
+/// Opens the native file picker from Rust (the webview has no dialog permission), then
+/// ingests what was chosen. Cancelling answers an empty list.
+#[tauri::command]
+pub async fn pick_videos(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    account_id: Option<i64>,
+) -> CmdResult<Vec<IngestResult>> {
+    let engine = state.engine()?.clone();
+    let picked = tauri::async_runtime::spawn_blocking(move || {
+        app.dialog()
+            .file()
+            .set_title("Choose videos")
+            .add_filter("Videos", VIDEO_EXTENSIONS)
+            .blocking_pick_files()
+    })
+    .await
+    .map_err(|e| UiError::new(ErrorCode::Internal, e.to_string()))?;
+    let paths: Vec<String> = picked
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|f| f.into_path().ok())
+        .map(|p| p.to_string_lossy().into_owned())
+        .collect();
+    if paths.is_empty() {
+        return Ok(Vec::new());
+    }
+    ingest(&engine, paths, account_id).await
+}
+
+#[tauri::command]
+pub async fn creator_info(
+    state: State<'_, AppState>,
+    account_id: i64,
+) -> CmdResult<CreatorInfoDto> {
+    Ok(state.engine()?.creator_info(account_id).await?)
+}
+
+#[tauri::command]
+pub async fn get_post(state: State<'_, AppState>, post_id: i64) -> CmdResult<PostDto> {
+    Ok(state.engine()?.post(post_id).await?)
+}
+
+#[tauri::command]
+pub async fn update_post(
+    state: State<'_, AppState>,
+    post_id: i64,
+    patch: ComposePatch,
+) -> CmdResult<PostDto> {
+    Ok(state.engine()?.update_post_fresh(post_id, &patch).await?)
+}
+
+/// `when` is `{ kind: "now" }` (publish now) or `{ kind: "at", local, zone, dst }`.
+#[tauri::command]
+pub async fn schedule_post(
+    state: State<'_, AppState>,
+    post_id: i64,
+    when: When,
+) -> CmdResult<ScheduleOutcome> {
+    Ok(state.engine()?.schedule_post_fresh(post_id, &when).await?)
+}
+
+#[tauri::command]
+pub async fn reschedule_post(
+    state: State<'_, AppState>,
+    post_id: i64,
+    when: When,
+) -> CmdResult<ScheduleOutcome> {
+    Ok(state.engine()?.reschedule_post(post_id, &when).await?)
+}
+
+#[tauri::command]
+pub async fn duplicate_post(
+    state: State<'_, AppState>,
+    post_id: i64,
+    account_ids: Vec<i64>,
+) -> CmdResult<Vec<ScheduleOutcome>> {
+    Ok(state
+        .engine()?
+        .duplicate_post_fresh(post_id, &account_ids)
+        .await?)
+}
+
+#[tauri::command]
+pub async fn cancel_post(state: State<'_, AppState>, post_id: i64) -> CmdResult<PostDto> {
+    Ok(state.engine()?.cancel_post(post_id).await?)
+}
+
+#[tauri::command]
+pub async fn delete_post(state: State<'_, AppState>, post_id: i64) -> CmdResult<()> {
+    Ok(state.engine()?.delete_post(post_id).await?)
+}
+
+#[tauri::command]
+pub async fn relink_post_media(
+    state: State<'_, AppState>,
+    post_id: i64,
+    new_path: String,
+    accept_changed: bool,
+) -> CmdResult<PostDto> {
+    Ok(state
+        .engine()?
+        .relink_post_media_fresh(post_id, &new_path, accept_changed)
+        .await?)
+}
+
+#[tauri::command]
+pub async fn calendar_month(
+    state: State<'_, AppState>,
+    year: i32,
+    month: u32,
+    zone: String,
+    account_id: Option<i64>,
+) -> CmdResult<CalendarRange> {
+    Ok(state
+        .engine()?
+        .calendar_month(year, month, &zone, account_id)
+        .await?)
+}
+
+#[tauri::command]
+pub async fn calendar_week(
+    state: State<'_, AppState>,
+    date: String,
+    zone: String,
+    account_id: Option<i64>,
+) -> CmdResult<CalendarRange> {
+    Ok(state
+        .engine()?
+        .calendar_week(&date, &zone, account_id)
+        .await?)
+}
+
+#[tauri::command]
+pub async fn queue(state: State<'_, AppState>, query: QueueQuery) -> CmdResult<Vec<CalendarItem>> {
+    Ok(state.engine()?.queue(&query).await?)
+}
+
+#[tauri::command]
+pub async fn get_posting_caps(state: State<'_, AppState>) -> CmdResult<Caps> {
+    Ok(state.engine()?.posting_caps().await?)
+}
+
+#[tauri::command]
+pub async fn set_posting_caps(state: State<'_, AppState>, caps: Caps) -> CmdResult<Caps> {
+    Ok(state.engine()?.set_posting_caps(caps).await?)
+}
+
+#[tauri::command]
+pub fn system_time_zone() -> String {
+    posts::system_zone()
+}
+
+#[tauri::command]
+pub fn list_time_zones() -> Vec<String> {
+    compose::time_zone_names()
+}
+
+#[tauri::command]
+pub fn resolve_local_time(local: String, zone: String) -> CmdResult<LocalResolution> {
+    Ok(compose::resolve_local_time(&local, &zone)?)
+}
+
+#[tauri::command]
+pub async fn media_preview_url(state: State<'_, AppState>, post_id: i64) -> CmdResult<String> {
+    Ok(state.engine()?.media_preview_url(post_id).await?)
+}
