@@ -2,9 +2,8 @@
 //! account, sync, connection test, summary, removal. Every operation and every failure is
 //! audited; every change emits `AccountsChanged`.
 //!
-//! Removal keeps the row (soft delete) so a reconnect restores it. When a posts table exists,
-//! its scheduled posts for the removed account must be paused with a visible reason; that hook
-//! belongs in [`Engine::remove_account`] after the soft delete.
+//! Removal keeps the row (soft delete) so a reconnect restores it; the account's pending posts
+//! are paused with a visible reason and resumed when a sign-in restores the account.
 
 use std::sync::Arc;
 
@@ -23,6 +22,9 @@ use crate::oauth::fields_for;
 use crate::tokens::{access_entry, display};
 
 const CURRENT_KEY: &str = "accounts.current";
+/// Shown on the pending posts of a removed account.
+pub const REMOVED_PAUSE_REASON: &str =
+    "The account was removed from Tokdeck. Reconnect it (Accounts → Connect) to publish this post.";
 /// Accounts synced at once by `sync_all` (the client also paces per token).
 const SYNC_PARALLELISM: usize = 4;
 
@@ -438,6 +440,10 @@ impl Engine {
         accounts::mark_removed(pool, id, self.clock().now_ms()).await?;
         drop(_guard);
         audit::record(pool, Some(id), "account.remove", Outcome::Ok, &revoke_note).await;
+        // Its pending posts wait, visibly, until the account is reconnected.
+        if let Err(e) = self.pause_posts_of_account(id, REMOVED_PAUSE_REASON).await {
+            tracing::warn!(account = id, error = %e, "posts of the removed account not paused");
+        }
         self.changed(Some(id));
         self.account_dto(id).await
     }

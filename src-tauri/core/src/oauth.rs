@@ -372,6 +372,12 @@ impl Engine {
         let now = self.clock().now_ms();
         let existed = accounts::get_by_open_id(pool, &profile.open_id).await?;
         let id = accounts::upsert_connected(pool, &profile, &facts, now).await?;
+        if existed.as_ref().is_some_and(|r| r.removed_at.is_some()) {
+            // Restored: the posts paused by the removal may publish again.
+            if let Err(e) = self.resume_posts_of_account(id).await {
+                tracing::warn!(account = id, error = %e, "posts of the restored account not resumed");
+            }
+        }
         let avatar_url = info
             .avatar_url_100
             .as_deref()
