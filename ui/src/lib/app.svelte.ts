@@ -24,6 +24,7 @@ import {
   type UiError,
 } from './bindings';
 import { call, inTauri, NOT_IN_TAURI, toUiError } from './ipc';
+import { dispatchPostEvent } from './posts';
 import { toasts as defaultToasts, type ToastStore } from './toasts.svelte';
 
 export function toPatch(partial: Partial<Settings>): SettingsPatch {
@@ -254,6 +255,12 @@ export class AppStore {
 
   handleEvent(event: EngineEvent): void {
     switch (event.kind) {
+      case 'postsChanged':
+      case 'dropHover':
+      case 'ingested':
+        // Pages that show posts or dropped files subscribe with `onPostEvent`.
+        dispatchPostEvent(event);
+        break;
       case 'settingsChanged':
         this.settings = event.settings;
         break;

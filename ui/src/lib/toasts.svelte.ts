@@ -8,10 +8,15 @@ export type Toast = {
   message: string;
   /** Optional secondary line (e.g. an error code or deep-link detail). */
   detail?: string;
+  /** An action button in the toast (e.g. "Undo"); clicking it runs it and dismisses the toast. */
+  action?: ToastAction;
 };
+
+export type ToastAction = { label: string; run: () => void };
 
 export type ToastOptions = {
   detail?: string;
+  action?: ToastAction;
   /** Auto-dismiss after this many ms; 0 keeps it until dismissed. */
   timeout?: number;
 };
@@ -35,7 +40,10 @@ export class ToastStore {
 
   push(level: ToastLevel, message: string, options: ToastOptions = {}): number {
     const id = this.#nextId++;
-    this.items = [...this.items, { id, level, message, detail: options.detail }].slice(-MAX_TOASTS);
+    this.items = [
+      ...this.items,
+      { id, level, message, detail: options.detail, action: options.action },
+    ].slice(-MAX_TOASTS);
     const timeout = options.timeout ?? DEFAULT_TIMEOUT[level];
     if (timeout > 0) {
       this.#timers.set(

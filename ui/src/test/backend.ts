@@ -24,6 +24,18 @@ import {
   type TiktokConfigDto,
   type TiktokConfigPatch,
 } from '../lib/bindings';
+import type {
+  CalendarItem,
+  CapWarning,
+  ComposePatch,
+  CreatorInfoDto,
+  IngestResult,
+  LocalResolution,
+  PostDto,
+  QueueQuery,
+  VideoFacts,
+  When,
+} from '../lib/posts';
 
 export const DEFAULT_INFO: AppInfo = {
   version: '0.1.0-test',
@@ -123,6 +135,91 @@ export function makeAccount(partial: Partial<AccountDto> = {}): AccountDto {
   };
 }
 
+export function makeFacts(partial: Partial<VideoFacts> = {}): VideoFacts {
+  return {
+    container: 'mp4',
+    codec: 'h264',
+    codecTag: 'avc1',
+    width: 1080,
+    height: 1920,
+    frameRate: 30,
+    durationMs: 42_000,
+    sizeBytes: 12 * 1024 * 1024,
+    ...partial,
+  };
+}
+
+export function makeCreator(partial: Partial<CreatorInfoDto> = {}): CreatorInfoDto {
+  return {
+    accountId: 1,
+    nickname: 'Fake Creator',
+    username: 'fake_creator',
+    avatarUrl: null,
+    privacyLevelOptions: ['PUBLIC_TO_EVERYONE', 'MUTUAL_FOLLOW_FRIENDS', 'SELF_ONLY'],
+    commentDisabled: false,
+    duetDisabled: false,
+    stitchDisabled: false,
+    maxVideoPostDurationSec: 300,
+    canPost: true,
+    cannotPostReason: null,
+    ...partial,
+  };
+}
+
+let nextPostId = 100;
+
+export function makePost(partial: Partial<PostDto> = {}): PostDto {
+  return {
+    id: partial.id ?? nextPostId++,
+    accountId: 1,
+    status: 'draft',
+    mode: 'direct',
+    caption: '',
+    privacyLevel: null,
+    allowComment: false,
+    allowDuet: false,
+    allowStitch: false,
+    commercial: { enabled: false, yourBrand: false, brandedContent: false },
+    isAigc: false,
+    coverTimestampMs: null,
+    mediaPath: '/videos/clip.mp4',
+    media: makeFacts(),
+    fingerprint: { size: 12582912, mtimeMs: 0, headSha256: 'aa', tailSha256: 'bb' },
+    thumbnailPath: null,
+    scheduledAt: null,
+    scheduleZone: null,
+    scheduleLocalChosen: null,
+    scheduleLocal: null,
+    publishNow: false,
+    consentAt: null,
+    attentionReason: null,
+    pausedReason: null,
+    createdAt: '2026-01-01T00:00:00Z',
+    updatedAt: '2026-01-01T00:00:00Z',
+    ...partial,
+  };
+}
+
+export function makeItem(partial: Partial<CalendarItem> = {}): CalendarItem {
+  const local = partial.local ?? '2026-03-10T09:30';
+  return {
+    id: partial.id ?? nextPostId++,
+    accountId: 1,
+    accountTitle: 'Creator 1',
+    status: 'scheduled',
+    mode: 'direct',
+    caption: 'A scheduled post',
+    thumbnailPath: null,
+    scheduledAt: `${local}:00Z`,
+    local,
+    postZone: 'UTC',
+    postLocal: local,
+    paused: false,
+    needsAttention: false,
+    ...partial,
+  };
+}
+
 type Handler = (args: InvokeArgs | undefined) => unknown;
 
 const notFound = (id: number) => ({ code: 'not_found', message: `No account ${id}` });
@@ -134,6 +231,11 @@ export function mockBackend(
     accounts?: AccountDto[];
     tiktok?: Partial<TiktokConfigDto>;
     audit?: AuditEntry[];
+    /** creator_info per account id (default: `makeCreator()`). */
+    creators?: Record<number, CreatorInfoDto>;
+    posts?: PostDto[];
+    items?: CalendarItem[];
+    zone?: string;
   } = {},
 ) {
   const info: AppInfo = { ...DEFAULT_INFO, ...opts.info };
@@ -150,6 +252,39 @@ export function mockBackend(
     ...opts.tiktok,
   });
   const audit: AuditEntry[] = [...(opts.audit ?? [])];
+  const creators: Record<number, CreatorInfoDto> = { ...opts.creators };
+  const posts: PostDto[] = [...(opts.posts ?? [])];
+  /** What calendar and queue answer (tests push / edit). */
+  const items: CalendarItem[] = [...(opts.items ?? [])];
+  const zone = opts.zone ?? 'UTC';
+  /** What probing finds per path (default: a valid video). */
+  const files: Record<string, Pick<IngestResult, 'facts' | 'violations' | 'error'>> = {};
+  let pickPaths: string[] = [];
+  /** Warnings the next schedule answers with. */
+  let scheduleWarnings: CapWarning[] = [];
+  const findPost = (id: number) => {
+    const p = posts.find((x) => x.id === id);
+    if (!p) throw { code: 'not_found', message: `No post ${id}` };
+    return p;
+  };
+  const putPost = (next: PostDto) => {
+    const i = posts.findIndex((p) => p.id === next.id);
+    if (i < 0) posts.push(next);
+    else posts[i] = next;
+    return next;
+  };
+  /** Probe a file and, when it is acceptable and an account is given, make its draft. */
+  const ingest = (path: string, acct: number | null): IngestResult => {
+    const found = files[path] ?? { facts: makeFacts(), violations: [], error: null };
+    const ok = found.facts !== null && found.error === null && found.violations.length === 0;
+    const draft =
+      ok && acct !== null
+        ? putPost(makePost({ accountId: acct, mediaPath: path, media: found.facts! }))
+        : null;
+    return { path, ...found, accountId: acct, draftId: draft?.id ?? null };
+  };
+  const postId = (args: InvokeArgs | undefined) => (args as { postId: number }).postId;
+  const whenLocal = (when: When) => (when.kind === 'at' ? when.local : null);
 
   const find = (id: number) => {
     const a = accounts.find((x) => x.id === id);
@@ -298,6 +433,118 @@ export function mockBackend(
       accounts.splice(accounts.indexOf(a), 1);
       return { ...a, removedAt: new Date().toISOString(), isDefault: false };
     },
+    creator_info: (args) =>
+      creators[accountId(args)] ?? makeCreator({ accountId: accountId(args) }),
+    ingest_paths: (args) => {
+      const { paths, accountId: acct } = args as { paths: string[]; accountId: number | null };
+      return paths.map((p) => ingest(p, acct));
+    },
+    pick_videos: (args) => pickPaths.map((p) => ingest(p, accountId(args))),
+    get_post: (args) => findPost(postId(args)),
+    update_post: (args) => {
+      const patch = (args as { patch: ComposePatch }).patch;
+      const next = { ...findPost(postId(args)) };
+      for (const [k, v] of Object.entries(patch)) {
+        if (v !== null && v !== undefined) Object.assign(next, { [k]: v });
+      }
+      return putPost(next);
+    },
+    schedule_post: (args) => {
+      const when = (args as { when: When }).when;
+      const local = whenLocal(when);
+      const post = putPost({
+        ...findPost(postId(args)),
+        status: 'scheduled',
+        publishNow: when.kind === 'now',
+        scheduleLocal: local,
+        scheduleLocalChosen: local,
+        scheduleZone: when.kind === 'at' ? (when.zone ?? zone) : null,
+        scheduledAt: local ? `${local}:00Z` : new Date().toISOString(),
+      });
+      return { post, warnings: scheduleWarnings };
+    },
+    reschedule_post: (args) => {
+      const when = (args as { when: When }).when;
+      const id = postId(args);
+      const local = whenLocal(when);
+      const i = items.findIndex((x) => x.id === id);
+      if (i >= 0 && local) items[i] = { ...items[i], local, postLocal: local };
+      const post = makePost({ id, status: 'scheduled', scheduleLocal: local });
+      return { post, warnings: [] };
+    },
+    duplicate_post: (args) => {
+      const { accountIds } = args as { accountIds: number[] };
+      const source = findPost(postId(args));
+      return accountIds.map((acct) => ({
+        post: putPost(makePost({ ...source, id: nextPostId++, accountId: acct })),
+        warnings: [],
+      }));
+    },
+    cancel_post: (args) => putPost({ ...findPost(postId(args)), status: 'cancelled' }),
+    delete_post: (args) => {
+      const id = postId(args);
+      const i = posts.findIndex((p) => p.id === id);
+      if (i >= 0) posts.splice(i, 1);
+      const j = items.findIndex((x) => x.id === id);
+      if (j >= 0) items.splice(j, 1);
+      return null;
+    },
+    relink_post_media: (args) => {
+      const id = postId(args);
+      const j = items.findIndex((x) => x.id === id);
+      if (j >= 0) items[j] = { ...items[j], needsAttention: false, status: 'scheduled' };
+      const { newPath } = args as { newPath: string };
+      return putPost(makePost({ id, mediaPath: newPath, status: 'scheduled' }));
+    },
+    calendar_month: (args) => {
+      const { year, month, zone: z } = args as { year: number; month: number; zone: string };
+      const prefix = `${year}-${String(month).padStart(2, '0')}`;
+      const acct = (args as { accountId: number | null }).accountId;
+      return {
+        zone: z,
+        start: `${prefix}-01T00:00:00Z`,
+        end: `${prefix}-28T00:00:00Z`,
+        items: items.filter(
+          (x) => x.local.startsWith(prefix) && (acct == null || x.accountId === acct),
+        ),
+      };
+    },
+    calendar_week: (args) => {
+      const { date, zone: z } = args as { date: string; zone: string };
+      const acct = (args as { accountId: number | null }).accountId;
+      const [y, m, d] = date.split('-').map(Number);
+      const dow = new Date(Date.UTC(y, m - 1, d)).getUTCDay();
+      const monday = Date.UTC(y, m - 1, d - ((dow + 6) % 7));
+      const key = (t: number) => new Date(t).toISOString().slice(0, 10);
+      const start = key(monday);
+      const end = key(monday + 7 * 86_400_000);
+      return {
+        zone: z,
+        start: `${start}T00:00:00Z`,
+        end: `${end}T00:00:00Z`,
+        items: items.filter((x) => {
+          const k = x.local.slice(0, 10);
+          return k >= start && k < end && (acct == null || x.accountId === acct);
+        }),
+      };
+    },
+    queue: (args) => {
+      const q = (args as { query: QueueQuery }).query;
+      const needle = q.search?.toLowerCase() ?? '';
+      return items.filter(
+        (x) =>
+          (!needle || x.caption.toLowerCase().includes(needle)) &&
+          (q.accountId === undefined || x.accountId === q.accountId),
+      );
+    },
+    system_time_zone: () => zone,
+    list_time_zones: () => ['UTC', 'Europe/London', 'America/New_York', 'Europe/Berlin'],
+    resolve_local_time: (args): LocalResolution => {
+      const { local } = args as { local: string };
+      return { kind: 'unique', instant: new Date(`${local}:00Z`).toISOString() };
+    },
+    media_preview_url: (args) => `http://127.0.0.1:4791/media/${postId(args)}`,
+
     list_audit: (args) => {
       const q = (args as { query: AuditQuery }).query;
       return audit
@@ -335,6 +582,13 @@ export function mockBackend(
     },
     accounts,
     audit,
+    creators,
+    posts,
+    items,
+    files,
+    /** Paths the "Choose videos…" dialog returns. */
+    setPick: (paths: string[]) => (pickPaths = paths),
+    setScheduleWarnings: (w: CapWarning[]) => (scheduleWarnings = w),
     /** Send an engine event to the UI (as the Rust side would). */
     emit: (event: EngineEvent) => emit(ENGINE_EVENT, event),
   };
