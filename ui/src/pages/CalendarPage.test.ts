@@ -1,5 +1,11 @@
-import { describe, expect, it } from 'vitest';
-import { render, screen } from '@testing-library/svelte';
+import { afterEach, describe, expect, it } from 'vitest';
+import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
+import userEvent from '@testing-library/user-event';
+import { clearMocks } from '@tauri-apps/api/mocks';
+import Toaster from '../components/Toaster.svelte';
+import { accountColor } from '../lib/posts';
+import { toasts } from '../lib/toasts.svelte';
+import { makeAccount, makeItem, mockBackend } from '../test/backend';
 import CalendarPage from './CalendarPage.svelte';
 
 describe('CalendarPage', () => {
@@ -30,5 +36,177 @@ describe('CalendarPage', () => {
     expect(first).toHaveLength(7);
     expect([...first].findIndex((td) => td.dataset.testid === 'calendar-day')).toBe(3);
     expect(screen.getAllByRole('columnheader')).toHaveLength(7);
+  });
+});
+
+describe('CalendarPage with posts', () => {
+  const ZONE = 'America/New_York';
+  // 02:00 UTC on 11 March is still 10 March in New York.
+  const NOW = new Date('2026-03-11T02:00:00Z');
+
+  function setup(
+    items = [
+      makeItem({ id: 1, accountId: 1, local: '2026-03-10T09:30', caption: 'Morning dance' }),
+      makeItem({ id: 2, accountId: 2, local: '2026-03-10T18:00', caption: 'Evening vlog' }),
+      makeItem({ id: 3, accountId: 1, local: '2026-03-21T07:15', caption: 'Weekend' }),
+    ],
+  ) {
+    const backend = mockBackend({
+      accounts: [makeAccount({ id: 1 }), makeAccount({ id: 2 })],
+      items: items.map((i) => ({ ...i, postZone: ZONE, postLocal: i.local })),
+    });
+    render(CalendarPage, { now: NOW, weekStartsOn: 1, zone: ZONE });
+    render(Toaster);
+    return { backend, user: userEvent.setup() };
+  }
+
+  const day = (key: string) =>
+    document.querySelector<HTMLElement>(`[data-testid="calendar-day"][data-date="${key}"]`)!;
+  const post = (id: number) =>
+    document.querySelector<HTMLElement>(`[data-testid="calendar-post"][data-post-id="${id}"]`)!;
+
+  afterEach(() => {
+    cleanup();
+    clearMocks();
+    toasts.clear();
+  });
+
+  it('asks for the month in the zone and puts each post on its local day, with today marked', async () => {
+    const { backend } = setup();
+    await waitFor(() => expect(screen.getAllByTestId('calendar-post')).toHaveLength(3));
+    expect(backend.calls('calendar_month')).toContainEqual({
+      year: 2026,
+      month: 3,
+      zone: ZONE,
+      accountId: null,
+    });
+    expect(
+      within(day('2026-03-10'))
+        .getAllByTestId('calendar-post')
+        .map((p) => p.dataset.postId),
+    ).toEqual(['1', '2']);
+    expect(within(day('2026-03-21')).getByTestId('calendar-post')).toHaveTextContent('07:15');
+    expect(post(1)).toHaveTextContent('Scheduled');
+    expect(post(1)).toHaveTextContent('Morning dance');
+    const today = screen
+      .getAllByTestId('calendar-day')
+      .filter((d) => d.getAttribute('aria-current') === 'date');
+    expect(today.map((d) => d.dataset.date)).toEqual(['2026-03-10']);
+  });
+
+  it('colours posts by account, stably', async () => {
+    setup();
+    await waitFor(() => expect(screen.getAllByTestId('calendar-post')).toHaveLength(3));
+    const colour = (id: number) => post(id).style.getPropertyValue('--acct');
+    expect(colour(1)).toBe(colour(3));
+    expect(colour(1)).not.toBe(colour(2));
+    expect(colour(1)).toBe(accountColor(1));
+  });
+
+  it('filters by account', async () => {
+    const { backend, user } = setup();
+    const select = await screen.findByTestId('calendar-filter-account');
+    await waitFor(() => expect((select as HTMLSelectElement).options.length).toBe(3));
+    await user.selectOptions(select, '2');
+    await waitFor(() => expect(screen.getAllByTestId('calendar-post')).toHaveLength(1));
+    expect(backend.calls('calendar_month').at(-1)).toMatchObject({ accountId: 2 });
+  });
+
+  it('drags a post to another day with pointer events, then undoes it', async () => {
+    const { backend, user } = setup();
+    await waitFor(() => expect(post(1)).toBeTruthy());
+    const target = day('2026-03-12');
+    await fireEvent.pointerDown(post(1), { button: 0, clientX: 10, clientY: 10 });
+    await fireEvent.pointerMove(target, { clientX: 200, clientY: 60 });
+    expect(target).toHaveClass('drop');
+    await fireEvent.pointerUp(target, { clientX: 200, clientY: 60 });
+
+    await waitFor(() => expect(backend.calls('reschedule_post')).toHaveLength(1));
+    expect(backend.calls('reschedule_post')[0]).toEqual({
+      postId: 1,
+      when: { kind: 'at', local: '2026-03-12T09:30', zone: ZONE, dst: null },
+    });
+    await waitFor(() =>
+      expect(within(day('2026-03-12')).getByTestId('calendar-post')).toHaveAttribute(
+        'data-post-id',
+        '1',
+      ),
+    );
+
+    await user.click(await screen.findByTestId('toast-action'));
+    await waitFor(() => expect(backend.calls('reschedule_post')).toHaveLength(2));
+    expect(backend.calls('reschedule_post')[1]).toEqual({
+      postId: 1,
+      when: { kind: 'at', local: '2026-03-10T09:30', zone: ZONE, dst: null },
+    });
+    await waitFor(() =>
+      expect(
+        within(day('2026-03-10'))
+          .getAllByTestId('calendar-post')
+          .map((p) => p.dataset.postId),
+      ).toContain('1'),
+    );
+  });
+
+  it('a click without movement does not reschedule', async () => {
+    const { backend } = setup();
+    await waitFor(() => expect(post(1)).toBeTruthy());
+    await fireEvent.pointerDown(post(1), { button: 0, clientX: 10, clientY: 10 });
+    await fireEvent.pointerUp(post(1), { clientX: 11, clientY: 10 });
+    expect(backend.calls('reschedule_post')).toHaveLength(0);
+  });
+
+  it('shows the engine error and puts the post back when the move is refused', async () => {
+    const { backend } = setup();
+    backend.handlers.reschedule_post = () => {
+      throw { code: 'invalid_input', message: 'That time has already passed.' };
+    };
+    await waitFor(() => expect(post(3)).toBeTruthy());
+    const target = day('2026-03-02');
+    await fireEvent.pointerDown(post(3), { button: 0, clientX: 10, clientY: 10 });
+    await fireEvent.pointerMove(target, { clientX: 100, clientY: 100 });
+    await fireEvent.pointerUp(target, { clientX: 100, clientY: 100 });
+    expect(await screen.findByTestId('toast')).toHaveTextContent('That time has already passed.');
+    await waitFor(() =>
+      expect(within(day('2026-03-21')).getByTestId('calendar-post')).toBeInTheDocument(),
+    );
+    expect(within(day('2026-03-02')).queryByTestId('calendar-post')).toBeNull();
+  });
+
+  it('week view places posts in hour slots and drags to a time slot', async () => {
+    const { backend, user } = setup();
+    await user.click(await screen.findByTestId('calendar-toggle-week'));
+    expect(await screen.findByTestId('calendar-week-view')).toBeInTheDocument();
+    await waitFor(() =>
+      expect(backend.calls('calendar_week')).toContainEqual({
+        date: '2026-03-10',
+        zone: ZONE,
+        accountId: null,
+      }),
+    );
+    const slot = (date: string, hour: number) =>
+      document.querySelector<HTMLElement>(
+        `[data-testid="calendar-slot"][data-date="${date}"][data-hour="${hour}"]`,
+      )!;
+    await waitFor(() =>
+      expect(within(slot('2026-03-10', 9)).getByTestId('calendar-post')).toBeInTheDocument(),
+    );
+    expect(within(slot('2026-03-10', 18)).getByTestId('calendar-post')).toHaveAttribute(
+      'data-post-id',
+      '2',
+    );
+    expect(screen.getAllByTestId('calendar-slot')).toHaveLength(7 * 24);
+
+    const target = slot('2026-03-13', 14);
+    await fireEvent.pointerDown(post(1), { button: 0, clientX: 10, clientY: 10 });
+    await fireEvent.pointerMove(target, { clientX: 300, clientY: 300 });
+    await fireEvent.pointerUp(target, { clientX: 300, clientY: 300 });
+    await waitFor(() => expect(backend.calls('reschedule_post')).toHaveLength(1));
+    expect(backend.calls('reschedule_post')[0]).toMatchObject({
+      postId: 1,
+      when: { kind: 'at', local: '2026-03-13T14:30', zone: ZONE },
+    });
+    await user.click(screen.getByTestId('calendar-toggle-month'));
+    expect(await screen.findByTestId('calendar-month-view')).toBeInTheDocument();
   });
 });
