@@ -534,7 +534,7 @@ export function mockBackend(
       return items.filter(
         (x) =>
           (!needle || x.caption.toLowerCase().includes(needle)) &&
-          (q.accountId === undefined || x.accountId === q.accountId),
+          (q.accountId == null || x.accountId === q.accountId),
       );
     },
     system_time_zone: () => zone,
