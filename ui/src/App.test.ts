@@ -48,7 +48,10 @@ describe('navigation', () => {
     mockBackend();
     window.location.hash = '#/queue';
     await renderReady();
-    expect(screen.getByTestId('page-queue')).toHaveTextContent('Nothing scheduled yet');
+    // The queue loads from the engine, then says it is empty.
+    await waitFor(() =>
+      expect(screen.getByTestId('page-queue')).toHaveTextContent('Nothing scheduled yet'),
+    );
 
     window.location.hash = '#/calendar';
     expect(await screen.findByTestId('page-calendar')).toBeInTheDocument();
