@@ -137,7 +137,7 @@ impl Secrets {
             let store = match store.get() {
                 Some(s) => s.clone(),
                 None => {
-                    let s = native_store()?;
+                    let s = shared_native_store()?;
                     store.get_or_init(|| s).clone()
                 }
             };
@@ -147,6 +147,17 @@ impl Secrets {
         .await
         .map_err(|e| SecretsError::Other(e.to_string()))?
     }
+}
+
+/// One platform store per process, never dropped: the Linux store owns a Tokio runtime for its
+/// D-Bus calls, and dropping a runtime from async code (an engine dropped in a test, say) panics.
+fn shared_native_store() -> Result<Arc<CredentialStore>, SecretsError> {
+    static NATIVE: OnceLock<Arc<CredentialStore>> = OnceLock::new();
+    if let Some(s) = NATIVE.get() {
+        return Ok(s.clone());
+    }
+    let s = native_store()?;
+    Ok(NATIVE.get_or_init(|| s).clone())
 }
 
 #[cfg(target_os = "linux")]

@@ -315,19 +315,3 @@ mod tests {
         assert_eq!(progress_header(4, 10), "bytes 0-3/10");
     }
 }
-
-#[cfg(test)]
-mod speed {
-    #[test]
-    #[ignore]
-    fn sha_speed() {
-        let buf = vec![7u8; 64 * 1024];
-        let t = std::time::Instant::now();
-        let mut h = ring::digest::Context::new(&ring::digest::SHA256);
-        for _ in 0..4096 {
-            h.update(&buf);
-        }
-        let _ = h.finish();
-        eprintln!("sha 256MiB: {:?}", t.elapsed());
-    }
-}
