@@ -64,6 +64,7 @@ bench: setup
 ## make bundle: .deb and .rpm installers
 bundle: setup
 	ui/node_modules/.bin/tauri build --bundles deb,rpm
+	scripts/check-bundle.sh target/release/bundle/deb/Tokdeck_*_amd64.deb
 
 ## make bindings: regenerate ui/src/lib/bindings.ts from the Rust types
 bindings:
