@@ -15,8 +15,8 @@ use crate::media::{
 };
 use crate::oauth::PendingConnect;
 use crate::posts::{
-    CalendarItem, CalendarRange, CapKind, CapWarning, Caps, Commercial, ComposePatch, DstChoice,
-    LocalResolution, PostDto, PostMode, PostStatus, QueueQuery, ScheduleOutcome, When,
+    CalendarDay, CalendarItem, CalendarRange, CapKind, CapWarning, Caps, Commercial, ComposePatch,
+    DstChoice, LocalResolution, PostDto, PostMode, PostStatus, QueueQuery, ScheduleOutcome, When,
 };
 use crate::settings::{Settings, SettingsPatch, Theme};
 use crate::tiktok_config::{RedirectMode, TiktokConfigDto, TiktokConfigPatch};
@@ -320,6 +320,7 @@ pub fn bindings_ts() -> String {
         ScheduleOutcome::decl(&cfg),
         Caps::decl(&cfg),
         CalendarItem::decl(&cfg),
+        CalendarDay::decl(&cfg),
         CalendarRange::decl(&cfg),
         QueueQuery::decl(&cfg),
     ];

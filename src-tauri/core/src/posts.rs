@@ -451,8 +451,25 @@ pub struct CalendarRange {
     /// RFC 3339 UTC, start inclusive, end exclusive.
     pub start: String,
     pub end: String,
+    /// Soonest first. The month view lists at most `perDayLimit` posts per day (see `days`
+    /// for how many there are: show "+N more" and open the week for the rest).
     pub items: Vec<CalendarItem>,
+    /// Every day of the range in the calendar's zone, with its number of posts.
+    pub days: Vec<CalendarDay>,
+    pub per_day_limit: Option<u32>,
 }
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct CalendarDay {
+    /// `YYYY-MM-DD` in the calendar's zone.
+    pub date: String,
+    /// Posts that day (cancelled ones aside), all of them even when fewer are listed.
+    pub count: u32,
+}
+
+/// Posts listed per day in the month view (the week view lists all).
+pub const MONTH_ITEMS_PER_DAY: u32 = 5;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
@@ -1552,7 +1569,15 @@ impl Engine {
             NaiveDate::from_ymd_opt(year, month + 1, 1)
         }
         .ok_or_else(|| CoreError::InvalidInput(format!("{year}-{month} is out of range.")))?;
-        calendar_range(self.store().pool(), tz, first, next, account_id).await
+        calendar_range(
+            self.store().pool(),
+            tz,
+            first,
+            next,
+            account_id,
+            Some(MONTH_ITEMS_PER_DAY),
+        )
+        .await
     }
 
     /// Posts of the week (Monday to Monday, in `zone`) that contains `date` (`YYYY-MM-DD`).
@@ -1573,6 +1598,7 @@ impl Engine {
             monday,
             monday + ChronoDuration::days(7),
             account_id,
+            None,
         )
         .await
     }
@@ -1778,27 +1804,117 @@ async fn calendar_range(
     from: NaiveDate,
     to: NaiveDate,
     account_id: Option<i64>,
+    per_day: Option<u32>,
 ) -> CoreResult<CalendarRange> {
-    let start = day_start(tz, from);
-    let end = day_start(tz, to);
-    let mut sql = String::from(CALENDAR_SQL);
-    if account_id.is_some() {
-        sql.push_str(CALENDAR_ACCOUNT_FILTER);
+    let mut dates = Vec::new();
+    let mut d = from;
+    while d < to {
+        dates.push(d);
+        d += ChronoDuration::days(1);
     }
-    sql.push_str(CALENDAR_ORDER);
-    let mut q = sqlx::query_as::<_, CalRow>(AssertSqlSafe(sql))
-        .bind(start)
-        .bind(end);
+    let bounds: Vec<i64> = dates
+        .iter()
+        .map(|d| day_start(tz, *d))
+        .chain(std::iter::once(day_start(tz, to)))
+        .collect();
+    let (start, end) = (bounds[0], bounds[bounds.len() - 1]);
+
+    let sql = calendar_range_sql(dates.len(), account_id.is_some());
+    let mut q = sqlx::query_as::<_, RangeRow>(AssertSqlSafe(sql));
+    for (i, w) in bounds.windows(2).enumerate() {
+        q = q.bind(i as i64).bind(w[0]).bind(w[1]);
+    }
     if let Some(a) = account_id {
-        q = q.bind(a);
+        q = q.bind(a).bind(a);
     }
-    let rows = q.fetch_all(pool).await?;
+    // SQLite reads a negative LIMIT as "no limit".
+    let limit = per_day.map_or(-1, i64::from);
+    let fetched = q.bind(limit).fetch_all(pool).await?;
+    let mut days: Vec<CalendarDay> = dates
+        .iter()
+        .map(|d| CalendarDay {
+            date: d.format("%Y-%m-%d").to_string(),
+            count: 0,
+        })
+        .collect();
+    let mut rows = Vec::with_capacity(fetched.len());
+    for r in fetched {
+        if let Some(day) = usize::try_from(r.d).ok().and_then(|i| days.get_mut(i)) {
+            day.count = u32::try_from(r.n).unwrap_or(u32::MAX);
+        }
+        if let Some(row) = r.into_cal_row() {
+            rows.push(row);
+        }
+    }
     Ok(CalendarRange {
         zone: tz.name().to_owned(),
         start: rfc3339(start),
         end: rfc3339(end),
         items: rows.into_iter().map(|r| cal_item(r, tz)).collect(),
+        days,
+        per_day_limit: per_day,
     })
+}
+
+#[derive(sqlx::FromRow)]
+struct RangeRow {
+    d: i64,
+    n: i64,
+    id: Option<i64>,
+    account_id: Option<i64>,
+    status: Option<String>,
+    mode: Option<String>,
+    caption: Option<String>,
+    thumbnail_path: Option<String>,
+    scheduled_at: Option<i64>,
+    schedule_zone: Option<String>,
+    paused_reason: Option<String>,
+    display_name: Option<String>,
+    username: Option<String>,
+    label: Option<String>,
+}
+
+impl RangeRow {
+    fn into_cal_row(self) -> Option<CalRow> {
+        Some(CalRow {
+            id: self.id?,
+            account_id: self.account_id?,
+            status: self.status?,
+            mode: self.mode?,
+            caption: self.caption.unwrap_or_default(),
+            thumbnail_path: self.thumbnail_path,
+            scheduled_at: self.scheduled_at?,
+            schedule_zone: self.schedule_zone,
+            paused_reason: self.paused_reason,
+            display_name: self.display_name.unwrap_or_default(),
+            username: self.username.unwrap_or_default(),
+            label: self.label.unwrap_or_default(),
+        })
+    }
+}
+
+/// A calendar range in one statement: for each day (bound as `(index, start, end)`), its
+/// number of posts and its first posts (the per-day limit is the last parameter; negative: all),
+/// soonest first. With an account filter the account is bound twice after the days. Counting
+/// and choosing read only the time index; rows are read only for the posts listed.
+pub fn calendar_range_sql(days: usize, account: bool) -> String {
+    let values = vec!["(?, ?, ?)"; days].join(", ");
+    let filter = if account { " AND q.account_id = ?" } else { "" };
+    format!(
+        "WITH v(d, s, e) AS (VALUES {values}), \
+         days AS MATERIALIZED (SELECT d, s, e, (SELECT count(*) FROM posts q \
+             WHERE q.scheduled_at >= v.s AND q.scheduled_at < v.e AND q.status != 'cancelled'{filter}) AS n \
+             FROM v) \
+         SELECT days.d, days.n, p.id, p.account_id, p.status, p.mode, \
+             substr(p.caption, 1, 200) AS caption, p.thumbnail_path, p.scheduled_at, \
+             p.schedule_zone, p.paused_reason, a.display_name, a.username, a.label \
+         FROM days LEFT JOIN posts p ON days.n > 0 AND p.id IN (SELECT q.id FROM posts q \
+             WHERE q.scheduled_at >= days.s AND q.scheduled_at < days.e \
+             AND q.status != 'cancelled'{filter} \
+             ORDER BY q.scheduled_at, q.id LIMIT ?) \
+         LEFT JOIN accounts a ON a.id = p.account_id \
+         ORDER BY days.d, p.scheduled_at, p.id"
+    )
 }
 
 /// The queue's SQL pieces (public for the benchmark's CLI reference).

@@ -352,3 +352,73 @@ fn zones_and_local_resolution() {
     assert!(tokdeck_core::compose::resolve_local_time("x", "UTC").is_err());
     assert!(tokdeck_core::compose::resolve_local_time("2027-01-01T10:00", "Mars/Base").is_err());
 }
+
+#[tokio::test]
+async fn month_lists_a_few_posts_per_day_and_counts_them_all() {
+    let env = media_common::engine().await;
+    let e = &env.engine;
+    let a = env.account("busy").await;
+    let video = h264(env.path(), "v.mp4", 2.0);
+    let c = media_common::public_creator("Busy");
+    let year = chrono::Datelike::year(&chrono::Utc::now()) + 1;
+    for i in 0..7 {
+        let p = e
+            .create_draft(
+                &tokdeck_core::posts::ComposeInput {
+                    account_id: a,
+                    media_path: video.to_string_lossy().into_owned(),
+                    caption: format!("post {i}"),
+                    privacy_level: Some("SELF_ONLY".into()),
+                    allow_comment: false,
+                    allow_duet: false,
+                    allow_stitch: false,
+                    commercial: Default::default(),
+                    is_aigc: false,
+                    cover_timestamp_ms: None,
+                    mode: tokdeck_core::posts::PostMode::Direct,
+                },
+                Some(&c),
+            )
+            .await
+            .unwrap();
+        let day = if i == 6 { 20 } else { 10 };
+        e.schedule_post(
+            p.id,
+            &When::At {
+                local: format!("{year}-06-{day}T{:02}:00", 8 + i),
+                zone: Some("Europe/Paris".into()),
+                dst: None,
+            },
+            &c,
+        )
+        .await
+        .unwrap();
+    }
+    for account in [Some(a), None] {
+        let m = e
+            .calendar_month(year, 6, "Europe/Paris", account)
+            .await
+            .unwrap();
+        assert_eq!(m.days.len(), 30);
+        assert_eq!(m.per_day_limit, Some(5));
+        let d10 = m.days.iter().find(|d| d.date.ends_with("-06-10")).unwrap();
+        assert_eq!(d10.count, 6);
+        let d20 = m.days.iter().find(|d| d.date.ends_with("-06-20")).unwrap();
+        assert_eq!(d20.count, 1);
+        assert_eq!(m.days.iter().map(|d| d.count).sum::<u32>(), 7);
+        assert_eq!(m.items.len(), 6, "5 of the 10th, 1 of the 20th");
+        let locals: Vec<_> = m.items.iter().map(|i| i.local.clone()).collect();
+        let mut sorted = locals.clone();
+        sorted.sort();
+        assert_eq!(locals, sorted, "soonest first");
+        assert!(locals[0].ends_with("-06-10T08:00"), "{locals:?}");
+        assert!(locals[5].ends_with("-06-20T14:00"), "{locals:?}");
+    }
+    let w = e
+        .calendar_week(&format!("{year}-06-10"), "Europe/Paris", Some(a))
+        .await
+        .unwrap();
+    assert_eq!(w.items.len(), 6);
+    assert_eq!(w.per_day_limit, None);
+    assert_eq!(w.days.len(), 7);
+}

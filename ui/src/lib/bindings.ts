@@ -217,11 +217,29 @@ local: string,
  * In the post's own zone.
  */
 postZone: string, postLocal: string, paused: boolean, needsAttention: boolean, };
+export type CalendarDay = { 
+/**
+ * `YYYY-MM-DD` in the calendar's zone.
+ */
+date: string, 
+/**
+ * Posts that day (cancelled ones aside), all of them even when fewer are listed.
+ */
+count: number, };
 export type CalendarRange = { zone: string, 
 /**
  * RFC 3339 UTC, start inclusive, end exclusive.
  */
-start: string, end: string, items: Array<CalendarItem>, };
+start: string, end: string, 
+/**
+ * Soonest first. The month view lists at most `perDayLimit` posts per day (see `days`
+ * for how many there are: show "+N more" and open the week for the rest).
+ */
+items: Array<CalendarItem>, 
+/**
+ * Every day of the range in the calendar's zone, with its number of posts.
+ */
+days: Array<CalendarDay>, perDayLimit: number | null, };
 export type QueueQuery = { accountId: number | null, 
 /**
  * Substring of the caption, any case.
