@@ -538,4 +538,29 @@ describe('compose page: intake', () => {
     await user.click(screen.getAllByTestId('compose-draft')[1]);
     expect(screen.getAllByTestId('compose-draft')[1]).toHaveAttribute('aria-current', 'true');
   });
+
+  it('the account picker makes the account current (drops go there) and moves an open draft', async () => {
+    const backend = mockBackend({
+      accounts: [makeAccount({ id: 1 }), makeAccount({ id: 2, displayName: 'Second' })],
+    });
+    backend.setPick(['/v/a.mp4']);
+    window.location.hash = '#/compose';
+    render(App);
+    await screen.findByTestId('app-ready');
+    const user = userEvent.setup();
+    await waitFor(() => expect(el('compose-account')).toHaveValue('1'));
+    await user.click(el('compose-choose-files'));
+    await screen.findByTestId('composer');
+    const draftId = backend.posts[0].id;
+    expect(backend.posts[0].accountId).toBe(1);
+
+    await user.selectOptions(el('compose-account'), '2');
+    await waitFor(() => expect(backend.calls('set_current_account')).toEqual([{ accountId: 2 }]));
+    await waitFor(() =>
+      expect(backend.calls('duplicate_post')).toEqual([{ postId: draftId, accountIds: [2] }]),
+    );
+    await waitFor(() => expect(backend.calls('delete_post')).toEqual([{ postId: draftId }]));
+    await waitFor(() => expect(el('compose-post-account')).toHaveTextContent('Second'));
+    expect(screen.getAllByTestId('compose-draft')).toHaveLength(1);
+  });
 });
