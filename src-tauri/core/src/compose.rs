@@ -113,17 +113,18 @@ pub fn expand_paths(paths: &[String]) -> Vec<PathBuf> {
     out
 }
 
-/// The creator cannot post now (TikTok answers these with HTTP 200 and an error code).
+/// The creator cannot post now (TikTok answers these with HTTP 200 and an error code): the
+/// plain reason and what to do, without TikTok's codes.
 fn cannot_post(e: &CoreError) -> Option<String> {
     use tiktok_api::{ErrorClass, UserAction};
     match e.tiktok_class() {
         Some(ErrorClass::UserMustAct(
-            UserAction::TooManyPosts
+            a @ (UserAction::TooManyPosts
             | UserAction::TooManyPendingShares
             | UserAction::ActiveUserCap
             | UserAction::BannedFromPosting
-            | UserAction::SpamRisk,
-        )) => Some(e.user_message()),
+            | UserAction::SpamRisk),
+        )) => Some(format!("{} {}", a.message(), a.next_step())),
         _ => None,
     }
 }

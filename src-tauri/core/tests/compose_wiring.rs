@@ -153,6 +153,7 @@ async fn creator_info_dto_through_a_connected_account() {
     assert!(info.privacy_level_options.is_empty());
     let reason = info.cannot_post_reason.unwrap();
     assert!(reason.to_lowercase().contains("limit"), "{reason}");
+    assert!(!reason.contains("TikTok code"), "plain words: {reason}");
     // Scheduling needs a creator who can post.
     let video = h264(h.dir.path(), "v.mp4", 2.0);
     let r = h
