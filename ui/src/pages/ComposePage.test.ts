@@ -181,6 +181,21 @@ describe('composer: interactions', () => {
     expect(el('compose-allow-stitch')).toBeDisabled();
     expect(el('compose-stitch-why')).toBeInTheDocument();
   });
+
+  it('a saved post reopened after the creator turned comments off shows them off', async () => {
+    const backend = mockBackend({
+      accounts: [makeAccount({ id: 1 })],
+      creators: { 1: makeCreator({ commentDisabled: true }) },
+      posts: [makePost({ id: 77, accountId: 1, allowComment: true, allowDuet: true })],
+    });
+    window.location.hash = '#/compose/77';
+    render(App);
+    await screen.findByTestId('compose-creator-nickname');
+    expect(el('compose-allow-comment')).not.toBeChecked();
+    expect(el('compose-allow-comment')).toBeDisabled();
+    expect(el('compose-allow-duet')).toBeChecked();
+    expect(backend.calls('get_post')).toContainEqual({ postId: 77 });
+  });
 });
 
 describe('composer: commercial content disclosure', () => {
