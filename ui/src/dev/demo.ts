@@ -91,6 +91,23 @@ export function installDemoBackend(params: URLSearchParams): void {
             apiBase: info.simulatorUrl ?? 'https://open.tiktokapis.com',
             problem: null,
           };
+        // Posts: an empty calendar and queue (importing videos needs the real app).
+        case 'system_time_zone':
+          return Intl.DateTimeFormat().resolvedOptions().timeZone;
+        case 'list_time_zones':
+          return ['UTC', 'Europe/London', 'Europe/Berlin', 'America/New_York', 'Asia/Tokyo'];
+        case 'calendar_month':
+        case 'calendar_week': {
+          const { zone } = args as { zone: string };
+          return { zone, start: '', end: '', items: [] };
+        }
+        case 'queue':
+          return [];
+        case 'pick_videos':
+        case 'ingest_paths':
+          throw { code: 'unavailable', message: 'Demo: importing videos needs the Tokdeck app' };
+        case 'set_current_account':
+          return demoAccounts.find((a) => a.id === (args as { accountId: number }).accountId);
         default:
           throw { code: 'unavailable', message: `Demo backend has no ${cmd}` };
       }
