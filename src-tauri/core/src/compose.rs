@@ -79,8 +79,15 @@ fn is_video_name(p: &Path) -> bool {
         .unwrap_or(false)
 }
 
+/// Dot files (e.g. macOS `._clip.mp4` resource forks) are not videos.
+fn is_hidden(p: &Path) -> bool {
+    p.file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| n.starts_with('.'))
+}
+
 /// The files a drop or pick stands for: files as given, folders walked one level deep for
-/// video files (sorted by name). Order kept, duplicates removed.
+/// video files (sorted by name, dot files skipped). Order kept, duplicates removed.
 pub fn expand_paths(paths: &[String]) -> Vec<PathBuf> {
     let mut out: Vec<PathBuf> = Vec::new();
     let push = |p: PathBuf, out: &mut Vec<PathBuf>| {
@@ -98,7 +105,7 @@ pub fn expand_paths(paths: &[String]) -> Vec<PathBuf> {
                 .map(|rd| {
                     rd.filter_map(Result::ok)
                         .map(|e| e.path())
-                        .filter(|f| f.is_file() && is_video_name(f))
+                        .filter(|f| f.is_file() && is_video_name(f) && !is_hidden(f))
                         .collect()
                 })
                 .unwrap_or_default();

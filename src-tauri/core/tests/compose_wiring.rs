@@ -62,6 +62,7 @@ async fn ingest_makes_one_draft_per_good_video_and_explains_the_rest() {
     // Skipped inside a folder (not a video name), reported when given directly.
     let readme = dir.join("readme.txt");
     std::fs::write(&readme, "hello").unwrap();
+    std::fs::write(dir.join("._good.mp4"), "resource fork").unwrap();
 
     let mut events = h.engine.events().subscribe();
     let results = h
