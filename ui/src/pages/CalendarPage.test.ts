@@ -209,4 +209,23 @@ describe('CalendarPage with posts', () => {
     await user.click(screen.getByTestId('calendar-toggle-month'));
     expect(await screen.findByTestId('calendar-month-view')).toBeInTheDocument();
   });
+
+  it('a busy day shows "+N more", which opens its week', async () => {
+    const backend = mockBackend({
+      items: [
+        makeItem({ id: 1, local: '2026-03-10T09:30' }),
+        makeItem({ id: 2, local: '2026-03-10T10:30' }),
+        makeItem({ id: 3, local: '2026-03-10T11:30' }),
+      ],
+    });
+    backend.setPerDayLimit(1);
+    render(CalendarPage, { now: NOW, weekStartsOn: 1, zone: ZONE });
+    const more = await screen.findByTestId('calendar-more');
+    expect(more).toHaveTextContent('+2 more');
+    expect(within(day('2026-03-10')).getAllByTestId('calendar-post')).toHaveLength(1);
+    await userEvent.setup().click(more);
+    expect(await screen.findByTestId('calendar-week-view')).toBeInTheDocument();
+    await waitFor(() => expect(screen.getAllByTestId('calendar-post')).toHaveLength(3));
+    expect(backend.calls('calendar_week').at(-1)).toMatchObject({ date: '2026-03-10' });
+  });
 });

@@ -284,6 +284,21 @@ export function mockBackend(
     return { path, ...found, accountId: acct, draftId: draft?.id ?? null };
   };
   const postId = (args: InvokeArgs | undefined) => (args as { postId: number }).postId;
+  /** Like the engine's month: every day's count, at most `perDayLimit` posts listed per day. */
+  let perDayLimit = 5;
+  const limited = (list: CalendarItem[]) => {
+    const count: Record<string, number> = {};
+    const listed = list.filter((x) => {
+      const d = x.local.slice(0, 10);
+      count[d] = (count[d] ?? 0) + 1;
+      return count[d] <= perDayLimit;
+    });
+    return {
+      items: listed,
+      days: Object.entries(count).map(([date, n]) => ({ date, count: n })),
+      perDayLimit,
+    };
+  };
   const whenLocal = (when: When) => (when.kind === 'at' ? when.local : null);
 
   const find = (id: number) => {
@@ -504,8 +519,8 @@ export function mockBackend(
         zone: z,
         start: `${prefix}-01T00:00:00Z`,
         end: `${prefix}-28T00:00:00Z`,
-        items: items.filter(
-          (x) => x.local.startsWith(prefix) && (acct == null || x.accountId === acct),
+        ...limited(
+          items.filter((x) => x.local.startsWith(prefix) && (acct == null || x.accountId === acct)),
         ),
       };
     },
@@ -526,6 +541,8 @@ export function mockBackend(
           const k = x.local.slice(0, 10);
           return k >= start && k < end && (acct == null || x.accountId === acct);
         }),
+        days: [],
+        perDayLimit: null,
       };
     },
     queue: (args) => {
@@ -589,6 +606,7 @@ export function mockBackend(
     /** Paths the "Choose videos…" dialog returns. */
     setPick: (paths: string[]) => (pickPaths = paths),
     setScheduleWarnings: (w: CapWarning[]) => (scheduleWarnings = w),
+    setPerDayLimit: (n: number) => (perDayLimit = n),
     /** Send an engine event to the UI (as the Rust side would). */
     emit: (event: EngineEvent) => emit(ENGINE_EVENT, event),
   };
