@@ -324,11 +324,6 @@ impl App {
         }
     }
 
-    /// The XDG config dir this app run uses (window state, mime defaults).
-    pub fn xdg_config(&self) -> PathBuf {
-        self.root.join("xdg-config")
-    }
-
     /// The home directory this app run uses.
     pub fn home(&self) -> PathBuf {
         self.root.join("home")
