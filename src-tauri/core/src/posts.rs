@@ -1742,6 +1742,40 @@ fn day_start(tz: Tz, day: NaiveDate) -> i64 {
         .timestamp_millis()
 }
 
+type CalTuple = (
+    i64,
+    i64,
+    String,
+    String,
+    String,
+    Option<String>,
+    i64,
+    Option<String>,
+    Option<String>,
+    String,
+    String,
+    String,
+);
+
+impl From<CalTuple> for CalRow {
+    fn from(t: CalTuple) -> Self {
+        CalRow {
+            id: t.0,
+            account_id: t.1,
+            status: t.2,
+            mode: t.3,
+            caption: t.4,
+            thumbnail_path: t.5,
+            scheduled_at: t.6,
+            schedule_zone: t.7,
+            paused_reason: t.8,
+            display_name: t.9,
+            username: t.10,
+            label: t.11,
+        }
+    }
+}
+
 #[derive(sqlx::FromRow)]
 struct CalRow {
     id: i64,
@@ -1820,7 +1854,7 @@ async fn calendar_range(
     let (start, end) = (bounds[0], bounds[bounds.len() - 1]);
 
     let sql = calendar_range_sql(dates.len(), account_id.is_some());
-    let mut q = sqlx::query_as::<_, RangeRow>(AssertSqlSafe(sql));
+    let mut q = sqlx::query_scalar::<_, String>(AssertSqlSafe(sql));
     for (i, w) in bounds.windows(2).enumerate() {
         q = q.bind(i as i64).bind(w[0]).bind(w[1]);
     }
@@ -1829,7 +1863,12 @@ async fn calendar_range(
     }
     // SQLite reads a negative LIMIT as "no limit".
     let limit = per_day.map_or(-1, i64::from);
-    let fetched = q.bind(limit).fetch_all(pool).await?;
+    let json = q.bind(limit).fetch_one(pool).await?;
+    let fetched: Vec<RangeRow> = serde_json::from_str::<Vec<RangeTuple>>(&json)
+        .map_err(|e| CoreError::Internal(format!("calendar rows: {e}")))?
+        .into_iter()
+        .map(RangeRow::from)
+        .collect();
     let mut days: Vec<CalendarDay> = dates
         .iter()
         .map(|d| CalendarDay {
@@ -1846,6 +1885,7 @@ async fn calendar_range(
             rows.push(row);
         }
     }
+    rows.sort_by_key(|r| (r.scheduled_at, r.id));
     Ok(CalendarRange {
         zone: tz.name().to_owned(),
         start: rfc3339(start),
@@ -1856,7 +1896,46 @@ async fn calendar_range(
     })
 }
 
-#[derive(sqlx::FromRow)]
+/// A range row as the statement's JSON array gives it (one row per fetch instead of one per
+/// post: every row crossing from SQLite's worker thread costs more than the query itself).
+type RangeTuple = (
+    i64,
+    i64,
+    Option<i64>,
+    Option<i64>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<i64>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+);
+
+impl From<RangeTuple> for RangeRow {
+    fn from(t: RangeTuple) -> Self {
+        RangeRow {
+            d: t.0,
+            n: t.1,
+            id: t.2,
+            account_id: t.3,
+            status: t.4,
+            mode: t.5,
+            caption: t.6,
+            thumbnail_path: t.7,
+            scheduled_at: t.8,
+            schedule_zone: t.9,
+            paused_reason: t.10,
+            display_name: t.11,
+            username: t.12,
+            label: t.13,
+        }
+    }
+}
+
 struct RangeRow {
     d: i64,
     n: i64,
@@ -1895,12 +1974,13 @@ impl RangeRow {
 
 /// A calendar range in one statement: for each day (bound as `(index, start, end)`), its
 /// number of posts and its first posts (the per-day limit is the last parameter; negative: all),
-/// soonest first. With an account filter the account is bound twice after the days. Counting
+/// soonest first, as one JSON array. With an account filter the account is bound twice after
+/// the days. Counting
 /// and choosing read only the time index; rows are read only for the posts listed.
 pub fn calendar_range_sql(days: usize, account: bool) -> String {
     let values = vec!["(?, ?, ?)"; days].join(", ");
     let filter = if account { " AND q.account_id = ?" } else { "" };
-    format!(
+    let inner = format!(
         "WITH v(d, s, e) AS (VALUES {values}), \
          days AS MATERIALIZED (SELECT d, s, e, (SELECT count(*) FROM posts q \
              WHERE q.scheduled_at >= v.s AND q.scheduled_at < v.e AND q.status != 'cancelled'{filter}) AS n \
@@ -1914,6 +1994,11 @@ pub fn calendar_range_sql(days: usize, account: bool) -> String {
              ORDER BY q.scheduled_at, q.id LIMIT ?) \
          LEFT JOIN accounts a ON a.id = p.account_id \
          ORDER BY days.d, p.scheduled_at, p.id"
+    );
+    format!(
+        "SELECT json_group_array(json_array(d, n, id, account_id, status, mode, caption, \
+         thumbnail_path, scheduled_at, schedule_zone, paused_reason, display_name, username, \
+         label)) FROM ({inner})"
     )
 }
 
@@ -1970,7 +2055,12 @@ async fn queue(pool: &SqlitePool, q: &QueueQuery, zone: &str) -> CoreResult<Vec<
         });
     }
     sql.push_str(QUEUE_ORDER);
-    let mut query = sqlx::query_as::<_, CalRow>(AssertSqlSafe(sql));
+    let sql = format!(
+        "SELECT json_group_array(json_array(id, account_id, status, mode, caption, \
+         thumbnail_path, scheduled_at, schedule_zone, paused_reason, display_name, username, \
+         label)) FROM ({sql})"
+    );
+    let mut query = sqlx::query_scalar::<_, String>(AssertSqlSafe(sql));
     if let Some(a) = q.account_id {
         query = query.bind(a);
     }
@@ -1986,10 +2076,16 @@ async fn queue(pool: &SqlitePool, q: &QueueQuery, zone: &str) -> CoreResult<Vec<
             )
         });
     }
-    let rows = query
+    let json = query
         .bind(q.limit.unwrap_or(50).clamp(1, 200))
-        .fetch_all(pool)
+        .fetch_one(pool)
         .await?;
+    let mut rows: Vec<CalRow> = serde_json::from_str::<Vec<CalTuple>>(&json)
+        .map_err(|e| CoreError::Internal(format!("queue rows: {e}")))?
+        .into_iter()
+        .map(CalRow::from)
+        .collect();
+    rows.sort_by_key(|r| (r.scheduled_at, r.id));
     Ok(rows.into_iter().map(|r| cal_item(r, tz)).collect())
 }
 
