@@ -1,6 +1,7 @@
 //! End-to-end tests of the real app (see tests/e2e/support.rs). Run with `make e2e`.
 
 mod accounts;
+mod compose;
 mod support;
 
 use std::time::Duration;

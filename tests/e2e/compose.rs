@@ -1,0 +1,373 @@
+//! Compose and schedule end to end: a real video made by ffmpeg, ingested through the same
+//! path as a window drop, composed in the UI under TikTok's rules, scheduled, seen in the month
+//! and week views, dragged to another day with the pointer, and still there after a restart.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use chrono::{Datelike, Duration as Days, NaiveDate};
+use fantoccini::actions::{InputSource, MouseActions, PointerAction, MOUSE_BUTTON_LEFT};
+use fantoccini::Locator;
+use serde_json::{json, Value};
+
+use crate::accounts::Sim;
+use crate::support::{App, Launch};
+
+fn make_video(dir: &Path) -> PathBuf {
+    let out = dir.join("clip.mp4");
+    let status = std::process::Command::new("ffmpeg")
+        .args([
+            "-v",
+            "error",
+            "-y",
+            "-f",
+            "lavfi",
+            "-i",
+            "testsrc=size=640x360:rate=30",
+            "-t",
+            "2",
+        ])
+        .args([
+            "-c:v",
+            "libx264",
+            "-preset",
+            "ultrafast",
+            "-pix_fmt",
+            "yuv420p",
+        ])
+        .arg(&out)
+        .status()
+        .expect("ffmpeg is installed by scripts/setup.sh");
+    assert!(status.success());
+    out
+}
+
+async fn connect(app: &App, sim: &Sim, username: &str) -> i64 {
+    let open_id = sim.open_id_of(username).await;
+    sim.post("/__sim/consent", json!({ "open_id": open_id }))
+        .await;
+    app.invoke("connect_account", json!({})).await.unwrap();
+    for _ in 0..100 {
+        let page = app
+            .invoke("list_accounts", json!({ "query": {} }))
+            .await
+            .unwrap();
+        if let Some(a) = page["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["openId"] == open_id)
+        {
+            return a["id"].as_i64().unwrap();
+        }
+        tokio::time::sleep(Duration::from_millis(150)).await;
+    }
+    panic!("{username} never connected");
+}
+
+/// Sets an input's value the way typing does (an `input` event), for date/time inputs whose
+/// native pickers WebDriver cannot type into portably.
+async fn set_input(app: &App, testid: &str, value: &str) {
+    app.wait_testid(testid).await;
+    app.client
+        .execute(
+            r#"const [id, v] = arguments;
+               const el = document.querySelector(`[data-testid="${id}"]`);
+               const proto = Object.getPrototypeOf(el);
+               Object.getOwnPropertyDescriptor(proto, 'value').set.call(el, v);
+               el.dispatchEvent(new Event('input', { bubbles: true }));
+               el.dispatchEvent(new Event('change', { bubbles: true }));"#,
+            vec![json!(testid), json!(value)],
+        )
+        .await
+        .unwrap();
+}
+
+async fn goto(app: &App, hash: &str) {
+    app.client
+        .execute("location.hash = arguments[0];", vec![json!(hash)])
+        .await
+        .unwrap();
+}
+
+async fn post_local_date(app: &App, id: i64) -> String {
+    let post = app
+        .invoke("get_post", json!({ "postId": id }))
+        .await
+        .unwrap();
+    post_local(&post)[..10].to_owned()
+}
+
+fn post_local(post: &Value) -> String {
+    post["scheduleLocal"]
+        .as_str()
+        .unwrap_or_else(|| panic!("post has no local time: {post}"))
+        .to_owned()
+}
+
+fn monday(d: NaiveDate) -> NaiveDate {
+    d - Days::days(d.weekday().num_days_from_monday() as i64)
+}
+
+async fn click_next(app: &App, times: i64) {
+    for _ in 0..times {
+        app.client
+            .find(Locator::Css(
+                "[data-testid=page-calendar] button[aria-label=Next]",
+            ))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+}
+
+async fn wait_post_in(app: &App, cell_selector: &str, id: i64) {
+    let selector = format!("{cell_selector} [data-testid=calendar-post][data-post-id=\"{id}\"]");
+    app.client
+        .wait()
+        .at_most(Duration::from_secs(20))
+        .for_element(Locator::Css(&selector))
+        .await
+        .unwrap_or_else(|e| panic!("post {id} not in {cell_selector}: {e}"));
+}
+
+#[tokio::test]
+async fn compose_schedule_see_drag_and_find_it_after_a_restart() {
+    let root = tempfile::tempdir().unwrap();
+    let video = make_video(root.path());
+    let launch = || Launch {
+        root: Some(root.path().join("app")),
+        ..Default::default()
+    };
+    std::fs::create_dir_all(root.path().join("app")).unwrap();
+
+    // A date whose next day is in the same month, so month navigation is one click at most.
+    let today = chrono::Local::now().date_naive();
+    let mut day = today + Days::days(2);
+    if (day + Days::days(1)).month() != day.month() {
+        day = NaiveDate::from_ymd_opt(
+            day.year() + (day.month() / 12) as i32,
+            day.month() % 12 + 1,
+            3,
+        )
+        .unwrap();
+    }
+    let moved_to = day + Days::days(1);
+    let months_ahead =
+        (day.year() - today.year()) as i64 * 12 + day.month() as i64 - today.month() as i64;
+    let weeks_ahead = (monday(day) - monday(today)).num_days() / 7;
+
+    let app = App::launch("compose_schedule", launch()).await;
+    let mut post_id = 0;
+    app.run(async |app| {
+        let sim = Sim::of(app).await;
+        let account = connect(app, &sim, "maya.makes").await;
+
+        // The drop handler and the file picker both end in ingest_paths.
+        let results = app
+            .invoke(
+                "ingest_paths",
+                json!({ "paths": [video.display().to_string()], "accountId": account }),
+            )
+            .await
+            .unwrap();
+        let result = &results.as_array().unwrap()[0];
+        assert!(result["error"].is_null(), "{result}");
+        assert_eq!(result["facts"]["width"], 640);
+        post_id = result["draftId"]
+            .as_i64()
+            .expect("a draft per acceptable video");
+
+        goto(app, &format!("#/compose/{post_id}")).await;
+        let nickname = app.text("compose-creator-nickname").await;
+        assert!(
+            nickname.contains("Maya Makes"),
+            "fresh creator info names the account: {nickname}"
+        );
+
+        // TikTok's rules: privacy has no default and is required; the choices are the creator's.
+        let schedule = app.wait_testid("compose-schedule").await;
+        assert!(
+            schedule.attr("disabled").await.unwrap().is_some(),
+            "no privacy chosen yet"
+        );
+        let privacy = app.wait_testid("compose-privacy").await;
+        assert_eq!(privacy.prop("value").await.unwrap().unwrap_or_default(), "");
+        let options = privacy.find_all(Locator::Css("option")).await.unwrap();
+        let mut values = vec![];
+        for o in options {
+            let v = o.attr("value").await.unwrap().unwrap_or_default();
+            if !v.is_empty() {
+                values.push(v);
+            }
+        }
+        assert_eq!(
+            values,
+            ["PUBLIC_TO_EVERYONE", "MUTUAL_FOLLOW_FRIENDS", "SELF_ONLY"]
+        );
+        for toggle in [
+            "compose-allow-comment",
+            "compose-allow-duet",
+            "compose-allow-stitch",
+        ] {
+            let el = app.wait_testid(toggle).await;
+            assert!(
+                !el.is_selected().await.unwrap(),
+                "{toggle} is off by default"
+            );
+        }
+        assert!(app
+            .text("compose-consent")
+            .await
+            .contains("Music Usage Confirmation"));
+
+        // WebKit's WebDriver cannot type characters outside the BMP, so the caption is set the
+        // way an input method would deliver it.
+        set_input(
+            app,
+            "compose-caption",
+            "First clip of the week #tokdeck @leo_travels 🎬",
+        )
+        .await;
+        // 🎬 counts as two UTF-16 units, as TikTok counts.
+        let count = app.text("compose-caption-count").await;
+        assert!(count.starts_with("47"), "UTF-16 count: {count}");
+        privacy.select_by_value("SELF_ONLY").await.unwrap();
+        set_input(app, "compose-date", &day.format("%Y-%m-%d").to_string()).await;
+        set_input(app, "compose-time", "10:30").await;
+        app.click("compose-schedule").await;
+
+        let mut status = Value::Null;
+        for _ in 0..50 {
+            let post = app
+                .invoke("get_post", json!({ "postId": post_id }))
+                .await
+                .unwrap();
+            status = post["status"].clone();
+            if status == "scheduled" {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        assert_eq!(status, "scheduled");
+        assert_eq!(
+            post_local_date(app, post_id).await,
+            day.format("%Y-%m-%d").to_string()
+        );
+
+        // Month view, then week view.
+        app.click("nav-calendar").await;
+        app.click("calendar-toggle-month").await;
+        click_next(app, months_ahead).await;
+        let cell = format!("[data-testid=calendar-day][data-date=\"{day}\"]");
+        wait_post_in(app, &cell, post_id).await;
+        app.click("calendar-toggle-week").await;
+        app.click("calendar-toggle-month").await;
+        app.click("calendar-toggle-week").await;
+        // The week view opens on the displayed anchor; walk to the post's week.
+        let slot = format!("[data-testid=calendar-slot][data-date=\"{day}\"][data-hour=\"10\"]");
+        let mut found = false;
+        for _ in 0..=(weeks_ahead.max(0) + 5) {
+            if app
+                .client
+                .find(Locator::Css(&format!("{slot} [data-testid=calendar-post]")))
+                .await
+                .is_ok()
+            {
+                found = true;
+                break;
+            }
+            click_next(app, 1).await;
+        }
+        assert!(found, "the post sits in its hour slot in the week view");
+
+        // Drag it to the next day in the month view, with the pointer.
+        app.click("calendar-toggle-month").await;
+        wait_post_in(app, &cell, post_id).await;
+        let post_el = app
+            .client
+            .find(Locator::Css(&format!(
+                "{cell} [data-testid=calendar-post][data-post-id=\"{post_id}\"]"
+            )))
+            .await
+            .unwrap();
+        let target = app
+            .client
+            .find(Locator::Css(&format!(
+                "[data-testid=calendar-day][data-date=\"{moved_to}\"]"
+            )))
+            .await
+            .unwrap();
+        let drag = MouseActions::new("mouse".to_owned())
+            .then(PointerAction::MoveToElement {
+                element: post_el,
+                duration: None,
+                x: 0.0,
+                y: 0.0,
+            })
+            .then(PointerAction::Down {
+                button: MOUSE_BUTTON_LEFT,
+            })
+            .then(PointerAction::MoveBy {
+                duration: Some(Duration::from_millis(100)),
+                x: 10.0,
+                y: 0.0,
+            })
+            .then(PointerAction::MoveToElement {
+                element: target,
+                duration: Some(Duration::from_millis(300)),
+                x: 0.0,
+                y: 10.0,
+            })
+            .then(PointerAction::Up {
+                button: MOUSE_BUTTON_LEFT,
+            });
+        app.client.perform_actions(drag).await.unwrap();
+        let _ = app.client.release_actions().await;
+        let mut date = String::new();
+        for _ in 0..50 {
+            date = post_local_date(app, post_id).await;
+            if date == moved_to.format("%Y-%m-%d").to_string() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        assert_eq!(
+            date,
+            moved_to.format("%Y-%m-%d").to_string(),
+            "dragging rescheduled the post"
+        );
+        let post = app
+            .invoke("get_post", json!({ "postId": post_id }))
+            .await
+            .unwrap();
+        assert!(
+            post_local(&post).contains("10:30"),
+            "the time of day is kept: {post}"
+        );
+    })
+    .await;
+
+    // Reopen the app on the same data: the post is where it was dragged.
+    let app = App::launch("compose_schedule_reopen", launch()).await;
+    app.run(async |app| {
+        let post = app
+            .invoke("get_post", json!({ "postId": post_id }))
+            .await
+            .unwrap();
+        assert_eq!(post["status"], "scheduled");
+        app.click("nav-calendar").await;
+        app.click("calendar-toggle-month").await;
+        click_next(app, months_ahead).await;
+        wait_post_in(
+            app,
+            &format!("[data-testid=calendar-day][data-date=\"{moved_to}\"]"),
+            post_id,
+        )
+        .await;
+    })
+    .await;
+}
