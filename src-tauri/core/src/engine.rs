@@ -268,6 +268,27 @@ impl Engine {
         if slot.is_some() || *self.stop.borrow() {
             return;
         }
+        // At start, a scheduled post whose video moved or changed while Tokdeck was closed goes
+        // to "needs attention" now, not at publish time.
+        let checker = Arc::downgrade(self);
+        tokio::spawn(async move {
+            let Some(engine) = checker.upgrade() else {
+                return;
+            };
+            match engine.check_pending_media().await {
+                Ok(bad) if !bad.is_empty() => engine.events.emit(EngineEvent::Notice {
+                    level: crate::events::NoticeLevel::Warning,
+                    message: format!(
+                        "{} scheduled post{} need{} attention: the video file moved or changed. Open the Queue to relink it.",
+                        bad.len(),
+                        if bad.len() == 1 { "" } else { "s" },
+                        if bad.len() == 1 { "s" } else { "" },
+                    ),
+                }),
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "could not check the videos of pending posts"),
+            }
+        });
         let weak = Arc::downgrade(self);
         let wake = self.wake.clone();
         let mut stop = self.stop.subscribe();

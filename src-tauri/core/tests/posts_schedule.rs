@@ -789,3 +789,64 @@ async fn moved_and_changed_files_need_attention_and_relink() {
         .unwrap();
     assert_eq!(post.status, PostStatus::Scheduled);
 }
+
+#[tokio::test]
+async fn a_file_that_vanished_while_closed_needs_attention_at_start() {
+    let (env, a, video) = setup().await;
+    let data_dir = env.path().join("data");
+    let p = {
+        let e = &env.engine;
+        let p = e
+            .create_draft(&input(a, &video, "gone"), None)
+            .await
+            .unwrap();
+        e.schedule_post(
+            p.id,
+            &at("2027-06-01T10:00", "UTC", None),
+            &public_creator("Alice"),
+        )
+        .await
+        .unwrap();
+        e.shutdown().await;
+        p
+    };
+    let Env { engine, dir } = env;
+    drop(engine);
+    std::fs::remove_file(&video).unwrap();
+
+    let secrets = tokdeck_core::secrets::Secrets::with_store(
+        "tokdeck-test",
+        keyring_core::mock::Store::new().unwrap(),
+    );
+    let engine = tokdeck_core::Engine::open(tokdeck_core::EngineConfig::new(data_dir, secrets))
+        .await
+        .unwrap();
+    let mut events = engine.events().subscribe();
+    engine.start_background();
+    let mut status = PostStatus::Scheduled;
+    for _ in 0..50 {
+        status = engine.post(p.id).await.unwrap().status;
+        if status == PostStatus::NeedsAttention {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(status, PostStatus::NeedsAttention);
+    let notice = tokio::time::timeout(std::time::Duration::from_secs(5), async {
+        loop {
+            if let Ok(tokdeck_core::events::EngineEvent::Notice { message, .. }) =
+                events.recv().await
+            {
+                return message;
+            }
+        }
+    })
+    .await
+    .expect("a notice about the post");
+    assert!(
+        notice.contains("1 scheduled post needs attention"),
+        "{notice}"
+    );
+    engine.shutdown().await;
+    drop(dir);
+}
