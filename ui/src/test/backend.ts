@@ -11,6 +11,7 @@ import { emit } from '@tauri-apps/api/event';
 import {
   ENGINE_EVENT,
   type AccountCheck,
+  type Caps,
   type AccountDto,
   type AccountQuery,
   type AccountsSummary,
@@ -319,8 +320,14 @@ export function mockBackend(
   };
   const accountId = (args: InvokeArgs | undefined) => (args as { accountId: number }).accountId;
 
+  let caps: Caps = { dailyPosts: 15, pendingInbox: 5 };
   const handlers: Record<string, Handler> = {
     app_info: () => info,
+    get_posting_caps: () => caps,
+    set_posting_caps: (args) => {
+      caps = (args as { caps: Caps }).caps;
+      return caps;
+    },
     get_settings: () => settings,
     update_settings: (args) => {
       const patch = (args as { patch: SettingsPatch }).patch;
