@@ -182,15 +182,8 @@ impl Engine {
     pub async fn set_current_account(&self, id: i64) -> CoreResult<AccountDto> {
         let pool = self.store().pool();
         accounts::get_live(pool, id).await?;
-        sqlx::query(
-            "INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?)
-             ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
-        )
-        .bind(CURRENT_KEY)
-        .bind(id.to_string())
-        .bind(crate::clock::rfc3339(self.clock().now_ms()))
-        .execute(pool)
-        .await?;
+        // Stored as the bare number (its JSON), which the account list reads with CAST.
+        crate::settings::write_json(pool, CURRENT_KEY, &id).await?;
         audit::record(pool, Some(id), "account.set_current", Outcome::Ok, "").await;
         self.changed(Some(id));
         self.account_dto(id).await

@@ -796,12 +796,9 @@ pub async fn probe_file(path: PathBuf) -> CoreResult<(VideoFacts, Fingerprint)> 
 // Settings: caps and default zones
 
 pub async fn caps(pool: &SqlitePool) -> CoreResult<Caps> {
-    let row: Option<(String,)> = sqlx::query_as("SELECT value FROM settings WHERE key = ?")
-        .bind(CAPS_KEY)
-        .fetch_optional(pool)
-        .await?;
-    Ok(row
-        .and_then(|(v,)| serde_json::from_str(&v).ok())
+    Ok(crate::settings::read_json(pool, CAPS_KEY)
+        .await?
+        .and_then(|v| serde_json::from_str(&v).ok())
         .unwrap_or_default())
 }
 
@@ -811,15 +808,7 @@ pub async fn set_caps(pool: &SqlitePool, caps: Caps) -> CoreResult<Caps> {
             "A cap must be at least 1 post.".to_owned(),
         ));
     }
-    sqlx::query(
-        "INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?)
-         ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
-    )
-    .bind(CAPS_KEY)
-    .bind(serde_json::to_string(&caps).expect("caps serialise"))
-    .bind(Utc::now().to_rfc3339())
-    .execute(pool)
-    .await?;
+    crate::settings::write_json(pool, CAPS_KEY, &caps).await?;
     Ok(caps)
 }
 

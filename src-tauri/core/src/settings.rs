@@ -63,13 +63,38 @@ impl Settings {
 
 const KEY: &str = "app";
 
-/// Reads the settings; keys missing from an older file take their defaults.
-pub async fn load(pool: &SqlitePool) -> CoreResult<Settings> {
+/// The raw JSON stored under `key` in the `settings` table, if any. Every module that keeps a
+/// small document of settings (app settings, TikTok app, posting caps) goes through these two.
+pub(crate) async fn read_json(pool: &SqlitePool, key: &str) -> CoreResult<Option<String>> {
     let row: Option<(String,)> = sqlx::query_as("SELECT value FROM settings WHERE key = ?")
-        .bind(KEY)
+        .bind(key)
         .fetch_optional(pool)
         .await?;
-    let Some((json,)) = row else {
+    Ok(row.map(|(json,)| json))
+}
+
+pub(crate) async fn write_json<T: Serialize>(
+    pool: &SqlitePool,
+    key: &str,
+    value: &T,
+) -> CoreResult<()> {
+    let json = serde_json::to_string(value)
+        .map_err(|e| crate::error::CoreError::Internal(format!("settings {key}: {e}")))?;
+    sqlx::query(
+        "INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?)
+         ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+    )
+    .bind(key)
+    .bind(json)
+    .bind(chrono::Utc::now().to_rfc3339())
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+/// Reads the settings; keys missing from an older file take their defaults.
+pub async fn load(pool: &SqlitePool) -> CoreResult<Settings> {
+    let Some(json) = read_json(pool, KEY).await? else {
         return Ok(Settings::default());
     };
     // Merge over defaults so a newer field missing from an older row keeps its default.
@@ -85,15 +110,5 @@ pub async fn load(pool: &SqlitePool) -> CoreResult<Settings> {
 }
 
 pub async fn save(pool: &SqlitePool, settings: &Settings) -> CoreResult<()> {
-    let json = serde_json::to_string(settings).expect("settings serialise");
-    sqlx::query(
-        "INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?)
-         ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
-    )
-    .bind(KEY)
-    .bind(json)
-    .bind(chrono::Utc::now().to_rfc3339())
-    .execute(pool)
-    .await?;
-    Ok(())
+    write_json(pool, KEY, settings).await
 }

@@ -157,27 +157,14 @@ pub fn parse_scope(name: &str) -> Option<tiktok_api::Scope> {
 }
 
 pub async fn load(pool: &SqlitePool) -> CoreResult<StoredTiktokConfig> {
-    let row: Option<(String,)> = sqlx::query_as("SELECT value FROM settings WHERE key = ?")
-        .bind(KEY)
-        .fetch_optional(pool)
-        .await?;
-    Ok(row
-        .and_then(|(json,)| serde_json::from_str(&json).ok())
+    Ok(crate::settings::read_json(pool, KEY)
+        .await?
+        .and_then(|json| serde_json::from_str(&json).ok())
         .unwrap_or_default())
 }
 
 pub async fn save(pool: &SqlitePool, cfg: &StoredTiktokConfig) -> CoreResult<()> {
-    let json = serde_json::to_string(cfg).expect("config serialises");
-    sqlx::query(
-        "INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?)
-         ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
-    )
-    .bind(KEY)
-    .bind(json)
-    .bind(chrono::Utc::now().to_rfc3339())
-    .execute(pool)
-    .await?;
-    Ok(())
+    crate::settings::write_json(pool, KEY, cfg).await
 }
 
 /// Checks a patch and applies its non-secret part to `cfg`.
