@@ -273,3 +273,89 @@ async fn readme_screenshot() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_revoked_account_is_announced_natively_unless_notifications_are_off() {
+    let daemon = crate::support::NotificationDaemon::start().await;
+    let app = App::launch("notifications", Launch::default()).await;
+    app.run(async |app| {
+        let sim = Sim::of(app).await;
+        let mut seen = Seen::default();
+        let mut ids = vec![];
+        for user in ["maya.makes", "leo_travels"] {
+            let open_id = sim.open_id_of(user).await;
+            sim.post("/__sim/consent", json!({ "open_id": open_id })).await;
+            invoke(app, &mut seen, "connect_account", json!({})).await;
+            let a = wait_for_account(app, &mut seen, &open_id).await;
+            ids.push((open_id, a["id"].clone()));
+        }
+
+        // TikTok revokes Maya's sign-in; the next use finds out and tells the desktop.
+        sim.post("/__sim/tokens/revoke", json!({ "open_id": ids[0].0 }))
+            .await;
+        sim.post(
+            "/__sim/tokens/expire",
+            json!({ "open_id": ids[0].0, "refresh": false }),
+        )
+        .await;
+        let _ = app
+            .invoke("sync_account", json!({ "accountId": ids[0].1 }))
+            .await;
+        let mut announced = false;
+        for _ in 0..150 {
+            if daemon
+                .notifications()
+                .iter()
+                .any(|n| n.contains("Reconnect @maya.makes"))
+            {
+                announced = true;
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let maya = app.invoke("get_account", json!({ "accountId": ids[0].1 })).await;
+        assert!(
+            announced,
+            "no Notify call; daemon log: {:?}; account: {maya:?}",
+            daemon.raw_log()
+        );
+        let account = invoke(app, &mut seen, "get_account", json!({ "accountId": ids[0].1 })).await;
+        assert_eq!(account["status"], "needs_reconnect");
+
+        // With notifications off, the same event for Leo stays in the window only.
+        invoke(
+            app,
+            &mut seen,
+            "update_settings",
+            json!({ "patch": { "notificationsEnabled": false, "launchAtLogin": null, "publishingPaused": null, "theme": null } }),
+        )
+        .await;
+        sim.post("/__sim/tokens/revoke", json!({ "open_id": ids[1].0 }))
+            .await;
+        sim.post(
+            "/__sim/tokens/expire",
+            json!({ "open_id": ids[1].0, "refresh": false }),
+        )
+        .await;
+        let _ = app
+            .invoke("sync_account", json!({ "accountId": ids[1].1 }))
+            .await;
+        let mut leo = Value::Null;
+        for _ in 0..50 {
+            leo = invoke(app, &mut seen, "get_account", json!({ "accountId": ids[1].1 })).await;
+            if leo["status"] == "needs_reconnect" {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        assert_eq!(leo["status"], "needs_reconnect");
+        tokio::time::sleep(Duration::from_millis(1500)).await;
+        let all = daemon.notifications();
+        assert!(
+            !all.iter().any(|n| n.contains("Reconnect @leo_travels")),
+            "notifications were turned off: {all:?}"
+        );
+        assert_eq!(all.len(), 1, "{all:?}");
+    })
+    .await;
+}

@@ -68,6 +68,63 @@ impl RootDir<'_> {
     }
 }
 
+/// A fake desktop notification daemon (python3-dbusmock's template) that logs every Notify call.
+pub struct NotificationDaemon {
+    child: Child,
+    _dir: tempfile::TempDir,
+    log: PathBuf,
+}
+
+impl NotificationDaemon {
+    pub async fn start() -> NotificationDaemon {
+        let dir = tempfile::tempdir().unwrap();
+        let log = dir.path().join("notifications.log");
+        let child = Command::new("/usr/bin/python3")
+            .args([
+                "-m",
+                "dbusmock",
+                "--session",
+                "-t",
+                "notification_daemon",
+                "-l",
+            ])
+            .arg(&log)
+            .stdout(Stdio::null())
+            .spawn()
+            .expect("python3-dbusmock is installed by scripts/setup.sh");
+        wait_until(Duration::from_secs(15), "the notification daemon", || {
+            name_owned("org.freedesktop.Notifications")
+        })
+        .await;
+        NotificationDaemon {
+            child,
+            _dir: dir,
+            log,
+        }
+    }
+
+    pub fn raw_log(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    /// Every Notify call so far, one log line each.
+    pub fn notifications(&self) -> Vec<String> {
+        std::fs::read_to_string(&self.log)
+            .unwrap_or_default()
+            .lines()
+            .filter(|l| l.contains("Notify "))
+            .map(str::to_owned)
+            .collect()
+    }
+}
+
+impl Drop for NotificationDaemon {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 #[derive(Default)]
 pub struct Launch {
     /// Reuse this folder for data, XDG dirs and home (a relaunch "on the same machine").
@@ -387,6 +444,11 @@ pub fn app_pids() -> Vec<u32> {
 
 /// Whether a Tokdeck instance owns its single-instance name on the session bus.
 pub fn single_instance_name_owned() -> bool {
+    name_owned("app.tokdeck.desktop.SingleInstance")
+}
+
+/// Whether some process owns `name` on the session bus.
+pub fn name_owned(name: &str) -> bool {
     let out = Command::new("dbus-send")
         .args([
             "--session",
@@ -394,7 +456,7 @@ pub fn single_instance_name_owned() -> bool {
             "--dest=org.freedesktop.DBus",
             "/org/freedesktop/DBus",
             "org.freedesktop.DBus.NameHasOwner",
-            "string:app.tokdeck.desktop.SingleInstance",
+            &format!("string:{name}"),
         ])
         .output()
         .expect("dbus-send");
