@@ -11,6 +11,8 @@ use chrono::{DateTime, Utc};
 #[derive(Debug, Clone, Default)]
 pub struct Clock {
     offset_ms: Arc<AtomicI64>,
+    /// Poked when the clock is moved, so the scheduler looks at the time again at once.
+    changed: Arc<tokio::sync::Notify>,
 }
 
 impl Clock {
@@ -31,6 +33,12 @@ impl Clock {
     pub fn advance(&self, by: Duration) {
         self.offset_ms
             .fetch_add(by.as_millis() as i64, Ordering::SeqCst);
+        self.changed.notify_one();
+    }
+
+    /// Notified when [`Self::advance`] moves the clock.
+    pub fn changed(&self) -> Arc<tokio::sync::Notify> {
+        self.changed.clone()
     }
 }
 

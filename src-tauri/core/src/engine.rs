@@ -95,6 +95,10 @@ pub struct Engine {
     token_locks: TokenLocks,
     avatars: Avatars,
     wake: Arc<Notify>,
+    /// Pokes the scheduler (posts scheduled, edited, paused, resumed; a publish ended).
+    scheduler_wake: Arc<Notify>,
+    running: std::sync::Mutex<crate::scheduler::Running>,
+    scheduler: std::sync::Mutex<Option<tokio::task::JoinHandle<()>>>,
     stop: watch::Sender<bool>,
     background: std::sync::Mutex<Option<tokio::task::JoinHandle<()>>>,
     /// The requested scopes (for `missingScopes`), cleared when the TikTok config changes.
@@ -131,6 +135,9 @@ impl Engine {
             flows: Flows::default(),
             token_locks: TokenLocks::default(),
             wake: Arc::new(Notify::new()),
+            scheduler_wake: Arc::new(Notify::new()),
+            running: std::sync::Mutex::new(Default::default()),
+            scheduler: std::sync::Mutex::new(None),
             stop: watch::channel(false).0,
             background: std::sync::Mutex::new(None),
             wanted_scopes: std::sync::Mutex::new(None),
@@ -289,6 +296,8 @@ impl Engine {
                 Err(e) => tracing::warn!(error = %e, "could not check the videos of pending posts"),
             }
         });
+        *self.scheduler.lock().expect("scheduler slot") =
+            Some(self.spawn_scheduler(self.stop.subscribe()));
         let weak = Arc::downgrade(self);
         let wake = self.wake.clone();
         let mut stop = self.stop.subscribe();
@@ -304,6 +313,19 @@ impl Engine {
                 }
             }
         }));
+    }
+
+    pub(crate) fn running(&self) -> &std::sync::Mutex<crate::scheduler::Running> {
+        &self.running
+    }
+
+    pub(crate) fn scheduler_wake(&self) -> Arc<Notify> {
+        self.scheduler_wake.clone()
+    }
+
+    /// Makes the scheduler read the due posts again now.
+    pub(crate) fn wake_scheduler(&self) {
+        self.scheduler_wake.notify_one();
     }
 
     /// Makes the background refresher look at the accounts again now.
@@ -340,6 +362,7 @@ impl Engine {
         settings::save(self.store.pool(), &next).await?;
         *current = next.clone();
         drop(current);
+        self.wake_scheduler();
         let detail = serde_json::to_string(patch).unwrap_or_default();
         audit::record(
             self.store.pool(),
@@ -371,6 +394,13 @@ impl Engine {
                 tracing::warn!("background refresher did not stop in time");
             }
         }
+        let scheduler = self.scheduler.lock().expect("scheduler slot").take();
+        if let Some(task) = scheduler {
+            let _ = tokio::time::timeout(Duration::from_secs(5), task).await;
+        }
+        // Publishes in flight stop where they are; their persisted state resumes them at the
+        // next start.
+        self.running.lock().expect("running").abort_all();
         self.cancel_connect().await;
         if let Some(preview) = self.preview.get() {
             preview.stop();

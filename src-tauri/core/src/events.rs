@@ -24,6 +24,14 @@ pub enum NotificationKind {
     General,
     /// An account needs attention: reconnect needed, refresh token about to expire.
     Account,
+    /// A post went out on TikTok.
+    Published,
+    /// A post could not be published; the body says why and what to do.
+    Failed,
+    /// A post needs the creator (unknown outcome, reconnect, file changed, caps).
+    NeedsAttention,
+    /// A post's time passed while Tokdeck was closed or asleep, beyond the grace period.
+    Missed,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
@@ -66,6 +74,25 @@ pub enum EngineEvent {
     /// Dropped or picked files were ingested: one result per video file.
     #[serde(rename_all = "camelCase")]
     Ingested { results: Vec<IngestResult> },
+    /// Upload progress of a post being published: bytes TikTok confirmed so far.
+    #[serde(rename_all = "camelCase")]
+    PublishProgress {
+        post_id: i64,
+        account_id: i64,
+        state: crate::publisher::PublishStep,
+        #[ts(type = "number")]
+        bytes_confirmed: u64,
+        #[ts(type = "number")]
+        bytes_total: u64,
+    },
+    /// A post's publish moved to another state (`message` says why for failed/needs attention).
+    #[serde(rename_all = "camelCase")]
+    PublishStateChanged {
+        post_id: i64,
+        account_id: i64,
+        state: crate::publisher::PublishStep,
+        message: Option<String>,
+    },
     /// Something worth a native notification as well as a toast.
     #[serde(rename_all = "camelCase")]
     Notify {

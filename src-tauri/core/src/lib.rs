@@ -16,6 +16,8 @@ pub mod media;
 pub mod oauth;
 pub mod posts;
 pub mod preview;
+pub mod publisher;
+pub mod scheduler;
 pub mod secrets;
 pub mod settings;
 pub mod store;

@@ -1599,6 +1599,7 @@ impl Engine {
 
     fn posts_changed(&self, post_id: Option<i64>, account_id: Option<i64>) {
         tracing::debug!(?post_id, ?account_id, "posts changed");
+        self.wake_scheduler();
         self.events()
             .emit(crate::events::EngineEvent::PostsChanged {
                 post_id,

@@ -26,7 +26,12 @@ pub async fn start() -> H {
 }
 
 pub async fn start_with(tweak: impl FnOnce(EngineConfig) -> EngineConfig) -> H {
-    let sim = Simulator::start(SimOptions::default()).await.expect("sim");
+    start_opts(SimOptions::default(), tweak).await
+}
+
+/// Like [`start_with`] with the simulator's options (e.g. `fast: true`).
+pub async fn start_opts(opts: SimOptions, tweak: impl FnOnce(EngineConfig) -> EngineConfig) -> H {
+    let sim = Simulator::start(opts).await.expect("sim");
     let base = sim.base_url();
     let dir = tempfile::tempdir().unwrap();
     let secrets = Secrets::with_store("tokdeck-test", keyring_core::mock::Store::new().unwrap());

@@ -1,0 +1,1204 @@
+//! The publisher: a persisted state machine per post.
+//!
+//! `queued → checking → initializing → uploading → processing → published`, ending instead in
+//! `failed` (TikTok's reason, a plain message, retryable or not) or `needs_attention` (outcome
+//! unknown, reconnect needed, file missing or changed). Every state is written to
+//! `publish_jobs` — with the post's status, in one transaction — *before* the next network
+//! step, and appended to `publish_attempts`. After a crash the job resumes from its row:
+//!
+//! - `queued`/`checking`: nothing was sent that creates anything; start again.
+//! - `initializing`: the intent was recorded but no publish id came back: the outcome is
+//!   unknown, so the post needs attention ("check TikTok before retrying"); never a blind init.
+//! - `uploading`: with a still-valid upload URL (kept in the keychain), resume from the offset
+//!   TikTok confirmed; an expired URL needs attention (a new init could post twice).
+//! - `processing`: keep polling the status.
+//!
+//! Retries (exponential backoff with jitter, capped) happen only where safe: before the init
+//! (creator_info, a refused init), chunk re-sends (inside the client), status polling, and a
+//! publish TikTok reports `FAILED` with `internal`.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+use sqlx::SqlitePool;
+use tiktok_api::{ErrorClass, PostInfo, PrivacyLevel, PublishId, PublishState, UploadUrl};
+use ts_rs::TS;
+
+use crate::audit::{self, Outcome};
+use crate::engine::Engine;
+use crate::error::{CoreError, CoreResult};
+use crate::events::{EngineEvent, NotificationKind};
+use crate::media::{self, Fingerprint};
+use crate::posts::{PostDto, PostMode, PostStatus};
+use crate::secrets::Secret;
+
+/// How long an upload URL is trusted after its init (TikTok: one hour), with a safety margin.
+pub const UPLOAD_URL_TTL_MS: i64 = 55 * 60 * 1000;
+/// Attempts of a retryable step before the post fails (retryable by hand).
+pub const MAX_ATTEMPTS: i64 = 5;
+/// First retry delay; doubles per attempt, with ±20 % jitter.
+pub const RETRY_BASE_MS: i64 = 1000;
+/// Longest retry delay.
+pub const RETRY_CAP_MS: i64 = 5 * 60 * 1000;
+
+pub const EXPIRED_URL_MESSAGE: &str =
+    "The upload link expired before the video was fully sent. Check TikTok before retrying: open the account's profile (or inbox) and see whether the post is there.";
+pub const UNKNOWN_OUTCOME_MESSAGE: &str =
+    "Outcome unknown — TikTok may or may not have received this post. Check TikTok before retrying, then mark it as posted or dismiss it.";
+
+/// The publisher's states (`publish_jobs.state`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum PublishStep {
+    Queued,
+    Checking,
+    Initializing,
+    Uploading,
+    Processing,
+    Published,
+    Failed,
+    NeedsAttention,
+}
+
+impl PublishStep {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Queued => "queued",
+            Self::Checking => "checking",
+            Self::Initializing => "initializing",
+            Self::Uploading => "uploading",
+            Self::Processing => "processing",
+            Self::Published => "published",
+            Self::Failed => "failed",
+            Self::NeedsAttention => "needs_attention",
+        }
+    }
+    pub fn parse(s: &str) -> Self {
+        match s {
+            "checking" => Self::Checking,
+            "initializing" => Self::Initializing,
+            "uploading" => Self::Uploading,
+            "processing" => Self::Processing,
+            "published" => Self::Published,
+            "failed" => Self::Failed,
+            "needs_attention" => Self::NeedsAttention,
+            _ => Self::Queued,
+        }
+    }
+    pub fn is_final(self) -> bool {
+        matches!(self, Self::Published | Self::Failed | Self::NeedsAttention)
+    }
+    /// The post status that goes with this state.
+    pub fn post_status(self) -> PostStatus {
+        match self {
+            Self::Queued => PostStatus::Queued,
+            Self::Checking | Self::Initializing | Self::Uploading | Self::Processing => {
+                PostStatus::Publishing
+            }
+            Self::Published => PostStatus::Published,
+            Self::Failed => PostStatus::Failed,
+            Self::NeedsAttention => PostStatus::NeedsAttention,
+        }
+    }
+}
+
+/// A post's publish job as persisted.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS, sqlx::FromRow)]
+#[serde(rename_all = "camelCase")]
+pub struct PublishJob {
+    pub post_id: i64,
+    pub account_id: i64,
+    pub state: String,
+    pub publish_id: Option<String>,
+    pub upload_url_expires_at: Option<i64>,
+    pub video_size: Option<i64>,
+    pub chunk_size: Option<i64>,
+    pub total_chunks: Option<i64>,
+    pub confirmed_bytes: i64,
+    pub attempts: i64,
+    pub next_retry_at: Option<i64>,
+    pub retryable: bool,
+    pub outcome_unknown: bool,
+    pub error_code: Option<String>,
+    pub error_message: Option<String>,
+    pub log_id: Option<String>,
+    pub tiktok_status: Option<String>,
+    pub public_post_ids: Option<String>,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+impl PublishJob {
+    pub fn step(&self) -> PublishStep {
+        PublishStep::parse(&self.state)
+    }
+}
+
+/// One line of a post's publish history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, sqlx::FromRow)]
+#[serde(rename_all = "camelCase")]
+pub struct PublishAttempt {
+    pub at: i64,
+    pub state: String,
+    pub log_id: Option<String>,
+    pub error: Option<String>,
+}
+
+/// The keychain entry holding a job's upload URL.
+pub fn upload_url_entry(post_id: i64) -> String {
+    format!("publish:{post_id}:upload_url")
+}
+
+const JOB_COLUMNS: &str = "post_id, account_id, state, publish_id, upload_url_expires_at, \
+    video_size, chunk_size, total_chunks, confirmed_bytes, attempts, next_retry_at, retryable, \
+    outcome_unknown, error_code, error_message, log_id, tiktok_status, public_post_ids, \
+    created_at, updated_at";
+
+pub async fn load_job(pool: &SqlitePool, post_id: i64) -> CoreResult<Option<PublishJob>> {
+    Ok(sqlx::query_as::<_, PublishJob>(sqlx::AssertSqlSafe(format!(
+        "SELECT {JOB_COLUMNS} FROM publish_jobs WHERE post_id = ?"
+    )))
+    .bind(post_id)
+    .fetch_optional(pool)
+    .await?)
+}
+
+/// A change of a job's row, applied with the post's status in one transaction.
+#[derive(Debug, Default, Clone)]
+struct Change {
+    publish_id: Option<String>,
+    upload_url_expires_at: Option<i64>,
+    plan: Option<(i64, i64, i64)>,
+    confirmed_bytes: Option<i64>,
+    attempts: Option<i64>,
+    /// `Some(None)` clears it.
+    next_retry_at: Option<Option<i64>>,
+    retryable: Option<bool>,
+    outcome_unknown: Option<bool>,
+    /// (code, message); `Some(None)` clears both.
+    error: Option<Option<(String, String)>>,
+    log_id: Option<String>,
+    tiktok_status: Option<String>,
+    public_post_ids: Option<Vec<String>>,
+}
+
+/// How a run of a job ended for the scheduler.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RunEnd {
+    /// In a final state.
+    Done,
+    /// Waiting for `next_retry_at`.
+    RetryLater,
+}
+
+fn backoff_ms(attempt: i64) -> i64 {
+    let exp = RETRY_BASE_MS.saturating_mul(1i64 << attempt.clamp(0, 20));
+    let base = exp.min(RETRY_CAP_MS);
+    let jitter = (base as f64 * 0.2 * (rand::random::<f64>() * 2.0 - 1.0)) as i64;
+    (base + jitter).max(100)
+}
+
+fn caption_start(caption: &str) -> String {
+    let t: String = caption.chars().take(40).collect();
+    if caption.chars().count() > 40 {
+        format!("{t}…")
+    } else if t.is_empty() {
+        "(no caption)".to_owned()
+    } else {
+        t
+    }
+}
+
+fn user_action_text(class: ErrorClass, fallback: &str) -> (bool, String) {
+    match class {
+        ErrorClass::UserMustAct(a) => (false, format!("{} {}", a.message(), a.next_step())),
+        ErrorClass::RetryLater => (true, fallback.to_owned()),
+        _ => (false, fallback.to_owned()),
+    }
+}
+
+impl Engine {
+    /// The publish job of a post, if it ever entered publishing.
+    pub async fn publish_job(&self, post_id: i64) -> CoreResult<Option<PublishJob>> {
+        load_job(self.store().pool(), post_id).await
+    }
+
+    /// The post's publish history, oldest first.
+    pub async fn publish_history(&self, post_id: i64) -> CoreResult<Vec<PublishAttempt>> {
+        Ok(sqlx::query_as::<_, PublishAttempt>(
+            "SELECT at, state, log_id, error FROM publish_attempts WHERE post_id = ? ORDER BY id",
+        )
+        .bind(post_id)
+        .fetch_all(self.store().pool())
+        .await?)
+    }
+
+    /// Takes a due scheduled post into the publisher: `queued`, a fresh job row (a previous
+    /// one is replaced; the creator re-scheduled it). Answers false if the post is no longer
+    /// scheduled (edited, cancelled, paused in between).
+    pub(crate) async fn claim_post(&self, post_id: i64) -> CoreResult<bool> {
+        let pool = self.store().pool();
+        let now = self.clock().now_ms();
+        let mut tx = pool.begin().await?;
+        let n = sqlx::query(
+            "UPDATE posts SET status = 'queued', updated_at = ?
+             WHERE id = ? AND status = 'scheduled' AND paused_reason IS NULL",
+        )
+        .bind(now)
+        .bind(post_id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if n == 0 {
+            return Ok(false);
+        }
+        sqlx::query(
+            "INSERT OR REPLACE INTO publish_jobs (post_id, account_id, state, created_at, updated_at)
+             SELECT id, account_id, 'queued', ?, ? FROM posts WHERE id = ?",
+        )
+        .bind(now)
+        .bind(now)
+        .bind(post_id)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query("INSERT INTO publish_attempts (post_id, at, state) VALUES (?, ?, 'queued')")
+            .bind(post_id)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        let _ = self.secrets().delete(&upload_url_entry(post_id)).await;
+        Ok(true)
+    }
+
+    /// Writes a state (and the post's status) in one transaction, appends the history line,
+    /// and tells the UI.
+    async fn set_state(
+        &self,
+        job: &mut PublishJob,
+        step: PublishStep,
+        change: Change,
+    ) -> CoreResult<()> {
+        let pool = self.store().pool();
+        let now = self.clock().now_ms();
+        job.state = step.as_str().to_owned();
+        if let Some(v) = change.publish_id {
+            job.publish_id = Some(v);
+        }
+        if let Some(v) = change.upload_url_expires_at {
+            job.upload_url_expires_at = Some(v);
+        }
+        if let Some((size, chunk, total)) = change.plan {
+            job.video_size = Some(size);
+            job.chunk_size = Some(chunk);
+            job.total_chunks = Some(total);
+        }
+        if let Some(v) = change.confirmed_bytes {
+            job.confirmed_bytes = v;
+        }
+        if let Some(v) = change.attempts {
+            job.attempts = v;
+        }
+        if let Some(v) = change.next_retry_at {
+            job.next_retry_at = v;
+        }
+        if let Some(v) = change.retryable {
+            job.retryable = v;
+        }
+        if let Some(v) = change.outcome_unknown {
+            job.outcome_unknown = v;
+        }
+        let error_text = match &change.error {
+            Some(Some((code, msg))) => {
+                job.error_code = Some(code.clone());
+                job.error_message = Some(msg.clone());
+                Some(msg.clone())
+            }
+            Some(None) => {
+                job.error_code = None;
+                job.error_message = None;
+                None
+            }
+            None => None,
+        };
+        if let Some(v) = &change.log_id {
+            job.log_id = Some(v.clone());
+        }
+        if let Some(v) = change.tiktok_status {
+            job.tiktok_status = Some(v);
+        }
+        if let Some(v) = &change.public_post_ids {
+            job.public_post_ids = Some(serde_json::to_string(v).unwrap_or_default());
+        }
+        job.updated_at = now;
+        let mut tx = pool.begin().await?;
+        sqlx::query(
+            "UPDATE publish_jobs SET state = ?, publish_id = ?, upload_url_expires_at = ?,
+                video_size = ?, chunk_size = ?, total_chunks = ?, confirmed_bytes = ?, attempts = ?,
+                next_retry_at = ?, retryable = ?, outcome_unknown = ?, error_code = ?,
+                error_message = ?, log_id = ?, tiktok_status = ?, public_post_ids = ?,
+                updated_at = ?
+             WHERE post_id = ?",
+        )
+        .bind(&job.state)
+        .bind(&job.publish_id)
+        .bind(job.upload_url_expires_at)
+        .bind(job.video_size)
+        .bind(job.chunk_size)
+        .bind(job.total_chunks)
+        .bind(job.confirmed_bytes)
+        .bind(job.attempts)
+        .bind(job.next_retry_at)
+        .bind(job.retryable)
+        .bind(job.outcome_unknown)
+        .bind(&job.error_code)
+        .bind(&job.error_message)
+        .bind(&job.log_id)
+        .bind(&job.tiktok_status)
+        .bind(&job.public_post_ids)
+        .bind(now)
+        .bind(job.post_id)
+        .execute(&mut *tx)
+        .await?;
+        let attention = if step == PublishStep::NeedsAttention {
+            job.error_message.clone()
+        } else {
+            None
+        };
+        sqlx::query(
+            "UPDATE posts SET status = ?, attention_reason = COALESCE(?, attention_reason),
+                updated_at = ? WHERE id = ?",
+        )
+        .bind(step.post_status().as_str())
+        .bind(&attention)
+        .bind(now)
+        .bind(job.post_id)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(
+            "INSERT INTO publish_attempts (post_id, at, state, log_id, error) VALUES (?, ?, ?, ?, ?)",
+        )
+        .bind(job.post_id)
+        .bind(now)
+        .bind(&job.state)
+        .bind(&change.log_id)
+        .bind(&error_text)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        tracing::info!(post_id = job.post_id, state = %job.state, "publish state");
+        self.events().emit(EngineEvent::PublishStateChanged {
+            post_id: job.post_id,
+            account_id: job.account_id,
+            state: step,
+            message: error_text,
+        });
+        self.events().emit(EngineEvent::PostsChanged {
+            post_id: Some(job.post_id),
+            account_id: Some(job.account_id),
+        });
+        Ok(())
+    }
+
+    async fn notify_post(&self, post: &PostDto, kind: NotificationKind, title: &str, body: &str) {
+        let who = crate::accounts::get_live(self.store().pool(), post.account_id)
+            .await
+            .map(|a| crate::tokens::display(&a))
+            .unwrap_or_else(|_| format!("account {}", post.account_id));
+        self.events().emit(EngineEvent::Notify {
+            notification: kind,
+            title: title.to_owned(),
+            body: format!("{who} — “{}”. {body}", caption_start(&post.caption))
+                .trim_end()
+                .to_owned(),
+        });
+    }
+
+    /// Ends a job in `failed` or `needs_attention` with a message, and notifies.
+    async fn end_with(
+        &self,
+        job: &mut PublishJob,
+        post: &PostDto,
+        step: PublishStep,
+        code: &str,
+        message: String,
+        mut change: Change,
+    ) -> CoreResult<RunEnd> {
+        change.error = Some(Some((code.to_owned(), message.clone())));
+        change.next_retry_at = Some(None);
+        self.set_state(job, step, change).await?;
+        let (kind, title) = if step == PublishStep::Failed {
+            (NotificationKind::Failed, "Post failed")
+        } else {
+            (NotificationKind::NeedsAttention, "Post needs attention")
+        };
+        audit::record(
+            self.store().pool(),
+            Some(job.account_id),
+            "post.publish",
+            Outcome::Error,
+            &format!("post {}: {} ({code})", job.post_id, step.as_str()),
+        )
+        .await;
+        self.notify_post(post, kind, title, &message).await;
+        Ok(RunEnd::Done)
+    }
+
+    /// Schedules another try of the current step (or of the whole publish for `to`), or fails
+    /// once the attempts are used up.
+    async fn retry_or_fail(
+        &self,
+        job: &mut PublishJob,
+        post: &PostDto,
+        to: PublishStep,
+        err: &CoreError,
+    ) -> CoreResult<RunEnd> {
+        let attempts = job.attempts + 1;
+        if attempts >= MAX_ATTEMPTS {
+            let change = Change {
+                attempts: Some(attempts),
+                retryable: Some(true),
+                ..Default::default()
+            };
+            return self
+                .end_with(
+                    job,
+                    post,
+                    PublishStep::Failed,
+                    "retries_exhausted",
+                    format!(
+                        "TikTok kept failing ({}). Retry later, or post it from the TikTok app.",
+                        err.user_message()
+                    ),
+                    change,
+                )
+                .await;
+        }
+        let at = self.clock().now_ms() + backoff_ms(job.attempts);
+        let change = Change {
+            attempts: Some(attempts),
+            next_retry_at: Some(Some(at)),
+            error: Some(Some(("retry".to_owned(), err.user_message()))),
+            ..Default::default()
+        };
+        self.set_state(job, to, change).await?;
+        Ok(RunEnd::RetryLater)
+    }
+
+    /// Runs a job from its persisted state until it ends or waits for a retry.
+    pub(crate) async fn run_publish(self: &Arc<Self>, post_id: i64) -> CoreResult<RunEnd> {
+        let pool = self.store().pool();
+        let Some(mut job) = load_job(pool, post_id).await? else {
+            return Ok(RunEnd::Done);
+        };
+        let post = self.post(post_id).await?;
+        let resumed = true;
+        let mut first = resumed;
+        loop {
+            let step = job.step();
+            if step.is_final() {
+                return Ok(RunEnd::Done);
+            }
+            let next = match step {
+                PublishStep::Queued | PublishStep::Checking => {
+                    self.step_check(&mut job, &post).await?
+                }
+                PublishStep::Initializing => {
+                    if first {
+                        // Intent recorded but no publish id: the request may have reached
+                        // TikTok. Never init again blindly.
+                        let change = Change {
+                            outcome_unknown: Some(true),
+                            ..Default::default()
+                        };
+                        return self
+                            .end_with(
+                                &mut job,
+                                &post,
+                                PublishStep::NeedsAttention,
+                                "outcome_unknown",
+                                UNKNOWN_OUTCOME_MESSAGE.to_owned(),
+                                change,
+                            )
+                            .await;
+                    }
+                    self.step_init(&mut job, &post).await?
+                }
+                PublishStep::Uploading => self.step_upload(&mut job, &post).await?,
+                PublishStep::Processing => self.step_poll(&mut job, &post).await?,
+                _ => return Ok(RunEnd::Done),
+            };
+            first = false;
+            if let Some(end) = next {
+                return Ok(end);
+            }
+        }
+    }
+
+    /// queued/checking: file fingerprint, fresh creator_info; then records the init intent.
+    async fn step_check(&self, job: &mut PublishJob, post: &PostDto) -> CoreResult<Option<RunEnd>> {
+        if job.step() == PublishStep::Queued {
+            self.set_state(job, PublishStep::Checking, Change::default())
+                .await?;
+        }
+        // The file must still be the one the creator scheduled; nothing is sent otherwise.
+        let path = PathBuf::from(&post.media_path);
+        let fp: Fingerprint = post.fingerprint.clone();
+        let p2 = path.clone();
+        let check = tokio::task::spawn_blocking(move || media::check(&p2, &fp))
+            .await
+            .map_err(|e| CoreError::Internal(format!("file check failed: {e}")))?;
+        if let Some(reason) = check.reason(&path) {
+            return self
+                .end_with(
+                    job,
+                    post,
+                    PublishStep::NeedsAttention,
+                    "file_changed",
+                    format!("{reason} Relink the video, then retry."),
+                    Change::default(),
+                )
+                .await
+                .map(Some);
+        }
+        let info = match self
+            .with_token(
+                post.account_id,
+                |c, t| async move { c.creator_info(&t).await },
+            )
+            .await
+        {
+            Ok(i) => i,
+            Err(e) => return self.handle_pre_init_error(job, post, e).await.map(Some),
+        };
+        if let Some(p) = &post.privacy_level {
+            if post.mode == PostMode::Direct
+                && !info.privacy_level_options.iter().any(|o| o.as_str() == p)
+            {
+                let a = tiktok_api::UserAction::PrivacyOptionMismatch;
+                return self
+                    .end_with(
+                        job,
+                        post,
+                        PublishStep::Failed,
+                        "privacy_level_option_mismatch",
+                        format!("{} {}", a.message(), a.next_step()),
+                        Change::default(),
+                    )
+                    .await
+                    .map(Some);
+            }
+        }
+        if let Some(max) = info.max_video_post_duration_sec {
+            if post.media.duration_ms > u64::from(max) * 1000 + 500 {
+                let a = tiktok_api::UserAction::Duration;
+                return self
+                    .end_with(
+                        job,
+                        post,
+                        PublishStep::Failed,
+                        "duration_check_failed",
+                        format!("{} {}", a.message(), a.next_step()),
+                        Change::default(),
+                    )
+                    .await
+                    .map(Some);
+            }
+        }
+        // The intent, recorded before the request: a crash from here on is "outcome unknown".
+        self.set_state(
+            job,
+            PublishStep::Initializing,
+            Change {
+                log_id: info.log_id.clone(),
+                error: Some(None),
+                next_retry_at: Some(None),
+                ..Default::default()
+            },
+        )
+        .await?;
+        Ok(None)
+    }
+
+    /// Errors before anything was created on TikTok: retry transient ones, else end.
+    async fn handle_pre_init_error(
+        &self,
+        job: &mut PublishJob,
+        post: &PostDto,
+        e: CoreError,
+    ) -> CoreResult<RunEnd> {
+        match e.tiktok_class() {
+            Some(ErrorClass::RetryLater) => {
+                self.retry_or_fail(job, post, PublishStep::Queued, &e).await
+            }
+            Some(ErrorClass::Reauthorize | ErrorClass::RefreshToken) => {
+                self.end_with(
+                    job,
+                    post,
+                    PublishStep::NeedsAttention,
+                    "reconnect",
+                    e.user_message(),
+                    Change::default(),
+                )
+                .await
+            }
+            Some(class @ ErrorClass::UserMustAct(_)) => {
+                let (_, msg) = user_action_text(class, &e.user_message());
+                self.end_with(
+                    job,
+                    post,
+                    PublishStep::Failed,
+                    "user_must_act",
+                    msg,
+                    Change::default(),
+                )
+                .await
+            }
+            Some(ErrorClass::OutcomeUnknown) => {
+                self.end_with(
+                    job,
+                    post,
+                    PublishStep::NeedsAttention,
+                    "outcome_unknown",
+                    UNKNOWN_OUTCOME_MESSAGE.to_owned(),
+                    Change {
+                        outcome_unknown: Some(true),
+                        ..Default::default()
+                    },
+                )
+                .await
+            }
+            _ => {
+                self.end_with(
+                    job,
+                    post,
+                    PublishStep::Failed,
+                    "error",
+                    e.user_message(),
+                    Change::default(),
+                )
+                .await
+            }
+        }
+    }
+
+    /// initializing: the init request (intent already recorded).
+    async fn step_init(&self, job: &mut PublishJob, post: &PostDto) -> CoreResult<Option<RunEnd>> {
+        let ctx = self.tiktok().await?;
+        let plan = ctx
+            .client
+            .plan_upload(post.fingerprint.size)
+            .map_err(CoreError::from)?;
+        let info = post_info(post);
+        let mode = post.mode;
+        let res = self
+            .with_token(post.account_id, |c, t| {
+                let info = info.clone();
+                async move {
+                    match mode {
+                        PostMode::Direct => c.init_direct_post(&t, &info, &plan).await,
+                        PostMode::Inbox => c.init_inbox(&t, &plan).await,
+                    }
+                }
+            })
+            .await;
+        let init = match res {
+            Ok(i) => i,
+            Err(e) => {
+                // A refused init (a clean TikTok answer) created nothing; a lost answer may have.
+                return self.handle_pre_init_error(job, post, e).await.map(Some);
+            }
+        };
+        let now = self.clock().now_ms();
+        // The URL is a credential: keychain only, written before the state that needs it.
+        self.secrets()
+            .set(
+                &upload_url_entry(job.post_id),
+                &Secret::new(init.upload_url.secret().as_str()),
+            )
+            .await?;
+        self.set_state(
+            job,
+            PublishStep::Uploading,
+            Change {
+                publish_id: Some(init.publish_id.0.clone()),
+                upload_url_expires_at: Some(now + UPLOAD_URL_TTL_MS),
+                plan: Some((
+                    plan.video_size() as i64,
+                    plan.chunk_size() as i64,
+                    plan.total_chunk_count() as i64,
+                )),
+                confirmed_bytes: Some(0),
+                log_id: init.log_id.clone(),
+                ..Default::default()
+            },
+        )
+        .await?;
+        Ok(None)
+    }
+
+    /// uploading: resume from the offset TikTok confirmed, with a still-valid URL.
+    async fn step_upload(
+        self: &Arc<Self>,
+        job: &mut PublishJob,
+        post: &PostDto,
+    ) -> CoreResult<Option<RunEnd>> {
+        let now = self.clock().now_ms();
+        let url = self.secrets().get(&upload_url_entry(job.post_id)).await?;
+        let expired = job.upload_url_expires_at.is_none_or(|t| now >= t);
+        let (Some(url), false) = (url, expired) else {
+            return self
+                .end_with(
+                    job,
+                    post,
+                    PublishStep::NeedsAttention,
+                    "upload_url_expired",
+                    EXPIRED_URL_MESSAGE.to_owned(),
+                    Change {
+                        outcome_unknown: Some(true),
+                        ..Default::default()
+                    },
+                )
+                .await
+                .map(Some);
+        };
+        let url = UploadUrl::parse(url.expose()).map_err(CoreError::from)?;
+        let plan = tiktok_api::ChunkPlan::from_parts(
+            job.video_size.unwrap_or_default() as u64,
+            job.chunk_size.unwrap_or_default() as u64,
+        )
+        .map_err(CoreError::from)?;
+        let client = self.tiktok().await?.client.clone();
+        // Progress is persisted by a writer task as each chunk is confirmed (the client's
+        // callback is synchronous).
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<tiktok_api::UploadProgress>();
+        let engine = self.clone();
+        let (post_id, account_id) = (job.post_id, job.account_id);
+        let writer = tokio::spawn(async move {
+            while let Some(p) = rx.recv().await {
+                let _ = sqlx::query(
+                    "UPDATE publish_jobs SET confirmed_bytes = ?, updated_at = ? WHERE post_id = ?",
+                )
+                .bind(p.confirmed_bytes as i64)
+                .bind(engine.clock().now_ms())
+                .bind(post_id)
+                .execute(engine.store().pool())
+                .await;
+                engine.events().emit(EngineEvent::PublishProgress {
+                    post_id,
+                    account_id,
+                    state: PublishStep::Uploading,
+                    bytes_confirmed: p.confirmed_bytes,
+                    bytes_total: p.total_bytes,
+                });
+            }
+        });
+        let path = PathBuf::from(&post.media_path);
+        let res = client
+            .resume_upload(&url, &plan, &path, job.confirmed_bytes as u64, move |p| {
+                let _ = tx.send(p);
+            })
+            .await;
+        let _ = writer.await;
+        let confirmed: i64 =
+            sqlx::query_scalar("SELECT confirmed_bytes FROM publish_jobs WHERE post_id = ?")
+                .bind(job.post_id)
+                .fetch_one(self.store().pool())
+                .await?;
+        job.confirmed_bytes = confirmed;
+        match res {
+            Ok(out) if out.complete => {
+                self.set_state(
+                    job,
+                    PublishStep::Processing,
+                    Change {
+                        confirmed_bytes: Some(out.confirmed_bytes as i64),
+                        attempts: Some(0),
+                        error: Some(None),
+                        ..Default::default()
+                    },
+                )
+                .await?;
+                let _ = self.secrets().delete(&upload_url_entry(job.post_id)).await;
+                Ok(None)
+            }
+            Ok(_) => {
+                let e = CoreError::Internal("the upload stopped before the last chunk".into());
+                self.retry_or_fail(job, post, PublishStep::Uploading, &e)
+                    .await
+                    .map(Some)
+            }
+            Err(e) if e.needs_new_init() => self
+                .end_with(
+                    job,
+                    post,
+                    PublishStep::NeedsAttention,
+                    "upload_url_expired",
+                    EXPIRED_URL_MESSAGE.to_owned(),
+                    Change {
+                        outcome_unknown: Some(true),
+                        log_id: e.log_id().map(str::to_owned),
+                        ..Default::default()
+                    },
+                )
+                .await
+                .map(Some),
+            Err(e) => {
+                let class = e.class();
+                let log_id = e.log_id().map(str::to_owned);
+                let err = CoreError::from(e);
+                match class {
+                    ErrorClass::RetryLater => self
+                        .retry_or_fail(job, post, PublishStep::Uploading, &err)
+                        .await
+                        .map(Some),
+                    ErrorClass::UserMustAct(_) => {
+                        let (_, msg) = user_action_text(class, &err.user_message());
+                        self.end_with(
+                            job,
+                            post,
+                            PublishStep::NeedsAttention,
+                            "local_file",
+                            msg,
+                            Change {
+                                log_id,
+                                ..Default::default()
+                            },
+                        )
+                        .await
+                        .map(Some)
+                    }
+                    _ => self
+                        .end_with(
+                            job,
+                            post,
+                            PublishStep::NeedsAttention,
+                            "upload_failed",
+                            format!("{} Check TikTok before retrying.", err.user_message()),
+                            Change {
+                                outcome_unknown: Some(true),
+                                log_id,
+                                ..Default::default()
+                            },
+                        )
+                        .await
+                        .map(Some),
+                }
+            }
+        }
+    }
+
+    /// processing: polls the status with backoff until TikTok says how it ended.
+    async fn step_poll(&self, job: &mut PublishJob, post: &PostDto) -> CoreResult<Option<RunEnd>> {
+        let Some(pid) = job.publish_id.clone() else {
+            return self
+                .end_with(
+                    job,
+                    post,
+                    PublishStep::NeedsAttention,
+                    "outcome_unknown",
+                    UNKNOWN_OUTCOME_MESSAGE.to_owned(),
+                    Change {
+                        outcome_unknown: Some(true),
+                        ..Default::default()
+                    },
+                )
+                .await
+                .map(Some);
+        };
+        let publish_id = PublishId(pid);
+        let mut delay = Duration::from_millis(250);
+        let mut errors = 0u32;
+        loop {
+            let id = publish_id.clone();
+            let res = self
+                .with_token(post.account_id, |c, t| {
+                    let id = id.clone();
+                    async move { c.fetch_status(&t, &id).await }
+                })
+                .await;
+            match res {
+                Ok(st) => {
+                    errors = 0;
+                    let status_text = format!("{:?}", st.status);
+                    match st.status {
+                        PublishState::PublishComplete | PublishState::SendToUserInbox => {
+                            let inbox = st.status == PublishState::SendToUserInbox;
+                            self.set_state(
+                                job,
+                                PublishStep::Published,
+                                Change {
+                                    tiktok_status: Some(status_text),
+                                    public_post_ids: Some(st.public_post_ids.clone()),
+                                    log_id: st.log_id.clone(),
+                                    error: Some(None),
+                                    next_retry_at: Some(None),
+                                    ..Default::default()
+                                },
+                            )
+                            .await?;
+                            audit::record(
+                                self.store().pool(),
+                                Some(job.account_id),
+                                "post.publish",
+                                Outcome::Ok,
+                                &format!("post {}", job.post_id),
+                            )
+                            .await;
+                            let body = if inbox {
+                                "Sent to the TikTok inbox: finish it in the TikTok app."
+                            } else {
+                                ""
+                            };
+                            self.notify_post(post, NotificationKind::Published, "Posted", body)
+                                .await;
+                            return Ok(Some(RunEnd::Done));
+                        }
+                        PublishState::Failed => {
+                            let reason = st.fail_reason.clone().unwrap_or_default();
+                            let class = st.failure_class().unwrap_or(ErrorClass::RetryLater);
+                            let change = Change {
+                                tiktok_status: Some(status_text),
+                                log_id: st.log_id.clone(),
+                                ..Default::default()
+                            };
+                            return match class {
+                                ErrorClass::RetryLater => {
+                                    // The publish failed on TikTok's side: a new one is safe.
+                                    let e = CoreError::Tiktok {
+                                        message: format!("TikTok could not finish the post ({reason})."),
+                                        class,
+                                    };
+                                    self.set_state(job, PublishStep::Processing, change).await?;
+                                    self.retry_or_fail(job, post, PublishStep::Queued, &e)
+                                        .await
+                                        .map(Some)
+                                }
+                                ErrorClass::Reauthorize | ErrorClass::RefreshToken => self
+                                    .end_with(
+                                        job,
+                                        post,
+                                        PublishStep::NeedsAttention,
+                                        &reason,
+                                        "TikTok removed Tokdeck's access to this account while posting. Reconnect the account (Accounts → Reconnect), then retry.".to_owned(),
+                                        change,
+                                    )
+                                    .await
+                                    .map(Some),
+                                _ => {
+                                    let (_, msg) = user_action_text(
+                                        class,
+                                        &format!("TikTok did not publish the post ({reason})."),
+                                    );
+                                    self.end_with(
+                                        job,
+                                        post,
+                                        PublishStep::Failed,
+                                        &reason,
+                                        msg,
+                                        change,
+                                    )
+                                    .await
+                                    .map(Some)
+                                }
+                            };
+                        }
+                        _ => {}
+                    }
+                }
+                Err(e) => match e.tiktok_class() {
+                    Some(ErrorClass::Reauthorize | ErrorClass::RefreshToken) => {
+                        return self
+                            .end_with(
+                                job,
+                                post,
+                                PublishStep::NeedsAttention,
+                                "reconnect",
+                                format!(
+                                    "{} The video was uploaded; check TikTok before retrying.",
+                                    e.user_message()
+                                ),
+                                Change::default(),
+                            )
+                            .await
+                            .map(Some);
+                    }
+                    _ => {
+                        errors += 1;
+                        tracing::warn!(post_id = job.post_id, error = %e, "status fetch failed; polling on");
+                        if errors > 30 {
+                            return self
+                                .end_with(
+                                    job,
+                                    post,
+                                    PublishStep::NeedsAttention,
+                                    "status_unavailable",
+                                    format!(
+                                        "TikTok did not say whether the post went out ({}). Check TikTok, then mark it as posted or dismiss it.",
+                                        e.user_message()
+                                    ),
+                                    Change {
+                                        outcome_unknown: Some(true),
+                                        ..Default::default()
+                                    },
+                                )
+                                .await
+                                .map(Some);
+                        }
+                    }
+                },
+            }
+            tokio::time::sleep(delay).await;
+            delay = (delay * 2).min(Duration::from_secs(15));
+        }
+    }
+
+    /// Tries a failed or stuck post again — only when that cannot post it twice: not after an
+    /// unknown outcome (mark it as posted or dismiss it first).
+    pub async fn retry_publish(&self, post_id: i64) -> CoreResult<PostDto> {
+        let pool = self.store().pool();
+        let job = load_job(pool, post_id)
+            .await?
+            .ok_or_else(|| CoreError::Conflict("This post was never published.".into()))?;
+        let step = job.step();
+        let safe = matches!(step, PublishStep::Failed | PublishStep::NeedsAttention)
+            && !job.outcome_unknown
+            && (step != PublishStep::Failed || job.retryable || job.error_code.is_some());
+        if !safe {
+            return Err(CoreError::Conflict(if job.outcome_unknown {
+                UNKNOWN_OUTCOME_MESSAGE.to_owned()
+            } else {
+                format!(
+                    "This post is {} and cannot be retried now.",
+                    step.as_str().replace('_', " ")
+                )
+            }));
+        }
+        self.requeue(job).await?;
+        self.post(post_id).await
+    }
+
+    async fn requeue(&self, mut job: PublishJob) -> CoreResult<()> {
+        let _ = self.secrets().delete(&upload_url_entry(job.post_id)).await;
+        sqlx::query(
+            "UPDATE publish_jobs SET publish_id = NULL, upload_url_expires_at = NULL,
+                confirmed_bytes = 0, attempts = 0, outcome_unknown = 0, retryable = 0
+             WHERE post_id = ?",
+        )
+        .bind(job.post_id)
+        .execute(self.store().pool())
+        .await?;
+        job.publish_id = None;
+        job.upload_url_expires_at = None;
+        job.confirmed_bytes = 0;
+        job.outcome_unknown = false;
+        job.retryable = false;
+        self.set_state(
+            &mut job,
+            PublishStep::Queued,
+            Change {
+                attempts: Some(0),
+                next_retry_at: Some(None),
+                error: Some(None),
+                ..Default::default()
+            },
+        )
+        .await?;
+        sqlx::query("UPDATE posts SET attention_reason = NULL WHERE id = ?")
+            .bind(job.post_id)
+            .execute(self.store().pool())
+            .await?;
+        self.wake_scheduler();
+        Ok(())
+    }
+
+    /// The creator checked TikTok and the post is there: published.
+    pub async fn mark_as_posted(&self, post_id: i64) -> CoreResult<PostDto> {
+        let mut job = self.unknown_outcome_job(post_id).await?;
+        self.set_state(
+            &mut job,
+            PublishStep::Published,
+            Change {
+                outcome_unknown: Some(false),
+                tiktok_status: Some("MARKED_AS_POSTED".into()),
+                error: Some(None),
+                ..Default::default()
+            },
+        )
+        .await?;
+        audit::record(
+            self.store().pool(),
+            Some(job.account_id),
+            "post.mark_posted",
+            Outcome::Ok,
+            &format!("post {post_id}"),
+        )
+        .await;
+        self.post(post_id).await
+    }
+
+    /// The creator checked TikTok and the post is not there: failed, and retry is now safe.
+    pub async fn dismiss_unknown_outcome(&self, post_id: i64) -> CoreResult<PostDto> {
+        let mut job = self.unknown_outcome_job(post_id).await?;
+        self.set_state(
+            &mut job,
+            PublishStep::Failed,
+            Change {
+                outcome_unknown: Some(false),
+                retryable: Some(true),
+                error: Some(Some((
+                    "dismissed".into(),
+                    "Not on TikTok (checked by you). Retry or reschedule it.".into(),
+                ))),
+                ..Default::default()
+            },
+        )
+        .await?;
+        self.post(post_id).await
+    }
+
+    async fn unknown_outcome_job(&self, post_id: i64) -> CoreResult<PublishJob> {
+        match load_job(self.store().pool(), post_id).await? {
+            Some(j) if j.outcome_unknown && j.step() == PublishStep::NeedsAttention => Ok(j),
+            _ => Err(CoreError::Conflict(
+                "Only a post whose outcome is unknown can be marked as posted or dismissed.".into(),
+            )),
+        }
+    }
+
+    /// Cancels a post that has not started publishing (scheduled, or queued with nothing sent).
+    pub async fn cancel_publish(&self, post_id: i64) -> CoreResult<PostDto> {
+        let pool = self.store().pool();
+        if let Some(job) = load_job(pool, post_id).await? {
+            if job.step() == PublishStep::Queued && job.publish_id.is_none() {
+                sqlx::query("DELETE FROM publish_jobs WHERE post_id = ?")
+                    .bind(post_id)
+                    .execute(pool)
+                    .await?;
+            } else if !job.step().is_final() {
+                return Err(CoreError::Conflict(
+                    "This post is being published right now and can no longer be cancelled.".into(),
+                ));
+            }
+        }
+        let dto = self.cancel_post(post_id).await?;
+        Ok(dto)
+    }
+}
+
+fn post_info(post: &PostDto) -> PostInfo {
+    let mut info = PostInfo::new(PrivacyLevel::from(
+        post.privacy_level.as_deref().unwrap_or("SELF_ONLY"),
+    ));
+    info.title = Some(post.caption.clone()).filter(|c| !c.is_empty());
+    info.disable_comment = !post.allow_comment;
+    info.disable_duet = !post.allow_duet;
+    info.disable_stitch = !post.allow_stitch;
+    info.video_cover_timestamp_ms = post.cover_timestamp_ms;
+    info.brand_content_toggle = post.commercial.enabled && post.commercial.branded_content;
+    info.brand_organic_toggle = post.commercial.enabled && post.commercial.your_brand;
+    info.is_aigc = post.is_aigc;
+    info
+}

@@ -1,0 +1,573 @@
+//! The publisher and the scheduler against the in-process simulator (fast mode): on-time
+//! publishing, parallel accounts, TikTok faults, crash/restart resume rules, missed posts, the
+//! grace period, clock jumps and pause.
+
+mod common;
+mod media_common;
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use reqwest::Method;
+use serde_json::{json, Value};
+use tokdeck_core::events::{EngineEvent, NotificationKind};
+use tokdeck_core::posts::{ComposeInput, PostMode, PostStatus, When};
+use tokdeck_core::publisher::PublishStep;
+use tokdeck_core::settings::SettingsPatch;
+use tokdeck_core::{Engine, EngineConfig};
+use tokdeck_sim::SimOptions;
+
+struct T {
+    h: common::H,
+    video: PathBuf,
+}
+
+async fn setup() -> T {
+    let h = common::start_opts(
+        SimOptions {
+            fast: true,
+            ..Default::default()
+        },
+        |c| c,
+    )
+    .await;
+    let video = media_common::h264(h.dir.path(), "clip.mp4", 1.0);
+    T { h, video }
+}
+
+impl T {
+    async fn account(&self, name: &str) -> (String, i64) {
+        let open_id = self.h.sim_account(name, 10).await;
+        let acc = self.h.connect(&open_id).await;
+        (open_id, acc.id)
+    }
+
+    async fn draft(&self, account_id: i64, caption: &str) -> i64 {
+        let rules = self.h.engine.creator_rules(account_id).await.unwrap();
+        self.h
+            .engine
+            .create_draft(
+                &ComposeInput {
+                    account_id,
+                    media_path: self.video.to_string_lossy().into_owned(),
+                    caption: caption.into(),
+                    privacy_level: Some("SELF_ONLY".into()),
+                    allow_comment: true,
+                    allow_duet: false,
+                    allow_stitch: false,
+                    commercial: Default::default(),
+                    is_aigc: false,
+                    cover_timestamp_ms: None,
+                    mode: PostMode::Direct,
+                },
+                Some(&rules),
+            )
+            .await
+            .unwrap()
+            .id
+    }
+
+    async fn schedule(&self, id: i64, when: When) {
+        self.h.engine.schedule_post_fresh(id, &when).await.unwrap();
+    }
+
+    async fn fault(&self, body: Value) {
+        self.h.ctl(Method::POST, "/__sim/faults", body).await;
+    }
+
+    async fn sim_posts(&self) -> Vec<Value> {
+        self.h
+            .ctl(Method::GET, "/__sim/posts", Value::Null)
+            .await
+            .as_array()
+            .unwrap()
+            .clone()
+    }
+
+    /// Waits until the post reaches `want` (panics with the job after `secs`).
+    async fn wait_status(&self, id: i64, want: PostStatus, secs: u64) {
+        wait_status(&self.h.engine, id, want, secs).await
+    }
+}
+
+async fn wait_status(engine: &Engine, id: i64, want: PostStatus, secs: u64) {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(secs);
+    loop {
+        let post = engine.post(id).await.unwrap();
+        if post.status == want {
+            return;
+        }
+        if tokio::time::Instant::now() > deadline {
+            let job = engine.publish_job(id).await.unwrap();
+            let hist = engine.publish_history(id).await.unwrap();
+            panic!(
+                "post {id} is {:?}, wanted {want:?}; job {job:#?}; history {hist:#?}",
+                post.status
+            );
+        }
+        tokio::time::sleep(Duration::from_millis(40)).await;
+    }
+}
+
+fn in_minutes(engine: &Engine, minutes: i64) -> When {
+    let t = engine.clock().now() + chrono::Duration::minutes(minutes);
+    When::At {
+        local: t.format("%Y-%m-%dT%H:%M").to_string(),
+        zone: Some("UTC".into()),
+        dst: None,
+    }
+}
+
+fn sha256_file(p: &std::path::Path) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(std::fs::read(p).unwrap()))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn publish_now_goes_out_once_with_the_right_bytes_and_post_info() {
+    let t = setup().await;
+    let (open_id, a) = t.account("alice").await;
+    let id = t.draft(a, "hello #tokdeck").await;
+    let mut events = t.h.engine.events().subscribe();
+    t.h.engine.start_background();
+    t.schedule(id, When::Now).await;
+    t.wait_status(id, PostStatus::Published, 15).await;
+
+    let posts = t.sim_posts().await;
+    assert_eq!(posts.len(), 1, "{posts:#?}");
+    let p = &posts[0];
+    assert_eq!(p["open_id"], open_id.as_str());
+    assert_eq!(p["status"], "PUBLISH_COMPLETE");
+    assert_eq!(p["sha256"], sha256_file(&t.video).as_str());
+    assert_eq!(p["post_info"]["title"], "hello #tokdeck");
+    assert_eq!(p["post_info"]["privacy_level"], "SELF_ONLY");
+    assert_eq!(p["post_info"]["disable_comment"], false);
+    assert_eq!(p["post_info"]["disable_duet"], true);
+    assert_eq!(t.h.requests("video_init").await, 1);
+
+    let job = t.h.engine.publish_job(id).await.unwrap().unwrap();
+    assert_eq!(job.step(), PublishStep::Published);
+    assert_eq!(job.publish_id.as_deref(), p["publish_id"].as_str());
+    assert_eq!(
+        job.confirmed_bytes as u64,
+        std::fs::metadata(&t.video).unwrap().len()
+    );
+    // The upload URL never stays behind in the keychain or the database.
+    assert!(t
+        .h
+        .keychain(&format!("publish:{id}:upload_url"))
+        .await
+        .is_none());
+    let states: Vec<String> =
+        t.h.engine
+            .publish_history(id)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|a| a.state)
+            .collect();
+    for s in [
+        "queued",
+        "checking",
+        "initializing",
+        "uploading",
+        "processing",
+        "published",
+    ] {
+        assert!(states.iter().any(|x| x == s), "{s} missing from {states:?}");
+    }
+    let mut saw_progress = false;
+    let mut saw_notify = false;
+    while let Ok(e) = events.try_recv() {
+        match e {
+            EngineEvent::PublishProgress {
+                post_id,
+                bytes_total,
+                ..
+            } if post_id == id => {
+                assert!(bytes_total > 0);
+                saw_progress = true;
+            }
+            EngineEvent::Notify {
+                notification: NotificationKind::Published,
+                body,
+                ..
+            } => {
+                assert!(body.contains("hello #tokdeck"), "{body}");
+                saw_notify = true;
+            }
+            _ => {}
+        }
+    }
+    assert!(saw_progress && saw_notify);
+    t.h.engine.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_accounts_publish_in_parallel_and_a_clock_jump_is_caught_up() {
+    let t = setup().await;
+    let (_, a) = t.account("alice").await;
+    let (_, b) = t.account("bob").await;
+    let p1 = t.draft(a, "from alice").await;
+    let p2 = t.draft(b, "from bob").await;
+    t.schedule(p1, in_minutes(&t.h.engine, 2)).await;
+    t.schedule(p2, in_minutes(&t.h.engine, 2)).await;
+    t.h.engine.start_background();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(
+        t.h.engine.post(p1).await.unwrap().status,
+        PostStatus::Scheduled
+    );
+    // The wall clock jumps past the due time (e.g. after a suspend): caught up within 2 s.
+    let started = std::time::Instant::now();
+    t.h.engine.clock().advance(Duration::from_secs(180));
+    let mut both_active = false;
+    while started.elapsed() < Duration::from_secs(2) {
+        if t.h.engine.active_publishes().len() == 2 {
+            both_active = true;
+        }
+        let s1 = t.h.engine.post(p1).await.unwrap().status;
+        let s2 = t.h.engine.post(p2).await.unwrap().status;
+        if s1 != PostStatus::Scheduled && s2 != PostStatus::Scheduled {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "not caught up in 2 s"
+    );
+    t.wait_status(p1, PostStatus::Published, 15).await;
+    t.wait_status(p2, PostStatus::Published, 15).await;
+    assert!(both_active || t.h.engine.active_publishes().is_empty());
+    let posts = t.sim_posts().await;
+    assert_eq!(posts.len(), 2);
+    t.h.engine.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lost_init_answer_is_never_retried_blindly() {
+    let t = setup().await;
+    let (_, a) = t.account("alice").await;
+    let id = t.draft(a, "lost").await;
+    t.fault(json!({"endpoint": "video_init", "kind": "drop_after"}))
+        .await;
+    t.h.engine.start_background();
+    t.schedule(id, When::Now).await;
+    t.wait_status(id, PostStatus::NeedsAttention, 15).await;
+    let job = t.h.engine.publish_job(id).await.unwrap().unwrap();
+    assert!(job.outcome_unknown, "{job:#?}");
+    assert!(job
+        .error_message
+        .unwrap()
+        .contains("Check TikTok before retrying"));
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(t.h.requests("video_init").await, 1);
+    // Retry is refused until the creator says what TikTok shows.
+    assert!(t.h.engine.retry_publish(id).await.is_err());
+    let post = t.h.engine.mark_as_posted(id).await.unwrap();
+    assert_eq!(post.status, PostStatus::Published);
+    t.h.engine.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn chunk_and_status_faults_are_retried_and_publish() {
+    let t = setup().await;
+    let (_, a) = t.account("alice").await;
+    let id = t.draft(a, "bumpy").await;
+    t.fault(json!({"endpoint": "upload", "kind": "status", "status": 503}))
+        .await;
+    t.fault(json!({"endpoint": "status", "kind": "rate_limit", "times": 2}))
+        .await;
+    t.fault(json!({"endpoint": "status", "kind": "status", "status": 500, "times": 2}))
+        .await;
+    t.h.engine.start_background();
+    t.schedule(id, When::Now).await;
+    t.wait_status(id, PostStatus::Published, 30).await;
+    assert_eq!(t.sim_posts().await.len(), 1);
+    assert_eq!(t.h.requests("video_init").await, 1);
+    assert!(t.h.requests("upload").await >= 2);
+    t.h.engine.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_expired_upload_url_needs_attention() {
+    let t = setup().await;
+    let (_, a) = t.account("alice").await;
+    let id = t.draft(a, "slow").await;
+    t.fault(json!({"endpoint": "upload", "kind": "expire_upload_url"}))
+        .await;
+    t.h.engine.start_background();
+    t.schedule(id, When::Now).await;
+    t.wait_status(id, PostStatus::NeedsAttention, 15).await;
+    let post = t.h.engine.post(id).await.unwrap();
+    assert!(post
+        .attention_reason
+        .unwrap()
+        .contains("upload link expired"));
+    assert_eq!(t.h.requests("video_init").await, 1);
+    t.h.engine.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_expired_access_token_is_refreshed_and_publishing_continues() {
+    let t = setup().await;
+    let (_, a) = t.account("alice").await;
+    let id = t.draft(a, "later").await;
+    let refreshes = t.h.requests("token").await;
+    // TikTok's clock passes the access token's lifetime; the engine still thinks it is fresh.
+    t.h.ctl(Method::POST, "/__sim/clock/advance", json!({"secs": 90000}))
+        .await;
+    t.h.engine.start_background();
+    t.schedule(id, When::Now).await;
+    t.wait_status(id, PostStatus::Published, 15).await;
+    assert!(t.h.requests("token").await > refreshes);
+    assert_eq!(t.sim_posts().await.len(), 1);
+    t.h.engine.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn auth_removed_while_processing_needs_a_reconnect() {
+    let t = setup().await;
+    let (_, a) = t.account("alice").await;
+    let id = t.draft(a, "revoked").await;
+    t.fault(json!({"endpoint": "status", "kind": "revoke_mid_publish"}))
+        .await;
+    t.h.engine.start_background();
+    t.schedule(id, When::Now).await;
+    t.wait_status(id, PostStatus::NeedsAttention, 15).await;
+    let job = t.h.engine.publish_job(id).await.unwrap().unwrap();
+    assert!(job
+        .error_message
+        .unwrap()
+        .to_lowercase()
+        .contains("reconnect"));
+    t.h.engine.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fail_reasons_internal_retries_and_spam_fails_with_the_message() {
+    let t = setup().await;
+    let (_, a) = t.account("alice").await;
+    let (_, b) = t.account("bob").await;
+    let p1 = t.draft(a, "internal").await;
+    t.fault(json!({"endpoint": "video_init", "kind": "fail_reason", "fail_reason": "internal"}))
+        .await;
+    t.h.engine.start_background();
+    t.schedule(p1, When::Now).await;
+    t.wait_status(p1, PostStatus::Published, 20).await;
+    assert_eq!(
+        t.h.requests("video_init").await,
+        2,
+        "a new publish after TikTok's FAILED internal"
+    );
+
+    let p2 = t.draft(b, "spam").await;
+    t.fault(json!({"endpoint": "video_init", "kind": "fail_reason", "fail_reason": "spam_risk_too_many_posts"}))
+        .await;
+    t.schedule(p2, When::Now).await;
+    t.wait_status(p2, PostStatus::Failed, 20).await;
+    let job = t.h.engine.publish_job(p2).await.unwrap().unwrap();
+    let msg = job.error_message.unwrap();
+    assert!(msg.contains("daily limit"), "{msg}");
+    assert!(msg.contains("Try again tomorrow"), "{msg}");
+    t.h.engine.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_deleted_file_needs_attention_and_nothing_is_sent() {
+    let t = setup().await;
+    let (_, a) = t.account("alice").await;
+    let id = t.draft(a, "gone").await;
+    t.schedule(id, in_minutes(&t.h.engine, 2)).await;
+    std::fs::remove_file(&t.video).unwrap();
+    t.h.engine.start_background();
+    t.h.engine.clock().advance(Duration::from_secs(180));
+    t.wait_status(id, PostStatus::NeedsAttention, 10).await;
+    assert_eq!(t.h.requests("video_init").await, 0);
+    t.h.engine.shutdown().await;
+}
+
+/// Stops the engine (publishes in flight stop where they are, like a crash between two
+/// steps), drops it and opens a new one on the same data folder and keychain.
+async fn reopen(t: T) -> T {
+    t.h.engine.shutdown().await;
+    let T { h, video } = t;
+    let common::H {
+        sim,
+        base,
+        engine,
+        secrets,
+        dir,
+        ctl,
+        browser,
+    } = h;
+    drop(engine);
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    let engine = loop {
+        let config =
+            EngineConfig::new(dir.path().to_path_buf(), secrets.clone()).with_simulator(&base);
+        match Engine::open(config).await {
+            Ok(e) => break e,
+            Err(e) if std::time::Instant::now() < deadline => {
+                let _ = e;
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+            Err(e) => panic!("reopen: {e}"),
+        }
+    };
+    T {
+        h: common::H {
+            sim,
+            base,
+            engine,
+            secrets,
+            dir,
+            ctl,
+            browser,
+        },
+        video,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_restart_while_processing_keeps_polling_and_publishes_once() {
+    let t = setup().await;
+    let (_, a) = t.account("alice").await;
+    let id = t.draft(a, "crashy").await;
+    t.fault(json!({"endpoint": "status", "kind": "status", "status": 500, "times": 1000}))
+        .await;
+    t.h.engine.start_background();
+    t.schedule(id, When::Now).await;
+    let deadline = std::time::Instant::now() + Duration::from_secs(15);
+    loop {
+        let job = t.h.engine.publish_job(id).await.unwrap();
+        if job.is_some_and(|j| j.step() == PublishStep::Processing) {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "never reached processing"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let t = reopen(t).await;
+    t.h.ctl(Method::DELETE, "/__sim/faults", Value::Null).await;
+    t.h.engine.start_background();
+    t.wait_status(id, PostStatus::Published, 15).await;
+    assert_eq!(t.h.requests("video_init").await, 1);
+    let posts = t.sim_posts().await;
+    assert_eq!(posts.len(), 1);
+    assert_eq!(posts[0]["sha256"], sha256_file(&t.video).as_str());
+    t.h.engine.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_restart_in_initializing_needs_attention_without_a_second_init() {
+    let t = setup().await;
+    let (_, a) = t.account("alice").await;
+    let id = t.draft(a, "unsure").await;
+    t.schedule(id, When::Now).await;
+    // A crash right after the intent was recorded (state written, request maybe sent).
+    let pool = t.h.engine.store().pool();
+    sqlx_exec(
+        pool,
+        &format!(
+            "INSERT INTO publish_jobs (post_id, account_id, state, created_at, updated_at)
+         VALUES ({id}, {a}, 'initializing', 0, 0)"
+        ),
+    )
+    .await;
+    sqlx_exec(
+        pool,
+        &format!("UPDATE posts SET status = 'publishing' WHERE id = {id}"),
+    )
+    .await;
+    let t = reopen(t).await;
+    let engine = t.h.engine.clone();
+    engine.start_background();
+    wait_status(&engine, id, PostStatus::NeedsAttention, 10).await;
+    let job = engine.publish_job(id).await.unwrap().unwrap();
+    assert!(job.outcome_unknown);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(t.h.requests("video_init").await, 0);
+    // The creator checked: not on TikTok. Now retrying is safe.
+    engine.dismiss_unknown_outcome(id).await.unwrap();
+    engine.retry_publish(id).await.unwrap();
+    wait_status(&engine, id, PostStatus::Published, 15).await;
+    assert_eq!(t.h.requests("video_init").await, 1);
+    engine.shutdown().await;
+}
+
+async fn sqlx_exec(pool: &sqlx::SqlitePool, sql: &str) {
+    sqlx::query(sqlx::AssertSqlSafe(sql.to_owned()))
+        .execute(pool)
+        .await
+        .unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn missed_posts_beyond_the_grace_period_are_missed_within_it_published() {
+    let t = setup().await;
+    let (_, a) = t.account("alice").await;
+    let (_, b) = t.account("bob").await;
+    let old = t.draft(a, "too late").await;
+    let recent = t.draft(b, "a bit late").await;
+    t.schedule(old, in_minutes(&t.h.engine, 2)).await;
+    t.schedule(recent, in_minutes(&t.h.engine, 100)).await;
+    let mut events = t.h.engine.events().subscribe();
+    // The app was closed for two hours: `old` is 118 min late, `recent` is not due yet… then
+    // 30 more minutes make `recent` 28 min late (within the 60 min grace).
+    t.h.engine
+        .clock()
+        .advance(Duration::from_secs(120 * 60 + 130 * 60 - 100 * 60));
+    t.h.engine.start_background();
+    t.wait_status(old, PostStatus::Missed, 5).await;
+    t.wait_status(recent, PostStatus::Published, 15).await;
+    assert_eq!(t.sim_posts().await.len(), 1);
+    let mut missed_notice = false;
+    while let Ok(e) = events.try_recv() {
+        if let EngineEvent::Notify {
+            notification: NotificationKind::Missed,
+            body,
+            ..
+        } = e
+        {
+            assert!(body.contains("too late"), "{body}");
+            missed_notice = true;
+        }
+    }
+    assert!(missed_notice);
+    t.h.engine.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn nothing_is_published_while_paused() {
+    let t = setup().await;
+    let (_, a) = t.account("alice").await;
+    let id = t.draft(a, "wait").await;
+    t.h.engine
+        .update_settings(&SettingsPatch {
+            publishing_paused: Some(true),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    t.h.engine.start_background();
+    t.schedule(id, When::Now).await;
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    assert_eq!(
+        t.h.engine.post(id).await.unwrap().status,
+        PostStatus::Scheduled
+    );
+    assert_eq!(t.h.requests("video_init").await, 0);
+    t.h.engine
+        .update_settings(&SettingsPatch {
+            publishing_paused: Some(false),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    t.wait_status(id, PostStatus::Published, 15).await;
+    t.h.engine.shutdown().await;
+}
