@@ -1048,6 +1048,7 @@ impl Engine {
     ) -> CoreResult<ScheduleOutcome> {
         let pool = self.store().pool();
         let row = load_row(pool, id).await?;
+        crate::publisher::ensure_outcome_known(pool, id).await?;
         if row.paused_reason.is_some() {
             return Err(CoreError::Conflict(format!(
                 "This post is paused: {}",
@@ -1118,6 +1119,7 @@ impl Engine {
     pub async fn reschedule_post(&self, id: i64, when: &When) -> CoreResult<ScheduleOutcome> {
         let pool = self.store().pool();
         let row = load_row(pool, id).await?;
+        crate::publisher::ensure_outcome_known(pool, id).await?;
         let status = row.status();
         if !matches!(
             status,

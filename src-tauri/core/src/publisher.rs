@@ -165,6 +165,20 @@ pub async fn load_job(pool: &SqlitePool, post_id: i64) -> CoreResult<Option<Publ
     .await?)
 }
 
+/// Refuses to schedule again a post whose last publish may have reached TikTok: the creator
+/// must check TikTok first (mark as posted, or dismiss), or it could be posted twice.
+pub(crate) async fn ensure_outcome_known(pool: &SqlitePool, post_id: i64) -> CoreResult<()> {
+    let unknown: Option<bool> =
+        sqlx::query_scalar("SELECT outcome_unknown FROM publish_jobs WHERE post_id = ?")
+            .bind(post_id)
+            .fetch_optional(pool)
+            .await?;
+    if unknown == Some(true) {
+        return Err(CoreError::Conflict(UNKNOWN_OUTCOME_MESSAGE.to_owned()));
+    }
+    Ok(())
+}
+
 /// A change of a job's row, applied with the post's status in one transaction.
 #[derive(Debug, Default, Clone)]
 struct Change {
@@ -494,8 +508,19 @@ impl Engine {
             return Ok(RunEnd::Done);
         };
         let post = self.post(post_id).await?;
-        let resumed = true;
-        let mut first = resumed;
+        if !matches!(post.status, PostStatus::Queued | PostStatus::Publishing) {
+            // Cancelled (or taken back) before anything was sent: the job is void.
+            if job.step() == PublishStep::Queued {
+                sqlx::query("DELETE FROM publish_jobs WHERE post_id = ?")
+                    .bind(post_id)
+                    .execute(pool)
+                    .await?;
+            }
+            return Ok(RunEnd::Done);
+        }
+        // The first state handled in this run was persisted by an earlier run (maybe one that
+        // crashed); `initializing` then means the init's outcome is unknown.
+        let mut first = true;
         loop {
             let step = job.step();
             if step.is_final() {
@@ -947,12 +972,23 @@ impl Engine {
                                 &format!("post {}", job.post_id),
                             )
                             .await;
-                            let body = if inbox {
-                                "Sent to the TikTok inbox: finish it in the TikTok app."
+                            let mut body = if inbox {
+                                "Sent to the TikTok inbox: finish it in the TikTok app.".to_owned()
                             } else {
-                                ""
+                                String::new()
                             };
-                            self.notify_post(post, NotificationKind::Published, "Posted", body)
+                            let late_min = post
+                                .scheduled_at
+                                .as_deref()
+                                .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+                                .map(|t| (self.clock().now_ms() - t.timestamp_millis()) / 60_000)
+                                .unwrap_or(0);
+                            if late_min >= 2 {
+                                body.push_str(&format!(
+                                    " Published {late_min} min late: Tokdeck was closed or asleep at the scheduled time."
+                                ));
+                            }
+                            self.notify_post(post, NotificationKind::Published, "Posted", &body)
                                 .await;
                             return Ok(Some(RunEnd::Done));
                         }
@@ -1063,9 +1099,10 @@ impl Engine {
             .await?
             .ok_or_else(|| CoreError::Conflict("This post was never published.".into()))?;
         let step = job.step();
+        // Failed and needs-attention jobs with a known outcome hold TikTok's definitive answer
+        // (or never reached TikTok): a new publish cannot duplicate one.
         let safe = matches!(step, PublishStep::Failed | PublishStep::NeedsAttention)
-            && !job.outcome_unknown
-            && (step != PublishStep::Failed || job.retryable || job.error_code.is_some());
+            && !job.outcome_unknown;
         if !safe {
             return Err(CoreError::Conflict(if job.outcome_unknown {
                 UNKNOWN_OUTCOME_MESSAGE.to_owned()

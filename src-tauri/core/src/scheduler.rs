@@ -99,6 +99,7 @@ impl Engine {
             "SELECT post_id, account_id FROM publish_jobs
              WHERE state NOT IN ('published', 'failed', 'needs_attention')
                AND (next_retry_at IS NULL OR next_retry_at <= ?)
+               AND post_id IN (SELECT id FROM posts WHERE status IN ('queued', 'publishing'))
              ORDER BY COALESCE(next_retry_at, 0), updated_at, post_id",
         )
         .bind(now)

@@ -218,6 +218,7 @@ async fn two_accounts_publish_in_parallel_and_a_clock_jump_is_caught_up() {
         t.h.engine.post(p1).await.unwrap().status,
         PostStatus::Scheduled
     );
+    let mut events = t.h.engine.events().subscribe();
     // The wall clock jumps past the due time (e.g. after a suspend): caught up within 2 s.
     let started = std::time::Instant::now();
     t.h.engine.clock().advance(Duration::from_secs(180));
@@ -239,7 +240,26 @@ async fn two_accounts_publish_in_parallel_and_a_clock_jump_is_caught_up() {
     );
     t.wait_status(p1, PostStatus::Published, 15).await;
     t.wait_status(p2, PostStatus::Published, 15).await;
-    assert!(both_active || t.h.engine.active_publishes().is_empty());
+    // Both publishes were under way at once: each account started checking before either
+    // was published.
+    let mut order = Vec::new();
+    while let Ok(e) = events.try_recv() {
+        if let EngineEvent::PublishStateChanged { post_id, state, .. } = e {
+            order.push((post_id, state));
+        }
+    }
+    let pos = |id: i64, st: PublishStep| {
+        order
+            .iter()
+            .position(|&(p, s)| p == id && s == st)
+            .unwrap_or_else(|| panic!("{id} {st:?} not in {order:?}"))
+    };
+    let last_start = pos(p1, PublishStep::Checking).max(pos(p2, PublishStep::Checking));
+    let first_end = pos(p1, PublishStep::Published).min(pos(p2, PublishStep::Published));
+    assert!(
+        last_start < first_end,
+        "not in parallel: {order:?} (saw 2 active: {both_active})"
+    );
     let posts = t.sim_posts().await;
     assert_eq!(posts.len(), 2);
     t.h.engine.shutdown().await;
@@ -263,8 +283,20 @@ async fn a_lost_init_answer_is_never_retried_blindly() {
         .contains("Check TikTok before retrying"));
     tokio::time::sleep(Duration::from_millis(500)).await;
     assert_eq!(t.h.requests("video_init").await, 1);
-    // Retry is refused until the creator says what TikTok shows.
+    // Retry, publish now and reschedule are refused until the creator says what TikTok shows.
     assert!(t.h.engine.retry_publish(id).await.is_err());
+    assert!(t
+        .h
+        .engine
+        .schedule_post_fresh(id, &When::Now)
+        .await
+        .is_err());
+    assert!(t
+        .h
+        .engine
+        .reschedule_post(id, &in_minutes(&t.h.engine, 5))
+        .await
+        .is_err());
     let post = t.h.engine.mark_as_posted(id).await.unwrap();
     assert_eq!(post.status, PostStatus::Published);
     t.h.engine.shutdown().await;
@@ -569,5 +601,29 @@ async fn nothing_is_published_while_paused() {
         .await
         .unwrap();
     t.wait_status(id, PostStatus::Published, 15).await;
+    t.h.engine.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_queued_post_can_be_cancelled_and_is_never_sent() {
+    let t = setup().await;
+    let (_, a) = t.account("alice").await;
+    let busy = t.draft(a, "first").await;
+    let queued = t.draft(a, "second").await;
+    // Slow the first one down so the second waits for the account.
+    t.fault(json!({"endpoint": "status", "kind": "status", "status": 500, "times": 3}))
+        .await;
+    t.h.engine.start_background();
+    t.schedule(busy, When::Now).await;
+    t.schedule(queued, When::Now).await;
+    let post = t.h.engine.cancel_publish(queued).await.unwrap();
+    assert_eq!(post.status, PostStatus::Cancelled);
+    t.wait_status(busy, PostStatus::Published, 20).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(
+        t.h.engine.post(queued).await.unwrap().status,
+        PostStatus::Cancelled
+    );
+    assert_eq!(t.h.requests("video_init").await, 1);
     t.h.engine.shutdown().await;
 }
