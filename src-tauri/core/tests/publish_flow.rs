@@ -351,9 +351,12 @@ async fn an_expired_access_token_is_refreshed_and_publishing_continues() {
     t.h.ctl(Method::POST, "/__sim/clock/advance", json!({"secs": 90000}))
         .await;
     t.h.engine.start_background();
+    // …and once more while polling (TikTok answers 401 access_token_invalid).
+    t.fault(json!({"endpoint": "status", "kind": "status", "status": 401}))
+        .await;
     t.schedule(id, When::Now).await;
     t.wait_status(id, PostStatus::Published, 15).await;
-    assert!(t.h.requests("token").await > refreshes);
+    assert!(t.h.requests("token").await >= refreshes + 2);
     assert_eq!(t.sim_posts().await.len(), 1);
     t.h.engine.shutdown().await;
 }
@@ -625,5 +628,69 @@ async fn a_queued_post_can_be_cancelled_and_is_never_sent() {
         PostStatus::Cancelled
     );
     assert_eq!(t.h.requests("video_init").await, 1);
+    t.h.engine.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_answered_5xx_on_init_is_retried_and_publishes_once() {
+    let t = setup().await;
+    let (_, a) = t.account("alice").await;
+    let id = t.draft(a, "retry init").await;
+    t.fault(json!({"endpoint": "video_init", "kind": "status", "status": 503}))
+        .await;
+    t.h.engine.start_background();
+    t.schedule(id, When::Now).await;
+    t.wait_status(id, PostStatus::Published, 20).await;
+    assert_eq!(t.h.requests("video_init").await, 2);
+    assert_eq!(t.sim_posts().await.len(), 1);
+    let hist = t.h.engine.publish_history(id).await.unwrap();
+    assert!(hist.iter().any(|h| h.error.is_some()), "{hist:#?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_restart_while_uploading_resumes_with_the_same_upload_url() {
+    let t = setup().await;
+    let (_, a) = t.account("alice").await;
+    let id = t.draft(a, "mid upload").await;
+    t.fault(json!({"endpoint": "upload", "kind": "delay", "delay_ms": 5000}))
+        .await;
+    t.h.engine.start_background();
+    t.schedule(id, When::Now).await;
+    let deadline = std::time::Instant::now() + Duration::from_secs(15);
+    loop {
+        let job = t.h.engine.publish_job(id).await.unwrap();
+        if job.is_some_and(|j| j.step() == PublishStep::Uploading) {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "never reached uploading"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let t = reopen(t).await;
+    t.h.engine.start_background();
+    t.wait_status(id, PostStatus::Published, 20).await;
+    assert_eq!(t.h.requests("video_init").await, 1, "no second init");
+    let posts = t.sim_posts().await;
+    assert_eq!(posts.len(), 1);
+    assert_eq!(posts[0]["sha256"], sha256_file(&t.video).as_str());
+    t.h.engine.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failed_post_can_be_retried_by_hand() {
+    let t = setup().await;
+    let (_, a) = t.account("alice").await;
+    let id = t.draft(a, "again").await;
+    t.fault(json!({"endpoint": "video_init", "kind": "fail_reason", "fail_reason": "spam_risk_too_many_posts"}))
+        .await;
+    t.h.engine.start_background();
+    t.schedule(id, When::Now).await;
+    t.wait_status(id, PostStatus::Failed, 20).await;
+    t.h.engine.retry_publish(id).await.unwrap();
+    t.wait_status(id, PostStatus::Published, 20).await;
+    assert_eq!(t.h.requests("video_init").await, 2);
     t.h.engine.shutdown().await;
 }
