@@ -3,7 +3,6 @@
 
 use tauri::{AppHandle, State};
 use tauri_plugin_opener::OpenerExt;
-use tokdeck_core::audit::AuditEntry;
 use tokdeck_core::ipc::AppInfo;
 use tokdeck_core::settings::{Settings, SettingsPatch};
 use tokdeck_core::{ErrorCode, UiError};
@@ -43,9 +42,4 @@ pub fn open_logs_folder(app: AppHandle, state: State<'_, AppState>) -> CmdResult
                 ),
             )
         })
-}
-
-#[tauri::command]
-pub async fn recent_audit(state: State<'_, AppState>, limit: i64) -> CmdResult<Vec<AuditEntry>> {
-    Ok(state.engine()?.recent_audit(limit).await?)
 }

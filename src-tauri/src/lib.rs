@@ -48,7 +48,6 @@ pub fn run() {
             commands::get_settings,
             commands::update_settings,
             commands::open_logs_folder,
-            commands::recent_audit,
             account_commands::get_tiktok_config,
             account_commands::update_tiktok_config,
             account_commands::connect_account,

@@ -139,7 +139,7 @@ async fn a_second_launch_delivers_its_tokdeck_url_to_the_running_instance() {
         let mut found = false;
         for _ in 0..50 {
             let audit = app
-                .invoke("recent_audit", json!({ "limit": 20 }))
+                .invoke("list_audit", json!({ "query": { "limit": 20 } }))
                 .await
                 .unwrap();
             let entries = audit.as_array().unwrap();

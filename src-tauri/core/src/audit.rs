@@ -59,15 +59,6 @@ pub async fn record(
     }
 }
 
-pub async fn recent(pool: &SqlitePool, limit: i64) -> CoreResult<Vec<AuditEntry>> {
-    Ok(sqlx::query_as(
-        "SELECT id, at, account_id, action, outcome, detail FROM audit_log ORDER BY id DESC LIMIT ?",
-    )
-    .bind(limit)
-    .fetch_all(pool)
-    .await?)
-}
-
 /// Filters for the audit view. `action` matches a prefix (`account.` → every account action).
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize, TS)]
 #[serde(rename_all = "camelCase")]

@@ -6,7 +6,6 @@ pub const COMMAND_NAMES: &[&str] = &[
     "get_settings",
     "update_settings",
     "open_logs_folder",
-    "recent_audit",
     "get_tiktok_config",
     "update_tiktok_config",
     "connect_account",

@@ -378,10 +378,6 @@ impl Engine {
         Ok(next)
     }
 
-    pub async fn recent_audit(&self, limit: i64) -> CoreResult<Vec<audit::AuditEntry>> {
-        audit::recent(self.store.pool(), limit.clamp(1, 500)).await
-    }
-
     /// Stops background work and closes the database. Safe to call more than once.
     pub async fn shutdown(&self) {
         let _ = self.stop.send(true);

@@ -68,11 +68,6 @@ fn commands(cfg: &Config) -> Vec<CommandSpec> {
             Settings::name(cfg),
         ),
         spec("open_logs_folder", vec![], "void".into()),
-        spec(
-            "recent_audit",
-            vec![("limit", "number".into())],
-            format!("{}[]", AuditEntry::name(cfg)),
-        ),
         spec("get_tiktok_config", vec![], TiktokConfigDto::name(cfg)),
         spec(
             "update_tiktok_config",

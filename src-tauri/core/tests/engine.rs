@@ -41,7 +41,10 @@ async fn settings_default_then_persist_across_restarts() {
     let s = engine.settings().await;
     assert!(s.publishing_paused);
     assert_eq!(s.theme, Theme::Dark);
-    let audit = engine.recent_audit(10).await.unwrap();
+    let audit = engine
+        .list_audit(&tokdeck_core::audit::AuditQuery::default())
+        .await
+        .unwrap();
     let actions: Vec<_> = audit.iter().map(|a| a.action.as_str()).collect();
     assert!(actions.contains(&"settings.update"), "{actions:?}");
     assert!(actions.contains(&"app.quit"), "{actions:?}");

@@ -260,7 +260,6 @@ export const commands = {
   getSettings: (): Promise<Settings> => invoke("get_settings"),
   updateSettings: (patch: SettingsPatch): Promise<Settings> => invoke("update_settings", { patch }),
   openLogsFolder: (): Promise<void> => invoke("open_logs_folder"),
-  recentAudit: (limit: number): Promise<AuditEntry[]> => invoke("recent_audit", { limit }),
   getTiktokConfig: (): Promise<TiktokConfigDto> => invoke("get_tiktok_config"),
   updateTiktokConfig: (patch: TiktokConfigPatch): Promise<TiktokConfigDto> => invoke("update_tiktok_config", { patch }),
   connectAccount: (): Promise<PendingConnect> => invoke("connect_account"),
