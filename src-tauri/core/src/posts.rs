@@ -1082,27 +1082,9 @@ impl Engine {
         .bind(id)
         .execute(pool)
         .await?;
-        let warnings = cap_warnings(
-            pool,
-            row.account_id,
-            PostMode::parse(&row.mode),
-            at,
-            Some(id),
-        )
-        .await?;
-        audit::record(
-            pool,
-            Some(row.account_id),
-            "post.schedule",
-            Outcome::Ok,
-            &format!("post {id} at {} ({zone} {local})", rfc3339(at)),
-        )
-        .await;
-        self.posts_changed(Some(id), Some(row.account_id));
-        Ok(ScheduleOutcome {
-            post: load_row(pool, id).await?.dto()?,
-            warnings,
-        })
+        let detail = format!("post {id} at {} ({zone} {local})", rfc3339(at));
+        self.schedule_outcome(&row, at, "post.schedule", &detail)
+            .await
     }
 
     /// "Publish now": schedules for the current instant.
@@ -1153,25 +1135,33 @@ impl Engine {
         .bind(id)
         .execute(pool)
         .await?;
+        let detail = format!("post {id} to {} ({zone} {local})", rfc3339(at));
+        self.schedule_outcome(&row, at, "post.reschedule", &detail)
+            .await
+    }
+
+    /// The common end of scheduling and rescheduling: cap warnings for the new instant, the
+    /// audit entry, the change event, and the post as it now is.
+    async fn schedule_outcome(
+        &self,
+        row: &PostRow,
+        at: i64,
+        action: &str,
+        detail: &str,
+    ) -> CoreResult<ScheduleOutcome> {
+        let pool = self.store().pool();
         let warnings = cap_warnings(
             pool,
             row.account_id,
             PostMode::parse(&row.mode),
             at,
-            Some(id),
+            Some(row.id),
         )
         .await?;
-        audit::record(
-            pool,
-            Some(row.account_id),
-            "post.reschedule",
-            Outcome::Ok,
-            &format!("post {id} to {} ({zone} {local})", rfc3339(at)),
-        )
-        .await;
-        self.posts_changed(Some(id), Some(row.account_id));
+        audit::record(pool, Some(row.account_id), action, Outcome::Ok, detail).await;
+        self.posts_changed(Some(row.id), Some(row.account_id));
         Ok(ScheduleOutcome {
-            post: load_row(pool, id).await?.dto()?,
+            post: load_row(pool, row.id).await?.dto()?,
             warnings,
         })
     }
