@@ -85,6 +85,12 @@ pub fn run() {
             post_commands::list_time_zones,
             post_commands::resolve_local_time,
             post_commands::media_preview_url,
+            post_commands::publish_job,
+            post_commands::publish_history,
+            post_commands::retry_publish,
+            post_commands::mark_as_posted,
+            post_commands::dismiss_unknown_outcome,
+            post_commands::cancel_publish,
         ])
         .setup(|app| {
             setup(app.handle())?;

@@ -13,6 +13,7 @@ use tokdeck_core::posts::{
     self, CalendarItem, CalendarRange, Caps, ComposePatch, LocalResolution, PostDto, QueueQuery,
     ScheduleOutcome, When,
 };
+use tokdeck_core::publisher::{PublishAttempt, PublishJob};
 use tokdeck_core::{Engine, ErrorCode, UiError};
 
 use crate::state::AppState;
@@ -220,4 +221,50 @@ pub fn resolve_local_time(local: String, zone: String) -> CmdResult<LocalResolut
 #[tauri::command]
 pub async fn media_preview_url(state: State<'_, AppState>, post_id: i64) -> CmdResult<String> {
     Ok(state.engine()?.media_preview_url(post_id).await?)
+}
+
+/// A post's publish job (state, progress, whether a retry is safe), or null before its first
+/// publish.
+#[tauri::command]
+pub async fn publish_job(
+    state: State<'_, AppState>,
+    post_id: i64,
+) -> CmdResult<Option<PublishJob>> {
+    Ok(state.engine()?.publish_job(post_id).await?)
+}
+
+/// Every publish attempt of a post, as kept.
+#[tauri::command]
+pub async fn publish_history(
+    state: State<'_, AppState>,
+    post_id: i64,
+) -> CmdResult<Vec<PublishAttempt>> {
+    Ok(state.engine()?.publish_history(post_id).await?)
+}
+
+/// Retries a failed publish; the engine refuses when a retry is not safe.
+#[tauri::command]
+pub async fn retry_publish(state: State<'_, AppState>, post_id: i64) -> CmdResult<PostDto> {
+    Ok(state.engine()?.retry_publish(post_id).await?)
+}
+
+/// The creator checked TikTok and the post is there.
+#[tauri::command]
+pub async fn mark_as_posted(state: State<'_, AppState>, post_id: i64) -> CmdResult<PostDto> {
+    Ok(state.engine()?.mark_as_posted(post_id).await?)
+}
+
+/// The creator checked TikTok and the post is not there.
+#[tauri::command]
+pub async fn dismiss_unknown_outcome(
+    state: State<'_, AppState>,
+    post_id: i64,
+) -> CmdResult<PostDto> {
+    Ok(state.engine()?.dismiss_unknown_outcome(post_id).await?)
+}
+
+/// Cancels a queued publish.
+#[tauri::command]
+pub async fn cancel_publish(state: State<'_, AppState>, post_id: i64) -> CmdResult<PostDto> {
+    Ok(state.engine()?.cancel_publish(post_id).await?)
 }

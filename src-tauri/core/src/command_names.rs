@@ -43,4 +43,10 @@ pub const COMMAND_NAMES: &[&str] = &[
     "list_time_zones",
     "resolve_local_time",
     "media_preview_url",
+    "publish_job",
+    "publish_history",
+    "retry_publish",
+    "mark_as_posted",
+    "dismiss_unknown_outcome",
+    "cancel_publish",
 ];

@@ -18,6 +18,7 @@ use crate::posts::{
     CalendarDay, CalendarItem, CalendarRange, CapKind, CapWarning, Caps, Commercial, ComposePatch,
     DstChoice, LocalResolution, PostDto, PostMode, PostStatus, QueueQuery, ScheduleOutcome, When,
 };
+use crate::publisher::{PublishAttempt, PublishJob};
 use crate::settings::{Settings, SettingsPatch, Theme};
 use crate::tiktok_config::{RedirectMode, TiktokConfigDto, TiktokConfigPatch};
 
@@ -247,6 +248,36 @@ fn commands(cfg: &Config) -> Vec<CommandSpec> {
             vec![("post_id", "number".into())],
             "string".into(),
         ),
+        spec(
+            "publish_job",
+            vec![("post_id", "number".into())],
+            format!("{} | null", PublishJob::name(cfg)),
+        ),
+        spec(
+            "publish_history",
+            vec![("post_id", "number".into())],
+            format!("{}[]", PublishAttempt::name(cfg)),
+        ),
+        spec(
+            "retry_publish",
+            vec![("post_id", "number".into())],
+            PostDto::name(cfg),
+        ),
+        spec(
+            "mark_as_posted",
+            vec![("post_id", "number".into())],
+            PostDto::name(cfg),
+        ),
+        spec(
+            "dismiss_unknown_outcome",
+            vec![("post_id", "number".into())],
+            PostDto::name(cfg),
+        ),
+        spec(
+            "cancel_publish",
+            vec![("post_id", "number".into())],
+            PostDto::name(cfg),
+        ),
     ]
 }
 
@@ -281,8 +312,8 @@ pub fn bindings_ts() -> String {
         NoticeLevel::decl(&cfg),
         NotificationKind::decl(&cfg),
         crate::publisher::PublishStep::decl(&cfg),
-        crate::publisher::PublishJob::decl(&cfg),
-        crate::publisher::PublishAttempt::decl(&cfg),
+        PublishJob::decl(&cfg),
+        PublishAttempt::decl(&cfg),
         EngineEvent::decl(&cfg),
         AuditEntry::decl(&cfg),
         AuditQuery::decl(&cfg),

@@ -258,7 +258,9 @@ export class AppStore {
       case 'postsChanged':
       case 'dropHover':
       case 'ingested':
-        // Pages that show posts or dropped files subscribe with `onPostEvent`.
+      case 'publishProgress':
+      case 'publishStateChanged':
+        // Pages that show posts, dropped files or publishing subscribe with `onPostEvent`.
         dispatchPostEvent(event);
         break;
       case 'settingsChanged':

@@ -297,4 +297,10 @@ export const commands = {
   listTimeZones: (): Promise<string[]> => invoke("list_time_zones"),
   resolveLocalTime: (local: string, zone: string): Promise<LocalResolution> => invoke("resolve_local_time", { local, zone }),
   mediaPreviewUrl: (postId: number): Promise<string> => invoke("media_preview_url", { postId }),
+  publishJob: (postId: number): Promise<PublishJob | null> => invoke("publish_job", { postId }),
+  publishHistory: (postId: number): Promise<PublishAttempt[]> => invoke("publish_history", { postId }),
+  retryPublish: (postId: number): Promise<PostDto> => invoke("retry_publish", { postId }),
+  markAsPosted: (postId: number): Promise<PostDto> => invoke("mark_as_posted", { postId }),
+  dismissUnknownOutcome: (postId: number): Promise<PostDto> => invoke("dismiss_unknown_outcome", { postId }),
+  cancelPublish: (postId: number): Promise<PostDto> => invoke("cancel_publish", { postId }),
 };

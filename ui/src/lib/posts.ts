@@ -23,8 +23,11 @@ export type {
   When,
 } from './bindings';
 
-/** Engine events about posts and dropped files. */
-export type PostEvent = Extract<EngineEvent, { kind: 'postsChanged' | 'dropHover' | 'ingested' }>;
+/** Engine events about posts, dropped files and publishing. */
+export type PostEvent = Extract<
+  EngineEvent,
+  { kind: 'postsChanged' | 'dropHover' | 'ingested' | 'publishProgress' | 'publishStateChanged' }
+>;
 
 // ---------------------------------------------------------------------------------------------
 // Post events: `AppStore.handleEvent` forwards them here; pages subscribe without context.

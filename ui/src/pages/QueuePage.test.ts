@@ -4,7 +4,7 @@ import userEvent from '@testing-library/user-event';
 import { clearMocks } from '@tauri-apps/api/mocks';
 import App from '../App.svelte';
 import { toasts } from '../lib/toasts.svelte';
-import { makeAccount, makeItem, makePost, mockBackend } from '../test/backend';
+import { makeAccount, makeItem, makeJob, makePost, mockBackend } from '../test/backend';
 
 beforeEach(() => {
   window.location.hash = '';
@@ -101,5 +101,153 @@ describe('QueuePage', () => {
     await user.click(row(12).getByTestId('queue-edit'));
     await waitFor(() => expect(window.location.hash).toBe('#/compose/12'));
     expect(await screen.findByTestId('composer')).toBeInTheDocument();
+  });
+
+  describe('publishing', () => {
+    function setupPublish() {
+      const backend = mockBackend({
+        accounts: [makeAccount({ id: 1 })],
+        items: [
+          makeItem({ id: 31, accountId: 1, accountTitle: 'Alpha', status: 'publishing' }),
+          makeItem({ id: 32, accountId: 1, accountTitle: 'Alpha', status: 'failed' }),
+          makeItem({ id: 33, accountId: 1, accountTitle: 'Alpha', status: 'needs_attention' }),
+          makeItem({ id: 34, accountId: 1, accountTitle: 'Alpha', status: 'failed' }),
+          makeItem({ id: 35, accountId: 1, accountTitle: 'Alpha', status: 'queued' }),
+        ],
+        posts: [31, 32, 33, 34, 35].map((id) => makePost({ id, accountId: 1 })),
+        jobs: {
+          31: makeJob({ postId: 31, state: 'uploading', videoSize: 1000 }),
+          32: makeJob({
+            postId: 32,
+            state: 'failed',
+            retryable: true,
+            errorMessage: 'TikTok was busy.',
+          }),
+          33: makeJob({
+            postId: 33,
+            state: 'needs_attention',
+            outcomeUnknown: true,
+            errorMessage: 'Outcome unknown — check TikTok.',
+          }),
+          34: makeJob({ postId: 34, state: 'failed', retryable: false, errorMessage: 'Banned.' }),
+          35: makeJob({ postId: 35, state: 'queued' }),
+        },
+        history: {
+          32: [
+            { at: Date.UTC(2026, 0, 5, 10, 0), state: 'queued', logId: null, error: null },
+            {
+              at: Date.UTC(2026, 0, 5, 10, 1),
+              state: 'failed',
+              logId: 'log-abc',
+              error: 'TikTok was busy.',
+            },
+          ],
+        },
+      });
+      window.location.hash = '#/queue';
+      render(App);
+      return { backend, user: userEvent.setup() };
+    }
+
+    it('the progress bar follows publishProgress events', async () => {
+      const { backend } = setupPublish();
+      await waitFor(() =>
+        expect(row(31).getByTestId('queue-publish-state')).toHaveTextContent('Uploading'),
+      );
+      expect(row(31).getByTestId('queue-progress')).toHaveAttribute('value', '0');
+      await backend.emit({
+        kind: 'publishProgress',
+        postId: 31,
+        accountId: 1,
+        state: 'uploading',
+        bytesConfirmed: 250,
+        bytesTotal: 1000,
+      });
+      await waitFor(() =>
+        expect(row(31).getByTestId('queue-progress')).toHaveAttribute('value', '25'),
+      );
+      await backend.emit({
+        kind: 'publishProgress',
+        postId: 31,
+        accountId: 1,
+        state: 'uploading',
+        bytesConfirmed: 1000,
+        bytesTotal: 1000,
+      });
+      await waitFor(() =>
+        expect(row(31).getByTestId('queue-progress')).toHaveAttribute('value', '100'),
+      );
+      await backend.emit({
+        kind: 'publishStateChanged',
+        postId: 31,
+        accountId: 1,
+        state: 'processing',
+        message: null,
+      });
+      await waitFor(() =>
+        expect(row(31).getByTestId('queue-publish-state')).toHaveTextContent('Processing'),
+      );
+      expect(row(31).queryByTestId('queue-progress')).toBeNull();
+    });
+
+    it('offers retry only when the job is retryable, and it calls retry_publish', async () => {
+      const { backend, user } = setupPublish();
+      await waitFor(() => expect(row(32).getByTestId('queue-retry')).toBeInTheDocument());
+      expect(row(32).getByTestId('queue-publish-state')).toHaveTextContent('Failed');
+      expect(row(32).getByText('TikTok was busy.')).toBeInTheDocument();
+      expect(row(34).queryByTestId('queue-retry')).toBeNull();
+      expect(row(33).queryByTestId('queue-retry')).toBeNull();
+      expect(row(31).queryByTestId('queue-retry')).toBeNull();
+      await user.click(row(32).getByTestId('queue-retry'));
+      await waitFor(() => expect(backend.calls('retry_publish')).toEqual([{ postId: 32 }]));
+      await waitFor(() => expect(row(32).queryByTestId('queue-retry')).toBeNull());
+    });
+
+    it('mark as posted and dismiss only for an unknown outcome', async () => {
+      const { backend, user } = setupPublish();
+      await waitFor(() => expect(row(33).getByTestId('queue-mark-posted')).toBeInTheDocument());
+      expect(row(33).getByTestId('queue-dismiss')).toBeInTheDocument();
+      for (const id of [31, 32, 34, 35]) {
+        expect(row(id).queryByTestId('queue-mark-posted')).toBeNull();
+        expect(row(id).queryByTestId('queue-dismiss')).toBeNull();
+      }
+      await user.click(row(33).getByTestId('queue-mark-posted'));
+      await waitFor(() => expect(backend.calls('mark_as_posted')).toEqual([{ postId: 33 }]));
+      await waitFor(() => expect(row(33).queryByTestId('queue-dismiss')).toBeNull());
+    });
+
+    it('dismiss calls dismiss_unknown_outcome; cancel of a queued post calls cancel_publish', async () => {
+      const { backend, user } = setupPublish();
+      await waitFor(() => expect(row(33).getByTestId('queue-dismiss')).toBeInTheDocument());
+      await user.click(row(33).getByTestId('queue-dismiss'));
+      await waitFor(() =>
+        expect(backend.calls('dismiss_unknown_outcome')).toEqual([{ postId: 33 }]),
+      );
+      expect(row(31).queryByTestId('queue-cancel')).toBeNull();
+      await user.click(row(35).getByTestId('queue-cancel'));
+      await waitFor(() => expect(backend.calls('cancel_publish')).toEqual([{ postId: 35 }]));
+    });
+
+    it('history lists every attempt', async () => {
+      const { backend, user } = setupPublish();
+      await waitFor(() => expect(row(32).getByTestId('queue-history')).toBeInTheDocument());
+      await user.click(within(row(32).getByTestId('queue-history')).getByText('History'));
+      await waitFor(() => expect(row(32).getAllByTestId('queue-history-row')).toHaveLength(2));
+      expect(backend.calls('publish_history')).toContainEqual({ postId: 32 });
+      const rows = row(32).getAllByTestId('queue-history-row');
+      expect(rows[1]).toHaveTextContent('failed');
+      expect(rows[1]).toHaveTextContent('log-abc');
+      expect(rows[1]).toHaveTextContent('TikTok was busy.');
+    });
+
+    it('filters by section', async () => {
+      const { user } = setupPublish();
+      await waitFor(() => expect(screen.getAllByTestId('queue-row')).toHaveLength(5));
+      await user.click(screen.getByTestId('queue-filter-attention'));
+      await waitFor(() => expect(screen.getAllByTestId('queue-row')).toHaveLength(3));
+      await user.click(screen.getByTestId('queue-filter-progress'));
+      await waitFor(() => expect(screen.getAllByTestId('queue-row')).toHaveLength(1));
+      expect(screen.getByTestId('queue-row')).toHaveAttribute('data-post-id', '31');
+    });
   });
 });

@@ -20,6 +20,8 @@ import {
   type AuditQuery,
   type EngineEvent,
   type PendingConnect,
+  type PublishAttempt,
+  type PublishJob,
   type Settings,
   type SettingsPatch,
   type TiktokConfigDto,
@@ -223,6 +225,33 @@ export function makeItem(partial: Partial<CalendarItem> = {}): CalendarItem {
 
 type Handler = (args: InvokeArgs | undefined) => unknown;
 
+/** A publish job as the engine would keep it; override anything. */
+export function makeJob(partial: Partial<PublishJob> = {}): PublishJob {
+  return {
+    postId: 1,
+    accountId: 1,
+    state: 'queued',
+    publishId: null,
+    uploadUrlExpiresAt: null,
+    videoSize: null,
+    chunkSize: null,
+    totalChunks: null,
+    confirmedBytes: 0,
+    attempts: 0,
+    nextRetryAt: null,
+    retryable: false,
+    outcomeUnknown: false,
+    errorCode: null,
+    errorMessage: null,
+    logId: null,
+    tiktokStatus: null,
+    publicPostIds: null,
+    createdAt: 0,
+    updatedAt: 0,
+    ...partial,
+  };
+}
+
 const notFound = (id: number) => ({ code: 'not_found', message: `No account ${id}` });
 
 export function mockBackend(
@@ -236,6 +265,10 @@ export function mockBackend(
     creators?: Record<number, CreatorInfoDto>;
     posts?: PostDto[];
     items?: CalendarItem[];
+    /** Publish jobs per post id (none: `publish_job` answers null). */
+    jobs?: Record<number, PublishJob>;
+    /** Publish attempts per post id. */
+    history?: Record<number, PublishAttempt[]>;
     zone?: string;
   } = {},
 ) {
@@ -257,6 +290,8 @@ export function mockBackend(
   const posts: PostDto[] = [...(opts.posts ?? [])];
   /** What calendar and queue answer (tests push / edit). */
   const items: CalendarItem[] = [...(opts.items ?? [])];
+  const jobs: Record<number, PublishJob> = { ...opts.jobs };
+  const history: Record<number, PublishAttempt[]> = { ...opts.history };
   const zone = opts.zone ?? 'UTC';
   /** What probing finds per path (default: a valid video). */
   const files: Record<string, Pick<IngestResult, 'facts' | 'violations' | 'error'>> = {};
@@ -567,6 +602,28 @@ export function mockBackend(
       const { local } = args as { local: string };
       return { kind: 'unique', instant: new Date(`${local}:00Z`).toISOString() };
     },
+    publish_job: (args) => jobs[postId(args)] ?? null,
+    publish_history: (args) => history[postId(args)] ?? [],
+    retry_publish: (args) => {
+      const id = postId(args);
+      if (jobs[id]) jobs[id] = { ...jobs[id], state: 'queued', retryable: false };
+      return putPost({ ...findPost(id), status: 'queued' });
+    },
+    mark_as_posted: (args) => {
+      const id = postId(args);
+      if (jobs[id]) jobs[id] = { ...jobs[id], state: 'published', outcomeUnknown: false };
+      return putPost({ ...findPost(id), status: 'published' });
+    },
+    dismiss_unknown_outcome: (args) => {
+      const id = postId(args);
+      if (jobs[id]) jobs[id] = { ...jobs[id], state: 'failed', outcomeUnknown: false };
+      return putPost({ ...findPost(id), status: 'failed' });
+    },
+    cancel_publish: (args) => {
+      const id = postId(args);
+      delete jobs[id];
+      return putPost({ ...findPost(id), status: 'cancelled' });
+    },
     media_preview_url: (args) => `http://127.0.0.1:4791/media/${postId(args)}`,
 
     list_audit: (args) => {
@@ -609,6 +666,8 @@ export function mockBackend(
     creators,
     posts,
     items,
+    jobs,
+    history,
     files,
     /** Paths the "Choose videos…" dialog returns. */
     setPick: (paths: string[]) => (pickPaths = paths),
