@@ -1025,16 +1025,7 @@ impl Engine {
         .bind(id)
         .execute(pool)
         .await?;
-        audit::record(
-            pool,
-            Some(row.account_id),
-            "post.update",
-            Outcome::Ok,
-            &format!("post {id}"),
-        )
-        .await;
-        self.posts_changed(Some(id), Some(row.account_id));
-        load_row(pool, id).await?.dto()
+        self.post_changed(&row, "post.update").await
     }
 
     /// Schedules a draft (or a post that needs attention, missed or failed) with the creator's
@@ -1138,6 +1129,23 @@ impl Engine {
         let detail = format!("post {id} to {} ({zone} {local})", rfc3339(at));
         self.schedule_outcome(&row, at, "post.reschedule", &detail)
             .await
+    }
+
+    /// The common end of an edit that needs no cap check: audit entry, change event, and the
+    /// post as it now is.
+    async fn post_changed(&self, row: &PostRow, action: &str) -> CoreResult<PostDto> {
+        let pool = self.store().pool();
+        let id = row.id;
+        audit::record(
+            pool,
+            Some(row.account_id),
+            action,
+            Outcome::Ok,
+            &format!("post {id}"),
+        )
+        .await;
+        self.posts_changed(Some(id), Some(row.account_id));
+        load_row(pool, id).await?.dto()
     }
 
     /// The common end of scheduling and rescheduling: cap warnings for the new instant, the
@@ -1291,16 +1299,7 @@ impl Engine {
             .bind(id)
             .execute(pool)
             .await?;
-        audit::record(
-            pool,
-            Some(row.account_id),
-            "post.cancel",
-            Outcome::Ok,
-            &format!("post {id}"),
-        )
-        .await;
-        self.posts_changed(Some(id), Some(row.account_id));
-        load_row(pool, id).await?.dto()
+        self.post_changed(&row, "post.cancel").await
     }
 
     pub async fn delete_post(&self, id: i64) -> CoreResult<()> {
@@ -1500,16 +1499,7 @@ impl Engine {
         .bind(id)
         .execute(pool)
         .await?;
-        audit::record(
-            pool,
-            Some(row.account_id),
-            "post.relink",
-            Outcome::Ok,
-            &format!("post {id}"),
-        )
-        .await;
-        self.posts_changed(Some(id), Some(row.account_id));
-        load_row(pool, id).await?.dto()
+        self.post_changed(&row, "post.relink").await
     }
 
     pub async fn posting_caps(&self) -> CoreResult<Caps> {
