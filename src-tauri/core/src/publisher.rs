@@ -227,7 +227,7 @@ fn caption_start(caption: &str) -> String {
 
 fn user_action_text(class: ErrorClass, fallback: &str) -> (bool, String) {
     match class {
-        ErrorClass::UserMustAct(a) => (false, format!("{} {}", a.message(), a.next_step())),
+        ErrorClass::UserMustAct(a) => (false, plain(a)),
         ErrorClass::RetryLater => (true, fallback.to_owned()),
         _ => (false, fallback.to_owned()),
     }
@@ -431,6 +431,25 @@ impl Engine {
     }
 
     /// Ends a job in `failed` or `needs_attention` with a message, and notifies.
+    /// A pre-init check against fresh creator_info failed: nothing was sent, the creator must act.
+    async fn fail_check(
+        &self,
+        job: &mut PublishJob,
+        post: &PostDto,
+        action: tiktok_api::UserAction,
+        code: &str,
+    ) -> CoreResult<RunEnd> {
+        self.end_with(
+            job,
+            post,
+            PublishStep::Failed,
+            code,
+            plain(action),
+            Change::default(),
+        )
+        .await
+    }
+
     async fn end_with(
         &self,
         job: &mut PublishJob,
@@ -602,15 +621,12 @@ impl Engine {
             if post.mode == PostMode::Direct
                 && !info.privacy_level_options.iter().any(|o| o.as_str() == p)
             {
-                let a = tiktok_api::UserAction::PrivacyOptionMismatch;
                 return self
-                    .end_with(
+                    .fail_check(
                         job,
                         post,
-                        PublishStep::Failed,
+                        tiktok_api::UserAction::PrivacyOptionMismatch,
                         "privacy_level_option_mismatch",
-                        format!("{} {}", a.message(), a.next_step()),
-                        Change::default(),
                     )
                     .await
                     .map(Some);
@@ -618,15 +634,12 @@ impl Engine {
         }
         if let Some(max) = info.max_video_post_duration_sec {
             if post.media.duration_ms > u64::from(max) * 1000 + 500 {
-                let a = tiktok_api::UserAction::Duration;
                 return self
-                    .end_with(
+                    .fail_check(
                         job,
                         post,
-                        PublishStep::Failed,
+                        tiktok_api::UserAction::Duration,
                         "duration_check_failed",
-                        format!("{} {}", a.message(), a.next_step()),
-                        Change::default(),
                     )
                     .await
                     .map(Some);
@@ -1238,4 +1251,9 @@ fn post_info(post: &PostDto) -> PostInfo {
     info.brand_organic_toggle = post.commercial.enabled && post.commercial.your_brand;
     info.is_aigc = post.is_aigc;
     info
+}
+
+/// What the creator reads: TikTok's reason in plain words, then the next step.
+fn plain(action: tiktok_api::UserAction) -> String {
+    format!("{} {}", action.message(), action.next_step())
 }
