@@ -69,6 +69,9 @@ pub enum CoreError {
     Tiktok {
         message: String,
         class: tiktok_api::ErrorClass,
+        /// TikTok's `log_id` for the failed request, kept for the post's history (support asks
+        /// for it).
+        log_id: Option<String>,
     },
 }
 
@@ -100,6 +103,14 @@ impl CoreError {
     pub fn tiktok_class(&self) -> Option<tiktok_api::ErrorClass> {
         match self {
             CoreError::Tiktok { class, .. } => Some(*class),
+            _ => None,
+        }
+    }
+
+    /// TikTok's `log_id` for the failed request, if TikTok gave one.
+    pub fn tiktok_log_id(&self) -> Option<&str> {
+        match self {
+            CoreError::Tiktok { log_id, .. } => log_id.as_deref(),
             _ => None,
         }
     }
@@ -143,7 +154,11 @@ impl From<tiktok_api::Error> for CoreError {
                 "TikTok received the request but its answer was lost ({e}). Check on TikTok before trying again."
             ),
         };
-        CoreError::Tiktok { message, class }
+        CoreError::Tiktok {
+            message,
+            class,
+            log_id: e.log_id().map(str::to_owned),
+        }
     }
 }
 

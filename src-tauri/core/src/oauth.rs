@@ -494,6 +494,7 @@ fn callback_error(e: tiktok_api::Error) -> CoreError {
     CoreError::Tiktok {
         message,
         class: e.class(),
+        log_id: e.log_id().map(str::to_owned),
     }
 }
 

@@ -493,6 +493,7 @@ impl Engine {
             let change = Change {
                 attempts: Some(attempts),
                 retryable: Some(true),
+                log_id: err.tiktok_log_id().map(str::to_owned),
                 ..Default::default()
             };
             return self
@@ -514,6 +515,7 @@ impl Engine {
             attempts: Some(attempts),
             next_retry_at: Some(Some(at)),
             error: Some(Some(("retry".to_owned(), err.user_message()))),
+            log_id: err.tiktok_log_id().map(str::to_owned),
             ..Default::default()
         };
         self.set_state(job, to, change).await?;
@@ -667,6 +669,10 @@ impl Engine {
         post: &PostDto,
         e: CoreError,
     ) -> CoreResult<RunEnd> {
+        let logged = || Change {
+            log_id: e.tiktok_log_id().map(str::to_owned),
+            ..Default::default()
+        };
         match e.tiktok_class() {
             Some(ErrorClass::RetryLater) => {
                 self.retry_or_fail(job, post, PublishStep::Queued, &e).await
@@ -678,7 +684,21 @@ impl Engine {
                     PublishStep::NeedsAttention,
                     "reconnect",
                     e.user_message(),
-                    Change::default(),
+                    logged(),
+                )
+                .await
+            }
+            Some(ErrorClass::UserMustAct(a)) if is_cap(a) => {
+                self.end_with(
+                    job,
+                    post,
+                    PublishStep::NeedsAttention,
+                    "caps_reached",
+                    plain(a),
+                    Change {
+                        retryable: Some(true),
+                        ..logged()
+                    },
                 )
                 .await
             }
@@ -690,7 +710,7 @@ impl Engine {
                     PublishStep::Failed,
                     "user_must_act",
                     msg,
-                    Change::default(),
+                    logged(),
                 )
                 .await
             }
@@ -703,7 +723,7 @@ impl Engine {
                     UNKNOWN_OUTCOME_MESSAGE.to_owned(),
                     Change {
                         outcome_unknown: Some(true),
-                        ..Default::default()
+                        ..logged()
                     },
                 )
                 .await
@@ -715,7 +735,7 @@ impl Engine {
                     PublishStep::Failed,
                     "error",
                     e.user_message(),
-                    Change::default(),
+                    logged(),
                 )
                 .await
             }
@@ -1019,6 +1039,7 @@ impl Engine {
                                     let e = CoreError::Tiktok {
                                         message: format!("TikTok could not finish the post ({reason})."),
                                         class,
+                                        log_id: st.log_id.clone(),
                                     };
                                     self.set_state(job, PublishStep::Processing, change).await?;
                                     self.retry_or_fail(job, post, PublishStep::Queued, &e)
@@ -1033,6 +1054,20 @@ impl Engine {
                                         &reason,
                                         "TikTok removed Tokdeck's access to this account while posting. Reconnect the account (Accounts → Reconnect), then retry.".to_owned(),
                                         change,
+                                    )
+                                    .await
+                                    .map(Some),
+                                ErrorClass::UserMustAct(a) if is_cap(a) => self
+                                    .end_with(
+                                        job,
+                                        post,
+                                        PublishStep::NeedsAttention,
+                                        "caps_reached",
+                                        plain(a),
+                                        Change {
+                                            retryable: Some(true),
+                                            ..change
+                                        },
                                     )
                                     .await
                                     .map(Some),
@@ -1069,7 +1104,13 @@ impl Engine {
                                     "{} The video was uploaded; check TikTok before retrying.",
                                     e.user_message()
                                 ),
-                                Change::default(),
+                                // TikTok may still publish what it received: a blind retry
+                                // could post twice.
+                                Change {
+                                    outcome_unknown: Some(true),
+                                    log_id: e.tiktok_log_id().map(str::to_owned),
+                                    ..Default::default()
+                                },
                             )
                             .await
                             .map(Some);
@@ -1090,6 +1131,7 @@ impl Engine {
                                     ),
                                     Change {
                                         outcome_unknown: Some(true),
+                                        log_id: e.tiktok_log_id().map(str::to_owned),
                                         ..Default::default()
                                     },
                                 )
@@ -1254,6 +1296,16 @@ fn post_info(post: &PostDto) -> PostInfo {
 }
 
 /// What the creator reads: TikTok's reason in plain words, then the next step.
+/// TikTok's posting caps: nothing is wrong with the post, it only has to wait — so it needs
+/// the creator's attention (reschedule or retry later) rather than counting as failed.
+fn is_cap(action: tiktok_api::UserAction) -> bool {
+    use tiktok_api::UserAction as A;
+    matches!(
+        action,
+        A::TooManyPosts | A::TooManyPendingShares | A::ActiveUserCap
+    )
+}
+
 fn plain(action: tiktok_api::UserAction) -> String {
     format!("{} {}", action.message(), action.next_step())
 }

@@ -67,6 +67,7 @@ fn reconnect_error(row: &AccountRow) -> CoreError {
             display(row)
         ),
         class: ErrorClass::Reauthorize,
+        log_id: None,
     }
 }
 

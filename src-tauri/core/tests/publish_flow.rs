@@ -381,7 +381,7 @@ async fn auth_removed_while_processing_needs_a_reconnect() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn fail_reasons_internal_retries_and_spam_fails_with_the_message() {
+async fn fail_reasons_internal_retries_and_a_posting_cap_needs_attention_with_log_id() {
     let t = setup().await;
     let (_, a) = t.account("alice").await;
     let (_, b) = t.account("bob").await;
@@ -401,11 +401,23 @@ async fn fail_reasons_internal_retries_and_spam_fails_with_the_message() {
     t.fault(json!({"endpoint": "video_init", "kind": "fail_reason", "fail_reason": "spam_risk_too_many_posts"}))
         .await;
     t.schedule(p2, When::Now).await;
-    t.wait_status(p2, PostStatus::Failed, 20).await;
+    // A posting cap is not the post's fault: it waits for the creator, retryable.
+    t.wait_status(p2, PostStatus::NeedsAttention, 20).await;
     let job = t.h.engine.publish_job(p2).await.unwrap().unwrap();
+    assert_eq!(job.error_code.as_deref(), Some("caps_reached"));
+    assert!(job.retryable && !job.outcome_unknown, "{job:?}");
+    let log_id = job.log_id.clone().expect("TikTok's log id is kept");
+    assert_eq!(log_id.len(), 32, "{log_id}");
     let msg = job.error_message.unwrap();
     assert!(msg.contains("daily limit"), "{msg}");
     assert!(msg.contains("Try again tomorrow"), "{msg}");
+    let history = t.h.engine.publish_history(p2).await.unwrap();
+    assert!(
+        history
+            .iter()
+            .any(|a| a.log_id.as_deref() == Some(log_id.as_str()) && a.error.is_some()),
+        "the refused attempt is in the history with TikTok's log id: {history:?}"
+    );
     t.h.engine.shutdown().await;
 }
 
@@ -688,7 +700,7 @@ async fn a_failed_post_can_be_retried_by_hand() {
         .await;
     t.h.engine.start_background();
     t.schedule(id, When::Now).await;
-    t.wait_status(id, PostStatus::Failed, 20).await;
+    t.wait_status(id, PostStatus::NeedsAttention, 20).await;
     t.h.engine.retry_publish(id).await.unwrap();
     t.wait_status(id, PostStatus::Published, 20).await;
     assert_eq!(t.h.requests("video_init").await, 2);
