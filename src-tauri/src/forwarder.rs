@@ -4,7 +4,7 @@
 use tauri::{AppHandle, Emitter, Manager};
 use tauri_plugin_autostart::ManagerExt as _;
 use tauri_plugin_notification::NotificationExt;
-use tokdeck_core::events::EngineEvent;
+use tokdeck_core::events::{EngineEvent, NotificationKind};
 use tokdeck_core::ipc::ENGINE_EVENT;
 use tokdeck_core::Engine;
 
@@ -27,9 +27,11 @@ pub fn spawn(app: AppHandle, engine: std::sync::Arc<Engine>) {
                     tray::sync_pause(&app, settings.publishing_paused);
                     apply_autostart(&app, settings.launch_at_login);
                 }
-                EngineEvent::Notify { title, body, .. } => {
-                    notify_if_allowed(&app, &engine, title, body).await
-                }
+                EngineEvent::Notify {
+                    notification,
+                    title,
+                    body,
+                } => notify_if_allowed(&app, &engine, *notification, title, body).await,
                 _ => {}
             }
             if let Err(e) = app.emit(ENGINE_EVENT, &event) {
@@ -39,8 +41,14 @@ pub fn spawn(app: AppHandle, engine: std::sync::Arc<Engine>) {
     });
 }
 
-async fn notify_if_allowed(app: &AppHandle, engine: &Engine, title: &str, body: &str) {
-    if engine.settings().await.notifications_enabled {
+async fn notify_if_allowed(
+    app: &AppHandle,
+    engine: &Engine,
+    kind: NotificationKind,
+    title: &str,
+    body: &str,
+) {
+    if engine.settings().await.wants_notification(kind) {
         notify(app, title, body);
     }
 }

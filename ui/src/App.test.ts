@@ -220,6 +220,11 @@ describe('engine events', () => {
       kind: 'settingsChanged',
       settings: {
         notificationsEnabled: true,
+        notifyPublished: true,
+        notifyFailed: true,
+        notifyNeedsAttention: true,
+        notifyMissed: true,
+        notifyAccount: true,
         launchAtLogin: false,
         publishingPaused: true,
         theme: 'dark',

@@ -17,7 +17,7 @@ pub enum NoticeLevel {
     Error,
 }
 
-/// The kinds of native notification; each can later be turned off on its own.
+/// The kinds of native notification; each can be turned off on its own in Settings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum NotificationKind {

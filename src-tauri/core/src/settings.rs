@@ -5,6 +5,7 @@ use sqlx::SqlitePool;
 use ts_rs::TS;
 
 use crate::error::CoreResult;
+use crate::events::NotificationKind;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "lowercase")]
@@ -17,7 +18,14 @@ pub enum Theme {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct Settings {
+    /// The master switch; each kind below can also be turned off on its own.
     pub notifications_enabled: bool,
+    pub notify_published: bool,
+    pub notify_failed: bool,
+    pub notify_needs_attention: bool,
+    pub notify_missed: bool,
+    /// Account problems: reconnect needed, sign-in about to expire.
+    pub notify_account: bool,
     pub launch_at_login: bool,
     pub publishing_paused: bool,
     pub theme: Theme,
@@ -27,6 +35,11 @@ impl Default for Settings {
     fn default() -> Self {
         Self {
             notifications_enabled: true,
+            notify_published: true,
+            notify_failed: true,
+            notify_needs_attention: true,
+            notify_missed: true,
+            notify_account: true,
             launch_at_login: false,
             publishing_paused: false,
             theme: Theme::System,
@@ -39,6 +52,11 @@ impl Default for Settings {
 #[serde(rename_all = "camelCase")]
 pub struct SettingsPatch {
     pub notifications_enabled: Option<bool>,
+    pub notify_published: Option<bool>,
+    pub notify_failed: Option<bool>,
+    pub notify_needs_attention: Option<bool>,
+    pub notify_missed: Option<bool>,
+    pub notify_account: Option<bool>,
     pub launch_at_login: Option<bool>,
     pub publishing_paused: Option<bool>,
     pub theme: Option<Theme>,
@@ -46,8 +64,18 @@ pub struct SettingsPatch {
 
 impl Settings {
     pub fn apply(&mut self, patch: &SettingsPatch) {
-        if let Some(v) = patch.notifications_enabled {
-            self.notifications_enabled = v;
+        let switches = [
+            (patch.notifications_enabled, &mut self.notifications_enabled),
+            (patch.notify_published, &mut self.notify_published),
+            (patch.notify_failed, &mut self.notify_failed),
+            (patch.notify_needs_attention, &mut self.notify_needs_attention),
+            (patch.notify_missed, &mut self.notify_missed),
+            (patch.notify_account, &mut self.notify_account),
+        ];
+        for (wanted, current) in switches {
+            if let Some(v) = wanted {
+                *current = v;
+            }
         }
         if let Some(v) = patch.launch_at_login {
             self.launch_at_login = v;
@@ -58,6 +86,21 @@ impl Settings {
         if let Some(v) = patch.theme {
             self.theme = v;
         }
+    }
+}
+
+impl Settings {
+    /// Whether a notification of this kind should be shown.
+    pub fn wants_notification(&self, kind: NotificationKind) -> bool {
+        self.notifications_enabled
+            && match kind {
+                NotificationKind::Published => self.notify_published,
+                NotificationKind::Failed => self.notify_failed,
+                NotificationKind::NeedsAttention => self.notify_needs_attention,
+                NotificationKind::Missed => self.notify_missed,
+                NotificationKind::Account => self.notify_account,
+                NotificationKind::General => true,
+            }
     }
 }
 
@@ -111,4 +154,60 @@ pub async fn load(pool: &SqlitePool) -> CoreResult<Settings> {
 
 pub async fn save(pool: &SqlitePool, settings: &Settings) -> CoreResult<()> {
     write_json(pool, KEY, settings).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_kind_has_its_own_switch_under_the_master_switch() {
+        let mut s = Settings::default();
+        let kinds = [
+            NotificationKind::Published,
+            NotificationKind::Failed,
+            NotificationKind::NeedsAttention,
+            NotificationKind::Missed,
+            NotificationKind::Account,
+        ];
+        assert!(kinds.iter().all(|k| s.wants_notification(*k)));
+        s.apply(&SettingsPatch {
+            notify_published: Some(false),
+            ..Default::default()
+        });
+        assert!(!s.wants_notification(NotificationKind::Published));
+        assert!(s.wants_notification(NotificationKind::Failed));
+        assert!(s.wants_notification(NotificationKind::Missed));
+        s.apply(&SettingsPatch {
+            notifications_enabled: Some(false),
+            ..Default::default()
+        });
+        assert!(kinds.iter().all(|k| !s.wants_notification(*k)));
+        assert!(!s.wants_notification(NotificationKind::General));
+        // The master switch back on restores each kind's own choice.
+        s.apply(&SettingsPatch {
+            notifications_enabled: Some(true),
+            ..Default::default()
+        });
+        assert!(!s.wants_notification(NotificationKind::Published));
+        assert!(s.wants_notification(NotificationKind::NeedsAttention));
+    }
+
+    #[tokio::test]
+    async fn a_row_written_before_the_per_kind_switches_loads_them_on() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = crate::store::Store::open(dir.path()).await.unwrap();
+        write_json(
+            store.pool(),
+            KEY,
+            &serde_json::json!({"notificationsEnabled": false, "launchAtLogin": true,
+                "publishingPaused": false, "theme": "dark"}),
+        )
+        .await
+        .unwrap();
+        let s = load(store.pool()).await.unwrap();
+        assert!(!s.notifications_enabled && s.launch_at_login);
+        assert!(s.notify_published && s.notify_failed && s.notify_missed);
+        assert!(s.notify_needs_attention && s.notify_account);
+    }
 }

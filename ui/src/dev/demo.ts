@@ -28,6 +28,11 @@ export function installDemoBackend(params: URLSearchParams): void {
   };
   let settings: Settings = {
     notificationsEnabled: true,
+    notifyPublished: true,
+    notifyFailed: true,
+    notifyNeedsAttention: true,
+    notifyMissed: true,
+    notifyAccount: true,
     launchAtLogin: false,
     publishingPaused: false,
     theme: 'system',

@@ -30,6 +30,11 @@ import { toasts as defaultToasts, type ToastStore } from './toasts.svelte';
 export function toPatch(partial: Partial<Settings>): SettingsPatch {
   return {
     notificationsEnabled: partial.notificationsEnabled ?? null,
+    notifyPublished: partial.notifyPublished ?? null,
+    notifyFailed: partial.notifyFailed ?? null,
+    notifyNeedsAttention: partial.notifyNeedsAttention ?? null,
+    notifyMissed: partial.notifyMissed ?? null,
+    notifyAccount: partial.notifyAccount ?? null,
     launchAtLogin: partial.launchAtLogin ?? null,
     publishingPaused: partial.publishingPaused ?? null,
     theme: partial.theme ?? null,

@@ -5,8 +5,16 @@ import { invoke } from "@tauri-apps/api/core";
 export type ErrorCode = "internal" | "invalid_input" | "not_found" | "storage" | "keychain" | "tiktok" | "conflict" | "unavailable";
 export type UiError = { code: ErrorCode, message: string, };
 export type Theme = "system" | "light" | "dark";
-export type Settings = { notificationsEnabled: boolean, launchAtLogin: boolean, publishingPaused: boolean, theme: Theme, };
-export type SettingsPatch = { notificationsEnabled: boolean | null, launchAtLogin: boolean | null, publishingPaused: boolean | null, theme: Theme | null, };
+export type Settings = { 
+/**
+ * The master switch; each kind below can also be turned off on its own.
+ */
+notificationsEnabled: boolean, notifyPublished: boolean, notifyFailed: boolean, notifyNeedsAttention: boolean, notifyMissed: boolean, 
+/**
+ * Account problems: reconnect needed, sign-in about to expire.
+ */
+notifyAccount: boolean, launchAtLogin: boolean, publishingPaused: boolean, theme: Theme, };
+export type SettingsPatch = { notificationsEnabled: boolean | null, notifyPublished: boolean | null, notifyFailed: boolean | null, notifyNeedsAttention: boolean | null, notifyMissed: boolean | null, notifyAccount: boolean | null, launchAtLogin: boolean | null, publishingPaused: boolean | null, theme: Theme | null, };
 export type TiktokMode = "simulator" | "tiktok";
 export type AppInfo = { version: string, dataDir: string, logDir: string, tiktokMode: TiktokMode, simulatorUrl: string | null, trayAvailable: boolean, 
 /**

@@ -9,6 +9,11 @@ import { deferred, mockBackend } from '../test/backend';
 
 const NO_CHANGE = {
   notificationsEnabled: null,
+  notifyPublished: null,
+  notifyFailed: null,
+  notifyNeedsAttention: null,
+  notifyMissed: null,
+  notifyAccount: null,
   launchAtLogin: null,
   publishingPaused: null,
   theme: null,
@@ -36,6 +41,11 @@ afterEach(() => {
 describe('settings toggles', () => {
   it.each([
     ['setting-notifications', 'notificationsEnabled', true],
+    ['setting-notify-published', 'notifyPublished', true],
+    ['setting-notify-failed', 'notifyFailed', true],
+    ['setting-notify-needs-attention', 'notifyNeedsAttention', false],
+    ['setting-notify-missed', 'notifyMissed', true],
+    ['setting-notify-account', 'notifyAccount', true],
     ['setting-autostart', 'launchAtLogin', false],
     ['setting-paused', 'publishingPaused', false],
   ] as const)('%s sends update_settings with only %s', async (testid, key, initial) => {
@@ -266,5 +276,23 @@ describe('TikTok app', () => {
     const error = await section.findByTestId('tiktok-save-error');
     await waitFor(() => expect(error).toHaveTextContent('The client key looks wrong'));
     expect(section.getByTestId('tiktok-client-key')).toHaveValue('bad key');
+  });
+});
+
+describe('notification kinds', () => {
+  it('are greyed out while notifications are off, and keep their own choice', async () => {
+    mockBackend({ settings: { notificationsEnabled: false, notifyMissed: false } });
+    window.location.hash = '#/settings';
+    render(App);
+    await screen.findByTestId('app-ready');
+    await waitFor(() => expect(screen.getByTestId('setting-notifications')).toBeEnabled());
+    const group = screen.getByRole('group', { name: 'Notify me about' });
+    for (const sw of within(group).getAllByRole('switch')) expect(sw).toBeDisabled();
+    expect(screen.getByTestId('setting-notify-missed')).not.toBeChecked();
+    expect(screen.getByTestId('setting-notify-published')).toBeChecked();
+
+    await userEvent.setup().click(screen.getByTestId('setting-notifications'));
+    await waitFor(() => expect(screen.getByTestId('setting-notify-missed')).toBeEnabled());
+    expect(screen.getByTestId('setting-notify-missed')).not.toBeChecked();
   });
 });

@@ -52,6 +52,11 @@ export const DEFAULT_INFO: AppInfo = {
 
 export const DEFAULT_SETTINGS: Settings = {
   notificationsEnabled: true,
+  notifyPublished: true,
+  notifyFailed: true,
+  notifyNeedsAttention: true,
+  notifyMissed: true,
+  notifyAccount: true,
   launchAtLogin: false,
   publishingPaused: false,
   theme: 'system',
