@@ -36,6 +36,13 @@ impl Clock {
         self.changed.notify_one();
     }
 
+    /// Moves this clock forward without telling anyone — what a suspend looks like from inside
+    /// the process. For tests of the resume path.
+    pub fn advance_unnoticed(&self, by: Duration) {
+        self.offset_ms
+            .fetch_add(by.as_millis() as i64, Ordering::SeqCst);
+    }
+
     /// Notified when [`Self::advance`] moves the clock.
     pub fn changed(&self) -> Arc<tokio::sync::Notify> {
         self.changed.clone()

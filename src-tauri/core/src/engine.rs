@@ -298,6 +298,16 @@ impl Engine {
         });
         *self.scheduler.lock().expect("scheduler slot") =
             Some(self.spawn_scheduler(self.stop.subscribe()));
+        // After a resume or a clock change, due posts and due refreshes are looked at now, not
+        // when the current (monotonic) sleep ends. The watch ends with `stop`.
+        let (scheduler_wake, refresher_wake) = (self.scheduler_wake.clone(), self.wake.clone());
+        crate::wall_clock::spawn_jump_watch(
+            move || {
+                scheduler_wake.notify_one();
+                refresher_wake.notify_one();
+            },
+            self.stop.subscribe(),
+        );
         let weak = Arc::downgrade(self);
         let wake = self.wake.clone();
         let mut stop = self.stop.subscribe();

@@ -23,6 +23,7 @@ pub mod settings;
 pub mod store;
 pub mod tiktok_config;
 pub mod tokens;
+pub mod wall_clock;
 
 pub use engine::{Engine, EngineConfig};
 pub use error::{CoreError, CoreResult, ErrorCode, UiError};

@@ -203,6 +203,60 @@ async fn publish_now_goes_out_once_with_the_right_bytes_and_post_info() {
     t.h.engine.shutdown().await;
 }
 
+/// Sets the wall clock to what it reads now: a discontinuous change of a few microseconds that
+/// the kernel reports to CANCEL_ON_SET timers exactly like a resume. Needs CAP_SYS_TIME (CI
+/// runs as root); elsewhere the test says it was skipped.
+#[cfg(target_os = "linux")]
+fn poke_wall_clock() -> bool {
+    use nix::time::{clock_gettime, clock_settime, ClockId};
+    let now = clock_gettime(ClockId::CLOCK_REALTIME).unwrap();
+    match clock_settime(ClockId::CLOCK_REALTIME, now) {
+        Ok(()) => true,
+        Err(nix::errno::Errno::EPERM) if std::env::var_os("CI").is_none() => {
+            eprintln!("skipped: setting the clock needs CAP_SYS_TIME (CI has it)");
+            false
+        }
+        Err(e) => panic!("cannot set the wall clock: {e}"),
+    }
+}
+
+#[cfg(target_os = "linux")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_resume_is_noticed_through_the_kernel_and_overdue_posts_start_within_2_s() {
+    let t = setup().await;
+    let (_, a) = t.account("alice").await;
+    let p1 = t.draft(a, "after the nap").await;
+    // Due in 1–2 minutes: the scheduler goes to sleep for its 30 s ceiling of monotonic time.
+    t.schedule(p1, in_minutes(&t.h.engine, 2)).await;
+    t.h.engine.start_background();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    // The machine sleeps for three minutes: wall time moves on, the process is told nothing and
+    // its monotonic sleep has not advanced.
+    t.h.engine
+        .clock()
+        .advance_unnoticed(Duration::from_secs(180));
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(
+        t.h.engine.post(p1).await.unwrap().status,
+        PostStatus::Scheduled,
+        "nothing noticed the jump yet"
+    );
+    // On resume the kernel steps the wall clock, which cancels the engine's timerfd.
+    if !poke_wall_clock() {
+        return;
+    }
+    let started = std::time::Instant::now();
+    while t.h.engine.post(p1).await.unwrap().status == PostStatus::Scheduled {
+        assert!(
+            started.elapsed() < Duration::from_secs(2),
+            "an overdue post was not started within 2 s of the resume"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    t.wait_status(p1, PostStatus::Published, 15).await;
+    t.h.engine.shutdown().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_accounts_publish_in_parallel_and_a_clock_jump_is_caught_up() {
     let t = setup().await;
