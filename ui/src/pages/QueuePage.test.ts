@@ -65,6 +65,35 @@ describe('QueuePage', () => {
     expect(row(11).queryByTestId('queue-relink')).toBeNull();
   });
 
+  it('publishes a scheduled or missed post now, and offers it for nothing else', async () => {
+    const backend = mockBackend({
+      accounts: [makeAccount({ id: 1 })],
+      items: [
+        makeItem({ id: 31, accountId: 1, caption: 'Soon' }),
+        makeItem({ id: 32, accountId: 1, caption: 'Slept through', status: 'missed' }),
+        makeItem({
+          id: 33,
+          accountId: 1,
+          caption: 'Moved file',
+          status: 'needs_attention',
+          needsAttention: true,
+        }),
+      ],
+    });
+    window.location.hash = '#/queue';
+    render(App);
+    const user = userEvent.setup();
+    await waitFor(() => expect(screen.getAllByTestId('queue-row')).toHaveLength(3));
+    expect(row(33).queryByTestId('queue-publish-now')).not.toBeInTheDocument();
+    await user.click(row(32).getByTestId('queue-publish-now'));
+    await waitFor(() =>
+      expect(backend.calls('reschedule_post')).toEqual([{ postId: 32, when: { kind: 'now' } }]),
+    );
+    await user.click(row(31).getByTestId('queue-publish-now'));
+    await waitFor(() => expect(backend.calls('reschedule_post')).toHaveLength(2));
+    expect(backend.calls('reschedule_post')[1]).toEqual({ postId: 31, when: { kind: 'now' } });
+  });
+
   it('search calls queue with the text', async () => {
     const { backend, user } = setup();
     await waitFor(() => expect(screen.getAllByTestId('queue-row')).toHaveLength(3));
