@@ -10,9 +10,14 @@ use tokdeck_core::Engine;
 
 use crate::tray;
 
+const PROGRESS_EVERY: std::time::Duration = std::time::Duration::from_millis(500);
+
 pub fn spawn(app: AppHandle, engine: std::sync::Arc<Engine>) {
     let mut rx = engine.events().subscribe();
+    tauri::async_runtime::spawn(tray::refresh_at_midnight(app.clone()));
     tauri::async_runtime::spawn(async move {
+        tray::refresh_status(&app).await;
+        let mut last_progress = std::time::Instant::now() - PROGRESS_EVERY;
         loop {
             let event = match rx.recv().await {
                 Ok(e) => e,
@@ -26,6 +31,17 @@ pub fn spawn(app: AppHandle, engine: std::sync::Arc<Engine>) {
                 EngineEvent::SettingsChanged { settings } => {
                     tray::sync_pause(&app, settings.publishing_paused);
                     apply_autostart(&app, settings.launch_at_login);
+                    tray::refresh_status(&app).await;
+                }
+                EngineEvent::PostsChanged { .. } | EngineEvent::PublishStateChanged { .. } => {
+                    tray::refresh_status(&app).await;
+                }
+                // One chunk after another: the percent in the menu need not move faster.
+                EngineEvent::PublishProgress { .. }
+                    if last_progress.elapsed() >= PROGRESS_EVERY =>
+                {
+                    last_progress = std::time::Instant::now();
+                    tray::refresh_status(&app).await;
                 }
                 EngineEvent::Notify {
                     notification,

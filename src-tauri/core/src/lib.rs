@@ -23,6 +23,7 @@ pub mod settings;
 pub mod store;
 pub mod tiktok_config;
 pub mod tokens;
+pub mod tray_status;
 pub mod wall_clock;
 
 pub use engine::{Engine, EngineConfig};

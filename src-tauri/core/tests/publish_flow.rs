@@ -760,3 +760,47 @@ async fn a_failed_post_can_be_retried_by_hand() {
     assert_eq!(t.h.requests("video_init").await, 2);
     t.h.engine.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_tray_status_tells_the_next_post_and_the_publish_under_way() {
+    let t = setup().await;
+    let (_, a) = t.account("alice").await;
+    let later = t.draft(a, "later").await;
+    t.schedule(later, in_minutes(&t.h.engine, 90)).await;
+    let s = t.h.engine.tray_status().await.unwrap();
+    let next = s.next.clone().expect("a next post");
+    assert!(next.account.contains("alice"), "{next:?}");
+    assert!(s.uploads.is_empty());
+
+    // Hold the chunk upload so the publish is seen under way.
+    t.fault(json!({"endpoint": "upload", "kind": "delay", "delay_ms": 3000}))
+        .await;
+    let now = t.draft(a, "now").await;
+    t.h.engine.start_background();
+    t.schedule(now, When::Now).await;
+    let started = std::time::Instant::now();
+    let under_way = loop {
+        let s = t.h.engine.tray_status().await.unwrap();
+        if let Some(u) = s.uploads.first() {
+            if u.percent.is_some() {
+                break u.clone();
+            }
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "no upload seen"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    assert!(under_way.account.contains("alice"), "{under_way:?}");
+    assert!(under_way.percent.unwrap() < 100);
+    t.wait_status(now, PostStatus::Published, 20).await;
+    let s = t.h.engine.tray_status().await.unwrap();
+    assert!(s.uploads.is_empty(), "{s:?}");
+    assert_eq!(
+        s.next.unwrap().at_ms,
+        next.at_ms,
+        "the later post is still next"
+    );
+    t.h.engine.shutdown().await;
+}
