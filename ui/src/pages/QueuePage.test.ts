@@ -132,6 +132,32 @@ describe('QueuePage', () => {
     expect(await screen.findByTestId('composer')).toBeInTheDocument();
   });
 
+  it('relinks through the native file picker; cancelling it changes nothing', async () => {
+    const { backend, user } = setup();
+    await waitFor(() => expect(screen.getAllByTestId('queue-row')).toHaveLength(3));
+    await user.click(row(12).getByTestId('queue-relink'));
+
+    backend.setPickFile(null);
+    await user.click(row(12).getByTestId('queue-relink-pick'));
+    await waitFor(() => expect(backend.calls('pick_video_file')).toHaveLength(1));
+    expect(backend.calls('relink_post_media')).toEqual([]);
+    expect(row(12).getByTestId('queue-relink-path')).toBeInTheDocument();
+
+    backend.handlers.relink_post_media = () => {
+      throw { code: 'invalid_input', message: '/picked/other.mp4 is not the same video' };
+    };
+    backend.setPickFile('/picked/other.mp4');
+    await user.click(row(12).getByTestId('queue-relink-pick'));
+    expect(await row(12).findByTestId('queue-relink-error')).toHaveTextContent(
+      'is not the same video',
+    );
+    // The picked path stays in the typed field, to accept the changed file and retry.
+    expect(row(12).getByTestId('queue-relink-path')).toHaveValue('/picked/other.mp4');
+    expect(backend.calls('relink_post_media')).toEqual([
+      { postId: 12, newPath: '/picked/other.mp4', acceptChanged: false },
+    ]);
+  });
+
   describe('publishing', () => {
     function setupPublish() {
       const backend = mockBackend({
@@ -177,6 +203,36 @@ describe('QueuePage', () => {
       render(App);
       return { backend, user: userEvent.setup() };
     }
+
+    it('a published post tells TikTok’s post id, or why there is none', async () => {
+      mockBackend({
+        accounts: [makeAccount({ id: 1 })],
+        items: [
+          makeItem({ id: 41, accountId: 1, status: 'published' }),
+          makeItem({ id: 42, accountId: 1, status: 'published' }),
+        ],
+        posts: [41, 42].map((id) => makePost({ id, accountId: 1 })),
+        jobs: {
+          41: makeJob({
+            postId: 41,
+            state: 'published',
+            tiktokStatus: 'PublishComplete',
+            publicPostIds: '["7305512345678901234"]',
+          }),
+          42: makeJob({ postId: 42, state: 'published', tiktokStatus: 'PublishComplete' }),
+        },
+      });
+      window.location.hash = '#/queue';
+      render(App);
+      await waitFor(() =>
+        expect(row(41).getByTestId('queue-published-detail')).toHaveTextContent(
+          'post id 7305512345678901234',
+        ),
+      );
+      expect(row(42).getByTestId('queue-published-detail')).toHaveTextContent(
+        'no public post id for private',
+      );
+    });
 
     it('the progress bar follows publishProgress events', async () => {
       const { backend } = setupPublish();
