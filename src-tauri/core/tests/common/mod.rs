@@ -2,6 +2,10 @@
 //! in-process on 127.0.0.1:0, a mock keychain, and a "browser" (reqwest following redirects).
 #![allow(dead_code)]
 
+pub mod file_keychain;
+pub mod publish;
+
+use std::path::Path;
 use std::sync::Arc;
 
 use reqwest::{Client, Method};
@@ -31,10 +35,25 @@ pub async fn start_with(tweak: impl FnOnce(EngineConfig) -> EngineConfig) -> H {
 
 /// Like [`start_with`] with the simulator's options (e.g. `fast: true`).
 pub async fn start_opts(opts: SimOptions, tweak: impl FnOnce(EngineConfig) -> EngineConfig) -> H {
+    start_keyed(
+        opts,
+        |_| Secrets::with_store("tokdeck-test", keyring_core::mock::Store::new().unwrap()),
+        tweak,
+    )
+    .await
+}
+
+/// Like [`start_opts`] with the keychain made from the data folder (e.g. a
+/// [`file_keychain::FileStore`] that other processes can open too).
+pub async fn start_keyed(
+    opts: SimOptions,
+    keychain: impl FnOnce(&Path) -> Secrets,
+    tweak: impl FnOnce(EngineConfig) -> EngineConfig,
+) -> H {
     let sim = Simulator::start(opts).await.expect("sim");
     let base = sim.base_url();
     let dir = tempfile::tempdir().unwrap();
-    let secrets = Secrets::with_store("tokdeck-test", keyring_core::mock::Store::new().unwrap());
+    let secrets = keychain(dir.path());
     let config =
         tweak(EngineConfig::new(dir.path().to_path_buf(), secrets.clone()).with_simulator(&base));
     let engine = Engine::open(config).await.unwrap();
