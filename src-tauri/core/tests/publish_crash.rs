@@ -496,6 +496,36 @@ async fn killed_while_uploading_resumes_with_the_same_publish_and_posts_once() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn killed_after_tiktok_took_every_byte_but_before_processing_was_written() {
+    let mut r = rig(&["alice"], &[(0, "all bytes")]).await;
+    let id = r.posts[0].id;
+    // TikTok stores the whole chunk but the answer is lost; the client's re-send is held.
+    r.ctl
+        .fault(json!({"endpoint": "upload", "kind": "drop_after"}))
+        .await;
+    r.hold("upload").await;
+    let e = r.spawn(true);
+    r.kill_when(e, "uploading, re-sending bytes TikTok has", |jobs, req| {
+        in_state(jobs, id, PublishStep::Uploading) && count(req, "upload") >= 2
+    })
+    .await;
+    let on_sim = r.ctl.posts().await;
+    assert_eq!(on_sim.len(), 1);
+    assert_eq!(on_sim[0]["uploaded_bytes"], on_sim[0]["video_size"]);
+    assert_eq!(
+        r.jobs().await[&id].confirmed_bytes,
+        0,
+        "the engine never heard"
+    );
+    let uploads = r.ctl.requests("upload").await;
+    r.ctl.clear_faults().await;
+    r.run_to_end().await;
+    r.assert_each_published_once(1).await;
+    // One PUT after the restart, answered with TikTok's own count (416, all bytes confirmed).
+    assert_eq!(r.ctl.requests("upload").await, uploads + 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn killed_while_processing_keeps_polling_and_posts_once() {
     let mut r = rig(&["alice"], &[(0, "processing")]).await;
     let id = r.posts[0].id;
