@@ -765,6 +765,9 @@ impl Engine {
         let init = match res {
             Ok(i) => i,
             Err(e) => {
+                if refuses_offered_audience(&e, post) {
+                    return self.fail_unaudited_audience(job, post, &e).await.map(Some);
+                }
                 // A refused init (a clean TikTok answer) created nothing; a lost answer may have.
                 return self.handle_pre_init_error(job, post, e).await.map(Some);
             }
@@ -795,6 +798,29 @@ impl Engine {
         )
         .await?;
         Ok(None)
+    }
+
+    /// TikTok refused at init an audience step_check saw offered, so "pick an offered one"
+    /// would not help: the app's audit state is the likely cause.
+    async fn fail_unaudited_audience(
+        &self,
+        job: &mut PublishJob,
+        post: &PostDto,
+        e: &CoreError,
+    ) -> CoreResult<RunEnd> {
+        let change = Change {
+            log_id: e.tiktok_log_id().map(str::to_owned),
+            ..Default::default()
+        };
+        self.end_with(
+            job,
+            post,
+            PublishStep::Failed,
+            "privacy_level_option_mismatch",
+            UNAUDITED_AUDIENCE_MESSAGE.to_owned(),
+            change,
+        )
+        .await
     }
 
     /// uploading: resume from the offset TikTok confirmed, with a still-valid URL.
@@ -1307,5 +1333,26 @@ fn is_cap(action: tiktok_api::UserAction) -> bool {
 }
 
 fn plain(action: tiktok_api::UserAction) -> String {
-    format!("{} {}", action.message(), action.next_step())
+    let text = format!("{} {}", action.message(), action.next_step());
+    if action == tiktok_api::UserAction::AccountMustBePrivate {
+        // The rule is the developer app's, and creators bring their own app: its audit is the
+        // other way out.
+        return format!("{text} {AUDIT_WAY_OUT}");
+    }
+    text
 }
+
+fn refuses_offered_audience(e: &CoreError, post: &PostDto) -> bool {
+    e.tiktok_class()
+        == Some(ErrorClass::UserMustAct(
+            tiktok_api::UserAction::PrivacyOptionMismatch,
+        ))
+        && post.privacy_level.as_deref() != Some("SELF_ONLY")
+}
+
+const AUDIT_WAY_OUT: &str =
+    "Or have your TikTok developer app pass TikTok's Direct Post audit, which lifts this rule.";
+
+/// TikTok refused at init an audience its fresh creator_info offered: what an app TikTok has
+/// not audited gets for anything but "Only me".
+const UNAUDITED_AUDIENCE_MESSAGE: &str = "TikTok refused the chosen audience although this account offers it: apps that TikTok has not audited may only post with the audience \"Only me\". Pick \"Only me\" for this post and schedule it again, or have your TikTok developer app pass TikTok's Direct Post audit.";
