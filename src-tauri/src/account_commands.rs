@@ -136,3 +136,26 @@ pub async fn list_audit(
 ) -> CmdResult<Vec<AuditEntry>> {
     Ok(state.engine()?.list_audit(&query).await?)
 }
+
+/// The zone new posts of this account start in (its own if set, else the system's).
+#[tauri::command]
+pub async fn get_account_time_zone(
+    state: State<'_, AppState>,
+    account_id: i64,
+) -> CmdResult<String> {
+    Ok(state.engine()?.account_default_zone(account_id).await?)
+}
+
+/// Sets an account's default zone (an IANA name), or with null goes back to the system's.
+/// Answers the zone now in effect.
+#[tauri::command]
+pub async fn set_account_time_zone(
+    state: State<'_, AppState>,
+    account_id: i64,
+    zone: Option<String>,
+) -> CmdResult<String> {
+    Ok(state
+        .engine()?
+        .set_account_default_zone(account_id, zone.as_deref())
+        .await?)
+}

@@ -223,6 +223,30 @@ pub async fn media_preview_url(state: State<'_, AppState>, post_id: i64) -> CmdR
     Ok(state.engine()?.media_preview_url(post_id).await?)
 }
 
+/// The loopback base the UI appends a post id to for its thumbnail.
+#[tauri::command]
+pub async fn thumbnail_base_url(state: State<'_, AppState>) -> CmdResult<String> {
+    Ok(state.engine()?.thumbnail_base_url().await?)
+}
+
+/// Opens the native picker for one video (e.g. to relink a moved file) and answers its path,
+/// or null when cancelled. Nothing is read here: the caller decides what to do with it.
+#[tauri::command]
+pub async fn pick_video_file(app: AppHandle) -> CmdResult<Option<String>> {
+    let picked = tauri::async_runtime::spawn_blocking(move || {
+        app.dialog()
+            .file()
+            .set_title("Choose the video")
+            .add_filter("Videos", VIDEO_EXTENSIONS)
+            .blocking_pick_file()
+    })
+    .await
+    .map_err(|e| UiError::new(ErrorCode::Internal, e.to_string()))?;
+    Ok(picked
+        .and_then(|f| f.into_path().ok())
+        .map(|p| p.to_string_lossy().into_owned()))
+}
+
 /// A post's publish job (state, progress, whether a retry is safe), or null before its first
 /// publish.
 #[tauri::command]

@@ -248,6 +248,21 @@ fn commands(cfg: &Config) -> Vec<CommandSpec> {
             vec![("post_id", "number".into())],
             "string".into(),
         ),
+        spec("thumbnail_base_url", vec![], "string".into()),
+        spec("pick_video_file", vec![], "string | null".into()),
+        spec(
+            "get_account_time_zone",
+            vec![("account_id", "number".into())],
+            "string".into(),
+        ),
+        spec(
+            "set_account_time_zone",
+            vec![
+                ("account_id", "number".into()),
+                ("zone", "string | null".into()),
+            ],
+            "string".into(),
+        ),
         spec(
             "publish_job",
             vec![("post_id", "number".into())],

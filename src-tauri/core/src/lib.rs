@@ -21,6 +21,7 @@ pub mod scheduler;
 pub mod secrets;
 pub mod settings;
 pub mod store;
+pub mod thumbnails;
 pub mod tiktok_config;
 pub mod tokens;
 pub mod tray_status;

@@ -963,6 +963,7 @@ impl Engine {
             &format!("post {id}"),
         )
         .await;
+        self.refresh_thumbnail(id).await;
         self.posts_changed(Some(id), Some(input.account_id));
         load_row(pool, id).await?.dto()
     }
@@ -1025,6 +1026,8 @@ impl Engine {
         .bind(id)
         .execute(pool)
         .await?;
+        // The cover may have moved (a no-op when the thumbnail is current).
+        self.refresh_thumbnail(id).await;
         self.post_changed(&row, "post.update").await
     }
 
@@ -1251,6 +1254,8 @@ impl Engine {
         tx.commit().await?;
         let mut out = Vec::new();
         for (account_id, new_id) in ids {
+            // Same file and cover: the source's thumbnail file is reused.
+            self.refresh_thumbnail(new_id).await;
             let new_row = load_row(pool, new_id).await?;
             let warnings = match new_row.scheduled_at {
                 Some(at) if scheduled => {
@@ -1314,6 +1319,7 @@ impl Engine {
             .bind(id)
             .execute(pool)
             .await?;
+        self.forget_thumbnail(row.thumbnail_path.clone()).await;
         audit::record(
             pool,
             Some(row.account_id),
@@ -1499,6 +1505,7 @@ impl Engine {
         .bind(id)
         .execute(pool)
         .await?;
+        self.refresh_thumbnail(id).await;
         self.post_changed(&row, "post.relink").await
     }
 
@@ -1519,6 +1526,8 @@ impl Engine {
         account_id: i64,
         zone: Option<&str>,
     ) -> CoreResult<String> {
+        // A clear "no such account" rather than a foreign-key failure.
+        live_account(self.store().pool(), account_id).await?;
         set_account_zone(self.store().pool(), account_id, zone).await?;
         account_zone(self.store().pool(), account_id).await
     }

@@ -2,9 +2,11 @@
 //! WebKitGTK, so the UI gets `http://127.0.0.1:<port>/media/<token>/<post id>`: the server
 //! (started on first use) listens on loopback only, answers only under a random 32-byte session
 //! token, serves only the files of existing posts, and honours Range requests so the player can
-//! seek.
+//! seek. Post thumbnails come from the same server (`/thumb/<token>/<post id>`), so the
+//! webview's CSP allows one loopback origin for both and nothing else.
 
 use std::net::SocketAddr;
+use std::path::PathBuf;
 
 use axum::body::Body;
 use axum::extract::{Path, State};
@@ -32,10 +34,12 @@ pub struct PreviewServer {
 struct Ctx {
     pool: SqlitePool,
     token: String,
+    /// The only folder thumbnails are served from.
+    thumbnails: PathBuf,
 }
 
 impl PreviewServer {
-    pub async fn start(pool: SqlitePool) -> CoreResult<PreviewServer> {
+    pub async fn start(pool: SqlitePool, thumbnails: PathBuf) -> CoreResult<PreviewServer> {
         let mut bytes = [0u8; 32];
         rand::rngs::OsRng.fill_bytes(&mut bytes);
         let token = hex::encode(bytes);
@@ -49,9 +53,11 @@ impl PreviewServer {
             .map_err(|e| CoreError::Internal(e.to_string()))?;
         let app = Router::new()
             .route("/media/{token}/{id}", get(serve))
+            .route("/thumb/{token}/{id}", get(serve_thumbnail))
             .with_state(Ctx {
                 pool,
                 token: token.clone(),
+                thumbnails,
             });
         let task = tokio::spawn(async move {
             if let Err(e) = axum::serve(listener, app).await {
@@ -64,6 +70,11 @@ impl PreviewServer {
 
     pub fn url_for(&self, post_id: i64) -> String {
         format!("http://{}/media/{}/{post_id}", self.addr, self.token)
+    }
+
+    /// The UI appends a post id (and, to refresh its cache, anything after `?`).
+    pub fn thumbnail_base(&self) -> String {
+        format!("http://{}/thumb/{}/", self.addr, self.token)
     }
 
     pub fn stop(&self) {
@@ -121,14 +132,79 @@ async fn serve(
     }
 }
 
+/// Whether `path` is a file directly inside `dir` (both resolved, so `..` and links cannot
+/// lead elsewhere).
+async fn inside(dir: &std::path::Path, path: &str) -> bool {
+    let (Ok(dir), Ok(file)) = (
+        tokio::fs::canonicalize(dir).await,
+        tokio::fs::canonicalize(path).await,
+    ) else {
+        return false;
+    };
+    file.parent() == Some(dir.as_path()) && file.extension().is_some_and(|e| e == "jpg")
+}
+
+async fn serve_thumbnail(
+    State(ctx): State<Ctx>,
+    Path((token, id)): Path<(String, String)>,
+    req: Request<Body>,
+) -> Response {
+    if !same(&token, &ctx.token) {
+        return StatusCode::NOT_FOUND.into_response();
+    }
+    let Ok(id) = id.parse::<i64>() else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let path: Option<String> =
+        match sqlx::query_scalar("SELECT thumbnail_path FROM posts WHERE id = ?")
+            .bind(id)
+            .fetch_optional(&ctx.pool)
+            .await
+        {
+            Ok(r) => r.flatten(),
+            Err(_) => return StatusCode::SERVICE_UNAVAILABLE.into_response(),
+        };
+    let Some(path) = path else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    if !inside(&ctx.thumbnails, &path).await {
+        return StatusCode::NOT_FOUND.into_response();
+    }
+    match ServeFile::new(&path).oneshot(req).await {
+        Ok(resp) => {
+            let mut resp = resp.map(Body::new);
+            if resp.status().is_success() {
+                resp.headers_mut()
+                    .insert(header::CONTENT_TYPE, HeaderValue::from_static("image/jpeg"));
+                // File names follow content and cover; the UI puts the name in the query.
+                resp.headers_mut().insert(
+                    header::CACHE_CONTROL,
+                    HeaderValue::from_static("private, max-age=86400"),
+                );
+            }
+            resp
+        }
+        Err(_) => StatusCode::NOT_FOUND.into_response(),
+    }
+}
+
 impl Engine {
+    async fn preview_server(&self) -> CoreResult<&PreviewServer> {
+        self.preview_slot()
+            .get_or_try_init(|| {
+                PreviewServer::start(self.store().pool().clone(), self.thumbnails_dir())
+            })
+            .await
+    }
+
     /// The loopback URL that plays this post's video (the server starts on first use).
     pub async fn media_preview_url(&self, post_id: i64) -> CoreResult<String> {
         self.post(post_id).await?;
-        let server = self
-            .preview_slot()
-            .get_or_try_init(|| PreviewServer::start(self.store().pool().clone()))
-            .await?;
-        Ok(server.url_for(post_id))
+        Ok(self.preview_server().await?.url_for(post_id))
+    }
+
+    /// Where post thumbnails are served: the UI appends a post id whose `thumbnailPath` is set.
+    pub async fn thumbnail_base_url(&self) -> CoreResult<String> {
+        Ok(self.preview_server().await?.thumbnail_base())
     }
 }

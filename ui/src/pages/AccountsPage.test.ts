@@ -569,3 +569,41 @@ describe('header account switcher', () => {
     );
   });
 });
+
+describe('default time zone per account', () => {
+  it('shows each account’s zone and sets or resets it', async () => {
+    const backend = mockBackend({
+      accounts: [
+        makeAccount({ id: 1, openId: 'o1', displayName: 'Ana' }),
+        makeAccount({ id: 2, openId: 'o2', displayName: 'Bo' }),
+      ],
+      zone: 'UTC',
+      accountZones: { 2: 'Europe/Berlin' },
+    });
+    const user = await openAccounts();
+    const select = (openId: string) =>
+      document
+        .querySelector(`[data-testid="account-card"][data-open-id="${openId}"]`)!
+        .closest('.cell')!
+        .querySelector<HTMLSelectElement>('[data-testid="account-zone-select"]')!;
+    await waitFor(() => expect(select('o1')).toHaveValue('UTC'));
+    await waitFor(() => expect(select('o2')).toHaveValue('Europe/Berlin'));
+
+    await user.selectOptions(select('o1'), 'America/New_York');
+    await waitFor(() =>
+      expect(backend.calls('set_account_time_zone')).toEqual([
+        { accountId: 1, zone: 'America/New_York' },
+      ]),
+    );
+    expect(backend.accountZones[1]).toBe('America/New_York');
+    expect(select('o1')).toHaveValue('America/New_York');
+
+    const reset = select('o2')
+      .closest('[data-testid="account-zone"]')!
+      .querySelector<HTMLButtonElement>('[data-testid="account-zone-reset"]')!;
+    await user.click(reset);
+    await waitFor(() => expect(select('o2')).toHaveValue('UTC'));
+    expect(backend.calls('set_account_time_zone').at(-1)).toEqual({ accountId: 2, zone: null });
+    expect(backend.accountZones[2]).toBeUndefined();
+  });
+});

@@ -103,6 +103,36 @@ describe('CalendarPage with posts', () => {
     expect(colour(1)).toBe(accountColor(1));
   });
 
+  it('shows a post thumbnail from the preview server in month and week, keeping the account colour', async () => {
+    const { user } = setup([
+      makeItem({
+        id: 1,
+        accountId: 2,
+        local: '2026-03-10T09:30',
+        thumbnailPath: '/data/thumbnails/0a1b.jpg',
+      }),
+      makeItem({ id: 2, accountId: 1, local: '2026-03-10T18:00' }),
+    ]);
+    const img = await waitFor(() => {
+      const found = post(1).querySelector('img');
+      expect(found).not.toBeNull();
+      return found!;
+    });
+    expect(img).toHaveAttribute('src', 'http://127.0.0.1:4791/thumb/t0ken/1?v=0a1b.jpg');
+    expect(img).toHaveAttribute('alt', '');
+    expect(post(1).style.getPropertyValue('--acct')).toBe(accountColor(2));
+    // No thumbnail (no ffmpeg, unreadable file): no image at all, not a broken one.
+    expect(post(2).querySelector('img')).toBeNull();
+
+    await user.click(screen.getByTestId('calendar-toggle-week'));
+    await waitFor(() =>
+      expect(post(1).querySelector('img')).toHaveAttribute(
+        'src',
+        'http://127.0.0.1:4791/thumb/t0ken/1?v=0a1b.jpg',
+      ),
+    );
+  });
+
   it('filters by account', async () => {
     const { backend, user } = setup();
     const select = await screen.findByTestId('calendar-filter-account');

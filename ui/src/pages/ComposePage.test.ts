@@ -579,3 +579,36 @@ describe('compose page: intake', () => {
     expect(screen.getAllByTestId('compose-draft')).toHaveLength(1);
   });
 });
+
+describe('compose page: time zone', () => {
+  it("starts in the chosen account's default zone unless a zone was picked by hand", async () => {
+    const backend = mockBackend({
+      accounts: [makeAccount({ id: 1 }), makeAccount({ id: 2, displayName: 'Berlin' })],
+      zone: 'UTC',
+      accountZones: { 2: 'Europe/Berlin' },
+    });
+    backend.setPick(['/v/a.mp4']);
+    window.location.hash = '#/compose';
+    render(App);
+    await screen.findByTestId('app-ready');
+    const user = userEvent.setup();
+    await waitFor(() => expect(el('compose-account')).toHaveValue('1'));
+    await user.click(el('compose-choose-files'));
+    await screen.findByTestId('composer');
+    await waitFor(() => expect(el('compose-zone')).toHaveValue('UTC'));
+
+    await user.selectOptions(el('compose-account'), '2');
+    await waitFor(() => expect(el('compose-post-account')).toHaveTextContent('Berlin'));
+    await waitFor(() => expect(el('compose-zone')).toHaveValue('Europe/Berlin'));
+    expect(backend.calls('get_account_time_zone')).toContainEqual({ accountId: 2 });
+
+    await user.selectOptions(el('compose-zone'), 'America/New_York');
+    await user.selectOptions(el('compose-account'), '1');
+    await waitFor(() => expect(backend.calls('duplicate_post')).toHaveLength(2));
+    await waitFor(() => expect(el('compose-post-account')).not.toHaveTextContent('Berlin'));
+    await waitFor(() =>
+      expect(backend.calls('get_account_time_zone')).toContainEqual({ accountId: 1 }),
+    );
+    expect(el('compose-zone')).toHaveValue('America/New_York');
+  });
+});

@@ -275,6 +275,8 @@ export function mockBackend(
     /** Publish attempts per post id. */
     history?: Record<number, PublishAttempt[]>;
     zone?: string;
+    /** Default zones set per account id (others answer `zone`). */
+    accountZones?: Record<number, string>;
   } = {},
 ) {
   const info: AppInfo = { ...DEFAULT_INFO, ...opts.info };
@@ -301,6 +303,8 @@ export function mockBackend(
   /** What probing finds per path (default: a valid video). */
   const files: Record<string, Pick<IngestResult, 'facts' | 'violations' | 'error'>> = {};
   let pickPaths: string[] = [];
+  let pickFile: string | null = null;
+  const accountZones: Record<number, string> = { ...opts.accountZones };
   /** Warnings the next schedule answers with. */
   let scheduleWarnings: CapWarning[] = [];
   const findPost = (id: number) => {
@@ -603,6 +607,15 @@ export function mockBackend(
     },
     system_time_zone: () => zone,
     list_time_zones: () => ['UTC', 'Europe/London', 'America/New_York', 'Europe/Berlin'],
+    thumbnail_base_url: () => 'http://127.0.0.1:4791/thumb/t0ken/',
+    pick_video_file: () => pickFile,
+    get_account_time_zone: (args) => accountZones[accountId(args)] ?? zone,
+    set_account_time_zone: (args) => {
+      const { accountId: id, zone: z } = args as { accountId: number; zone: string | null };
+      if (z) accountZones[id] = z;
+      else delete accountZones[id];
+      return accountZones[id] ?? zone;
+    },
     resolve_local_time: (args): LocalResolution => {
       const { local } = args as { local: string };
       return { kind: 'unique', instant: new Date(`${local}:00Z`).toISOString() };
@@ -676,6 +689,9 @@ export function mockBackend(
     files,
     /** Paths the "Choose videos…" dialog returns. */
     setPick: (paths: string[]) => (pickPaths = paths),
+    /** The path the one-file picker returns (null: cancelled). */
+    setPickFile: (path: string | null) => (pickFile = path),
+    accountZones,
     setScheduleWarnings: (w: CapWarning[]) => (scheduleWarnings = w),
     setPerDayLimit: (n: number) => (perDayLimit = n),
     /** Send an engine event to the UI (as the Rust side would). */
