@@ -60,6 +60,7 @@ bench: setup
 	cargo bench -p tiktok-api --bench upload
 	cargo bench -p tokdeck-core --bench accounts
 	cargo bench -p tokdeck-core --bench posts
+	cargo bench -p tokdeck-core --bench publish
 
 ## make bundle: .deb and .rpm installers
 bundle: setup

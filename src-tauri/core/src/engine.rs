@@ -38,6 +38,9 @@ pub struct EngineConfig {
     pub clock: Clock,
     /// How long a connect flow waits for TikTok's callback.
     pub flow_ttl: Duration,
+    /// TikTok's rate-limit window for the client's pacing (one minute in production; benches
+    /// shorten it together with the simulator's `rate_window_ms`).
+    pub rate_window: Duration,
 }
 
 impl EngineConfig {
@@ -49,6 +52,7 @@ impl EngineConfig {
             simulator_url: None,
             clock: Clock::system(),
             flow_ttl: FLOW_TTL,
+            rate_window: Duration::from_secs(60),
         }
     }
 
@@ -90,6 +94,7 @@ pub struct Engine {
     endpoints: TiktokEndpoints,
     simulator_url: Option<String>,
     flow_ttl: Duration,
+    rate_window: Duration,
     tiktok: Mutex<Option<Arc<TiktokCtx>>>,
     flows: Flows,
     token_locks: TokenLocks,
@@ -131,6 +136,7 @@ impl Engine {
             endpoints: config.endpoints,
             simulator_url: config.simulator_url,
             flow_ttl: config.flow_ttl,
+            rate_window: config.rate_window,
             tiktok: Mutex::new(None),
             flows: Flows::default(),
             token_locks: TokenLocks::default(),
@@ -187,7 +193,7 @@ impl Engine {
             self.simulator_url.as_deref(),
         )
         .await?;
-        let client = resolved.client()?;
+        let client = resolved.client(self.rate_window)?;
         let ctx = Arc::new(TiktokCtx { resolved, client });
         *cache = Some(ctx.clone());
         Ok(ctx)

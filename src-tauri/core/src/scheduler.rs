@@ -30,6 +30,8 @@ const GRACE_KEY: &str = "publisher.missed_grace_minutes";
 pub(crate) struct Running {
     posts: HashMap<i64, tokio::task::AbortHandle>,
     accounts: HashSet<i64>,
+    /// Scheduler passes since start (the idle-wake-up benchmark reads it).
+    passes: u64,
 }
 
 impl Running {
@@ -76,6 +78,11 @@ impl Engine {
         .await?;
         self.wake_scheduler();
         Ok(minutes)
+    }
+
+    /// Scheduler passes (wake-ups) since the engine started.
+    pub fn scheduler_wakeups(&self) -> u64 {
+        self.running().lock().expect("running").passes
     }
 
     /// Post ids being published right now.
@@ -254,6 +261,7 @@ impl Engine {
         tokio::spawn(async move {
             loop {
                 let Some(engine) = weak.upgrade() else { break };
+                engine.running().lock().expect("running").passes += 1;
                 let next = match engine.scheduler_pass().await {
                     Ok(n) => n,
                     Err(e) => {

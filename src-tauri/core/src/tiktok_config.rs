@@ -132,7 +132,7 @@ pub struct ResolvedConfig {
 }
 
 impl ResolvedConfig {
-    pub fn client(&self) -> CoreResult<tiktok_api::TikTokClient> {
+    pub fn client(&self, rate_window: std::time::Duration) -> CoreResult<tiktok_api::TikTokClient> {
         let mut cfg = tiktok_api::ClientConfig::new(
             self.client_key.clone(),
             tiktok_api::ClientSecret::new(self.client_secret.expose()),
@@ -141,6 +141,7 @@ impl ResolvedConfig {
             .map_err(|e| CoreError::InvalidInput(format!("Bad TikTok authorize URL: {e}")))?;
         cfg.api_base = url::Url::parse(&self.endpoints.api_base)
             .map_err(|e| CoreError::InvalidInput(format!("Bad TikTok API address: {e}")))?;
+        cfg.rate_window = rate_window;
         Ok(tiktok_api::TikTokClient::new(cfg)?)
     }
 

@@ -42,6 +42,8 @@ pub fn refresh_entry(open_id: &str) -> String {
 pub struct TokenLocks {
     locks: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
     retry_at: Mutex<HashMap<i64, i64>>,
+    /// Background refresher passes since start (the idle-wake-up benchmark reads it).
+    passes: std::sync::atomic::AtomicU64,
 }
 
 impl TokenLocks {
@@ -299,9 +301,19 @@ impl Engine {
         }
     }
 
+    /// Background refresher passes (wake-ups) since the engine started.
+    pub fn refresher_wakeups(&self) -> u64 {
+        self.token_locks()
+            .passes
+            .load(std::sync::atomic::Ordering::Relaxed)
+    }
+
     /// One pass of the background refresher: refreshes what is due, sends the 7-day warnings,
     /// and answers how long to sleep.
     pub(crate) async fn refresh_due(&self) -> Duration {
+        self.token_locks()
+            .passes
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let pool = self.store().pool();
         let rows = match accounts::live_with_status(pool, AccountStatus::Active).await {
             Ok(r) => r,
