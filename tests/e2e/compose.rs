@@ -13,7 +13,7 @@ use serde_json::{json, Value};
 use crate::accounts::Sim;
 use crate::support::{App, Launch};
 
-fn make_video(dir: &Path) -> PathBuf {
+pub(crate) fn make_video(dir: &Path) -> PathBuf {
     let out = dir.join("clip.mp4");
     let status = std::process::Command::new("ffmpeg")
         .args([
@@ -42,7 +42,7 @@ fn make_video(dir: &Path) -> PathBuf {
     out
 }
 
-async fn connect(app: &App, sim: &Sim, username: &str) -> i64 {
+pub(crate) async fn connect(app: &App, sim: &Sim, username: &str) -> i64 {
     let open_id = sim.open_id_of(username).await;
     sim.post("/__sim/consent", json!({ "open_id": open_id }))
         .await;
@@ -67,7 +67,7 @@ async fn connect(app: &App, sim: &Sim, username: &str) -> i64 {
 
 /// Sets an input's value the way typing does (an `input` event), for date/time inputs whose
 /// native pickers WebDriver cannot type into portably.
-async fn set_input(app: &App, testid: &str, value: &str) {
+pub(crate) async fn set_input(app: &App, testid: &str, value: &str) {
     app.wait_testid(testid).await;
     app.client
         .execute(
@@ -83,7 +83,7 @@ async fn set_input(app: &App, testid: &str, value: &str) {
         .unwrap();
 }
 
-async fn goto(app: &App, hash: &str) {
+pub(crate) async fn goto(app: &App, hash: &str) {
     app.client
         .execute("location.hash = arguments[0];", vec![json!(hash)])
         .await
@@ -264,6 +264,27 @@ async fn compose_schedule_see_drag_and_find_it_after_a_restart() {
         click_next(app, months_ahead).await;
         let cell = format!("[data-testid=calendar-day][data-date=\"{day}\"]");
         wait_post_in(app, &cell, post_id).await;
+        // Its thumbnail (made by ffmpeg at ingest) loads through the CSP from the loopback server.
+        let thumb = format!(
+            "{cell} [data-testid=calendar-post][data-post-id=\"{post_id}\"] [data-testid=calendar-thumb]"
+        );
+        let mut width = Value::Null;
+        for _ in 0..50 {
+            width = app
+                .client
+                .execute(
+                    "const el = document.querySelector(arguments[0]); \
+                     return el && el.complete ? el.naturalWidth : null;",
+                    vec![json!(thumb)],
+                )
+                .await
+                .unwrap();
+            if width.as_i64().is_some_and(|w| w > 0) {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        assert_eq!(width, json!(160), "the thumbnail image loaded, 160 px wide");
         app.click("calendar-toggle-week").await;
         app.click("calendar-toggle-month").await;
         app.click("calendar-toggle-week").await;
