@@ -71,7 +71,18 @@ fn pct(sorted: &[Duration], p: f64) -> f64 {
     sorted[i].as_secs_f64() * 1000.0
 }
 
+/// `sql` with its numbered parameters (`?1`, `?2`, ...) replaced by `params` (SQL literals).
 fn inline(sql: &str, params: &[String]) -> String {
+    let mut out = sql.to_owned();
+    // Highest number first, so `?1` does not eat the start of `?10`.
+    for (i, p) in params.iter().enumerate().rev() {
+        out = out.replace(&format!("?{}", i + 1), p);
+    }
+    out
+}
+
+/// `sql` with its anonymous parameters (`?`) replaced in order by `params`.
+fn inline_anonymous(sql: &str, params: &[String]) -> String {
     let mut out = String::new();
     let mut it = params.iter();
     for c in sql.chars() {
@@ -82,6 +93,10 @@ fn inline(sql: &str, params: &[String]) -> String {
         }
     }
     out
+}
+
+fn quoted(text: &str) -> String {
+    format!("'{}'", text.replace('\'', "''"))
 }
 
 /// Mean ms per statement when the CLI runs `CALLS` copies of it (process start amortised).
@@ -110,20 +125,50 @@ fn month_reference(
     account: Option<i64>,
 ) -> Option<f64> {
     let day = 86_400_000i64;
-    let n = ((end - start) / day) as usize;
-    let mut params = Vec::new();
-    for i in 0..n {
-        let s = start + i as i64 * day;
-        params.extend([i.to_string(), s.to_string(), (s + day).to_string()]);
-    }
+    let bounds: Vec<i64> = (start..=end).step_by(day as usize).collect();
+    let n = bounds.len() - 1;
+    let mut params: Vec<String> = posts::calendar_day_values(&bounds)
+        .into_iter()
+        .flatten()
+        .map(|v| v.to_string())
+        .collect();
     if let Some(a) = account {
         params.extend([a.to_string(), a.to_string()]);
     }
     params.push(posts::MONTH_ITEMS_PER_DAY.to_string());
     sqlite3_reference(
         db,
-        &inline(&posts::calendar_range_sql(n, account.is_some()), &params),
+        &inline_anonymous(&posts::calendar_range_sql(n, account.is_some()), &params),
     )
+}
+
+/// The queue's statement for `q`, inlined for the CLI.
+fn queue_reference(db: &std::path::Path, q: &QueueQuery) -> Option<f64> {
+    let search = posts::queue_search(q);
+    let term = q.search.as_deref().unwrap_or_default().trim();
+    let params = [
+        q.account_id.map_or("NULL".into(), |a| a.to_string()),
+        quoted(&posts::like_pattern(term)),
+        quoted(&posts::fts_phrase(term)),
+        posts::queue_limits(q).0.to_string(),
+        posts::queue_limits(q).1.to_string(),
+    ];
+    let sql = posts::queue_sql(q.account_id.is_some(), search, posts::queue_limits(q).1 > 0);
+    sqlite3_reference(db, &inline(&sql, &params))
+}
+
+/// A Queue page case: its name, the search of call `i`, the search the CLI runs.
+type PageCase = (&'static str, fn(usize) -> Option<String>, Option<String>);
+
+/// What the Queue page sends (ui/src/pages/QueuePage.svelte): every account, 100 upcoming
+/// and the 50 latest finished posts.
+fn page_query(search: Option<String>) -> QueueQuery {
+    QueueQuery {
+        account_id: None,
+        search,
+        limit: Some(100),
+        finished_limit: Some(50),
+    }
 }
 
 fn report(name: &str, times: &mut [Duration], reference: Option<f64>, rows: usize) {
@@ -205,6 +250,15 @@ fn main() {
             seeding.elapsed().as_secs_f64()
         );
         let db = dir.path().join(DB_FILE);
+        // A copy of the seeded file to study plans with the CLI afterwards.
+        if let Ok(keep) = std::env::var("TOKDECK_BENCH_KEEP_DB") {
+            let _ = std::fs::remove_file(&keep);
+            sqlx::query(sqlx::AssertSqlSafe(format!("VACUUM INTO {}", quoted(&keep))))
+                .execute(pool)
+                .await
+                .unwrap();
+            println!("seeded file copied to {keep}");
+        }
 
         // P-calendar: a month of one account (the calendar filtered by account).
         let (month_start, month_end) = (1_798_761_600_000i64, 1_801_440_000_000i64); // 2027-01 UTC
@@ -235,13 +289,14 @@ fn main() {
         let reference = month_reference(&db, month_start, month_end, None);
         report("P-calendar month (all 100 accounts)", &mut times, reference, rows);
 
-        // P-queue: upcoming posts of one account with a caption search.
+        // P-queue: one account's posts with a caption search.
         let mut times = Vec::with_capacity(CALLS);
         for i in 0..(CALLS + 50) {
             let q = QueueQuery {
                 account_id: Some(1 + (i as i64 % ACCOUNTS)),
                 search: Some(WORDS[i % WORDS.len()].to_owned()),
                 limit: Some(50),
+                finished_limit: Some(50),
             };
             let t = Instant::now();
             let r = engine.queue(&q).await.unwrap();
@@ -250,59 +305,47 @@ fn main() {
             }
             rows = r.len();
         }
-        let sql = format!(
-            "{}{}{}{}",
-            posts::QUEUE_SQL,
-            posts::QUEUE_ACCOUNT_FILTER,
-            posts::QUEUE_LIKE_FILTER,
-            posts::QUEUE_ORDER
-        );
-        let reference = sqlite3_reference(
+        let reference = queue_reference(
             &db,
-            &inline(&sql, &["42".into(), "'%guitar%'".into(), "50".into()]),
+            &QueueQuery {
+                account_id: Some(42),
+                search: Some("guitar".into()),
+                limit: Some(50),
+                finished_limit: Some(50),
+            },
         );
         report("P-queue search (1 account)", &mut times, reference, rows);
 
-        // Queue search over all accounts: common words (time-ordered scan) and a rare word
+        // The Queue page as it opens and as the user types: all accounts, 100 upcoming and the 50
+        // latest finished posts; no search, common words (time-ordered scans) and a rare phrase
         // (trigram index).
-        let mut times = Vec::with_capacity(CALLS);
-        for i in 0..(CALLS + 50) {
-            let q = QueueQuery {
-                account_id: None,
-                search: Some(WORDS[i % WORDS.len()].to_owned()),
-                limit: Some(50),
-            };
-            let t = Instant::now();
-            let r = engine.queue(&q).await.unwrap();
-            if i >= 50 {
-                times.push(t.elapsed());
+        let cases: [PageCase; 3] = [
+            ("P-queue page, no search (all accounts)", |_| None, None),
+            (
+                "P-queue page, common word (all accounts)",
+                |i| Some(WORDS[i % WORDS.len()].to_owned()),
+                Some("guitar".into()),
+            ),
+            (
+                "P-queue page, rare phrase (all accounts)",
+                |i| Some(format!("post {}", 1000 + i * 37)),
+                Some("post 4242".into()),
+            ),
+        ];
+        for (name, search, reference_search) in cases {
+            let mut times = Vec::with_capacity(CALLS);
+            for i in 0..(CALLS + 50) {
+                let q = page_query(search(i));
+                let t = Instant::now();
+                let r = engine.queue(&q).await.unwrap();
+                if i >= 50 {
+                    times.push(t.elapsed());
+                }
+                rows = r.len();
             }
-            rows = r.len();
+            let reference = queue_reference(&db, &page_query(reference_search));
+            report(name, &mut times, reference, rows);
         }
-        let sql = format!("{}{}{}", posts::QUEUE_SQL, posts::QUEUE_LIKE_FILTER, posts::QUEUE_ORDER);
-        let reference =
-            sqlite3_reference(&db, &inline(&sql, &["'%guitar%'".into(), "50".into()]));
-        report("P-queue search, common word (all accounts)", &mut times, reference, rows);
-        let mut times = Vec::with_capacity(CALLS);
-        for i in 0..(CALLS + 50) {
-            let q = QueueQuery {
-                account_id: None,
-                search: Some(format!("post {}", 1000 + i * 37)),
-                limit: Some(50),
-            };
-            let t = Instant::now();
-            let r = engine.queue(&q).await.unwrap();
-            if i >= 50 {
-                times.push(t.elapsed());
-            }
-            rows = r.len();
-        }
-        let sql = format!("{}{}{}", posts::QUEUE_SQL, posts::QUEUE_FTS_FILTER, posts::QUEUE_ORDER);
-        let reference = sqlite3_reference(
-            &db,
-            &inline(&sql, &[format!("'{}'", posts::fts_phrase("post 4242")), "50".into()]),
-        );
-        report("P-queue search, rare phrase (all accounts)", &mut times, reference, rows);
         engine.shutdown().await;
     });
 }

@@ -479,9 +479,13 @@ pub struct QueueQuery {
     /// Substring of the caption, any case.
     #[serde(default)]
     pub search: Option<String>,
-    /// 50 by default, at most 200.
+    /// Upcoming posts listed: 50 by default, at most 200.
     #[serde(default)]
     pub limit: Option<i64>,
+    /// Also list up to this many finished posts (published, failed, missed), most recent
+    /// first, after the upcoming ones; at most 200. None or 0: upcoming posts only.
+    #[serde(default)]
+    pub finished_limit: Option<i64>,
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1583,7 +1587,8 @@ impl Engine {
         .await
     }
 
-    /// Upcoming posts (not yet published, cancelled or failed), soonest first.
+    /// Upcoming posts (scheduled, needing attention, queued or publishing), soonest first; with
+    /// `finished_limit`, then the latest finished ones (published, failed, missed).
     pub async fn queue(&self, q: &QueueQuery) -> CoreResult<Vec<CalendarItem>> {
         queue(self.store().pool(), q, &system_zone()).await
     }
@@ -1836,8 +1841,10 @@ async fn calendar_range(
 
     let sql = calendar_range_sql(dates.len(), account_id.is_some());
     let mut q = sqlx::query_scalar::<_, String>(AssertSqlSafe(sql));
-    for (i, w) in bounds.windows(2).enumerate() {
-        q = q.bind(i as i64).bind(w[0]).bind(w[1]);
+    for values in calendar_day_values(&bounds) {
+        for v in values {
+            q = q.bind(v);
+        }
     }
     if let Some(a) = account_id {
         q = q.bind(a).bind(a);
@@ -1953,25 +1960,72 @@ impl RangeRow {
     }
 }
 
-/// A calendar range in one statement: for each day (bound as `(index, start, end)`), its
-/// number of posts and its first posts (the per-day limit is the last parameter; negative: all),
-/// soonest first, as one JSON array. With an account filter the account is bound twice after
-/// the days. Counting
-/// and choosing read only the time index; rows are read only for the posts listed.
+/// Milliseconds per `post_hours` bucket (migration 0006).
+const HOUR_MS: i64 = 3_600_000;
+
+/// The values bound for each day of a calendar range, given the day boundaries (one more than
+/// days): `(index, start, end, first whole hour, end of the last whole hour)`; hours are
+/// `post_hours` buckets. A day in a zone whose offset is not whole hours starts and ends inside
+/// a bucket: those partial hours are counted from the index instead.
+pub fn calendar_day_values(bounds: &[i64]) -> Vec<[i64; 5]> {
+    bounds
+        .windows(2)
+        .enumerate()
+        .map(|(i, w)| {
+            let (s, e) = (w[0], w[1]);
+            let first = s.div_euclid(HOUR_MS) + i64::from(s.rem_euclid(HOUR_MS) != 0);
+            // A range shorter than an hour has no whole hour: count it all from the index.
+            let last = e.div_euclid(HOUR_MS).max(first);
+            let (first, last) = if first * HOUR_MS > e {
+                (0, 0)
+            } else {
+                (first, last)
+            };
+            [i as i64, s, e, first, last]
+        })
+        .collect()
+}
+
+/// A calendar range in one statement: for each day (bound as the five values of
+/// [`calendar_day_values`]), its number of posts and its first posts (the per-day limit is the
+/// last parameter; negative: all), soonest first, as one JSON array. With an account filter the
+/// account is bound twice after the days. Over all accounts a day's count sums its whole hours
+/// in `post_hours` (kept by triggers) plus the posts of its partial hours; one account's posts
+/// are few, so they are counted from the account's index. Rows are read only for the posts
+/// listed.
 pub fn calendar_range_sql(days: usize, account: bool) -> String {
-    let values = vec!["(?, ?, ?)"; days].join(", ");
-    let filter = if account { " AND q.account_id = ?" } else { "" };
+    let values = vec!["(?, ?, ?, ?, ?)"; days].join(", ");
+    let live = "q.status != 'cancelled'";
+    let (filter, count) = if account {
+        (
+            " AND q.account_id = ?",
+            format!(
+                "(SELECT count(*) FROM posts q WHERE q.scheduled_at >= v.s \
+                 AND q.scheduled_at < v.e AND {live} AND q.account_id = ?)"
+            ),
+        )
+    } else {
+        (
+            "",
+            format!(
+                "(SELECT coalesce(sum(h.n), 0) FROM post_hours h WHERE h.hour >= v.hs \
+                     AND h.hour < v.he) \
+                 + (SELECT count(*) FROM posts q WHERE q.scheduled_at >= v.s \
+                     AND q.scheduled_at < v.hs * {HOUR_MS} AND {live}) \
+                 + (SELECT count(*) FROM posts q WHERE q.scheduled_at >= max(v.s, v.he * {HOUR_MS}) \
+                     AND q.scheduled_at < v.e AND {live})"
+            ),
+        )
+    };
     let inner = format!(
-        "WITH v(d, s, e) AS (VALUES {values}), \
-         days AS MATERIALIZED (SELECT d, s, e, (SELECT count(*) FROM posts q \
-             WHERE q.scheduled_at >= v.s AND q.scheduled_at < v.e AND q.status != 'cancelled'{filter}) AS n \
-             FROM v) \
+        "WITH v(d, s, e, hs, he) AS (VALUES {values}), \
+         days AS MATERIALIZED (SELECT d, s, e, {count} AS n FROM v) \
          SELECT days.d, days.n, p.id, p.account_id, p.status, p.mode, \
              substr(p.caption, 1, 200) AS caption, p.thumbnail_path, p.scheduled_at, \
              p.schedule_zone, p.paused_reason, a.display_name, a.username, a.label \
          FROM days LEFT JOIN posts p ON days.n > 0 AND p.id IN (SELECT q.id FROM posts q \
              WHERE q.scheduled_at >= days.s AND q.scheduled_at < days.e \
-             AND q.status != 'cancelled'{filter} \
+             AND {live}{filter} \
              ORDER BY q.scheduled_at, q.id LIMIT ?) \
          LEFT JOIN accounts a ON a.id = p.account_id \
          ORDER BY days.d, p.scheduled_at, p.id"
@@ -1983,91 +2037,200 @@ pub fn calendar_range_sql(days: usize, account: bool) -> String {
     )
 }
 
-/// The queue's SQL pieces (public for the benchmark's CLI reference).
-pub const QUEUE_SQL: &str = "SELECT p.id, p.account_id, p.status, p.mode, \
-    substr(p.caption, 1, 200) AS caption, p.thumbnail_path, p.scheduled_at, p.schedule_zone, \
-    p.paused_reason, a.display_name, a.username, a.label \
-    FROM posts p JOIN accounts a ON a.id = p.account_id \
-    WHERE +p.status IN ('scheduled', 'needs_attention', 'queued', 'publishing') \
+/// Posts still to publish: the queue's upcoming part, soonest first. Exactly the condition of
+/// the partial index `posts_pending` (migration 0006), which SQLite uses only when the query
+/// repeats it.
+pub const QUEUE_PENDING: &str =
+    "p.status IN ('scheduled', 'needs_attention', 'queued', 'publishing') \
     AND p.scheduled_at IS NOT NULL";
-pub const QUEUE_ACCOUNT_FILTER: &str = " AND p.account_id = ?";
-/// Trigram full-text match (terms of 3+ characters).
-pub const QUEUE_FTS_FILTER: &str =
-    " AND p.id IN (SELECT rowid FROM posts_fts WHERE posts_fts MATCH ?)";
-/// Short terms: a plain substring scan.
-pub const QUEUE_LIKE_FILTER: &str = " AND p.caption LIKE ? ESCAPE '\\'";
-pub const QUEUE_ORDER: &str = " ORDER BY p.scheduled_at, p.id LIMIT ?";
+/// Finished posts (the queue's optional second part, most recent first): index `posts_finished`.
+pub const QUEUE_FINISHED: &str =
+    "p.status IN ('published', 'failed', 'missed') AND p.scheduled_at IS NOT NULL";
 
 /// Below this many caption matches the queue search uses the trigram index.
 pub const FTS_RARE: i64 = 400;
+
+/// How the queue finds a search term.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum QueueSearch {
+    None,
+    /// A substring scan in time order (`?2`, a LIKE pattern).
+    Like,
+    /// Over all accounts, a term of 3+ characters: the trigram index (`?3`, an FTS5 phrase)
+    /// when it matches fewer than [`FTS_RARE`] posts, else the scan (`?2`).
+    Trigram,
+}
+
+const QUEUE_COLUMNS: &str = "p.id, p.account_id, p.status, p.mode, \
+    substr(p.caption, 1, 200) AS caption, p.thumbnail_path, p.scheduled_at, p.schedule_zone, \
+    p.paused_reason, a.display_name, a.username, a.label \
+    FROM posts p JOIN accounts a ON a.id = p.account_id";
+
+/// One part of the queue: `section` 0 upcoming (soonest first), 1 finished (latest first), at
+/// most `limit` rows.
+fn queue_part(section: u8, account: bool, like: bool, limit: &str) -> String {
+    let (cond, dir) = if section == 0 {
+        (QUEUE_PENDING, "")
+    } else {
+        (QUEUE_FINISHED, " DESC")
+    };
+    let account = if account {
+        " AND p.account_id = ?1"
+    } else {
+        ""
+    };
+    let like = if like {
+        " AND p.caption LIKE ?2 ESCAPE '\\'"
+    } else {
+        ""
+    };
+    format!(
+        "SELECT * FROM (SELECT {section} AS sec, {QUEUE_COLUMNS} WHERE {cond}{account}{like} \
+         ORDER BY p.scheduled_at{dir}, p.id{dir} LIMIT {limit})"
+    )
+}
+
+/// The queue as one statement returning one JSON array of rows `[part, ...CalTuple]`.
+/// Parameters: `?1` account, `?2` LIKE pattern, `?3` FTS5 phrase, `?4` upcoming limit, `?5`
+/// finished limit (bind all five; unused ones are ignored). The trigram case chooses between index and scan inside
+/// the statement: the matches (at most `FTS_RARE`) are materialised once, and the branch not
+/// taken gets `LIMIT 0`, which SQLite checks before reading any row (a `WHERE` condition would
+/// be tested row by row over the whole scan).
+pub fn queue_sql(account: bool, search: QueueSearch, finished: bool) -> String {
+    let like = search != QueueSearch::None;
+    let trigram = search == QueueSearch::Trigram;
+    let scan_limit = |param: &str| {
+        if trigram {
+            format!("CASE WHEN (SELECT yes FROM rare) THEN 0 ELSE {param} END")
+        } else {
+            param.to_owned()
+        }
+    };
+    let mut parts = vec![queue_part(0, account, like, &scan_limit("?4"))];
+    if finished {
+        parts.push(queue_part(1, account, like, &scan_limit("?5")));
+    }
+    let mut with = String::new();
+    if trigram {
+        with = format!(
+            "WITH m AS MATERIALIZED (SELECT rowid AS id FROM posts_fts \
+             WHERE posts_fts MATCH ?3 LIMIT {FTS_RARE}), \
+             rare(yes) AS MATERIALIZED (SELECT count(*) < {FTS_RARE} FROM m) "
+        );
+        // Few matches: every matching post of either part (fewer than FTS_RARE); the caller
+        // orders and bounds each part.
+        let statuses = if finished {
+            format!("(({QUEUE_PENDING}) OR ({QUEUE_FINISHED}))")
+        } else {
+            format!("({QUEUE_PENDING})")
+        };
+        let account = if account {
+            " AND p.account_id = ?1"
+        } else {
+            ""
+        };
+        parts.push(format!(
+            "SELECT * FROM (SELECT CASE WHEN {QUEUE_FINISHED} THEN 1 ELSE 0 END AS sec, \
+             {QUEUE_COLUMNS} WHERE p.id IN (SELECT id FROM m) AND {statuses}{account} \
+             LIMIT CASE WHEN (SELECT yes FROM rare) THEN -1 ELSE 0 END)"
+        ));
+    }
+    format!(
+        "{with}SELECT json_group_array(json_array(sec, id, account_id, status, mode, caption, \
+         thumbnail_path, scheduled_at, schedule_zone, paused_reason, display_name, username, \
+         label)) FROM ({})",
+        parts.join(" UNION ALL ")
+    )
+}
 
 /// An FTS5 string literal matching `term` as a substring.
 pub fn fts_phrase(term: &str) -> String {
     format!("\"{}\"", term.replace('"', "\"\""))
 }
 
+/// A LIKE pattern (escape `\\`) matching `term` as a substring.
+pub fn like_pattern(term: &str) -> String {
+    format!(
+        "%{}%",
+        term.replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_")
+    )
+}
+
+/// How `queue` searches `q` (public so the benchmark runs the same statement).
+pub fn queue_search(q: &QueueQuery) -> QueueSearch {
+    match q.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => QueueSearch::None,
+        // One account's posts are few: scan them in time order. Over all accounts, a rare
+        // term goes through the trigram index; a common one is found quickly by the scan.
+        Some(t) if q.account_id.is_none() && t.chars().count() >= 3 => QueueSearch::Trigram,
+        Some(_) => QueueSearch::Like,
+    }
+}
+
+/// A queue row as the statement's JSON array gives it: the part (0 upcoming, 1 finished), then
+/// the columns of a [`CalTuple`].
+type QueueTuple = (
+    u8,
+    i64,
+    i64,
+    String,
+    String,
+    String,
+    Option<String>,
+    i64,
+    Option<String>,
+    Option<String>,
+    String,
+    String,
+    String,
+);
+
+fn queue_row(t: QueueTuple) -> (u8, CalRow) {
+    let row = (
+        t.1, t.2, t.3, t.4, t.5, t.6, t.7, t.8, t.9, t.10, t.11, t.12,
+    );
+    (t.0, CalRow::from(row))
+}
+
+/// The queue's bounds: upcoming posts (50 by default, 1 to 200) and finished ones (0 to 200).
+pub fn queue_limits(q: &QueueQuery) -> (i64, i64) {
+    (
+        q.limit.unwrap_or(50).clamp(1, 200),
+        q.finished_limit.unwrap_or(0).clamp(0, 200),
+    )
+}
+
 async fn queue(pool: &SqlitePool, q: &QueueQuery, zone: &str) -> CoreResult<Vec<CalendarItem>> {
     let tz = parse_zone(zone).unwrap_or(Tz::UTC);
-    let mut sql = String::from(QUEUE_SQL);
-    if q.account_id.is_some() {
-        sql.push_str(QUEUE_ACCOUNT_FILTER);
-    }
-    let term = q.search.as_deref().map(str::trim).filter(|s| !s.is_empty());
-    // One account's posts are few: scan them in time order. Over all accounts, a rare term
-    // goes through the trigram index; a common one is found quickly by the time-ordered scan.
-    let use_fts = match term {
-        Some(t) if q.account_id.is_none() && t.chars().count() >= 3 => {
-            let n: i64 = sqlx::query_scalar(
-                "SELECT count(*) FROM (SELECT rowid FROM posts_fts WHERE posts_fts MATCH ? LIMIT ?)",
-            )
-            .bind(fts_phrase(t))
-            .bind(FTS_RARE)
-            .fetch_one(pool)
-            .await?;
-            n < FTS_RARE
-        }
-        _ => false,
-    };
-    if let Some(_t) = term {
-        sql.push_str(if use_fts {
-            QUEUE_FTS_FILTER
-        } else {
-            QUEUE_LIKE_FILTER
-        });
-    }
-    sql.push_str(QUEUE_ORDER);
-    let sql = format!(
-        "SELECT json_group_array(json_array(id, account_id, status, mode, caption, \
-         thumbnail_path, scheduled_at, schedule_zone, paused_reason, display_name, username, \
-         label)) FROM ({sql})"
-    );
-    let mut query = sqlx::query_scalar::<_, String>(AssertSqlSafe(sql));
-    if let Some(a) = q.account_id {
-        query = query.bind(a);
-    }
-    if let Some(t) = term {
-        query = query.bind(if use_fts {
-            fts_phrase(t)
-        } else {
-            format!(
-                "%{}%",
-                t.replace('\\', "\\\\")
-                    .replace('%', "\\%")
-                    .replace('_', "\\_")
-            )
-        });
-    }
-    let json = query
-        .bind(q.limit.unwrap_or(50).clamp(1, 200))
+    let search = queue_search(q);
+    let term = q.search.as_deref().map(str::trim).unwrap_or_default();
+    let (limit, finished_limit) = queue_limits(q);
+    let sql = queue_sql(q.account_id.is_some(), search, finished_limit > 0);
+    let json = sqlx::query_scalar::<_, String>(AssertSqlSafe(sql))
+        .bind(q.account_id)
+        .bind((search != QueueSearch::None).then(|| like_pattern(term)))
+        .bind((search == QueueSearch::Trigram).then(|| fts_phrase(term)))
+        .bind(limit)
+        .bind(finished_limit)
         .fetch_one(pool)
         .await?;
-    let mut rows: Vec<CalRow> = serde_json::from_str::<Vec<CalTuple>>(&json)
-        .map_err(|e| CoreError::Internal(format!("queue rows: {e}")))?
+    let rows = serde_json::from_str::<Vec<QueueTuple>>(&json)
+        .map_err(|e| CoreError::Internal(format!("queue rows: {e}")))?;
+    let (mut upcoming, mut finished): (Vec<_>, Vec<_>) = rows
         .into_iter()
-        .map(CalRow::from)
-        .collect();
-    rows.sort_by_key(|r| (r.scheduled_at, r.id));
-    Ok(rows.into_iter().map(|r| cal_item(r, tz)).collect())
+        .map(queue_row)
+        .partition(|(sec, _)| *sec == 0);
+    upcoming.sort_by_key(|(_, r)| (r.scheduled_at, r.id));
+    finished.sort_by_key(|(_, r)| std::cmp::Reverse((r.scheduled_at, r.id)));
+    let take = |n: i64| usize::try_from(n).unwrap_or(0);
+    Ok(upcoming
+        .into_iter()
+        .take(take(limit))
+        .chain(finished.into_iter().take(take(finished_limit)))
+        .map(|(_, r)| cal_item(r, tz))
+        .collect())
 }
 
 /// The queue shown in a given zone (the UI's zone rather than the system's).

@@ -658,6 +658,7 @@ async fn calendar_month_and_week_across_dst_and_queue_search() {
             account_id: Some(b),
             search: Some("jump".into()),
             limit: None,
+            finished_limit: None,
         })
         .await
         .unwrap();
@@ -849,4 +850,416 @@ async fn a_file_that_vanished_while_closed_needs_attention_at_start() {
     );
     engine.shutdown().await;
     drop(dir);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Day counts kept by triggers (post_hours) and the queue's finished posts.
+
+/// Views checked: DST changes in March (New York, London), offsets that are not whole hours
+/// (Kolkata +05:30, Kathmandu +05:45: their midnights fall inside UTC hours) and UTC.
+const ZONES: [&str; 5] = [
+    "America/New_York",
+    "Europe/London",
+    "Asia/Kolkata",
+    "Asia/Kathmandu",
+    "UTC",
+];
+
+/// The month's day counts recomputed from the posts themselves, in `zone`.
+async fn expected_days(
+    pool: &sqlx::SqlitePool,
+    year: i32,
+    zone: &str,
+    account: Option<i64>,
+) -> Vec<(String, u32)> {
+    let tz: chrono_tz::Tz = zone.parse().unwrap();
+    let instants: Vec<i64> = sqlx::query_scalar(
+        "SELECT scheduled_at FROM posts WHERE scheduled_at IS NOT NULL \
+         AND status != 'cancelled' AND (?1 IS NULL OR account_id = ?1)",
+    )
+    .bind(account)
+    .fetch_all(pool)
+    .await
+    .unwrap();
+    let mut days = std::collections::BTreeMap::new();
+    let mut d = chrono::NaiveDate::from_ymd_opt(year, 3, 1).unwrap();
+    while d.month() == 3 {
+        days.insert(d.format("%Y-%m-%d").to_string(), 0u32);
+        d = d.succ_opt().unwrap();
+    }
+    for ms in instants {
+        let local = chrono::DateTime::from_timestamp_millis(ms)
+            .unwrap()
+            .with_timezone(&tz)
+            .format("%Y-%m-%d")
+            .to_string();
+        if let Some(n) = days.get_mut(&local) {
+            *n += 1;
+        }
+    }
+    days.into_iter().collect()
+}
+
+/// Every view's day counts equal the recount, and the hour table equals a fresh aggregate.
+async fn check_counts(env: &Env, year: i32, account: i64, step: &str) {
+    let e = &env.engine;
+    let pool = e.store().pool();
+    let table: Vec<(i64, i64)> = sqlx::query_as("SELECT hour, n FROM post_hours ORDER BY hour")
+        .fetch_all(pool)
+        .await
+        .unwrap();
+    let fresh: Vec<(i64, i64)> = sqlx::query_as(
+        "SELECT scheduled_at / 3600000, count(*) FROM posts \
+         WHERE scheduled_at IS NOT NULL AND status != 'cancelled' GROUP BY 1 ORDER BY 1",
+    )
+    .fetch_all(pool)
+    .await
+    .unwrap();
+    assert_eq!(table, fresh, "post_hours after {step}");
+    for zone in ZONES {
+        for filter in [None, Some(account)] {
+            let month = e.calendar_month(year, 3, zone, filter).await.unwrap();
+            let got: Vec<(String, u32)> = month
+                .days
+                .iter()
+                .map(|d| (d.date.clone(), d.count))
+                .collect();
+            let want = expected_days(pool, year, zone, filter).await;
+            assert_eq!(got, want, "{zone} {filter:?} after {step}");
+            // The listed posts are the first ones of each day, at most five.
+            for day in &month.days {
+                let listed = month
+                    .items
+                    .iter()
+                    .filter(|i| i.local.starts_with(&day.date))
+                    .count();
+                assert_eq!(
+                    listed as u32,
+                    day.count.min(5),
+                    "{zone} {} {step}",
+                    day.date
+                );
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn day_counts_follow_schedule_reschedule_cancel_delete_and_status_changes() {
+    let (env, a, video) = setup().await;
+    let b = env.account("bob").await;
+    let e = &env.engine;
+    let c = public_creator("X");
+    let pool = e.store().pool();
+    let year = Utc::now().year() + 1;
+    // Around midnights of the zones above (UTC): 04:30 is the New York midnight's neighbour,
+    // 18:10 / 18:20 / 18:40 straddle Kathmandu's (18:15) and Kolkata's (18:30) midnights,
+    // 23:59 / 00:00 straddle London's and UTC's.
+    let times = ["00:00", "04:30", "18:10", "18:20", "18:40", "23:59"];
+    let mut ids = Vec::new();
+    for day in [1, 7, 8, 9, 13, 14, 15, 27, 28, 29, 31] {
+        for (i, t) in times.iter().enumerate() {
+            let acct = if i % 2 == 0 { a } else { b };
+            let p = e
+                .create_draft(&input(acct, &video, &format!("d{day} {t}")), None)
+                .await
+                .unwrap();
+            let local = format!("{year}-03-{day:02}T{t}");
+            e.schedule_post(p.id, &at(&local, "UTC", None), &c)
+                .await
+                .unwrap();
+            ids.push(p.id);
+        }
+    }
+    // A busy day: more posts than the month view lists.
+    for i in 0..4 {
+        let p = e
+            .create_draft(&input(a, &video, &format!("busy {i}")), None)
+            .await
+            .unwrap();
+        let local = format!("{year}-03-20T1{i}:00");
+        e.schedule_post(p.id, &at(&local, "UTC", None), &c)
+            .await
+            .unwrap();
+        ids.push(p.id);
+    }
+    // A draft has no time and counts nowhere.
+    e.create_draft(&input(a, &video, "draft"), None)
+        .await
+        .unwrap();
+    check_counts(&env, year, a, "schedule").await;
+    let busy = e.calendar_month(year, 3, "UTC", None).await.unwrap();
+    let day20 = busy
+        .days
+        .iter()
+        .find(|d| d.date.ends_with("-03-20"))
+        .unwrap();
+    assert_eq!(day20.count, 4);
+
+    // Reschedule across a zone's midnight, into another month, and within the same hour.
+    for (id, local, zone) in [
+        (ids[2], format!("{year}-03-20T05:45"), "Asia/Kathmandu"),
+        (ids[3], format!("{year}-03-20T18:00"), "America/New_York"),
+        (ids[4], format!("{year}-04-02T09:00"), "UTC"),
+        (ids[5], format!("{year}-03-01T23:58"), "UTC"),
+    ] {
+        e.reschedule_post(id, &at(&local, zone, None))
+            .await
+            .unwrap();
+    }
+    check_counts(&env, year, a, "reschedule").await;
+
+    e.cancel_post(ids[6]).await.unwrap();
+    e.cancel_post(ids[7]).await.unwrap();
+    check_counts(&env, year, a, "cancel").await;
+
+    e.delete_post(ids[7]).await.unwrap();
+    e.delete_post(ids[8]).await.unwrap();
+    check_counts(&env, year, a, "delete").await;
+
+    // The publisher's moves: published, failed and missed posts stay on the calendar; a post
+    // taken back out of cancelled returns to it; one without a time leaves it.
+    for (id, status) in [
+        (ids[9], "published"),
+        (ids[10], "failed"),
+        (ids[11], "missed"),
+        (ids[12], "queued"),
+        (ids[6], "scheduled"),
+    ] {
+        sqlx::query("UPDATE posts SET status = ? WHERE id = ?")
+            .bind(status)
+            .bind(id)
+            .execute(pool)
+            .await
+            .unwrap();
+    }
+    sqlx::query(
+        "UPDATE posts SET status = 'cancelled', scheduled_at = scheduled_at + 7200000 WHERE id = ?",
+    )
+    .bind(ids[13])
+    .execute(pool)
+    .await
+    .unwrap();
+    sqlx::query("UPDATE posts SET status = 'draft', scheduled_at = NULL WHERE id = ?")
+        .bind(ids[14])
+        .execute(pool)
+        .await
+        .unwrap();
+    check_counts(&env, year, a, "status changes").await;
+
+    // Removing an account removes its posts (foreign-key cascade) and their counts.
+    sqlx::query("DELETE FROM accounts WHERE id = ?")
+        .bind(b)
+        .execute(pool)
+        .await
+        .unwrap();
+    check_counts(&env, year, a, "account removed").await;
+}
+
+/// Sets posts' statuses as the publisher does.
+async fn set_status(env: &Env, ids: &[i64], status: &str) {
+    for id in ids {
+        sqlx::query("UPDATE posts SET status = ? WHERE id = ?")
+            .bind(status)
+            .bind(id)
+            .execute(env.engine.store().pool())
+            .await
+            .unwrap();
+    }
+}
+
+fn captions(items: &[tokdeck_core::posts::CalendarItem]) -> Vec<&str> {
+    items.iter().map(|i| i.caption.as_str()).collect()
+}
+
+#[tokio::test]
+async fn queue_lists_recently_finished_posts_after_upcoming_ones() {
+    let (env, a, video) = setup().await;
+    let b = env.account("bob").await;
+    let e = &env.engine;
+    let c = public_creator("X");
+    let year = Utc::now().year() + 1;
+    let mut ids = Vec::new();
+    for (i, (acct, caption)) in [
+        (a, "up one"),
+        (b, "up two"),
+        (a, "done published early"),
+        (b, "done failed"),
+        (a, "done missed"),
+        (b, "done published late"),
+        (a, "gone cancelled"),
+        (a, "up three"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let p = e
+            .create_draft(&input(acct, &video, caption), None)
+            .await
+            .unwrap();
+        let local = format!("{year}-05-{:02}T10:00", i + 1);
+        e.schedule_post(p.id, &at(&local, "Europe/Paris", None), &c)
+            .await
+            .unwrap();
+        ids.push(p.id);
+    }
+    set_status(&env, &[ids[2], ids[5]], "published").await;
+    set_status(&env, &[ids[3]], "failed").await;
+    set_status(&env, &[ids[4]], "missed").await;
+    set_status(&env, &[ids[7]], "needs_attention").await;
+    e.cancel_post(ids[6]).await.unwrap();
+    e.create_draft(&input(a, &video, "draft only"), None)
+        .await
+        .unwrap();
+
+    // Without finished posts: the upcoming ones only, as before.
+    let q = e.queue(&QueueQuery::default()).await.unwrap();
+    assert_eq!(captions(&q), ["up one", "up two", "up three"]);
+
+    // With them: upcoming soonest first, then finished latest first; drafts and cancelled
+    // posts in neither.
+    let all = QueueQuery {
+        finished_limit: Some(10),
+        ..Default::default()
+    };
+    let q = e.queue(&all).await.unwrap();
+    assert_eq!(
+        captions(&q),
+        [
+            "up one",
+            "up two",
+            "up three",
+            "done published late",
+            "done missed",
+            "done failed",
+            "done published early"
+        ]
+    );
+    let statuses: Vec<_> = q.iter().map(|i| i.status).collect();
+    assert_eq!(
+        statuses[3..],
+        [
+            PostStatus::Published,
+            PostStatus::Missed,
+            PostStatus::Failed,
+            PostStatus::Published
+        ]
+    );
+    // Each part has its own bound.
+    let q = e
+        .queue(&QueueQuery {
+            limit: Some(1),
+            finished_limit: Some(2),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        captions(&q),
+        ["up one", "done published late", "done missed"]
+    );
+    // Search and account filter apply to both parts, through every search path: a short term
+    // (scan), a long one over all accounts (trigram index), and one account's (scan).
+    for (account_id, search, want) in [
+        (None, "up", vec!["up one", "up two", "up three"]),
+        (
+            None,
+            "PUBLISHED",
+            vec!["done published late", "done published early"],
+        ),
+        (
+            None,
+            "ne",
+            vec![
+                "up one",
+                "done published late",
+                "done missed",
+                "done failed",
+                "done published early",
+            ],
+        ),
+        (Some(b), "done", vec!["done published late", "done failed"]),
+        (
+            Some(a),
+            "e",
+            vec!["up one", "up three", "done missed", "done published early"],
+        ),
+    ] {
+        let q = e
+            .queue(&QueueQuery {
+                account_id,
+                search: Some(search.into()),
+                ..all.clone()
+            })
+            .await
+            .unwrap();
+        assert_eq!(captions(&q), want, "{account_id:?} {search}");
+    }
+}
+
+#[tokio::test]
+async fn queue_search_over_many_matches_scans_in_time_order() {
+    // Past FTS_RARE matches the search leaves the trigram index for the time-ordered scan;
+    // both must list the same posts in the same order.
+    let (env, a, video) = setup().await;
+    let e = &env.engine;
+    let c = public_creator("X");
+    let year = Utc::now().year() + 1;
+    let p = e
+        .create_draft(&input(a, &video, "seed"), None)
+        .await
+        .unwrap();
+    e.schedule_post(p.id, &at(&format!("{year}-01-01T00:00"), "UTC", None), &c)
+        .await
+        .unwrap();
+    let total = tokdeck_core::posts::FTS_RARE + 50;
+    // Copies of the seed, later ones scheduled earlier (time order is not id order), every
+    // fifth one published.
+    sqlx::query(
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?) \
+         INSERT INTO posts (account_id, status, mode, caption, privacy_level, media_path, \
+             media_size, media_mtime_ms, media_head_sha256, media_tail_sha256, media_facts, \
+             scheduled_at, schedule_zone, schedule_local, consent_at, created_at, updated_at) \
+         SELECT account_id, CASE WHEN i % 5 = 0 THEN 'published' ELSE 'scheduled' END, mode, \
+             'bulk item ' || i, privacy_level, media_path, media_size, media_mtime_ms, \
+             media_head_sha256, media_tail_sha256, media_facts, \
+             scheduled_at + (1000 - i) * 60000, schedule_zone, schedule_local, consent_at, \
+             created_at, updated_at \
+         FROM n, posts WHERE posts.id = ?",
+    )
+    .bind(total)
+    .bind(p.id)
+    .execute(e.store().pool())
+    .await
+    .unwrap();
+    let listed = |search: &str| {
+        let q = QueueQuery {
+            search: Some(search.into()),
+            limit: Some(3),
+            finished_limit: Some(2),
+            ..Default::default()
+        };
+        async move { e.queue(&q).await.unwrap() }
+    };
+    // Many matches (scan): the highest-numbered items are the soonest upcoming ones, the
+    // lowest-numbered published ones the latest finished.
+    let n = total;
+    let q = listed("bulk item").await;
+    let want: Vec<String> = [n - 1, n - 2, n - 3, 5, 10]
+        .iter()
+        .map(|i| format!("bulk item {i}"))
+        .collect();
+    assert_eq!(captions(&q), want);
+    // Few matches (trigram index): "item 4" matches 4, 40-49 and 400-449.
+    let q = listed("item 4").await;
+    assert_eq!(
+        captions(&q),
+        [
+            "bulk item 449",
+            "bulk item 448",
+            "bulk item 447",
+            "bulk item 40",
+            "bulk item 45"
+        ]
+    );
 }

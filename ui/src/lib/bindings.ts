@@ -257,9 +257,14 @@ export type QueueQuery = { accountId: number | null,
  */
 search: string | null, 
 /**
- * 50 by default, at most 200.
+ * Upcoming posts listed: 50 by default, at most 200.
  */
-limit: number | null, };
+limit: number | null, 
+/**
+ * Also list up to this many finished posts (published, failed, missed), most recent
+ * first, after the upcoming ones; at most 200. None or 0: upcoming posts only.
+ */
+finishedLimit: number | null, };
 
 export const ENGINE_EVENT = "tokdeck://engine";
 

@@ -94,13 +94,50 @@ describe('QueuePage', () => {
     expect(backend.calls('reschedule_post')[1]).toEqual({ postId: 31, when: { kind: 'now' } });
   });
 
+  it('lists finished posts in the Published and Needs attention / failed sections', async () => {
+    const backend = mockBackend({
+      accounts: [makeAccount({ id: 1 })],
+      items: [
+        makeItem({ id: 51, accountId: 1, caption: 'Coming up' }),
+        makeItem({ id: 52, accountId: 1, caption: 'Went out', status: 'published' }),
+        makeItem({ id: 53, accountId: 1, caption: 'TikTok said no', status: 'failed' }),
+        makeItem({ id: 54, accountId: 1, caption: 'Slept through', status: 'missed' }),
+      ],
+    });
+    window.location.hash = '#/queue';
+    render(App);
+    const user = userEvent.setup();
+    await waitFor(() => expect(screen.getAllByTestId('queue-row')).toHaveLength(4));
+    // The page asks for finished posts too.
+    expect(backend.calls('queue')[0]).toEqual({
+      query: { accountId: null, search: null, limit: 100, finishedLimit: 50 },
+    });
+    expect(screen.getByTestId('queue-filter-published')).toHaveTextContent('Published (1)');
+    expect(screen.getByTestId('queue-filter-attention')).toHaveTextContent(
+      'Needs attention / failed (2)',
+    );
+    expect(screen.getByTestId('queue-filter-upcoming')).toHaveTextContent('Upcoming (1)');
+
+    const shown = () =>
+      screen.getAllByTestId('queue-row').map((r) => Number(r.getAttribute('data-post-id')));
+    await user.click(screen.getByTestId('queue-filter-published'));
+    await waitFor(() => expect(shown()).toEqual([52]));
+    expect(row(52).getByTestId('queue-status')).toHaveTextContent('Published');
+    await user.click(screen.getByTestId('queue-filter-attention'));
+    await waitFor(() => expect(shown()).toEqual([53, 54]));
+    expect(row(53).getByTestId('queue-status')).toHaveTextContent('Failed');
+    expect(row(54).getByTestId('queue-status')).toHaveTextContent('Missed');
+    await user.click(screen.getByTestId('queue-filter-upcoming'));
+    await waitFor(() => expect(shown()).toEqual([51]));
+  });
+
   it('search calls queue with the text', async () => {
     const { backend, user } = setup();
     await waitFor(() => expect(screen.getAllByTestId('queue-row')).toHaveLength(3));
     await user.type(screen.getByTestId('queue-search'), 'dance');
     await waitFor(() =>
       expect(backend.calls('queue').at(-1)).toEqual({
-        query: { accountId: null, search: 'dance', limit: 200 },
+        query: { accountId: null, search: 'dance', limit: 100, finishedLimit: 50 },
       }),
     );
     await waitFor(() => expect(screen.getAllByTestId('queue-row')).toHaveLength(1));
