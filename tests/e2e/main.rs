@@ -2,6 +2,7 @@
 
 mod accounts;
 mod compose;
+mod publish;
 mod support;
 
 use std::time::Duration;

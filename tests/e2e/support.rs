@@ -60,6 +60,28 @@ impl Drop for TrayHost {
     }
 }
 
+/// The tray menu's items as a tray host sees them (enabled flag, label), read over D-Bus.
+pub fn tray_menu() -> Vec<(bool, String)> {
+    let out = Command::new(repo().join("scripts/tray_menu.py"))
+        .arg("labels")
+        .output()
+        .expect("run scripts/tray_menu.py");
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| l.split_once('\t'))
+        .map(|(enabled, label)| (enabled == "1", label.to_owned()))
+        .collect()
+}
+
+/// Clicks a tray menu item as the tray host would. False when no item has that label.
+pub fn tray_click(label: &str) -> bool {
+    Command::new(repo().join("scripts/tray_menu.py"))
+        .args(["click", label])
+        .status()
+        .expect("run scripts/tray_menu.py")
+        .success()
+}
+
 struct RootDir<'a>(&'a Path);
 
 impl RootDir<'_> {
