@@ -206,12 +206,21 @@ impl Engine {
             .get(tiktok_config::CLIENT_SECRET_ENTRY)
             .await?
             .is_some();
-        Ok(tiktok_config::dto(
+        let mut dto = tiktok_config::dto(
             &stored,
             has_secret,
             &self.endpoints,
             self.simulator_url.as_deref(),
-        ))
+        );
+        dto.direct_post_audit =
+            tiktok_config::effective_audit(&stored, self.simulator_url.as_deref()).await;
+        Ok(dto)
+    }
+
+    /// The Direct Post audit of the app in use (asked of the simulator in simulator mode).
+    pub async fn direct_post_audit(&self) -> CoreResult<tiktok_config::DirectPostAudit> {
+        let stored = tiktok_config::load(self.store.pool()).await?;
+        Ok(tiktok_config::effective_audit(&stored, self.simulator_url.as_deref()).await)
     }
 
     /// Applies a partial update: the secret goes to the keychain only, the rest to SQLite. The
@@ -224,6 +233,9 @@ impl Engine {
         let mut stored = tiktok_config::load(self.store.pool()).await?;
         let before = stored.clone();
         tiktok_config::apply(&mut stored, patch)?;
+        if let Some(audit) = patch.direct_post_audit {
+            tiktok_config::apply_audit(&mut stored, audit, self.simulator_url.as_deref()).await?;
+        }
         if let Some(secret) = &patch.client_secret {
             let secret = secret.trim();
             if secret.is_empty() {
@@ -255,6 +267,9 @@ impl Engine {
         }
         if before.scopes != stored.scopes {
             changed.push("scopes");
+        }
+        if patch.direct_post_audit.is_some() {
+            changed.push("direct post audit");
         }
         audit::record(
             self.store.pool(),

@@ -20,7 +20,7 @@ use crate::posts::{
 };
 use crate::publisher::{PublishAttempt, PublishJob};
 use crate::settings::{Settings, SettingsPatch, Theme};
-use crate::tiktok_config::{RedirectMode, TiktokConfigDto, TiktokConfigPatch};
+use crate::tiktok_config::{DirectPostAudit, RedirectMode, TiktokConfigDto, TiktokConfigPatch};
 
 include!("command_names.rs");
 
@@ -333,6 +333,7 @@ pub fn bindings_ts() -> String {
         AuditEntry::decl(&cfg),
         AuditQuery::decl(&cfg),
         RedirectMode::decl(&cfg),
+        DirectPostAudit::decl(&cfg),
         TiktokConfigDto::decl(&cfg),
         TiktokConfigPatch::decl(&cfg),
         PendingConnect::decl(&cfg),

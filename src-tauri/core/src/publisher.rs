@@ -416,6 +416,25 @@ impl Engine {
         Ok(())
     }
 
+    /// A Direct Post with a wider audience than "Only me" from an app that has not passed the
+    /// Direct Post audit: TikTok may have stored it as "Only me", and the status answer does
+    /// not carry the privacy, so the published message says so instead of naming the audience.
+    async fn unconfirmed_audience(&self, post: &PostDto) -> Option<String> {
+        if post.privacy_level.as_deref().unwrap_or("SELF_ONLY") == "SELF_ONLY" {
+            return None;
+        }
+        match self.direct_post_audit().await {
+            Ok(crate::tiktok_config::DirectPostAudit::NotAudited) => {
+                Some(AUDIENCE_UNCONFIRMED_MESSAGE.to_owned())
+            }
+            Ok(_) => None,
+            Err(e) => {
+                tracing::warn!(post_id = post.id, "audit state unreadable: {e}");
+                None
+            }
+        }
+    }
+
     async fn notify_post(&self, post: &PostDto, kind: NotificationKind, title: &str, body: &str) {
         let who = crate::accounts::get_live(self.store().pool(), post.account_id)
             .await
@@ -1010,6 +1029,11 @@ impl Engine {
                     match st.status {
                         PublishState::PublishComplete | PublishState::SendToUserInbox => {
                             let inbox = st.status == PublishState::SendToUserInbox;
+                            let audience_note = if inbox {
+                                None
+                            } else {
+                                self.unconfirmed_audience(post).await
+                            };
                             self.set_state(
                                 job,
                                 PublishStep::Published,
@@ -1017,7 +1041,13 @@ impl Engine {
                                     tiktok_status: Some(status_text),
                                     public_post_ids: Some(st.public_post_ids.clone()),
                                     log_id: st.log_id.clone(),
-                                    error: Some(None),
+                                    // Not an error: the job's message is where the truth
+                                    // about the audience is kept and shown.
+                                    error: Some(
+                                        audience_note
+                                            .clone()
+                                            .map(|m| (AUDIENCE_UNCONFIRMED_CODE.to_owned(), m)),
+                                    ),
                                     next_retry_at: Some(None),
                                     ..Default::default()
                                 },
@@ -1034,7 +1064,7 @@ impl Engine {
                             let mut body = if inbox {
                                 "Sent to the TikTok inbox: finish it in the TikTok app.".to_owned()
                             } else {
-                                String::new()
+                                audience_note.unwrap_or_default()
                             };
                             let late_min = post
                                 .scheduled_at
@@ -1349,6 +1379,9 @@ fn refuses_offered_audience(e: &CoreError, post: &PostDto) -> bool {
         ))
         && post.privacy_level.as_deref() != Some("SELF_ONLY")
 }
+
+const AUDIENCE_UNCONFIRMED_CODE: &str = "audience_unconfirmed";
+const AUDIENCE_UNCONFIRMED_MESSAGE: &str = "TikTok may have posted it as \"Only me\": your TikTok app is not audited for Direct Post, and TikTok does not say which audience it applied. Check the post in the TikTok app.";
 
 const AUDIT_WAY_OUT: &str =
     "Or have your TikTok developer app pass TikTok's Direct Post audit, which lifts this rule.";

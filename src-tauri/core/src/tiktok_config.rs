@@ -37,6 +37,18 @@ pub enum RedirectMode {
     DeepLink,
 }
 
+/// Whether the developer app passed TikTok's Direct Post audit. Until it has, TikTok takes
+/// Direct Posts only as "Only me", only to private accounts, for at most 5 users a day; the
+/// inbox (`video.upload`) is not subject to it. TikTok's API does not tell, so the creator does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum DirectPostAudit {
+    Audited,
+    NotAudited,
+    #[default]
+    Unknown,
+}
+
 /// What is stored in SQLite (no secret).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
@@ -44,6 +56,8 @@ pub struct StoredTiktokConfig {
     pub client_key: Option<String>,
     pub redirect_mode: RedirectMode,
     pub scopes: Vec<String>,
+    /// The creator's own app's audit; rows written before it existed load as `Unknown`.
+    pub direct_post_audit: DirectPostAudit,
 }
 
 impl Default for StoredTiktokConfig {
@@ -52,6 +66,7 @@ impl Default for StoredTiktokConfig {
             client_key: None,
             redirect_mode: RedirectMode::Loopback,
             scopes: DEFAULT_SCOPES.iter().map(|s| s.to_string()).collect(),
+            direct_post_audit: DirectPostAudit::Unknown,
         }
     }
 }
@@ -75,6 +90,9 @@ pub struct TiktokConfigDto {
     pub api_base: String,
     /// A plain sentence on what is missing, if anything (e.g. "Add the client secret").
     pub problem: Option<String>,
+    /// The app's Direct Post audit: as the creator set it for their own app; in simulator mode
+    /// the simulator's app as the simulator reports it (`unknown` if it does not answer).
+    pub direct_post_audit: DirectPostAudit,
 }
 
 /// A partial update. `clientKey: ""` clears the key (back to the simulator); `clientSecret: ""`
@@ -90,6 +108,9 @@ pub struct TiktokConfigPatch {
     pub redirect_mode: Option<RedirectMode>,
     #[ts(optional)]
     pub scopes: Option<Vec<String>>,
+    /// In simulator mode this switches the simulator's app (demo of the unaudited rules).
+    #[ts(optional)]
+    pub direct_post_audit: Option<DirectPostAudit>,
 }
 
 /// Where TikTok lives for this process: TikTok's own hosts by default, overridable by tests.
@@ -295,7 +316,89 @@ pub fn dto(
         default_scopes: DEFAULT_SCOPES.iter().map(|s| s.to_string()).collect(),
         api_base,
         problem,
+        direct_post_audit: stored.direct_post_audit,
     }
+}
+
+/// How long Tokdeck waits for the simulator's control API before reporting `unknown`.
+const SIM_CONTROL_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(3);
+
+fn sim_control() -> CoreResult<reqwest::Client> {
+    reqwest::Client::builder()
+        .timeout(SIM_CONTROL_TIMEOUT)
+        .build()
+        .map_err(|e| CoreError::Internal(format!("HTTP client for the simulator: {e}")))
+}
+
+/// The audit state that applies to the app in use: the stored one for the creator's own app;
+/// for the simulator its app's live `audited` flag (tests and the demo change it at runtime,
+/// so it is asked, not cached).
+pub async fn effective_audit(
+    stored: &StoredTiktokConfig,
+    simulator_url: Option<&str>,
+) -> DirectPostAudit {
+    let sim = match (&stored.client_key, simulator_url) {
+        (None, Some(sim)) => sim,
+        _ => return stored.direct_post_audit,
+    };
+    let answer = async {
+        let app: serde_json::Value = sim_control()
+            .ok()?
+            .get(format!("{}/__sim/app", sim.trim_end_matches('/')))
+            .send()
+            .await
+            .ok()?
+            .error_for_status()
+            .ok()?
+            .json()
+            .await
+            .ok()?;
+        app.get("audited")?.as_bool()
+    };
+    match answer.await {
+        Some(true) => DirectPostAudit::Audited,
+        Some(false) => DirectPostAudit::NotAudited,
+        None => {
+            tracing::warn!("the simulator did not say whether its app is audited");
+            DirectPostAudit::Unknown
+        }
+    }
+}
+
+/// Applies a patch's audit: stored for the creator's own app; in simulator mode it switches
+/// the simulator's app, so what Tokdeck reports stays what the simulator does.
+pub async fn apply_audit(
+    stored: &mut StoredTiktokConfig,
+    audit: DirectPostAudit,
+    simulator_url: Option<&str>,
+) -> CoreResult<()> {
+    let sim = match (&stored.client_key, simulator_url) {
+        (None, Some(sim)) => sim,
+        _ => {
+            stored.direct_post_audit = audit;
+            return Ok(());
+        }
+    };
+    let audited = match audit {
+        DirectPostAudit::Audited => true,
+        DirectPostAudit::NotAudited => false,
+        DirectPostAudit::Unknown => {
+            return Err(CoreError::InvalidInput(
+                "The simulator's app is either audited or not audited: pick one.".into(),
+            ))
+        }
+    };
+    let res = sim_control()?
+        .patch(format!("{}/__sim/app", sim.trim_end_matches('/')))
+        .json(&serde_json::json!({ "audited": audited }))
+        .send()
+        .await
+        .and_then(|r| r.error_for_status());
+    res.map(|_| ()).map_err(|e| {
+        CoreError::Unavailable(format!(
+            "The simulator did not take the new audit state ({e}). Restart Tokdeck and try again."
+        ))
+    })
 }
 
 #[cfg(test)]
@@ -353,5 +456,78 @@ mod tests {
         );
         assert_eq!(d.mode, TiktokMode::Simulator);
         assert_eq!(d.redirect_uri_to_register, LOOPBACK_REDIRECT_PATTERN);
+    }
+
+    #[tokio::test]
+    async fn a_row_written_before_the_audit_field_loads_it_unknown() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = crate::store::Store::open(dir.path()).await.unwrap();
+        crate::settings::write_json(
+            store.pool(),
+            KEY,
+            &serde_json::json!({"clientKey": "awkey", "redirectMode": "deep_link",
+                "scopes": ["user.info.basic", "video.upload"]}),
+        )
+        .await
+        .unwrap();
+        let c = load(store.pool()).await.unwrap();
+        assert_eq!(c.direct_post_audit, DirectPostAudit::Unknown);
+        assert_eq!(c.client_key.as_deref(), Some("awkey"));
+        assert_eq!(c.redirect_mode, RedirectMode::DeepLink);
+        assert_eq!(c.scopes, vec!["user.info.basic", "video.upload"]);
+    }
+
+    #[tokio::test]
+    async fn a_real_apps_audit_is_stored_and_survives_a_reopen() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut c = StoredTiktokConfig::default();
+        assert_eq!(c.direct_post_audit, DirectPostAudit::Unknown);
+        apply(
+            &mut c,
+            &TiktokConfigPatch {
+                client_key: Some("awkey".into()),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        // A simulator is running, but a client key means the creator's own app: it is stored,
+        // the simulator is not asked.
+        let sim = Some("http://127.0.0.1:1");
+        apply_audit(&mut c, DirectPostAudit::NotAudited, sim)
+            .await
+            .unwrap();
+        {
+            let store = crate::store::Store::open(dir.path()).await.unwrap();
+            save(store.pool(), &c).await.unwrap();
+        }
+        let store = crate::store::Store::open(dir.path()).await.unwrap();
+        let back = load(store.pool()).await.unwrap();
+        assert_eq!(back, c);
+        assert_eq!(back.direct_post_audit, DirectPostAudit::NotAudited);
+        assert_eq!(
+            effective_audit(&back, sim).await,
+            DirectPostAudit::NotAudited
+        );
+        let d = dto(&back, true, &TiktokEndpoints::default(), sim);
+        assert_eq!(d.direct_post_audit, DirectPostAudit::NotAudited);
+        let json = serde_json::to_value(&d).unwrap();
+        assert_eq!(json["directPostAudit"], "not_audited");
+    }
+
+    #[tokio::test]
+    async fn in_simulator_mode_the_simulator_is_asked_and_unknown_is_refused() {
+        let c = StoredTiktokConfig::default();
+        // Nothing listens on port 1: no answer is not reported as audited.
+        let gone = Some("http://127.0.0.1:1");
+        assert_eq!(effective_audit(&c, gone).await, DirectPostAudit::Unknown);
+        let mut c2 = c.clone();
+        let err = apply_audit(&mut c2, DirectPostAudit::Unknown, gone)
+            .await
+            .unwrap_err();
+        assert!(err.to_string().contains("audited"), "{err}");
+        assert!(apply_audit(&mut c2, DirectPostAudit::NotAudited, gone)
+            .await
+            .is_err());
+        assert_eq!(c2, c, "the stored config is the creator's app's, untouched");
     }
 }

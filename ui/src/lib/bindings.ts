@@ -35,6 +35,7 @@ export type AuditQuery = { accountId?: number, action?: string, outcome?: string
  */
 limit?: number, };
 export type RedirectMode = "loopback" | "deep_link";
+export type DirectPostAudit = "audited" | "not_audited" | "unknown";
 export type TiktokConfigDto = { 
 /**
  * `simulator` while no client key is set.
@@ -55,8 +56,17 @@ apiBase: string,
 /**
  * A plain sentence on what is missing, if anything (e.g. "Add the client secret").
  */
-problem: string | null, };
-export type TiktokConfigPatch = { clientKey?: string, clientSecret?: string, redirectMode?: RedirectMode, scopes?: Array<string>, };
+problem: string | null, 
+/**
+ * The app's Direct Post audit: as the creator set it for their own app; in simulator mode
+ * the simulator's app as the simulator reports it (`unknown` if it does not answer).
+ */
+directPostAudit: DirectPostAudit, };
+export type TiktokConfigPatch = { clientKey?: string, clientSecret?: string, redirectMode?: RedirectMode, scopes?: Array<string>, 
+/**
+ * In simulator mode this switches the simulator's app (demo of the unaudited rules).
+ */
+directPostAudit?: DirectPostAudit, };
 export type PendingConnect = { flowId: string, authorizeUrl: string, redirectUri: string, redirectMode: RedirectMode, expiresAt: string, };
 export type AccountStatus = "active" | "needs_reconnect" | "disconnected";
 export type AccountDto = { id: number, openId: string, unionId: string | null, username: string, displayName: string, 

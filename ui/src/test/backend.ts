@@ -89,6 +89,8 @@ export function makeTiktokConfig(partial: Partial<TiktokConfigDto> = {}): Tiktok
     defaultScopes: [...DEFAULT_SCOPES],
     apiBase: clientKey ? 'https://open.tiktokapis.com' : 'http://127.0.0.1:4790',
     problem: null,
+    // A real app's audit is unknown until the user says; the in-app simulator's app is audited.
+    directPostAudit: clientKey ? 'unknown' : 'audited',
     ...partial,
   };
 }
@@ -397,6 +399,11 @@ export function mockBackend(
         redirectMode: patch.redirectMode ?? tiktok.redirectMode,
         scopes: patch.scopes ?? tiktok.scopes,
         problem: clientKey && !hasSecret ? 'Add the client secret of your TikTok app.' : null,
+        ...(patch.directPostAudit !== undefined
+          ? { directPostAudit: patch.directPostAudit }
+          : clientKey === tiktok.clientKey
+            ? { directPostAudit: tiktok.directPostAudit }
+            : {}),
       });
       return tiktok;
     },
