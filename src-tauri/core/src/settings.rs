@@ -68,7 +68,10 @@ impl Settings {
             (patch.notifications_enabled, &mut self.notifications_enabled),
             (patch.notify_published, &mut self.notify_published),
             (patch.notify_failed, &mut self.notify_failed),
-            (patch.notify_needs_attention, &mut self.notify_needs_attention),
+            (
+                patch.notify_needs_attention,
+                &mut self.notify_needs_attention,
+            ),
             (patch.notify_missed, &mut self.notify_missed),
             (patch.notify_account, &mut self.notify_account),
         ];
