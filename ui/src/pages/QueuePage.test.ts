@@ -247,8 +247,9 @@ describe('QueuePage', () => {
         items: [
           makeItem({ id: 41, accountId: 1, status: 'published' }),
           makeItem({ id: 42, accountId: 1, status: 'published' }),
+          makeItem({ id: 43, accountId: 1, status: 'published' }),
         ],
-        posts: [41, 42].map((id) => makePost({ id, accountId: 1 })),
+        posts: [41, 42, 43].map((id) => makePost({ id, accountId: 1 })),
         jobs: {
           41: makeJob({
             postId: 41,
@@ -257,6 +258,13 @@ describe('QueuePage', () => {
             publicPostIds: '["7305512345678901234"]',
           }),
           42: makeJob({ postId: 42, state: 'published', tiktokStatus: 'PublishComplete' }),
+          43: makeJob({
+            postId: 43,
+            state: 'published',
+            tiktokStatus: 'PublishComplete',
+            errorCode: 'audience_unconfirmed',
+            errorMessage: 'TikTok may have posted it as “Only me”.',
+          }),
         },
       });
       window.location.hash = '#/queue';
@@ -268,6 +276,9 @@ describe('QueuePage', () => {
       );
       expect(row(42).getByTestId('queue-published-detail')).toHaveTextContent(
         'no public post id for private',
+      );
+      expect(row(43).getByTestId('queue-published-detail')).toHaveTextContent(
+        'may have posted it as “Only me”',
       );
     });
 
