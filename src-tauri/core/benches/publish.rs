@@ -410,11 +410,13 @@ async fn p2(video: &Path) {
         .collect();
     let wall = Instant::now();
     let cpu0 = cpu_ticks();
+    let passes0 = e.scheduler_wakeups();
     clone_posts(&e, &templates, &due, "p2").await;
     let timeout = Duration::from_millis(window_ms as u64) + LEAD + Duration::from_secs(120);
     let rows = wait_batch(&e, "p2", POSTS, timeout).await;
     let elapsed = wall.elapsed().as_secs_f64();
     let cpu = cpu_share(cpu0, cpu_ticks());
+    let passes = e.scheduler_wakeups() - passes0;
 
     let published = rows.iter().filter(|r| r.status == "published").count();
     let start_late: Vec<i64> = rows
@@ -492,6 +494,10 @@ async fn p2(video: &Path) {
             per_sec.len()
         );
     }
+    println!(
+        "  scheduler passes during P2: {passes} ({:.2} per post; a pass per due time and per publish end would make 2)",
+        passes as f64 / POSTS as f64
+    );
     let failed: Vec<&Row> = rows.iter().filter(|r| r.status != "published").collect();
     if let Some(r) = failed.first() {
         println!("  {} posts not published; first: {r:?}", failed.len());
