@@ -110,7 +110,7 @@ describe('QueuePage', () => {
     await waitFor(() => expect(screen.getAllByTestId('queue-row')).toHaveLength(4));
     // The page asks for finished posts too.
     expect(backend.calls('queue')[0]).toEqual({
-      query: { accountId: null, search: null, limit: 100, finishedLimit: 50 },
+      query: { accountId: null, search: null, limit: 50, finishedLimit: 25 },
     });
     expect(screen.getByTestId('queue-filter-published')).toHaveTextContent('Published (1)');
     expect(screen.getByTestId('queue-filter-attention')).toHaveTextContent(
@@ -131,13 +131,32 @@ describe('QueuePage', () => {
     await waitFor(() => expect(shown()).toEqual([51]));
   });
 
+  it('shows one page, and the next on Show more', async () => {
+    const backend = mockBackend({
+      accounts: [makeAccount({ id: 1 })],
+      items: Array.from({ length: 60 }, (_, i) =>
+        makeItem({ id: 100 + i, accountId: 1, caption: `Post ${i}` }),
+      ),
+    });
+    window.location.hash = '#/queue';
+    render(App);
+    const user = userEvent.setup();
+    await waitFor(() => expect(screen.getAllByTestId('queue-row')).toHaveLength(50));
+    await user.click(screen.getByTestId('queue-show-more'));
+    await waitFor(() => expect(screen.getAllByTestId('queue-row')).toHaveLength(60));
+    expect(backend.calls('queue').at(-1)).toEqual({
+      query: { accountId: null, search: null, limit: 100, finishedLimit: 50 },
+    });
+    expect(screen.queryByTestId('queue-show-more')).not.toBeInTheDocument();
+  });
+
   it('search calls queue with the text', async () => {
     const { backend, user } = setup();
     await waitFor(() => expect(screen.getAllByTestId('queue-row')).toHaveLength(3));
     await user.type(screen.getByTestId('queue-search'), 'dance');
     await waitFor(() =>
       expect(backend.calls('queue').at(-1)).toEqual({
-        query: { accountId: null, search: 'dance', limit: 100, finishedLimit: 50 },
+        query: { accountId: null, search: 'dance', limit: 50, finishedLimit: 25 },
       }),
     );
     await waitFor(() => expect(screen.getAllByTestId('queue-row')).toHaveLength(1));

@@ -606,11 +606,17 @@ export function mockBackend(
     queue: (args) => {
       const q = (args as { query: QueueQuery }).query;
       const needle = q.search?.toLowerCase() ?? '';
-      return items.filter(
+      const matching = items.filter(
         (x) =>
           (!needle || x.caption.toLowerCase().includes(needle)) &&
           (q.accountId == null || x.accountId === q.accountId),
       );
+      // Like the engine: up to `limit` upcoming posts, then up to `finishedLimit` finished ones.
+      const finished = (x: CalendarItem) => ['published', 'failed', 'missed'].includes(x.status);
+      return [
+        ...matching.filter((x) => !finished(x)).slice(0, q.limit ?? 50),
+        ...matching.filter(finished).slice(0, q.finishedLimit ?? 0),
+      ];
     },
     system_time_zone: () => zone,
     list_time_zones: () => ['UTC', 'Europe/London', 'America/New_York', 'Europe/Berlin'],
