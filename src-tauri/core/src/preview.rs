@@ -91,15 +91,21 @@ fn same(a: &str, b: &str) -> bool {
             == 0
 }
 
+/// The post id of a request that carries this server's token; `None` (answered 404, so a
+/// wrong token and an unknown post look the same) otherwise.
+fn authorised_post(ctx: &Ctx, token: &str, id: &str) -> Option<i64> {
+    if !same(token, &ctx.token) {
+        return None;
+    }
+    id.parse::<i64>().ok()
+}
+
 async fn serve(
     State(ctx): State<Ctx>,
     Path((token, id)): Path<(String, String)>,
     req: Request<Body>,
 ) -> Response {
-    if !same(&token, &ctx.token) {
-        return StatusCode::NOT_FOUND.into_response();
-    }
-    let Ok(id) = id.parse::<i64>() else {
+    let Some(id) = authorised_post(&ctx, &token, &id) else {
         return StatusCode::NOT_FOUND.into_response();
     };
     let row: Option<(String, String)> =
@@ -149,10 +155,7 @@ async fn serve_thumbnail(
     Path((token, id)): Path<(String, String)>,
     req: Request<Body>,
 ) -> Response {
-    if !same(&token, &ctx.token) {
-        return StatusCode::NOT_FOUND.into_response();
-    }
-    let Ok(id) = id.parse::<i64>() else {
+    let Some(id) = authorised_post(&ctx, &token, &id) else {
         return StatusCode::NOT_FOUND.into_response();
     };
     let path: Option<String> =
