@@ -469,6 +469,30 @@ impl Engine {
         .await
     }
 
+    /// A posting cap was reached: nothing is wrong with the post, it waits for the creator
+    /// (retry later or reschedule), retryable.
+    async fn wait_for_cap(
+        &self,
+        job: &mut PublishJob,
+        post: &PostDto,
+        action: tiktok_api::UserAction,
+        change: Change,
+    ) -> CoreResult<RunEnd> {
+        let change = Change {
+            retryable: Some(true),
+            ..change
+        };
+        self.end_with(
+            job,
+            post,
+            PublishStep::NeedsAttention,
+            "caps_reached",
+            plain(action),
+            change,
+        )
+        .await
+    }
+
     async fn end_with(
         &self,
         job: &mut PublishJob,
@@ -708,18 +732,7 @@ impl Engine {
                 .await
             }
             Some(ErrorClass::UserMustAct(a)) if is_cap(a) => {
-                self.end_with(
-                    job,
-                    post,
-                    PublishStep::NeedsAttention,
-                    "caps_reached",
-                    plain(a),
-                    Change {
-                        retryable: Some(true),
-                        ..logged()
-                    },
-                )
-                .await
+                self.wait_for_cap(job, post, a, logged()).await
             }
             Some(class @ ErrorClass::UserMustAct(_)) => {
                 let (_, msg) = user_action_text(class, &e.user_message());
@@ -1114,17 +1127,7 @@ impl Engine {
                                     .await
                                     .map(Some),
                                 ErrorClass::UserMustAct(a) if is_cap(a) => self
-                                    .end_with(
-                                        job,
-                                        post,
-                                        PublishStep::NeedsAttention,
-                                        "caps_reached",
-                                        plain(a),
-                                        Change {
-                                            retryable: Some(true),
-                                            ..change
-                                        },
-                                    )
+                                    .wait_for_cap(job, post, a, change)
                                     .await
                                     .map(Some),
                                 _ => {
