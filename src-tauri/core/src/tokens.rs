@@ -24,8 +24,15 @@ use crate::secrets::Secret;
 
 /// Refresh this long before the access token expires.
 pub const REFRESH_MARGIN_MS: i64 = 5 * 60 * 1000;
-/// The refresher re-reads the wall clock at least this often.
-pub const MAX_SLEEP: Duration = Duration::from_secs(30);
+/// The refresher sleeps until the next refresh or warning is due, but re-reads the wall clock at
+/// least this often. On Linux a resume or a clock change wakes it at once (`wall_clock`), so the
+/// ceiling only guards against a missed signal; elsewhere it is what bounds the delay after a
+/// resume.
+pub const MAX_SLEEP: Duration = if cfg!(target_os = "linux") {
+    Duration::from_secs(10 * 60)
+} else {
+    Duration::from_secs(30)
+};
 /// After a transient refresh failure, wait this long before the background retries.
 const RETRY_AFTER_MS: i64 = 60 * 1000;
 
@@ -54,6 +61,22 @@ impl TokenLocks {
             .entry(open_id.to_owned())
             .or_default()
             .clone()
+    }
+}
+
+/// Milliseconds until this account's 7-day warning falls due; `i64::MAX` when it was sent, is
+/// due already (the current pass sends it) or cannot be (no known refresh expiry).
+fn warning_due_in(row: &AccountRow, now: i64) -> i64 {
+    match row.refresh_expires_at {
+        Some(expires) if row.refresh_warned_at.is_none() => {
+            let due_in = expires - REFRESH_WARNING_MS - now;
+            if due_in > 0 {
+                due_in
+            } else {
+                i64::MAX
+            }
+        }
+        _ => i64::MAX,
     }
 }
 
@@ -319,7 +342,7 @@ impl Engine {
             Ok(r) => r,
             Err(e) => {
                 tracing::warn!(error = %e, "background refresh could not read accounts");
-                return MAX_SLEEP;
+                return Duration::from_millis(RETRY_AFTER_MS as u64);
             }
         };
         let mut next = MAX_SLEEP.as_millis() as i64;
@@ -358,14 +381,18 @@ impl Engine {
                     next = next.min(t - REFRESH_MARGIN_MS - self.clock().now_ms());
                 }
                 self.warn_refresh_expiry(&fresh, now).await;
+                next = next.min(warning_due_in(&fresh, now));
             } else {
                 next = next.min(due_at - now);
                 self.warn_refresh_expiry(&row, now).await;
+                next = next.min(warning_due_in(&row, now));
             }
         }
         Duration::from_millis(next.clamp(200, MAX_SLEEP.as_millis() as i64) as u64)
     }
 
+    /// Sends the "sign-in ends in N days" warning once, when the refresh token has less than
+    /// [`REFRESH_WARNING_MS`] left.
     async fn warn_refresh_expiry(&self, row: &AccountRow, now: i64) {
         let Some(expires) = row.refresh_expires_at else {
             return;
