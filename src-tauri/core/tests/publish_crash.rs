@@ -29,10 +29,10 @@ use tokdeck_core::publisher::{PublishJob, PublishStep, UNKNOWN_OUTCOME_MESSAGE};
 use tokdeck_core::secrets::Secrets;
 use tokdeck_core::store::DB_FILE;
 use tokdeck_core::{Engine, EngineConfig};
-use tokdeck_sim::{SimOptions, Simulator};
+use tokdeck_sim::Simulator;
 
 use common::file_keychain::FileStore;
-use common::publish::SimCtl;
+use common::publish::{fast, sha256_file, SimCtl};
 
 const ENV_DATA: &str = "TOKDECK_CRASH_DATA_DIR";
 const ENV_SIM: &str = "TOKDECK_CRASH_SIM_URL";
@@ -139,15 +139,7 @@ struct Rig {
 /// Accounts (by username) and posts (account index, caption), all scheduled "now" by an engine
 /// in this process that is then closed without publishing anything.
 async fn rig(accounts: &[&str], posts: &[(usize, &str)]) -> Rig {
-    let h = common::start_keyed(
-        SimOptions {
-            fast: true,
-            ..Default::default()
-        },
-        keychain,
-        |c| c,
-    )
-    .await;
+    let h = common::start_keyed(fast(), keychain, |c| c).await;
     let video = media_common::h264(h.dir.path(), "clip.mp4", 1.0);
     let mut ids = Vec::new();
     for name in accounts {
@@ -188,11 +180,6 @@ async fn rig(accounts: &[&str], posts: &[(usize, &str)]) -> Rig {
         db,
         children: 0,
     }
-}
-
-fn sha256_file(p: &Path) -> String {
-    use sha2::Digest;
-    hex::encode(sha2::Sha256::digest(std::fs::read(p).unwrap()))
 }
 
 /// A running child engine; its output goes to a log in the data folder, shown on failure.

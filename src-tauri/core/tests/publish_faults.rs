@@ -7,133 +7,17 @@
 mod common;
 mod media_common;
 
-use std::path::PathBuf;
 use std::time::Duration;
 
 use reqwest::Method;
-use serde_json::{json, Value};
-use tokdeck_core::events::{EngineEvent, NotificationKind};
-use tokdeck_core::posts::{ComposeInput, PostMode, PostStatus, When};
-use tokdeck_core::publisher::{PublishJob, PublishStep};
-use tokdeck_core::{tokens, Engine};
-use tokdeck_sim::SimOptions;
+use serde_json::json;
+use tokdeck_core::posts::PostStatus;
+use tokdeck_core::publisher::PublishStep;
+use tokdeck_core::tokens;
 
-struct T {
-    h: common::H,
-    video: PathBuf,
-}
-
-async fn setup() -> T {
-    let h = common::start_opts(
-        SimOptions {
-            fast: true,
-            ..Default::default()
-        },
-        |c| c,
-    )
-    .await;
-    let video = media_common::h264(h.dir.path(), "clip.mp4", 1.0);
-    T { h, video }
-}
+use common::publish::{published_notification, sha256_file, Publishing as T};
 
 impl T {
-    /// A connected account; `sim_patch` (e.g. `{"private": true}`) is applied before connecting.
-    async fn account_with(&self, name: &str, sim_patch: Value) -> (String, i64) {
-        let open_id = self.h.sim_account(name, 10).await;
-        if !sim_patch.is_null() {
-            self.h
-                .ctl(
-                    Method::PATCH,
-                    &format!("/__sim/accounts/{open_id}"),
-                    sim_patch,
-                )
-                .await;
-        }
-        let acc = self.h.connect(&open_id).await;
-        (open_id, acc.id)
-    }
-
-    async fn account(&self, name: &str) -> (String, i64) {
-        self.account_with(name, Value::Null).await
-    }
-
-    async fn draft_as(&self, account_id: i64, caption: &str, privacy: &str) -> i64 {
-        let rules = self.h.engine.creator_rules(account_id).await.unwrap();
-        self.h
-            .engine
-            .create_draft(
-                &ComposeInput {
-                    account_id,
-                    media_path: self.video.to_string_lossy().into_owned(),
-                    caption: caption.into(),
-                    privacy_level: Some(privacy.into()),
-                    allow_comment: true,
-                    allow_duet: false,
-                    allow_stitch: false,
-                    commercial: Default::default(),
-                    is_aigc: false,
-                    cover_timestamp_ms: None,
-                    mode: PostMode::Direct,
-                },
-                Some(&rules),
-            )
-            .await
-            .unwrap()
-            .id
-    }
-
-    async fn draft(&self, account_id: i64, caption: &str) -> i64 {
-        self.draft_as(account_id, caption, "SELF_ONLY").await
-    }
-
-    async fn publish_now(&self, id: i64) {
-        self.h
-            .engine
-            .schedule_post_fresh(id, &When::Now)
-            .await
-            .unwrap();
-    }
-
-    async fn fault(&self, body: Value) {
-        self.h.ctl(Method::POST, "/__sim/faults", body).await;
-    }
-
-    async fn sim_posts(&self) -> Vec<Value> {
-        match self.h.ctl(Method::GET, "/__sim/posts", Value::Null).await {
-            Value::Array(a) => a,
-            other => panic!("/__sim/posts answered {other}"),
-        }
-    }
-
-    async fn sim_posts_of(&self, open_id: &str) -> Vec<Value> {
-        let mut v = self.sim_posts().await;
-        v.retain(|p| p["open_id"] == open_id);
-        v
-    }
-
-    async fn job(&self, id: i64) -> PublishJob {
-        self.h.engine.publish_job(id).await.unwrap().expect("job")
-    }
-
-    async fn wait_status(&self, id: i64, want: PostStatus, secs: u64) {
-        wait_status(&self.h.engine, id, want, secs).await
-    }
-
-    async fn wait_step(&self, id: i64, want: PublishStep, secs: u64) {
-        let deadline = std::time::Instant::now() + Duration::from_secs(secs);
-        loop {
-            let job = self.h.engine.publish_job(id).await.unwrap();
-            if job.as_ref().is_some_and(|j| j.step() == want) {
-                return;
-            }
-            assert!(
-                std::time::Instant::now() < deadline,
-                "post {id} never reached {want:?}: {job:#?}"
-            );
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-    }
-
     async fn expire_access_token(&self, open_id: &str) {
         self.h
             .ctl(
@@ -143,30 +27,6 @@ impl T {
             )
             .await;
     }
-}
-
-async fn wait_status(engine: &Engine, id: i64, want: PostStatus, secs: u64) {
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(secs);
-    loop {
-        let post = engine.post(id).await.unwrap();
-        if post.status == want {
-            return;
-        }
-        if tokio::time::Instant::now() > deadline {
-            let job = engine.publish_job(id).await.unwrap();
-            let hist = engine.publish_history(id).await.unwrap();
-            panic!(
-                "post {id} is {:?}, wanted {want:?}; job {job:#?}; history {hist:#?}",
-                post.status
-            );
-        }
-        tokio::time::sleep(Duration::from_millis(40)).await;
-    }
-}
-
-fn sha256_file(p: &std::path::Path) -> String {
-    use sha2::Digest;
-    hex::encode(sha2::Sha256::digest(std::fs::read(p).unwrap()))
 }
 
 /// A creator-facing message: a sentence, not a bare TikTok code.
@@ -181,7 +41,7 @@ fn assert_readable(msg: &str, code: &str) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_dropped_init_is_an_unknown_outcome_and_never_resent() {
-    let t = setup().await;
+    let t = T::start(media_common::h264).await;
     let (open_id, a) = t.account("alice").await;
     let id = t.draft(a, "dropped init").await;
     t.fault(json!({"endpoint": "video_init", "kind": "drop"}))
@@ -208,7 +68,7 @@ async fn a_dropped_init_is_an_unknown_outcome_and_never_resent() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_dropped_chunk_is_resent_and_tiktok_gets_the_exact_file() {
-    let t = setup().await;
+    let t = T::start(media_common::h264).await;
     let (_, a) = t.account("alice").await;
     let id = t.draft(a, "dropped chunk").await;
     t.fault(json!({"endpoint": "upload", "kind": "drop"})).await;
@@ -230,7 +90,7 @@ async fn a_dropped_chunk_is_resent_and_tiktok_gets_the_exact_file() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn dropped_status_answers_keep_polling_and_publish_once() {
-    let t = setup().await;
+    let t = T::start(media_common::h264).await;
     let (_, a) = t.account("alice").await;
     let id = t.draft(a, "dropped status").await;
     t.fault(json!({"endpoint": "status", "kind": "drop", "times": 3}))
@@ -250,7 +110,7 @@ async fn dropped_status_answers_keep_polling_and_publish_once() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn rate_limits_on_creator_info_and_init_are_waited_out() {
-    let t = setup().await;
+    let t = T::start(media_common::h264).await;
     let (_, a) = t.account("alice").await;
     let id = t.draft(a, "busy minute").await;
     let info_before = t.h.requests("creator_info").await;
@@ -272,7 +132,7 @@ async fn rate_limits_on_creator_info_and_init_are_waited_out() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_access_token_expiring_mid_upload_is_refreshed_and_the_publish_continues() {
-    let t = setup().await;
+    let t = T::start(media_common::h264).await;
     let (open_id, a) = t.account("alice").await;
     let id = t.draft(a, "long upload").await;
     let (old_access, _) = t.h.sim_tokens(&open_id).await;
@@ -297,7 +157,7 @@ async fn an_access_token_expiring_mid_upload_is_refreshed_and_the_publish_contin
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_rotated_refresh_token_is_saved_and_serves_the_next_post() {
-    let t = setup().await;
+    let t = T::start(media_common::h264).await;
     t.h.ctl(
         Method::POST,
         "/__sim/behaviour",
@@ -393,7 +253,7 @@ const FAIL_REASONS: &[(&str, Want)] = &[
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_fail_reason_ends_published_or_with_its_next_step() {
-    let t = setup().await;
+    let t = T::start(media_common::h264).await;
     let mut cases = Vec::new();
     // One account per reason: posts of different accounts run in parallel, and no account
     // comes near TikTok's daily cap.
@@ -479,21 +339,10 @@ async fn every_fail_reason_ends_published_or_with_its_next_step() {
     t.h.engine.shutdown().await;
 }
 
-async fn unaudited(t: &T, non_self_only: &str) {
-    t.h.ctl(Method::PATCH, "/__sim/app", json!({"audited": false}))
-        .await;
-    t.h.ctl(
-        Method::POST,
-        "/__sim/behaviour",
-        json!({"unaudited_non_self_only": non_self_only}),
-    )
-    .await;
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_unaudited_app_posts_only_to_private_accounts() {
-    let t = setup().await;
-    unaudited(&t, "reject").await;
+    let t = T::start(media_common::h264).await;
+    t.sim().unaudited("reject").await;
     let (open_id, a) = t.account("public_alice").await;
     let id = t.draft(a, "only me").await;
     t.h.engine.start_background();
@@ -528,8 +377,8 @@ async fn an_unaudited_app_posts_only_to_private_accounts() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_unaudited_app_refusing_a_wider_audience_says_only_me_is_allowed() {
-    let t = setup().await;
-    unaudited(&t, "reject").await;
+    let t = T::start(media_common::h264).await;
+    t.sim().unaudited("reject").await;
     let (open_id, a) = t
         .account_with("private_bob", json!({"private": true}))
         .await;
@@ -549,8 +398,8 @@ async fn an_unaudited_app_refusing_a_wider_audience_says_only_me_is_allowed() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_unaudited_app_downgrading_a_wider_audience_is_not_reported_as_that_audience() {
-    let t = setup().await;
-    unaudited(&t, "downgrade").await;
+    let t = T::start(media_common::h264).await;
+    t.sim().unaudited("downgrade").await;
     let (open_id, a) = t
         .account_with("private_carol", json!({"private": true}))
         .await;
@@ -562,18 +411,7 @@ async fn an_unaudited_app_downgrading_a_wider_audience_is_not_reported_as_that_a
     let posts = t.sim_posts_of(&open_id).await;
     assert_eq!(posts.len(), 1);
     assert_eq!(posts[0]["post_info"]["privacy_level"], "SELF_ONLY");
-    let mut body = None;
-    while let Ok(e) = events.try_recv() {
-        if let EngineEvent::Notify {
-            notification: NotificationKind::Published,
-            body: b,
-            ..
-        } = e
-        {
-            body = Some(b);
-        }
-    }
-    let body = body.expect("a published notification");
+    let body = published_notification(&mut events);
     let lower = body.to_lowercase();
     assert!(
         !lower.contains("public") && !lower.contains("everyone") && !lower.contains("follower"),

@@ -5,109 +5,17 @@
 mod common;
 mod media_common;
 
-use std::path::PathBuf;
 use std::time::Duration;
 
 use reqwest::Method;
-use serde_json::{json, Value};
+use serde_json::json;
 use tokdeck_core::events::{EngineEvent, NotificationKind};
-use tokdeck_core::posts::{ComposeInput, PostMode, PostStatus, When};
+use tokdeck_core::posts::{PostStatus, When};
 use tokdeck_core::publisher::PublishStep;
 use tokdeck_core::settings::SettingsPatch;
 use tokdeck_core::{Engine, EngineConfig};
-use tokdeck_sim::SimOptions;
 
-struct T {
-    h: common::H,
-    video: PathBuf,
-}
-
-async fn setup() -> T {
-    let h = common::start_opts(
-        SimOptions {
-            fast: true,
-            ..Default::default()
-        },
-        |c| c,
-    )
-    .await;
-    let video = media_common::h264(h.dir.path(), "clip.mp4", 1.0);
-    T { h, video }
-}
-
-impl T {
-    async fn account(&self, name: &str) -> (String, i64) {
-        let open_id = self.h.sim_account(name, 10).await;
-        let acc = self.h.connect(&open_id).await;
-        (open_id, acc.id)
-    }
-
-    async fn draft(&self, account_id: i64, caption: &str) -> i64 {
-        let rules = self.h.engine.creator_rules(account_id).await.unwrap();
-        self.h
-            .engine
-            .create_draft(
-                &ComposeInput {
-                    account_id,
-                    media_path: self.video.to_string_lossy().into_owned(),
-                    caption: caption.into(),
-                    privacy_level: Some("SELF_ONLY".into()),
-                    allow_comment: true,
-                    allow_duet: false,
-                    allow_stitch: false,
-                    commercial: Default::default(),
-                    is_aigc: false,
-                    cover_timestamp_ms: None,
-                    mode: PostMode::Direct,
-                },
-                Some(&rules),
-            )
-            .await
-            .unwrap()
-            .id
-    }
-
-    async fn schedule(&self, id: i64, when: When) {
-        self.h.engine.schedule_post_fresh(id, &when).await.unwrap();
-    }
-
-    async fn fault(&self, body: Value) {
-        self.h.ctl(Method::POST, "/__sim/faults", body).await;
-    }
-
-    async fn sim_posts(&self) -> Vec<Value> {
-        self.h
-            .ctl(Method::GET, "/__sim/posts", Value::Null)
-            .await
-            .as_array()
-            .unwrap()
-            .clone()
-    }
-
-    /// Waits until the post reaches `want` (panics with the job after `secs`).
-    async fn wait_status(&self, id: i64, want: PostStatus, secs: u64) {
-        wait_status(&self.h.engine, id, want, secs).await
-    }
-}
-
-async fn wait_status(engine: &Engine, id: i64, want: PostStatus, secs: u64) {
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(secs);
-    loop {
-        let post = engine.post(id).await.unwrap();
-        if post.status == want {
-            return;
-        }
-        if tokio::time::Instant::now() > deadline {
-            let job = engine.publish_job(id).await.unwrap();
-            let hist = engine.publish_history(id).await.unwrap();
-            panic!(
-                "post {id} is {:?}, wanted {want:?}; job {job:#?}; history {hist:#?}",
-                post.status
-            );
-        }
-        tokio::time::sleep(Duration::from_millis(40)).await;
-    }
-}
+use common::publish::{sha256_file, wait_status, Publishing as T};
 
 fn in_minutes(engine: &Engine, minutes: i64) -> When {
     let t = engine.clock().now() + chrono::Duration::minutes(minutes);
@@ -118,14 +26,9 @@ fn in_minutes(engine: &Engine, minutes: i64) -> When {
     }
 }
 
-fn sha256_file(p: &std::path::Path) -> String {
-    use sha2::Digest;
-    hex::encode(sha2::Sha256::digest(std::fs::read(p).unwrap()))
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn publish_now_goes_out_once_with_the_right_bytes_and_post_info() {
-    let t = setup().await;
+    let t = T::start(media_common::h264).await;
     let (open_id, a) = t.account("alice").await;
     let id = t.draft(a, "hello #tokdeck").await;
     let mut events = t.h.engine.events().subscribe();
@@ -223,7 +126,7 @@ fn poke_wall_clock() -> bool {
 #[cfg(target_os = "linux")]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_resume_is_noticed_through_the_kernel_and_overdue_posts_start_within_2_s() {
-    let t = setup().await;
+    let t = T::start(media_common::h264).await;
     let (_, a) = t.account("alice").await;
     let p1 = t.draft(a, "after the nap").await;
     // Due in 1–2 minutes: the scheduler goes to sleep for its 30 s ceiling of monotonic time.
@@ -259,7 +162,7 @@ async fn a_resume_is_noticed_through_the_kernel_and_overdue_posts_start_within_2
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_accounts_publish_in_parallel_and_a_clock_jump_is_caught_up() {
-    let t = setup().await;
+    let t = T::start(media_common::h264).await;
     let (_, a) = t.account("alice").await;
     let (_, b) = t.account("bob").await;
     let p1 = t.draft(a, "from alice").await;
@@ -321,7 +224,7 @@ async fn two_accounts_publish_in_parallel_and_a_clock_jump_is_caught_up() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_lost_init_answer_is_never_retried_blindly() {
-    let t = setup().await;
+    let t = T::start(media_common::h264).await;
     let (_, a) = t.account("alice").await;
     let id = t.draft(a, "lost").await;
     t.fault(json!({"endpoint": "video_init", "kind": "drop_after"}))
@@ -358,7 +261,7 @@ async fn a_lost_init_answer_is_never_retried_blindly() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn chunk_and_status_faults_are_retried_and_publish() {
-    let t = setup().await;
+    let t = T::start(media_common::h264).await;
     let (_, a) = t.account("alice").await;
     let id = t.draft(a, "bumpy").await;
     t.fault(json!({"endpoint": "upload", "kind": "status", "status": 503}))
@@ -378,7 +281,7 @@ async fn chunk_and_status_faults_are_retried_and_publish() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_expired_upload_url_needs_attention() {
-    let t = setup().await;
+    let t = T::start(media_common::h264).await;
     let (_, a) = t.account("alice").await;
     let id = t.draft(a, "slow").await;
     t.fault(json!({"endpoint": "upload", "kind": "expire_upload_url"}))
@@ -397,7 +300,7 @@ async fn an_expired_upload_url_needs_attention() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_expired_access_token_is_refreshed_and_publishing_continues() {
-    let t = setup().await;
+    let t = T::start(media_common::h264).await;
     let (_, a) = t.account("alice").await;
     let id = t.draft(a, "later").await;
     let refreshes = t.h.requests("token").await;
@@ -417,7 +320,7 @@ async fn an_expired_access_token_is_refreshed_and_publishing_continues() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn auth_removed_while_processing_needs_a_reconnect() {
-    let t = setup().await;
+    let t = T::start(media_common::h264).await;
     let (_, a) = t.account("alice").await;
     let id = t.draft(a, "revoked").await;
     t.fault(json!({"endpoint": "status", "kind": "revoke_mid_publish"}))
@@ -436,7 +339,7 @@ async fn auth_removed_while_processing_needs_a_reconnect() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn fail_reasons_internal_retries_and_a_posting_cap_needs_attention_with_log_id() {
-    let t = setup().await;
+    let t = T::start(media_common::h264).await;
     let (_, a) = t.account("alice").await;
     let (_, b) = t.account("bob").await;
     let p1 = t.draft(a, "internal").await;
@@ -477,7 +380,7 @@ async fn fail_reasons_internal_retries_and_a_posting_cap_needs_attention_with_lo
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_deleted_file_needs_attention_and_nothing_is_sent() {
-    let t = setup().await;
+    let t = T::start(media_common::h264).await;
     let (_, a) = t.account("alice").await;
     let id = t.draft(a, "gone").await;
     t.schedule(id, in_minutes(&t.h.engine, 2)).await;
@@ -533,7 +436,7 @@ async fn reopen(t: T) -> T {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_restart_while_processing_keeps_polling_and_publishes_once() {
-    let t = setup().await;
+    let t = T::start(media_common::h264).await;
     let (_, a) = t.account("alice").await;
     let id = t.draft(a, "crashy").await;
     t.fault(json!({"endpoint": "status", "kind": "status", "status": 500, "times": 1000}))
@@ -553,7 +456,7 @@ async fn a_restart_while_processing_keeps_polling_and_publishes_once() {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     let t = reopen(t).await;
-    t.h.ctl(Method::DELETE, "/__sim/faults", Value::Null).await;
+    t.sim().clear_faults().await;
     t.h.engine.start_background();
     t.wait_status(id, PostStatus::Published, 15).await;
     assert_eq!(t.h.requests("video_init").await, 1);
@@ -565,7 +468,7 @@ async fn a_restart_while_processing_keeps_polling_and_publishes_once() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_restart_in_initializing_needs_attention_without_a_second_init() {
-    let t = setup().await;
+    let t = T::start(media_common::h264).await;
     let (_, a) = t.account("alice").await;
     let id = t.draft(a, "unsure").await;
     t.schedule(id, When::Now).await;
@@ -609,7 +512,7 @@ async fn sqlx_exec(pool: &sqlx::SqlitePool, sql: &str) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn missed_posts_beyond_the_grace_period_are_missed_within_it_published() {
-    let t = setup().await;
+    let t = T::start(media_common::h264).await;
     let (_, a) = t.account("alice").await;
     let (_, b) = t.account("bob").await;
     let old = t.draft(a, "too late").await;
@@ -644,7 +547,7 @@ async fn missed_posts_beyond_the_grace_period_are_missed_within_it_published() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn nothing_is_published_while_paused() {
-    let t = setup().await;
+    let t = T::start(media_common::h264).await;
     let (_, a) = t.account("alice").await;
     let id = t.draft(a, "wait").await;
     t.h.engine
@@ -675,7 +578,7 @@ async fn nothing_is_published_while_paused() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_queued_post_can_be_cancelled_and_is_never_sent() {
-    let t = setup().await;
+    let t = T::start(media_common::h264).await;
     let (_, a) = t.account("alice").await;
     let busy = t.draft(a, "first").await;
     let queued = t.draft(a, "second").await;
@@ -699,7 +602,7 @@ async fn a_queued_post_can_be_cancelled_and_is_never_sent() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_answered_5xx_on_init_is_retried_and_publishes_once() {
-    let t = setup().await;
+    let t = T::start(media_common::h264).await;
     let (_, a) = t.account("alice").await;
     let id = t.draft(a, "retry init").await;
     t.fault(json!({"endpoint": "video_init", "kind": "status", "status": 503}))
@@ -715,7 +618,7 @@ async fn an_answered_5xx_on_init_is_retried_and_publishes_once() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_restart_while_uploading_resumes_with_the_same_upload_url() {
-    let t = setup().await;
+    let t = T::start(media_common::h264).await;
     let (_, a) = t.account("alice").await;
     let id = t.draft(a, "mid upload").await;
     t.fault(json!({"endpoint": "upload", "kind": "delay", "delay_ms": 5000}))
@@ -747,7 +650,7 @@ async fn a_restart_while_uploading_resumes_with_the_same_upload_url() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_failed_post_can_be_retried_by_hand() {
-    let t = setup().await;
+    let t = T::start(media_common::h264).await;
     let (_, a) = t.account("alice").await;
     let id = t.draft(a, "again").await;
     t.fault(json!({"endpoint": "video_init", "kind": "fail_reason", "fail_reason": "spam_risk_too_many_posts"}))
@@ -763,7 +666,7 @@ async fn a_failed_post_can_be_retried_by_hand() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_tray_status_tells_the_next_post_and_the_publish_under_way() {
-    let t = setup().await;
+    let t = T::start(media_common::h264).await;
     let (_, a) = t.account("alice").await;
     let later = t.draft(a, "later").await;
     t.schedule(later, in_minutes(&t.h.engine, 90)).await;

@@ -75,18 +75,9 @@ pub async fn start_keyed(
 }
 
 impl H {
+    /// A call to the simulator's control API that must succeed; answers its JSON.
     pub async fn ctl(&self, method: Method, path: &str, body: Value) -> Value {
-        let resp = self
-            .ctl
-            .request(method.clone(), format!("{}{path}", self.base))
-            .json(&body)
-            .send()
-            .await
-            .unwrap();
-        let status = resp.status();
-        let v: Value = resp.json().await.unwrap_or(Value::Null);
-        assert!(status.is_success(), "{method} {path} -> {status}: {v}");
-        v
+        self.sim_ctl().call(method, path, body).await
     }
 
     /// A simulated TikTok account; returns its open_id.
@@ -103,8 +94,7 @@ impl H {
     }
 
     pub async fn requests(&self, endpoint: &str) -> u64 {
-        let v = self.ctl(Method::GET, "/__sim/requests", Value::Null).await;
-        v[endpoint].as_u64().unwrap_or(0)
+        self.sim_ctl().requests(endpoint).await
     }
 
     /// The simulator's live tokens for an account: (access, refresh).
