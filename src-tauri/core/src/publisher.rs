@@ -198,6 +198,25 @@ struct Change {
     public_post_ids: Option<Vec<String>>,
 }
 
+impl Change {
+    /// Keeps TikTok's `log_id` of the failed request for the post's history.
+    fn logged(log_id: Option<&str>) -> Self {
+        Change {
+            log_id: log_id.map(str::to_owned),
+            ..Default::default()
+        }
+    }
+
+    /// TikTok may have acted on the request: only the creator can tell, so the post is never
+    /// retried blindly.
+    fn unknown_outcome(log_id: Option<&str>) -> Self {
+        Change {
+            outcome_unknown: Some(true),
+            ..Change::logged(log_id)
+        }
+    }
+}
+
 /// How a run of a job ended for the scheduler.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RunEnd {
@@ -536,8 +555,7 @@ impl Engine {
             let change = Change {
                 attempts: Some(attempts),
                 retryable: Some(true),
-                log_id: err.tiktok_log_id().map(str::to_owned),
-                ..Default::default()
+                ..Change::logged(err.tiktok_log_id())
             };
             return self
                 .end_with(
@@ -558,8 +576,7 @@ impl Engine {
             attempts: Some(attempts),
             next_retry_at: Some(Some(at)),
             error: Some(Some(("retry".to_owned(), err.user_message()))),
-            log_id: err.tiktok_log_id().map(str::to_owned),
-            ..Default::default()
+            ..Change::logged(err.tiktok_log_id())
         };
         self.set_state(job, to, change).await?;
         Ok(RunEnd::RetryLater)
@@ -598,10 +615,7 @@ impl Engine {
                     if first {
                         // Intent recorded but no publish id: the request may have reached
                         // TikTok. Never init again blindly.
-                        let change = Change {
-                            outcome_unknown: Some(true),
-                            ..Default::default()
-                        };
+                        let change = Change::unknown_outcome(None);
                         return self
                             .end_with(
                                 &mut job,
@@ -712,10 +726,7 @@ impl Engine {
         post: &PostDto,
         e: CoreError,
     ) -> CoreResult<RunEnd> {
-        let logged = || Change {
-            log_id: e.tiktok_log_id().map(str::to_owned),
-            ..Default::default()
-        };
+        let logged = || Change::logged(e.tiktok_log_id());
         match e.tiktok_class() {
             Some(ErrorClass::RetryLater) => {
                 self.retry_or_fail(job, post, PublishStep::Queued, &e).await
@@ -753,10 +764,7 @@ impl Engine {
                     PublishStep::NeedsAttention,
                     "outcome_unknown",
                     UNKNOWN_OUTCOME_MESSAGE.to_owned(),
-                    Change {
-                        outcome_unknown: Some(true),
-                        ..logged()
-                    },
+                    Change::unknown_outcome(e.tiktok_log_id()),
                 )
                 .await
             }
@@ -840,10 +848,7 @@ impl Engine {
         post: &PostDto,
         e: &CoreError,
     ) -> CoreResult<RunEnd> {
-        let change = Change {
-            log_id: e.tiktok_log_id().map(str::to_owned),
-            ..Default::default()
-        };
+        let change = Change::logged(e.tiktok_log_id());
         self.end_with(
             job,
             post,
@@ -872,10 +877,7 @@ impl Engine {
                     PublishStep::NeedsAttention,
                     "upload_url_expired",
                     EXPIRED_URL_MESSAGE.to_owned(),
-                    Change {
-                        outcome_unknown: Some(true),
-                        ..Default::default()
-                    },
+                    Change::unknown_outcome(None),
                 )
                 .await
                 .map(Some);
@@ -953,18 +955,14 @@ impl Engine {
                     PublishStep::NeedsAttention,
                     "upload_url_expired",
                     EXPIRED_URL_MESSAGE.to_owned(),
-                    Change {
-                        outcome_unknown: Some(true),
-                        log_id: e.log_id().map(str::to_owned),
-                        ..Default::default()
-                    },
+                    Change::unknown_outcome(e.log_id()),
                 )
                 .await
                 .map(Some),
             Err(e) => {
                 let class = e.class();
-                let log_id = e.log_id().map(str::to_owned);
                 let err = CoreError::from(e);
+                let log_id = err.tiktok_log_id();
                 match class {
                     ErrorClass::RetryLater => self
                         .retry_or_fail(job, post, PublishStep::Uploading, &err)
@@ -978,10 +976,7 @@ impl Engine {
                             PublishStep::NeedsAttention,
                             "local_file",
                             msg,
-                            Change {
-                                log_id,
-                                ..Default::default()
-                            },
+                            Change::logged(log_id),
                         )
                         .await
                         .map(Some)
@@ -993,11 +988,7 @@ impl Engine {
                             PublishStep::NeedsAttention,
                             "upload_failed",
                             format!("{} Check TikTok before retrying.", err.user_message()),
-                            Change {
-                                outcome_unknown: Some(true),
-                                log_id,
-                                ..Default::default()
-                            },
+                            Change::unknown_outcome(log_id),
                         )
                         .await
                         .map(Some),
@@ -1016,10 +1007,7 @@ impl Engine {
                     PublishStep::NeedsAttention,
                     "outcome_unknown",
                     UNKNOWN_OUTCOME_MESSAGE.to_owned(),
-                    Change {
-                        outcome_unknown: Some(true),
-                        ..Default::default()
-                    },
+                    Change::unknown_outcome(None),
                 )
                 .await
                 .map(Some);
@@ -1165,11 +1153,7 @@ impl Engine {
                                 ),
                                 // TikTok may still publish what it received: a blind retry
                                 // could post twice.
-                                Change {
-                                    outcome_unknown: Some(true),
-                                    log_id: e.tiktok_log_id().map(str::to_owned),
-                                    ..Default::default()
-                                },
+                                Change::unknown_outcome(e.tiktok_log_id()),
                             )
                             .await
                             .map(Some);
@@ -1188,11 +1172,7 @@ impl Engine {
                                         "TikTok did not say whether the post went out ({}). Check TikTok, then mark it as posted or dismiss it.",
                                         e.user_message()
                                     ),
-                                    Change {
-                                        outcome_unknown: Some(true),
-                                        log_id: e.tiktok_log_id().map(str::to_owned),
-                                        ..Default::default()
-                                    },
+                                    Change::unknown_outcome(e.tiktok_log_id()),
                                 )
                                 .await
                                 .map(Some);
