@@ -443,18 +443,7 @@ async fn a_restart_while_processing_keeps_polling_and_publishes_once() {
         .await;
     t.h.engine.start_background();
     t.schedule(id, When::Now).await;
-    let deadline = std::time::Instant::now() + Duration::from_secs(15);
-    loop {
-        let job = t.h.engine.publish_job(id).await.unwrap();
-        if job.is_some_and(|j| j.step() == PublishStep::Processing) {
-            break;
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "never reached processing"
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    t.wait_step(id, PublishStep::Processing, 15).await;
     let t = reopen(t).await;
     t.sim().clear_faults().await;
     t.h.engine.start_background();
@@ -625,18 +614,7 @@ async fn a_restart_while_uploading_resumes_with_the_same_upload_url() {
         .await;
     t.h.engine.start_background();
     t.schedule(id, When::Now).await;
-    let deadline = std::time::Instant::now() + Duration::from_secs(15);
-    loop {
-        let job = t.h.engine.publish_job(id).await.unwrap();
-        if job.is_some_and(|j| j.step() == PublishStep::Uploading) {
-            break;
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "never reached uploading"
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    t.wait_step(id, PublishStep::Uploading, 15).await;
     tokio::time::sleep(Duration::from_millis(200)).await;
     let t = reopen(t).await;
     t.h.engine.start_background();
