@@ -65,6 +65,21 @@ pub(crate) async fn connect(app: &App, sim: &Sim, username: &str) -> i64 {
     panic!("{username} never connected");
 }
 
+/// Adds a video for an account the way a drop or the file picker does (both end in
+/// `ingest_paths`); answers its accepted result (facts and draft id).
+pub(crate) async fn ingest(app: &App, video: &Path, account: i64) -> Value {
+    let results = app
+        .invoke(
+            "ingest_paths",
+            json!({ "paths": [video.display().to_string()], "accountId": account }),
+        )
+        .await
+        .unwrap();
+    let result = results.as_array().unwrap()[0].clone();
+    assert!(result["error"].is_null(), "{result}");
+    result
+}
+
 /// Sets an input's value the way typing does (an `input` event), for date/time inputs whose
 /// native pickers WebDriver cannot type into portably.
 pub(crate) async fn set_input(app: &App, testid: &str, value: &str) {
@@ -166,16 +181,7 @@ async fn compose_schedule_see_drag_and_find_it_after_a_restart() {
         let sim = Sim::of(app).await;
         let account = connect(app, &sim, "maya.makes").await;
 
-        // The drop handler and the file picker both end in ingest_paths.
-        let results = app
-            .invoke(
-                "ingest_paths",
-                json!({ "paths": [video.display().to_string()], "accountId": account }),
-            )
-            .await
-            .unwrap();
-        let result = &results.as_array().unwrap()[0];
-        assert!(result["error"].is_null(), "{result}");
+        let result = ingest(app, &video, account).await;
         assert_eq!(result["facts"]["width"], 640);
         post_id = result["draftId"]
             .as_i64()

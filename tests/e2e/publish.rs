@@ -8,7 +8,7 @@ use chrono::{Duration as Span, Local, Timelike};
 use serde_json::{json, Value};
 
 use crate::accounts::Sim;
-use crate::compose::{connect, goto, make_video, set_input};
+use crate::compose::{connect, goto, ingest, make_video, set_input};
 use crate::support::{
     close_main_window_until, main_window_visible, tray_click, tray_menu, wait_until, App, Launch,
     NotificationDaemon, TrayHost,
@@ -31,14 +31,9 @@ async fn a_post_scheduled_a_minute_ahead_goes_out_from_the_tray_once() {
     app.run(async |app| {
         let sim = Sim::of(app).await;
         let account = connect(app, &sim, "maya.makes").await;
-        let results = app
-            .invoke(
-                "ingest_paths",
-                json!({ "paths": [video.display().to_string()], "accountId": account }),
-            )
-            .await
-            .unwrap();
-        let post_id = results[0]["draftId"].as_i64().expect("a draft");
+        let post_id = ingest(app, &video, account).await["draftId"]
+            .as_i64()
+            .expect("a draft");
 
         // The next whole minute at least 20 s away, in the composer's (the system's) zone.
         let mut due = Local::now() + Span::minutes(1);
