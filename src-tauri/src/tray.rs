@@ -130,15 +130,9 @@ pub async fn refresh_status(app: &AppHandle) {
 /// "today"/"tomorrow" in the menu change at midnight: one wake-up a day, not a poll.
 pub async fn refresh_at_midnight(app: AppHandle) {
     loop {
-        let wait = tokdeck_core::tray_status::until_next_midnight_here(chrono_now_ms());
+        let now = tokdeck_core::clock::system_time_ms(std::time::SystemTime::now());
+        let wait = tokdeck_core::tray_status::until_next_midnight_here(now);
         tokio::time::sleep(wait).await;
         refresh_status(&app).await;
     }
-}
-
-fn chrono_now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or(0)
 }

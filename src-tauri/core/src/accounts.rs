@@ -15,6 +15,18 @@ pub const MAX_PAGE: i64 = 50;
 /// The refresh-token warning window.
 pub const REFRESH_WARNING_MS: i64 = 7 * 24 * 3600 * 1000;
 
+/// How an account is named in messages: its @handle, else its display name; `None` when TikTok
+/// gave neither (the caller picks the words).
+pub(crate) fn handle(username: &str, display_name: &str) -> Option<String> {
+    if !username.is_empty() {
+        Some(format!("@{username}"))
+    } else if !display_name.is_empty() {
+        Some(display_name.to_owned())
+    } else {
+        None
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum AccountStatus {

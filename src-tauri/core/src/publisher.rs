@@ -454,7 +454,14 @@ impl Engine {
         }
     }
 
-    async fn notify_post(&self, post: &PostDto, kind: NotificationKind, title: &str, body: &str) {
+    /// A native notification about a post: "@account — “caption start…”. body".
+    pub(crate) async fn notify_post(
+        &self,
+        post: &PostDto,
+        kind: NotificationKind,
+        title: &str,
+        body: &str,
+    ) {
         let who = crate::accounts::get_live(self.store().pool(), post.account_id)
             .await
             .map(|a| crate::tokens::display(&a))

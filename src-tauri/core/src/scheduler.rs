@@ -230,18 +230,13 @@ impl Engine {
             )
             .await;
             let post = self.post(id).await?;
-            let who = crate::accounts::get_live(pool, account_id)
-                .await
-                .map(|a| crate::tokens::display(&a))
-                .unwrap_or_else(|_| format!("account {account_id}"));
-            let caption: String = post.caption.chars().take(40).collect();
-            self.events().emit(EngineEvent::Notify {
-                notification: NotificationKind::Missed,
-                title: "Post missed".into(),
-                body: format!(
-                    "{who} — “{caption}”. Its time passed while Tokdeck was closed or asleep. Publish it now or reschedule it."
-                ),
-            });
+            self.notify_post(
+                &post,
+                NotificationKind::Missed,
+                "Post missed",
+                "Its time passed while Tokdeck was closed or asleep. Publish it now or reschedule it.",
+            )
+            .await;
             self.events().emit(EngineEvent::PostsChanged {
                 post_id: Some(id),
                 account_id: Some(account_id),

@@ -97,13 +97,7 @@ fn reconnect_error(row: &AccountRow) -> CoreError {
 }
 
 pub(crate) fn display(row: &AccountRow) -> String {
-    if !row.username.is_empty() {
-        format!("@{}", row.username)
-    } else if !row.display_name.is_empty() {
-        row.display_name.clone()
-    } else {
-        "this account".to_owned()
-    }
+    accounts::handle(&row.username, &row.display_name).unwrap_or_else(|| "this account".to_owned())
 }
 
 impl Engine {

@@ -30,13 +30,7 @@ pub struct TrayStatus {
 }
 
 fn handle(username: &str, display_name: &str) -> String {
-    if !username.is_empty() {
-        format!("@{username}")
-    } else if !display_name.is_empty() {
-        display_name.to_owned()
-    } else {
-        "an account".to_owned()
-    }
+    crate::accounts::handle(username, display_name).unwrap_or_else(|| "an account".to_owned())
 }
 
 impl Engine {
