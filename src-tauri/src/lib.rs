@@ -93,6 +93,7 @@ pub fn run() {
             post_commands::publish_history,
             post_commands::retry_publish,
             post_commands::mark_as_posted,
+            post_commands::check_publish,
             post_commands::dismiss_unknown_outcome,
             post_commands::cancel_publish,
         ])

@@ -287,6 +287,12 @@ pub async fn dismiss_unknown_outcome(
     Ok(state.engine()?.dismiss_unknown_outcome(post_id).await?)
 }
 
+/// Asks TikTok again about a post whose outcome is unknown.
+#[tauri::command]
+pub async fn check_publish(state: State<'_, AppState>, post_id: i64) -> CmdResult<PostDto> {
+    Ok(state.engine()?.check_publish(post_id).await?)
+}
+
 /// Cancels a queued publish.
 #[tauri::command]
 pub async fn cancel_publish(state: State<'_, AppState>, post_id: i64) -> CmdResult<PostDto> {

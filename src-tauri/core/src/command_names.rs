@@ -52,5 +52,6 @@ pub const COMMAND_NAMES: &[&str] = &[
     "retry_publish",
     "mark_as_posted",
     "dismiss_unknown_outcome",
+    "check_publish",
     "cancel_publish",
 ];

@@ -289,6 +289,11 @@ fn commands(cfg: &Config) -> Vec<CommandSpec> {
             PostDto::name(cfg),
         ),
         spec(
+            "check_publish",
+            vec![("post_id", "number".into())],
+            PostDto::name(cfg),
+        ),
+        spec(
             "cancel_publish",
             vec![("post_id", "number".into())],
             PostDto::name(cfg),

@@ -785,6 +785,14 @@ async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> 
 }
 
 /// Probes and fingerprints a file (blocking I/O off the runtime).
+/// A compare-and-set of a post lost: the scheduler or the publisher moved it meanwhile.
+fn changed_meanwhile() -> CoreError {
+    CoreError::Conflict(
+        "This post changed meanwhile (the publisher may have started it). Look at it again."
+            .to_owned(),
+    )
+}
+
 pub async fn probe_file(path: PathBuf) -> CoreResult<(VideoFacts, Fingerprint)> {
     blocking(move || -> CoreResult<(VideoFacts, Fingerprint)> {
         let facts = media::probe(&path)?;
@@ -1007,12 +1015,13 @@ impl Engine {
             content.check_draft(&facts)?;
         }
         let now = self.clock().now_ms();
-        sqlx::query(
+        // Compare-and-set: the scheduler may have taken the post since it was read.
+        let n = sqlx::query(
             "UPDATE posts SET caption = ?, privacy_level = ?, allow_comment = ?, allow_duet = ?,
                 allow_stitch = ?, commercial = ?, your_brand = ?, branded_content = ?, is_aigc = ?,
                 cover_timestamp_ms = ?, mode = ?, updated_at = ?,
                 consent_at = CASE WHEN status = 'scheduled' THEN ? ELSE consent_at END
-             WHERE id = ?",
+             WHERE id = ? AND status = ?",
         )
         .bind(&content.caption)
         .bind(&content.privacy_level)
@@ -1028,8 +1037,13 @@ impl Engine {
         .bind(now)
         .bind(now)
         .bind(id)
+        .bind(&row.status)
         .execute(pool)
-        .await?;
+        .await?
+        .rows_affected();
+        if n == 0 {
+            return Err(changed_meanwhile());
+        }
         // The cover may have moved (a no-op when the thumbnail is current).
         self.refresh_thumbnail(id).await;
         self.post_changed(&row, "post.update").await
@@ -1064,11 +1078,11 @@ impl Engine {
         self.ensure_file_unchanged(&row).await?;
         let (at, zone, local, now_flag) = self.resolve_when(row.account_id, when).await?;
         let now = self.clock().now_ms();
-        sqlx::query(
+        let n = sqlx::query(
             "UPDATE posts SET status = 'scheduled', scheduled_at = ?, schedule_zone = ?,
                 schedule_local = ?, publish_now = ?, consent_at = ?, max_duration_sec = ?,
                 attention_reason = NULL, updated_at = ?
-             WHERE id = ?",
+             WHERE id = ? AND status = ?",
         )
         .bind(at)
         .bind(&zone)
@@ -1078,8 +1092,13 @@ impl Engine {
         .bind(creator.max_video_post_duration_sec.map(i64::from))
         .bind(now)
         .bind(id)
+        .bind(&row.status)
         .execute(pool)
-        .await?;
+        .await?
+        .rows_affected();
+        if n == 0 {
+            return Err(changed_meanwhile());
+        }
         let detail = format!("post {id} at {} ({zone} {local})", rfc3339(at));
         self.schedule_outcome(&row, at, "post.schedule", &detail)
             .await
@@ -1120,9 +1139,9 @@ impl Engine {
         } else {
             "scheduled"
         };
-        sqlx::query(
+        let n = sqlx::query(
             "UPDATE posts SET status = ?, scheduled_at = ?, schedule_zone = ?, schedule_local = ?,
-                publish_now = ?, updated_at = ? WHERE id = ?",
+                publish_now = ?, updated_at = ? WHERE id = ? AND status = ?",
         )
         .bind(new_status)
         .bind(at)
@@ -1131,8 +1150,13 @@ impl Engine {
         .bind(now_flag)
         .bind(self.clock().now_ms())
         .bind(id)
+        .bind(&row.status)
         .execute(pool)
-        .await?;
+        .await?
+        .rows_affected();
+        if n == 0 {
+            return Err(changed_meanwhile());
+        }
         let detail = format!("post {id} to {} ({zone} {local})", rfc3339(at));
         self.schedule_outcome(&row, at, "post.reschedule", &detail)
             .await
@@ -1291,9 +1315,27 @@ impl Engine {
         Ok(out)
     }
 
+    /// Cancels a post that has not started publishing. Compare-and-set against the scheduler
+    /// and the publisher: a queued post is cancelled only while its job is still queued (the
+    /// job goes in the same transaction), so either nothing reaches TikTok or the cancel is
+    /// refused.
     pub async fn cancel_post(&self, id: i64) -> CoreResult<PostDto> {
+        // The scheduler may claim the post between the read and the write: read again.
+        for _ in 0..3 {
+            if let Some(dto) = self.try_cancel(id).await? {
+                return Ok(dto);
+            }
+        }
+        Err(changed_meanwhile())
+    }
+
+    /// One compare-and-set attempt; `None` when the post moved between the read and the write.
+    async fn try_cancel(&self, id: i64) -> CoreResult<Option<PostDto>> {
         let pool = self.store().pool();
         let row = load_row(pool, id).await?;
+        // It may be on TikTok: cancelling would hide that (check again, mark it as posted or
+        // dismiss it first).
+        crate::publisher::ensure_outcome_known(pool, id).await?;
         if matches!(
             row.status(),
             PostStatus::Publishing | PostStatus::Published | PostStatus::Cancelled
@@ -1303,12 +1345,34 @@ impl Engine {
                 row.status().as_str()
             )));
         }
-        sqlx::query("UPDATE posts SET status = 'cancelled', updated_at = ? WHERE id = ?")
-            .bind(self.clock().now_ms())
-            .bind(id)
-            .execute(pool)
-            .await?;
-        self.post_changed(&row, "post.cancel").await
+        let mut tx = pool.begin().await?;
+        if row.status() == PostStatus::Queued {
+            let n = sqlx::query("DELETE FROM publish_jobs WHERE post_id = ? AND state = 'queued'")
+                .bind(id)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            if n == 0 {
+                return Err(CoreError::Conflict(
+                    "This post is being published right now and can no longer be cancelled."
+                        .into(),
+                ));
+            }
+        }
+        let n = sqlx::query(
+            "UPDATE posts SET status = 'cancelled', updated_at = ? WHERE id = ? AND status = ?",
+        )
+        .bind(self.clock().now_ms())
+        .bind(id)
+        .bind(&row.status)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if n == 0 {
+            return Ok(None);
+        }
+        tx.commit().await?;
+        self.post_changed(&row, "post.cancel").await.map(Some)
     }
 
     pub async fn delete_post(&self, id: i64) -> CoreResult<()> {
@@ -1319,10 +1383,16 @@ impl Engine {
                 "This post is being published right now; wait for it to finish.".to_owned(),
             ));
         }
-        sqlx::query("DELETE FROM posts WHERE id = ?")
+        // Compare-and-set: a queued post the publisher started meanwhile is not deleted.
+        let n = sqlx::query("DELETE FROM posts WHERE id = ? AND status = ?")
             .bind(id)
+            .bind(&row.status)
             .execute(pool)
-            .await?;
+            .await?
+            .rows_affected();
+        if n == 0 {
+            return Err(changed_meanwhile());
+        }
         self.forget_thumbnail(row.thumbnail_path.clone()).await;
         audit::record(
             pool,
@@ -1483,7 +1553,15 @@ impl Engine {
                 diffs.join(", ")
             )));
         };
-        let back_to = if row.status() == PostStatus::NeedsAttention {
+        // A post whose last publish may have reached TikTok stays where it is: back on the
+        // schedule it could be posted twice (check again, mark as posted or dismiss first).
+        let unknown: Option<bool> =
+            sqlx::query_scalar("SELECT outcome_unknown FROM publish_jobs WHERE post_id = ?")
+                .bind(id)
+                .fetch_optional(pool)
+                .await?;
+        let unknown = unknown == Some(true);
+        let back_to = if row.status() == PostStatus::NeedsAttention && !unknown {
             if row.consent_at.is_some() && row.scheduled_at.is_some() {
                 "scheduled"
             } else {
@@ -1492,11 +1570,11 @@ impl Engine {
         } else {
             row.status.as_str()
         };
-        sqlx::query(
+        let n = sqlx::query(
             "UPDATE posts SET media_path = ?, media_size = ?, media_mtime_ms = ?,
                 media_head_sha256 = ?, media_tail_sha256 = ?, media_facts = ?, status = ?,
-                attention_reason = NULL, updated_at = ?
-             WHERE id = ?",
+                attention_reason = CASE WHEN ? THEN attention_reason END, updated_at = ?
+             WHERE id = ? AND status = ?",
         )
         .bind(path.to_string_lossy().into_owned())
         .bind(fp.size as i64)
@@ -1505,10 +1583,16 @@ impl Engine {
         .bind(&fp.tail_sha256)
         .bind(serde_json::to_string(&facts).expect("facts serialise"))
         .bind(back_to)
+        .bind(unknown)
         .bind(self.clock().now_ms())
         .bind(id)
+        .bind(&row.status)
         .execute(pool)
-        .await?;
+        .await?
+        .rows_affected();
+        if n == 0 {
+            return Err(changed_meanwhile());
+        }
         self.refresh_thumbnail(id).await;
         self.post_changed(&row, "post.relink").await
     }

@@ -43,6 +43,26 @@ pub const RETRY_BASE_MS: i64 = 1000;
 /// Longest retry delay.
 pub const RETRY_CAP_MS: i64 = 5 * 60 * 1000;
 
+/// How long TikTok may say PROCESSING before the post needs the creator (TikTok documents a
+/// few minutes for 4 GB; the rest is margin).
+pub const PROCESSING_DEADLINE_MS: i64 = 30 * 60 * 1000;
+/// First wait before asking TikTok again for a public post's id (moderation, usually < 1 min);
+/// the wait doubles up to [`PUBLIC_ID_MAX_INTERVAL_MS`], for [`PUBLIC_ID_WINDOW_MS`] at most.
+pub const PUBLIC_ID_FIRST_MS: i64 = 60 * 1000;
+pub const PUBLIC_ID_MAX_INTERVAL_MS: i64 = 60 * 60 * 1000;
+pub const PUBLIC_ID_WINDOW_MS: i64 = 24 * 60 * 60 * 1000;
+/// History lines kept per post (older ones are trimmed in the transaction that adds one).
+pub const HISTORY_LINES_PER_POST: i64 = 200;
+/// Longest wait between two tries of a post waiting for the keychain.
+pub const KEYCHAIN_RETRY_CAP_MS: i64 = 10 * 60 * 1000;
+
+/// The error code of a post waiting for the keychain (retried by itself).
+pub const KEYCHAIN_WAIT_CODE: &str = "keychain_locked";
+pub const KEYCHAIN_WAIT_MESSAGE: &str = "Unlock your keychain: the system keychain is locked or not answering, so Tokdeck cannot read this account's sign-in (or the upload link). Tokdeck tries again by itself every few minutes, or press Retry once it is unlocked.";
+/// A run of the publisher found its post taken from it (cancelled, deleted, edited, or moved
+/// on by another actor) and stopped.
+const TAKEN: &str = "This post changed meanwhile (cancelled, edited or moved on by the publisher). Look at it again.";
+
 pub const EXPIRED_URL_MESSAGE: &str =
     "The upload link expired before the video was fully sent. Check TikTok before retrying: open the account's profile (or inbox) and see whether the post is there.";
 pub const UNKNOWN_OUTCOME_MESSAGE: &str =
@@ -128,6 +148,15 @@ pub struct PublishJob {
     pub public_post_ids: Option<String>,
     pub created_at: i64,
     pub updated_at: i64,
+    /// TikTok still processing after this instant: the post needs attention.
+    #[serde(default)]
+    pub processing_deadline_at: Option<i64>,
+    /// Published without a public id yet: when to ask TikTok again (None: not asking).
+    #[serde(default)]
+    pub public_id_next_at: Option<i64>,
+    /// Until when to keep asking for the public id.
+    #[serde(default)]
+    pub public_id_until: Option<i64>,
 }
 
 impl PublishJob {
@@ -154,7 +183,7 @@ pub fn upload_url_entry(post_id: i64) -> String {
 const JOB_COLUMNS: &str = "post_id, account_id, state, publish_id, upload_url_expires_at, \
     video_size, chunk_size, total_chunks, confirmed_bytes, attempts, next_retry_at, retryable, \
     outcome_unknown, error_code, error_message, log_id, tiktok_status, public_post_ids, \
-    created_at, updated_at";
+    created_at, updated_at, processing_deadline_at, public_id_next_at, public_id_until";
 
 pub async fn load_job(pool: &SqlitePool, post_id: i64) -> CoreResult<Option<PublishJob>> {
     Ok(sqlx::query_as::<_, PublishJob>(sqlx::AssertSqlSafe(format!(
@@ -179,6 +208,46 @@ pub(crate) async fn ensure_outcome_known(pool: &SqlitePool, post_id: i64) -> Cor
     Ok(())
 }
 
+fn taken() -> CoreError {
+    CoreError::Conflict(TAKEN.to_owned())
+}
+
+/// The post was taken from this actor by another one (see `Engine::set_state`).
+pub fn is_taken(e: &CoreError) -> bool {
+    matches!(e, CoreError::Conflict(m) if m == TAKEN)
+}
+
+/// Appends a line to the post's history and trims it to the last [`HISTORY_LINES_PER_POST`].
+async fn append_history(
+    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    post_id: i64,
+    at: i64,
+    state: &str,
+    log_id: Option<&str>,
+    error: Option<&str>,
+) -> CoreResult<()> {
+    sqlx::query(
+        "INSERT INTO publish_attempts (post_id, at, state, log_id, error) VALUES (?, ?, ?, ?, ?)",
+    )
+    .bind(post_id)
+    .bind(at)
+    .bind(state)
+    .bind(log_id)
+    .bind(error)
+    .execute(&mut **tx)
+    .await?;
+    sqlx::query(
+        "DELETE FROM publish_attempts WHERE post_id = ? AND id <= (
+             SELECT id FROM publish_attempts WHERE post_id = ? ORDER BY id DESC LIMIT 1 OFFSET ?)",
+    )
+    .bind(post_id)
+    .bind(post_id)
+    .bind(HISTORY_LINES_PER_POST)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
 /// A change of a job's row, applied with the post's status in one transaction.
 #[derive(Debug, Default, Clone)]
 struct Change {
@@ -196,6 +265,12 @@ struct Change {
     log_id: Option<String>,
     tiktok_status: Option<String>,
     public_post_ids: Option<Vec<String>>,
+    /// Forgets the publish TikTok knows of (its id, upload plan and progress): a new init
+    /// follows. Only where TikTok said it failed or it can never become a post.
+    forget_publish: bool,
+    processing_deadline_at: Option<Option<i64>>,
+    public_id_next_at: Option<Option<i64>>,
+    public_id_until: Option<Option<i64>>,
 }
 
 impl Change {
@@ -268,13 +343,40 @@ impl Engine {
         .await?)
     }
 
-    /// Takes a due scheduled post into the publisher: `queued`, a fresh job row (a previous
-    /// one is replaced; the creator re-scheduled it). Answers false if the post is no longer
-    /// scheduled (edited, cancelled, paused in between).
+    /// Takes a due scheduled post into the publisher: `queued`, its job row reset (a previous
+    /// one keeps the publish TikTok knows of, so the run asks TikTok about it before any new
+    /// init). Answers false if the post is no longer scheduled (edited, cancelled, paused in
+    /// between) — or if its last publish has an unknown outcome: then it needs attention, since
+    /// publishing it again could post it twice.
     pub(crate) async fn claim_post(&self, post_id: i64) -> CoreResult<bool> {
         let pool = self.store().pool();
         let now = self.clock().now_ms();
         let mut tx = pool.begin().await?;
+        let unknown: Option<bool> =
+            sqlx::query_scalar("SELECT outcome_unknown FROM publish_jobs WHERE post_id = ?")
+                .bind(post_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+        if unknown == Some(true) {
+            let n = sqlx::query(
+                "UPDATE posts SET status = 'needs_attention', attention_reason = ?, updated_at = ?
+                 WHERE id = ? AND status = 'scheduled'",
+            )
+            .bind(UNKNOWN_OUTCOME_MESSAGE)
+            .bind(now)
+            .bind(post_id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            tx.commit().await?;
+            if n > 0 {
+                self.events().emit(EngineEvent::PostsChanged {
+                    post_id: Some(post_id),
+                    account_id: None,
+                });
+            }
+            return Ok(false);
+        }
         let n = sqlx::query(
             "UPDATE posts SET status = 'queued', updated_at = ?
              WHERE id = ? AND status = 'scheduled' AND paused_reason IS NULL",
@@ -287,27 +389,40 @@ impl Engine {
         if n == 0 {
             return Ok(false);
         }
-        sqlx::query(
-            "INSERT OR REPLACE INTO publish_jobs (post_id, account_id, state, created_at, updated_at)
-             SELECT id, account_id, 'queued', ?, ? FROM posts WHERE id = ?",
+        let reset = sqlx::query(
+            "UPDATE publish_jobs SET state = 'queued',
+                account_id = (SELECT account_id FROM posts WHERE id = ?),
+                attempts = 0, next_retry_at = NULL, retryable = 0, error_code = NULL,
+                error_message = NULL, processing_deadline_at = NULL, public_id_next_at = NULL,
+                public_id_until = NULL, updated_at = ?
+             WHERE post_id = ? AND outcome_unknown = 0",
         )
-        .bind(now)
+        .bind(post_id)
         .bind(now)
         .bind(post_id)
         .execute(&mut *tx)
-        .await?;
-        sqlx::query("INSERT INTO publish_attempts (post_id, at, state) VALUES (?, ?, 'queued')")
-            .bind(post_id)
+        .await?
+        .rows_affected();
+        if reset == 0 {
+            sqlx::query(
+                "INSERT INTO publish_jobs (post_id, account_id, state, created_at, updated_at)
+                 SELECT id, account_id, 'queued', ?, ? FROM posts WHERE id = ?",
+            )
             .bind(now)
+            .bind(now)
+            .bind(post_id)
             .execute(&mut *tx)
             .await?;
+        }
+        append_history(&mut tx, post_id, now, "queued", None, None).await?;
         tx.commit().await?;
-        let _ = self.secrets().delete(&upload_url_entry(post_id)).await;
         Ok(true)
     }
 
     /// Writes a state (and the post's status) in one transaction, appends the history line,
-    /// and tells the UI.
+    /// and tells the UI. Compare-and-set: the job must still be in the state `job` holds and
+    /// the post in the status that goes with it; otherwise another actor (cancel, delete, an
+    /// edit, a user's action) took the post and nothing is written ([`is_taken`]).
     async fn set_state(
         &self,
         job: &mut PublishJob,
@@ -316,7 +431,19 @@ impl Engine {
     ) -> CoreResult<()> {
         let pool = self.store().pool();
         let now = self.clock().now_ms();
+        let before = job.clone();
+        let prior_state = job.state.clone();
+        let prior_status = job.step().post_status();
         job.state = step.as_str().to_owned();
+        if change.forget_publish {
+            job.publish_id = None;
+            job.upload_url_expires_at = None;
+            job.video_size = None;
+            job.chunk_size = None;
+            job.total_chunks = None;
+            job.confirmed_bytes = 0;
+            job.tiktok_status = None;
+        }
         if let Some(v) = change.publish_id {
             job.publish_id = Some(v);
         }
@@ -343,6 +470,15 @@ impl Engine {
         if let Some(v) = change.outcome_unknown {
             job.outcome_unknown = v;
         }
+        if let Some(v) = change.processing_deadline_at {
+            job.processing_deadline_at = v;
+        }
+        if let Some(v) = change.public_id_next_at {
+            job.public_id_next_at = v;
+        }
+        if let Some(v) = change.public_id_until {
+            job.public_id_until = v;
+        }
         let error_text = match &change.error {
             Some(Some((code, msg))) => {
                 job.error_code = Some(code.clone());
@@ -367,13 +503,14 @@ impl Engine {
         }
         job.updated_at = now;
         let mut tx = pool.begin().await?;
-        sqlx::query(
+        let n = sqlx::query(
             "UPDATE publish_jobs SET state = ?, publish_id = ?, upload_url_expires_at = ?,
                 video_size = ?, chunk_size = ?, total_chunks = ?, confirmed_bytes = ?, attempts = ?,
                 next_retry_at = ?, retryable = ?, outcome_unknown = ?, error_code = ?,
                 error_message = ?, log_id = ?, tiktok_status = ?, public_post_ids = ?,
+                processing_deadline_at = ?, public_id_next_at = ?, public_id_until = ?,
                 updated_at = ?
-             WHERE post_id = ?",
+             WHERE post_id = ? AND state = ?",
         )
         .bind(&job.state)
         .bind(&job.publish_id)
@@ -391,34 +528,50 @@ impl Engine {
         .bind(&job.log_id)
         .bind(&job.tiktok_status)
         .bind(&job.public_post_ids)
+        .bind(job.processing_deadline_at)
+        .bind(job.public_id_next_at)
+        .bind(job.public_id_until)
         .bind(now)
         .bind(job.post_id)
+        .bind(&prior_state)
         .execute(&mut *tx)
-        .await?;
+        .await?
+        .rows_affected();
         let attention = if step == PublishStep::NeedsAttention {
             job.error_message.clone()
         } else {
             None
         };
-        sqlx::query(
-            "UPDATE posts SET status = ?, attention_reason = COALESCE(?, attention_reason),
-                updated_at = ? WHERE id = ?",
+        let m = if n == 1 {
+            sqlx::query(
+                "UPDATE posts SET status = ?, attention_reason = COALESCE(?, attention_reason),
+                    updated_at = ? WHERE id = ? AND status = ?",
+            )
+            .bind(step.post_status().as_str())
+            .bind(&attention)
+            .bind(now)
+            .bind(job.post_id)
+            .bind(prior_status.as_str())
+            .execute(&mut *tx)
+            .await?
+            .rows_affected()
+        } else {
+            0
+        };
+        if n != 1 || m != 1 {
+            drop(tx);
+            *job = before;
+            tracing::info!(post_id = job.post_id, from = %prior_state, to = step.as_str(), "post taken meanwhile; stopping");
+            return Err(taken());
+        }
+        append_history(
+            &mut tx,
+            job.post_id,
+            now,
+            &job.state,
+            change.log_id.as_deref(),
+            error_text.as_deref(),
         )
-        .bind(step.post_status().as_str())
-        .bind(&attention)
-        .bind(now)
-        .bind(job.post_id)
-        .execute(&mut *tx)
-        .await?;
-        sqlx::query(
-            "INSERT INTO publish_attempts (post_id, at, state, log_id, error) VALUES (?, ?, ?, ?, ?)",
-        )
-        .bind(job.post_id)
-        .bind(now)
-        .bind(&job.state)
-        .bind(&change.log_id)
-        .bind(&error_text)
-        .execute(&mut *tx)
         .await?;
         tx.commit().await?;
         tracing::info!(post_id = job.post_id, state = %job.state, "publish state");
@@ -529,7 +682,9 @@ impl Engine {
         mut change: Change,
     ) -> CoreResult<RunEnd> {
         change.error = Some(Some((code.to_owned(), message.clone())));
-        change.next_retry_at = Some(None);
+        if change.next_retry_at.is_none() {
+            change.next_retry_at = Some(None);
+        }
         self.set_state(job, step, change).await?;
         let (kind, title) = if step == PublishStep::Failed {
             (NotificationKind::Failed, "Post failed")
@@ -545,6 +700,49 @@ impl Engine {
         )
         .await;
         self.notify_post(post, kind, title, &message).await;
+        Ok(RunEnd::Done)
+    }
+
+    /// The keychain refused (locked, or its service is not answering): nothing is wrong with
+    /// the post, it waits — needs attention with the way out named, tried again by itself with
+    /// a growing interval (the scheduler runs it at `next_retry_at`), and Retry stays offered.
+    async fn keychain_wait(
+        &self,
+        job: &mut PublishJob,
+        post: &PostDto,
+        e: &CoreError,
+        change: Change,
+    ) -> CoreResult<RunEnd> {
+        tracing::warn!(post_id = job.post_id, error = %e, "keychain refused; the post waits for it");
+        let waits = sqlx::query_scalar::<_, i64>(
+            "SELECT count(*) FROM publish_attempts WHERE post_id = ? AND error = ?",
+        )
+        .bind(job.post_id)
+        .bind(KEYCHAIN_WAIT_MESSAGE)
+        .fetch_one(self.store().pool())
+        .await
+        .unwrap_or(0);
+        let wait = (30_000i64.saturating_mul(1i64 << waits.clamp(0, 10))).min(KEYCHAIN_RETRY_CAP_MS);
+        let change = Change {
+            retryable: Some(true),
+            next_retry_at: Some(Some(self.clock().now_ms() + wait)),
+            error: Some(Some((
+                KEYCHAIN_WAIT_CODE.to_owned(),
+                KEYCHAIN_WAIT_MESSAGE.to_owned(),
+            ))),
+            ..change
+        };
+        self.set_state(job, PublishStep::NeedsAttention, change).await?;
+        if waits == 0 {
+            self.notify_post(
+                post,
+                NotificationKind::NeedsAttention,
+                "Unlock your keychain",
+                KEYCHAIN_WAIT_MESSAGE,
+            )
+            .await;
+        }
+        self.wake_scheduler();
         Ok(RunEnd::Done)
     }
 
@@ -589,17 +787,35 @@ impl Engine {
         Ok(RunEnd::RetryLater)
     }
 
-    /// Runs a job from its persisted state until it ends or waits for a retry.
+    /// Runs a job from its persisted state until it ends or waits for a retry. A run whose
+    /// post was taken from it (cancelled, deleted, moved on by someone else) stops quietly.
     pub(crate) async fn run_publish(self: &Arc<Self>, post_id: i64) -> CoreResult<RunEnd> {
+        match self.run_publish_inner(post_id).await {
+            Err(e) if is_taken(&e) => Ok(RunEnd::Done),
+            other => other,
+        }
+    }
+
+    async fn run_publish_inner(self: &Arc<Self>, post_id: i64) -> CoreResult<RunEnd> {
         let pool = self.store().pool();
         let Some(mut job) = load_job(pool, post_id).await? else {
             return Ok(RunEnd::Done);
         };
+        // A post waiting for the keychain is tried again by itself once its time came.
+        if job.step() == PublishStep::NeedsAttention {
+            let due = job
+                .next_retry_at
+                .is_some_and(|t| t <= self.clock().now_ms());
+            if !(due && job.error_code.as_deref() == Some(KEYCHAIN_WAIT_CODE)) {
+                return Ok(RunEnd::Done);
+            }
+            self.requeue(&mut job).await?;
+        }
         let post = self.post(post_id).await?;
         if !matches!(post.status, PostStatus::Queued | PostStatus::Publishing) {
             // Cancelled (or taken back) before anything was sent: the job is void.
-            if job.step() == PublishStep::Queued {
-                sqlx::query("DELETE FROM publish_jobs WHERE post_id = ?")
+            if job.step() == PublishStep::Queued && job.publish_id.is_none() {
+                sqlx::query("DELETE FROM publish_jobs WHERE post_id = ? AND state = 'queued'")
                     .bind(post_id)
                     .execute(pool)
                     .await?;
@@ -615,26 +831,41 @@ impl Engine {
                 return Ok(RunEnd::Done);
             }
             let next = match step {
+                PublishStep::Queued | PublishStep::Checking
+                    if job.publish_id.is_some()
+                        && job.tiktok_status.as_deref() != Some("Failed") =>
+                {
+                    // An earlier publish of this post exists on TikTok: ask about it before
+                    // anything could init a second one.
+                    self.reconcile(&mut job, &post).await?
+                }
                 PublishStep::Queued | PublishStep::Checking => {
                     self.step_check(&mut job, &post).await?
                 }
                 PublishStep::Initializing => {
                     if first {
-                        // Intent recorded but no publish id: the request may have reached
-                        // TikTok. Never init again blindly.
-                        let change = Change::unknown_outcome(None);
-                        return self
-                            .end_with(
-                                &mut job,
-                                &post,
-                                PublishStep::NeedsAttention,
-                                "outcome_unknown",
-                                UNKNOWN_OUTCOME_MESSAGE.to_owned(),
-                                change,
-                            )
-                            .await;
+                        if job.publish_id.is_some() {
+                            // The init answered and its id was kept: TikTok can say how far
+                            // that publish got.
+                            self.reconcile(&mut job, &post).await?
+                        } else {
+                            // Intent recorded but no publish id: the request may have reached
+                            // TikTok. Never init again blindly.
+                            let change = Change::unknown_outcome(None);
+                            return self
+                                .end_with(
+                                    &mut job,
+                                    &post,
+                                    PublishStep::NeedsAttention,
+                                    "outcome_unknown",
+                                    UNKNOWN_OUTCOME_MESSAGE.to_owned(),
+                                    change,
+                                )
+                                .await;
+                        }
+                    } else {
+                        self.step_init(&mut job, &post).await?
                     }
-                    self.step_init(&mut job, &post).await?
                 }
                 PublishStep::Uploading => self.step_upload(&mut job, &post).await?,
                 PublishStep::Processing => self.step_poll(&mut job, &post).await?,
@@ -647,11 +878,153 @@ impl Engine {
         }
     }
 
+    /// One status fetch for the job's publish id.
+    async fn fetch_status_once(
+        &self,
+        account_id: i64,
+        publish_id: &str,
+    ) -> CoreResult<tiktok_api::PublishStatus> {
+        let id = PublishId(publish_id.to_owned());
+        self.with_token(account_id, |c, t| {
+            let id = id.clone();
+            async move { c.fetch_status(&t, &id).await }
+        })
+        .await
+    }
+
+    /// Asks TikTok how far the publish it already has got, and continues from there: published
+    /// → done; every byte received → processing; failed, or only part of the bytes with no way
+    /// to send the rest → forgotten (a new init cannot duplicate it); part of the bytes with a
+    /// live upload link → resume. No answer → the outcome is unknown.
+    async fn reconcile(&self, job: &mut PublishJob, post: &PostDto) -> CoreResult<Option<RunEnd>> {
+        let pid = job.publish_id.clone().unwrap_or_default();
+        let st = match self.fetch_status_once(post.account_id, &pid).await {
+            Ok(st) => st,
+            Err(e) => return self.no_status_answer(job, post, e).await.map(Some),
+        };
+        let status_text = format!("{:?}", st.status);
+        match st.status {
+            PublishState::PublishComplete | PublishState::SendToUserInbox => {
+                return self.finish_published(job, post, &st).await.map(Some);
+            }
+            PublishState::Failed => {
+                let change = Change {
+                    forget_publish: true,
+                    log_id: st.log_id.clone(),
+                    ..Default::default()
+                };
+                self.set_state(job, PublishStep::Checking, change).await?;
+                return Ok(None);
+            }
+            _ => {}
+        }
+        let uploaded = st.uploaded_bytes.unwrap_or(0) as i64;
+        if job.video_size.is_some_and(|size| uploaded >= size) {
+            self.set_state(
+                job,
+                PublishStep::Processing,
+                Change {
+                    tiktok_status: Some(status_text),
+                    confirmed_bytes: Some(uploaded),
+                    processing_deadline_at: Some(Some(
+                        self.clock().now_ms() + PROCESSING_DEADLINE_MS,
+                    )),
+                    outcome_unknown: Some(false),
+                    ..Default::default()
+                },
+            )
+            .await?;
+            return Ok(None);
+        }
+        let live_url = job
+            .upload_url_expires_at
+            .is_some_and(|t| self.clock().now_ms() < t)
+            && matches!(
+                self.secrets().get(&upload_url_entry(job.post_id)).await,
+                Ok(Some(_))
+            );
+        if live_url {
+            self.set_state(
+                job,
+                PublishStep::Uploading,
+                Change {
+                    confirmed_bytes: Some(job.confirmed_bytes.min(uploaded)),
+                    outcome_unknown: Some(false),
+                    ..Default::default()
+                },
+            )
+            .await?;
+            return Ok(None);
+        }
+        // TikTok holds part of the video and nobody can send it the rest: it can never
+        // become a post.
+        let _ = self.secrets().delete(&upload_url_entry(job.post_id)).await;
+        self.set_state(
+            job,
+            PublishStep::Checking,
+            Change {
+                forget_publish: true,
+                outcome_unknown: Some(false),
+                ..Default::default()
+            },
+        )
+        .await?;
+        Ok(None)
+    }
+
+    /// TikTok did not answer a status fetch about a publish that may have all its bytes: the
+    /// outcome is unknown (the creator checks again, marks it as posted or dismisses it).
+    async fn no_status_answer(
+        &self,
+        job: &mut PublishJob,
+        post: &PostDto,
+        e: CoreError,
+    ) -> CoreResult<RunEnd> {
+        if let CoreError::Secrets(_) = e {
+            return self.keychain_wait(job, post, &e, Change::default()).await;
+        }
+        let reconnect = matches!(
+            e.tiktok_class(),
+            Some(ErrorClass::Reauthorize | ErrorClass::RefreshToken)
+        );
+        let message = if reconnect {
+            format!(
+                "{} TikTok may already have this video; once reconnected, press Check again (or check TikTok, then mark it as posted or dismiss it).",
+                e.user_message()
+            )
+        } else {
+            format!(
+                "TikTok did not say whether the post went out ({}). Press Check again later, or check TikTok, then mark it as posted or dismiss it.",
+                e.user_message()
+            )
+        };
+        self.end_with(
+            job,
+            post,
+            PublishStep::NeedsAttention,
+            if reconnect {
+                "reconnect"
+            } else {
+                "status_unavailable"
+            },
+            message,
+            Change::unknown_outcome(e.tiktok_log_id()),
+        )
+        .await
+    }
+
     /// queued/checking: file fingerprint, fresh creator_info; then records the init intent.
     async fn step_check(&self, job: &mut PublishJob, post: &PostDto) -> CoreResult<Option<RunEnd>> {
-        if job.step() == PublishStep::Queued {
-            self.set_state(job, PublishStep::Checking, Change::default())
-                .await?;
+        if job.step() == PublishStep::Queued || job.publish_id.is_some() {
+            self.set_state(
+                job,
+                PublishStep::Checking,
+                Change {
+                    forget_publish: job.publish_id.is_some(),
+                    ..Default::default()
+                },
+            )
+            .await?;
         }
         // The file must still be the one the creator scheduled; nothing is sent otherwise.
         let path = PathBuf::from(&post.media_path);
@@ -734,6 +1107,9 @@ impl Engine {
         e: CoreError,
     ) -> CoreResult<RunEnd> {
         let logged = || Change::logged(e.tiktok_log_id());
+        if let CoreError::Secrets(_) = e {
+            return self.keychain_wait(job, post, &e, logged()).await;
+        }
         match e.tiktok_class() {
             Some(ErrorClass::RetryLater) => {
                 self.retry_or_fail(job, post, PublishStep::Queued, &e).await
@@ -820,16 +1196,11 @@ impl Engine {
             }
         };
         let now = self.clock().now_ms();
-        // The URL is a credential: keychain only, written before the state that needs it.
-        self.secrets()
-            .set(
-                &upload_url_entry(job.post_id),
-                &Secret::new(init.upload_url.secret().as_str()),
-            )
-            .await?;
+        // The publish id first: whatever fails next, TikTok can be asked about this publish.
+        // Until the upload state is written the outcome counts as unknown.
         self.set_state(
             job,
-            PublishStep::Uploading,
+            PublishStep::Initializing,
             Change {
                 publish_id: Some(init.publish_id.0.clone()),
                 upload_url_expires_at: Some(now + UPLOAD_URL_TTL_MS),
@@ -839,7 +1210,42 @@ impl Engine {
                     plan.total_chunk_count() as i64,
                 )),
                 confirmed_bytes: Some(0),
+                outcome_unknown: Some(true),
                 log_id: init.log_id.clone(),
+                ..Default::default()
+            },
+        )
+        .await?;
+        // The URL is a credential: keychain only, written before the state that needs it.
+        if let Err(e) = self
+            .secrets()
+            .set(
+                &upload_url_entry(job.post_id),
+                &Secret::new(init.upload_url.secret().as_str()),
+            )
+            .await
+        {
+            // No byte was sent: this publish can never become a post, and the next try asks
+            // TikTok about it before a new init.
+            let e = CoreError::from(e);
+            return self
+                .keychain_wait(
+                    job,
+                    post,
+                    &e,
+                    Change {
+                        outcome_unknown: Some(false),
+                        ..Default::default()
+                    },
+                )
+                .await
+                .map(Some);
+        }
+        self.set_state(
+            job,
+            PublishStep::Uploading,
+            Change {
+                outcome_unknown: Some(false),
                 ..Default::default()
             },
         )
@@ -874,7 +1280,16 @@ impl Engine {
         post: &PostDto,
     ) -> CoreResult<Option<RunEnd>> {
         let now = self.clock().now_ms();
-        let url = self.secrets().get(&upload_url_entry(job.post_id)).await?;
+        let url = match self.secrets().get(&upload_url_entry(job.post_id)).await {
+            Ok(u) => u,
+            Err(e) => {
+                let e = CoreError::from(e);
+                return self
+                    .keychain_wait(job, post, &e, Change::default())
+                    .await
+                    .map(Some);
+            }
+        };
         let expired = job.upload_url_expires_at.is_none_or(|t| now >= t);
         let (Some(url), false) = (url, expired) else {
             return self
@@ -942,6 +1357,9 @@ impl Engine {
                         confirmed_bytes: Some(out.confirmed_bytes as i64),
                         attempts: Some(0),
                         error: Some(None),
+                        processing_deadline_at: Some(Some(
+                            self.clock().now_ms() + PROCESSING_DEADLINE_MS,
+                        )),
                         ..Default::default()
                     },
                 )
@@ -951,9 +1369,7 @@ impl Engine {
             }
             Ok(_) => {
                 let e = CoreError::Internal("the upload stopped before the last chunk".into());
-                self.retry_or_fail(job, post, PublishStep::Uploading, &e)
-                    .await
-                    .map(Some)
+                self.upload_failed(job, post, &e).await
             }
             Err(e) if e.needs_new_init() => self
                 .end_with(
@@ -971,10 +1387,7 @@ impl Engine {
                 let err = CoreError::from(e);
                 let log_id = err.tiktok_log_id();
                 match class {
-                    ErrorClass::RetryLater => self
-                        .retry_or_fail(job, post, PublishStep::Uploading, &err)
-                        .await
-                        .map(Some),
+                    ErrorClass::RetryLater => self.upload_failed(job, post, &err).await,
                     ErrorClass::UserMustAct(_) => {
                         let (_, msg) = user_action_text(class, &err.user_message());
                         self.end_with(
@@ -1004,7 +1417,206 @@ impl Engine {
         }
     }
 
-    /// processing: polls the status with backoff until TikTok says how it ended.
+    /// A chunk re-send failed for good (TikTok or the network). If the last chunk was in
+    /// flight, every byte may be at TikTok already and a new init could post twice: TikTok is
+    /// asked first. Otherwise the upload is tried again later.
+    async fn upload_failed(
+        &self,
+        job: &mut PublishJob,
+        post: &PostDto,
+        err: &CoreError,
+    ) -> CoreResult<Option<RunEnd>> {
+        let size = job.video_size.unwrap_or(0);
+        let chunk = job.chunk_size.unwrap_or(size).max(1);
+        let total = job.total_chunks.unwrap_or(1).max(1);
+        let last_chunk_start = chunk.saturating_mul(total - 1);
+        if job.confirmed_bytes < last_chunk_start {
+            return self
+                .retry_or_fail(job, post, PublishStep::Uploading, err)
+                .await
+                .map(Some);
+        }
+        let pid = job.publish_id.clone().unwrap_or_default();
+        match self.fetch_status_once(post.account_id, &pid).await {
+            Ok(st) => match st.status {
+                PublishState::PublishComplete | PublishState::SendToUserInbox => {
+                    self.finish_published(job, post, &st).await.map(Some)
+                }
+                PublishState::Failed => self.tiktok_failed(job, post, &st).await.map(Some),
+                _ if st.uploaded_bytes.unwrap_or(0) as i64 >= size => {
+                    self.set_state(
+                        job,
+                        PublishStep::Processing,
+                        Change {
+                            confirmed_bytes: Some(size),
+                            attempts: Some(0),
+                            error: Some(None),
+                            processing_deadline_at: Some(Some(
+                                self.clock().now_ms() + PROCESSING_DEADLINE_MS,
+                            )),
+                            ..Default::default()
+                        },
+                    )
+                    .await?;
+                    let _ = self.secrets().delete(&upload_url_entry(job.post_id)).await;
+                    Ok(None)
+                }
+                // TikTok lacks bytes: sending them again cannot duplicate the post.
+                _ => self
+                    .retry_or_fail(job, post, PublishStep::Uploading, err)
+                    .await
+                    .map(Some),
+            },
+            Err(e) => {
+                tracing::warn!(post_id = job.post_id, error = %e, "no status after the last chunk failed");
+                self.no_status_answer(job, post, e).await.map(Some)
+            }
+        }
+    }
+
+    /// TikTok said the publish is complete (or in the inbox): published, with the public id
+    /// when TikTok gave one — else, for a public post, asked again later (moderation).
+    async fn finish_published(
+        &self,
+        job: &mut PublishJob,
+        post: &PostDto,
+        st: &tiktok_api::PublishStatus,
+    ) -> CoreResult<RunEnd> {
+        let inbox = st.status == PublishState::SendToUserInbox;
+        let audience_note = if inbox {
+            None
+        } else {
+            self.unconfirmed_audience(post).await
+        };
+        let now = self.clock().now_ms();
+        let ask_for_id = !inbox
+            && post.mode == PostMode::Direct
+            && st.public_post_ids.is_empty()
+            && post.privacy_level.as_deref().unwrap_or("SELF_ONLY") != "SELF_ONLY";
+        self.set_state(
+            job,
+            PublishStep::Published,
+            Change {
+                tiktok_status: Some(format!("{:?}", st.status)),
+                public_post_ids: Some(st.public_post_ids.clone()),
+                log_id: st.log_id.clone(),
+                // Not an error: the job's message is where the truth about the audience is
+                // kept and shown.
+                error: Some(
+                    audience_note
+                        .clone()
+                        .map(|m| (AUDIENCE_UNCONFIRMED_CODE.to_owned(), m)),
+                ),
+                next_retry_at: Some(None),
+                outcome_unknown: Some(false),
+                processing_deadline_at: Some(None),
+                public_id_next_at: Some(ask_for_id.then_some(now + PUBLIC_ID_FIRST_MS)),
+                public_id_until: Some(ask_for_id.then_some(now + PUBLIC_ID_WINDOW_MS)),
+                ..Default::default()
+            },
+        )
+        .await?;
+        if ask_for_id {
+            self.wake_scheduler();
+        }
+        audit::record(
+            self.store().pool(),
+            Some(job.account_id),
+            "post.publish",
+            Outcome::Ok,
+            &format!("post {}", job.post_id),
+        )
+        .await;
+        let mut body = if inbox {
+            "Sent to the TikTok inbox: finish it in the TikTok app.".to_owned()
+        } else {
+            audience_note.unwrap_or_default()
+        };
+        let late_min = post
+            .scheduled_at
+            .as_deref()
+            .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+            .map(|t| (self.clock().now_ms() - t.timestamp_millis()) / 60_000)
+            .unwrap_or(0);
+        if late_min >= 2 {
+            body.push_str(&format!(
+                " Published {late_min} min late: Tokdeck was closed or asleep at the scheduled time."
+            ));
+        }
+        self.notify_post(post, NotificationKind::Published, "Posted", &body)
+            .await;
+        Ok(RunEnd::Done)
+    }
+
+    /// TikTok said the publish FAILED: a new publish where TikTok's side failed, else the
+    /// creator's next step.
+    async fn tiktok_failed(
+        &self,
+        job: &mut PublishJob,
+        post: &PostDto,
+        st: &tiktok_api::PublishStatus,
+    ) -> CoreResult<RunEnd> {
+        let reason = st.fail_reason.clone().unwrap_or_default();
+        let class = st.failure_class().unwrap_or(ErrorClass::RetryLater);
+        let change = Change {
+            tiktok_status: Some(format!("{:?}", st.status)),
+            log_id: st.log_id.clone(),
+            outcome_unknown: Some(false),
+            processing_deadline_at: Some(None),
+            ..Default::default()
+        };
+        match class {
+            ErrorClass::RetryLater if job.step() == PublishStep::Processing => {
+                // The publish failed on TikTok's side: a new one is safe.
+                let e = CoreError::Tiktok {
+                    message: format!("TikTok could not finish the post ({reason})."),
+                    class,
+                    log_id: st.log_id.clone(),
+                };
+                self.set_state(job, PublishStep::Processing, change).await?;
+                self.retry_or_fail(job, post, PublishStep::Queued, &e).await
+            }
+            ErrorClass::RetryLater => {
+                let change = Change {
+                    retryable: Some(true),
+                    ..change
+                };
+                self.end_with(
+                    job,
+                    post,
+                    PublishStep::Failed,
+                    &reason,
+                    format!("TikTok could not finish the post ({reason}). Retry it, or post it from the TikTok app."),
+                    change,
+                )
+                .await
+            }
+            ErrorClass::Reauthorize | ErrorClass::RefreshToken => self
+                .end_with(
+                    job,
+                    post,
+                    PublishStep::NeedsAttention,
+                    &reason,
+                    "TikTok removed Tokdeck's access to this account while posting. Reconnect the account (Accounts → Reconnect), then retry.".to_owned(),
+                    change,
+                )
+                .await,
+            ErrorClass::UserMustAct(a) if is_cap(a) => {
+                self.wait_for_cap(job, post, a, change).await
+            }
+            _ => {
+                let (_, msg) = user_action_text(
+                    class,
+                    &format!("TikTok did not publish the post ({reason})."),
+                );
+                self.end_with(job, post, PublishStep::Failed, &reason, msg, change)
+                    .await
+            }
+        }
+    }
+
+    /// processing: polls the status with backoff until TikTok says how it ended, or until the
+    /// processing deadline: then the post needs the creator (outcome unknown, Check again).
     async fn step_poll(&self, job: &mut PublishJob, post: &PostDto) -> CoreResult<Option<RunEnd>> {
         let Some(pid) = job.publish_id.clone() else {
             return self
@@ -1019,129 +1631,51 @@ impl Engine {
                 .await
                 .map(Some);
         };
-        let publish_id = PublishId(pid);
+        let deadline = match job.processing_deadline_at {
+            Some(d) => d,
+            None => {
+                // A job from before deadlines were kept: its deadline counts from now.
+                let d = self.clock().now_ms() + PROCESSING_DEADLINE_MS;
+                sqlx::query(
+                    "UPDATE publish_jobs SET processing_deadline_at = ?
+                     WHERE post_id = ? AND state = 'processing'",
+                )
+                .bind(d)
+                .bind(job.post_id)
+                .execute(self.store().pool())
+                .await?;
+                job.processing_deadline_at = Some(d);
+                d
+            }
+        };
         let mut delay = Duration::from_millis(250);
         let mut errors = 0u32;
         loop {
-            let id = publish_id.clone();
-            let res = self
-                .with_token(post.account_id, |c, t| {
-                    let id = id.clone();
-                    async move { c.fetch_status(&t, &id).await }
-                })
-                .await;
-            match res {
+            if self.clock().now_ms() >= deadline {
+                return self
+                    .end_with(
+                        job,
+                        post,
+                        PublishStep::NeedsAttention,
+                        "processing_timeout",
+                        format!(
+                            "TikTok has been processing this video for over {} minutes without saying how it ended. Press Check again later, or check TikTok, then mark it as posted or dismiss it.",
+                            PROCESSING_DEADLINE_MS / 60_000
+                        ),
+                        Change::unknown_outcome(None),
+                    )
+                    .await
+                    .map(Some);
+            }
+            match self.fetch_status_once(post.account_id, &pid).await {
                 Ok(st) => {
                     errors = 0;
-                    let status_text = format!("{:?}", st.status);
                     match st.status {
                         PublishState::PublishComplete | PublishState::SendToUserInbox => {
-                            let inbox = st.status == PublishState::SendToUserInbox;
-                            let audience_note = if inbox {
-                                None
-                            } else {
-                                self.unconfirmed_audience(post).await
-                            };
-                            self.set_state(
-                                job,
-                                PublishStep::Published,
-                                Change {
-                                    tiktok_status: Some(status_text),
-                                    public_post_ids: Some(st.public_post_ids.clone()),
-                                    log_id: st.log_id.clone(),
-                                    // Not an error: the job's message is where the truth
-                                    // about the audience is kept and shown.
-                                    error: Some(
-                                        audience_note
-                                            .clone()
-                                            .map(|m| (AUDIENCE_UNCONFIRMED_CODE.to_owned(), m)),
-                                    ),
-                                    next_retry_at: Some(None),
-                                    ..Default::default()
-                                },
-                            )
-                            .await?;
-                            audit::record(
-                                self.store().pool(),
-                                Some(job.account_id),
-                                "post.publish",
-                                Outcome::Ok,
-                                &format!("post {}", job.post_id),
-                            )
-                            .await;
-                            let mut body = if inbox {
-                                "Sent to the TikTok inbox: finish it in the TikTok app.".to_owned()
-                            } else {
-                                audience_note.unwrap_or_default()
-                            };
-                            let late_min = post
-                                .scheduled_at
-                                .as_deref()
-                                .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
-                                .map(|t| (self.clock().now_ms() - t.timestamp_millis()) / 60_000)
-                                .unwrap_or(0);
-                            if late_min >= 2 {
-                                body.push_str(&format!(
-                                    " Published {late_min} min late: Tokdeck was closed or asleep at the scheduled time."
-                                ));
-                            }
-                            self.notify_post(post, NotificationKind::Published, "Posted", &body)
-                                .await;
-                            return Ok(Some(RunEnd::Done));
+                            return self.finish_published(job, post, &st).await.map(Some);
                         }
                         PublishState::Failed => {
-                            let reason = st.fail_reason.clone().unwrap_or_default();
-                            let class = st.failure_class().unwrap_or(ErrorClass::RetryLater);
-                            let change = Change {
-                                tiktok_status: Some(status_text),
-                                log_id: st.log_id.clone(),
-                                ..Default::default()
-                            };
-                            return match class {
-                                ErrorClass::RetryLater => {
-                                    // The publish failed on TikTok's side: a new one is safe.
-                                    let e = CoreError::Tiktok {
-                                        message: format!("TikTok could not finish the post ({reason})."),
-                                        class,
-                                        log_id: st.log_id.clone(),
-                                    };
-                                    self.set_state(job, PublishStep::Processing, change).await?;
-                                    self.retry_or_fail(job, post, PublishStep::Queued, &e)
-                                        .await
-                                        .map(Some)
-                                }
-                                ErrorClass::Reauthorize | ErrorClass::RefreshToken => self
-                                    .end_with(
-                                        job,
-                                        post,
-                                        PublishStep::NeedsAttention,
-                                        &reason,
-                                        "TikTok removed Tokdeck's access to this account while posting. Reconnect the account (Accounts → Reconnect), then retry.".to_owned(),
-                                        change,
-                                    )
-                                    .await
-                                    .map(Some),
-                                ErrorClass::UserMustAct(a) if is_cap(a) => self
-                                    .wait_for_cap(job, post, a, change)
-                                    .await
-                                    .map(Some),
-                                _ => {
-                                    let (_, msg) = user_action_text(
-                                        class,
-                                        &format!("TikTok did not publish the post ({reason})."),
-                                    );
-                                    self.end_with(
-                                        job,
-                                        post,
-                                        PublishStep::Failed,
-                                        &reason,
-                                        msg,
-                                        change,
-                                    )
-                                    .await
-                                    .map(Some)
-                                }
-                            };
+                            return self.tiktok_failed(job, post, &st).await.map(Some);
                         }
                         _ => {}
                     }
@@ -1155,7 +1689,7 @@ impl Engine {
                                 PublishStep::NeedsAttention,
                                 "reconnect",
                                 format!(
-                                    "{} The video was uploaded; check TikTok before retrying.",
+                                    "{} The video was uploaded; once reconnected, press Check again (or check TikTok, then mark it as posted or dismiss it).",
                                     e.user_message()
                                 ),
                                 // TikTok may still publish what it received: a blind retry
@@ -1169,20 +1703,7 @@ impl Engine {
                         errors += 1;
                         tracing::warn!(post_id = job.post_id, error = %e, "status fetch failed; polling on");
                         if errors > 30 {
-                            return self
-                                .end_with(
-                                    job,
-                                    post,
-                                    PublishStep::NeedsAttention,
-                                    "status_unavailable",
-                                    format!(
-                                        "TikTok did not say whether the post went out ({}). Check TikTok, then mark it as posted or dismiss it.",
-                                        e.user_message()
-                                    ),
-                                    Change::unknown_outcome(e.tiktok_log_id()),
-                                )
-                                .await
-                                .map(Some);
+                            return self.no_status_answer(job, post, e).await.map(Some);
                         }
                     }
                 },
@@ -1193,10 +1714,11 @@ impl Engine {
     }
 
     /// Tries a failed or stuck post again — only when that cannot post it twice: not after an
-    /// unknown outcome (mark it as posted or dismiss it first).
+    /// unknown outcome (check again, mark it as posted or dismiss it first). A publish TikTok
+    /// already has is asked about before any new init.
     pub async fn retry_publish(&self, post_id: i64) -> CoreResult<PostDto> {
         let pool = self.store().pool();
-        let job = load_job(pool, post_id)
+        let mut job = load_job(pool, post_id)
             .await?
             .ok_or_else(|| CoreError::Conflict("This post was never published.".into()))?;
         let step = job.step();
@@ -1214,37 +1736,26 @@ impl Engine {
                 )
             }));
         }
-        self.requeue(job).await?;
+        self.requeue(&mut job).await.map_err(user_taken)?;
         self.post(post_id).await
     }
 
-    async fn requeue(&self, mut job: PublishJob) -> CoreResult<()> {
-        let _ = self.secrets().delete(&upload_url_entry(job.post_id)).await;
-        sqlx::query(
-            "UPDATE publish_jobs SET publish_id = NULL, upload_url_expires_at = NULL,
-                confirmed_bytes = 0, attempts = 0, outcome_unknown = 0, retryable = 0
-             WHERE post_id = ?",
-        )
-        .bind(job.post_id)
-        .execute(self.store().pool())
-        .await?;
-        job.publish_id = None;
-        job.upload_url_expires_at = None;
-        job.confirmed_bytes = 0;
-        job.outcome_unknown = false;
-        job.retryable = false;
+    /// Back to `queued` (compare-and-set from the job's final state), keeping the publish
+    /// TikTok knows of so the run asks about it first.
+    async fn requeue(&self, job: &mut PublishJob) -> CoreResult<()> {
         self.set_state(
-            &mut job,
+            job,
             PublishStep::Queued,
             Change {
                 attempts: Some(0),
                 next_retry_at: Some(None),
+                retryable: Some(false),
                 error: Some(None),
                 ..Default::default()
             },
         )
         .await?;
-        sqlx::query("UPDATE posts SET attention_reason = NULL WHERE id = ?")
+        sqlx::query("UPDATE posts SET attention_reason = NULL WHERE id = ? AND status = 'queued'")
             .bind(job.post_id)
             .execute(self.store().pool())
             .await?;
@@ -1262,10 +1773,12 @@ impl Engine {
                 outcome_unknown: Some(false),
                 tiktok_status: Some("MARKED_AS_POSTED".into()),
                 error: Some(None),
+                next_retry_at: Some(None),
                 ..Default::default()
             },
         )
-        .await?;
+        .await
+        .map_err(user_taken)?;
         audit::record(
             self.store().pool(),
             Some(job.account_id),
@@ -1280,12 +1793,17 @@ impl Engine {
     /// The creator checked TikTok and the post is not there: failed, and retry is now safe.
     pub async fn dismiss_unknown_outcome(&self, post_id: i64) -> CoreResult<PostDto> {
         let mut job = self.unknown_outcome_job(post_id).await?;
+        let _ = self.secrets().delete(&upload_url_entry(post_id)).await;
         self.set_state(
             &mut job,
             PublishStep::Failed,
             Change {
                 outcome_unknown: Some(false),
                 retryable: Some(true),
+                // The creator's word: the publish is not on TikTok, a new one follows a retry.
+                forget_publish: true,
+                tiktok_status: Some("Failed".into()),
+                next_retry_at: Some(None),
                 error: Some(Some((
                     "dismissed".into(),
                     "Not on TikTok (checked by you). Retry or reschedule it.".into(),
@@ -1293,7 +1811,8 @@ impl Engine {
                 ..Default::default()
             },
         )
-        .await?;
+        .await
+        .map_err(user_taken)?;
         self.post(post_id).await
     }
 
@@ -1306,23 +1825,175 @@ impl Engine {
         }
     }
 
-    /// Cancels a post that has not started publishing (scheduled, or queued with nothing sent).
-    pub async fn cancel_publish(&self, post_id: i64) -> CoreResult<PostDto> {
-        let pool = self.store().pool();
-        if let Some(job) = load_job(pool, post_id).await? {
-            if job.step() == PublishStep::Queued && job.publish_id.is_none() {
-                sqlx::query("DELETE FROM publish_jobs WHERE post_id = ?")
-                    .bind(post_id)
-                    .execute(pool)
-                    .await?;
-            } else if !job.step().is_final() {
-                return Err(CoreError::Conflict(
-                    "This post is being published right now and can no longer be cancelled.".into(),
-                ));
+    /// "Check again": asks TikTok once about the publish of a post whose outcome is unknown,
+    /// and moves it to published or failed when TikTok knows; otherwise it stays as it is
+    /// (with what TikTok said).
+    pub async fn check_publish(&self, post_id: i64) -> CoreResult<PostDto> {
+        let mut job = self.unknown_outcome_job(post_id).await.map_err(|_| {
+            CoreError::Conflict(
+                "Only a post whose outcome is unknown can be checked again.".into(),
+            )
+        })?;
+        let Some(pid) = job.publish_id.clone() else {
+            return Err(CoreError::Conflict(
+                "TikTok never gave this post a publish id, so Tokdeck cannot ask about it. Check the account on TikTok, then mark it as posted or dismiss it.".into(),
+            ));
+        };
+        let post = self.post(post_id).await?;
+        let st = match self.fetch_status_once(post.account_id, &pid).await {
+            Ok(st) => st,
+            Err(e) => {
+                return Err(CoreError::Unavailable(format!(
+                    "TikTok did not answer ({}). The post stays as it is; check again later.",
+                    e.user_message()
+                )))
             }
+        };
+        let size = job.video_size.unwrap_or(i64::MAX);
+        let res = match st.status {
+            PublishState::PublishComplete | PublishState::SendToUserInbox => {
+                self.finish_published(&mut job, &post, &st).await
+            }
+            PublishState::Failed => self.tiktok_failed(&mut job, &post, &st).await,
+            _ if (st.uploaded_bytes.unwrap_or(0) as i64) < size => {
+                // Part of the video, and nobody sends it the rest: it can never become a post.
+                let _ = self.secrets().delete(&upload_url_entry(post_id)).await;
+                self.end_with(
+                    &mut job,
+                    &post,
+                    PublishStep::Failed,
+                    "upload_incomplete",
+                    "TikTok received only part of the video, so it cannot post it. Retry to send it again.".into(),
+                    Change {
+                        outcome_unknown: Some(false),
+                        retryable: Some(true),
+                        forget_publish: true,
+                        tiktok_status: Some("Failed".into()),
+                        ..Default::default()
+                    },
+                )
+                .await
+            }
+            _ => {
+                self.set_state(
+                    &mut job,
+                    PublishStep::NeedsAttention,
+                    Change {
+                        tiktok_status: Some(format!("{:?}", st.status)),
+                        log_id: st.log_id.clone(),
+                        error: Some(Some((
+                            "still_processing".into(),
+                            "TikTok is still processing this video. Check again in a few minutes, or check TikTok, then mark it as posted or dismiss it.".into(),
+                        ))),
+                        ..Default::default()
+                    },
+                )
+                .await
+                .map(|_| RunEnd::Done)
+            }
+        };
+        res.map_err(user_taken)?;
+        self.post(post_id).await
+    }
+
+    /// Cancels a post that has not started publishing (scheduled, or queued with nothing sent):
+    /// compare-and-set with the scheduler's claim and the publisher's first step, so either
+    /// the cancel wins and nothing reaches TikTok, or it is refused.
+    pub async fn cancel_publish(&self, post_id: i64) -> CoreResult<PostDto> {
+        self.cancel_post(post_id).await
+    }
+
+    /// Published public posts whose id TikTok has not given yet: asks again for those due
+    /// (one status fetch each, at growing intervals, so a token's 30 status fetches a minute
+    /// are never near), stores the id when it comes. Answers when the next one is due.
+    pub(crate) async fn public_id_followups(self: &Arc<Self>) -> CoreResult<Option<i64>> {
+        let pool = self.store().pool();
+        let now = self.clock().now_ms();
+        let due: Vec<(i64, i64, i64, i64, String)> = sqlx::query_as(
+            "SELECT post_id, account_id, public_id_next_at, COALESCE(public_id_until, 0),
+                    COALESCE(publish_id, '')
+             FROM publish_jobs INDEXED BY publish_jobs_public_id
+             WHERE public_id_next_at IS NOT NULL AND public_id_next_at <= ?
+             ORDER BY public_id_next_at LIMIT 20",
+        )
+        .bind(now)
+        .fetch_all(pool)
+        .await?;
+        for (post_id, account_id, next_at, until, pid) in due {
+            if now > until || pid.is_empty() {
+                sqlx::query(
+                    "UPDATE publish_jobs SET public_id_next_at = NULL WHERE post_id = ? AND public_id_next_at = ?",
+                )
+                .bind(post_id)
+                .bind(next_at)
+                .execute(pool)
+                .await?;
+                continue;
+            }
+            // Growing intervals: the wait doubles from the first one.
+            let start = until - PUBLIC_ID_WINDOW_MS;
+            let waited = (next_at - start).max(PUBLIC_ID_FIRST_MS);
+            let next = now + waited.min(PUBLIC_ID_MAX_INTERVAL_MS);
+            // Taken by this pass (compare-and-set): a concurrent pass skips it.
+            let n = sqlx::query(
+                "UPDATE publish_jobs SET public_id_next_at = ?
+                 WHERE post_id = ? AND public_id_next_at = ? AND state = 'published'",
+            )
+            .bind(next)
+            .bind(post_id)
+            .bind(next_at)
+            .execute(pool)
+            .await?
+            .rows_affected();
+            if n == 0 {
+                continue;
+            }
+            let engine = self.clone();
+            tokio::spawn(async move {
+                match engine.fetch_status_once(account_id, &pid).await {
+                    Ok(st) if !st.public_post_ids.is_empty() => {
+                        let ids = serde_json::to_string(&st.public_post_ids).unwrap_or_default();
+                        let res = sqlx::query(
+                            "UPDATE publish_jobs SET public_post_ids = ?, public_id_next_at = NULL,
+                                updated_at = ? WHERE post_id = ? AND state = 'published'",
+                        )
+                        .bind(ids)
+                        .bind(engine.clock().now_ms())
+                        .bind(post_id)
+                        .execute(engine.store().pool())
+                        .await;
+                        if matches!(res, Ok(r) if r.rows_affected() > 0) {
+                            engine.events().emit(EngineEvent::PostsChanged {
+                                post_id: Some(post_id),
+                                account_id: Some(account_id),
+                            });
+                        }
+                    }
+                    Ok(_) => {}
+                    Err(e) => {
+                        tracing::info!(post_id, error = %e, "public post id not fetched; asking again later")
+                    }
+                }
+            });
         }
-        let dto = self.cancel_post(post_id).await?;
-        Ok(dto)
+        Ok(sqlx::query_scalar(
+            "SELECT MIN(public_id_next_at) FROM publish_jobs INDEXED BY publish_jobs_public_id
+             WHERE public_id_next_at IS NOT NULL",
+        )
+        .fetch_one(pool)
+        .await?)
+    }
+}
+
+/// A user's action met a post the publisher (or another action) moved meanwhile.
+fn user_taken(e: CoreError) -> CoreError {
+    if is_taken(&e) {
+        CoreError::Conflict(
+            "This post changed while you acted on it (the publisher or another action moved it). Look at it again."
+                .into(),
+        )
+    } else {
+        e
     }
 }
 

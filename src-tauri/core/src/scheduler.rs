@@ -102,11 +102,14 @@ impl Engine {
         self.mark_missed(now - grace_ms).await?;
 
         // Resumed or retried jobs first, then newly due posts.
+        // Posts waiting for the keychain are needs-attention jobs with a retry time.
         let jobs: Vec<(i64, i64)> = sqlx::query_as(
             "SELECT post_id, account_id FROM publish_jobs
-             WHERE state NOT IN ('published', 'failed', 'needs_attention')
+             WHERE (state NOT IN ('published', 'failed', 'needs_attention')
+                    OR (state = 'needs_attention' AND next_retry_at IS NOT NULL))
                AND (next_retry_at IS NULL OR next_retry_at <= ?)
-               AND post_id IN (SELECT id FROM posts WHERE status IN ('queued', 'publishing'))
+               AND post_id IN (SELECT id FROM posts
+                               WHERE status IN ('queued', 'publishing', 'needs_attention'))
              ORDER BY COALESCE(next_retry_at, 0), updated_at, post_id",
         )
         .bind(now)
@@ -136,13 +139,16 @@ impl Engine {
         .await?;
         let next_retry: Option<i64> = sqlx::query_scalar(
             "SELECT MIN(next_retry_at) FROM publish_jobs
-             WHERE state NOT IN ('published', 'failed', 'needs_attention')
-               AND next_retry_at > ?",
+             WHERE state NOT IN ('published', 'failed') AND next_retry_at > ?",
         )
         .bind(now)
         .fetch_one(pool)
         .await?;
-        Ok([next_post, next_retry].into_iter().flatten().min())
+        let next_public_id = self.public_id_followups().await?;
+        Ok([next_post, next_retry, next_public_id]
+            .into_iter()
+            .flatten()
+            .min())
     }
 
     /// Starts a publish if a slot is free and its account is idle.

@@ -82,6 +82,10 @@ pub struct Behaviour {
     pub refresh_extends_refresh_lifetime: bool,
     /// Plays the Aug-2026 reports: multi-chunk inits fail with "The chunk size is invalid".
     pub reject_multi_chunk: bool,
+    /// Moderation delay: a public post's id is reported only from this many status fetches
+    /// after PUBLISH_COMPLETE on (0: at once).
+    #[serde(default)]
+    pub public_id_after_polls: u32,
 }
 
 const MB: u64 = 1_000_000;
@@ -111,6 +115,7 @@ impl Default for Behaviour {
             accept_uppercase_challenge: false,
             refresh_extends_refresh_lifetime: false,
             reject_multi_chunk: false,
+            public_id_after_polls: 0,
         }
     }
 }

@@ -271,6 +271,7 @@ fn create_post(sim: &Sim, st: &mut World, new: NewPost, now: u64) -> Response {
         fail_reason: None,
         post_ids: vec![],
         doom: None,
+        polls_since_complete: 0,
     };
     apply_fault(&mut post, fault);
     let data = json!({
@@ -455,11 +456,19 @@ pub async fn status(State(sim): State<Arc<Sim>>, headers: HeaderMap, body: Bytes
             st.revoke_account(&open_id, now);
         }
         st.settle(now);
-        let p = &st.posts[i];
+        let hold = st.behaviour.public_id_after_polls;
+        let p = &mut st.posts[i];
+        let mut ids = p.post_ids.clone();
+        if p.status == crate::posts::Status::PublishComplete {
+            p.polls_since_complete += 1;
+            if p.polls_since_complete <= hold {
+                ids.clear();
+            }
+        }
         let mut data = json!({
             "status": p.status,
             "uploaded_bytes": p.upload.offset,
-            "publicaly_available_post_id": p.post_ids,
+            "publicaly_available_post_id": ids,
         });
         if let Some(r) = &p.fail_reason {
             data["fail_reason"] = json!(r);

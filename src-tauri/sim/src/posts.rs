@@ -91,6 +91,8 @@ pub struct Post {
     pub fail_reason: Option<String>,
     pub post_ids: Vec<u64>,
     pub doom: Option<Doom>,
+    /// Status fetches answered since PUBLISH_COMPLETE (the moderation delay counts them).
+    pub polls_since_complete: u32,
 }
 
 #[derive(Serialize)]
