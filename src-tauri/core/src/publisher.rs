@@ -351,37 +351,35 @@ impl Engine {
     pub(crate) async fn claim_post(&self, post_id: i64) -> CoreResult<bool> {
         let pool = self.store().pool();
         let now = self.clock().now_ms();
-        let mut tx = pool.begin().await?;
-        let unknown: Option<bool> =
-            sqlx::query_scalar("SELECT outcome_unknown FROM publish_jobs WHERE post_id = ?")
-                .bind(post_id)
-                .fetch_optional(&mut *tx)
-                .await?;
-        if unknown == Some(true) {
-            let n = sqlx::query(
-                "UPDATE posts SET status = 'needs_attention', attention_reason = ?, updated_at = ?
-                 WHERE id = ? AND status = 'scheduled'",
-            )
-            .bind(UNKNOWN_OUTCOME_MESSAGE)
-            .bind(now)
-            .bind(post_id)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-            tx.commit().await?;
-            if n > 0 {
-                self.events().emit(EngineEvent::PostsChanged {
-                    post_id: Some(post_id),
-                    account_id: None,
-                });
-            }
+        // Every statement here writes first: a transaction that read before writing could not
+        // wait for a publish's concurrent write (SQLite answers BUSY at once).
+        let parked = sqlx::query(
+            "UPDATE posts SET status = 'needs_attention', attention_reason = ?, updated_at = ?
+             WHERE id = ? AND status = 'scheduled'
+               AND EXISTS (SELECT 1 FROM publish_jobs WHERE post_id = ? AND outcome_unknown = 1)",
+        )
+        .bind(UNKNOWN_OUTCOME_MESSAGE)
+        .bind(now)
+        .bind(post_id)
+        .bind(post_id)
+        .execute(pool)
+        .await?
+        .rows_affected();
+        if parked > 0 {
+            self.events().emit(EngineEvent::PostsChanged {
+                post_id: Some(post_id),
+                account_id: None,
+            });
             return Ok(false);
         }
+        let mut tx = pool.begin().await?;
         let n = sqlx::query(
             "UPDATE posts SET status = 'queued', updated_at = ?
-             WHERE id = ? AND status = 'scheduled' AND paused_reason IS NULL",
+             WHERE id = ? AND status = 'scheduled' AND paused_reason IS NULL
+               AND NOT EXISTS (SELECT 1 FROM publish_jobs WHERE post_id = ? AND outcome_unknown = 1)",
         )
         .bind(now)
+        .bind(post_id)
         .bind(post_id)
         .execute(&mut *tx)
         .await?

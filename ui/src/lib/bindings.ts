@@ -25,7 +25,19 @@ startupError: UiError | null, };
 export type NoticeLevel = "info" | "warning" | "error";
 export type NotificationKind = "general" | "account" | "published" | "failed" | "needs_attention" | "missed";
 export type PublishStep = "queued" | "checking" | "initializing" | "uploading" | "processing" | "published" | "failed" | "needs_attention";
-export type PublishJob = { postId: number, accountId: number, state: string, publishId: string | null, uploadUrlExpiresAt: number | null, videoSize: number | null, chunkSize: number | null, totalChunks: number | null, confirmedBytes: number, attempts: number, nextRetryAt: number | null, retryable: boolean, outcomeUnknown: boolean, errorCode: string | null, errorMessage: string | null, logId: string | null, tiktokStatus: string | null, publicPostIds: string | null, createdAt: number, updatedAt: number, };
+export type PublishJob = { postId: number, accountId: number, state: string, publishId: string | null, uploadUrlExpiresAt: number | null, videoSize: number | null, chunkSize: number | null, totalChunks: number | null, confirmedBytes: number, attempts: number, nextRetryAt: number | null, retryable: boolean, outcomeUnknown: boolean, errorCode: string | null, errorMessage: string | null, logId: string | null, tiktokStatus: string | null, publicPostIds: string | null, createdAt: number, updatedAt: number, 
+/**
+ * TikTok still processing after this instant: the post needs attention.
+ */
+processingDeadlineAt: number | null, 
+/**
+ * Published without a public id yet: when to ask TikTok again (None: not asking).
+ */
+publicIdNextAt: number | null, 
+/**
+ * Until when to keep asking for the public id.
+ */
+publicIdUntil: number | null, };
 export type PublishAttempt = { at: number, state: string, logId: string | null, error: string | null, };
 export type EngineEvent = { "kind": "settingsChanged", settings: Settings, } | { "kind": "deepLink", url: string, handled: boolean, detail: string, } | { "kind": "notice", level: NoticeLevel, message: string, } | { "kind": "accountsChanged", accountId: number | null, } | { "kind": "connectFinished", flowId: string | null, ok: boolean, message: string, account: AccountDto | null, } | { "kind": "postsChanged", postId: number | null, accountId: number | null, } | { "kind": "dropHover", active: boolean, } | { "kind": "ingested", results: Array<IngestResult>, } | { "kind": "publishProgress", postId: number, accountId: number, state: PublishStep, bytesConfirmed: number, bytesTotal: number, } | { "kind": "publishStateChanged", postId: number, accountId: number, state: PublishStep, message: string | null, } | { "kind": "notify", notification: NotificationKind, title: string, body: string, };
 export type AuditEntry = { id: number, at: string, accountId: number | null, action: string, outcome: string, detail: string, };
@@ -329,5 +341,6 @@ export const commands = {
   retryPublish: (postId: number): Promise<PostDto> => invoke("retry_publish", { postId }),
   markAsPosted: (postId: number): Promise<PostDto> => invoke("mark_as_posted", { postId }),
   dismissUnknownOutcome: (postId: number): Promise<PostDto> => invoke("dismiss_unknown_outcome", { postId }),
+  checkPublish: (postId: number): Promise<PostDto> => invoke("check_publish", { postId }),
   cancelPublish: (postId: number): Promise<PostDto> => invoke("cancel_publish", { postId }),
 };

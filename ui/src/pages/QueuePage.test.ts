@@ -342,12 +342,14 @@ describe('QueuePage', () => {
       expect(row(31).queryByTestId('queue-progress')).toBeNull();
     });
 
-    it('offers retry only when the job is retryable, and it calls retry_publish', async () => {
+    it('offers retry wherever the engine takes one (not after an unknown outcome), and it calls retry_publish', async () => {
       const { backend, user } = setupPublish();
       await waitFor(() => expect(row(32).getByTestId('queue-retry')).toBeInTheDocument());
       expect(row(32).getByTestId('queue-publish-state')).toHaveTextContent('Failed');
       expect(row(32).getByText('TikTok was busy.')).toBeInTheDocument();
-      expect(row(34).queryByTestId('queue-retry')).toBeNull();
+      // Not retryable by itself, but the creator may have fixed the cause (e.g. made the
+      // account private): the engine takes the retry, so it is offered.
+      expect(row(34).getByTestId('queue-retry')).toBeInTheDocument();
       expect(row(33).queryByTestId('queue-retry')).toBeNull();
       expect(row(31).queryByTestId('queue-retry')).toBeNull();
       await user.click(row(32).getByTestId('queue-retry'));
@@ -378,6 +380,82 @@ describe('QueuePage', () => {
       expect(row(31).queryByTestId('queue-cancel')).toBeNull();
       await user.click(row(35).getByTestId('queue-cancel'));
       await waitFor(() => expect(backend.calls('cancel_publish')).toEqual([{ postId: 35 }]));
+    });
+
+    it('check again asks TikTok about a post whose outcome is unknown', async () => {
+      const backend = mockBackend({
+        accounts: [makeAccount({ id: 1 })],
+        items: [
+          makeItem({ id: 51, accountId: 1, status: 'needs_attention' }),
+          makeItem({ id: 52, accountId: 1, status: 'needs_attention' }),
+          makeItem({ id: 53, accountId: 1, status: 'publishing' }),
+        ],
+        posts: [51, 52, 53].map((id) => makePost({ id, accountId: 1 })),
+        jobs: {
+          51: makeJob({
+            postId: 51,
+            state: 'needs_attention',
+            outcomeUnknown: true,
+            publishId: 'v_pub_file~v2-1.1',
+            errorCode: 'processing_timeout',
+            errorMessage: 'TikTok has been processing this video for over 30 minutes.',
+          }),
+          // The init's answer was lost: there is no publish to ask about.
+          52: makeJob({ postId: 52, state: 'needs_attention', outcomeUnknown: true }),
+          53: makeJob({ postId: 53, state: 'processing', publishId: 'v_pub_file~v2-1.2' }),
+        },
+      });
+      window.location.hash = '#/queue';
+      render(App);
+      const user = userEvent.setup();
+      await waitFor(() => expect(row(51).getByTestId('queue-check-again')).toBeInTheDocument());
+      expect(row(51).getByTestId('queue-mark-posted')).toBeInTheDocument();
+      expect(row(51).getByTestId('queue-dismiss')).toBeInTheDocument();
+      expect(row(51).queryByTestId('queue-retry')).toBeNull();
+      expect(row(52).queryByTestId('queue-check-again')).toBeNull();
+      expect(row(52).getByTestId('queue-mark-posted')).toBeInTheDocument();
+      // Being processed: nothing to press, the engine's deadline ends it.
+      for (const t of ['queue-check-again', 'queue-cancel', 'queue-delete', 'queue-retry'])
+        expect(row(53).queryByTestId(t)).toBeNull();
+      await user.click(row(51).getByTestId('queue-check-again'));
+      await waitFor(() => expect(backend.calls('check_publish')).toEqual([{ postId: 51 }]));
+      await waitFor(() => expect(row(51).queryByTestId('queue-check-again')).toBeNull());
+    });
+
+    it('a public post waiting for TikTok’s review says its link is coming, then shows it', async () => {
+      mockBackend({
+        accounts: [makeAccount({ id: 1 })],
+        items: [
+          makeItem({ id: 61, accountId: 1, accountTitle: '@alpha', status: 'published' }),
+          makeItem({ id: 62, accountId: 1, accountTitle: '@alpha', status: 'published' }),
+        ],
+        posts: [61, 62].map((id) => makePost({ id, accountId: 1 })),
+        jobs: {
+          61: makeJob({
+            postId: 61,
+            state: 'published',
+            tiktokStatus: 'PublishComplete',
+            publicPostIds: '[]',
+            publicIdNextAt: 1,
+          }),
+          62: makeJob({
+            postId: 62,
+            state: 'published',
+            tiktokStatus: 'PublishComplete',
+            publicPostIds: '["7305512345678901234"]',
+          }),
+        },
+      });
+      window.location.hash = '#/queue';
+      render(App);
+      await waitFor(() =>
+        expect(row(61).getByTestId('queue-published-detail')).toHaveTextContent(
+          'Tokdeck keeps asking',
+        ),
+      );
+      expect(row(62).getByTestId('queue-published-detail')).toHaveTextContent(
+        'https://www.tiktok.com/@alpha/video/7305512345678901234',
+      );
     });
 
     it('history lists every attempt', async () => {

@@ -255,6 +255,9 @@ export function makeJob(partial: Partial<PublishJob> = {}): PublishJob {
     publicPostIds: null,
     createdAt: 0,
     updatedAt: 0,
+    processingDeadlineAt: null,
+    publicIdNextAt: null,
+    publicIdUntil: null,
     ...partial,
   };
 }
@@ -649,6 +652,11 @@ export function mockBackend(
       const id = postId(args);
       if (jobs[id]) jobs[id] = { ...jobs[id], state: 'failed', outcomeUnknown: false };
       return putPost({ ...findPost(id), status: 'failed' });
+    },
+    check_publish: (args) => {
+      const id = postId(args);
+      if (jobs[id]) jobs[id] = { ...jobs[id], state: 'published', outcomeUnknown: false };
+      return putPost({ ...findPost(id), status: 'published' });
     },
     cancel_publish: (args) => {
       const id = postId(args);
