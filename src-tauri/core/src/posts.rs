@@ -1354,8 +1354,7 @@ impl Engine {
                 .rows_affected();
             if n == 0 {
                 return Err(CoreError::Conflict(
-                    "This post is being published right now and can no longer be cancelled."
-                        .into(),
+                    "This post is being published right now and can no longer be cancelled.".into(),
                 ));
             }
         }

@@ -720,7 +720,8 @@ impl Engine {
         .fetch_one(self.store().pool())
         .await
         .unwrap_or(0);
-        let wait = (30_000i64.saturating_mul(1i64 << waits.clamp(0, 10))).min(KEYCHAIN_RETRY_CAP_MS);
+        let wait =
+            (30_000i64.saturating_mul(1i64 << waits.clamp(0, 10))).min(KEYCHAIN_RETRY_CAP_MS);
         let change = Change {
             retryable: Some(true),
             next_retry_at: Some(Some(self.clock().now_ms() + wait)),
@@ -730,7 +731,8 @@ impl Engine {
             ))),
             ..change
         };
-        self.set_state(job, PublishStep::NeedsAttention, change).await?;
+        self.set_state(job, PublishStep::NeedsAttention, change)
+            .await?;
         if waits == 0 {
             self.notify_post(
                 post,
@@ -1343,8 +1345,9 @@ impl Engine {
         let confirmed: i64 =
             sqlx::query_scalar("SELECT confirmed_bytes FROM publish_jobs WHERE post_id = ?")
                 .bind(job.post_id)
-                .fetch_one(self.store().pool())
-                .await?;
+                .fetch_optional(self.store().pool())
+                .await?
+                .ok_or_else(taken)?;
         job.confirmed_bytes = confirmed;
         match res {
             Ok(out) if out.complete => {
@@ -1828,9 +1831,7 @@ impl Engine {
     /// (with what TikTok said).
     pub async fn check_publish(&self, post_id: i64) -> CoreResult<PostDto> {
         let mut job = self.unknown_outcome_job(post_id).await.map_err(|_| {
-            CoreError::Conflict(
-                "Only a post whose outcome is unknown can be checked again.".into(),
-            )
+            CoreError::Conflict("Only a post whose outcome is unknown can be checked again.".into())
         })?;
         let Some(pid) = job.publish_id.clone() else {
             return Err(CoreError::Conflict(

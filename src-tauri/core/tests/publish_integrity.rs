@@ -92,7 +92,10 @@ async fn unknown_after_processing(t: &T, open_id: &str, a: i64) -> i64 {
     // TikTok finished the publish it received.
     let deadline = std::time::Instant::now() + Duration::from_secs(10);
     while complete(t, open_id).await < 1 {
-        assert!(std::time::Instant::now() < deadline, "TikTok never finished");
+        assert!(
+            std::time::Instant::now() < deadline,
+            "TikTok never finished"
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     id
@@ -318,9 +321,9 @@ async fn processing_that_never_ends_needs_attention_and_check_again_settles_it()
     t.publish_now(id).await;
     t.wait_step(id, PublishStep::Processing, 15).await;
     // Past the processing deadline: the post needs the creator and frees its slot.
-    t.h.engine
-        .clock()
-        .advance(Duration::from_millis(PROCESSING_DEADLINE_MS as u64 + 60_000));
+    t.h.engine.clock().advance(Duration::from_millis(
+        PROCESSING_DEADLINE_MS as u64 + 60_000,
+    ));
     t.wait_status(id, PostStatus::NeedsAttention, 30).await;
     let job = t.job(id).await;
     assert!(job.outcome_unknown, "{job:#?}");
@@ -370,7 +373,8 @@ async fn the_public_post_id_is_picked_up_after_moderation() {
     let ids = loop {
         let job = t.job(public).await;
         assert_eq!(job.step(), PublishStep::Published);
-        let ids: Vec<String> = serde_json::from_str(job.public_post_ids.as_deref().unwrap()).unwrap();
+        let ids: Vec<String> =
+            serde_json::from_str(job.public_post_ids.as_deref().unwrap()).unwrap();
         if !ids.is_empty() {
             break ids;
         }
@@ -381,7 +385,10 @@ async fn the_public_post_id_is_picked_up_after_moderation() {
     };
     assert_eq!(ids.len(), 1);
     let fetches = t.h.requests("status").await - status_before;
-    assert!(fetches <= hours as u64 * 2 + 2, "{fetches} status fetches in {hours} h");
+    assert!(
+        fetches <= hours as u64 * 2 + 2,
+        "{fetches} status fetches in {hours} h"
+    );
     let job = t.job(public).await;
     assert!(job.public_id_next_at.is_none(), "stopped asking: {job:#?}");
     let mut told = false;
@@ -462,7 +469,11 @@ async fn post_in_state(t: &T, template: i64, row: &serde_json::Value) -> i64 {
         .bind(flag("retryable"))
         .bind(flag("outcomeUnknown"))
         .bind(job["errorCode"].as_str())
-        .bind(job["errorCode"].as_str().map(|c| format!("Set up by the test ({c}).")))
+        .bind(
+            job["errorCode"]
+                .as_str()
+                .map(|c| format!("Set up by the test ({c}).")),
+        )
         .bind(flag("nextRetry").then_some(now + 3_600_000))
         .bind(now)
         .bind(now)
@@ -527,7 +538,11 @@ async fn every_state_offers_exactly_the_ways_out_the_engine_accepts() {
             if ok != offered.contains(&action) {
                 wrong.push(format!(
                     "{name}: {action} {}",
-                    if ok { "accepted but not offered" } else { "offered but refused" }
+                    if ok {
+                        "accepted but not offered"
+                    } else {
+                        "offered but refused"
+                    }
                 ));
             }
         }
