@@ -25,7 +25,7 @@ async fn lockable() -> (T, Lock) {
     let l = lock.clone();
     let h = common::start_keyed(
         fast(),
-        move |_| Secrets::with_store("tokdeck-test", LockableStore::new(l)),
+        move |_| Secrets::with_store("tokdeck-test", LockableStore::open(l)),
         |c| c,
     )
     .await;

@@ -44,7 +44,7 @@ pub struct LockableStore {
 }
 
 impl LockableStore {
-    pub fn new(lock: Lock) -> Arc<CredentialStore> {
+    pub fn open(lock: Lock) -> Arc<CredentialStore> {
         Arc::new(LockableStore {
             inner: keyring_core::mock::Store::new().unwrap(),
             lock,
