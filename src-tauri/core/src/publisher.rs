@@ -1652,22 +1652,6 @@ impl Engine {
         let mut delay = Duration::from_millis(250);
         let mut errors = 0u32;
         loop {
-            if self.clock().now_ms() >= deadline {
-                return self
-                    .end_with(
-                        job,
-                        post,
-                        PublishStep::NeedsAttention,
-                        "processing_timeout",
-                        format!(
-                            "TikTok has been processing this video for over {} minutes without saying how it ended. Press Check again later, or check TikTok, then mark it as posted or dismiss it.",
-                            PROCESSING_DEADLINE_MS / 60_000
-                        ),
-                        Change::unknown_outcome(None),
-                    )
-                    .await
-                    .map(Some);
-            }
             match self.fetch_status_once(post.account_id, &pid).await {
                 Ok(st) => {
                     errors = 0;
@@ -1708,6 +1692,23 @@ impl Engine {
                         }
                     }
                 },
+            }
+            // Asked at least once in this run (after a restart too) before giving up.
+            if self.clock().now_ms() >= deadline {
+                return self
+                    .end_with(
+                        job,
+                        post,
+                        PublishStep::NeedsAttention,
+                        "processing_timeout",
+                        format!(
+                            "TikTok has been processing this video for over {} minutes without saying how it ended. Press Check again later, or check TikTok, then mark it as posted or dismiss it.",
+                            PROCESSING_DEADLINE_MS / 60_000
+                        ),
+                        Change::unknown_outcome(None),
+                    )
+                    .await
+                    .map(Some);
             }
             tokio::time::sleep(delay).await;
             delay = (delay * 2).min(Duration::from_secs(15));
