@@ -784,7 +784,6 @@ async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> 
         .map_err(|e| CoreError::Internal(format!("background task failed: {e}")))
 }
 
-/// Probes and fingerprints a file (blocking I/O off the runtime).
 /// A compare-and-set of a post lost: the scheduler or the publisher moved it meanwhile.
 fn changed_meanwhile() -> CoreError {
     CoreError::Conflict(
@@ -793,6 +792,7 @@ fn changed_meanwhile() -> CoreError {
     )
 }
 
+/// Probes and fingerprints a file (blocking I/O off the runtime).
 pub async fn probe_file(path: PathBuf) -> CoreResult<(VideoFacts, Fingerprint)> {
     blocking(move || -> CoreResult<(VideoFacts, Fingerprint)> {
         let facts = media::probe(&path)?;

@@ -11,7 +11,15 @@
 //!   unknown, so the post needs attention ("check TikTok before retrying"); never a blind init.
 //! - `uploading`: with a still-valid upload URL (kept in the keychain), resume from the offset
 //!   TikTok confirmed; an expired URL needs attention (a new init could post twice).
-//! - `processing`: keep polling the status.
+//! - `processing`: keep polling the status, until a deadline (then needs attention, outcome
+//!   unknown: the creator presses Check again, marks it as posted or dismisses it).
+//!
+//! Exactly once: every state change is compare-and-set on the job's and the post's prior state
+//! (cancel, delete, edits, user actions and the run race each other; the loser is refused or
+//! stops); a publish TikTok already knows of (its id is kept before anything else) is asked
+//! about with a status fetch before any new init; an unknown outcome survives relink, claim
+//! and retry until the creator or TikTok settles it. A locked keychain makes a post wait
+//! (needs attention, tried again by itself), never fail.
 //!
 //! Retries (exponential backoff with jitter, capped) happen only where safe: before the init
 //! (creator_info, a refused init), chunk re-sends (inside the client), status polling, and a
