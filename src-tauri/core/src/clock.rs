@@ -2,8 +2,8 @@
 //! flows and tokens without waiting.
 
 use std::sync::atomic::{AtomicI64, Ordering};
-use std::sync::Arc;
-use std::time::Duration;
+use std::sync::{Arc, OnceLock};
+use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 
@@ -11,6 +11,9 @@ use chrono::{DateTime, Utc};
 #[derive(Debug, Clone, Default)]
 pub struct Clock {
     offset_ms: Arc<AtomicI64>,
+    /// What [`Self::advance`] added to [`Self::awake_ms`]: in tests that time passed with the
+    /// process running, unlike [`Self::advance_unnoticed`] (a suspend).
+    awake_offset_ms: Arc<AtomicI64>,
     /// Poked when the clock is moved, so the scheduler looks at the time again at once.
     changed: Arc<tokio::sync::Notify>,
 }
@@ -29,8 +32,20 @@ impl Clock {
         self.now().timestamp_millis()
     }
 
-    /// Moves this clock (and every clone) forward.
+    /// Milliseconds this process has been running, on the monotonic clock: it stops while the
+    /// machine sleeps (Linux, macOS) and ignores wall-clock changes, so the wall clock moving
+    /// further than this between two readings means a suspend or a clock jump in between.
+    pub fn awake_ms(&self) -> i64 {
+        static START: OnceLock<Instant> = OnceLock::new();
+        START.get_or_init(Instant::now).elapsed().as_millis() as i64
+            + self.awake_offset_ms.load(Ordering::SeqCst)
+    }
+
+    /// Moves this clock (and every clone) forward, as if that much time passed with the process
+    /// running.
     pub fn advance(&self, by: Duration) {
+        self.awake_offset_ms
+            .fetch_add(by.as_millis() as i64, Ordering::SeqCst);
         self.offset_ms
             .fetch_add(by.as_millis() as i64, Ordering::SeqCst);
         self.changed.notify_one();
