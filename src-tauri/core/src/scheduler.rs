@@ -401,7 +401,7 @@ impl Engine {
     ) -> tokio::task::JoinHandle<()> {
         let weak = Arc::downgrade(self);
         let wake = self.scheduler_wake();
-        let clock_moved = self.clock().changed();
+        let mut clock_moved = self.clock().moved();
         tokio::spawn(async move {
             loop {
                 let Some(engine) = weak.upgrade() else { break };
@@ -425,7 +425,7 @@ impl Engine {
                         }
                     } => {}
                     _ = wake.notified() => {}
-                    _ = clock_moved.notified() => {}
+                    _ = clock_moved.changed() => {}
                     _ = stop.changed() => break,
                 }
             }

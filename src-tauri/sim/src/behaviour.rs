@@ -82,6 +82,10 @@ pub struct Behaviour {
     pub refresh_extends_refresh_lifetime: bool,
     /// Plays the Aug-2026 reports: multi-chunk inits fail with "The chunk size is invalid".
     pub reject_multi_chunk: bool,
+    /// Overrides the access-token lifetime of `token_lifetimes` (seconds), for clients facing
+    /// short-lived tokens.
+    #[serde(default)]
+    pub access_token_secs: Option<u64>,
 }
 
 const MB: u64 = 1_000_000;
@@ -111,6 +115,7 @@ impl Default for Behaviour {
             accept_uppercase_challenge: false,
             refresh_extends_refresh_lifetime: false,
             reject_multi_chunk: false,
+            access_token_secs: None,
         }
     }
 }
@@ -152,7 +157,16 @@ impl Behaviour {
         Ok(())
     }
 
+    /// Lifetime of a newly issued access token, in seconds.
+    pub fn access_secs(&self) -> u64 {
+        self.access_token_secs
+            .unwrap_or(self.token_lifetimes.access_secs())
+    }
+
     fn validate(&self) -> Result<(), String> {
+        if self.access_token_secs == Some(0) {
+            return Err("access_token_secs must be at least 1".into());
+        }
         if self.oauth_error_status != 200 && self.oauth_error_status != 400 {
             return Err("oauth_error_status must be 200 or 400".into());
         }
