@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use serde_json::json;
 use tokdeck_core::events::{EngineEvent, NotificationKind};
-use tokdeck_core::posts::{PostStatus, When};
+use tokdeck_core::posts::PostStatus;
 use tokdeck_core::publisher::PublishStep;
 use tokdeck_core::{Engine, EngineConfig};
 use tokio::sync::broadcast::Receiver;
