@@ -166,7 +166,11 @@ impl Engine {
             // Missed: due before `now - grace` and unattended since before it, i.e. nothing
             // could act on it for longer than the grace.
             if since < cutoff {
-                self.mark_missed(cutoff, why).await?;
+                if let Err(e) = self.mark_missed(cutoff, why).await {
+                    // Judged again at the next pass, not forgotten.
+                    self.running().lock().expect("running").unattended = judged;
+                    return Err(e);
+                }
             }
         }
         self.write_heartbeat(now).await?;
@@ -235,12 +239,7 @@ impl Engine {
     /// a clock jump), taken as ending now. `None` when the engine ran all along.
     async fn unattended_since(&self, now: i64) -> CoreResult<Option<(i64, Unattended)>> {
         let awake = self.clock().awake_ms();
-        let prev = self
-            .running()
-            .lock()
-            .expect("running")
-            .last_pass
-            .replace((now, awake));
+        let prev = self.running().lock().expect("running").last_pass;
         let since = match prev {
             Some((wall, was_awake)) => {
                 let away = (now - wall) - (awake - was_awake);
@@ -248,6 +247,7 @@ impl Engine {
             }
             None => Some(self.heartbeat().await?.unwrap_or(i64::MIN)),
         };
+        self.running().lock().expect("running").last_pass = Some((now, awake));
         Ok(since.map(|s| (s, Unattended::ClosedOrAsleep)))
     }
 
