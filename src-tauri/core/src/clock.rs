@@ -2,17 +2,31 @@
 //! flows and tokens without waiting.
 
 use std::sync::atomic::{AtomicI64, Ordering};
-use std::sync::Arc;
-use std::time::Duration;
+use std::sync::{Arc, OnceLock};
+use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 
 /// System time plus an offset that only tests change. Cheap to clone; clones share the offset.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Clock {
     offset_ms: Arc<AtomicI64>,
-    /// Poked when the clock is moved, so the scheduler looks at the time again at once.
-    changed: Arc<tokio::sync::Notify>,
+    /// What [`Self::advance`] added to [`Self::awake_ms`]: in tests that time passed with the
+    /// process running, unlike [`Self::advance_unnoticed`] (a suspend).
+    awake_offset_ms: Arc<AtomicI64>,
+    /// Counts the moves of [`Self::advance`], so the scheduler and the token refresher each look
+    /// at the time again at once.
+    moved: Arc<tokio::sync::watch::Sender<u64>>,
+}
+
+impl Default for Clock {
+    fn default() -> Self {
+        Self {
+            offset_ms: Arc::default(),
+            awake_offset_ms: Arc::default(),
+            moved: Arc::new(tokio::sync::watch::channel(0).0),
+        }
+    }
 }
 
 impl Clock {
@@ -29,11 +43,23 @@ impl Clock {
         self.now().timestamp_millis()
     }
 
-    /// Moves this clock (and every clone) forward.
+    /// Milliseconds this process has been running, on the monotonic clock: it stops while the
+    /// machine sleeps (Linux, macOS) and ignores wall-clock changes, so the wall clock moving
+    /// further than this between two readings means a suspend or a clock jump in between.
+    pub fn awake_ms(&self) -> i64 {
+        static START: OnceLock<Instant> = OnceLock::new();
+        START.get_or_init(Instant::now).elapsed().as_millis() as i64
+            + self.awake_offset_ms.load(Ordering::SeqCst)
+    }
+
+    /// Moves this clock (and every clone) forward, as if that much time passed with the process
+    /// running.
     pub fn advance(&self, by: Duration) {
+        self.awake_offset_ms
+            .fetch_add(by.as_millis() as i64, Ordering::SeqCst);
         self.offset_ms
             .fetch_add(by.as_millis() as i64, Ordering::SeqCst);
-        self.changed.notify_one();
+        self.moved.send_modify(|n| *n += 1);
     }
 
     /// Moves this clock forward without telling anyone — what a suspend looks like from inside
@@ -43,9 +69,9 @@ impl Clock {
             .fetch_add(by.as_millis() as i64, Ordering::SeqCst);
     }
 
-    /// Notified when [`Self::advance`] moves the clock.
-    pub fn changed(&self) -> Arc<tokio::sync::Notify> {
-        self.changed.clone()
+    /// Changes when [`Self::advance`] moves the clock (each receiver sees every move).
+    pub fn moved(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.moved.subscribe()
     }
 }
 

@@ -332,6 +332,7 @@ impl Engine {
         let weak = Arc::downgrade(self);
         let wake = self.wake.clone();
         let mut stop = self.stop.subscribe();
+        let mut clock_moved = self.clock.moved();
         *slot = Some(tokio::spawn(async move {
             loop {
                 let Some(engine) = weak.upgrade() else { break };
@@ -340,6 +341,7 @@ impl Engine {
                 tokio::select! {
                     _ = tokio::time::sleep(sleep) => {}
                     _ = wake.notified() => {}
+                    _ = clock_moved.changed() => {}
                     _ = stop.changed() => break,
                 }
             }

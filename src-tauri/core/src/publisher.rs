@@ -1547,11 +1547,7 @@ impl Engine {
             .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
             .map(|t| (self.clock().now_ms() - t.timestamp_millis()) / 60_000)
             .unwrap_or(0);
-        if late_min >= 2 {
-            body.push_str(&format!(
-                " Published {late_min} min late: Tokdeck was closed or asleep at the scheduled time."
-            ));
-        }
+        body.push_str(&self.late_note(job.post_id, late_min));
         self.notify_post(post, NotificationKind::Published, "Posted", &body)
             .await;
         Ok(RunEnd::Done)

@@ -1,11 +1,17 @@
 //! The scheduler: one tokio task owns the clock.
 //!
-//! Each pass reads SQLite: posts due long ago (beyond the grace period) become `missed`, due
-//! posts are claimed for the publisher, and jobs waiting for a retry whose time came are run
-//! again — at most [`DEFAULT_PARALLEL`] at once, one at a time per account. Then it sleeps until
-//! the next due time, never longer than [`MAX_SLEEP`] (so a suspend or a clock change cannot
-//! delay a post by more than that), and wakes at once when posts or settings change, a publish
-//! ends, or the engine clock is moved. With nothing due it waits only for those wake-ups.
+//! Each pass reads SQLite: due posts are claimed for the publisher, and jobs waiting for a retry
+//! whose time came are run again — at most [`DEFAULT_PARALLEL`] at once, one at a time per
+//! account. A due post that finds no free slot waits, however long, and starts when one frees.
+//! A post is `missed` only when its time passed while Tokdeck could not act on it — closed,
+//! asleep, its clock jumped, or publishing paused — for longer than the grace period. The
+//! scheduler tells those stretches apart from waiting by comparing the wall clock with the
+//! process's awake time between passes, and across restarts by a heartbeat in SQLite.
+//!
+//! Then it sleeps until the next due time, never longer than [`MAX_SLEEP`] (so a suspend or a
+//! clock change cannot delay a post by more than that), and wakes at once when posts or
+//! settings change, a publish ends, or the engine clock is moved. With nothing due it waits
+//! only for those wake-ups.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -24,6 +30,34 @@ pub const DEFAULT_GRACE_MINUTES: u32 = 60;
 /// Uploads running at once (over all accounts).
 pub const DEFAULT_PARALLEL: usize = 2;
 const GRACE_KEY: &str = "publisher.missed_grace_minutes";
+/// The wall-clock time of the last scheduler pass that could publish (epoch ms). At start, the
+/// stretch since then is time Tokdeck was not running.
+const HEARTBEAT_KEY: &str = "scheduler.alive_at";
+/// Wall clock ahead of awake time by less than this between two passes is timer jitter, not a
+/// suspend or a clock jump.
+const CLOCK_SLACK_MS: i64 = 2_000;
+/// Published this late or later, the "Posted" notification says why.
+const LATE_NOTE_MS: i64 = 2 * 60_000;
+
+/// Why posts could not be acted on, for the missed notification.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Unattended {
+    ClosedOrAsleep,
+    Paused,
+}
+
+impl Unattended {
+    fn body(self) -> &'static str {
+        match self {
+            Self::ClosedOrAsleep => {
+                "Its time passed while Tokdeck was closed or asleep. Publish it now or reschedule it."
+            }
+            Self::Paused => {
+                "Its time passed while publishing was paused. Publish it now or reschedule it."
+            }
+        }
+    }
+}
 
 /// Publishes running now.
 #[derive(Debug, Default)]
@@ -32,6 +66,15 @@ pub(crate) struct Running {
     accounts: HashSet<i64>,
     /// Scheduler passes since start (the idle-wake-up benchmark reads it).
     passes: u64,
+    /// Wall and awake time (epoch ms, [`crate::clock::Clock::awake_ms`]) of the last pass.
+    last_pass: Option<(i64, i64)>,
+    /// The earliest instant from which Tokdeck could not act on due posts, not yet judged
+    /// (a pass while paused leaves it for the first pass after the pause).
+    unattended: Option<(i64, Unattended)>,
+    /// Due posts that waited for a free slot or for their account while Tokdeck ran.
+    waited: HashSet<i64>,
+    /// When (wall clock) this process first started each post's publish.
+    started: HashMap<i64, i64>,
 }
 
 impl Running {
@@ -50,7 +93,8 @@ impl Running {
 }
 
 impl Engine {
-    /// How late a post may be (after the app was closed or asleep) and still be published.
+    /// How late a post may be (after the app was closed, asleep or paused) and still be
+    /// published. Waiting for a free publish slot does not count.
     pub async fn missed_grace_minutes(&self) -> CoreResult<u32> {
         let row: Option<(String,)> = sqlx::query_as("SELECT value FROM settings WHERE key = ?")
             .bind(GRACE_KEY)
@@ -93,13 +137,43 @@ impl Engine {
     /// One pass: missed posts, due posts, due retries. Answers when to look again (epoch ms),
     /// `None` when nothing is waiting for a time.
     pub(crate) async fn scheduler_pass(self: &Arc<Self>) -> CoreResult<Option<i64>> {
-        if self.settings().await.publishing_paused {
-            return Ok(None);
-        }
         let pool = self.store().pool();
         let now = self.clock().now_ms();
+        let unattended = self.unattended_since(now).await?;
+        let paused = self.settings().await.publishing_paused;
+        let judged = {
+            let mut running = self.running().lock().expect("running");
+            let mut earliest = running.unattended.take();
+            for u in [unattended, paused.then_some((now, Unattended::Paused))]
+                .into_iter()
+                .flatten()
+            {
+                earliest = Some(earliest.map_or(u, |e| if u.0 < e.0 { u } else { e }));
+            }
+            if paused {
+                running.unattended = earliest;
+                return Ok(None);
+            }
+            if earliest.is_some_and(|(since, _)| now.saturating_sub(since) >= LATE_NOTE_MS) {
+                // Lateness from here on is not (only) the waiting's doing.
+                running.waited.clear();
+            }
+            earliest
+        };
         let grace_ms = i64::from(self.missed_grace_minutes().await?) * 60_000;
-        self.mark_missed(now - grace_ms).await?;
+        let cutoff = now - grace_ms;
+        if let Some((since, why)) = judged {
+            // Missed: due before `now - grace` and unattended since before it, i.e. nothing
+            // could act on it for longer than the grace.
+            if since < cutoff {
+                if let Err(e) = self.mark_missed(cutoff, why).await {
+                    // Judged again at the next pass, not forgotten.
+                    self.running().lock().expect("running").unattended = judged;
+                    return Err(e);
+                }
+            }
+        }
+        self.write_heartbeat(now).await?;
 
         // Resumed or retried jobs first, then newly due posts.
         // Posts waiting for the keychain are needs-attention jobs with a retry time.
@@ -126,8 +200,16 @@ impl Engine {
         .bind(now)
         .fetch_all(pool)
         .await?;
+        let mut waiting = false;
         for (post_id, account_id) in due {
-            self.try_start(post_id, account_id, true).await?;
+            if !self.try_start(post_id, account_id, true).await? {
+                waiting = true;
+                self.running()
+                    .lock()
+                    .expect("running")
+                    .waited
+                    .insert(post_id);
+            }
         }
 
         let next_post: Option<i64> = sqlx::query_scalar(
@@ -145,36 +227,101 @@ impl Engine {
         .fetch_one(pool)
         .await?;
         let next_public_id = self.public_id_followups().await?;
-        Ok([next_post, next_retry, next_public_id]
+        // While posts wait for a slot, keep the heartbeat fresh: after a restart they are judged
+        // by how long Tokdeck was away, not by how long they waited.
+        let heartbeat = waiting.then_some(now + MAX_SLEEP.as_millis() as i64);
+        Ok([next_post, next_retry, next_public_id, heartbeat]
             .into_iter()
             .flatten()
             .min())
     }
 
-    /// Starts a publish if a slot is free and its account is idle.
+    /// Since when (epoch ms) Tokdeck could not act on due posts, as far as this pass can tell:
+    /// at the first pass, since the heartbeat of the last run (or always, with none); later,
+    /// the stretch by which the wall clock outran awake time since the last pass (a suspend or
+    /// a clock jump), taken as ending now. `None` when the engine ran all along.
+    async fn unattended_since(&self, now: i64) -> CoreResult<Option<(i64, Unattended)>> {
+        let awake = self.clock().awake_ms();
+        let prev = self.running().lock().expect("running").last_pass;
+        let since = match prev {
+            Some((wall, was_awake)) => {
+                let away = (now - wall) - (awake - was_awake);
+                (away > CLOCK_SLACK_MS).then_some(now - away)
+            }
+            None => Some(self.heartbeat().await?.unwrap_or(i64::MIN)),
+        };
+        self.running().lock().expect("running").last_pass = Some((now, awake));
+        Ok(since.map(|s| (s, Unattended::ClosedOrAsleep)))
+    }
+
+    async fn heartbeat(&self) -> CoreResult<Option<i64>> {
+        let row: Option<(String,)> = sqlx::query_as("SELECT value FROM settings WHERE key = ?")
+            .bind(HEARTBEAT_KEY)
+            .fetch_optional(self.store().pool())
+            .await?;
+        Ok(row.and_then(|(v,)| v.parse().ok()))
+    }
+
+    async fn write_heartbeat(&self, now: i64) -> CoreResult<()> {
+        sqlx::query(
+            "INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?)
+             ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+        )
+        .bind(HEARTBEAT_KEY)
+        .bind(now.to_string())
+        .bind(crate::clock::rfc3339(now))
+        .execute(self.store().pool())
+        .await?;
+        Ok(())
+    }
+
+    /// Why a post was published late, for the "Posted" notification (empty under 2 minutes).
+    pub(crate) fn late_note(&self, post_id: i64, late_min: i64) -> String {
+        if late_min < LATE_NOTE_MS / 60_000 {
+            return String::new();
+        }
+        let running = self.running().lock().expect("running");
+        let started_late_ms = running
+            .started
+            .get(&post_id)
+            .map(|at| late_min * 60_000 - (self.clock().now_ms() - at));
+        let why = if running.waited.contains(&post_id) {
+            "it waited for other posts to finish publishing"
+        } else if started_late_ms.is_some_and(|l| l < LATE_NOTE_MS) {
+            "it started on time; the upload, TikTok's processing or retries took that long"
+        } else {
+            "Tokdeck was closed or asleep at the scheduled time"
+        };
+        format!(" Published {late_min} min late: {why}.")
+    }
+
+    /// Starts a publish if a slot is free and its account is idle. Answers false when the post
+    /// has to wait for a slot or its account.
     async fn try_start(
         self: &Arc<Self>,
         post_id: i64,
         account_id: i64,
         claim: bool,
-    ) -> CoreResult<()> {
+    ) -> CoreResult<bool> {
         {
             let running = self.running().lock().expect("running");
-            if running.posts.contains_key(&post_id)
-                || running.accounts.contains(&account_id)
-                || running.posts.len() >= DEFAULT_PARALLEL
-            {
-                return Ok(());
+            if running.posts.contains_key(&post_id) {
+                return Ok(true);
+            }
+            if running.accounts.contains(&account_id) || running.posts.len() >= DEFAULT_PARALLEL {
+                return Ok(false);
             }
         }
         if claim && !self.claim_post(post_id).await? {
-            return Ok(());
+            return Ok(true);
         }
         let mut running = self.running().lock().expect("running");
         if running.posts.contains_key(&post_id) {
-            return Ok(());
+            return Ok(true);
         }
         running.accounts.insert(account_id);
+        let now = self.clock().now_ms();
+        running.started.entry(post_id).or_insert(now);
         let weak = Arc::downgrade(self);
         let task = tokio::spawn(async move {
             let Some(engine) = weak.upgrade() else { return };
@@ -197,16 +344,20 @@ impl Engine {
                 let mut running = engine.running().lock().expect("running");
                 running.posts.remove(&post_id);
                 running.accounts.remove(&account_id);
+                if let Ok(RunEnd::Done) = res {
+                    running.waited.remove(&post_id);
+                    running.started.remove(&post_id);
+                }
             }
             engine.wake_scheduler();
         });
         running.posts.insert(post_id, task.abort_handle());
-        Ok(())
+        Ok(true)
     }
 
-    /// Scheduled posts due before `before` (the app was closed or asleep): missed, with a
-    /// notification each.
-    async fn mark_missed(&self, before: i64) -> CoreResult<()> {
+    /// Scheduled posts due before `before` that nothing could act on for longer than the
+    /// grace: missed, with a notification each saying `why`.
+    async fn mark_missed(&self, before: i64, why: Unattended) -> CoreResult<()> {
         let pool = self.store().pool();
         let rows: Vec<(i64, i64)> = sqlx::query_as(
             "SELECT id, account_id FROM posts
@@ -236,13 +387,8 @@ impl Engine {
             )
             .await;
             let post = self.post(id).await?;
-            self.notify_post(
-                &post,
-                NotificationKind::Missed,
-                "Post missed",
-                "Its time passed while Tokdeck was closed or asleep. Publish it now or reschedule it.",
-            )
-            .await;
+            self.notify_post(&post, NotificationKind::Missed, "Post missed", why.body())
+                .await;
             self.events().emit(EngineEvent::PostsChanged {
                 post_id: Some(id),
                 account_id: Some(account_id),
@@ -258,7 +404,7 @@ impl Engine {
     ) -> tokio::task::JoinHandle<()> {
         let weak = Arc::downgrade(self);
         let wake = self.scheduler_wake();
-        let clock_moved = self.clock().changed();
+        let mut clock_moved = self.clock().moved();
         tokio::spawn(async move {
             loop {
                 let Some(engine) = weak.upgrade() else { break };
@@ -282,7 +428,7 @@ impl Engine {
                         }
                     } => {}
                     _ = wake.notified() => {}
-                    _ = clock_moved.notified() => {}
+                    _ = clock_moved.changed() => {}
                     _ = stop.changed() => break,
                 }
             }

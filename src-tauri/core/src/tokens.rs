@@ -4,9 +4,12 @@
 //! finished), and the new refresh token reaches the keychain before the new access token is
 //! used. A revoked grant marks the account `needs_reconnect` and notifies the creator.
 //!
-//! The background refresher is a task owned by the engine: it sleeps until the earliest
-//! (access expiry − margin), but never longer than 30 s so a suspended laptop or a clock jump is
-//! noticed, and is woken early when accounts change.
+//! A token is refreshed ahead of expiry by [`REFRESH_MARGIN_MS`], or by half its lifetime when
+//! it lives shorter than twice that, and an account's token is never refreshed ahead of need
+//! more often than every [`MIN_REFRESH_INTERVAL_MS`] (a token TikTok rejected is refreshed at
+//! once). The background refresher is a task owned by the engine: it sleeps until the earliest
+//! refresh or warning is due (see [`MAX_SLEEP`]), and is woken early when accounts change or
+//! the clock moves.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -22,8 +25,11 @@ use crate::error::{CoreError, CoreResult};
 use crate::events::{EngineEvent, NoticeLevel, NotificationKind};
 use crate::secrets::Secret;
 
-/// Refresh this long before the access token expires.
+/// Refresh this long before the access token expires (at most half the token's lifetime).
 pub const REFRESH_MARGIN_MS: i64 = 5 * 60 * 1000;
+/// The shortest time between two refreshes of one account made ahead of expiry, so a token
+/// that lives shorter than expected cannot make the refresher spin.
+pub const MIN_REFRESH_INTERVAL_MS: i64 = 30 * 1000;
 /// The refresher sleeps until the next refresh or warning is due, but re-reads the wall clock at
 /// least this often. On Linux a resume or a clock change wakes it at once (`wall_clock`), so the
 /// ceiling only guards against a missed signal; elsewhere it is what bounds the delay after a
@@ -44,11 +50,21 @@ pub fn refresh_entry(open_id: &str) -> String {
     format!("account:{open_id}:refresh")
 }
 
-/// Per-account refresh locks and the background retry schedule.
+/// When an account's tokens were last issued and how long that access token lives, from
+/// TikTok's answer (known since this process saved the tokens).
+#[derive(Debug, Clone, Copy)]
+struct Issued {
+    at: i64,
+    lifetime_ms: i64,
+}
+
+/// Per-account refresh locks, the background retry schedule, and the last issuance per account.
 #[derive(Debug, Default)]
 pub struct TokenLocks {
     locks: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
     retry_at: Mutex<HashMap<i64, i64>>,
+    /// By open_id.
+    issued: Mutex<HashMap<String, Issued>>,
     /// Background refresher passes since start (the idle-wake-up benchmark reads it).
     passes: std::sync::atomic::AtomicU64,
 }
@@ -62,6 +78,26 @@ impl TokenLocks {
             .or_default()
             .clone()
     }
+
+    fn issued(&self, open_id: &str) -> Option<Issued> {
+        self.issued
+            .lock()
+            .expect("issued map")
+            .get(open_id)
+            .copied()
+    }
+}
+
+/// When the account's access token should be refreshed ahead of expiry (epoch ms): the margin
+/// before expiry, capped at half the token's lifetime, and not sooner than
+/// [`MIN_REFRESH_INTERVAL_MS`] after the last issuance. `None` without a known expiry.
+fn refresh_due_at(row: &AccountRow, issued: Option<Issued>) -> Option<i64> {
+    let expires = row.access_expires_at?;
+    let margin = issued.map_or(REFRESH_MARGIN_MS, |i| {
+        (i.lifetime_ms / 2).min(REFRESH_MARGIN_MS)
+    });
+    let due = expires - margin;
+    Some(issued.map_or(due, |i| due.max(i.at + MIN_REFRESH_INTERVAL_MS)))
 }
 
 /// Milliseconds until this account's 7-day warning falls due; `i64::MAX` when it was sent, is
@@ -80,9 +116,10 @@ fn warning_due_in(row: &AccountRow, now: i64) -> i64 {
     }
 }
 
-fn is_fresh(row: &AccountRow, now: i64) -> bool {
-    row.access_expires_at
-        .is_some_and(|t| t - REFRESH_MARGIN_MS > now)
+/// Usable without a refresh: not expired, and no refresh due yet.
+fn is_fresh(row: &AccountRow, issued: Option<Issued>, now: i64) -> bool {
+    row.access_expires_at.is_some_and(|t| t > now)
+        && refresh_due_at(row, issued).is_some_and(|t| t > now)
 }
 
 fn reconnect_error(row: &AccountRow) -> CoreError {
@@ -119,6 +156,17 @@ impl Engine {
         // Expiry counts from when the answer arrived, on the engine's clock (TokenSet's
         // `received_at` is the system clock; the two differ only in tests).
         let received = self.clock().now_ms();
+        self.token_locks()
+            .issued
+            .lock()
+            .expect("issued map")
+            .insert(
+                ts.open_id.clone(),
+                Issued {
+                    at: received,
+                    lifetime_ms: ts.expires_in.as_millis() as i64,
+                },
+            );
         Ok(TokenFacts {
             scopes: ts.scopes.clone(),
             access_expires_at: received + ts.expires_in.as_millis() as i64,
@@ -154,7 +202,8 @@ impl Engine {
         if row.status() == AccountStatus::NeedsReconnect {
             return Err(reconnect_error(&row));
         }
-        if rejected.is_none() && is_fresh(&row, self.clock().now_ms()) {
+        let issued = self.token_locks().issued(&row.open_id);
+        if rejected.is_none() && is_fresh(&row, issued, self.clock().now_ms()) {
             if let Some(t) = self.secrets().get(&access_entry(&row.open_id)).await? {
                 return Ok(AccessToken::new(t.expose()));
             }
@@ -168,7 +217,8 @@ impl Engine {
         }
         if let Some(current) = self.secrets().get(&access_entry(&row.open_id)).await? {
             let replaced = rejected.is_some_and(|r| r.secret() != current.expose());
-            if replaced || (rejected.is_none() && is_fresh(&row, self.clock().now_ms())) {
+            let issued = self.token_locks().issued(&row.open_id);
+            if replaced || (rejected.is_none() && is_fresh(&row, issued, self.clock().now_ms())) {
                 return Ok(AccessToken::new(current.expose()));
             }
         }
@@ -349,7 +399,8 @@ impl Engine {
                 .expect("retry map")
                 .get(&row.id)
                 .copied();
-            let due_at = row.access_expires_at.unwrap_or(now) - REFRESH_MARGIN_MS;
+            let due_at =
+                refresh_due_at(&row, self.token_locks().issued(&row.open_id)).unwrap_or(now);
             let due_at = retry_at.map_or(due_at, |r| due_at.max(r));
             if due_at <= now {
                 match self.token_for(row.id, None).await {
@@ -371,8 +422,8 @@ impl Engine {
                 let Ok(Some(fresh)) = accounts::get(pool, row.id).await else {
                     continue;
                 };
-                if let Some(t) = fresh.access_expires_at {
-                    next = next.min(t - REFRESH_MARGIN_MS - self.clock().now_ms());
+                if let Some(t) = refresh_due_at(&fresh, self.token_locks().issued(&fresh.open_id)) {
+                    next = next.min(t - self.clock().now_ms());
                 }
                 self.warn_refresh_expiry(&fresh, now).await;
                 next = next.min(warning_due_in(&fresh, now));

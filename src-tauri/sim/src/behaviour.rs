@@ -86,6 +86,10 @@ pub struct Behaviour {
     /// after PUBLISH_COMPLETE on (0: at once).
     #[serde(default)]
     pub public_id_after_polls: u32,
+    /// Overrides the access-token lifetime of `token_lifetimes` (seconds), for clients facing
+    /// short-lived tokens.
+    #[serde(default)]
+    pub access_token_secs: Option<u64>,
 }
 
 const MB: u64 = 1_000_000;
@@ -116,6 +120,7 @@ impl Default for Behaviour {
             refresh_extends_refresh_lifetime: false,
             reject_multi_chunk: false,
             public_id_after_polls: 0,
+            access_token_secs: None,
         }
     }
 }
@@ -157,7 +162,16 @@ impl Behaviour {
         Ok(())
     }
 
+    /// Lifetime of a newly issued access token, in seconds.
+    pub fn access_secs(&self) -> u64 {
+        self.access_token_secs
+            .unwrap_or(self.token_lifetimes.access_secs())
+    }
+
     fn validate(&self) -> Result<(), String> {
+        if self.access_token_secs == Some(0) {
+            return Err("access_token_secs must be at least 1".into());
+        }
         if self.oauth_error_status != 200 && self.oauth_error_status != 400 {
             return Err("oauth_error_status must be 200 or 400".into());
         }

@@ -68,7 +68,7 @@ impl TokenStore {
             open_id: open_id.to_string(),
             scopes,
             access_token: ids::access_token(),
-            access_expires_ms: now_ms + lt.access_secs() * 1000,
+            access_expires_ms: now_ms + b.access_secs() * 1000,
             refresh_token: ids::refresh_token(),
             refresh_expires_ms: now_ms + lt.refresh_secs() * 1000,
             revoked: false,
@@ -80,7 +80,7 @@ impl TokenStore {
         self.grants.push(grant.clone());
         Issued {
             grant,
-            expires_in: lt.access_secs(),
+            expires_in: b.access_secs(),
             refresh_expires_in: lt.refresh_secs(),
         }
     }
@@ -101,7 +101,7 @@ impl TokenStore {
         }
         let lt = b.token_lifetimes;
         g.access_token = ids::access_token();
-        g.access_expires_ms = now_ms + lt.access_secs() * 1000;
+        g.access_expires_ms = now_ms + b.access_secs() * 1000;
         if b.refresh_extends_refresh_lifetime {
             g.refresh_expires_ms = now_ms + lt.refresh_secs() * 1000;
         }
@@ -115,7 +115,7 @@ impl TokenStore {
         self.access
             .insert(g.access_token.clone(), (idx, g.access_expires_ms));
         Ok(Issued {
-            expires_in: lt.access_secs(),
+            expires_in: b.access_secs(),
             refresh_expires_in: (g.refresh_expires_ms.saturating_sub(now_ms)) / 1000,
             grant: g,
         })

@@ -7,6 +7,7 @@ import {
   mondayOf,
   privacyLabel,
   utf16Length,
+  waitingNote,
 } from './posts';
 
 describe('posts helpers', () => {
@@ -46,5 +47,37 @@ describe('posts helpers', () => {
       '2026-03-10T22:00',
     );
     expect(localInZone(new Date('2026-03-11T02:00:00Z'), 'Asia/Tokyo')).toBe('2026-03-11T11:00');
+  });
+
+  it('tells a due post waiting for a publish slot from a scheduled one', () => {
+    const now = Date.parse('2026-12-02T10:00:00Z');
+    const post = (
+      id: number,
+      accountId: number,
+      status: 'scheduled' | 'publishing',
+      at: string,
+    ) => ({
+      id,
+      accountId,
+      status,
+      scheduledAt: at,
+      paused: false,
+      needsAttention: false,
+    });
+    const busy = [
+      post(1, 1, 'publishing', '2026-12-02T08:00:00Z'),
+      post(2, 2, 'publishing', '2026-12-02T08:00:00Z'),
+    ];
+    const due = post(3, 3, 'scheduled', '2026-12-02T09:00:00Z');
+    expect(waitingNote(due, [...busy, due], now)).toBe('Waiting — 2 posts are publishing');
+    expect(waitingNote(due, [busy[0], due], now)).toBe('Waiting — 1 post is publishing');
+    expect(waitingNote({ ...due, accountId: 1 }, busy, now)).toBe(
+      'Waiting — another post of this account is publishing',
+    );
+    // Not due yet, nothing publishing, paused, or publishing itself: not waiting.
+    expect(waitingNote(due, [], now)).toBeNull();
+    expect(waitingNote({ ...due, scheduledAt: '2026-12-02T11:00:00Z' }, busy, now)).toBeNull();
+    expect(waitingNote({ ...due, paused: true }, busy, now)).toBeNull();
+    expect(waitingNote(busy[0], busy, now)).toBeNull();
   });
 });

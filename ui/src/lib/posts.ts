@@ -2,7 +2,7 @@
  * Posts, media and creator rules: helpers around the generated post DTOs and commands
  * (`./bindings`), the engine's post events, and TikTok's required wording (tiktok-api.md §7).
  */
-import type { EngineEvent, PostStatus, VideoFacts } from './bindings';
+import type { CalendarItem, EngineEvent, PostStatus, VideoFacts } from './bindings';
 
 export type {
   CalendarItem,
@@ -141,6 +141,32 @@ export const STATUS_LABELS: Record<PostStatus, string> = {
   failed: 'Failed',
   missed: 'Missed',
 };
+
+type QueuedItem = Pick<
+  CalendarItem,
+  'id' | 'accountId' | 'status' | 'scheduledAt' | 'paused' | 'needsAttention'
+>;
+
+/**
+ * Why a due post has not started, or `null` when it is not waiting for another publish. The engine publishes two
+ * posts at once and one per account; a due post waits (it is never marked missed for that) and
+ * starts as soon as a slot frees. `all` is what the view knows of the other posts.
+ */
+export function waitingNote(
+  it: QueuedItem,
+  all: readonly Pick<QueuedItem, 'id' | 'accountId' | 'status'>[],
+  now: number,
+): string | null {
+  if (it.status !== 'scheduled' || it.paused || it.needsAttention) return null;
+  if (!(Date.parse(it.scheduledAt) <= now)) return null;
+  const publishing = all.filter((p) => p.id !== it.id && p.status === 'publishing');
+  if (publishing.some((p) => p.accountId === it.accountId))
+    return 'Waiting — another post of this account is publishing';
+  const n = publishing.length;
+  // Nothing publishing: it starts at the scheduler's next look (or publishing is paused).
+  if (n === 0) return null;
+  return `Waiting — ${n} post${n === 1 ? ' is' : 's are'} publishing`;
+}
 
 // ---------------------------------------------------------------------------------------------
 // Zone-aware date helpers (no library: Intl does the zone maths)

@@ -214,6 +214,31 @@ describe('QueuePage', () => {
     ]);
   });
 
+  it('shows a due post that waits for a publish slot as waiting, not missed', async () => {
+    mockBackend({
+      accounts: [1, 2, 3].map((id) => makeAccount({ id })),
+      items: [
+        makeItem({ id: 51, accountId: 1, accountTitle: 'Alpha', status: 'publishing' }),
+        makeItem({ id: 52, accountId: 2, accountTitle: 'Beta', status: 'publishing' }),
+        makeItem({ id: 53, accountId: 3, accountTitle: 'Gamma', caption: 'Due an hour ago' }),
+        makeItem({ id: 54, accountId: 3, accountTitle: 'Gamma', local: '2999-01-01T09:00' }),
+      ],
+      posts: [51, 52, 53, 54].map((id) => makePost({ id })),
+      jobs: {
+        51: makeJob({ postId: 51, state: 'uploading', videoSize: 1000 }),
+        52: makeJob({ postId: 52, state: 'processing', videoSize: 1000 }),
+      },
+    });
+    window.location.hash = '#/queue';
+    render(App);
+    await waitFor(() => expect(row(53).getByTestId('queue-status')).toHaveTextContent('Waiting'));
+    expect(row(53).getByTestId('queue-waiting')).toHaveTextContent(
+      'Waiting — 2 posts are publishing',
+    );
+    expect(row(54).getByTestId('queue-status')).toHaveTextContent('Scheduled');
+    expect(row(54).queryByTestId('queue-waiting')).toBeNull();
+  });
+
   describe('publishing', () => {
     function setupPublish() {
       const backend = mockBackend({
