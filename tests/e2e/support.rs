@@ -175,6 +175,24 @@ pub struct App {
     pub env: Vec<(String, String)>,
     driver: Child,
     pub client: Client,
+    closed: bool,
+}
+
+impl Drop for App {
+    /// A test that fails before [`App::close`] must not leave its driver and app running into
+    /// the next test (which would then find a second instance on the bus).
+    fn drop(&mut self) {
+        if !self.closed {
+            kill_group(&self.driver);
+            let _ = self.driver.wait();
+        }
+    }
+}
+
+/// Ends tauri-driver with the WebKitWebDriver and app it started (its own process group).
+fn kill_group(driver: &Child) {
+    let group = format!("-{}", driver.id());
+    let _ = Command::new("kill").args(["-TERM", "--", &group]).status();
 }
 
 impl App {
@@ -267,6 +285,7 @@ impl App {
             env,
             driver,
             client,
+            closed: false,
         };
         app.wait_testid("app-ready").await;
         app
@@ -306,9 +325,9 @@ impl App {
 
     pub async fn close(mut self) {
         let _ = self.client.clone().close().await;
-        let group = format!("-{}", self.driver.id());
-        let _ = Command::new("kill").args(["-TERM", "--", &group]).status();
+        kill_group(&self.driver);
         let _ = self.driver.wait();
+        self.closed = true;
         // The app may have kept running in the tray; end it so the next test starts clean.
         for pid in app_pids() {
             let _ = Command::new("kill").arg(pid.to_string()).status();
