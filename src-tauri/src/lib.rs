@@ -387,9 +387,19 @@ fn shutdown(app: &AppHandle) {
         tauri::async_runtime::block_on(sim.shutdown());
     }
     tracing::info!("Tokdeck stopped cleanly");
+    // The process exits without dropping managed state, and the log writer runs on its own
+    // thread: unless its guard is dropped here (which flushes it), the last lines, this one
+    // included, can be lost when the machine is busy.
+    let guard = app
+        .state::<LogGuard>()
+        .0
+        .lock()
+        .ok()
+        .and_then(|mut g| g.take());
+    drop(guard);
 }
 
-struct LogGuard(#[allow(dead_code)] Mutex<Option<tracing_appender::non_blocking::WorkerGuard>>);
+struct LogGuard(Mutex<Option<tracing_appender::non_blocking::WorkerGuard>>);
 
 #[cfg(test)]
 mod tests {

@@ -2,11 +2,9 @@
 //! `tokdeck://` deep link delivered by a second launch, with the simulator playing TikTok and
 //! scripts/fake_browser.py playing the system browser.
 
-use std::time::Duration;
-
 use serde_json::{json, Value};
 
-use crate::support::{App, Launch};
+use crate::support::{wait_for, App, Launch};
 
 /// The in-app simulator's control API.
 pub struct Sim {
@@ -75,22 +73,37 @@ async fn invoke(app: &App, seen: &mut Seen, cmd: &str, args: Value) -> Value {
 }
 
 async fn wait_for_account(app: &App, seen: &mut Seen, open_id: &str) -> Value {
-    for _ in 0..100 {
+    wait_for(&format!("account {open_id} to be active"), async || {
         let page = invoke(app, seen, "list_accounts", json!({ "query": {} })).await;
-        if let Some(a) = page["items"]
+        page["items"]
             .as_array()
             .unwrap()
             .iter()
             .find(|a| a["openId"] == open_id && a["status"] == "active")
-        {
-            return a.clone();
+            .cloned()
+            .ok_or_else(|| format!("{page}; browser log:\n{}", app.browser_log()))
+    })
+    .await
+}
+
+/// Polls `cmd` (recording its answers in `seen`) until `done` accepts one; answers it.
+async fn wait_invoke_seen(
+    app: &App,
+    seen: &mut Seen,
+    what: &str,
+    cmd: &str,
+    args: Value,
+    mut done: impl FnMut(&Value) -> bool,
+) -> Value {
+    wait_for(what, async || {
+        let out = invoke(app, seen, cmd, args.clone()).await;
+        if done(&out) {
+            Ok(out)
+        } else {
+            Err(out.to_string())
         }
-        tokio::time::sleep(Duration::from_millis(150)).await;
-    }
-    panic!(
-        "account {open_id} never appeared; browser log:\n{}",
-        app.browser_log()
-    );
+    })
+    .await
 }
 
 #[tokio::test]
@@ -115,7 +128,7 @@ async fn connect_two_accounts_by_loopback_switch_and_remove_one_then_reconnect_b
 
         sim.post("/__sim/consent", json!({ "open_id": leo })).await;
         app.click("add-account").await;
-        wait_for_account(app, &mut seen, &leo).await;
+        let leo_id = wait_for_account(app, &mut seen, &leo).await["id"].clone();
         app.card(&leo).await;
         assert!(
             app.browser_log().contains("visit http://127.0.0.1:"),
@@ -127,40 +140,42 @@ async fn connect_two_accounts_by_loopback_switch_and_remove_one_then_reconnect_b
         app.click("account-switcher").await;
         let options = app.all_testid("account-switcher-option").await;
         assert_eq!(options.len(), 2, "both accounts offered");
-        let mut picked = false;
-        for o in options {
-            if o.text().await.unwrap().contains("leo") {
-                o.click().await.unwrap();
-                picked = true;
-                break;
-            }
-        }
-        assert!(picked, "Leo is in the switcher");
-        let mut current = Value::Null;
-        for _ in 0..50 {
-            current = invoke(app, &mut seen, "get_current_account", json!({})).await;
-            if current["openId"] == leo {
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-        assert_eq!(current["openId"], leo, "switching persisted in the engine");
+        let leo_option = app
+            .wait_css(&format!(
+                "[data-testid=account-switcher-option][data-account-id=\"{leo_id}\"]"
+            ))
+            .await;
+        assert!(
+            leo_option.text().await.unwrap().contains("leo"),
+            "Leo is in the switcher"
+        );
+        app.click_css(&format!(
+            "[data-testid=account-switcher-option][data-account-id=\"{leo_id}\"]"
+        ))
+        .await;
+        wait_invoke_seen(
+            app,
+            &mut seen,
+            "switching to persist in the engine",
+            "get_current_account",
+            json!({}),
+            |current| current["openId"] == leo,
+        )
+        .await;
 
         // Remove Maya from her card, confirming.
-        let card = app.card(&maya).await;
-        card.find(fantoccini::Locator::Css("[data-testid=account-remove]"))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
+        app.click_css(&format!(
+            "[data-testid=account-card][data-open-id=\"{maya}\"] [data-testid=account-remove]"
+        ))
+        .await;
         app.click("confirm-remove-yes").await;
-        for _ in 0..50 {
-            if app.card_opt(&maya).await.is_none() {
-                break;
+        wait_for("Maya's card to go", async || {
+            match app.card_opt(&maya).await {
+                None => Ok(()),
+                Some(_) => Err("still shown".into()),
             }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
+        })
+        .await;
         let page = invoke(
             app,
             &mut seen,
@@ -266,12 +281,50 @@ async fn readme_screenshot() {
             .set_window_size(1280, 800)
             .await
             .unwrap_or_default();
-        tokio::time::sleep(Duration::from_millis(800)).await;
+        // Drawn at the new size: the page has it, and two frames have been painted since.
+        wait_for("the page to be 1280 wide", async || {
+            let w = app
+                .client
+                .execute("return innerWidth;", vec![])
+                .await
+                .unwrap();
+            if w == json!(1280) {
+                Ok(())
+            } else {
+                Err(w.to_string())
+            }
+        })
+        .await;
+        app.client
+            .execute_async(
+                "const done = arguments[0]; \
+                 requestAnimationFrame(() => requestAnimationFrame(() => done(null)));",
+                vec![],
+            )
+            .await
+            .unwrap();
         let png = app.client.screenshot().await.unwrap();
         let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/screenshot.png");
         std::fs::write(&path, png).unwrap();
     })
     .await;
+}
+
+/// Settings patch that only turns native notifications on or off.
+fn notifications(on: bool) -> Value {
+    json!({ "patch": { "notificationsEnabled": on, "launchAtLogin": null, "publishingPaused": null, "theme": null } })
+}
+
+/// Makes TikTok revoke an account's sign-in and has Tokdeck find out on its next use.
+async fn revoke(app: &App, sim: &Sim, open_id: &str, id: &Value) {
+    sim.post("/__sim/tokens/revoke", json!({ "open_id": open_id }))
+        .await;
+    sim.post(
+        "/__sim/tokens/expire",
+        json!({ "open_id": open_id, "refresh": false }),
+    )
+    .await;
+    let _ = app.invoke("sync_account", json!({ "accountId": id })).await;
 }
 
 #[tokio::test]
@@ -282,80 +335,78 @@ async fn a_revoked_account_is_announced_natively_unless_notifications_are_off() 
         let sim = Sim::of(app).await;
         let mut seen = Seen::default();
         let mut ids = vec![];
-        for user in ["maya.makes", "leo_travels"] {
+        for user in ["maya.makes", "leo_travels", "quiet.kitchen"] {
             let open_id = sim.open_id_of(user).await;
-            sim.post("/__sim/consent", json!({ "open_id": open_id })).await;
+            sim.post("/__sim/consent", json!({ "open_id": open_id }))
+                .await;
             invoke(app, &mut seen, "connect_account", json!({})).await;
             let a = wait_for_account(app, &mut seen, &open_id).await;
             ids.push((open_id, a["id"].clone()));
         }
-
-        // TikTok revokes Maya's sign-in; the next use finds out and tells the desktop.
-        sim.post("/__sim/tokens/revoke", json!({ "open_id": ids[0].0 }))
-            .await;
-        sim.post(
-            "/__sim/tokens/expire",
-            json!({ "open_id": ids[0].0, "refresh": false }),
-        )
-        .await;
-        let _ = app
-            .invoke("sync_account", json!({ "accountId": ids[0].1 }))
-            .await;
-        let mut announced = false;
-        for _ in 0..150 {
-            if daemon
+        let announced = |who: &str| {
+            daemon
                 .notifications()
                 .iter()
-                .any(|n| n.contains("Reconnect @maya.makes"))
-            {
-                announced = true;
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-        let maya = app.invoke("get_account", json!({ "accountId": ids[0].1 })).await;
-        assert!(
-            announced,
-            "no Notify call; daemon log: {:?}; account: {maya:?}",
-            daemon.raw_log()
-        );
-        let account = invoke(app, &mut seen, "get_account", json!({ "accountId": ids[0].1 })).await;
-        assert_eq!(account["status"], "needs_reconnect");
+                .any(|n| n.contains(&format!("Reconnect {who}")))
+        };
 
-        // With notifications off, the same event for Leo stays in the window only.
-        invoke(
+        // TikTok revokes Maya's sign-in; the next use finds out and tells the desktop.
+        revoke(app, &sim, &ids[0].0, &ids[0].1).await;
+        wait_for("the Notify call for Maya", async || {
+            if announced("@maya.makes") {
+                return Ok(());
+            }
+            let maya = app
+                .invoke("get_account", json!({ "accountId": ids[0].1 }))
+                .await;
+            Err(format!(
+                "daemon log: {:?}; account: {maya:?}",
+                daemon.raw_log()
+            ))
+        })
+        .await;
+        let account = invoke(
             app,
             &mut seen,
-            "update_settings",
-            json!({ "patch": { "notificationsEnabled": false, "launchAtLogin": null, "publishingPaused": null, "theme": null } }),
+            "get_account",
+            json!({ "accountId": ids[0].1 }),
         )
         .await;
-        sim.post("/__sim/tokens/revoke", json!({ "open_id": ids[1].0 }))
-            .await;
-        sim.post(
-            "/__sim/tokens/expire",
-            json!({ "open_id": ids[1].0, "refresh": false }),
+        assert_eq!(account["status"], "needs_reconnect");
+
+        // With notifications off, the same event for Leo stays in the window only: the window
+        // shows it once the app has decided about the desktop one.
+        invoke(app, &mut seen, "update_settings", notifications(false)).await;
+        app.record_toasts().await;
+        revoke(app, &sim, &ids[1].0, &ids[1].1).await;
+        app.wait_toast("Reconnect @leo_travels").await;
+        let leo = invoke(
+            app,
+            &mut seen,
+            "get_account",
+            json!({ "accountId": ids[1].1 }),
         )
         .await;
-        let _ = app
-            .invoke("sync_account", json!({ "accountId": ids[1].1 }))
-            .await;
-        let mut leo = Value::Null;
-        for _ in 0..50 {
-            leo = invoke(app, &mut seen, "get_account", json!({ "accountId": ids[1].1 })).await;
-            if leo["status"] == "needs_reconnect" {
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
         assert_eq!(leo["status"], "needs_reconnect");
-        tokio::time::sleep(Duration::from_millis(1500)).await;
+
+        // Desktop notifications leave in order; one allowed after Leo's event arriving means
+        // Leo's, had it been sent, would have arrived first.
+        invoke(app, &mut seen, "update_settings", notifications(true)).await;
+        revoke(app, &sim, &ids[2].0, &ids[2].1).await;
+        wait_for("the Notify call for the next account", async || {
+            if announced("@quiet.kitchen") {
+                Ok(())
+            } else {
+                Err(daemon.raw_log())
+            }
+        })
+        .await;
         let all = daemon.notifications();
         assert!(
-            !all.iter().any(|n| n.contains("Reconnect @leo_travels")),
+            !announced("@leo_travels"),
             "notifications were turned off: {all:?}"
         );
-        assert_eq!(all.len(), 1, "{all:?}");
+        assert_eq!(all.len(), 2, "{all:?}");
     })
     .await;
 }

@@ -11,7 +11,7 @@ use fantoccini::Locator;
 use serde_json::{json, Value};
 
 use crate::accounts::Sim;
-use crate::support::{App, Launch};
+use crate::support::{wait_for, wait_invoke, App, Launch};
 
 pub(crate) fn make_video(dir: &Path) -> PathBuf {
     let out = dir.join("clip.mp4");
@@ -47,22 +47,23 @@ pub(crate) async fn connect(app: &App, sim: &Sim, username: &str) -> i64 {
     sim.post("/__sim/consent", json!({ "open_id": open_id }))
         .await;
     app.invoke("connect_account", json!({})).await.unwrap();
-    for _ in 0..100 {
-        let page = app
-            .invoke("list_accounts", json!({ "query": {} }))
-            .await
-            .unwrap();
-        if let Some(a) = page["items"]
+    let connected = |page: &Value| {
+        page["items"]
             .as_array()
             .unwrap()
             .iter()
             .find(|a| a["openId"] == open_id)
-        {
-            return a["id"].as_i64().unwrap();
-        }
-        tokio::time::sleep(Duration::from_millis(150)).await;
-    }
-    panic!("{username} never connected");
+            .cloned()
+    };
+    let page = wait_invoke(
+        app,
+        &format!("{username} to connect"),
+        "list_accounts",
+        json!({ "query": {} }),
+        |page| connected(page).is_some(),
+    )
+    .await;
+    connected(&page).unwrap()["id"].as_i64().unwrap()
 }
 
 /// Adds a video for an account the way a drop or the file picker does (both end in
@@ -124,29 +125,40 @@ fn monday(d: NaiveDate) -> NaiveDate {
     d - Days::days(d.weekday().num_days_from_monday() as i64)
 }
 
+/// Pages the calendar forward, each time until the title names the next period (the grid is
+/// drawn with it; the period's posts load after, so look for them with `wait_post_in`).
 async fn click_next(app: &App, times: i64) {
     for _ in 0..times {
-        app.client
-            .find(Locator::Css(
-                "[data-testid=page-calendar] button[aria-label=Next]",
-            ))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
-        tokio::time::sleep(Duration::from_millis(300)).await;
+        let before = app.text("calendar-month").await;
+        app.click_css("[data-testid=page-calendar] button[aria-label=Next]")
+            .await;
+        wait_for("the calendar to show the next period", async || {
+            let now = app.text("calendar-month").await;
+            if now == before {
+                Err(now)
+            } else {
+                Ok(())
+            }
+        })
+        .await;
     }
 }
 
 async fn wait_post_in(app: &App, cell_selector: &str, id: i64) {
-    let selector = format!("{cell_selector} [data-testid=calendar-post][data-post-id=\"{id}\"]");
-    app.client
-        .wait()
-        .at_most(Duration::from_secs(20))
-        .for_element(Locator::Css(&selector))
-        .await
-        .unwrap_or_else(|e| panic!("post {id} not in {cell_selector}: {e}"));
+    app.wait_css(&format!(
+        "{cell_selector} [data-testid=calendar-post][data-post-id=\"{id}\"]"
+    ))
+    .await;
+}
+
+async fn wait_post_date(app: &App, id: i64, what: &str, date: NaiveDate) -> Value {
+    let want = date.format("%Y-%m-%d").to_string();
+    wait_invoke(app, what, "get_post", json!({ "postId": id }), |post| {
+        post["scheduleLocal"]
+            .as_str()
+            .is_some_and(|l| l.starts_with(&want))
+    })
+    .await
 }
 
 #[tokio::test]
@@ -241,24 +253,19 @@ async fn compose_schedule_see_drag_and_find_it_after_a_restart() {
         // 🎬 counts as two UTF-16 units, as TikTok counts.
         let count = app.text("compose-caption-count").await;
         assert!(count.starts_with("47"), "UTF-16 count: {count}");
-        privacy.select_by_value("SELF_ONLY").await.unwrap();
+        app.select("compose-privacy", "SELF_ONLY").await;
         set_input(app, "compose-date", &day.format("%Y-%m-%d").to_string()).await;
         set_input(app, "compose-time", "10:30").await;
         app.click("compose-schedule").await;
 
-        let mut status = Value::Null;
-        for _ in 0..50 {
-            let post = app
-                .invoke("get_post", json!({ "postId": post_id }))
-                .await
-                .unwrap();
-            status = post["status"].clone();
-            if status == "scheduled" {
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-        assert_eq!(status, "scheduled");
+        wait_invoke(
+            app,
+            "the post to be scheduled",
+            "get_post",
+            json!({ "postId": post_id }),
+            |post| post["status"] == "scheduled",
+        )
+        .await;
         assert_eq!(
             post_local_date(app, post_id).await,
             day.format("%Y-%m-%d").to_string()
@@ -274,9 +281,8 @@ async fn compose_schedule_see_drag_and_find_it_after_a_restart() {
         let thumb = format!(
             "{cell} [data-testid=calendar-post][data-post-id=\"{post_id}\"] [data-testid=calendar-thumb]"
         );
-        let mut width = Value::Null;
-        for _ in 0..50 {
-            width = app
+        let width = wait_for("the thumbnail to load", async || {
+            let width = app
                 .client
                 .execute(
                     "const el = document.querySelector(arguments[0]); \
@@ -285,31 +291,30 @@ async fn compose_schedule_see_drag_and_find_it_after_a_restart() {
                 )
                 .await
                 .unwrap();
-            if width.as_i64().is_some_and(|w| w > 0) {
-                break;
+            match width.as_i64() {
+                Some(w) if w > 0 => Ok(w),
+                _ => Err(width.to_string()),
             }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-        assert_eq!(width, json!(160), "the thumbnail image loaded, 160 px wide");
+        })
+        .await;
+        assert_eq!(width, 160, "the thumbnail image loaded, 160 px wide");
         app.click("calendar-toggle-week").await;
         app.click("calendar-toggle-month").await;
         app.click("calendar-toggle-week").await;
-        // The week view opens on the displayed anchor; walk to the post's week.
-        let slot = format!("[data-testid=calendar-slot][data-date=\"{day}\"][data-hour=\"10\"]");
-        let mut found = false;
-        for _ in 0..=(weeks_ahead.max(0) + 5) {
-            if app
-                .client
-                .find(Locator::Css(&format!("{slot} [data-testid=calendar-post]")))
-                .await
-                .is_ok()
-            {
-                found = true;
-                break;
-            }
+        // The week view opens on the displayed anchor; walk to the post's week (its day's column
+        // is drawn at once), then its post is in the 10 o'clock slot once the week has loaded.
+        let column = format!("[data-testid=calendar-week-day][data-date=\"{day}\"]");
+        let mut walked = 0;
+        while app.client.find(Locator::Css(&column)).await.is_err() {
+            assert!(
+                walked <= weeks_ahead.max(0) + 5,
+                "the week view never reached {day}"
+            );
             click_next(app, 1).await;
+            walked += 1;
         }
-        assert!(found, "the post sits in its hour slot in the week view");
+        let slot = format!("[data-testid=calendar-slot][data-date=\"{day}\"][data-hour=\"10\"]");
+        wait_post_in(app, &slot, post_id).await;
 
         // Drag it to the next day in the month view, with the pointer.
         app.click("calendar-toggle-month").await;
@@ -354,23 +359,7 @@ async fn compose_schedule_see_drag_and_find_it_after_a_restart() {
             });
         app.client.perform_actions(drag).await.unwrap();
         let _ = app.client.release_actions().await;
-        let mut date = String::new();
-        for _ in 0..50 {
-            date = post_local_date(app, post_id).await;
-            if date == moved_to.format("%Y-%m-%d").to_string() {
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-        assert_eq!(
-            date,
-            moved_to.format("%Y-%m-%d").to_string(),
-            "dragging rescheduled the post"
-        );
-        let post = app
-            .invoke("get_post", json!({ "postId": post_id }))
-            .await
-            .unwrap();
+        let post = wait_post_date(app, post_id, "dragging to reschedule the post", moved_to).await;
         assert!(
             post_local(&post).contains("10:30"),
             "the time of day is kept: {post}"
@@ -395,6 +384,126 @@ async fn compose_schedule_see_drag_and_find_it_after_a_restart() {
             post_id,
         )
         .await;
+    })
+    .await;
+}
+
+/// Measures, in the page, which of its controls the shown toasts cover: every control's visible
+/// part (clipped by the window and by each scroll area around it) against every toast's,
+/// with the page scrolled to its top and to its bottom. Answers how many toasts it measured and
+/// the covered controls.
+const COVERED_BY_TOASTS: &str = r#"
+const region = document.querySelector('[data-testid="toaster"]');
+const controls = 'a[href], button, input, select, textarea, summary, label, [role="button"], '
+  + '[role="switch"], [role="checkbox"], [role="radio"], [role="menuitem"], [role="tab"], '
+  + '[tabindex]:not([tabindex="-1"])';
+const meet = (a, b) => ({
+  left: Math.max(a.left, b.left), top: Math.max(a.top, b.top),
+  right: Math.min(a.right, b.right), bottom: Math.min(a.bottom, b.bottom),
+});
+const none = (r) => r.right <= r.left || r.bottom <= r.top;
+function shown(el) {
+  const style = getComputedStyle(el);
+  if (style.visibility === 'hidden' || style.display === 'none') return null;
+  let r = meet(el.getBoundingClientRect(), { left: 0, top: 0, right: innerWidth, bottom: innerHeight });
+  for (let p = el.parentElement; p && !none(r); p = p.parentElement) {
+    const o = getComputedStyle(p);
+    if (/auto|scroll|hidden|clip/.test(o.overflowX + o.overflowY)) r = meet(r, p.getBoundingClientRect());
+  }
+  return none(r) ? null : r;
+}
+// What of each toast shows (a crowded toast area scrolls, clipping the oldest).
+const toasts = [...document.querySelectorAll('[data-testid="toast"]')].map(shown).filter(Boolean);
+const covered = new Set();
+function measure() {
+  for (const el of document.querySelectorAll(controls)) {
+    if (region && region.contains(el)) continue;
+    const r = shown(el);
+    if (!r) continue;
+    for (const t of toasts) {
+      if (none(meet(r, t))) continue;
+      const name = el.dataset.testid || el.getAttribute('aria-label') || el.textContent.trim().slice(0, 40);
+      covered.add(`${el.tagName.toLowerCase()} "${name}"`);
+    }
+  }
+}
+const main = document.getElementById('main');
+const was = main.scrollTop;
+main.scrollTop = 0;
+measure();
+main.scrollTop = main.scrollHeight;
+measure();
+main.scrollTop = was;
+return { toasts: toasts.length, covered: [...covered], width: innerWidth, height: innerHeight };
+"#;
+
+/// The smallest window the app allows, toasts showing: none of them covers a control of the
+/// composer, so a click meant for one (the privacy select, once) is never taken by a toast.
+#[tokio::test]
+async fn toasts_never_cover_the_composer_in_the_smallest_window() {
+    let root = tempfile::tempdir().unwrap();
+    let video = make_video(root.path());
+    let app = App::launch("toasts_never_cover", Launch::default()).await;
+    app.run(async |app| {
+        let sim = Sim::of(app).await;
+        let account = connect(app, &sim, "maya.makes").await;
+        let post_id = ingest(app, &video, account).await["draftId"]
+            .as_i64()
+            .expect("a draft");
+        goto(app, &format!("#/compose/{post_id}")).await;
+        app.wait_testid("compose-creator-nickname").await;
+
+        app.client
+            .set_window_rect(0, 0, 900, 600)
+            .await
+            .expect("resize the window");
+        wait_for("the page to be 900×600", async || {
+            let size = app
+                .client
+                .execute("return [innerWidth, innerHeight];", vec![])
+                .await
+                .unwrap();
+            if size == json!([900, 600]) {
+                Ok(())
+            } else {
+                Err(size.to_string())
+            }
+        })
+        .await;
+
+        // Toasts that stay a while (a link Tokdeck cannot open warns for 8 s), as many as show
+        // at once; when one has gone before it was measured, another is called up.
+        for _ in 0..3 {
+            assert!(app
+                .second_launch(&["tokdeck://unknown-action"])
+                .await
+                .success());
+        }
+        let seen = wait_for("several toasts to measure", async || {
+            let seen = app.client.execute(COVERED_BY_TOASTS, vec![]).await.unwrap();
+            if seen["toasts"].as_u64().unwrap_or(0) >= 2 {
+                return Ok(seen);
+            }
+            assert!(app
+                .second_launch(&["tokdeck://unknown-action"])
+                .await
+                .success());
+            Err(seen.to_string())
+        })
+        .await;
+        assert_eq!(seen["covered"], json!([]), "toasts cover controls: {seen}");
+
+        // And a person's click reaches the select while they show: no retry here, a toast in
+        // the way would fail it with ElementClickIntercepted.
+        let privacy = app.wait_testid("compose-privacy").await;
+        privacy
+            .select_by_value("SELF_ONLY")
+            .await
+            .expect("the privacy select takes the click");
+        assert_eq!(
+            privacy.prop("value").await.unwrap().as_deref(),
+            Some("SELF_ONLY")
+        );
     })
     .await;
 }

@@ -5,11 +5,10 @@ mod compose;
 mod publish;
 mod support;
 
-use std::time::Duration;
-
 use serde_json::json;
 use support::{
-    app_pids, close_main_window_until, main_window_visible, wait_until, App, Launch, TrayHost,
+    app_pids, close_main_window_until, main_window_visible, wait_for, wait_invoke, wait_until, App,
+    Launch, TrayHost, PATIENCE,
 };
 
 #[tokio::test]
@@ -56,7 +55,7 @@ async fn the_shell_renders_and_commands_round_trip() {
         )
         .await
         .unwrap();
-        wait_until(Duration::from_secs(5), "the autostart entry", || {
+        wait_until(PATIENCE, "the autostart entry", || {
             entries().iter().any(|e| e.contains("--hidden"))
         })
         .await;
@@ -66,7 +65,7 @@ async fn the_shell_renders_and_commands_round_trip() {
         )
         .await
         .unwrap();
-        wait_until(Duration::from_secs(5), "the autostart entry to go", || {
+        wait_until(PATIENCE, "the autostart entry to go", || {
             entries().is_empty()
         })
         .await;
@@ -88,30 +87,22 @@ async fn closing_hides_to_the_tray_and_a_second_launch_shows_the_window() {
             info["trayAvailable"], true,
             "the fake tray host should be seen"
         );
-        wait_until(
-            Duration::from_secs(10),
-            "the window to show",
-            main_window_visible,
-        )
-        .await;
+        wait_until(PATIENCE, "the window to show", main_window_visible).await;
         let pids = app_pids();
         assert_eq!(pids.len(), 1, "one app process");
 
         close_main_window_until("the window to hide", || !main_window_visible()).await;
-        tokio::time::sleep(Duration::from_millis(500)).await;
+        // Hidden, it still answers; that it kept running (rather than quitting late) shows
+        // below: the second launch finds it and hands over, and it is still the one process.
+        app.invoke("app_info", json!({})).await.unwrap();
         assert_eq!(app_pids(), pids, "the process keeps running in the tray");
 
-        let status = app.second_launch(&[]);
+        let status = app.second_launch(&[]).await;
         assert!(
             status.success(),
             "second launch exits after handing over: {status:?}"
         );
-        wait_until(
-            Duration::from_secs(10),
-            "the window to come back",
-            main_window_visible,
-        )
-        .await;
+        wait_until(PATIENCE, "the window to come back", main_window_visible).await;
         assert_eq!(app_pids(), pids, "still one instance");
     })
     .await;
@@ -124,49 +115,45 @@ async fn a_second_launch_delivers_its_tokdeck_url_to_the_running_instance() {
     app.run(async |app| {
         close_main_window_until("the window to hide", || !main_window_visible()).await;
 
-        assert!(app.second_launch(&["tokdeck://focus"]).success());
+        app.record_toasts().await;
+        assert!(app.second_launch(&["tokdeck://focus"]).await.success());
         wait_until(
-            Duration::from_secs(10),
+            PATIENCE,
             "the link to focus the window",
             main_window_visible,
         )
         .await;
-        let toast = app.text("toast").await;
-        assert!(toast.contains("tokdeck://focus"), "toast: {toast}");
+        app.wait_toast("tokdeck://focus").await;
 
         assert!(app
             .second_launch(&["tokdeck://unknown-action?x=1"])
+            .await
             .success());
-        let mut found = false;
-        for _ in 0..50 {
-            let audit = app
-                .invoke("list_audit", json!({ "query": { "limit": 20 } }))
-                .await
-                .unwrap();
-            let entries = audit.as_array().unwrap();
-            let focus = entries.iter().any(|e| {
-                e["action"] == "deeplink.receive"
-                    && e["outcome"] == "ok"
-                    && e["detail"].as_str().unwrap().contains("tokdeck://focus")
-            });
-            let unknown = entries.iter().any(|e| {
-                e["action"] == "deeplink.receive"
-                    && e["outcome"] == "rejected"
-                    && e["detail"]
-                        .as_str()
-                        .unwrap()
-                        .contains("tokdeck://unknown-action")
-            });
-            if focus && unknown {
-                found = true;
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-        assert!(
-            found,
-            "both links reached the first instance and were audited"
-        );
+        // Both links reached the first instance and were audited.
+        wait_invoke(
+            app,
+            "both links in the audit log",
+            "list_audit",
+            json!({ "query": { "limit": 20 } }),
+            |audit| {
+                let entries = audit.as_array().unwrap();
+                let focus = entries.iter().any(|e| {
+                    e["action"] == "deeplink.receive"
+                        && e["outcome"] == "ok"
+                        && e["detail"].as_str().unwrap().contains("tokdeck://focus")
+                });
+                let unknown = entries.iter().any(|e| {
+                    e["action"] == "deeplink.receive"
+                        && e["outcome"] == "rejected"
+                        && e["detail"]
+                            .as_str()
+                            .unwrap()
+                            .contains("tokdeck://unknown-action")
+                });
+                focus && unknown
+            },
+        )
+        .await;
         assert!(
             !app.log_text().contains("x=1"),
             "link queries never reach the log"
@@ -234,9 +221,15 @@ async fn the_window_comes_back_where_and_how_big_it_was() {
         .set_window_rect(40, 30, 1024, 700)
         .await
         .expect("resize the window");
-    tokio::time::sleep(Duration::from_millis(500)).await;
-    let (_, _, w, h) = app.client.get_window_rect().await.unwrap();
-    assert_eq!((w, h), (1024, 700));
+    wait_for("the window to be moved and resized", async || {
+        let rect = app.client.get_window_rect().await.unwrap();
+        if rect == (40, 30, 1024, 700) {
+            Ok(())
+        } else {
+            Err(format!("{rect:?}"))
+        }
+    })
+    .await;
     // No tray host here, so closing the window quits and saves the window state.
     close_main_window_until("the app to quit", || app_pids().is_empty()).await;
     app.close().await;

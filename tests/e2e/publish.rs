@@ -5,13 +5,13 @@
 use std::time::Duration;
 
 use chrono::{Duration as Span, Local, Timelike};
-use serde_json::{json, Value};
+use serde_json::json;
 
 use crate::accounts::Sim;
 use crate::compose::{connect, goto, ingest, make_video, set_input};
 use crate::support::{
-    close_main_window_until, main_window_visible, tray_click, tray_menu, wait_until, App, Launch,
-    NotificationDaemon, TrayHost,
+    close_main_window_until, main_window_visible, tray_click, tray_menu, wait_for, wait_invoke,
+    wait_until, App, Launch, NotificationDaemon, TrayHost, PATIENCE,
 };
 
 fn menu_has(prefix: &str) -> Option<String> {
@@ -43,38 +43,27 @@ async fn a_post_scheduled_a_minute_ahead_goes_out_from_the_tray_once() {
         }
         goto(app, &format!("#/compose/{post_id}")).await;
         app.wait_testid("compose-creator-nickname").await;
-        app.wait_testid("compose-privacy")
-            .await
-            .select_by_value("SELF_ONLY")
-            .await
-            .unwrap();
+        app.select("compose-privacy", "SELF_ONLY").await;
         set_input(app, "compose-caption", "Out from the tray #tokdeck").await;
         set_input(app, "compose-date", &due.format("%Y-%m-%d").to_string()).await;
         set_input(app, "compose-time", &due.format("%H:%M").to_string()).await;
         app.click("compose-schedule").await;
-        let mut status = Value::Null;
-        for _ in 0..50 {
-            status = app
-                .invoke("get_post", json!({ "postId": post_id }))
-                .await
-                .unwrap()["status"]
-                .clone();
-            if status == "scheduled" {
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-        assert_eq!(status, "scheduled");
+        wait_invoke(
+            app,
+            "the post to be scheduled",
+            "get_post",
+            json!({ "postId": post_id }),
+            |post| post["status"] == "scheduled",
+        )
+        .await;
 
         // The tray tells what comes next (Linux trays show no tooltip, so the menu does).
         let expected = format!("Next post: today {} · @maya.makes", due.format("%H:%M"));
         let expected_tomorrow =
             format!("Next post: tomorrow {} · @maya.makes", due.format("%H:%M"));
-        wait_until(
-            Duration::from_secs(10),
-            "the tray to show the next post",
-            || menu_has("Next post").is_some_and(|l| l == expected || l == expected_tomorrow),
-        )
+        wait_until(PATIENCE, "the tray to show the next post", || {
+            menu_has("Next post").is_some_and(|l| l == expected || l == expected_tomorrow)
+        })
         .await;
         assert!(
             tray_menu()
@@ -110,13 +99,13 @@ async fn a_post_scheduled_a_minute_ahead_goes_out_from_the_tray_once() {
         assert_eq!(requests["video_init"], 1, "one init: {requests}");
 
         // A native notification said so, with the account and the caption's start.
-        wait_until(Duration::from_secs(15), "the Posted notification", || {
+        wait_until(PATIENCE, "the Posted notification", || {
             daemon.notifications().iter().any(|n| {
                 n.contains("Posted") && n.contains("@maya.makes") && n.contains("Out from the tray")
             })
         })
         .await;
-        wait_until(Duration::from_secs(10), "the tray to drop the post", || {
+        wait_until(PATIENCE, "the tray to drop the post", || {
             menu_has("No post scheduled").is_some()
         })
         .await;
@@ -124,27 +113,25 @@ async fn a_post_scheduled_a_minute_ahead_goes_out_from_the_tray_once() {
 
         // Reopened from the tray, the Queue shows it published.
         assert!(tray_click("Open Tokdeck"), "menu: {:?}", tray_menu());
-        wait_until(
-            Duration::from_secs(10),
-            "the window to come back",
-            main_window_visible,
-        )
-        .await;
+        wait_until(PATIENCE, "the window to come back", main_window_visible).await;
         goto(app, "#/queue").await;
         let row = format!(
             "[data-testid=queue-row][data-post-id=\"{post_id}\"] [data-testid=queue-status]"
         );
-        let mut text = String::new();
-        for _ in 0..50 {
-            if let Ok(el) = app.client.find(fantoccini::Locator::Css(&row)).await {
-                text = el.text().await.unwrap_or_default();
-                if text.contains("Published") {
-                    break;
-                }
+        wait_for("the queue to show it published", async || {
+            let el = app
+                .client
+                .find(fantoccini::Locator::Css(&row))
+                .await
+                .map_err(|e| e.to_string())?;
+            let text = el.text().await.unwrap_or_default();
+            if text.contains("Published") {
+                Ok(())
+            } else {
+                Err(format!("queue status: {text:?}"))
             }
-            tokio::time::sleep(Duration::from_millis(200)).await;
-        }
-        assert!(text.contains("Published"), "queue status: {text:?}");
+        })
+        .await;
     })
     .await;
 }

@@ -7,12 +7,22 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use fantoccini::elements::Element;
+use fantoccini::error::{CmdError, ErrorStatus};
 use fantoccini::{Client, ClientBuilder, Locator};
 use futures_util::FutureExt;
 use serde_json::{json, Value};
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_tokdeck");
 pub const TITLE: &str = "Tokdeck";
+
+/// How long any wait may take before the test fails. Generous on purpose: on a 2-core machine
+/// that is also compiling, the app can stall for seconds. Every wait ends as soon as its
+/// condition holds, so patience costs nothing when things are fast; no test waits for time.
+pub const PATIENCE: Duration = Duration::from_secs(60);
+
+/// How often a wait looks again; a sampling rate, not a delay anything depends on.
+const POLL: Duration = Duration::from_millis(100);
 
 fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -114,7 +124,7 @@ impl NotificationDaemon {
             .stdout(Stdio::null())
             .spawn()
             .expect("python3-dbusmock is installed by scripts/setup.sh");
-        wait_until(Duration::from_secs(15), "the notification daemon", || {
+        wait_until(PATIENCE, "the notification daemon", || {
             name_owned("org.freedesktop.Notifications")
         })
         .await;
@@ -165,6 +175,24 @@ pub struct App {
     pub env: Vec<(String, String)>,
     driver: Child,
     pub client: Client,
+    closed: bool,
+}
+
+impl Drop for App {
+    /// A test that fails before [`App::close`] must not leave its driver and app running into
+    /// the next test (which would then find a second instance on the bus).
+    fn drop(&mut self) {
+        if !self.closed {
+            kill_group(&self.driver);
+            let _ = self.driver.wait();
+        }
+    }
+}
+
+/// Ends tauri-driver with the WebKitWebDriver and app it started (its own process group).
+fn kill_group(driver: &Child) {
+    let group = format!("-{}", driver.id());
+    let _ = Command::new("kill").args(["-TERM", "--", &group]).status();
 }
 
 impl App {
@@ -231,18 +259,14 @@ impl App {
         // Ready means the native driver behind tauri-driver answers too.
         let status_url = format!("{url}/status");
         let http = reqwest::Client::new();
-        let deadline = Instant::now() + Duration::from_secs(30);
-        loop {
-            let ready = match http.get(&status_url).send().await {
-                Ok(r) => r.status().is_success(),
-                Err(_) => false,
-            };
-            if ready {
-                break;
+        wait_for("tauri-driver to answer", async || {
+            match http.get(&status_url).send().await {
+                Ok(r) if r.status().is_success() => Ok(()),
+                Ok(r) => Err(r.status().to_string()),
+                Err(e) => Err(e.to_string()),
             }
-            assert!(Instant::now() < deadline, "tauri-driver never became ready");
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
+        })
+        .await;
         let mut caps = serde_json::Map::new();
         caps.insert(
             "tauri:options".into(),
@@ -261,6 +285,7 @@ impl App {
             env,
             driver,
             client,
+            closed: false,
         };
         app.wait_testid("app-ready").await;
         app
@@ -300,34 +325,34 @@ impl App {
 
     pub async fn close(mut self) {
         let _ = self.client.clone().close().await;
-        let group = format!("-{}", self.driver.id());
-        let _ = Command::new("kill").args(["-TERM", "--", &group]).status();
+        kill_group(&self.driver);
         let _ = self.driver.wait();
+        self.closed = true;
         // The app may have kept running in the tray; end it so the next test starts clean.
         for pid in app_pids() {
             let _ = Command::new("kill").arg(pid.to_string()).status();
         }
-        wait_until(Duration::from_secs(10), "the app to exit", || {
-            app_pids().is_empty()
-        })
-        .await;
+        wait_until(PATIENCE, "the app to exit", || app_pids().is_empty()).await;
         // The next launch must not find this instance's single-instance name still on the bus.
-        wait_until(
-            Duration::from_secs(10),
-            "the single-instance name to be released",
-            || !single_instance_name_owned(),
-        )
+        wait_until(PATIENCE, "the single-instance name to be released", || {
+            !single_instance_name_owned()
+        })
         .await;
     }
 
-    pub async fn wait_testid(&self, id: &str) -> fantoccini::elements::Element {
-        let selector = format!("[data-testid=\"{id}\"]");
+    pub async fn wait_testid(&self, id: &str) -> Element {
+        self.wait_css(&testid(id)).await
+    }
+
+    /// The first element matching `selector`, once there is one.
+    pub async fn wait_css(&self, selector: &str) -> Element {
         self.client
             .wait()
-            .at_most(Duration::from_secs(30))
-            .for_element(Locator::Css(&selector))
+            .at_most(PATIENCE)
+            .every(POLL)
+            .for_element(Locator::Css(selector))
             .await
-            .unwrap_or_else(|e| panic!("element {id} did not appear: {e}"))
+            .unwrap_or_else(|e| panic!("{selector} did not appear: {e}"))
     }
 
     pub async fn all_testid(&self, id: &str) -> Vec<fantoccini::elements::Element> {
@@ -339,19 +364,15 @@ impl App {
     }
 
     /// The account card of an account, waiting for it to appear.
-    pub async fn card(&self, open_id: &str) -> fantoccini::elements::Element {
-        let selector = format!("[data-testid=\"account-card\"][data-open-id=\"{open_id}\"]");
-        self.client
-            .wait()
-            .at_most(Duration::from_secs(30))
-            .for_element(Locator::Css(&selector))
-            .await
-            .unwrap_or_else(|e| panic!("no card for {open_id}: {e}"))
+    pub async fn card(&self, open_id: &str) -> Element {
+        self.wait_css(&card_selector(open_id)).await
     }
 
-    pub async fn card_opt(&self, open_id: &str) -> Option<fantoccini::elements::Element> {
-        let selector = format!("[data-testid=\"account-card\"][data-open-id=\"{open_id}\"]");
-        self.client.find(Locator::Css(&selector)).await.ok()
+    pub async fn card_opt(&self, open_id: &str) -> Option<Element> {
+        self.client
+            .find(Locator::Css(&card_selector(open_id)))
+            .await
+            .ok()
     }
 
     pub async fn text(&self, id: &str) -> String {
@@ -359,7 +380,106 @@ impl App {
     }
 
     pub async fn click(&self, id: &str) {
-        self.wait_testid(id).await.click().await.unwrap();
+        self.click_css(&testid(id)).await;
+    }
+
+    /// Clicks what `selector` finds the way a person would: once it is shown and enabled, and
+    /// only where it is on top. Something covering it is a bug to fix (a toast once covered
+    /// the composer); this only absorbs transitions such as a menu closing, and says so.
+    pub async fn click_css(&self, selector: &str) {
+        wait_for(&format!("{selector} to take a click"), async || {
+            let el = self.usable(selector).await?;
+            match el.click().await {
+                Ok(()) => Ok(()),
+                Err(e) if retryable(&e) => {
+                    eprintln!("e2e: click on {selector} not taken yet: {e}");
+                    Err(e.to_string())
+                }
+                Err(e) => panic!("clicking {selector}: {e}"),
+            }
+        })
+        .await;
+    }
+
+    /// Chooses `value` in the `<select>` with this test id, as a person would, and waits until
+    /// the select holds it.
+    pub async fn select(&self, id: &str, value: &str) {
+        let selector = testid(id);
+        wait_for(&format!("{selector} to take {value}"), async || {
+            let el = self.usable(&selector).await?;
+            match el.select_by_value(value).await {
+                Ok(()) => {}
+                Err(e) if retryable(&e) => {
+                    eprintln!("e2e: choosing {value} in {selector} not taken yet: {e}");
+                    return Err(e.to_string());
+                }
+                Err(e) => panic!("choosing {value} in {selector}: {e}"),
+            }
+            let now = el.prop("value").await.map_err(|e| e.to_string())?;
+            if now.as_deref() == Some(value) {
+                Ok(())
+            } else {
+                Err(format!("the select holds {now:?}"))
+            }
+        })
+        .await;
+    }
+
+    /// The element `selector` finds, if it is there, displayed and enabled.
+    async fn usable(&self, selector: &str) -> Result<Element, String> {
+        let el = self
+            .client
+            .find(Locator::Css(selector))
+            .await
+            .map_err(|e| e.to_string())?;
+        let shown = el.is_displayed().await.map_err(|e| e.to_string())?;
+        let enabled = el.is_enabled().await.map_err(|e| e.to_string())?;
+        match (shown, enabled) {
+            (true, true) => Ok(el),
+            (false, _) => Err("not displayed".into()),
+            (true, false) => Err("disabled".into()),
+        }
+    }
+
+    /// From now on, notes the text of every toast the window shows, so a short-lived one is
+    /// not missed by a test that looks at the wrong moment (see [`App::wait_toast`]).
+    pub async fn record_toasts(&self) {
+        self.client
+            .execute(
+                r#"window.__toastsSeen = [];
+                   const note = () => {
+                     for (const t of document.querySelectorAll('[data-testid="toast"]')) {
+                       if (!window.__toastsSeen.includes(t.textContent))
+                         window.__toastsSeen.push(t.textContent);
+                     }
+                   };
+                   new MutationObserver(note).observe(document.body,
+                     { childList: true, subtree: true, characterData: true });
+                   note();"#,
+                vec![],
+            )
+            .await
+            .unwrap();
+    }
+
+    /// Waits until a toast containing `text` has shown since [`App::record_toasts`]; answers
+    /// its whole text.
+    pub async fn wait_toast(&self, text: &str) -> String {
+        wait_for(&format!("a toast saying {text:?}"), async || {
+            let seen = self
+                .client
+                .execute("return window.__toastsSeen;", vec![])
+                .await
+                .unwrap();
+            seen.as_array()
+                .expect("record_toasts was called")
+                .iter()
+                .filter_map(Value::as_str)
+                .find(|t| t.contains(text))
+                .map(str::to_owned)
+                .ok_or_else(|| seen.to_string())
+        })
+        .await
     }
 
     /// Calls a Tokdeck command through the same IPC the UI uses.
@@ -382,7 +502,7 @@ impl App {
 
     /// Starts the binary a second time, as the OS does for a `tokdeck://` link, and waits for it
     /// to hand over to the running instance and exit.
-    pub fn second_launch(&self, args: &[&str]) -> std::process::ExitStatus {
+    pub async fn second_launch(&self, args: &[&str]) -> std::process::ExitStatus {
         let mut child = Command::new(BIN)
             .args(args)
             .envs(self.env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
@@ -390,7 +510,7 @@ impl App {
             .stderr(Stdio::null())
             .spawn()
             .unwrap();
-        let deadline = Instant::now() + Duration::from_secs(30);
+        let deadline = Instant::now() + PATIENCE;
         loop {
             if let Some(status) = child.try_wait().unwrap() {
                 return status;
@@ -399,7 +519,7 @@ impl App {
                 let _ = child.kill();
                 panic!("the second launch did not exit: single-instance hand-over failed");
             }
-            std::thread::sleep(Duration::from_millis(50));
+            tokio::time::sleep(POLL).await;
         }
     }
 
@@ -506,9 +626,9 @@ pub fn close_main_window() -> bool {
 
 /// Asks the window to close, as a person clicking the close button would, until `done` holds:
 /// a request that lands while the toolkit is still wiring the window up can go unanswered, and
-/// a person would click again.
+/// a person would click again (every 2 s: asking again never hurts, it only must not be needed).
 pub async fn close_main_window_until(what: &str, mut done: impl FnMut() -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(20);
+    let deadline = Instant::now() + PATIENCE;
     loop {
         close_main_window();
         let retry_at = Instant::now() + Duration::from_secs(2);
@@ -516,7 +636,7 @@ pub async fn close_main_window_until(what: &str, mut done: impl FnMut() -> bool)
             if done() {
                 return;
             }
-            tokio::time::sleep(Duration::from_millis(100)).await;
+            tokio::time::sleep(POLL).await;
         }
         assert!(Instant::now() < deadline, "timed out waiting for {what}");
     }
@@ -526,8 +646,63 @@ pub async fn wait_until(limit: Duration, what: &str, mut cond: impl FnMut() -> b
     let deadline = Instant::now() + limit;
     while !cond() {
         assert!(Instant::now() < deadline, "timed out waiting for {what}");
-        tokio::time::sleep(Duration::from_millis(100)).await;
+        tokio::time::sleep(POLL).await;
     }
+}
+
+/// Polls `probe` until it answers `Ok`, for up to [`PATIENCE`]; on timeout the test fails
+/// naming `what` and the probe's last answer (what it saw instead).
+pub async fn wait_for<T>(what: &str, mut probe: impl AsyncFnMut() -> Result<T, String>) -> T {
+    let deadline = Instant::now() + PATIENCE;
+    loop {
+        match probe().await {
+            Ok(v) => return v,
+            Err(last) => assert!(
+                Instant::now() < deadline,
+                "timed out after {PATIENCE:?} waiting for {what}; last seen: {last}"
+            ),
+        }
+        tokio::time::sleep(POLL).await;
+    }
+}
+
+/// Polls a command until `done` accepts its answer; answers that answer.
+pub async fn wait_invoke(
+    app: &App,
+    what: &str,
+    cmd: &str,
+    args: Value,
+    mut done: impl FnMut(&Value) -> bool,
+) -> Value {
+    wait_for(what, async || {
+        let out = app
+            .invoke(cmd, args.clone())
+            .await
+            .unwrap_or_else(|e| panic!("{cmd} failed: {e}"));
+        if done(&out) {
+            Ok(out)
+        } else {
+            Err(out.to_string())
+        }
+    })
+    .await
+}
+
+fn testid(id: &str) -> String {
+    format!("[data-testid=\"{id}\"]")
+}
+
+fn card_selector(open_id: &str) -> String {
+    format!("[data-testid=\"account-card\"][data-open-id=\"{open_id}\"]")
+}
+
+/// Click failures that a moment later may not happen: the element is covered, not yet
+/// interactable, re-rendered or not rendered yet.
+fn retryable(e: &CmdError) -> bool {
+    matches!(e, CmdError::Standard(w) if w.error == ErrorStatus::ElementClickIntercepted)
+        || e.is_element_not_interactable()
+        || e.is_stale_element_reference()
+        || e.is_no_such_element()
 }
 
 fn copy_dir(from: &Path, to: &Path) {

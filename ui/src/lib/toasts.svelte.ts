@@ -6,8 +6,10 @@ export type Toast = {
   id: number;
   level: ToastLevel;
   message: string;
-  /** Optional secondary line (e.g. an error code or deep-link detail). */
+  /** Optional secondary line for people (e.g. a link's address); never a machine code. */
   detail?: string;
+  /** A failed command's error code: kept on the element for diagnostics, never shown. */
+  code?: string;
   /** An action button in the toast (e.g. "Undo"); clicking it runs it and dismisses the toast. */
   action?: ToastAction;
 };
@@ -16,6 +18,7 @@ export type ToastAction = { label: string; run: () => void };
 
 export type ToastOptions = {
   detail?: string;
+  code?: string;
   action?: ToastAction;
   /** Auto-dismiss after this many ms; 0 keeps it until dismissed. */
   timeout?: number;
@@ -28,7 +31,8 @@ const DEFAULT_TIMEOUT: Record<ToastLevel, number> = {
   error: 0,
 };
 
-const MAX_TOASTS = 5;
+// Toasts take room from the page (see Toaster.svelte), so only the newest few stay.
+const MAX_TOASTS = 3;
 
 /** App-wide toast queue. Render it once with `<Toaster />`. */
 export class ToastStore {
@@ -42,7 +46,14 @@ export class ToastStore {
     const id = this.#nextId++;
     this.items = [
       ...this.items,
-      { id, level, message, detail: options.detail, action: options.action },
+      {
+        id,
+        level,
+        message,
+        detail: options.detail,
+        code: options.code,
+        action: options.action,
+      },
     ].slice(-MAX_TOASTS);
     const timeout = options.timeout ?? DEFAULT_TIMEOUT[level];
     if (timeout > 0) {
@@ -59,9 +70,9 @@ export class ToastStore {
   warning = (message: string, options?: ToastOptions) => this.push('warning', message, options);
   error = (message: string, options?: ToastOptions) => this.push('error', message, options);
 
-  /** Toast a failed command. */
+  /** Toast a failed command: its message says what happened; its code is not for people. */
   fromError = (error: UiError, options?: ToastOptions) =>
-    this.push('error', error.message, { detail: error.code, ...options });
+    this.push('error', error.message, { code: error.code, ...options });
 
   dismiss(id: number): void {
     const timer = this.#timers.get(id);

@@ -1,0 +1,72 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { cleanup, render, screen, waitFor, within } from '@testing-library/svelte';
+import userEvent from '@testing-library/user-event';
+import { clearMocks } from '@tauri-apps/api/mocks';
+import Toaster from './Toaster.svelte';
+import App from '../App.svelte';
+import { ToastStore, toasts } from '../lib/toasts.svelte';
+import { mockBackend } from '../test/backend';
+
+afterEach(() => {
+  cleanup();
+  clearMocks();
+  toasts.clear();
+});
+
+describe('Toaster', () => {
+  it('shows a failed command by its message, never its error code', async () => {
+    const store = new ToastStore();
+    render(Toaster, { store });
+    store.fromError({ code: 'invalid_input', message: 'Pick who can see this post.' });
+    const toast = await screen.findByTestId('toast');
+    expect(toast).toHaveTextContent('Pick who can see this post.');
+    expect(toast.textContent).not.toContain('invalid_input');
+    expect(toast).toHaveAttribute('data-level', 'error');
+    // Kept for diagnostics (tests, bug reports), out of sight.
+    expect(toast).toHaveAttribute('data-code', 'invalid_input');
+  });
+
+  it('runs and dismisses with its own buttons', async () => {
+    const store = new ToastStore();
+    const undo = vi.fn();
+    render(Toaster, { store });
+    const user = userEvent.setup();
+    store.success('Moved', { action: { label: 'Undo', run: undo } });
+    store.info('Draft saved');
+    await user.click(await screen.findByTestId('toast-action'));
+    expect(undo).toHaveBeenCalledOnce();
+    const left = screen.getAllByTestId('toast');
+    expect(left).toHaveLength(1);
+    await user.click(within(left[0]).getByRole('button', { name: 'Dismiss notification' }));
+    await waitFor(() => expect(screen.queryAllByTestId('toast')).toHaveLength(0));
+  });
+
+  it('keeps only the newest three, since they take room from the page', async () => {
+    const store = new ToastStore();
+    render(Toaster, { store });
+    for (const n of [1, 2, 3, 4, 5]) store.info(`Toast ${n}`, { timeout: 0 });
+    await waitFor(() => expect(screen.getAllByTestId('toast')).toHaveLength(3));
+    expect(screen.getAllByTestId('toast').map((t) => t.textContent?.trim())).toEqual([
+      'Toast 3',
+      'Toast 4',
+      'Toast 5',
+    ]);
+  });
+
+  it('is a row of the app shell, after the page, not a layer floating over it', async () => {
+    mockBackend();
+    render(App);
+    await screen.findByTestId('app-ready');
+    toasts.success('Maya Makes is connected.');
+    const toast = await screen.findByTestId('toast');
+    const region = screen.getByTestId('toaster');
+    const shell = screen.getByTestId('app-ready');
+    expect(region.parentElement).toBe(shell);
+    expect(region.contains(toast)).toBe(true);
+    // Outside the page's own box: nothing of the page can be underneath.
+    expect(document.getElementById('main')?.contains(region)).toBe(false);
+    expect(region.compareDocumentPosition(document.getElementById('main')!)).toBe(
+      Node.DOCUMENT_POSITION_PRECEDING,
+    );
+  });
+});
