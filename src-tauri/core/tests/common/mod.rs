@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod file_keychain;
+pub mod lockable_keychain;
 pub mod publish;
 
 use std::path::Path;
