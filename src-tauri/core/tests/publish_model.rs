@@ -79,7 +79,7 @@ use common::publish::{fast, SimCtl};
 // Budget and known bugs
 
 /// Cases per `cargo test` run unless `PROPTEST_CASES` says otherwise.
-const DEFAULT_CASES: u32 = 32;
+const DEFAULT_CASES: u32 = 28;
 const MAX_OPS: usize = 32;
 /// (c): how long (simulated) a post may stay queued/publishing with nothing offered to move it.
 const BOUND_MS: u64 = 2 * 3600 * 1000;
@@ -96,6 +96,7 @@ const KNOWN_BUGS: &[Bug] = &[
     Bug::EndlessProcessing,
     Bug::LockedKeychainFailsForGood,
     Bug::QueueOffersDeleteWhilePublishing,
+    Bug::RemovedAccountFailsForGood,
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -113,6 +114,10 @@ enum Bug {
     LockedKeychainFailsForGood,
     /// The Queue offers Delete on a publishing post; the engine refuses it.
     QueueOffersDeleteWhilePublishing,
+    /// "Publish now" (or a reschedule) of a post whose account was removed is accepted, then
+    /// the publish fails for good ("not connected", no Retry) instead of waiting, paused, for
+    /// the reconnect.
+    RemovedAccountFailsForGood,
 }
 
 /// The bugs whose combinations are skipped: [`KNOWN_BUGS`], none with
@@ -790,13 +795,13 @@ impl Rig {
         let mut last = self.fingerprint().await;
         let mut quiet = Instant::now();
         loop {
-            tokio::time::sleep(Duration::from_millis(15)).await;
+            tokio::time::sleep(Duration::from_millis(10)).await;
             let fp = self.fingerprint().await;
             if fp != last {
                 last = fp;
                 quiet = Instant::now();
             } else if self.engine().active_publishes().is_empty()
-                && quiet.elapsed() >= Duration::from_millis(50)
+                && quiet.elapsed() >= Duration::from_millis(40)
             {
                 return;
             }
@@ -999,6 +1004,11 @@ impl Rig {
             }
             Action::Delete if before.status == PostStatus::Publishing => {
                 Some(Bug::QueueOffersDeleteWhilePublishing)
+            }
+            Action::PublishNow | Action::Reschedule(_) | Action::Retry
+                if self.accounts[self.posts[i].account].removed =>
+            {
+                Some(Bug::RemovedAccountFailsForGood)
             }
             _ => None,
         };
@@ -1337,9 +1347,17 @@ fn explore(cases: u32, seed: Option<[u8; 32]>, stats: &Mutex<Stats>) {
         Some(s) => TestRunner::new_with_rng(config, TestRng::from_seed(RngAlgorithm::ChaCha, &s)),
         None => TestRunner::new(config),
     };
+    // The first failure as it happened: shrinking a timing-dependent one may lose it.
+    let first: Mutex<Option<String>> = Mutex::new(None);
     let result = runner.run(&case(), |c| {
         let t = Instant::now();
         let r = run_case(&c, bugs);
+        if let Err(e) = &r {
+            first
+                .lock()
+                .unwrap()
+                .get_or_insert_with(|| format!("{c:?}\n{e}"));
+        }
         let mut s = stats.lock().unwrap();
         s.cases += 1;
         s.longest = s.longest.max(c.ops.len());
@@ -1354,7 +1372,10 @@ fn explore(cases: u32, seed: Option<[u8; 32]>, stats: &Mutex<Stats>) {
             let why = (0..3)
                 .find_map(|_| run_case(&minimal, bugs).err())
                 .unwrap_or_else(|| "(passed when run again: timing-dependent)".into());
-            panic!("model test failed.\nminimal replay:\n{minimal:?}\n{why}");
+            let first = first.lock().unwrap().take().unwrap_or_default();
+            panic!(
+                "model test failed.\nfirst failure:\n{first}\n\nminimal replay:\n{minimal:?}\n{why}"
+            );
         }
         Err(e) => panic!("{e}"),
     }
@@ -1531,6 +1552,20 @@ fn bug_queue_offers_delete_while_publishing() {
             Op::Fault(Ep::Upload, Kind::Status500, 5),
             Op::Advance(60),
             Op::Act(0, Action::Delete),
+        ],
+    });
+}
+
+#[test]
+#[ignore = "bug: publish now of a removed account's missed post fails it for good (no Retry) — found by the model, not fixed yet"]
+fn bug_publish_now_on_a_removed_account_fails_for_good() {
+    replay(Case {
+        accounts: 1,
+        posts: one_post(1),
+        ops: vec![
+            Op::Advance(3_700),
+            Op::RemoveAccount(0),
+            Op::Act(0, Action::PublishNow),
         ],
     });
 }
