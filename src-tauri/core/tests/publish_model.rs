@@ -114,9 +114,9 @@ enum Bug {
     LockedKeychainFailsForGood,
     /// The Queue offers Delete on a publishing post; the engine refuses it.
     QueueOffersDeleteWhilePublishing,
-    /// "Publish now" (or a reschedule) of a post whose account was removed is accepted, then
-    /// the publish fails for good ("not connected", no Retry) instead of waiting, paused, for
-    /// the reconnect.
+    /// A post of a removed account ends failed for good ("not connected", no Retry) instead
+    /// of waiting, paused, for the reconnect: "publish now" (or a reschedule) after the
+    /// removal is accepted, and a post queued for a retry is run although it was paused.
     RemovedAccountFailsForGood,
 }
 
@@ -926,6 +926,18 @@ impl Rig {
                 if self.accounts[k].removed {
                     return Ok("skip: already removed".into());
                 }
+                if self.skips(Bug::RemovedAccountFailsForGood) {
+                    for i in 0..self.posts.len() {
+                        let busy = self.posts[i].account == k
+                            && !self.posts[i].deleted
+                            && self.view(i).await.is_some_and(|v| {
+                                matches!(v.status, PostStatus::Queued | PostStatus::Publishing)
+                            });
+                        if busy {
+                            return Ok("skip: known bug RemovedAccountFailsForGood".into());
+                        }
+                    }
+                }
                 let r = e.remove_account(self.accounts[k].id).await;
                 if r.is_ok() {
                     self.accounts[k].removed = true;
@@ -1211,16 +1223,28 @@ impl Rig {
         Ok(())
     }
 
-    /// The secrets tripwire's hook: every event the engine emitted and the data folder are
-    /// here for a scanner (`common::tripwire::check(data_dir, events, ...)` once it exists).
-    /// Until then, the simulator's live tokens must at least not appear in any event.
+    /// Every event the engine emitted in this case (over restarts), as text.
+    fn event_texts(&self) -> Vec<String> {
+        self.events
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|e| format!("{e:?}"))
+            .collect()
+    }
+
+    /// The secrets tripwire's hook, run after every passing case with the engine still open:
+    /// the data folder (`self.dir`, SQLite files and logs) and every event are here for the
+    /// scanner. Once `common/tripwire.rs` is merged, call
+    /// `common::tripwire::check(&issued, self.dir.path(), &self.event_texts(), &notifications)`
+    /// here. Until then, the simulator's tokens must at least not appear in any event.
     async fn end_of_case(&self) -> Check {
         let _data_dir: &Path = self.dir.path();
         let tokens = self
             .ctl
             .call(Method::GET, "/__sim/tokens", Value::Null)
             .await;
-        let events = format!("{:?}", self.events.lock().unwrap());
+        let events = self.event_texts().join("\n");
         for t in tokens.as_array().into_iter().flatten() {
             for k in ["access_token", "refresh_token"] {
                 if let Some(s) = t[k].as_str().filter(|s| s.len() > 8) {
@@ -1566,6 +1590,21 @@ fn bug_publish_now_on_a_removed_account_fails_for_good() {
             Op::Advance(3_700),
             Op::RemoveAccount(0),
             Op::Act(0, Action::PublishNow),
+        ],
+    });
+}
+
+#[test]
+#[ignore = "bug: a post queued for a retry when its account is removed fails for good (no Retry) — found by the model, not fixed yet"]
+fn bug_removed_account_fails_its_queued_post_for_good() {
+    replay(Case {
+        accounts: 1,
+        posts: one_post(1),
+        ops: vec![
+            Op::Fault(Ep::CreatorInfo, Kind::Drop, 4),
+            Op::Advance(60),
+            Op::RemoveAccount(0),
+            Op::Advance(20),
         ],
     });
 }
