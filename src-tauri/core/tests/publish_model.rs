@@ -640,8 +640,8 @@ impl Rig {
             let id = h
                 .direct_draft(acc_id, &first, &format!("{tag} take 0"))
                 .await;
-            if !rules.contains_key(&acc_id) {
-                rules.insert(acc_id, h.engine.creator_rules(acc_id).await.unwrap());
+            if let std::collections::hash_map::Entry::Vacant(slot) = rules.entry(acc_id) {
+                slot.insert(h.engine.creator_rules(acc_id).await.unwrap());
             }
             let when = if p.due_min == 0 {
                 When::Now
@@ -1061,7 +1061,7 @@ impl Rig {
                 t.edits += 1;
                 let patch = ComposePatch {
                     caption: Some(format!("{} take {}", t.tag, t.edits)),
-                    allow_comment: Some(t.edits % 2 == 0),
+                    allow_comment: Some(t.edits.is_multiple_of(2)),
                     ..Default::default()
                 };
                 let rules = if before.status == PostStatus::Scheduled {
