@@ -5,7 +5,7 @@ SHELL := /bin/bash
 FEATURES := --features tokdeck/custom-protocol
 CARGO_TEST_FLAGS ?=
 
-.PHONY: all setup ui run dev test check fmt lint rust-test ui-test e2e bench bundle bindings sim screenshot clean
+.PHONY: all setup ui run dev test check fmt lint rust-test ui-test e2e bench soak bundle bindings sim screenshot clean
 
 all: test
 
@@ -61,6 +61,12 @@ bench: setup
 	cargo bench -p tokdeck-core --bench accounts
 	cargo bench -p tokdeck-core --bench posts
 	cargo bench -p tokdeck-core --bench publish
+
+## make soak: the publisher's model test (core/tests/publish_model.rs) with fresh seeds until
+## TOKDECK_SOAK_SECS run out (default 30 min); prints the cases run and the longest sequence
+TOKDECK_SOAK_SECS ?= 1800
+soak: setup
+	TOKDECK_SOAK_SECS=$(TOKDECK_SOAK_SECS) cargo test -p tokdeck-core --test publish_model publisher_model -- --nocapture
 
 ## make bundle: .deb and .rpm installers
 bundle: setup

@@ -41,6 +41,9 @@ pub struct EngineConfig {
     /// TikTok's rate-limit window for the client's pacing (one minute in production; benches
     /// shorten it together with the simulator's `rate_window_ms`).
     pub rate_window: Duration,
+    /// Changes the TikTok client's timeouts and retry pacing (tests that inject faults by the
+    /// hundred shorten the seconds-long backoffs; production leaves it `None`).
+    pub client_tuning: Option<fn(&mut tiktok_api::ClientConfig)>,
 }
 
 impl EngineConfig {
@@ -53,6 +56,7 @@ impl EngineConfig {
             clock: Clock::system(),
             flow_ttl: FLOW_TTL,
             rate_window: Duration::from_secs(60),
+            client_tuning: None,
         }
     }
 
@@ -95,6 +99,7 @@ pub struct Engine {
     simulator_url: Option<String>,
     flow_ttl: Duration,
     rate_window: Duration,
+    client_tuning: Option<fn(&mut tiktok_api::ClientConfig)>,
     tiktok: Mutex<Option<Arc<TiktokCtx>>>,
     flows: Flows,
     token_locks: TokenLocks,
@@ -137,6 +142,7 @@ impl Engine {
             simulator_url: config.simulator_url,
             flow_ttl: config.flow_ttl,
             rate_window: config.rate_window,
+            client_tuning: config.client_tuning,
             tiktok: Mutex::new(None),
             flows: Flows::default(),
             token_locks: TokenLocks::default(),
@@ -193,7 +199,7 @@ impl Engine {
             self.simulator_url.as_deref(),
         )
         .await?;
-        let client = resolved.client(self.rate_window)?;
+        let client = resolved.client_tuned(self.rate_window, self.client_tuning)?;
         let ctx = Arc::new(TiktokCtx { resolved, client });
         *cache = Some(ctx.clone());
         Ok(ctx)

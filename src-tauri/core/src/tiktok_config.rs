@@ -154,6 +154,15 @@ pub struct ResolvedConfig {
 
 impl ResolvedConfig {
     pub fn client(&self, rate_window: std::time::Duration) -> CoreResult<tiktok_api::TikTokClient> {
+        self.client_tuned(rate_window, None)
+    }
+
+    /// Like [`Self::client`], with the client's timeouts and retry pacing changed by `tune`.
+    pub fn client_tuned(
+        &self,
+        rate_window: std::time::Duration,
+        tune: Option<fn(&mut tiktok_api::ClientConfig)>,
+    ) -> CoreResult<tiktok_api::TikTokClient> {
         let mut cfg = tiktok_api::ClientConfig::new(
             self.client_key.clone(),
             tiktok_api::ClientSecret::new(self.client_secret.expose()),
@@ -163,6 +172,9 @@ impl ResolvedConfig {
         cfg.api_base = url::Url::parse(&self.endpoints.api_base)
             .map_err(|e| CoreError::InvalidInput(format!("Bad TikTok API address: {e}")))?;
         cfg.rate_window = rate_window;
+        if let Some(tune) = tune {
+            tune(&mut cfg);
+        }
         Ok(tiktok_api::TikTokClient::new(cfg)?)
     }
 

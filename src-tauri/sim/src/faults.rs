@@ -75,6 +75,8 @@ pub enum FaultKind {
     ExpireUploadUrl,
     FailReason,
     RevokeMidPublish,
+    /// The publish never leaves `PROCESSING_UPLOAD` (TikTok's processing hangs).
+    StallProcessing,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -166,6 +168,7 @@ pub enum PublishFault {
     ExpireUploadUrl,
     FailReason(String),
     RevokeMidPublish,
+    StallProcessing,
 }
 
 /// Permission to handle a request, carrying what the handler must still honour.
@@ -234,6 +237,7 @@ pub async fn gate(sim: &Sim, ep: Endpoint) -> Result<Ticket, Response> {
             ))
         }
         FaultKind::RevokeMidPublish => ticket.publish_fault = Some(PublishFault::RevokeMidPublish),
+        FaultKind::StallProcessing => ticket.publish_fault = Some(PublishFault::StallProcessing),
     }
     Ok(ticket)
 }

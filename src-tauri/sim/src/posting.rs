@@ -289,6 +289,7 @@ pub fn apply_fault(post: &mut Post, fault: Option<PublishFault>) -> bool {
     match fault {
         Some(PublishFault::ExpireUploadUrl) => post.upload.force_expired = true,
         Some(PublishFault::FailReason(r)) => post.doom = Some(Doom::FailReason(r)),
+        Some(PublishFault::StallProcessing) => post.doom = Some(Doom::Stall),
         Some(PublishFault::RevokeMidPublish) => {
             post.doom = Some(Doom::AuthRemoved);
             return post.ready_ms.is_some() && post.in_flight();

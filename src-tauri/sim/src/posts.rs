@@ -26,6 +26,8 @@ pub enum Status {
 pub enum Doom {
     FailReason(String),
     AuthRemoved,
+    /// Processing never ends.
+    Stall,
 }
 
 /// Incremental SHA-256 (ring: its assembly stays fast even in unoptimised builds).
@@ -157,6 +159,7 @@ pub fn settle(posts: &mut [Post], accounts: &mut [Account], now_ms: u64) {
         match post.doom.clone() {
             Some(Doom::FailReason(r)) => post.fail(&r),
             Some(Doom::AuthRemoved) => post.fail("auth_removed"),
+            Some(Doom::Stall) => {}
             None if post.mode == Mode::Inbox => post.status = Status::SendToUserInbox,
             None => {
                 post.status = Status::PublishComplete;

@@ -4,6 +4,7 @@
 
 pub mod file_keychain;
 pub mod locked_keychain;
+pub mod lockable_keychain;
 pub mod publish;
 
 use std::path::Path;
