@@ -82,6 +82,9 @@ pub struct Behaviour {
     pub refresh_extends_refresh_lifetime: bool,
     /// Plays the Aug-2026 reports: multi-chunk inits fail with "The chunk size is invalid".
     pub reject_multi_chunk: bool,
+    /// A chunk of a valid size that starts off the chunk plan's boundaries: 400 (a malformed
+    /// chunk) or 416 (a range that does not match progress). The reference does not say.
+    pub misaligned_chunk_status: u16,
 }
 
 const MB: u64 = 1_000_000;
@@ -111,6 +114,7 @@ impl Default for Behaviour {
             accept_uppercase_challenge: false,
             refresh_extends_refresh_lifetime: false,
             reject_multi_chunk: false,
+            misaligned_chunk_status: 400,
         }
     }
 }
@@ -155,6 +159,9 @@ impl Behaviour {
     fn validate(&self) -> Result<(), String> {
         if self.oauth_error_status != 200 && self.oauth_error_status != 400 {
             return Err("oauth_error_status must be 200 or 400".into());
+        }
+        if !matches!(self.misaligned_chunk_status, 400 | 416) {
+            return Err("misaligned_chunk_status must be 400 or 416".into());
         }
         if !matches!(
             self.invalid_param_spelling.as_str(),

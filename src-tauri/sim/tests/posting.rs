@@ -176,8 +176,28 @@ async fn chunk_puts_enforce_order_ranges_and_sizes() {
     let r = c.put(&url, &data[..4000], 0, 10_500).await.unwrap();
     assert_eq!(r.status(), 416);
     assert_eq!(r.headers()["content-range"], "bytes 0-3999/10500");
+    // A chunk-sized piece off the plan's boundaries: 400 by default (see the knob test).
     let r = c.put(&url, &data[2000..6000], 2000, 10_500).await.unwrap();
-    assert_eq!(r.status(), 416);
+    assert_eq!(r.status(), 400);
+    // A one-byte piece just past TikTok's progress is no chunk at all: 400, never a 416 that
+    // would tell the progress.
+    let r = c.put(&url, &data[4001..4002], 4001, 10_500).await.unwrap();
+    assert_eq!(r.status(), 400);
+    assert!(r.headers().get("content-range").is_none());
+    // Not even at the expected offset: a chunk must be whole.
+    let r = c.put(&url, &data[4000..4001], 4000, 10_500).await.unwrap();
+    assert_eq!(r.status(), 400);
+    // A range past the end of the video.
+    let r = c
+        .http
+        .put(&url)
+        .header("content-type", "video/mp4")
+        .header("content-range", "bytes 8000-12999/10500")
+        .body(vec![0u8; 5000])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
     // Final chunk must carry exactly the remainder.
     let r = c.put(&url, &data[4000..8000], 4000, 10_500).await.unwrap();
     assert_eq!(r.status(), 400);
@@ -216,6 +236,59 @@ async fn chunk_puts_enforce_order_ranges_and_sizes() {
         c.put(url, &data[..900], 0, 900).await.unwrap().status(),
         403
     );
+}
+
+/// The reference does not say whether a chunk of a valid size that starts off the plan's
+/// boundaries is a malformed chunk (400) or a range that does not match progress (416); both
+/// readings are playable, and neither ever accepts it.
+#[tokio::test]
+async fn misaligned_chunk_answer_follows_the_behaviour_knob() {
+    for status in [400u16, 416] {
+        let c = start().await;
+        c.behave(json!({"misaligned_chunk_status": status})).await;
+        let (_, at) = c.user("mis", false).await;
+        let data = bytes(10_500, 4);
+        let (_, b) = c.init_direct(&at, "SELF_ONLY", 10_500, 4000, 2).await;
+        let url = b["data"]["upload_url"].as_str().unwrap().to_string();
+        assert_eq!(
+            c.put(&url, &data[..4000], 0, 10_500)
+                .await
+                .unwrap()
+                .status(),
+            206
+        );
+        // chunk_size bytes and final-chunk bytes, both one byte past the boundary.
+        for (from, to) in [(4001, 8001), (3999, 10_499)] {
+            let r = c
+                .put(&url, &data[from..to], from as u64, 10_500)
+                .await
+                .unwrap();
+            assert_eq!(r.status().as_u16(), status, "{from}..{to}");
+            if status == 416 {
+                assert_eq!(r.headers()["content-range"], "bytes 0-3999/10500");
+            }
+        }
+        // A piece of no valid size is 400 under both readings.
+        let r = c.put(&url, &data[4001..4002], 4001, 10_500).await.unwrap();
+        assert_eq!(r.status(), 400);
+        assert_eq!(c.posts().await[0]["uploaded_bytes"], 4000);
+        assert_eq!(
+            c.put(&url, &data[4000..], 4000, 10_500)
+                .await
+                .unwrap()
+                .status(),
+            201
+        );
+    }
+    let c = start().await;
+    let r = c
+        .http
+        .post(format!("{}/__sim/behaviour", c.base))
+        .json(&json!({"misaligned_chunk_status": 409}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
 }
 
 #[tokio::test]
