@@ -381,6 +381,17 @@ pub async fn inbox_init(State(sim): State<Arc<Sim>>, headers: HeaderMap, body: B
         st.settle(now);
         let sp = st.behaviour.invalid_param_spelling.clone();
         let b = json_body(&body, &sp)?;
+        // The inbox init takes only source_info (reference §5.4): privacy, caption and the
+        // rest are chosen in the TikTok app, so a post_info here is a client mistake.
+        if let Some(extra) = b
+            .as_object()
+            .and_then(|o| o.keys().find(|k| k.as_str() != "source_info"))
+        {
+            return Err(ApiError::invalid(
+                &sp,
+                format!("{extra} is not a field of the inbox video init; send only source_info."),
+            ));
+        }
         let plan = source_plan(&b["source_info"], &st)?;
         let acc = st
             .account(&bearer.open_id)

@@ -238,6 +238,74 @@ async fn chunk_puts_enforce_order_ranges_and_sizes() {
     );
 }
 
+/// Scopes per endpoint (reference §3): creator_info and Direct Post need `video.publish`, the
+/// inbox init only `video.upload` (and takes no post_info), status either.
+#[tokio::test]
+async fn posting_endpoints_need_their_own_scope_and_inbox_takes_no_post_info() {
+    let c = start().await;
+    let uploader = c.account("uploader", false).await;
+    let t = c.login(&uploader, "user.info.basic,video.upload").await;
+    let up = t["access_token"].as_str().unwrap().to_string();
+    assert_eq!(t["scope"], "user.info.basic,video.upload");
+    let (s, b) = c
+        .api(
+            Method::POST,
+            "/v2/post/publish/creator_info/query/",
+            &up,
+            None,
+        )
+        .await;
+    assert_eq!(
+        (s, b["error"]["code"].as_str()),
+        (401, Some("scope_not_authorized"))
+    );
+    let (s, b) = c.init_direct(&up, "SELF_ONLY", 900, 900, 1).await;
+    assert_eq!(
+        (s, b["error"]["code"].as_str()),
+        (401, Some("scope_not_authorized"))
+    );
+    let (s, b) = c.init_inbox(&up, 900).await;
+    assert_eq!(s, 200, "{b}");
+    let pid = b["data"]["publish_id"].as_str().unwrap().to_string();
+    assert_eq!(c.status(&up, &pid).await.0, 200);
+    // A post_info (or any other field) on the inbox init is refused.
+    let (s, b) = c
+        .api(
+            Method::POST,
+            "/v2/post/publish/inbox/video/init/",
+            &up,
+            Some(json!({
+                "post_info": {"privacy_level": "SELF_ONLY"},
+                "source_info": {"source": "FILE_UPLOAD", "video_size": 900, "chunk_size": 900, "total_chunk_count": 1}
+            })),
+        )
+        .await;
+    assert_eq!(
+        (s, b["error"]["code"].as_str()),
+        (400, Some("invalid_params")),
+        "{b}"
+    );
+    assert_eq!(c.posts().await.len(), 1);
+
+    let poster = c.account("poster", false).await;
+    let t = c.login(&poster, "user.info.basic,video.publish").await;
+    let pt = t["access_token"].as_str().unwrap().to_string();
+    let (s, b) = c.init_inbox(&pt, 900).await;
+    assert_eq!(
+        (s, b["error"]["code"].as_str()),
+        (401, Some("scope_not_authorized"))
+    );
+    let (s, _) = c
+        .api(
+            Method::POST,
+            "/v2/post/publish/creator_info/query/",
+            &pt,
+            None,
+        )
+        .await;
+    assert_eq!(s, 200);
+}
+
 /// The reference does not say whether a chunk of a valid size that starts off the plan's
 /// boundaries is a malformed chunk (400) or a range that does not match progress (416); both
 /// readings are playable, and neither ever accepts it.
