@@ -50,7 +50,7 @@ fn check_chunk_shape(
     let chunk = post.chunk_size;
     let final_start = (post.total_chunks - 1) * chunk;
     let final_len = post.video_size - final_start;
-    let on_boundary = first % chunk == 0 && first <= final_start;
+    let on_boundary = first.is_multiple_of(chunk) && first <= final_start;
     if on_boundary {
         let expected = if first == final_start {
             final_len
