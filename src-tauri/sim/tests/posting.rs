@@ -286,6 +286,31 @@ async fn posting_endpoints_need_their_own_scope_and_inbox_takes_no_post_info() {
         "{b}"
     );
     assert_eq!(c.posts().await.len(), 1);
+    // Direct Post takes only the documented fields too.
+    let (_, full) = c.user("fields", false).await;
+    let src = json!({"source": "FILE_UPLOAD", "video_size": 900, "chunk_size": 900, "total_chunk_count": 1});
+    let mut extra_src = src.clone();
+    extra_src["md5"] = json!("x");
+    for body in [
+        json!({"post_info": {"privacy_level": "SELF_ONLY", "cover": 1}, "source_info": src}),
+        json!({"post_info": {"privacy_level": "SELF_ONLY"}, "source_info": extra_src}),
+        json!({"post_info": {"privacy_level": "SELF_ONLY"}, "source_info": src, "post_mode": "DIRECT_POST"}),
+    ] {
+        let (s, b) = c
+            .api(
+                Method::POST,
+                "/v2/post/publish/video/init/",
+                &full,
+                Some(body.clone()),
+            )
+            .await;
+        assert_eq!(
+            (s, b["error"]["code"].as_str()),
+            (400, Some("invalid_params")),
+            "{body}: {b}"
+        );
+    }
+    assert_eq!(c.posts().await.len(), 1);
 
     let poster = c.account("poster", false).await;
     let t = c.login(&poster, "user.info.basic,video.publish").await;
