@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::accounts;
+use crate::accounts::{self, AccountRow};
 use crate::engine::Engine;
 use crate::error::{CoreError, CoreResult};
 use crate::media::{self, VideoFacts, Violation};
@@ -120,6 +120,50 @@ pub fn expand_paths(paths: &[String]) -> Vec<PathBuf> {
     out
 }
 
+/// The scope TikTok's init for `mode` needs (tiktok-api.md §3, §5.2, §5.4): Direct Post needs
+/// `video.publish` (as does creator_info), the inbox upload only `video.upload`.
+pub fn required_scope(mode: PostMode) -> &'static str {
+    match mode {
+        PostMode::Direct => "video.publish",
+        PostMode::Inbox => "video.upload",
+    }
+}
+
+/// Why `row` cannot be posted to in `mode`, when the creator did not grant the scope it needs;
+/// `None` when it was granted.
+pub fn missing_scope_message(row: &AccountRow, mode: PostMode) -> Option<String> {
+    if row.has_scope(required_scope(mode)) {
+        return None;
+    }
+    let who = accounts::handle(&row.username, &row.display_name)
+        .unwrap_or_else(|| "This account".to_owned());
+    Some(match mode {
+        PostMode::Direct => format!(
+            "{who} did not allow posting directly — reconnect and allow it, or send to the inbox."
+        ),
+        PostMode::Inbox => format!(
+            "{who} did not allow sending videos to its TikTok inbox — reconnect and allow it, or post directly."
+        ),
+    })
+}
+
+/// What an inbox upload is checked against: TikTok's inbox init takes no post_info, so there is
+/// no creator_info (which needs `video.publish`) and no audience to pick; the inbox accepts
+/// videos up to 10 minutes (tiktok-api.md §5.4, §6.3).
+pub fn inbox_rules(row: &AccountRow) -> CreatorRules {
+    CreatorRules {
+        nickname: row.display_name.clone(),
+        privacy_level_options: Vec::new(),
+        comment_disabled: false,
+        duet_disabled: false,
+        stitch_disabled: false,
+        max_video_post_duration_sec: Some(INBOX_MAX_DURATION_SEC),
+    }
+}
+
+/// Longest video the inbox upload accepts (the creator can trim it in the app).
+pub const INBOX_MAX_DURATION_SEC: u32 = 600;
+
 /// The creator cannot post now (TikTok answers these with HTTP 200 and an error code): the
 /// plain reason and what to do, without TikTok's codes.
 fn cannot_post(e: &CoreError) -> Option<String> {
@@ -141,6 +185,10 @@ impl Engine {
     /// `canPost: false` with the reason; other failures are errors.
     pub async fn creator_info(&self, account_id: i64) -> CoreResult<CreatorInfoDto> {
         let row = accounts::get_live(self.store().pool(), account_id).await?;
+        if let Some(reason) = missing_scope_message(&row, PostMode::Direct) {
+            // creator_info needs video.publish: asking would only earn scope_not_authorized.
+            return Ok(cannot_post_dto(&row, reason));
+        }
         let result = self
             .with_token(account_id, |client, token| async move {
                 client.creator_info(&token).await
@@ -168,21 +216,33 @@ impl Engine {
                 })
             }
             Err(e) => match cannot_post(&e) {
-                Some(reason) => Ok(CreatorInfoDto {
-                    account_id,
-                    nickname: row.display_name.clone(),
-                    username: row.username.clone(),
-                    avatar_url: None,
-                    privacy_level_options: Vec::new(),
-                    comment_disabled: true,
-                    duet_disabled: true,
-                    stitch_disabled: true,
-                    max_video_post_duration_sec: None,
-                    can_post: false,
-                    cannot_post_reason: Some(reason),
-                }),
+                Some(reason) => Ok(cannot_post_dto(&row, reason)),
                 None => Err(e),
             },
+        }
+    }
+
+    /// Why the account cannot be posted to in `mode` (a scope it did not grant), if so.
+    pub(crate) async fn missing_scope(
+        &self,
+        account_id: i64,
+        mode: PostMode,
+    ) -> CoreResult<Option<String>> {
+        let row = accounts::get_live(self.store().pool(), account_id).await?;
+        Ok(missing_scope_message(&row, mode))
+    }
+
+    /// The rules a post in `mode` is checked against: fresh creator_info for Direct Post, the
+    /// inbox's own for inbox uploads. A scope the creator did not grant is refused first, with
+    /// that as the reason.
+    pub async fn posting_rules(&self, account_id: i64, mode: PostMode) -> CoreResult<CreatorRules> {
+        let row = accounts::get_live(self.store().pool(), account_id).await?;
+        if let Some(reason) = missing_scope_message(&row, mode) {
+            return Err(CoreError::InvalidInput(reason));
+        }
+        match mode {
+            PostMode::Direct => self.creator_rules(account_id).await,
+            PostMode::Inbox => Ok(inbox_rules(&row)),
         }
     }
 
@@ -292,34 +352,36 @@ impl Engine {
         Ok(out)
     }
 
-    /// Edits a post; a scheduled one is checked against fresh creator_info.
+    /// Edits a post; a scheduled one is checked against the rules of its (new) mode.
     pub async fn update_post_fresh(&self, id: i64, patch: &ComposePatch) -> CoreResult<PostDto> {
         let post = self.post(id).await?;
         let rules = if post.status == PostStatus::Scheduled {
-            Some(self.creator_rules(post.account_id).await?)
+            let mode = patch.mode.unwrap_or(post.mode);
+            Some(self.posting_rules(post.account_id, mode).await?)
         } else {
             None
         };
         self.update_post(id, patch, rules.as_ref()).await
     }
 
-    /// Schedules (or publishes now) against fresh creator_info.
+    /// Schedules (or publishes now) against fresh creator_info (Direct Post) or the inbox's
+    /// rules (inbox upload).
     pub async fn schedule_post_fresh(&self, id: i64, when: &When) -> CoreResult<ScheduleOutcome> {
         let post = self.post(id).await?;
-        let rules = self.creator_rules(post.account_id).await?;
+        let rules = self.posting_rules(post.account_id, post.mode).await?;
         self.schedule_post(id, when, &rules).await
     }
 
-    /// Copies a post to other accounts, each checked against its own fresh creator_info.
+    /// Copies a post to other accounts, each checked against its own rules for the post's mode.
     pub async fn duplicate_post_fresh(
         &self,
         id: i64,
         account_ids: &[i64],
     ) -> CoreResult<Vec<ScheduleOutcome>> {
-        self.post(id).await?;
+        let post = self.post(id).await?;
         let mut targets = Vec::with_capacity(account_ids.len());
         for &a in account_ids {
-            targets.push((a, self.creator_rules(a).await?));
+            targets.push((a, self.posting_rules(a, post.mode).await?));
         }
         self.duplicate_post(id, &targets).await
     }
@@ -334,12 +396,28 @@ impl Engine {
     ) -> CoreResult<PostDto> {
         let post = self.post(id).await?;
         let rules = if accept_changed {
-            self.creator_rules(post.account_id).await.ok()
+            self.posting_rules(post.account_id, post.mode).await.ok()
         } else {
             None
         };
         self.relink_post_media(id, new_path, accept_changed, rules.as_ref())
             .await
+    }
+}
+
+fn cannot_post_dto(row: &AccountRow, reason: String) -> CreatorInfoDto {
+    CreatorInfoDto {
+        account_id: row.id,
+        nickname: row.display_name.clone(),
+        username: row.username.clone(),
+        avatar_url: None,
+        privacy_level_options: Vec::new(),
+        comment_disabled: true,
+        duet_disabled: true,
+        stitch_disabled: true,
+        max_video_post_duration_sec: None,
+        can_post: false,
+        cannot_post_reason: Some(reason),
     }
 }
 

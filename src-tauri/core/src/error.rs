@@ -134,9 +134,23 @@ impl From<tiktok_api::Error> for CoreError {
             (None, Some(l)) => format!(" (TikTok log id {l})"),
             (None, None) => String::new(),
         };
+        // A refused chunk PUT is about the upload itself (its ranges, the upload task), never
+        // about the app's credentials: it gets its own message, without the answer's body.
+        let upload_refusal = match e.kind() {
+            tiktok_api::ErrorKind::UploadRejected { status, .. } if *status < 500 => {
+                Some(format!(
+                    "TikTok refused part of the video upload (HTTP {status}). Tokdeck's settings and the account's sign-in are not the cause; retry the post."
+                ))
+            }
+            tiktok_api::ErrorKind::UploadNotFound => Some(
+                "TikTok no longer has the upload this post was sending (HTTP 404); retry the post."
+                    .to_owned(),
+            ),
+            _ => None,
+        };
         // The crate's Display never contains a token (its secret types print ***), and TikTok's
         // descriptions carry none either.
-        let message = match class {
+        let message = upload_refusal.unwrap_or_else(|| match class {
             C::RetryLater => format!(
                 "TikTok did not answer properly ({e}). Check your internet connection; Tokdeck will try again, or retry in a minute."
             ),
@@ -153,7 +167,7 @@ impl From<tiktok_api::Error> for CoreError {
             C::OutcomeUnknown => format!(
                 "TikTok received the request but its answer was lost ({e}). Check on TikTok before trying again."
             ),
-        };
+        });
         CoreError::Tiktok {
             message,
             class,

@@ -684,6 +684,15 @@ impl Content {
     /// Everything TikTok requires before the post may be scheduled (§5.2, §7).
     fn check_for_posting(&self, facts: &VideoFacts, creator: &CreatorRules) -> CoreResult<()> {
         self.check_draft(facts)?;
+        if self.mode == PostMode::Inbox {
+            // The inbox init takes no post_info (§5.4): audience, interactions and disclosure
+            // are chosen in the TikTok app, so only the video itself is checked.
+            let violations = media::validate(facts, creator.max_video_post_duration_sec);
+            if !violations.is_empty() {
+                return Err(CoreError::InvalidInput(media::describe(&violations)));
+            }
+            return Ok(());
+        }
         let who = if creator.nickname.is_empty() {
             "this account".to_owned()
         } else {

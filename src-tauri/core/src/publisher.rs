@@ -1054,13 +1054,26 @@ impl Engine {
                 .await
                 .map(Some);
         }
-        let info = match self
-            .with_token(
-                post.account_id,
-                |c, t| async move { c.creator_info(&t).await },
-            )
-            .await
-        {
+        if let Some(msg) = self.missing_scope(post.account_id, post.mode).await? {
+            let change = Change::default();
+            return self
+                .end_with(job, post, PublishStep::Failed, "scope_missing", msg, change)
+                .await
+                .map(Some);
+        }
+        let fetched = match post.mode {
+            // The inbox init takes no post_info and needs only video.upload; creator_info
+            // would need video.publish.
+            PostMode::Inbox => Ok(tiktok_api::CreatorInfo::default()),
+            PostMode::Direct => {
+                self.with_token(
+                    post.account_id,
+                    |c, t| async move { c.creator_info(&t).await },
+                )
+                .await
+            }
+        };
+        let info = match fetched {
             Ok(i) => i,
             Err(e) => return self.handle_pre_init_error(job, post, e).await.map(Some),
         };

@@ -90,6 +90,9 @@ pub struct Behaviour {
     /// short-lived tokens.
     #[serde(default)]
     pub access_token_secs: Option<u64>,
+    /// A chunk of a valid size that starts off the chunk plan's boundaries: 400 (a malformed
+    /// chunk) or 416 (a range that does not match progress). The reference does not say.
+    pub misaligned_chunk_status: u16,
 }
 
 const MB: u64 = 1_000_000;
@@ -121,6 +124,7 @@ impl Default for Behaviour {
             reject_multi_chunk: false,
             public_id_after_polls: 0,
             access_token_secs: None,
+            misaligned_chunk_status: 400,
         }
     }
 }
@@ -174,6 +178,9 @@ impl Behaviour {
         }
         if self.oauth_error_status != 200 && self.oauth_error_status != 400 {
             return Err("oauth_error_status must be 200 or 400".into());
+        }
+        if !matches!(self.misaligned_chunk_status, 400 | 416) {
+            return Err("misaligned_chunk_status must be 400 or 416".into());
         }
         if !matches!(
             self.invalid_param_spelling.as_str(),

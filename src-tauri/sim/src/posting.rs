@@ -125,11 +125,46 @@ struct Plan {
     total_chunks: u64,
 }
 
+/// Fields the reference documents for `source_info` (§5.2) and video `post_info` (§5.2).
+const SOURCE_FIELDS: &[&str] = &[
+    "source",
+    "video_size",
+    "chunk_size",
+    "total_chunk_count",
+    "video_url",
+];
+const POST_INFO_FIELDS: &[&str] = &[
+    "privacy_level",
+    "title",
+    "disable_duet",
+    "disable_stitch",
+    "disable_comment",
+    "video_cover_timestamp_ms",
+    "brand_content_toggle",
+    "brand_organic_toggle",
+    "is_aigc",
+];
+
+/// A field the reference does not document for this object is a client mistake: 400.
+fn only_documented(obj: &Value, allowed: &[&str], what: &str, sp: &str) -> Result<(), ApiError> {
+    match obj
+        .as_object()
+        .and_then(|o| o.keys().find(|k| !allowed.contains(&k.as_str())))
+    {
+        Some(extra) => Err(ApiError::invalid(
+            sp,
+            format!("{extra} is not a field of {what}."),
+        )),
+        None => Ok(()),
+    }
+}
+
 fn source_plan(source: &Value, st: &World) -> Result<Plan, ApiError> {
     let sp = &st.behaviour.invalid_param_spelling;
     if !source.is_object() {
         return Err(ApiError::invalid(sp, "source_info is required."));
     }
+    only_documented(source, SOURCE_FIELDS, "source_info", sp)?;
     match source["source"].as_str() {
         Some("FILE_UPLOAD") => {}
         Some("PULL_FROM_URL") => {
@@ -173,6 +208,7 @@ fn check_post_info(info: &Value, sp: &str) -> Result<(), ApiError> {
     if !info.is_object() {
         return Err(ApiError::invalid(sp, "post_info is required."));
     }
+    only_documented(info, POST_INFO_FIELDS, "post_info", sp)?;
     match &info["title"] {
         Value::Null => {}
         Value::String(t) if t.encode_utf16().count() <= 2200 => {}
@@ -312,6 +348,7 @@ pub async fn video_init(State(sim): State<Arc<Sim>>, headers: HeaderMap, body: B
         st.settle(now);
         let sp = st.behaviour.invalid_param_spelling.clone();
         let b = json_body(&body, &sp)?;
+        only_documented(&b, &["post_info", "source_info"], "the video init", &sp)?;
         check_post_info(&b["post_info"], &sp)?;
         let plan = source_plan(&b["source_info"], &st)?;
         let acc = st
@@ -383,6 +420,9 @@ pub async fn inbox_init(State(sim): State<Arc<Sim>>, headers: HeaderMap, body: B
         st.settle(now);
         let sp = st.behaviour.invalid_param_spelling.clone();
         let b = json_body(&body, &sp)?;
+        // The inbox init takes only source_info (reference §5.4): privacy, caption and the
+        // rest are chosen in the TikTok app, so a post_info here is a client mistake.
+        only_documented(&b, &["source_info"], "the inbox video init", &sp)?;
         let plan = source_plan(&b["source_info"], &st)?;
         let acc = st
             .account(&bearer.open_id)

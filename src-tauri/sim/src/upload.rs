@@ -36,6 +36,42 @@ pub fn check_plan(b: &Behaviour, size: u64, chunk: u64, count: u64) -> Result<()
     }
 }
 
+/// TikTok takes the chunks announced at init, whole and in order (reference §5.3): every chunk
+/// is `chunk_size` bytes except the final one, which is the remainder. A piece of any other
+/// size, or a chunk-sized piece at the final chunk's place (or the reverse), is 400. A
+/// well-sized piece that starts off the plan's boundaries is where the reference is unsure:
+/// `Ok(true)` asks for a 416 (Behaviour `misaligned_chunk_status: 416`), otherwise 400.
+fn check_chunk_shape(
+    post: &crate::posts::Post,
+    first: u64,
+    len: u64,
+    misaligned_status: u16,
+) -> Result<bool, UploadError> {
+    let chunk = post.chunk_size;
+    let final_start = (post.total_chunks - 1) * chunk;
+    let final_len = post.video_size - final_start;
+    let on_boundary = first.is_multiple_of(chunk) && first <= final_start;
+    if on_boundary {
+        let expected = if first == final_start {
+            final_len
+        } else {
+            chunk
+        };
+        if len == expected {
+            return Ok(false);
+        }
+        return Err(UploadError::bad(format!(
+            "The chunk size is invalid: the chunk starting at byte {first} must be {expected} bytes"
+        )));
+    }
+    if (len == chunk || len == final_len) && misaligned_status == 416 {
+        return Ok(true);
+    }
+    Err(UploadError::bad(
+        "The chunk size is invalid: chunks must follow the chunk_size announced at init",
+    ))
+}
+
 #[derive(Debug)]
 pub struct UploadError {
     status: StatusCode,
@@ -127,6 +163,7 @@ fn precheck(
     );
     let now = sim.now_ms();
     let mut st = sim.lock();
+    let misaligned_status = st.behaviour.misaligned_chunk_status;
     let post = st
         .posts
         .iter_mut()
@@ -165,8 +202,14 @@ fn precheck(
             "Content-Range does not match Content-Length",
         ));
     }
+    if last >= total {
+        return Err(UploadError::bad(
+            "Content-Range goes past the end of the video",
+        ));
+    }
+    let misaligned = check_chunk_shape(post, first, len, misaligned_status)?;
     let up = &post.upload;
-    if up.busy || first != up.offset || up.offset >= post.video_size {
+    if misaligned || up.busy || first != up.offset || up.offset >= post.video_size {
         return Err(UploadError {
             progress: Some(progress_header(up.offset, post.video_size)),
             ..UploadError::new(
@@ -174,17 +217,6 @@ fn precheck(
                 "Content-Range does not continue the upload",
             )
         });
-    }
-    let is_final = first / post.chunk_size + 1 >= post.total_chunks;
-    let expected = if is_final {
-        post.video_size - first
-    } else {
-        post.chunk_size
-    };
-    if len != expected {
-        return Err(UploadError::bad(format!(
-            "chunk size is invalid: this chunk must be {expected} bytes"
-        )));
     }
     post.upload.busy = true;
     Ok(Accepted {
@@ -198,6 +230,17 @@ fn precheck(
     })
 }
 
+/// Reads and discards the rest of a refused PUT's body before answering, as HTTP servers'
+/// lingering close does: answering mid-body and closing would make the client's kernel reset
+/// the connection and drop the answer (a 416's progress) unread.
+async fn drain(body: Body) {
+    let mut stream = body.into_data_stream();
+    let _ = tokio::time::timeout(std::time::Duration::from_secs(10), async {
+        while let Some(Ok(_)) = stream.next().await {}
+    })
+    .await;
+}
+
 pub async fn put_chunk(
     State(sim): State<Arc<Sim>>,
     RawQuery(query): RawQuery,
@@ -206,12 +249,18 @@ pub async fn put_chunk(
 ) -> Response {
     let mut ticket = match gate(&sim, Endpoint::Upload).await {
         Ok(t) => t,
-        Err(r) => return r,
+        Err(r) => {
+            drain(body).await;
+            return r;
+        }
     };
     let fault = ticket.publish_fault.take();
     let acc = match precheck(&sim, query.as_deref().unwrap_or(""), &headers, fault) {
         Ok(a) => a,
-        Err(e) => return ticket.finish(e.into_response()),
+        Err(e) => {
+            drain(body).await;
+            return ticket.finish(e.into_response());
+        }
     };
     let Accepted {
         first,

@@ -176,8 +176,28 @@ async fn chunk_puts_enforce_order_ranges_and_sizes() {
     let r = c.put(&url, &data[..4000], 0, 10_500).await.unwrap();
     assert_eq!(r.status(), 416);
     assert_eq!(r.headers()["content-range"], "bytes 0-3999/10500");
+    // A chunk-sized piece off the plan's boundaries: 400 by default (see the knob test).
     let r = c.put(&url, &data[2000..6000], 2000, 10_500).await.unwrap();
-    assert_eq!(r.status(), 416);
+    assert_eq!(r.status(), 400);
+    // A one-byte piece just past TikTok's progress is no chunk at all: 400, never a 416 that
+    // would tell the progress.
+    let r = c.put(&url, &data[4001..4002], 4001, 10_500).await.unwrap();
+    assert_eq!(r.status(), 400);
+    assert!(r.headers().get("content-range").is_none());
+    // Not even at the expected offset: a chunk must be whole.
+    let r = c.put(&url, &data[4000..4001], 4000, 10_500).await.unwrap();
+    assert_eq!(r.status(), 400);
+    // A range past the end of the video.
+    let r = c
+        .http
+        .put(&url)
+        .header("content-type", "video/mp4")
+        .header("content-range", "bytes 8000-12999/10500")
+        .body(vec![0u8; 5000])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
     // Final chunk must carry exactly the remainder.
     let r = c.put(&url, &data[4000..8000], 4000, 10_500).await.unwrap();
     assert_eq!(r.status(), 400);
@@ -216,6 +236,152 @@ async fn chunk_puts_enforce_order_ranges_and_sizes() {
         c.put(url, &data[..900], 0, 900).await.unwrap().status(),
         403
     );
+}
+
+/// Scopes per endpoint (reference §3): creator_info and Direct Post need `video.publish`, the
+/// inbox init only `video.upload` (and takes no post_info), status either.
+#[tokio::test]
+async fn posting_endpoints_need_their_own_scope_and_inbox_takes_no_post_info() {
+    let c = start().await;
+    let uploader = c.account("uploader", false).await;
+    let t = c.login(&uploader, "user.info.basic,video.upload").await;
+    let up = t["access_token"].as_str().unwrap().to_string();
+    assert_eq!(t["scope"], "user.info.basic,video.upload");
+    let (s, b) = c
+        .api(
+            Method::POST,
+            "/v2/post/publish/creator_info/query/",
+            &up,
+            None,
+        )
+        .await;
+    assert_eq!(
+        (s, b["error"]["code"].as_str()),
+        (401, Some("scope_not_authorized"))
+    );
+    let (s, b) = c.init_direct(&up, "SELF_ONLY", 900, 900, 1).await;
+    assert_eq!(
+        (s, b["error"]["code"].as_str()),
+        (401, Some("scope_not_authorized"))
+    );
+    let (s, b) = c.init_inbox(&up, 900).await;
+    assert_eq!(s, 200, "{b}");
+    let pid = b["data"]["publish_id"].as_str().unwrap().to_string();
+    assert_eq!(c.status(&up, &pid).await.0, 200);
+    // A post_info (or any other field) on the inbox init is refused.
+    let (s, b) = c
+        .api(
+            Method::POST,
+            "/v2/post/publish/inbox/video/init/",
+            &up,
+            Some(json!({
+                "post_info": {"privacy_level": "SELF_ONLY"},
+                "source_info": {"source": "FILE_UPLOAD", "video_size": 900, "chunk_size": 900, "total_chunk_count": 1}
+            })),
+        )
+        .await;
+    assert_eq!(
+        (s, b["error"]["code"].as_str()),
+        (400, Some("invalid_params")),
+        "{b}"
+    );
+    assert_eq!(c.posts().await.len(), 1);
+    // Direct Post takes only the documented fields too.
+    let (_, full) = c.user("fields", false).await;
+    let src = json!({"source": "FILE_UPLOAD", "video_size": 900, "chunk_size": 900, "total_chunk_count": 1});
+    let mut extra_src = src.clone();
+    extra_src["md5"] = json!("x");
+    for body in [
+        json!({"post_info": {"privacy_level": "SELF_ONLY", "cover": 1}, "source_info": src}),
+        json!({"post_info": {"privacy_level": "SELF_ONLY"}, "source_info": extra_src}),
+        json!({"post_info": {"privacy_level": "SELF_ONLY"}, "source_info": src, "post_mode": "DIRECT_POST"}),
+    ] {
+        let (s, b) = c
+            .api(
+                Method::POST,
+                "/v2/post/publish/video/init/",
+                &full,
+                Some(body.clone()),
+            )
+            .await;
+        assert_eq!(
+            (s, b["error"]["code"].as_str()),
+            (400, Some("invalid_params")),
+            "{body}: {b}"
+        );
+    }
+    assert_eq!(c.posts().await.len(), 1);
+
+    let poster = c.account("poster", false).await;
+    let t = c.login(&poster, "user.info.basic,video.publish").await;
+    let pt = t["access_token"].as_str().unwrap().to_string();
+    let (s, b) = c.init_inbox(&pt, 900).await;
+    assert_eq!(
+        (s, b["error"]["code"].as_str()),
+        (401, Some("scope_not_authorized"))
+    );
+    let (s, _) = c
+        .api(
+            Method::POST,
+            "/v2/post/publish/creator_info/query/",
+            &pt,
+            None,
+        )
+        .await;
+    assert_eq!(s, 200);
+}
+
+/// The reference does not say whether a chunk of a valid size that starts off the plan's
+/// boundaries is a malformed chunk (400) or a range that does not match progress (416); both
+/// readings are playable, and neither ever accepts it.
+#[tokio::test]
+async fn misaligned_chunk_answer_follows_the_behaviour_knob() {
+    for status in [400u16, 416] {
+        let c = start().await;
+        c.behave(json!({"misaligned_chunk_status": status})).await;
+        let (_, at) = c.user("mis", false).await;
+        let data = bytes(10_500, 4);
+        let (_, b) = c.init_direct(&at, "SELF_ONLY", 10_500, 4000, 2).await;
+        let url = b["data"]["upload_url"].as_str().unwrap().to_string();
+        assert_eq!(
+            c.put(&url, &data[..4000], 0, 10_500)
+                .await
+                .unwrap()
+                .status(),
+            206
+        );
+        // chunk_size bytes and final-chunk bytes, both one byte past the boundary.
+        for (from, to) in [(4001, 8001), (3999, 10_499)] {
+            let r = c
+                .put(&url, &data[from..to], from as u64, 10_500)
+                .await
+                .unwrap();
+            assert_eq!(r.status().as_u16(), status, "{from}..{to}");
+            if status == 416 {
+                assert_eq!(r.headers()["content-range"], "bytes 0-3999/10500");
+            }
+        }
+        // A piece of no valid size is 400 under both readings.
+        let r = c.put(&url, &data[4001..4002], 4001, 10_500).await.unwrap();
+        assert_eq!(r.status(), 400);
+        assert_eq!(c.posts().await[0]["uploaded_bytes"], 4000);
+        assert_eq!(
+            c.put(&url, &data[4000..], 4000, 10_500)
+                .await
+                .unwrap()
+                .status(),
+            201
+        );
+    }
+    let c = start().await;
+    let r = c
+        .http
+        .post(format!("{}/__sim/behaviour", c.base))
+        .json(&json!({"misaligned_chunk_status": 409}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
 }
 
 #[tokio::test]

@@ -62,6 +62,9 @@ pub enum UserAction {
     PublishCancelled,
     /// The local video file is missing, unreadable, empty or too large.
     LocalFile,
+    /// `scope_not_authorized`: the creator did not grant the permission (scope) this call
+    /// needs. The sign-in itself still works.
+    ScopeNotGranted,
 }
 
 impl UserAction {
@@ -84,6 +87,7 @@ impl UserAction {
             Self::ConsentDenied => "The TikTok account was not connected: access was denied on TikTok's page.",
             Self::PublishCancelled => "The post was cancelled before TikTok published it.",
             Self::LocalFile => "The video file could not be read from this computer.",
+            Self::ScopeNotGranted => "This account did not give Tokdeck the TikTok permission this needs.",
         }
     }
 
@@ -106,6 +110,7 @@ impl UserAction {
             Self::ConsentDenied => "Connect the account again and approve the requested permissions.",
             Self::PublishCancelled => "Schedule the post again if you still want it published.",
             Self::LocalFile => "Check that the file still exists, then attach it again.",
+            Self::ScopeNotGranted => "Reconnect the account and allow that permission on TikTok's page.",
         }
     }
 }
@@ -123,7 +128,9 @@ pub fn classify_code(code: &str, http_status: Option<u16>) -> ErrorClass {
         | "video_pull_failed"
         | "photo_pull_failed" => RetryLater,
         "access_token_invalid" => RefreshToken,
-        "scope_not_authorized" | "invalid_grant" | "auth_removed" => Reauthorize,
+        // A missing scope is not a dead sign-in: the token works for what was granted.
+        "scope_not_authorized" => UserMustAct(UserAction::ScopeNotGranted),
+        "invalid_grant" | "auth_removed" => Reauthorize,
         "access_denied" | "non_sandbox_target" => UserMustAct(UserAction::ConsentDenied),
         "spam_risk_too_many_posts" => UserMustAct(UserAction::TooManyPosts),
         "spam_risk_too_many_pending_share" => UserMustAct(UserAction::TooManyPendingShares),
@@ -559,7 +566,10 @@ mod tests {
             ("internal_error", RetryLater),
             ("rate_limit_exceeded", RetryLater),
             ("access_token_invalid", RefreshToken),
-            ("scope_not_authorized", Reauthorize),
+            (
+                "scope_not_authorized",
+                UserMustAct(UserAction::ScopeNotGranted),
+            ),
             ("invalid_grant", Reauthorize),
             ("auth_removed", Reauthorize),
             ("scope_permission_missed", Bug),

@@ -5,6 +5,10 @@
 //! answer's `Content-Range`), which is what the engine persists: after a crash it resumes with
 //! [`TikTokClient::resume_upload`] at that offset, and any disagreement is settled by TikTok's
 //! 416 answer, which states its own progress.
+//!
+//! Every PUT is a whole chunk of the plan announced at init (TikTok takes nothing else: pieces
+//! of other sizes are 400, reference §5.3). When an answer is lost, the same chunk is sent
+//! again: if TikTok already has it, its 416 names the progress to continue from.
 
 use std::io::SeekFrom;
 use std::path::Path;
@@ -98,17 +102,28 @@ pub fn parse_confirmed(header: &str) -> Option<u64> {
 /// number is normally the last byte index (progress = n + 1), but the reference's wording also
 /// allows the byte count itself (progress = n). TikTok only accepts whole chunks, so progress
 /// lies on a chunk boundary (or the end): if `n + 1` is not one but `n` is, the count reading is
-/// the one in use. Positions that fit neither are kept and the rest of that chunk is sent.
-pub fn snap_to_plan(plan: &ChunkPlan, last_plus_one: u64) -> u64 {
+/// the one in use. `None` when neither is a boundary: no whole chunk continues from there.
+pub fn snap_to_plan(plan: &ChunkPlan, last_plus_one: u64) -> Option<u64> {
     let on_boundary =
         |x: u64| x == plan.video_size() || plan.chunk_containing(x).is_some_and(|c| c.start == x);
     if on_boundary(last_plus_one) || last_plus_one == 0 {
-        last_plus_one
+        Some(last_plus_one)
     } else if on_boundary(last_plus_one - 1) {
-        last_plus_one - 1
+        Some(last_plus_one - 1)
     } else {
-        last_plus_one.min(plan.video_size())
+        None
     }
+}
+
+/// TikTok reported progress that no whole chunk of the plan continues from.
+fn off_plan(status: u16, reported: u64) -> Error {
+    Error::new(ErrorKind::UploadRejected {
+        status,
+        body: format!(
+            "TikTok reports {reported} bytes received, which is not the end of a chunk of this upload"
+        ),
+    })
+    .with_status(status)
 }
 
 enum ChunkAnswer {
@@ -138,11 +153,13 @@ impl TikTokClient {
     /// Uploads `path` to `upload_url` following `plan`, starting at `confirmed_offset` (0 for a
     /// fresh upload, otherwise the last [`UploadProgress::confirmed_bytes`] persisted).
     ///
+    /// - Only whole chunks of `plan` are sent; an offset inside a chunk restarts that chunk.
     /// - 206/201 advance; `progress` is called with TikTok's confirmed count after each.
-    /// - 416 moves to TikTok's reported position: the chunk starting there, or, if that is not a
-    ///   chunk boundary, the rest of the chunk containing it.
-    /// - 5xx, 429 and dropped connections re-send the same range, with backoff, up to
-    ///   `config.upload.chunk_retry.max_attempts` times.
+    /// - 416 moves to TikTok's reported position, the chunk starting there (a position inside
+    ///   a chunk is an error: no valid request continues from it).
+    /// - 5xx, 429 and dropped connections re-send the same chunk, with backoff, up to
+    ///   `config.upload.chunk_retry.max_attempts` times. A chunk TikTok stored although its
+    ///   answer was lost is answered 416 with the progress, and the upload moves on.
     /// - 403 stops with [`ErrorKind::UploadUrlExpired`] (a new init is needed) and 404 with
     ///   [`ErrorKind::UploadNotFound`].
     pub async fn resume_upload<F>(
@@ -189,18 +206,18 @@ impl TikTokClient {
                 total_chunks: plan.total_chunk_count(),
             });
         };
-        let mut pos = outcome.confirmed_bytes;
+        // A persisted offset inside a chunk (older versions kept partial chunks) restarts
+        // that chunk: TikTok only takes whole ones.
+        let mut pos = plan
+            .chunk_containing(outcome.confirmed_bytes)
+            .map_or(outcome.confirmed_bytes, |c| c.start);
+        outcome.confirmed_bytes = pos;
         loop {
-            let Some(chunk) = plan.chunk_containing(pos) else {
+            let Some(range) = plan.chunk_containing(pos) else {
                 // Everything is confirmed (e.g. resumed after the last 206 was persisted but
                 // the 201 was lost): TikTok already has the whole file.
                 outcome.complete = true;
                 return Ok(outcome);
-            };
-            let range = Chunk {
-                index: chunk.index,
-                start: pos,
-                len: chunk.end() - pos,
             };
             let mut attempt = 0;
             let answer = loop {
@@ -212,10 +229,9 @@ impl TikTokClient {
                     Ok(a) => break a,
                     Err(f) => f,
                 };
-                let (err, network) = match failure {
+                let err = match failure {
                     PutFailure::Fatal(err) => return Err(err),
-                    PutFailure::Http(err) => (err, false),
-                    PutFailure::Network(err) => (err, true),
+                    PutFailure::Retry(err) => err,
                 };
                 if attempt >= policy.max_attempts {
                     return Err(err);
@@ -223,25 +239,9 @@ impl TikTokClient {
                 outcome.retries += 1;
                 let delay = policy.backoff(attempt);
                 tracing::warn!(chunk = range.index, attempt, ?delay, error = %err, "chunk PUT failed");
+                // A lost answer may hide a stored chunk: the re-sent chunk then gets a 416
+                // carrying TikTok's progress.
                 tokio::time::sleep(delay).await;
-                if network {
-                    // The connection broke mid-exchange: TikTok may have stored the chunk (answer
-                    // lost) or refused it early (a 416/403/404 sent before reading the body is
-                    // often destroyed by the connection reset). A one-byte probe at an offset
-                    // that can never be TikTok's progress (one past a chunk start) is answered
-                    // with a cheap 416 carrying TikTok's progress, or 403/404. Any other answer
-                    // tells nothing, and the chunk is re-sent as before.
-                    match self
-                        .probe(upload_url, path, range, total, content_type)
-                        .await
-                    {
-                        Ok(ChunkAnswer::Resync(p)) if p != range.start => {
-                            break ChunkAnswer::Resync(p)
-                        }
-                        Err(PutFailure::Fatal(err)) => return Err(err),
-                        _ => {}
-                    }
-                }
             };
             match answer {
                 ChunkAnswer::Complete(confirmed) => {
@@ -250,15 +250,17 @@ impl TikTokClient {
                     report(outcome.confirmed_bytes, &mut progress);
                     return Ok(outcome);
                 }
-                ChunkAnswer::Partial(confirmed) => {
-                    let confirmed = snap_to_plan(plan, confirmed);
+                ChunkAnswer::Partial(reported) => {
+                    let confirmed =
+                        snap_to_plan(plan, reported).ok_or_else(|| off_plan(206, reported))?;
                     stalled = 0;
                     outcome.confirmed_bytes = confirmed;
                     pos = confirmed;
                     report(confirmed, &mut progress);
                 }
-                ChunkAnswer::Resync(confirmed) => {
-                    let confirmed = snap_to_plan(plan, confirmed);
+                ChunkAnswer::Resync(reported) => {
+                    let confirmed =
+                        snap_to_plan(plan, reported).ok_or_else(|| off_plan(416, reported))?;
                     outcome.resyncs += 1;
                     tracing::info!(
                         from = pos,
@@ -285,39 +287,6 @@ impl TikTokClient {
                     report(outcome.confirmed_bytes, &mut progress);
                 }
             }
-        }
-    }
-
-    /// Asks TikTok for its progress with a one-byte PUT just past `range.start` (never a
-    /// position TikTok can be at, since it only accepts whole chunks starting at its progress).
-    async fn probe(
-        &self,
-        upload_url: &UploadUrl,
-        path: &Path,
-        range: Chunk,
-        total: u64,
-        content_type: &'static str,
-    ) -> std::result::Result<ChunkAnswer, PutFailure> {
-        if range.start + 1 >= total {
-            return Err(PutFailure::Http(Error::invalid_input("nothing to probe")));
-        }
-        let probe = Chunk {
-            index: range.index,
-            start: range.start + 1,
-            len: 1,
-        };
-        match self
-            .put_range(upload_url, path, probe, total, content_type)
-            .await
-        {
-            // TikTok took a one-byte piece: it cannot be resumed consistently from here.
-            Ok(ChunkAnswer::Partial(_) | ChunkAnswer::Complete(_)) => {
-                Err(PutFailure::Fatal(Error::new(ErrorKind::UploadRejected {
-                    status: 206,
-                    body: "TikTok accepted the progress probe".into(),
-                })))
-            }
-            other => other,
         }
     }
 
@@ -367,7 +336,7 @@ impl TikTokClient {
                 return Err(if e.is_builder() {
                     PutFailure::Fatal(err)
                 } else {
-                    PutFailure::Network(err)
+                    PutFailure::Retry(err)
                 });
             }
         };
@@ -404,7 +373,7 @@ impl TikTokClient {
                 })
                 .with_status(s.as_u16());
                 if s.is_server_error() || s == StatusCode::TOO_MANY_REQUESTS {
-                    Err(PutFailure::Http(err))
+                    Err(PutFailure::Retry(err))
                 } else {
                     Err(PutFailure::Fatal(err))
                 }
@@ -417,10 +386,8 @@ impl TikTokClient {
 enum PutFailure {
     /// Stop: 400/403/404, local I/O, or a request that cannot be built.
     Fatal(Error),
-    /// 5xx or 429: re-send the same range.
-    Http(Error),
-    /// No answer: probe TikTok's progress, then re-send or resync.
-    Network(Error),
+    /// 5xx, 429 or no answer: re-send the same chunk.
+    Retry(Error),
 }
 
 #[cfg(test)]
@@ -443,14 +410,14 @@ mod tests {
     fn progress_snaps_to_chunk_boundaries_under_both_readings() {
         let plan = ChunkPlan::from_parts(50_000_123, 10_000_000).unwrap();
         // last-index reading: "bytes 0-9999999/…"
-        assert_eq!(snap_to_plan(&plan, 10_000_000), 10_000_000);
+        assert_eq!(snap_to_plan(&plan, 10_000_000), Some(10_000_000));
         // count reading: "bytes 0-10000000/…"
-        assert_eq!(snap_to_plan(&plan, 10_000_001), 10_000_000);
-        assert_eq!(snap_to_plan(&plan, 50_000_124), 50_000_123);
-        assert_eq!(snap_to_plan(&plan, 50_000_123), 50_000_123);
-        // neither: keep it (rest of the chunk is sent)
-        assert_eq!(snap_to_plan(&plan, 12_345), 12_345);
-        assert_eq!(snap_to_plan(&plan, 0), 0);
+        assert_eq!(snap_to_plan(&plan, 10_000_001), Some(10_000_000));
+        assert_eq!(snap_to_plan(&plan, 50_000_124), Some(50_000_123));
+        assert_eq!(snap_to_plan(&plan, 50_000_123), Some(50_000_123));
+        // neither: no whole chunk starts there
+        assert_eq!(snap_to_plan(&plan, 12_345), None);
+        assert_eq!(snap_to_plan(&plan, 0), Some(0));
     }
 
     #[test]

@@ -4,7 +4,7 @@ mod common;
 
 use common::Harness;
 use serde_json::json;
-use tiktok_api::{ErrorClass, ErrorKind, UserField, VideoField};
+use tiktok_api::{ErrorClass, ErrorKind, UserAction, UserField, VideoField};
 use tokdeck_sim::SimOptions;
 
 #[tokio::test]
@@ -57,7 +57,7 @@ async fn field_without_scope_is_a_bug_or_reauthorize() {
         .unwrap_err();
     assert_eq!(e.code(), Some("scope_permission_missed"));
     assert_eq!(e.class(), ErrorClass::Bug);
-    // The other reading: scope_not_authorized (401) → reconnect with the scope.
+    // The other reading: scope_not_authorized (401) → the creator must grant the scope.
     h.behaviour(json!({"field_scope_error": "scope_not_authorized"}))
         .await;
     let e = client
@@ -65,13 +65,13 @@ async fn field_without_scope_is_a_bug_or_reauthorize() {
         .await
         .unwrap_err();
     assert_eq!(e.code(), Some("scope_not_authorized"));
-    assert_eq!(e.class(), ErrorClass::Reauthorize);
+    assert_eq!(e.user_action(), Some(UserAction::ScopeNotGranted));
     // Missing endpoint scope.
     let e = client
         .list_videos(&t.access_token, &[VideoField::Id], None, 10)
         .await
         .unwrap_err();
-    assert_eq!(e.class(), ErrorClass::Reauthorize);
+    assert_eq!(e.user_action(), Some(UserAction::ScopeNotGranted));
 }
 
 #[tokio::test]

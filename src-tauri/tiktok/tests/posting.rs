@@ -73,7 +73,8 @@ async fn creator_info_cannot_post_answers_with_http_200() {
     .await;
     let e = client.creator_info(&t.access_token).await.unwrap_err();
     assert_eq!(e.user_action(), Some(UserAction::BannedFromPosting));
-    // Without video.publish the scope is missing → reconnect.
+    // Without video.publish the scope is missing: the creator must grant it; the sign-in
+    // itself is fine.
     let (_, t2) = h
         .connect(
             &client,
@@ -83,7 +84,7 @@ async fn creator_info_cannot_post_answers_with_http_200() {
         .await;
     let e = client.creator_info(&t2.access_token).await.unwrap_err();
     assert_eq!(e.code(), Some("scope_not_authorized"));
-    assert_eq!(e.class(), ErrorClass::Reauthorize);
+    assert_eq!(e.user_action(), Some(UserAction::ScopeNotGranted));
 }
 
 #[tokio::test]
@@ -263,7 +264,7 @@ async fn init_rejections_are_classified() {
         )
         .await;
     let e = client.init_inbox(&t.access_token, &plan).await.unwrap_err();
-    assert_eq!(e.class(), ErrorClass::Reauthorize);
+    assert_eq!(e.user_action(), Some(UserAction::ScopeNotGranted));
 }
 
 #[tokio::test]

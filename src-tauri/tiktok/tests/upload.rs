@@ -106,9 +106,56 @@ async fn lost_answer_after_commit_resyncs_with_416() {
     assert_eq!(out.resyncs, 1, "{out:?}");
     assert_eq!(log.lock().unwrap().last().unwrap().confirmed_bytes, SIZE);
     assert_eq!(received_sha(&h, &init).await, sha);
-    // chunk 1 (answer lost), one-byte progress probe (416), chunk 2 (201)
+    // chunk 1 (answer lost), chunk 1 again (416 with the progress), chunk 2 (201)
     assert_eq!(h.requests("upload").await, 3, "{out:?}");
     assert_eq!(out.retries, 1, "{out:?}");
+}
+
+/// Issue #11: the answer to chunk 2 of 3 is lost. The client must find TikTok's progress with
+/// well-formed chunks only (a strict TikTok answers any other piece 400), under both readings
+/// of a misaligned chunk, and finish the upload.
+#[tokio::test]
+async fn lost_answer_mid_upload_resyncs_with_whole_chunks_only() {
+    const SIZE3: u64 = 17_000_000; // 3 chunks: 5,242,880 × 2 + 6,514,240
+    let dir = tempfile::tempdir().unwrap();
+    let (path, sha) = make_video(dir.path(), "m.mp4", SIZE3);
+    for misaligned in [400, 416] {
+        let h = Harness::start().await;
+        h.behaviour(json!({"misaligned_chunk_status": misaligned}))
+            .await;
+        let client = h.small_chunk_client();
+        let (_, t) = h.connect(&client, json!({"username": "m"}), None).await;
+        let plan = client.plan_upload(SIZE3).unwrap();
+        assert_eq!(plan.total_chunk_count(), 3);
+        let init = client
+            .init_direct_post(
+                &t.access_token,
+                &PostInfo::new(PrivacyLevel::SelfOnly),
+                &plan,
+            )
+            .await
+            .unwrap();
+        // Chunk 1 goes through (an instant delay consumes the first fault slot); chunk 2 is
+        // stored but its answer is lost.
+        h.fault(json!({"endpoint": "upload", "kind": "delay", "delay_ms": 0}))
+            .await;
+        h.fault(json!({"endpoint": "upload", "kind": "drop_after"}))
+            .await;
+        let (log, cb) = recorder();
+        let out = client.upload_file(&init, &path, cb).await.unwrap();
+        assert!(out.complete, "{misaligned}: {out:?}");
+        assert_eq!((out.retries, out.resyncs), (1, 1), "{misaligned}: {out:?}");
+        assert_eq!(received_sha(&h, &init).await, sha, "{misaligned}");
+        // chunk 1, chunk 2 (answer lost), chunk 2 again (416 with progress), chunk 3 (201)
+        assert_eq!(h.requests("upload").await, 4, "{misaligned}: {out:?}");
+        let confirmed: Vec<u64> = log
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|p| p.confirmed_bytes)
+            .collect();
+        assert_eq!(confirmed, vec![CHUNK, 2 * CHUNK, SIZE3], "{misaligned}");
+    }
 }
 
 /// Sends the first chunk by hand, as if the app crashed before persisting its progress.
@@ -153,11 +200,19 @@ async fn resume_after_crash_from_any_offset() {
     assert!(out.complete && out.resyncs == 0, "{out:?}");
     assert_eq!(received_sha(&h, &init).await, sha);
 
-    // An offset TikTok does not have (and not even a chunk boundary): 416 says `bytes */N`,
-    // the client starts over from 0.
+    // An offset inside a chunk: only whole chunks are sent, so that chunk starts over.
     let (_, init) = setup(&h, &client, "d3").await;
     let out = client
         .resume_upload(&init.upload_url, &init.plan, &path, 1_000, |_| {})
+        .await
+        .unwrap();
+    assert!(out.complete && out.resyncs == 0, "{out:?}");
+    assert_eq!(received_sha(&h, &init).await, sha);
+
+    // An offset TikTok does not have yet: 416 says `bytes */N`, the client starts over from 0.
+    let (_, init) = setup(&h, &client, "d4").await;
+    let out = client
+        .resume_upload(&init.upload_url, &init.plan, &path, CHUNK, |_| {})
         .await
         .unwrap();
     assert!(out.complete && out.resyncs == 1, "{out:?}");

@@ -231,6 +231,45 @@ describe('account cards', () => {
     expect(b.getByTestId('account-reconnect')).toBeEnabled();
   });
 
+  it('shows which permissions each account granted and what they enable', async () => {
+    mockBackend({
+      accounts: [
+        makeAccount({ openId: 'all' }),
+        makeAccount({
+          openId: 'inbox-only',
+          grantedScopes: ['user.info.basic', 'video.upload'],
+          missingScopes: ['user.info.profile', 'user.info.stats', 'video.list', 'video.publish'],
+        }),
+      ],
+    });
+    await openAccounts();
+    await waitFor(() => expect(cards()).toHaveLength(2));
+    const shown = (openId: string) =>
+      card(openId)
+        .getAllByTestId('account-permission')
+        .map((li) => [li.dataset.scope, li.dataset.granted, li.textContent?.trim()]);
+
+    expect(shown('all')).toEqual([
+      ['video.publish', 'true', 'Can post directly'],
+      ['video.upload', 'true', 'Can send to inbox'],
+      ['user.info.stats', 'true', 'Can read stats'],
+      ['video.list', 'true', 'Can list videos'],
+      ['user.info.profile', 'true', 'Can show the profile'],
+    ]);
+    expect(card('all').queryByTestId('account-missing-scopes')).not.toBeInTheDocument();
+
+    expect(shown('inbox-only')).toEqual([
+      ['video.publish', 'false', 'Cannot post directly'],
+      ['video.upload', 'true', 'Can send to inbox'],
+      ['user.info.stats', 'false', 'Cannot read stats'],
+      ['video.list', 'false', 'Cannot list videos'],
+      ['user.info.profile', 'false', 'Cannot show the profile'],
+    ]);
+    expect(card('inbox-only').getByTestId('account-missing-scopes')).toHaveTextContent(
+      'video.publish',
+    );
+  });
+
   it('Reconnect starts a connect flow', async () => {
     const backend = mockBackend({
       accounts: [makeAccount({ openId: 'b', status: 'needs_reconnect' })],

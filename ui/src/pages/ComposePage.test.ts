@@ -85,6 +85,21 @@ describe('composer: creator info', () => {
     expect(scheduleBtn()).toBeDisabled();
   });
 
+  it('an account that did not allow posting directly can still send to its inbox', async () => {
+    const why =
+      '@main did not allow posting directly — reconnect and allow it, or send to the inbox.';
+    const { user } = await openComposer({
+      creator: { canPost: false, cannotPostReason: why, privacyLevelOptions: [] },
+      waitNickname: false,
+    });
+    expect(await screen.findByTestId('compose-cannot-post')).toHaveTextContent(why);
+    setWhen();
+    expect(scheduleBtn()).toBeDisabled();
+    await user.click(el('compose-mode-inbox'));
+    expect(screen.queryByTestId('compose-cannot-post')).not.toBeInTheDocument();
+    await waitFor(() => expect(scheduleBtn()).toBeEnabled());
+  });
+
   it('a creator_info error also stops scheduling', async () => {
     const backend = mockBackend({ accounts: [makeAccount({ id: 1 })] });
     backend.handlers.creator_info = () => {
