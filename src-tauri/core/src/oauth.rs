@@ -371,7 +371,8 @@ impl Engine {
         let facts = self.save_tokens(&tokens).await?;
         let now = self.clock().now_ms();
         let existed = accounts::get_by_open_id(pool, &profile.open_id).await?;
-        let id = accounts::upsert_connected(pool, &profile, &facts, now).await?;
+        let app = flow.tiktok.resolved.app_id();
+        let id = accounts::upsert_connected(pool, &profile, &facts, app, now).await?;
         if existed.as_ref().is_some_and(|r| r.removed_at.is_some()) {
             // Restored: the posts paused by the removal may publish again.
             if let Err(e) = self.resume_posts_of_account(id).await {

@@ -17,6 +17,9 @@ pub const LOOPBACK_REDIRECT_PATTERN: &str = "http://127.0.0.1:*/callback/";
 pub const DEEP_LINK_REDIRECT_URI: &str = "tokdeck://oauth/callback";
 pub const SIM_CLIENT_KEY: &str = "sim_client_key";
 pub const SIM_CLIENT_SECRET: &str = "sim_client_secret";
+/// The app an account connected through the built-in simulator is bound to (real apps are
+/// named by their client key).
+pub const DEMO_APP: &str = "demo";
 pub const DEFAULT_SCOPES: [&str; 6] = [
     "user.info.basic",
     "user.info.profile",
@@ -58,6 +61,13 @@ pub struct StoredTiktokConfig {
     pub scopes: Vec<String>,
     /// The creator's own app's audit; rows written before it existed load as `Unknown`.
     pub direct_post_audit: DirectPostAudit,
+}
+
+impl StoredTiktokConfig {
+    /// The app whose tokens are valid now: the client key, or [`DEMO_APP`].
+    pub fn app_id(&self) -> &str {
+        self.client_key.as_deref().unwrap_or(DEMO_APP)
+    }
 }
 
 impl Default for StoredTiktokConfig {
@@ -153,6 +163,15 @@ pub struct ResolvedConfig {
 }
 
 impl ResolvedConfig {
+    /// The app that issues (and alone accepts) the tokens of accounts connected through this
+    /// configuration: the client key, or [`DEMO_APP`] for the simulator.
+    pub fn app_id(&self) -> &str {
+        match self.mode {
+            TiktokMode::Simulator => DEMO_APP,
+            TiktokMode::Tiktok => &self.client_key,
+        }
+    }
+
     pub fn client(&self, rate_window: std::time::Duration) -> CoreResult<tiktok_api::TikTokClient> {
         let mut cfg = tiktok_api::ClientConfig::new(
             self.client_key.clone(),
