@@ -24,6 +24,7 @@ async fn api_requests(sim: &Simulator) -> u64 {
 async fn sim_call(sim: &Simulator, method: Method, path: &str, body: Value) -> Value {
     let resp = reqwest::Client::new()
         .request(method, format!("{}{path}", sim.base_url()))
+        .header(tokdeck_sim::CONTROL_TOKEN_HEADER, sim.control_token())
         .json(&body)
         .send()
         .await
