@@ -201,7 +201,8 @@ impl Engine {
     }
 
     pub async fn accounts_summary(&self) -> CoreResult<AccountsSummary> {
-        accounts::summary(self.store().pool()).await
+        let app = self.current_app().await?;
+        accounts::summary(self.store().pool(), &app).await
     }
 
     /// Re-reads the profile from TikTok (and the avatar).

@@ -667,17 +667,21 @@ pub async fn list(pool: &SqlitePool, q: &AccountQuery) -> CoreResult<(Vec<Accoun
     Ok((rows, more))
 }
 
-pub async fn summary(pool: &SqlitePool) -> CoreResult<AccountsSummary> {
+/// Counts for the header; an account of another TikTok app than `app` counts as needing a
+/// reconnect, as the list shows it.
+pub async fn summary(pool: &SqlitePool, app: &str) -> CoreResult<AccountsSummary> {
     let (accounts, active, needs, followers, likes, videos): (i64, i64, i64, i64, i64, i64) =
         sqlx::query_as(
             "SELECT COUNT(*),
-                COALESCE(SUM(status = 'active'), 0),
-                COALESCE(SUM(status = 'needs_reconnect'), 0),
+                COALESCE(SUM(status = 'active' AND (app_key IS NULL OR app_key = ?1)), 0),
+                COALESCE(SUM(status = 'needs_reconnect'
+                    OR (status = 'active' AND app_key IS NOT NULL AND app_key != ?1)), 0),
                 COALESCE(SUM(follower_count), 0),
                 COALESCE(SUM(likes_count), 0),
                 COALESCE(SUM(video_count), 0)
              FROM accounts WHERE removed_at IS NULL",
         )
+        .bind(app)
         .fetch_one(pool)
         .await?;
     Ok(AccountsSummary {

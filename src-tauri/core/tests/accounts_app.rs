@@ -78,6 +78,9 @@ async fn another_apps_tokens_are_never_sent_and_switching_back_restores_the_acco
         listed.status_label
     );
 
+    let summary = h.engine.accounts_summary().await.unwrap();
+    assert_eq!((summary.active, summary.needs_reconnect), (0, 1));
+
     let before = api_requests(&real).await;
     let err = h.engine.sync_account(dora.id).await.unwrap_err();
     assert!(err.user_message().contains("another TikTok app"), "{err}");
