@@ -147,6 +147,9 @@ pub fn run() {
     });
 }
 
+/// Fixes the built-in simulator's control secret (end-to-end tests steer the simulator).
+const SIM_CONTROL_TOKEN_ENV: &str = "TOKDECK_SIM_CONTROL_TOKEN";
+
 fn setup(app: &AppHandle) -> Result<(), Box<dyn std::error::Error>> {
     let default_data = app.path().app_data_dir()?;
     let config = EngineConfig::from_env(default_data);
@@ -164,28 +167,45 @@ fn setup(app: &AppHandle) -> Result<(), Box<dyn std::error::Error>> {
         "Tokdeck starting"
     );
 
-    // The built-in simulator always runs (it is small and local): the engine talks to it
-    // whenever no TikTok app is configured in Settings, and switching needs no restart.
-    let (simulator, simulator_url) = match tauri::async_runtime::block_on(
-        tokdeck_sim::Simulator::start(tokdeck_sim::SimOptions {
-            seed: true,
-            ..Default::default()
-        }),
-    ) {
-        Ok(sim) => {
-            let url = sim.base_url();
-            tracing::info!(%url, "built-in TikTok simulator ready");
-            (Some(sim), Some(url))
-        }
-        Err(e) => {
-            tracing::error!(error = %e, "the built-in simulator could not start");
-            (None, None)
+    // The built-in simulator runs in demo mode (no TikTok app configured): the engine talks to
+    // it until a client key is set. With the creator's own app it does not run at all (its
+    // control API has no business listening next to real accounts); clearing the key later
+    // needs a restart to bring the demo back. The control secret can be fixed from outside
+    // for the end-to-end tests, which steer the simulator.
+    let own_app = tauri::async_runtime::block_on(tokdeck_core::tiktok_config::own_app_configured(
+        &config.data_dir,
+    ));
+    let started = if own_app {
+        tracing::info!("a TikTok app is configured: the built-in simulator stays off");
+        None
+    } else {
+        match tauri::async_runtime::block_on(tokdeck_sim::Simulator::start(
+            tokdeck_sim::SimOptions {
+                seed: true,
+                control_token: std::env::var(SIM_CONTROL_TOKEN_ENV)
+                    .ok()
+                    .filter(|t| !t.is_empty()),
+                ..Default::default()
+            },
+        )) {
+            Ok(sim) => {
+                tracing::info!(url = %sim.base_url(), "built-in TikTok simulator ready");
+                Some(sim)
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "the built-in simulator could not start");
+                None
+            }
         }
     };
+    let simulator_url = started.as_ref().map(|s| s.base_url());
 
     // The engine answers with the simulator while no client key is configured.
     let mut config = config;
-    config.simulator_url = simulator_url.clone();
+    if let Some(sim) = &started {
+        config = config.with_simulator(sim.base_url(), sim.control_token());
+    }
+    let simulator = started;
     let data_dir: PathBuf = config.data_dir.clone();
     let (engine, startup_error) = match tauri::async_runtime::block_on(Engine::open(config)) {
         Ok(engine) => (Some(engine), None),

@@ -19,9 +19,17 @@ impl Sim {
             .as_str()
             .expect("demo mode runs the simulator")
             .to_owned();
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert(
+            "x-tokdeck-sim-token",
+            crate::support::SIM_CONTROL_TOKEN.parse().unwrap(),
+        );
         Sim {
             base,
-            http: reqwest::Client::new(),
+            http: reqwest::Client::builder()
+                .default_headers(headers)
+                .build()
+                .unwrap(),
         }
     }
 

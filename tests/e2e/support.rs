@@ -13,6 +13,9 @@ use fantoccini::{Client, ClientBuilder, Locator};
 use futures_util::FutureExt;
 use serde_json::{json, Value};
 
+/// The built-in simulator's control secret in the app under test (it steers the simulator).
+pub const SIM_CONTROL_TOKEN: &str = "e2e-sim-control-secret";
+
 pub const BIN: &str = env!("CARGO_BIN_EXE_tokdeck");
 pub const TITLE: &str = "Tokdeck";
 
@@ -236,6 +239,10 @@ impl App {
                 "tokdeck-e2e".to_owned(),
             ),
             ("TOKDECK_LOG".to_owned(), "info".to_owned()),
+            (
+                "TOKDECK_SIM_CONTROL_TOKEN".to_owned(),
+                SIM_CONTROL_TOKEN.to_owned(),
+            ),
         ];
         env.extend(opts.env);
         let port = free_port();

@@ -95,7 +95,7 @@ fn main() {
                 access_expires_at: now + 86_400_000,
                 refresh_expires_at: now + 300 * 86_400_000,
             };
-            accounts::upsert_connected(pool, &p, &t, now).await.unwrap();
+            accounts::upsert_connected(pool, &p, &t, tokdeck_core::tiktok_config::DEMO_APP, now).await.unwrap();
         }
         sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").execute(pool).await.unwrap();
 

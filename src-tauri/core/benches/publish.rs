@@ -88,15 +88,21 @@ async fn rig(behaviour: Behaviour, rate_window: Duration) -> Rig {
     let base = sim.base_url();
     let dir = tempfile::tempdir().unwrap();
     let secrets = Secrets::with_store("bench", keyring_core::mock::Store::new().unwrap());
-    let mut config = EngineConfig::new(dir.path().to_path_buf(), secrets).with_simulator(&base);
+    let mut config = EngineConfig::new(dir.path().to_path_buf(), secrets)
+        .with_simulator(&base, sim.control_token());
     config.rate_window = rate_window;
     let engine = Engine::open(config).await.expect("the engine opens");
+    let mut control = reqwest::header::HeaderMap::new();
+    control.insert(
+        tokdeck_sim::CONTROL_TOKEN_HEADER,
+        sim.control_token().parse().unwrap(),
+    );
     Rig {
+        ctl: Client::builder().default_headers(control).build().unwrap(),
         _sim: sim,
         base,
         engine,
         _dir: dir,
-        ctl: Client::new(),
         browser: Client::builder()
             .redirect(reqwest::redirect::Policy::limited(5))
             .build()

@@ -66,11 +66,20 @@ impl Engine {
         row: &AccountRow,
         wanted: &[String],
         current: Option<i64>,
+        app: &str,
     ) -> AccountDto {
         let avatar = self
             .avatars()
             .data_url(&row.open_id, row.avatar_file.as_deref());
-        AccountDto::from_row(row, avatar, wanted, current, self.clock().now_ms())
+        AccountDto::from_row(row, avatar, wanted, current, app, self.clock().now_ms())
+    }
+
+    /// The TikTok app whose tokens are usable now (see [`AccountRow::issued_by`]).
+    async fn current_app(&self) -> CoreResult<String> {
+        Ok(crate::tiktok_config::load(self.store().pool())
+            .await?
+            .app_id()
+            .to_owned())
     }
 
     pub async fn account_dto(&self, id: i64) -> CoreResult<AccountDto> {
@@ -79,13 +88,15 @@ impl Engine {
             .ok_or_else(|| accounts::not_found(id))?;
         let wanted = self.wanted_scopes().await;
         let current = self.current_account_id().await?;
-        Ok(self.dto_of(&row, &wanted, current))
+        let app = self.current_app().await?;
+        Ok(self.dto_of(&row, &wanted, current, &app))
     }
 
     pub async fn list_accounts(&self, q: &AccountQuery) -> CoreResult<AccountPage> {
         let (rows, more) = accounts::list(self.store().pool(), q).await?;
         let wanted = self.wanted_scopes().await;
         let current = self.current_account_id().await?;
+        let app = self.current_app().await?;
         let next_cursor = if more {
             rows.last().map(|r| r.id.to_string())
         } else {
@@ -94,7 +105,7 @@ impl Engine {
         Ok(AccountPage {
             items: rows
                 .iter()
-                .map(|r| self.dto_of(r, &wanted, current))
+                .map(|r| self.dto_of(r, &wanted, current, &app))
                 .collect(),
             next_cursor,
         })
@@ -190,7 +201,8 @@ impl Engine {
     }
 
     pub async fn accounts_summary(&self) -> CoreResult<AccountsSummary> {
-        accounts::summary(self.store().pool()).await
+        let app = self.current_app().await?;
+        accounts::summary(self.store().pool(), &app).await
     }
 
     /// Re-reads the profile from TikTok (and the avatar).
@@ -369,6 +381,10 @@ impl Engine {
         let row = accounts::get_live(pool, id).await?;
         let revoke_note = match self.secrets().get(&access_entry(&row.open_id)).await {
             Ok(Some(token)) => match self.tiktok().await {
+                // Another app's token means nothing to this one: it is not sent.
+                Ok(ctx) if !row.issued_by(ctx.resolved.app_id()) => {
+                    "connected with another TikTok app; revoke skipped (remove Tokdeck under TikTok → Settings → Security → Manage app permissions)".to_owned()
+                }
                 Ok(ctx) => match ctx
                     .client
                     .revoke(&tiktok_api::AccessToken::new(token.expose()))

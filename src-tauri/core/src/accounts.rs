@@ -87,13 +87,15 @@ pub struct AccountRow {
     pub created_at: i64,
     pub updated_at: i64,
     pub removed_at: Option<i64>,
+    /// The TikTok app that issued the tokens (client key or `demo`); `None` when not known.
+    pub app_key: Option<String>,
 }
 
 const COLUMNS: &str =
     "id, open_id, union_id, username, display_name, avatar_file, bio, profile_url, \
     verified, follower_count, following_count, likes_count, video_count, granted_scopes, \
     access_expires_at, refresh_expires_at, refresh_warned_at, status, last_synced_at, last_error, \
-    label, is_default, created_at, updated_at, removed_at";
+    label, is_default, created_at, updated_at, removed_at, app_key";
 
 impl AccountRow {
     pub fn status(&self) -> AccountStatus {
@@ -105,7 +107,15 @@ impl AccountRow {
     pub fn has_scope(&self, scope: &str) -> bool {
         self.granted_scopes.split(',').any(|s| s == scope)
     }
+    /// Whether the tokens were issued by `app` (an unknown issuer is taken as the current app:
+    /// rows Tokdeck writes always name it).
+    pub fn issued_by(&self, app: &str) -> bool {
+        self.app_key.as_deref().is_none_or(|k| k == app)
+    }
 }
+
+/// What the account list says of an account whose tokens another TikTok app issued.
+pub const OTHER_APP_LABEL: &str = "Connected with another TikTok app — reconnect";
 
 pub fn split_scopes(s: &str) -> Vec<String> {
     s.split(',')
@@ -164,6 +174,7 @@ impl AccountDto {
         avatar: Option<String>,
         wanted_scopes: &[String],
         current: Option<i64>,
+        current_app: &str,
         now_ms: i64,
     ) -> Self {
         let granted = r.scopes();
@@ -182,7 +193,15 @@ impl AccountDto {
             .find(|s| !s.is_empty())
             .cloned()
             .unwrap_or_else(|| "TikTok account".to_owned());
-        let status = r.status();
+        // Tokens of another app are useless with this one (and never sent to it): the account
+        // reads as needing a reconnect, without the stored status changing, so switching back
+        // to that app makes it work again.
+        let other_app = r.status() == AccountStatus::Active && !r.issued_by(current_app);
+        let status = if other_app {
+            AccountStatus::NeedsReconnect
+        } else {
+            r.status()
+        };
         AccountDto {
             id: r.id,
             open_id: r.open_id.clone(),
@@ -207,10 +226,20 @@ impl AccountDto {
                 && r.refresh_expires_at
                     .is_some_and(|t| t - now_ms <= REFRESH_WARNING_MS),
             status,
-            status_label: status.label().to_owned(),
+            status_label: if other_app {
+                OTHER_APP_LABEL.to_owned()
+            } else {
+                status.label().to_owned()
+            },
             needs_reconnect: status == AccountStatus::NeedsReconnect,
             last_synced_at: r.last_synced_at.map(rfc3339),
-            last_error: r.last_error.clone(),
+            last_error: if other_app {
+                Some(format!(
+                    "{OTHER_APP_LABEL} it with the app set up in Settings → TikTok, or switch back to the app it was connected with."
+                ))
+            } else {
+                r.last_error.clone()
+            },
             label: r.label.clone(),
             is_default: r.is_default,
             is_current: current == Some(r.id),
@@ -310,6 +339,7 @@ pub async fn upsert_connected(
     pool: &SqlitePool,
     p: &Profile,
     t: &TokenFacts,
+    app: &str,
     now: i64,
 ) -> CoreResult<i64> {
     let mut tx = pool.begin().await?;
@@ -331,7 +361,7 @@ pub async fn upsert_connected(
                     likes_count = COALESCE(?, likes_count), video_count = COALESCE(?, video_count),
                     granted_scopes = ?, access_expires_at = ?, refresh_expires_at = ?, refresh_warned_at = NULL,
                     status = 'active', last_synced_at = ?, last_error = NULL, updated_at = ?,
-                    removed_at = NULL, search_text = ?
+                    removed_at = NULL, search_text = ?, app_key = ?
                  WHERE id = ?",
             )
             .bind(&p.union_id)
@@ -350,6 +380,7 @@ pub async fn upsert_connected(
             .bind(now)
             .bind(now)
             .bind(search_text(&username, &display, &label))
+            .bind(app)
             .bind(id)
             .execute(&mut *tx)
             .await?;
@@ -368,8 +399,8 @@ pub async fn upsert_connected(
                 "INSERT INTO accounts (open_id, union_id, username, display_name, bio, profile_url,
                     verified, follower_count, following_count, likes_count, video_count,
                     granted_scopes, access_expires_at, refresh_expires_at, status, last_synced_at,
-                    is_default, created_at, updated_at, search_text)
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'active', ?, ?, ?, ?, ?)",
+                    is_default, created_at, updated_at, search_text, app_key)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'active', ?, ?, ?, ?, ?, ?)",
             )
             .bind(&p.open_id)
             .bind(&p.union_id)
@@ -390,6 +421,7 @@ pub async fn upsert_connected(
             .bind(now)
             .bind(now)
             .bind(search_text(&username, &display, ""))
+            .bind(app)
             .execute(&mut *tx)
             .await?;
             res.last_insert_rowid()
@@ -635,17 +667,21 @@ pub async fn list(pool: &SqlitePool, q: &AccountQuery) -> CoreResult<(Vec<Accoun
     Ok((rows, more))
 }
 
-pub async fn summary(pool: &SqlitePool) -> CoreResult<AccountsSummary> {
+/// Counts for the header; an account of another TikTok app than `app` counts as needing a
+/// reconnect, as the list shows it.
+pub async fn summary(pool: &SqlitePool, app: &str) -> CoreResult<AccountsSummary> {
     let (accounts, active, needs, followers, likes, videos): (i64, i64, i64, i64, i64, i64) =
         sqlx::query_as(
             "SELECT COUNT(*),
-                COALESCE(SUM(status = 'active'), 0),
-                COALESCE(SUM(status = 'needs_reconnect'), 0),
+                COALESCE(SUM(status = 'active' AND (app_key IS NULL OR app_key = ?1)), 0),
+                COALESCE(SUM(status = 'needs_reconnect'
+                    OR (status = 'active' AND app_key IS NOT NULL AND app_key != ?1)), 0),
                 COALESCE(SUM(follower_count), 0),
                 COALESCE(SUM(likes_count), 0),
                 COALESCE(SUM(video_count), 0)
              FROM accounts WHERE removed_at IS NULL",
         )
+        .bind(app)
         .fetch_one(pool)
         .await?;
     Ok(AccountsSummary {

@@ -35,6 +35,8 @@ pub struct EngineConfig {
     pub endpoints: TiktokEndpoints,
     /// The in-process simulator the shell started (demo mode while no client key is set).
     pub simulator_url: Option<String>,
+    /// The secret of that simulator's control API (`Simulator::control_token`).
+    pub simulator_token: Option<String>,
     pub clock: Clock,
     /// How long a connect flow waits for TikTok's callback.
     pub flow_ttl: Duration,
@@ -53,6 +55,7 @@ impl EngineConfig {
             secrets,
             endpoints: TiktokEndpoints::default(),
             simulator_url: None,
+            simulator_token: None,
             clock: Clock::system(),
             flow_ttl: FLOW_TTL,
             rate_window: Duration::from_secs(60),
@@ -60,8 +63,14 @@ impl EngineConfig {
         }
     }
 
-    pub fn with_simulator(mut self, base_url: impl Into<String>) -> Self {
+    /// The simulator at `base_url`, whose control API wants `control_token`.
+    pub fn with_simulator(
+        mut self,
+        base_url: impl Into<String>,
+        control_token: impl Into<String>,
+    ) -> Self {
         self.simulator_url = Some(base_url.into());
+        self.simulator_token = Some(control_token.into());
         self
     }
 
@@ -97,6 +106,7 @@ pub struct Engine {
     clock: Clock,
     endpoints: TiktokEndpoints,
     simulator_url: Option<String>,
+    simulator_token: Option<String>,
     flow_ttl: Duration,
     rate_window: Duration,
     client_tuning: Option<fn(&mut tiktok_api::ClientConfig)>,
@@ -140,6 +150,7 @@ impl Engine {
             clock: config.clock,
             endpoints: config.endpoints,
             simulator_url: config.simulator_url,
+            simulator_token: config.simulator_token,
             flow_ttl: config.flow_ttl,
             rate_window: config.rate_window,
             client_tuning: config.client_tuning,
@@ -218,15 +229,24 @@ impl Engine {
             &self.endpoints,
             self.simulator_url.as_deref(),
         );
-        dto.direct_post_audit =
-            tiktok_config::effective_audit(&stored, self.simulator_url.as_deref()).await;
+        dto.direct_post_audit = tiktok_config::effective_audit(
+            &stored,
+            self.simulator_url.as_deref(),
+            self.simulator_token.as_deref(),
+        )
+        .await;
         Ok(dto)
     }
 
     /// The Direct Post audit of the app in use (asked of the simulator in simulator mode).
     pub async fn direct_post_audit(&self) -> CoreResult<tiktok_config::DirectPostAudit> {
         let stored = tiktok_config::load(self.store.pool()).await?;
-        Ok(tiktok_config::effective_audit(&stored, self.simulator_url.as_deref()).await)
+        Ok(tiktok_config::effective_audit(
+            &stored,
+            self.simulator_url.as_deref(),
+            self.simulator_token.as_deref(),
+        )
+        .await)
     }
 
     /// Applies a partial update: the secret goes to the keychain only, the rest to SQLite. The
@@ -240,7 +260,13 @@ impl Engine {
         let before = stored.clone();
         tiktok_config::apply(&mut stored, patch)?;
         if let Some(audit) = patch.direct_post_audit {
-            tiktok_config::apply_audit(&mut stored, audit, self.simulator_url.as_deref()).await?;
+            tiktok_config::apply_audit(
+                &mut stored,
+                audit,
+                self.simulator_url.as_deref(),
+                self.simulator_token.as_deref(),
+            )
+            .await?;
         }
         if let Some(secret) = &patch.client_secret {
             let secret = secret.trim();

@@ -19,6 +19,7 @@ pub mod preview;
 pub mod publisher;
 pub mod scheduler;
 pub mod secrets;
+pub mod serve;
 pub mod settings;
 pub mod store;
 pub mod thumbnails;

@@ -371,7 +371,8 @@ impl Engine {
         let facts = self.save_tokens(&tokens).await?;
         let now = self.clock().now_ms();
         let existed = accounts::get_by_open_id(pool, &profile.open_id).await?;
-        let id = accounts::upsert_connected(pool, &profile, &facts, now).await?;
+        let app = flow.tiktok.resolved.app_id();
+        let id = accounts::upsert_connected(pool, &profile, &facts, app, now).await?;
         if existed.as_ref().is_some_and(|r| r.removed_at.is_some()) {
             // Restored: the posts paused by the removal may publish again.
             if let Err(e) = self.resume_posts_of_account(id).await {
@@ -501,6 +502,20 @@ fn callback_error(e: tiktok_api::Error) -> CoreError {
 /// Serves `GET /callback/` on 127.0.0.1 (ephemeral port) until the flow's callback arrives or
 /// the flow ends. `/favicon.ico` and everything else get a 404.
 async fn start_listener(engine: Weak<Engine>) -> std::io::Result<(u16, oneshot::Sender<()>)> {
+    start_listener_with(engine, CALLBACK_LIMITS).await
+}
+
+/// One browser finishing a sign-in needs a few connections; any local program could otherwise
+/// hold the port with unlimited idle sockets.
+pub(crate) const CALLBACK_LIMITS: crate::serve::Limits = crate::serve::Limits {
+    max_connections: 16,
+    header_timeout: Duration::from_secs(10),
+};
+
+pub(crate) async fn start_listener_with(
+    engine: Weak<Engine>,
+    limits: crate::serve::Limits,
+) -> std::io::Result<(u16, oneshot::Sender<()>)> {
     let listener = tokio::net::TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).await?;
     let port = listener.local_addr()?.port();
     let (stop_tx, stop_rx) = oneshot::channel::<()>();
@@ -509,9 +524,10 @@ async fn start_listener(engine: Weak<Engine>) -> std::io::Result<(u16, oneshot::
         .fallback(|| async { (StatusCode::NOT_FOUND, "Not found") })
         .with_state(engine);
     tokio::spawn(async move {
-        let serve = axum::serve(listener, app).with_graceful_shutdown(async move {
+        let stop = async move {
             let _ = stop_rx.await;
-        });
+        };
+        let serve = crate::serve::serve(listener, app, limits, stop, Duration::from_secs(5));
         // Bound the graceful phase: an idle keep-alive browser connection must not keep the
         // port open.
         let _ = tokio::time::timeout(FLOW_TTL + Duration::from_secs(60), serve).await;
@@ -620,5 +636,22 @@ mod tests {
         .unwrap_err();
         assert!(callback_error(e).to_string().contains("10007"));
         assert_eq!(escape("<b>&"), "&lt;b&gt;&amp;");
+    }
+}
+
+#[cfg(test)]
+mod listener_tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn the_callback_listener_bounds_and_closes_idle_connections() {
+        let limits = crate::serve::testing::TIGHT;
+        let (port, stop) = start_listener_with(Weak::new(), limits).await.unwrap();
+        let addr = std::net::SocketAddr::from((Ipv4Addr::LOCALHOST, port));
+        let status =
+            crate::serve::testing::flood_then_request(addr, limits, "/callback/?code=c&state=s")
+                .await;
+        assert!(status.starts_with("HTTP/1.1 "), "{status}");
+        let _ = stop.send(());
     }
 }

@@ -12,8 +12,8 @@
 use std::path::{Path, PathBuf};
 
 use chrono::{
-    DateTime, Datelike, Duration as ChronoDuration, LocalResult, NaiveDate, NaiveDateTime,
-    NaiveTime, Offset, TimeZone, Utc,
+    DateTime, Datelike, Days, Duration as ChronoDuration, LocalResult, Months, NaiveDate,
+    NaiveDateTime, NaiveTime, Offset, TimeZone, Utc,
 };
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
@@ -181,14 +181,23 @@ pub fn resolve_local(local: NaiveDateTime, zone: Tz) -> LocalResolution {
                     .earliest()
                     .map(|d| i64::from(d.offset().fix().local_minus_utc()))
             };
+            // Checked steps: a gap at the very edge of chrono's range must not panic (parse_local
+            // keeps user input far from it, but this is public).
             let before_off = (1..=48)
-                .find_map(|h| off(local - ChronoDuration::minutes(30 * h)))
+                .filter_map(|h| local.checked_sub_signed(ChronoDuration::minutes(30 * h)))
+                .find_map(off)
                 .unwrap_or(0);
             let after_off = (1..=48)
-                .find_map(|h| off(local + ChronoDuration::minutes(30 * h)))
+                .filter_map(|h| local.checked_add_signed(ChronoDuration::minutes(30 * h)))
+                .find_map(off)
                 .unwrap_or(0);
-            let as_utc =
-                |offset_s: i64| Utc.from_utc_datetime(&(local - ChronoDuration::seconds(offset_s)));
+            let as_utc = |offset_s: i64| {
+                Utc.from_utc_datetime(
+                    &local
+                        .checked_sub_signed(ChronoDuration::seconds(offset_s))
+                        .unwrap_or(local),
+                )
+            };
             // Read with the later offset the time lands before the jump, with the earlier
             // offset after it.
             let (x, y) = (as_utc(after_off), as_utc(before_off));
@@ -208,16 +217,34 @@ pub fn parse_zone(zone: &str) -> CoreResult<Tz> {
     })
 }
 
-/// Parses `YYYY-MM-DDTHH:MM` (a space instead of `T` and `:SS` are accepted).
+/// The years the calendar and the scheduler accept. chrono reaches year 262142, but date
+/// arithmetic near that edge overflows, and nothing a creator schedules lies outside these.
+pub const FIRST_YEAR: i32 = 1970;
+pub const LAST_YEAR: i32 = 9999;
+
+fn check_year(year: i32, what: &str) -> CoreResult<()> {
+    if (FIRST_YEAR..=LAST_YEAR).contains(&year) {
+        Ok(())
+    } else {
+        Err(CoreError::InvalidInput(format!(
+            "{what} is outside the years Tokdeck handles ({FIRST_YEAR} to {LAST_YEAR})."
+        )))
+    }
+}
+
+/// Parses `YYYY-MM-DDTHH:MM` (a space instead of `T` and `:SS` are accepted), years
+/// [`FIRST_YEAR`] to [`LAST_YEAR`].
 pub fn parse_local(text: &str) -> CoreResult<NaiveDateTime> {
     let t = text.trim().replace(' ', "T");
-    NaiveDateTime::parse_from_str(&t, LOCAL_FORMAT)
+    let local = NaiveDateTime::parse_from_str(&t, LOCAL_FORMAT)
         .or_else(|_| NaiveDateTime::parse_from_str(&t, "%Y-%m-%dT%H:%M:%S"))
         .map_err(|_| {
             CoreError::InvalidInput(format!(
                 "\"{text}\" is not a date and time Tokdeck understands; use the form 2027-03-14T09:30."
             ))
-        })
+        })?;
+    check_year(local.year(), &format!("\"{text}\""))?;
+    Ok(local)
 }
 
 /// The system's IANA zone, or UTC when it cannot be told.
@@ -1637,14 +1664,12 @@ impl Engine {
         account_id: Option<i64>,
     ) -> CoreResult<CalendarRange> {
         let tz = parse_zone(zone)?;
+        check_year(year, &format!("The year {year}"))?;
         let first = NaiveDate::from_ymd_opt(year, month, 1)
             .ok_or_else(|| CoreError::InvalidInput(format!("{year}-{month} is not a month.")))?;
-        let next = if month == 12 {
-            NaiveDate::from_ymd_opt(year + 1, 1, 1)
-        } else {
-            NaiveDate::from_ymd_opt(year, month + 1, 1)
-        }
-        .ok_or_else(|| CoreError::InvalidInput(format!("{year}-{month} is out of range.")))?;
+        let next = first
+            .checked_add_months(Months::new(1))
+            .ok_or_else(|| CoreError::InvalidInput(format!("{year}-{month} is out of range.")))?;
         calendar_range(
             self.store().pool(),
             tz,
@@ -1667,12 +1692,20 @@ impl Engine {
         let day = NaiveDate::parse_from_str(date.trim(), "%Y-%m-%d").map_err(|_| {
             CoreError::InvalidInput(format!("\"{date}\" is not a date; use 2027-03-14."))
         })?;
-        let monday = day - ChronoDuration::days(i64::from(day.weekday().num_days_from_monday()));
+        check_year(day.year(), &format!("\"{date}\""))?;
+        let out_of_range =
+            || CoreError::InvalidInput(format!("The week of \"{date}\" is out of range."));
+        let monday = day
+            .checked_sub_days(Days::new(u64::from(day.weekday().num_days_from_monday())))
+            .ok_or_else(out_of_range)?;
+        let next_monday = monday
+            .checked_add_days(Days::new(7))
+            .ok_or_else(out_of_range)?;
         calendar_range(
             self.store().pool(),
             tz,
             monday,
-            monday + ChronoDuration::days(7),
+            next_monday,
             account_id,
             None,
         )
@@ -1814,7 +1847,10 @@ fn day_start(tz: Tz, day: NaiveDate) -> i64 {
         if let Some(d) = tz.from_local_datetime(&t).earliest() {
             return d.timestamp_millis();
         }
-        t += ChronoDuration::minutes(15);
+        match t.checked_add_signed(ChronoDuration::minutes(15)) {
+            Some(next) => t = next,
+            None => break,
+        }
     }
     Utc.from_utc_datetime(&day.and_time(NaiveTime::MIN))
         .timestamp_millis()
@@ -1922,7 +1958,8 @@ async fn calendar_range(
     let mut d = from;
     while d < to {
         dates.push(d);
-        d += ChronoDuration::days(1);
+        let Some(next) = d.succ_opt() else { break };
+        d = next;
     }
     let bounds: Vec<i64> = dates
         .iter()

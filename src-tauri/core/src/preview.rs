@@ -23,6 +23,13 @@ use crate::engine::Engine;
 use crate::error::{CoreError, CoreResult};
 use crate::media::VideoFacts;
 
+/// A video player seeks with a few parallel range requests and the queue shows many
+/// thumbnails; browsers keep at most six connections per host, so 64 is generous.
+pub(crate) const PREVIEW_LIMITS: crate::serve::Limits = crate::serve::Limits {
+    max_connections: 64,
+    header_timeout: std::time::Duration::from_secs(15),
+};
+
 #[derive(Debug)]
 pub struct PreviewServer {
     addr: SocketAddr,
@@ -40,6 +47,14 @@ struct Ctx {
 
 impl PreviewServer {
     pub async fn start(pool: SqlitePool, thumbnails: PathBuf) -> CoreResult<PreviewServer> {
+        Self::start_with(pool, thumbnails, PREVIEW_LIMITS).await
+    }
+
+    pub(crate) async fn start_with(
+        pool: SqlitePool,
+        thumbnails: PathBuf,
+        limits: crate::serve::Limits,
+    ) -> CoreResult<PreviewServer> {
         let mut bytes = [0u8; 32];
         rand::rngs::OsRng.fill_bytes(&mut bytes);
         let token = hex::encode(bytes);
@@ -60,9 +75,8 @@ impl PreviewServer {
                 thumbnails,
             });
         let task = tokio::spawn(async move {
-            if let Err(e) = axum::serve(listener, app).await {
-                tracing::warn!(error = %e, "video preview server stopped");
-            }
+            let forever = std::future::pending::<()>();
+            crate::serve::serve(listener, app, limits, forever, std::time::Duration::ZERO).await;
         });
         tracing::info!(%addr, "video preview server ready");
         Ok(PreviewServer { addr, token, task })
@@ -209,5 +223,24 @@ impl Engine {
     /// Where post thumbnails are served: the UI appends a post id whose `thumbnailPath` is set.
     pub async fn thumbnail_base_url(&self) -> CoreResult<String> {
         Ok(self.preview_server().await?.thumbnail_base())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn idle_connections_are_bounded_and_closed() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = crate::store::Store::open(dir.path()).await.unwrap();
+        let limits = crate::serve::testing::TIGHT;
+        let server = PreviewServer::start_with(store.pool().clone(), dir.path().into(), limits)
+            .await
+            .unwrap();
+        let status =
+            crate::serve::testing::flood_then_request(server.addr, limits, "/media/wrong/1").await;
+        assert_eq!(status, "HTTP/1.1 404 Not Found");
+        server.stop();
     }
 }

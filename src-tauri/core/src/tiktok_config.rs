@@ -17,6 +17,9 @@ pub const LOOPBACK_REDIRECT_PATTERN: &str = "http://127.0.0.1:*/callback/";
 pub const DEEP_LINK_REDIRECT_URI: &str = "tokdeck://oauth/callback";
 pub const SIM_CLIENT_KEY: &str = "sim_client_key";
 pub const SIM_CLIENT_SECRET: &str = "sim_client_secret";
+/// The app an account connected through the built-in simulator is bound to (real apps are
+/// named by their client key).
+pub const DEMO_APP: &str = "demo";
 pub const DEFAULT_SCOPES: [&str; 6] = [
     "user.info.basic",
     "user.info.profile",
@@ -58,6 +61,13 @@ pub struct StoredTiktokConfig {
     pub scopes: Vec<String>,
     /// The creator's own app's audit; rows written before it existed load as `Unknown`.
     pub direct_post_audit: DirectPostAudit,
+}
+
+impl StoredTiktokConfig {
+    /// The app whose tokens are valid now: the client key, or [`DEMO_APP`].
+    pub fn app_id(&self) -> &str {
+        self.client_key.as_deref().unwrap_or(DEMO_APP)
+    }
 }
 
 impl Default for StoredTiktokConfig {
@@ -153,6 +163,15 @@ pub struct ResolvedConfig {
 }
 
 impl ResolvedConfig {
+    /// The app that issues (and alone accepts) the tokens of accounts connected through this
+    /// configuration: the client key, or [`DEMO_APP`] for the simulator.
+    pub fn app_id(&self) -> &str {
+        match self.mode {
+            TiktokMode::Simulator => DEMO_APP,
+            TiktokMode::Tiktok => &self.client_key,
+        }
+    }
+
     pub fn client(&self, rate_window: std::time::Duration) -> CoreResult<tiktok_api::TikTokClient> {
         self.client_tuned(rate_window, None)
     }
@@ -195,6 +214,30 @@ pub async fn load(pool: &SqlitePool) -> CoreResult<StoredTiktokConfig> {
         .await?
         .and_then(|json| serde_json::from_str(&json).ok())
         .unwrap_or_default())
+}
+
+/// Whether the creator's own app (a client key) is configured in the data folder, read before
+/// the engine opens it: the shell starts the built-in simulator only when it is not (its
+/// control API has no business listening next to a real app). `false` when there is no
+/// database yet or it cannot be read.
+pub async fn own_app_configured(data_dir: &std::path::Path) -> bool {
+    let path = data_dir.join(crate::store::DB_FILE);
+    if !path.exists() {
+        return false;
+    }
+    let opts = sqlx::sqlite::SqliteConnectOptions::new()
+        .filename(&path)
+        .read_only(true);
+    let Ok(pool) = sqlx::sqlite::SqlitePoolOptions::new()
+        .max_connections(1)
+        .connect_with(opts)
+        .await
+    else {
+        return false;
+    };
+    let configured = load(&pool).await.is_ok_and(|c| c.client_key.is_some());
+    pool.close().await;
+    configured
 }
 
 pub async fn save(pool: &SqlitePool, cfg: &StoredTiktokConfig) -> CoreResult<()> {
@@ -332,12 +375,24 @@ pub fn dto(
     }
 }
 
+/// The header the simulator's control API reads its secret from (tokdeck-sim's
+/// `CONTROL_TOKEN_HEADER`; the engine does not depend on the simulator crate).
+pub const SIM_CONTROL_TOKEN_HEADER: &str = "x-tokdeck-sim-token";
 /// How long Tokdeck waits for the simulator's control API before reporting `unknown`.
 const SIM_CONTROL_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(3);
 
-fn sim_control() -> CoreResult<reqwest::Client> {
+/// A client for the simulator's control API, which wants the run's secret on every request.
+fn sim_control(control_token: Option<&str>) -> CoreResult<reqwest::Client> {
+    let mut headers = reqwest::header::HeaderMap::new();
+    if let Some(token) = control_token {
+        let value = reqwest::header::HeaderValue::from_str(token).map_err(|_| {
+            CoreError::Internal("the simulator's control secret is not a header value".into())
+        })?;
+        headers.insert(SIM_CONTROL_TOKEN_HEADER, value);
+    }
     reqwest::Client::builder()
         .timeout(SIM_CONTROL_TIMEOUT)
+        .default_headers(headers)
         .build()
         .map_err(|e| CoreError::Internal(format!("HTTP client for the simulator: {e}")))
 }
@@ -348,13 +403,14 @@ fn sim_control() -> CoreResult<reqwest::Client> {
 pub async fn effective_audit(
     stored: &StoredTiktokConfig,
     simulator_url: Option<&str>,
+    control_token: Option<&str>,
 ) -> DirectPostAudit {
     let sim = match (&stored.client_key, simulator_url) {
         (None, Some(sim)) => sim,
         _ => return stored.direct_post_audit,
     };
     let answer = async {
-        let app: serde_json::Value = sim_control()
+        let app: serde_json::Value = sim_control(control_token)
             .ok()?
             .get(format!("{}/__sim/app", sim.trim_end_matches('/')))
             .send()
@@ -383,6 +439,7 @@ pub async fn apply_audit(
     stored: &mut StoredTiktokConfig,
     audit: DirectPostAudit,
     simulator_url: Option<&str>,
+    control_token: Option<&str>,
 ) -> CoreResult<()> {
     let sim = match (&stored.client_key, simulator_url) {
         (None, Some(sim)) => sim,
@@ -400,7 +457,7 @@ pub async fn apply_audit(
             ))
         }
     };
-    let res = sim_control()?
+    let res = sim_control(control_token)?
         .patch(format!("{}/__sim/app", sim.trim_end_matches('/')))
         .json(&serde_json::json!({ "audited": audited }))
         .send()
@@ -505,7 +562,7 @@ mod tests {
         // A simulator is running, but a client key means the creator's own app: it is stored,
         // the simulator is not asked.
         let sim = Some("http://127.0.0.1:1");
-        apply_audit(&mut c, DirectPostAudit::NotAudited, sim)
+        apply_audit(&mut c, DirectPostAudit::NotAudited, sim, None)
             .await
             .unwrap();
         {
@@ -517,7 +574,7 @@ mod tests {
         assert_eq!(back, c);
         assert_eq!(back.direct_post_audit, DirectPostAudit::NotAudited);
         assert_eq!(
-            effective_audit(&back, sim).await,
+            effective_audit(&back, sim, None).await,
             DirectPostAudit::NotAudited
         );
         let d = dto(&back, true, &TiktokEndpoints::default(), sim);
@@ -527,19 +584,42 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn own_app_is_told_from_the_data_folder_before_the_engine_opens() {
+        let dir = tempfile::tempdir().unwrap();
+        assert!(!own_app_configured(dir.path()).await, "no database yet");
+        let store = crate::store::Store::open(dir.path()).await.unwrap();
+        let mut c = StoredTiktokConfig::default();
+        save(store.pool(), &c).await.unwrap();
+        store.pool().close().await;
+        drop(store);
+        assert!(!own_app_configured(dir.path()).await, "demo mode");
+        let store = crate::store::Store::open(dir.path()).await.unwrap();
+        c.client_key = Some("awkey".into());
+        save(store.pool(), &c).await.unwrap();
+        store.pool().close().await;
+        drop(store);
+        assert!(own_app_configured(dir.path()).await);
+    }
+
+    #[tokio::test]
     async fn in_simulator_mode_the_simulator_is_asked_and_unknown_is_refused() {
         let c = StoredTiktokConfig::default();
         // Nothing listens on port 1: no answer is not reported as audited.
         let gone = Some("http://127.0.0.1:1");
-        assert_eq!(effective_audit(&c, gone).await, DirectPostAudit::Unknown);
+        assert_eq!(
+            effective_audit(&c, gone, None).await,
+            DirectPostAudit::Unknown
+        );
         let mut c2 = c.clone();
-        let err = apply_audit(&mut c2, DirectPostAudit::Unknown, gone)
+        let err = apply_audit(&mut c2, DirectPostAudit::Unknown, gone, None)
             .await
             .unwrap_err();
         assert!(err.to_string().contains("audited"), "{err}");
-        assert!(apply_audit(&mut c2, DirectPostAudit::NotAudited, gone)
-            .await
-            .is_err());
+        assert!(
+            apply_audit(&mut c2, DirectPostAudit::NotAudited, gone, None)
+                .await
+                .is_err()
+        );
         assert_eq!(c2, c, "the stored config is the creator's app's, untouched");
     }
 }

@@ -20,7 +20,7 @@ use tiktok_api::{AccessToken, ErrorClass, RefreshToken, TokenSet};
 use crate::accounts::{self, AccountRow, AccountStatus, TokenFacts, REFRESH_WARNING_MS};
 use crate::audit::{self, Outcome};
 use crate::clock::rfc3339;
-use crate::engine::Engine;
+use crate::engine::{Engine, TiktokCtx};
 use crate::error::{CoreError, CoreResult};
 use crate::events::{EngineEvent, NoticeLevel, NotificationKind};
 use crate::secrets::Secret;
@@ -133,6 +133,20 @@ fn reconnect_error(row: &AccountRow) -> CoreError {
     }
 }
 
+/// The account's tokens were issued by another TikTok app than the configured one: they are
+/// not sent (that app's backend would reject them, and the account would be flagged). The
+/// stored status stays, so switching back to that app makes the account work again.
+fn other_app_error(row: &AccountRow) -> CoreError {
+    CoreError::Tiktok {
+        message: format!(
+            "{} was connected with another TikTok app than the one set up now. Reconnect it (Accounts → Reconnect), or switch back to that app in Settings → TikTok.",
+            display(row)
+        ),
+        class: ErrorClass::Reauthorize,
+        log_id: None,
+    }
+}
+
 pub(crate) fn display(row: &AccountRow) -> String {
     accounts::handle(&row.username, &row.display_name).unwrap_or_else(|| "this account".to_owned())
 }
@@ -197,10 +211,25 @@ impl Engine {
         account_id: i64,
         rejected: Option<&AccessToken>,
     ) -> CoreResult<AccessToken> {
+        let ctx = self.tiktok().await?;
+        self.token_with(&ctx, account_id, rejected).await
+    }
+
+    /// [`Self::token_for`] for the app of `ctx`: the caller sends the token only to `ctx`'s
+    /// client, so the check and the use cannot see two different configurations.
+    async fn token_with(
+        &self,
+        ctx: &TiktokCtx,
+        account_id: i64,
+        rejected: Option<&AccessToken>,
+    ) -> CoreResult<AccessToken> {
         let pool = self.store().pool();
         let row = accounts::get_live(pool, account_id).await?;
         if row.status() == AccountStatus::NeedsReconnect {
             return Err(reconnect_error(&row));
+        }
+        if !row.issued_by(ctx.resolved.app_id()) {
+            return Err(other_app_error(&row));
         }
         let issued = self.token_locks().issued(&row.open_id);
         if rejected.is_none() && is_fresh(&row, issued, self.clock().now_ms()) {
@@ -222,11 +251,18 @@ impl Engine {
                 return Ok(AccessToken::new(current.expose()));
             }
         }
-        self.refresh_locked(&row).await
+        if !row.issued_by(ctx.resolved.app_id()) {
+            return Err(other_app_error(&row));
+        }
+        self.refresh_locked(ctx, &row).await
     }
 
-    /// The refresh itself; the caller holds the account's lock.
-    async fn refresh_locked(&self, row: &AccountRow) -> CoreResult<AccessToken> {
+    /// The refresh itself; the caller holds the account's lock and checked the app.
+    async fn refresh_locked(
+        &self,
+        tiktok: &TiktokCtx,
+        row: &AccountRow,
+    ) -> CoreResult<AccessToken> {
         let pool = self.store().pool();
         let Some(refresh) = self.secrets().get(&refresh_entry(&row.open_id)).await? else {
             let err = reconnect_error(row);
@@ -234,7 +270,6 @@ impl Engine {
                 .await;
             return Err(err);
         };
-        let tiktok = self.tiktok().await?;
         match tiktok
             .client
             .refresh(&RefreshToken::new(refresh.expose()))
@@ -340,12 +375,13 @@ impl Engine {
         F: Fn(tiktok_api::TikTokClient, AccessToken) -> Fut,
         Fut: std::future::Future<Output = tiktok_api::Result<T>>,
     {
-        let token = self.token_for(account_id, None).await?;
-        let client = self.tiktok().await?.client.clone();
+        let ctx = self.tiktok().await?;
+        let token = self.token_with(&ctx, account_id, None).await?;
+        let client = ctx.client.clone();
         let first = call(client.clone(), token.clone()).await;
         let result = match first {
             Err(e) if e.class() == ErrorClass::RefreshToken => {
-                let token = self.token_for(account_id, Some(&token)).await?;
+                let token = self.token_with(&ctx, account_id, Some(&token)).await?;
                 call(client, token).await
             }
             other => other,

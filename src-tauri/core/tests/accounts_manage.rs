@@ -31,7 +31,11 @@ async fn seed(engine: &Engine, n: usize) -> Vec<i64> {
             access_expires_at: now + 3_600_000,
             refresh_expires_at: now + 300 * 86_400_000,
         };
-        ids.push(accounts::upsert_connected(pool, &p, &t, now).await.unwrap());
+        ids.push(
+            accounts::upsert_connected(pool, &p, &t, tokdeck_core::tiktok_config::DEMO_APP, now)
+                .await
+                .unwrap(),
+        );
     }
     ids
 }

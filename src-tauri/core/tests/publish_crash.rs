@@ -36,6 +36,7 @@ use common::publish::{fast, sha256_file, SimCtl};
 
 const ENV_DATA: &str = "TOKDECK_CRASH_DATA_DIR";
 const ENV_SIM: &str = "TOKDECK_CRASH_SIM_URL";
+const ENV_SIM_TOKEN: &str = "TOKDECK_CRASH_SIM_TOKEN";
 /// Set for a child that is going to be killed: it must not exit on its own once the posts are
 /// done (a kill "just after published" would otherwise hit a process that already quit).
 const ENV_LINGER: &str = "TOKDECK_CRASH_LINGER";
@@ -70,7 +71,8 @@ fn child_engine() {
 }
 
 async fn run_engine(data_dir: PathBuf, sim: String, linger: bool) {
-    let engine = open_engine(&data_dir, &sim).await;
+    let token = std::env::var(ENV_SIM_TOKEN).expect("the crash test passes the simulator's secret");
+    let engine = open_engine(&data_dir, &sim, &token).await;
     engine.start_background();
     // A child waiting for its kill still ends if the test that started it died first.
     let orphaned = Instant::now() + Duration::from_secs(60);
@@ -89,11 +91,11 @@ async fn run_engine(data_dir: PathBuf, sim: String, linger: bool) {
 
 /// The data folder's lock is released by the kernel when the killed child is reaped, but the
 /// parent's own engine may still be closing: retry briefly.
-async fn open_engine(data_dir: &Path, sim: &str) -> std::sync::Arc<Engine> {
+async fn open_engine(data_dir: &Path, sim: &str, token: &str) -> std::sync::Arc<Engine> {
     let deadline = Instant::now() + Duration::from_secs(5);
     loop {
-        let config =
-            EngineConfig::new(data_dir.to_path_buf(), keychain(data_dir)).with_simulator(sim);
+        let config = EngineConfig::new(data_dir.to_path_buf(), keychain(data_dir))
+            .with_simulator(sim, token);
         match Engine::open(config).await {
             Ok(e) => return e,
             Err(e) if Instant::now() < deadline => {
@@ -207,6 +209,7 @@ impl Rig {
         cmd.args(["--exact", "child_engine", "--ignored", "--nocapture"])
             .env(ENV_DATA, self.dir.path())
             .env(ENV_SIM, &self.ctl.base)
+            .env(ENV_SIM_TOKEN, &self.ctl.token)
             .stdin(Stdio::null())
             .stdout(out.try_clone().unwrap())
             .stderr(out);

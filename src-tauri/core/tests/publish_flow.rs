@@ -409,8 +409,8 @@ async fn reopen(t: T) -> T {
     drop(engine);
     let deadline = std::time::Instant::now() + Duration::from_secs(5);
     let engine = loop {
-        let config =
-            EngineConfig::new(dir.path().to_path_buf(), secrets.clone()).with_simulator(&base);
+        let config = EngineConfig::new(dir.path().to_path_buf(), secrets.clone())
+            .with_simulator(&base, sim.control_token());
         match Engine::open(config).await {
             Ok(e) => break e,
             Err(e) if std::time::Instant::now() < deadline => {

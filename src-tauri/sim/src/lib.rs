@@ -4,6 +4,7 @@
 mod accounts;
 mod app;
 mod behaviour;
+mod bounded;
 mod clock;
 mod control;
 mod display;
@@ -32,7 +33,16 @@ use tokio::task::JoinHandle;
 pub use accounts::{Account, AccountInput};
 pub use app::DevApp;
 pub use behaviour::{Behaviour, ChunkMb, Rotation, TokenLifetimes, UnauditedNonSelfOnly};
+pub use bounded::Limits;
 pub use faults::{Endpoint, FaultKind, FaultSpec};
+pub use server::CONTROL_TOKEN_HEADER;
+
+/// The simulator's connection bounds unless [`SimOptions::limits`] says otherwise: a test
+/// suite or the app's demo opens tens of connections at most.
+pub const DEFAULT_LIMITS: Limits = Limits {
+    max_connections: 128,
+    header_timeout: Duration::from_secs(15),
+};
 
 #[derive(Debug, Clone, Default)]
 pub struct SimOptions {
@@ -43,12 +53,18 @@ pub struct SimOptions {
     /// Shortens processing (`processing_ms` = 200).
     pub fast: bool,
     pub behaviour: Behaviour,
+    /// The secret every `/__sim/` request must carry in [`CONTROL_TOKEN_HEADER`]; a random
+    /// one per run when `None` (read it with [`Simulator::control_token`]).
+    pub control_token: Option<String>,
+    /// Connection bounds; [`DEFAULT_LIMITS`] when `None`.
+    pub limits: Option<Limits>,
 }
 
 /// A running simulator bound to 127.0.0.1.
 pub struct Simulator {
     sim: Arc<state::Sim>,
     addr: SocketAddr,
+    control_token: String,
     stop: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<()>>,
 }
@@ -66,20 +82,29 @@ impl Simulator {
             behaviour,
             opts.seed,
         ));
+        let control_token = opts.control_token.clone().unwrap_or_else(|| {
+            use rand::RngCore;
+            let mut bytes = [0u8; 32];
+            rand::rngs::OsRng.fill_bytes(&mut bytes);
+            hex::encode(bytes)
+        });
         let (stop, stopped) = oneshot::channel::<()>();
-        let app = server::router(sim.clone());
+        let app = server::router(
+            sim.clone(),
+            server::Gate::new(addr.port(), control_token.clone()),
+        );
+        let limits = opts.limits.unwrap_or(DEFAULT_LIMITS);
         let task = tokio::spawn(async move {
-            let serve = axum::serve(listener, app).with_graceful_shutdown(async {
+            let stop = async {
                 let _ = stopped.await;
-            });
-            if let Err(e) = serve.await {
-                tracing::error!(error = %e, "simulator server stopped");
-            }
+            };
+            bounded::serve(listener, app, limits, stop, Duration::from_secs(2)).await;
         });
         tracing::info!(%addr, "tokdeck-sim started");
         Ok(Simulator {
             sim,
             addr,
+            control_token,
             stop: Some(stop),
             task: Some(task),
         })
@@ -96,6 +121,12 @@ impl Simulator {
 
     pub fn addr(&self) -> SocketAddr {
         self.addr
+    }
+
+    /// This run's control secret: send it in [`CONTROL_TOKEN_HEADER`] with every `/__sim/`
+    /// request.
+    pub fn control_token(&self) -> &str {
+        &self.control_token
     }
 
     /// Stops accepting connections; gives open ones a moment, then cuts them.

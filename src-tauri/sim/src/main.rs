@@ -1,4 +1,5 @@
-//! `tokdeck-sim --port N [--seed] [--fast]`
+//! `tokdeck-sim --port N [--seed] [--fast]`; the control API's secret comes from
+//! `TOKDECK_SIM_CONTROL_TOKEN` or is made up and printed.
 
 use std::process::ExitCode;
 
@@ -17,7 +18,12 @@ async fn main() -> ExitCode {
             tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
         )
         .init();
-    let mut opts = SimOptions::default();
+    let mut opts = SimOptions {
+        control_token: std::env::var("TOKDECK_SIM_CONTROL_TOKEN")
+            .ok()
+            .filter(|t| !t.is_empty()),
+        ..Default::default()
+    };
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         match a.as_str() {
@@ -42,6 +48,11 @@ async fn main() -> ExitCode {
         }
     };
     println!("tokdeck-sim listening on {}", sim.base_url());
+    println!(
+        "control API secret ({}): {}",
+        tokdeck_sim::CONTROL_TOKEN_HEADER,
+        sim.control_token()
+    );
     let _ = tokio::signal::ctrl_c().await;
     sim.shutdown().await;
     ExitCode::SUCCESS

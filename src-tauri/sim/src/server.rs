@@ -2,13 +2,81 @@
 
 use std::sync::Arc;
 
+use axum::extract::{Request, State};
+use axum::http::{header, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, patch, post, put};
-use axum::Router;
+use axum::{Json, Router};
+use serde_json::json;
 
 use crate::state::Sim;
 use crate::{control, display, oauth, posting, upload};
 
-pub fn router(sim: Arc<Sim>) -> Router {
+/// The header that carries the per-run control secret on every `/__sim/` request.
+pub const CONTROL_TOKEN_HEADER: &str = "x-tokdeck-sim-token";
+
+/// Who may talk to the simulator: requests must name it as `127.0.0.1:<port>` or
+/// `localhost:<port>` (a page on another name that resolves to 127.0.0.1 — DNS rebinding —
+/// is refused), and `/__sim/` requests must carry the control secret, so a web page the
+/// creator opens cannot steer the simulator or read its tokens.
+pub struct Gate {
+    hosts: [String; 2],
+    token: String,
+}
+
+impl Gate {
+    pub fn new(port: u16, token: String) -> Self {
+        Self {
+            hosts: [format!("127.0.0.1:{port}"), format!("localhost:{port}")],
+            token,
+        }
+    }
+}
+
+fn same(a: &[u8], b: &[u8]) -> bool {
+    // Length first, then every byte, so the comparison time does not tell where they differ.
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// Avatars and covers stand in for TikTok's CDN: the app and its web view load them without
+/// the secret (they are generated images, nothing to steer or read).
+fn public_sim_path(path: &str) -> bool {
+    path.starts_with("/__sim/avatar/") || path.starts_with("/__sim/cover/")
+}
+
+async fn gate(State(gate): State<Arc<Gate>>, req: Request, next: Next) -> Response {
+    let host = req
+        .headers()
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .or_else(|| req.uri().authority().map(|a| a.as_str()));
+    if !host.is_some_and(|h| gate.hosts.iter().any(|ok| ok == h)) {
+        return (
+            StatusCode::FORBIDDEN,
+            Json(json!({"error": "the simulator answers only to 127.0.0.1 or localhost on its own port"})),
+        )
+            .into_response();
+    }
+    let path = req.uri().path();
+    if path.starts_with("/__sim/") && !public_sim_path(path) {
+        let given = req.headers().get(CONTROL_TOKEN_HEADER);
+        if !given.is_some_and(|g| same(g.as_bytes(), gate.token.as_bytes())) {
+            return (
+                StatusCode::UNAUTHORIZED,
+                Json(json!({"error": format!("the control API needs the {CONTROL_TOKEN_HEADER} header with this run's secret")})),
+            )
+                .into_response();
+        }
+    }
+    next.run(req).await
+}
+
+pub fn router(sim: Arc<Sim>, gate_state: Gate) -> Router {
+    routes(sim).layer(middleware::from_fn_with_state(Arc::new(gate_state), gate))
+}
+
+fn routes(sim: Arc<Sim>) -> Router {
     Router::new()
         .route("/v2/auth/authorize/", get(oauth::authorize_page))
         .route("/v2/auth/authorize/consent", post(oauth::consent_post))

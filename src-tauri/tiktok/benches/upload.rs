@@ -47,7 +47,8 @@ fn serve_sim() {
         })
         .await
         .unwrap();
-        println!("{}", sim.base_url());
+        // The parent reads "<base URL> <control secret>".
+        println!("{} {}", sim.base_url(), sim.control_token());
         std::io::stdout().flush().unwrap();
         tokio::task::spawn_blocking(|| {
             let mut sink = Vec::new();
@@ -140,7 +141,8 @@ async fn run() {
     BufReader::new(child.stdout.take().unwrap())
         .read_line(&mut line)
         .unwrap();
-    let base = line.trim().to_owned();
+    let (base, token) = line.trim().split_once(' ').expect("base URL and secret");
+    let (base, token) = (base.to_owned(), token.to_owned());
 
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("bench.mp4");
@@ -148,8 +150,11 @@ async fn run() {
     let sha = make_file(&path, bytes);
     eprintln!("created {bytes} B file in {:.1?}", t.elapsed());
 
+    let mut control_headers = reqwest::header::HeaderMap::new();
+    control_headers.insert(tokdeck_sim::CONTROL_TOKEN_HEADER, token.parse().unwrap());
     let http = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
+        .default_headers(control_headers)
         .build()
         .unwrap();
     let acc = control(

@@ -27,6 +27,13 @@ pub struct H {
     pub browser: Client,
 }
 
+/// The simulator's control secret as default headers (the API endpoints ignore it).
+pub fn control_headers(token: &str) -> reqwest::header::HeaderMap {
+    let mut h = reqwest::header::HeaderMap::new();
+    h.insert(tokdeck_sim::CONTROL_TOKEN_HEADER, token.parse().unwrap());
+    h
+}
+
 pub async fn start() -> H {
     start_with(|c| c).await
 }
@@ -54,10 +61,13 @@ pub async fn start_keyed(
 ) -> H {
     let sim = Simulator::start(opts).await.expect("sim");
     let base = sim.base_url();
+    let control_token = sim.control_token().to_owned();
     let dir = tempfile::tempdir().unwrap();
     let secrets = keychain(dir.path());
-    let config =
-        tweak(EngineConfig::new(dir.path().to_path_buf(), secrets.clone()).with_simulator(&base));
+    let config = tweak(
+        EngineConfig::new(dir.path().to_path_buf(), secrets.clone())
+            .with_simulator(&base, sim.control_token()),
+    );
     let engine = Engine::open(config).await.unwrap();
     H {
         sim,
@@ -67,6 +77,7 @@ pub async fn start_keyed(
         dir,
         ctl: Client::builder()
             .redirect(reqwest::redirect::Policy::none())
+            .default_headers(control_headers(&control_token))
             .build()
             .unwrap(),
         browser: Client::builder()

@@ -78,6 +78,7 @@ impl H {
     pub fn sim_ctl(&self) -> SimCtl {
         SimCtl {
             base: self.base.clone(),
+            token: self.sim.control_token().to_owned(),
             client: self.ctl.clone(),
         }
     }
@@ -87,6 +88,8 @@ impl H {
 #[derive(Clone)]
 pub struct SimCtl {
     pub base: String,
+    /// The control API's secret (a child process needs it too).
+    pub token: String,
     client: Client,
 }
 

@@ -39,12 +39,28 @@ pub async fn start_with(behaviour: Behaviour, seed: bool) -> Ctx {
         seed,
         fast: false,
         behaviour,
+        ..Default::default()
     })
     .await
     .expect("simulator starts");
     let base = sim.base_url();
-    let http = Client::builder().redirect(Policy::none()).build().unwrap();
+    let http = Client::builder()
+        .redirect(Policy::none())
+        .default_headers(control_headers(&sim))
+        .build()
+        .unwrap();
     Ctx { sim, base, http }
+}
+
+/// The control API's secret, sent with every request of the tests' client (the API
+/// endpoints ignore it).
+pub fn control_headers(sim: &Simulator) -> reqwest::header::HeaderMap {
+    let mut h = reqwest::header::HeaderMap::new();
+    h.insert(
+        tokdeck_sim::CONTROL_TOKEN_HEADER,
+        sim.control_token().parse().unwrap(),
+    );
+    h
 }
 
 pub fn verifier() -> String {

@@ -30,13 +30,20 @@ impl Harness {
     pub async fn start_with(opts: SimOptions) -> Self {
         let sim = Simulator::start(opts).await.expect("simulator starts");
         let base = sim.base_url();
+        // The control API's secret goes with every request (the API endpoints ignore it).
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert(
+            tokdeck_sim::CONTROL_TOKEN_HEADER,
+            sim.control_token().parse().unwrap(),
+        );
         Self {
-            sim,
             base,
             http: reqwest::Client::builder()
                 .redirect(reqwest::redirect::Policy::none())
+                .default_headers(headers)
                 .build()
                 .unwrap(),
+            sim,
         }
     }
 
