@@ -460,7 +460,7 @@ impl FileCheck {
                 if changes.len() == 1 && changes[0].starts_with(io::TIMEOUT_PREFIX) =>
             {
                 Some(changes[0].replacen(
-                    io::TIMEOUT_PREFIX,
+                    "The video file",
                     &format!("The video file {}", path.display()),
                     1,
                 ))
