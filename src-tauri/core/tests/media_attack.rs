@@ -141,7 +141,10 @@ fn run_child(mode: &str, limit: Duration) -> String {
 /// Probes `path` in a child; asserts bounded memory and time and a plain error. Returns the
 /// error text.
 fn probe_attack(path: &Path) -> String {
-    let out = run_child(&format!("probe:{}", path.display()), Duration::from_secs(60));
+    let out = run_child(
+        &format!("probe:{}", path.display()),
+        Duration::from_secs(60),
+    );
     let line = out
         .lines()
         .find_map(|l| l.strip_prefix("ATTACK "))
@@ -162,7 +165,10 @@ fn probe_attack(path: &Path) -> String {
     );
     assert_eq!(panics, 0, "the probe panicked: {out}");
     assert!(growth <= MAX_GROWTH_KIB, "peak memory grew by {growth} KiB");
-    assert!(ms <= MAX_PROBE_TIME.as_millis() as u64, "the probe took {ms} ms");
+    assert!(
+        ms <= MAX_PROBE_TIME.as_millis() as u64,
+        "the probe took {ms} ms"
+    );
     outcome
         .strip_prefix("err ")
         .unwrap_or_else(|| panic!("a crafted file was accepted: {outcome}"))
@@ -354,7 +360,9 @@ fn write(fmt: Format, nodes: &[Node], out: &mut Vec<u8>) {
                     }
                     Size::Wide => out.extend_from_slice(&ebml_size(len, 8)),
                     Size::Claim(v) => out.extend_from_slice(&ebml_size(v, 8)),
-                    Size::Open => out.extend_from_slice(&[0x01, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF]),
+                    Size::Open => {
+                        out.extend_from_slice(&[0x01, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF])
+                    }
                 }
             }
             Format::Bmff => match n.size {
@@ -446,7 +454,14 @@ fn webm_vp8(dir: &Path, name: &str) -> PathBuf {
 }
 
 fn mp4(dir: &Path, name: &str, faststart: bool) -> PathBuf {
-    let mut args = vec!["-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p"];
+    let mut args = vec![
+        "-c:v",
+        "libx264",
+        "-preset",
+        "ultrafast",
+        "-pix_fmt",
+        "yuv420p",
+    ];
     if faststart {
         args.extend(["-movflags", "+faststart"]);
     }
@@ -540,7 +555,11 @@ fn mp4_claiming_a_huge_movie_header_is_refused_with_bounded_memory() {
 
     // A sample table declaring four billion entries in a box of a few bytes.
     let mut tree = parse(Format::Bmff, &base);
-    let stsz = find_path(&tree, &[b"moov", b"trak", b"mdia", b"minf", b"stbl", b"stsz"]).unwrap();
+    let stsz = find_path(
+        &tree,
+        &[b"moov", b"trak", b"mdia", b"minf", b"stbl", b"stsz"],
+    )
+    .unwrap();
     let node = &mut siblings_mut(&mut tree, &stsz)[*stsz.last().unwrap()];
     let Body::Data(d) = &mut node.body else {
         unreachable!()
@@ -647,12 +666,12 @@ fn claim_value() -> impl Strategy<Value = u64> {
 fn mutation() -> impl Strategy<Value = Mutation> {
     let at = any::<usize>();
     prop_oneof![
-        4 => (at.clone(), claim_value()).prop_map(|(a, v)| Mutation::Claim(a, v)),
-        1 => at.clone().prop_map(Mutation::Wide),
-        1 => at.clone().prop_map(Mutation::Open),
-        1 => (at.clone(), 1..40usize).prop_map(|(a, n)| Mutation::Duplicate(a, n)),
-        1 => (at.clone(), 1..300usize).prop_map(|(a, n)| Mutation::Nest(a, n)),
-        1 => (at.clone(), 1..200_000usize).prop_map(|(a, n)| Mutation::Flood(a, n)),
+        4 => (at, claim_value()).prop_map(|(a, v)| Mutation::Claim(a, v)),
+        1 => at.prop_map(Mutation::Wide),
+        1 => at.prop_map(Mutation::Open),
+        1 => (at, 1..40usize).prop_map(|(a, n)| Mutation::Duplicate(a, n)),
+        1 => (at, 1..300usize).prop_map(|(a, n)| Mutation::Nest(a, n)),
+        1 => (at, 1..200_000usize).prop_map(|(a, n)| Mutation::Flood(a, n)),
         1 => at.prop_map(Mutation::Remove),
     ]
 }
@@ -701,7 +720,9 @@ fn apply(fmt: Format, tree: &mut Vec<Node>, m: &Mutation) {
         Mutation::Nest(a, n) => {
             let p = pick(a);
             let wrapper_id = if p.len() > 1 {
-                siblings_mut(tree, &p[..p.len() - 1])[p[p.len() - 2]].id.clone()
+                siblings_mut(tree, &p[..p.len() - 1])[p[p.len() - 2]]
+                    .id
+                    .clone()
             } else {
                 siblings_mut(tree, &p)[p[0]].id.clone()
             };
@@ -741,8 +762,16 @@ fn fuzz_cases() -> u32 {
 fn fuzz_in_child() {
     let dir = tempfile::tempdir().unwrap();
     let bases: Vec<(Format, Vec<u8>, &str)> = vec![
-        (Format::Bmff, std::fs::read(mp4(dir.path(), "a.mp4", true)).unwrap(), "mp4"),
-        (Format::Bmff, std::fs::read(mp4(dir.path(), "b.mp4", false)).unwrap(), "mp4"),
+        (
+            Format::Bmff,
+            std::fs::read(mp4(dir.path(), "a.mp4", true)).unwrap(),
+            "mp4",
+        ),
+        (
+            Format::Bmff,
+            std::fs::read(mp4(dir.path(), "b.mp4", false)).unwrap(),
+            "mp4",
+        ),
         (
             Format::Bmff,
             std::fs::read(ffmpeg(
@@ -755,7 +784,11 @@ fn fuzz_in_child() {
             .unwrap(),
             "mov",
         ),
-        (Format::Ebml, std::fs::read(webm_vp8(dir.path(), "d.webm")).unwrap(), "webm"),
+        (
+            Format::Ebml,
+            std::fs::read(webm_vp8(dir.path(), "d.webm")).unwrap(),
+            "webm",
+        ),
         (
             Format::Ebml,
             std::fs::read(ffmpeg(
@@ -763,7 +796,14 @@ fn fuzz_in_child() {
                 "e.webm",
                 "testsrc=size=360x360:rate=30",
                 0.3,
-                &["-c:v", "libvpx-vp9", "-deadline", "realtime", "-cpu-used", "8"],
+                &[
+                    "-c:v",
+                    "libvpx-vp9",
+                    "-deadline",
+                    "realtime",
+                    "-cpu-used",
+                    "8",
+                ],
             ))
             .unwrap(),
             "webm",
@@ -775,7 +815,10 @@ fn fuzz_in_child() {
         .collect();
     // The untouched files parse back byte for byte, so the mutations start from real files.
     for ((fmt, data, _), (_, tree, _)) in bases.iter().zip(&trees) {
-        assert!(&serialize(*fmt, tree) == data, "a base file does not round-trip");
+        assert!(
+            &serialize(*fmt, tree) == data,
+            "a base file does not round-trip"
+        );
     }
     let target = dir.path().join("case");
     let mut runner = proptest::test_runner::TestRunner::new(ProptestConfig {
@@ -802,19 +845,37 @@ fn fuzz_in_child() {
             data.truncate(((data.len() as f64) * f) as usize);
         }
         let path = target.with_extension(ext);
-        write_sparse(&path, &data, if sparse > 0 { sparse + data.len() as u64 } else { 0 });
+        write_sparse(
+            &path,
+            &data,
+            if sparse > 0 {
+                sparse + data.len() as u64
+            } else {
+                0
+            },
+        );
         let panics_before = PANICS.load(Ordering::SeqCst);
         let m = measure(&path);
         let w = worst.get();
         worst.set((w.0.max(m.growth_kib), w.1.max(m.elapsed)));
-        prop_assert_eq!(PANICS.load(Ordering::SeqCst), panics_before, "panicked: {}", m.outcome);
+        prop_assert_eq!(
+            PANICS.load(Ordering::SeqCst),
+            panics_before,
+            "panicked: {}",
+            m.outcome
+        );
         prop_assert!(
             m.growth_kib <= MAX_GROWTH_KIB,
             "peak memory grew by {} KiB ({})",
             m.growth_kib,
             m.outcome
         );
-        prop_assert!(m.elapsed <= MAX_PROBE_TIME, "took {:?} ({})", m.elapsed, m.outcome);
+        prop_assert!(
+            m.elapsed <= MAX_PROBE_TIME,
+            "took {:?} ({})",
+            m.elapsed,
+            m.outcome
+        );
         Ok(())
     });
     println!(

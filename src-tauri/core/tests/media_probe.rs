@@ -408,7 +408,8 @@ fn a_fifo_or_folder_at_the_media_path_is_refused_at_once() {
 
     let e = media::probe(dir.path()).unwrap_err();
     assert!(
-        e.to_string().ends_with("is a folder, not a video file. Choose the exported video file."),
+        e.to_string()
+            .ends_with("is a folder, not a video file. Choose the exported video file."),
         "{e}"
     );
 }
@@ -493,7 +494,10 @@ async fn a_scheduled_post_whose_file_became_a_fifo_needs_attention_without_hangi
     let post = e.post(p.id).await.unwrap();
     assert_eq!(post.status, PostStatus::NeedsAttention);
     let reason = post.attention_reason.unwrap();
-    assert!(reason.contains("it is a named pipe (FIFO), not a video file"), "{reason}");
+    assert!(
+        reason.contains("it is a named pipe (FIFO), not a video file"),
+        "{reason}"
+    );
 
     // A new draft on the FIFO: refused, not hung.
     let err = tokio::time::timeout(bound, e.create_draft(&input(&video), None))
@@ -501,7 +505,8 @@ async fn a_scheduled_post_whose_file_became_a_fifo_needs_attention_without_hangi
         .expect("create_draft returns")
         .unwrap_err();
     assert!(
-        err.user_message().contains("is a named pipe (FIFO), not a video file"),
+        err.user_message()
+            .contains("is a named pipe (FIFO), not a video file"),
         "{}",
         err.user_message()
     );

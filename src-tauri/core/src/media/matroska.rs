@@ -73,7 +73,11 @@ struct Header {
 fn header<R: Read + Seek>(src: &mut Src<R>, pos: u64) -> Result<Option<Header>, String> {
     let avail = src.len().saturating_sub(pos).min(12) as usize;
     let mut b = [0u8; 12];
-    if avail == 0 || !src.read_at(pos, &mut b[..avail]).map_err(|e| e.to_string())? {
+    if avail == 0
+        || !src
+            .read_at(pos, &mut b[..avail])
+            .map_err(|e| e.to_string())?
+    {
         return Ok(None);
     }
     let b = &b[..avail];
@@ -143,7 +147,11 @@ fn check_tree(data: &[u8], depth: usize, budget: &mut Budget) -> Result<(), Stri
     Ok(())
 }
 
-pub(super) fn probe<R: Read + Seek>(r: R, size: u64, path: &Path) -> Result<VideoFacts, ProbeError> {
+pub(super) fn probe<R: Read + Seek>(
+    r: R,
+    size: u64,
+    path: &Path,
+) -> Result<VideoFacts, ProbeError> {
     let mut src = Src::new(r, size);
     let mut budget = Budget::new(MAX_ELEMENTS);
     let dmg = |e: String| damaged(path, e);
@@ -154,7 +162,9 @@ pub(super) fn probe<R: Read + Seek>(r: R, size: u64, path: &Path) -> Result<Vide
     if h.id != ID_EBML {
         return Err(ProbeError::NotVideo(path.to_path_buf()));
     }
-    let ebml_size = h.size.ok_or_else(|| dmg("its EBML header has no size".into()))?;
+    let ebml_size = h
+        .size
+        .ok_or_else(|| dmg("its EBML header has no size".into()))?;
     if ebml_size > MAX_EBML_HEADER_BYTES {
         return Err(dmg(format!(
             "its EBML header claims {ebml_size} bytes, far more than a video needs"
@@ -294,11 +304,11 @@ pub(super) fn probe<R: Read + Seek>(r: R, size: u64, path: &Path) -> Result<Vide
     let frame_rate = match default_duration_ns {
         Some(ns) if ns > 0 => 1e9 / ns as f64,
         _ => {
-            let no_timing = || dmg("its frame rate cannot be read (no frame timing in the file)".into());
+            let no_timing =
+                || dmg("its frame rate cannot be read (no frame timing in the file)".into());
             let start = first_cluster.ok_or_else(no_timing)?;
-            let mut stamps =
-                block_timestamps(&mut src, start, seg_end, track_number, &mut budget)
-                    .map_err(dmg)?;
+            let mut stamps = block_timestamps(&mut src, start, seg_end, track_number, &mut budget)
+                .map_err(dmg)?;
             stamps.sort_unstable();
             match (stamps.first(), stamps.last()) {
                 (Some(a), Some(b)) if stamps.len() > 1 && b > a => {
@@ -308,8 +318,9 @@ pub(super) fn probe<R: Read + Seek>(r: R, size: u64, path: &Path) -> Result<Vide
             }
         }
     };
-    let duration_ms = duration_ms
-        .ok_or_else(|| dmg("its duration is not recorded (a live recording?); re-export it".into()))?;
+    let duration_ms = duration_ms.ok_or_else(|| {
+        dmg("its duration is not recorded (a live recording?); re-export it".into())
+    })?;
     Ok(VideoFacts {
         container,
         codec,
@@ -360,7 +371,11 @@ fn block_timestamps<R: Read + Seek>(
                 // Track number (a size-style varint), then a signed 16-bit relative timestamp.
                 let mut b = [0u8; 11];
                 let avail = src.len().saturating_sub(e.data).min(11) as usize;
-                if avail > 0 && src.read_at(e.data, &mut b[..avail]).map_err(|e| e.to_string())? {
+                if avail > 0
+                    && src
+                        .read_at(e.data, &mut b[..avail])
+                        .map_err(|e| e.to_string())?
+                {
                     let first = b[0];
                     if first != 0 {
                         let n = first.leading_zeros() as usize + 1;

@@ -120,7 +120,9 @@ pub enum ProbeError {
     NoVideoTrack(PathBuf),
     #[error("{path} is {kind}, not a video file. Choose the exported video file.")]
     NotAFile { path: PathBuf, kind: String },
-    #[error("The video file {path} could not be read within {secs} s — is the drive still connected?")]
+    #[error(
+        "The video file {path} could not be read within {secs} s — is the drive still connected?"
+    )]
     TimedOut { path: PathBuf, secs: u64 },
 }
 

@@ -26,7 +26,11 @@ pub(super) fn is_box_type(t: &[u8]) -> bool {
     )
 }
 
-pub(super) fn probe<R: Read + Seek>(r: R, size: u64, path: &Path) -> Result<VideoFacts, ProbeError> {
+pub(super) fn probe<R: Read + Seek>(
+    r: R,
+    size: u64,
+    path: &Path,
+) -> Result<VideoFacts, ProbeError> {
     let mut src = Src::new(r, size);
     let io = |e: std::io::Error| damaged(path, e.to_string());
     let cut = || damaged(path, "the file ends in the middle of a box");
@@ -243,7 +247,9 @@ fn table_layout(t: &[u8], content: &[u8]) -> Option<(usize, u64)> {
         b"elst" => Some((8, if version == 1 { 20 } else { 12 })),
         // A constant sample size (non-zero) means no table follows.
         b"stsz" => {
-            let fixed = content.get(4..8).map(|b| u32::from_be_bytes(b.try_into().unwrap_or([0; 4])));
+            let fixed = content
+                .get(4..8)
+                .map(|b| u32::from_be_bytes(b.try_into().unwrap_or([0; 4])));
             (fixed == Some(0)).then_some((12, 4))
         }
         b"stsd" => Some((8, 8)),
