@@ -897,3 +897,25 @@ fn fuzzed_headers_get_an_answer_in_bounded_memory_and_time() {
         println!("{l}");
     }
 }
+
+/// Without a default duration the frame rate comes from block timestamps, read from the
+/// cluster headers here (the demuxer only sees the header copy).
+#[test]
+fn webm_without_default_duration_gets_its_frame_rate_from_block_timestamps() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = std::fs::read(webm_vp8(dir.path(), "base.webm")).unwrap();
+    let mut tree = parse(Format::Ebml, &base);
+    let entry = find_path(&tree, &[SEGMENT, TRACKS, TRACK_ENTRY]).unwrap();
+    let idx = *entry.last().unwrap();
+    let Body::Kids(kids) = &mut siblings_mut(&mut tree, &entry)[idx].body else {
+        unreachable!()
+    };
+    let before = kids.len();
+    kids.retain(|k| k.id != [0x23, 0xE3, 0x83]); // DefaultDuration
+    assert_eq!(kids.len(), before - 1, "ffmpeg wrote a default duration");
+    let p = dir.path().join("no-default-duration.webm");
+    std::fs::write(&p, serialize(Format::Ebml, &tree)).unwrap();
+    let f = media::probe(&p).unwrap();
+    assert!((f.frame_rate - 30.0).abs() < 0.5, "{f:?}");
+    assert_eq!((f.width, f.height), (360, 360));
+}
