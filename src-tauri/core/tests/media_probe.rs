@@ -511,3 +511,21 @@ async fn a_scheduled_post_whose_file_became_a_fifo_needs_attention_without_hangi
         err.user_message()
     );
 }
+
+/// The watchdog limits stuck workers only: many probes at once all get their answer.
+#[test]
+fn many_probes_at_once_all_succeed() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = h264(dir.path(), "many.mp4", 1.0);
+    let handles: Vec<_> = (0..12)
+        .map(|_| {
+            let p = p.clone();
+            std::thread::spawn(move || (media::probe(&p), media::fingerprint(&p)))
+        })
+        .collect();
+    for h in handles {
+        let (facts, fp) = h.join().unwrap();
+        assert_eq!(facts.unwrap().duration_ms, 1000);
+        assert!(fp.is_ok());
+    }
+}

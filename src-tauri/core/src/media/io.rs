@@ -3,18 +3,24 @@
 
 use std::io::{Read, Seek, SeekFrom};
 use std::path::Path;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU8, AtomicUsize, Ordering};
 use std::sync::mpsc;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// How long one file step (stat, probe, fingerprint) may take. A local disk answers in
 /// milliseconds; this leaves a sleeping USB drive time to spin up.
 pub const IO_TIMEOUT: Duration = Duration::from_secs(20);
 
-/// Workers still stuck in the kernel (a dead network mount never returns from `stat`). Past
-/// this many, new steps fail at once instead of piling up threads that never finish.
+/// Workers abandoned at their bound and still stuck in the kernel (a dead network mount never
+/// returns from `stat`). Past this many, new steps fail at once instead of piling up threads
+/// that never finish. Workers that finish in time are not counted: parallel probes are fine.
 const MAX_STUCK_WORKERS: usize = 4;
 static STUCK_WORKERS: AtomicUsize = AtomicUsize::new(0);
+
+const RUNNING: u8 = 0;
+const FINISHED: u8 = 1;
+const ABANDONED: u8 = 2;
 
 pub(super) const TIMEOUT_PREFIX: &str = "The video file could not be read within";
 
@@ -41,25 +47,47 @@ pub fn run_bounded<T: Send + 'static>(
         return None;
     }
     let (tx, rx) = mpsc::sync_channel(1);
-    STUCK_WORKERS.fetch_add(1, Ordering::AcqRel);
+    let state = Arc::new(AtomicU8::new(RUNNING));
+    let worker_state = Arc::clone(&state);
     let spawned = std::thread::Builder::new()
         .name("tokdeck-media-io".into())
         .spawn(move || {
-            // Counted until the work returns, however late.
-            struct Done;
+            // Runs however the work ends (a panic included).
+            struct Done(Arc<AtomicU8>);
             impl Drop for Done {
                 fn drop(&mut self) {
-                    STUCK_WORKERS.fetch_sub(1, Ordering::AcqRel);
+                    let was = self.0.compare_exchange(
+                        RUNNING,
+                        FINISHED,
+                        Ordering::AcqRel,
+                        Ordering::Acquire,
+                    );
+                    if was == Err(ABANDONED) {
+                        STUCK_WORKERS.fetch_sub(1, Ordering::AcqRel);
+                    }
                 }
             }
-            let _done = Done;
+            let _done = Done(worker_state);
             let _ = tx.send(work());
         });
     if spawned.is_err() {
-        STUCK_WORKERS.fetch_sub(1, Ordering::AcqRel);
         return None;
     }
-    rx.recv_timeout(limit).ok()
+    match rx.recv_timeout(limit) {
+        Ok(v) => Some(v),
+        Err(_) => {
+            // Counted before it is marked, so the worker's decrement always comes after.
+            STUCK_WORKERS.fetch_add(1, Ordering::AcqRel);
+            if state
+                .compare_exchange(RUNNING, ABANDONED, Ordering::AcqRel, Ordering::Acquire)
+                .is_err()
+            {
+                // It finished just now (or panicked): not stuck.
+                STUCK_WORKERS.fetch_sub(1, Ordering::AcqRel);
+            }
+            None
+        }
+    }
 }
 
 /// What is at a path when it is not a regular file, in words; `None` for a regular file.
