@@ -4,6 +4,7 @@
 mod media_common;
 
 use std::io::Write;
+use std::time::{Duration, Instant};
 
 use media_common::{ffmpeg, h264, has_encoder};
 use tokdeck_core::media::{self, Container, FileCheck, MediaRule, ProbeError, VideoCodec};
@@ -348,5 +349,183 @@ fn fingerprint_moved_changed_touched() {
             assert!(changes.contains(&"the end of the file differs".to_owned()));
         }
         other => panic!("{other:?}"),
+    }
+}
+
+fn mkfifo(path: &std::path::Path) {
+    let ok = std::process::Command::new("mkfifo")
+        .arg(path)
+        .status()
+        .expect("mkfifo runs")
+        .success();
+    assert!(ok, "mkfifo {}", path.display());
+}
+
+/// Runs `f` on a thread and fails the test if it does not return within `limit` (before the
+/// fix, opening a FIFO blocked forever).
+fn within<T: Send + 'static>(limit: Duration, f: impl FnOnce() -> T + Send + 'static) -> T {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(f());
+    });
+    rx.recv_timeout(limit)
+        .unwrap_or_else(|_| panic!("did not return within {limit:?}"))
+}
+
+#[test]
+fn a_fifo_or_folder_at_the_media_path_is_refused_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let real = h264(dir.path(), "real.mp4", 1.0);
+    let fp = media::fingerprint(&real).unwrap();
+    let fifo = dir.path().join("pipe.mp4");
+    mkfifo(&fifo);
+    let t0 = Instant::now();
+
+    let p = fifo.clone();
+    let e = within(Duration::from_secs(5), move || media::probe(&p)).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        format!(
+            "{} is a named pipe (FIFO), not a video file. Choose the exported video file.",
+            fifo.display()
+        )
+    );
+    let p = fifo.clone();
+    let e = within(Duration::from_secs(5), move || media::fingerprint(&p)).unwrap_err();
+    assert_eq!(e.to_string(), "it is a named pipe (FIFO), not a video file");
+    // What the publisher's `checking` step calls.
+    let p = fifo.clone();
+    let check = within(Duration::from_secs(5), move || media::check(&p, &fp));
+    assert_eq!(
+        check,
+        FileCheck::Changed {
+            changes: vec![
+                "it can no longer be read: it is a named pipe (FIFO), not a video file".into()
+            ]
+        }
+    );
+    assert!(t0.elapsed() < Duration::from_secs(2), "{:?}", t0.elapsed());
+
+    let e = media::probe(dir.path()).unwrap_err();
+    assert!(
+        e.to_string()
+            .ends_with("is a folder, not a video file. Choose the exported video file."),
+        "{e}"
+    );
+}
+
+#[test]
+fn a_file_step_that_blocks_is_abandoned_at_the_bound_with_the_cause() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("stuck");
+    mkfifo(&fifo);
+    // A real blocked open (no writer): what a dead mount does to `stat` and `open`.
+    let p = fifo.clone();
+    let t0 = Instant::now();
+    let r = media::run_bounded(Duration::from_millis(300), move || std::fs::File::open(&p));
+    let waited = t0.elapsed();
+    assert!(r.is_none());
+    assert!(
+        waited >= Duration::from_millis(300) && waited < Duration::from_secs(2),
+        "{waited:?}"
+    );
+    // Let the abandoned worker finish.
+    drop(std::fs::OpenOptions::new().write(true).open(&fifo).unwrap());
+
+    let secs = media::IO_TIMEOUT.as_secs();
+    let e = media::ProbeError::TimedOut {
+        path: "/mnt/nas/a.mp4".into(),
+        secs,
+    };
+    assert_eq!(
+        e.to_string(),
+        format!("The video file /mnt/nas/a.mp4 could not be read within {secs} s — is the drive still connected?")
+    );
+    let check = FileCheck::Changed {
+        changes: vec![format!(
+            "The video file could not be read within {secs} s — is the drive still connected?"
+        )],
+    };
+    assert_eq!(
+        check.reason(std::path::Path::new("/mnt/nas/a.mp4")).unwrap(),
+        format!("The video file /mnt/nas/a.mp4 could not be read within {secs} s — is the drive still connected?")
+    );
+}
+
+/// The engine's own file checks (what `checking` and the scheduler run) return at once when
+/// the post's file was replaced by a FIFO, and the post says why.
+#[tokio::test]
+async fn a_scheduled_post_whose_file_became_a_fifo_needs_attention_without_hanging() {
+    use tokdeck_core::posts::{Commercial, ComposeInput, PostMode, PostStatus, When};
+    let env = media_common::engine().await;
+    let a = env.account("alice").await;
+    let video = h264(env.path(), "v.mp4", 1.0);
+    let e = &env.engine;
+    let c = media_common::public_creator("Alice");
+    let input = |path: &std::path::Path| ComposeInput {
+        account_id: a,
+        media_path: path.to_string_lossy().into_owned(),
+        caption: "fifo".into(),
+        privacy_level: Some("PUBLIC_TO_EVERYONE".into()),
+        allow_comment: false,
+        allow_duet: false,
+        allow_stitch: false,
+        commercial: Commercial::default(),
+        is_aigc: false,
+        cover_timestamp_ms: None,
+        mode: PostMode::Direct,
+    };
+    let p = e.create_draft(&input(&video), None).await.unwrap();
+    let when = When::At {
+        local: "2027-06-01T10:00".into(),
+        zone: Some("UTC".into()),
+        dst: None,
+    };
+    e.schedule_post(p.id, &when, &c).await.unwrap();
+    std::fs::remove_file(&video).unwrap();
+    mkfifo(&video);
+
+    let bound = Duration::from_secs(5);
+    let check = tokio::time::timeout(bound, e.check_post_media(p.id))
+        .await
+        .expect("check_post_media returns")
+        .unwrap();
+    assert!(matches!(check, FileCheck::Changed { .. }), "{check:?}");
+    let post = e.post(p.id).await.unwrap();
+    assert_eq!(post.status, PostStatus::NeedsAttention);
+    let reason = post.attention_reason.unwrap();
+    assert!(
+        reason.contains("it is a named pipe (FIFO), not a video file"),
+        "{reason}"
+    );
+
+    // A new draft on the FIFO: refused, not hung.
+    let err = tokio::time::timeout(bound, e.create_draft(&input(&video), None))
+        .await
+        .expect("create_draft returns")
+        .unwrap_err();
+    assert!(
+        err.user_message()
+            .contains("is a named pipe (FIFO), not a video file"),
+        "{}",
+        err.user_message()
+    );
+}
+
+/// The watchdog limits stuck workers only: many probes at once all get their answer.
+#[test]
+fn many_probes_at_once_all_succeed() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = h264(dir.path(), "many.mp4", 1.0);
+    let handles: Vec<_> = (0..12)
+        .map(|_| {
+            let p = p.clone();
+            std::thread::spawn(move || (media::probe(&p), media::fingerprint(&p)))
+        })
+        .collect();
+    for h in handles {
+        let (facts, fp) = h.join().unwrap();
+        assert_eq!(facts.unwrap().duration_ms, 1000);
+        assert!(fp.is_ok());
     }
 }
