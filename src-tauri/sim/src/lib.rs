@@ -33,6 +33,7 @@ pub use accounts::{Account, AccountInput};
 pub use app::DevApp;
 pub use behaviour::{Behaviour, ChunkMb, Rotation, TokenLifetimes, UnauditedNonSelfOnly};
 pub use faults::{Endpoint, FaultKind, FaultSpec};
+pub use state::IssuedSecret;
 
 #[derive(Debug, Clone, Default)]
 pub struct SimOptions {
@@ -135,6 +136,13 @@ impl Simulator {
 
     pub fn advance_clock(&self, secs: u64) {
         self.sim.clock.advance_ms(secs * 1000);
+    }
+
+    /// Every credential the simulator has issued since it started (tokens, rotated ones too;
+    /// authorization codes; upload URLs and their upload tokens; the app's client secret): what
+    /// must never show up in a client's database, logs, events or notifications.
+    pub fn issued_secrets(&self) -> Vec<IssuedSecret> {
+        self.sim.issued_secrets()
     }
 
     /// Simulated "now" in ms since the epoch.

@@ -48,6 +48,7 @@ pub fn router(sim: Arc<Sim>) -> Router {
         )
         .route("/__sim/accounts/{open_id}", patch(control::patch_account))
         .route("/__sim/consent", post(control::consent))
+        .route("/__sim/secrets", get(control::issued_secrets))
         .route("/__sim/tokens", get(control::list_tokens))
         .route("/__sim/tokens/revoke", post(control::revoke_tokens))
         .route("/__sim/tokens/expire", post(control::expire_tokens))
