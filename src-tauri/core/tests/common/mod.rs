@@ -4,9 +4,10 @@
 
 pub mod file_keychain;
 pub mod publish;
+pub mod tripwire;
 
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use reqwest::{Client, Method};
 use serde_json::{json, Value};
@@ -23,6 +24,40 @@ pub struct H {
     pub dir: tempfile::TempDir,
     pub ctl: Client,
     pub browser: Client,
+    /// Every event the engine emitted, as JSON, for the secrets tripwire.
+    pub events_seen: Arc<Mutex<Vec<String>>>,
+    /// Whether the tripwire runs when the harness is dropped (off only for its self-test).
+    pub tripwire: bool,
+}
+
+/// After every test that used the harness (and did not already fail), the secrets tripwire
+/// looks for every secret the simulator issued in the database files, the logs and the events.
+impl Drop for H {
+    fn drop(&mut self) {
+        if std::thread::panicking() || !self.tripwire {
+            return;
+        }
+        let events = self.events_seen.lock().unwrap().clone();
+        tripwire::check(&self.sim.issued_secrets(), self.dir.path(), &events, &[]);
+    }
+}
+
+/// Records every event `engine` emits, serialized, until the engine goes away.
+pub fn collect_events(engine: &Engine, into: Arc<Mutex<Vec<String>>>) {
+    let mut rx = engine.events().subscribe();
+    tokio::spawn(async move {
+        use tokio::sync::broadcast::error::RecvError;
+        loop {
+            match rx.recv().await {
+                Ok(e) => into
+                    .lock()
+                    .unwrap()
+                    .push(serde_json::to_string(&e).unwrap()),
+                Err(RecvError::Lagged(_)) => continue,
+                Err(RecvError::Closed) => break,
+            }
+        }
+    });
 }
 
 pub async fn start() -> H {
@@ -57,7 +92,11 @@ pub async fn start_keyed(
     let config =
         tweak(EngineConfig::new(dir.path().to_path_buf(), secrets.clone()).with_simulator(&base));
     let engine = Engine::open(config).await.unwrap();
+    let events_seen = Arc::new(Mutex::new(Vec::new()));
+    collect_events(&engine, events_seen.clone());
     H {
+        events_seen,
+        tripwire: true,
         sim,
         base,
         engine,
