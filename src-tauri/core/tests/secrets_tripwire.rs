@@ -115,7 +115,10 @@ async fn a_cut_token_answer_leaves_no_token_anywhere() {
     assert_eq!(status, 400, "{page}");
     assert!(page.contains("not connected"), "{page}");
     assert!(
-        h.sim.issued_secrets().iter().any(|s| s.kind == "access_token"),
+        h.sim
+            .issued_secrets()
+            .iter()
+            .any(|s| s.kind == "access_token"),
         "TikTok issued tokens behind the cut answer"
     );
     // At refresh: the access token expired, the refresh answer arrives cut.
@@ -131,11 +134,7 @@ async fn a_cut_token_answer_leaves_no_token_anywhere() {
         .advance(Duration::from_secs(24 * 3600 + 60));
     let err = h.engine.access_token(acc.id).await.unwrap_err();
     let err_text = format!("{err} / {err:?}");
-    let audit = h
-        .engine
-        .list_audit(&AuditQuery::default())
-        .await
-        .unwrap();
+    let audit = h.engine.list_audit(&AuditQuery::default()).await.unwrap();
     let audit_text = format!("{audit:?}");
     let account = format!("{:?}", h.find(&open_id).await);
     assert_no_secret(
@@ -251,10 +250,13 @@ async fn the_tripwire_finds_a_secret_in_the_wal_and_in_a_log_file() {
     );
     assert!(t.hits().iter().any(|x| x.contains("an event")), "{hits}");
     // A report shows where, and only the start of the secret.
-    assert!(!hits.contains(&access) && !hits.contains(&refresh), "{hits}");
+    assert!(
+        !hits.contains(&access) && !hits.contains(&refresh),
+        "{hits}"
+    );
     assert!(hits.contains(&access[..6]), "{hits}");
     let planted = std::panic::catch_unwind(|| t.assert_clean());
     assert!(planted.is_err(), "assert_clean fails on a hit");
     // The planted secrets stay in the WAL: the harness's own check would fail on them.
-    h.tripwire = false;
+    h.tripwire.armed = false;
 }

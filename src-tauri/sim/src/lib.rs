@@ -145,9 +145,25 @@ impl Simulator {
         self.sim.issued_secrets()
     }
 
+    /// A handle on [`Self::issued_secrets`] that outlives this value (e.g. for a check run when
+    /// a test harness is dropped, after its parts were moved elsewhere).
+    pub fn secret_list(&self) -> SecretList {
+        SecretList(self.sim.clone())
+    }
+
     /// Simulated "now" in ms since the epoch.
     pub fn now_ms(&self) -> u64 {
         self.sim.now_ms()
+    }
+}
+
+/// See [`Simulator::secret_list`].
+#[derive(Clone)]
+pub struct SecretList(Arc<state::Sim>);
+
+impl SecretList {
+    pub fn get(&self) -> Vec<IssuedSecret> {
+        self.0.issued_secrets()
     }
 }
 

@@ -6,7 +6,7 @@ pub mod file_keychain;
 pub mod publish;
 pub mod tripwire;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use reqwest::{Client, Method};
@@ -17,6 +17,8 @@ use tokdeck_core::{Engine, EngineConfig};
 use tokdeck_sim::{SimOptions, Simulator};
 
 pub struct H {
+    /// First field, so it runs before the data folder is deleted.
+    pub tripwire: TripwireGuard,
     pub sim: Simulator,
     pub base: String,
     pub engine: Arc<Engine>,
@@ -26,19 +28,26 @@ pub struct H {
     pub browser: Client,
     /// Every event the engine emitted, as JSON, for the secrets tripwire.
     pub events_seen: Arc<Mutex<Vec<String>>>,
-    /// Whether the tripwire runs when the harness is dropped (off only for its self-test).
-    pub tripwire: bool,
 }
 
 /// After every test that used the harness (and did not already fail), the secrets tripwire
 /// looks for every secret the simulator issued in the database files, the logs and the events.
-impl Drop for H {
+/// A guard of its own rather than `Drop for H`, so tests may still take `H` apart.
+pub struct TripwireGuard {
+    secrets: tokdeck_sim::SecretList,
+    dir: PathBuf,
+    events: Arc<Mutex<Vec<String>>>,
+    /// Off only for the tripwire's self-test, which plants secrets.
+    pub armed: bool,
+}
+
+impl Drop for TripwireGuard {
     fn drop(&mut self) {
-        if std::thread::panicking() || !self.tripwire {
+        if std::thread::panicking() || !self.armed {
             return;
         }
-        let events = self.events_seen.lock().unwrap().clone();
-        tripwire::check(&self.sim.issued_secrets(), self.dir.path(), &events, &[]);
+        let events = self.events.lock().unwrap().clone();
+        tripwire::check(&self.secrets.get(), &self.dir, &events, &[]);
     }
 }
 
@@ -95,8 +104,13 @@ pub async fn start_keyed(
     let events_seen = Arc::new(Mutex::new(Vec::new()));
     collect_events(&engine, events_seen.clone());
     H {
+        tripwire: TripwireGuard {
+            secrets: sim.secret_list(),
+            dir: dir.path().to_path_buf(),
+            events: events_seen.clone(),
+            armed: true,
+        },
         events_seen,
-        tripwire: true,
         sim,
         base,
         engine,
