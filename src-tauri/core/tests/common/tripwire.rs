@@ -130,7 +130,9 @@ pub fn sqlite_files(dir: &Path) -> Vec<PathBuf> {
         .filter(|p| p.is_file())
         .filter(|p| {
             let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
-            name.contains(".sqlite") || name.ends_with(".db") || name.ends_with("-wal")
+            name.contains(".sqlite")
+                || name.ends_with(".db")
+                || name.ends_with("-wal")
                 || name.ends_with("-journal")
         })
         .collect();
