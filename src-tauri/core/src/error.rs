@@ -168,6 +168,14 @@ impl From<tiktok_api::Error> for CoreError {
     }
 }
 
+impl From<CoreError> for UiError {
+    fn from(e: CoreError) -> Self {
+        UiError::new(e.code(), e.user_message())
+    }
+}
+
+pub type CoreResult<T> = Result<T, CoreError>;
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -190,11 +198,3 @@ mod tests {
         }
     }
 }
-
-impl From<CoreError> for UiError {
-    fn from(e: CoreError) -> Self {
-        UiError::new(e.code(), e.user_message())
-    }
-}
-
-pub type CoreResult<T> = Result<T, CoreError>;
