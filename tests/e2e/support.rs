@@ -15,6 +15,9 @@ use serde_json::{json, Value};
 
 /// The built-in simulator's control secret in the app under test (it steers the simulator).
 pub const SIM_CONTROL_TOKEN: &str = "e2e-sim-control-secret";
+/// The engine tests' secrets tripwire (std + the simulator's secret list only).
+#[path = "../../src-tauri/core/tests/common/tripwire.rs"]
+mod tripwire;
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_tokdeck");
 pub const TITLE: &str = "Tokdeck";
@@ -307,12 +310,48 @@ impl App {
         let result = std::panic::AssertUnwindSafe(body(&self))
             .catch_unwind()
             .await;
+        // After a passing body: no credential the simulator issued may sit in the data folder.
+        let result = match result {
+            Ok(()) => std::panic::AssertUnwindSafe(self.check_secrets())
+                .catch_unwind()
+                .await,
+            failed => failed,
+        };
         if let Err(panic) = result {
             self.save_artifacts().await;
             self.close().await;
             std::panic::resume_unwind(panic);
         }
         self.close().await;
+    }
+
+    /// The secrets tripwire over the app's database files (WAL included) and logs, for every
+    /// secret the app's simulator issued. Skipped when the app does not run the simulator or
+    /// its window is gone.
+    async fn check_secrets(&self) {
+        let script = r#"
+            const [done] = arguments;
+            window.__TAURI_INTERNALS__.invoke("app_info", {}).then(done, () => done(null));
+        "#;
+        let Ok(info) = self.client.execute_async(script, vec![]).await else {
+            return;
+        };
+        let Some(sim) = info["simulatorUrl"].as_str() else {
+            return;
+        };
+        let secrets: Vec<tokdeck_sim::IssuedSecret> =
+            reqwest::Client::new()
+                .get(format!("{}/__sim/secrets", sim.trim_end_matches('/')))
+                .header(tokdeck_sim::CONTROL_TOKEN_HEADER, SIM_CONTROL_TOKEN)
+                .send()
+                .await
+                .expect("the simulator lists its secrets")
+                .json()
+                .await
+                .expect("secrets as JSON");
+        tripwire::Tripwire::new(&secrets)
+            .scan_data_dir(&self.data_dir)
+            .assert_clean();
     }
 
     async fn save_artifacts(&self) {

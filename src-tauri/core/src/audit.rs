@@ -58,6 +58,9 @@ pub async fn record(
     outcome: Outcome,
     detail: &str,
 ) {
+    // Details are often built from error texts; the audit log is kept for months and shown in
+    // the UI, so it gets the same redaction as every error message.
+    let detail = tiktok_api::redact::redact(detail);
     let res = sqlx::query_scalar::<_, i64>(
         "INSERT INTO audit_log (at, account_id, action, outcome, detail) VALUES (?, ?, ?, ?, ?) \
          RETURNING id",
@@ -66,7 +69,7 @@ pub async fn record(
     .bind(account_id)
     .bind(action)
     .bind(outcome.as_str())
-    .bind(detail)
+    .bind(&detail)
     .fetch_one(pool)
     .await;
     match res {

@@ -42,19 +42,20 @@ impl Avatars {
         if parsed.scheme() != "https" && !(parsed.scheme() == "http" && loopback) {
             return Err("avatar URL is not HTTPS".into());
         }
+        // Avatar URLs are signed (the query grants access): reqwest's error text names the URL.
         let resp = self
             .http
             .get(parsed)
             .send()
             .await
-            .map_err(|e| format!("avatar download failed: {e}"))?;
+            .map_err(|e| format!("avatar download failed: {}", e.without_url()))?;
         if !resp.status().is_success() {
             return Err(format!("avatar download answered HTTP {}", resp.status()));
         }
         let bytes = resp
             .bytes()
             .await
-            .map_err(|e| format!("avatar download failed: {e}"))?;
+            .map_err(|e| format!("avatar download failed: {}", e.without_url()))?;
         if bytes.is_empty() || bytes.len() > MAX_BYTES {
             return Err(format!(
                 "avatar has an unexpected size ({} bytes)",

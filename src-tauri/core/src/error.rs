@@ -4,6 +4,7 @@
 //! never on text) and a message written for a creator, not a developer.
 
 use serde::Serialize;
+use tiktok_api::redact::redact;
 use ts_rs::TS;
 
 /// Stable error categories the UI can act on.
@@ -45,27 +46,31 @@ impl std::fmt::Display for UiError {
 impl std::error::Error for UiError {}
 
 /// Failures of the engine. Each variant knows its code and its human message.
+///
+/// Every text goes through [`redact`] on display: these messages end up in the log, the audit
+/// log, `last_error` columns, events and notifications, and some are built from text the engine
+/// does not control (HTTP client errors naming a URL, a callback's description).
 #[derive(Debug, thiserror::Error)]
 pub enum CoreError {
-    #[error(transparent)]
+    #[error("{}", redact(&.0.to_string()))]
     Store(#[from] crate::store::StoreError),
-    #[error(transparent)]
+    #[error("{}", redact(&.0.to_string()))]
     Secrets(#[from] crate::secrets::SecretsError),
-    #[error("{0}")]
+    #[error("{}", redact(.0))]
     InvalidInput(String),
-    #[error("{0}")]
+    #[error("{}", redact(.0))]
     NotFound(String),
-    #[error("{0}")]
+    #[error("{}", redact(.0))]
     Conflict(String),
-    #[error("{0}")]
+    #[error("{}", redact(.0))]
     Unavailable(String),
-    #[error("database error: {0}")]
+    #[error("database error: {}", redact(&.0.to_string()))]
     Sql(#[from] sqlx::Error),
-    #[error("internal error: {0}")]
+    #[error("internal error: {}", redact(.0))]
     Internal(String),
     /// A TikTok call failed. `message` is written for the creator (what happened and what to do
     /// next) and never contains a token; `class` tells the engine how to react.
-    #[error("{message}")]
+    #[error("{}", redact(message))]
     Tiktok {
         message: String,
         class: tiktok_api::ErrorClass,
@@ -92,7 +97,9 @@ impl CoreError {
     /// The sentence shown to the user.
     pub fn user_message(&self) -> String {
         match self {
-            CoreError::Sql(e) => format!("Tokdeck could not read or write its database ({e})."),
+            CoreError::Sql(e) => redact(&format!(
+                "Tokdeck could not read or write its database ({e})."
+            )),
             other => other.to_string(),
         }
     }
@@ -148,8 +155,7 @@ impl From<tiktok_api::Error> for CoreError {
             ),
             _ => None,
         };
-        // The crate's Display never contains a token (its secret types print ***), and TikTok's
-        // descriptions carry none either.
+        // The crate's Display is redacted (no URL query, no token-like field, no token body).
         let message = upload_refusal.unwrap_or_else(|| match class {
             C::RetryLater => format!(
                 "TikTok did not answer properly ({e}). Check your internet connection; Tokdeck will try again, or retry in a minute."
@@ -183,3 +189,26 @@ impl From<CoreError> for UiError {
 }
 
 pub type CoreResult<T> = Result<T, CoreError>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_message_is_redacted() {
+        let url = "http://127.0.0.1:9/upload/video/?upload_id=1&upload_token=live0123456789";
+        for e in [
+            CoreError::Internal(format!("error sending request for url ({url})")),
+            CoreError::Unavailable(r#"answer {"access_token":"live0123456789"}"#.into()),
+            CoreError::Tiktok {
+                message: format!("lost ({url})"),
+                class: tiktok_api::ErrorClass::RetryLater,
+                log_id: None,
+            },
+        ] {
+            for text in [e.to_string(), e.user_message(), UiError::from(e).message] {
+                assert!(!text.contains("live0123456789"), "{text}");
+            }
+        }
+    }
+}

@@ -243,7 +243,7 @@ impl Engine {
         self.events().emit(EngineEvent::ConnectFinished {
             flow_id: Some(id.to_owned()),
             ok,
-            message: message.to_owned(),
+            message: tiktok_api::redact::redact(message),
             account,
         });
     }
@@ -558,7 +558,10 @@ async fn callback_handler(
     }
 }
 
+/// The page the browser shows after the redirect. The message is redacted once more: the page
+/// stays in the browser's history and cache, out of Tokdeck's reach.
 fn page(ok: bool, message: &str) -> Response {
+    let message = &tiktok_api::redact::redact(message);
     let (title, colour) = if ok {
         ("Account connected", "#127a3a")
     } else {

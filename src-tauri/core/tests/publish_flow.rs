@@ -398,6 +398,7 @@ async fn reopen(t: T) -> T {
     t.h.engine.shutdown().await;
     let T { h, video } = t;
     let common::H {
+        tripwire,
         sim,
         base,
         engine,
@@ -405,6 +406,7 @@ async fn reopen(t: T) -> T {
         dir,
         ctl,
         browser,
+        events_seen,
     } = h;
     drop(engine);
     let deadline = std::time::Instant::now() + Duration::from_secs(5);
@@ -420,8 +422,10 @@ async fn reopen(t: T) -> T {
             Err(e) => panic!("reopen: {e}"),
         }
     };
+    common::collect_events(&engine, events_seen.clone());
     T {
         h: common::H {
+            tripwire,
             sim,
             base,
             engine,
@@ -429,6 +433,7 @@ async fn reopen(t: T) -> T {
             dir,
             ctl,
             browser,
+            events_seen,
         },
         video,
     }

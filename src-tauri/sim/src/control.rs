@@ -31,9 +31,15 @@ fn parse<T: DeserializeOwned>(body: &Bytes) -> Result<T> {
 }
 
 pub async fn reset(State(sim): State<Arc<Sim>>) -> Json<Value> {
-    *sim.lock() = World::fresh(sim.start_behaviour.clone());
+    sim.reset();
     tracing::info!("simulator reset");
     Json(json!({}))
+}
+
+/// Every credential issued since start (`[{kind, value}]`), for the secrets tripwire of tests
+/// that only reach the simulator over HTTP.
+pub async fn issued_secrets(State(sim): State<Arc<Sim>>) -> Json<Value> {
+    Json(json!(sim.issued_secrets()))
 }
 
 pub async fn get_app(State(sim): State<Arc<Sim>>) -> Json<Value> {

@@ -72,6 +72,8 @@ pub enum FaultKind {
     Delay,
     Drop,
     DropAfter,
+    /// The work is done and answered 200, but the body is cut in half (unreadable JSON).
+    Truncate,
     ExpireUploadUrl,
     FailReason,
     RevokeMidPublish,
@@ -178,6 +180,7 @@ pub struct Ticket {
     /// Upload only: read part of the body, then drop the connection.
     pub drop_mid_body: bool,
     drop_after: bool,
+    truncate: bool,
 }
 
 impl Ticket {
@@ -185,6 +188,8 @@ impl Ticket {
     pub fn finish(self, resp: Response) -> Response {
         if self.drop_after {
             dropped()
+        } else if self.truncate {
+            truncated(resp)
         } else {
             resp
         }
@@ -198,6 +203,19 @@ pub fn dropped() -> Response {
         Err::<Bytes, std::io::Error>(std::io::Error::other("tokdeck-sim: injected drop"))
     });
     Response::new(Body::from_stream(stream))
+}
+
+/// `resp` with only the first half of its body's first frame (the whole JSON for the API's
+/// answers) and no `Content-Length`, so the client reads a complete but cut answer.
+fn truncated(resp: Response) -> Response {
+    use futures_util::StreamExt;
+    let (mut parts, body) = resp.into_parts();
+    parts.headers.remove(axum::http::header::CONTENT_LENGTH);
+    let half = body
+        .into_data_stream()
+        .take(1)
+        .map(|frame| frame.map(|b| b.slice(..b.len() / 2)));
+    Response::from_parts(parts, Body::from_stream(half))
 }
 
 /// Counts the request and applies the next fault registered for `ep`, if any.
@@ -230,6 +248,7 @@ pub async fn gate(sim: &Sim, ep: Endpoint) -> Result<Ticket, Response> {
         FaultKind::Drop if ep == Endpoint::Upload => ticket.drop_mid_body = true,
         FaultKind::Drop => return Err(dropped()),
         FaultKind::DropAfter => ticket.drop_after = true,
+        FaultKind::Truncate => ticket.truncate = true,
         FaultKind::ExpireUploadUrl => ticket.publish_fault = Some(PublishFault::ExpireUploadUrl),
         FaultKind::FailReason => {
             ticket.publish_fault = Some(PublishFault::FailReason(

@@ -43,6 +43,7 @@ pub const DEFAULT_LIMITS: Limits = Limits {
     max_connections: 128,
     header_timeout: Duration::from_secs(15),
 };
+pub use state::IssuedSecret;
 
 #[derive(Debug, Clone, Default)]
 pub struct SimOptions {
@@ -168,9 +169,32 @@ impl Simulator {
         self.sim.clock.advance_ms(secs * 1000);
     }
 
+    /// Every credential the simulator has issued since it started (tokens, rotated ones too;
+    /// authorization codes; upload URLs and their upload tokens; the app's client secret): what
+    /// must never show up in a client's database, logs, events or notifications.
+    pub fn issued_secrets(&self) -> Vec<IssuedSecret> {
+        self.sim.issued_secrets()
+    }
+
+    /// A handle on [`Self::issued_secrets`] that outlives this value (e.g. for a check run when
+    /// a test harness is dropped, after its parts were moved elsewhere).
+    pub fn secret_list(&self) -> SecretList {
+        SecretList(self.sim.clone())
+    }
+
     /// Simulated "now" in ms since the epoch.
     pub fn now_ms(&self) -> u64 {
         self.sim.now_ms()
+    }
+}
+
+/// See [`Simulator::secret_list`].
+#[derive(Clone)]
+pub struct SecretList(Arc<state::Sim>);
+
+impl SecretList {
+    pub fn get(&self) -> Vec<IssuedSecret> {
+        self.0.issued_secrets()
     }
 }
 

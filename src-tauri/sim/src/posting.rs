@@ -293,8 +293,8 @@ fn create_post(sim: &Sim, st: &mut World, new: NewPost, now: u64) -> Response {
         chunk_size: plan.chunk_size,
         total_chunks: plan.total_chunks,
         upload: Upload {
-            upload_id: upload_id.clone(),
-            token: token.clone(),
+            upload_id,
+            token,
             expires_ms: now + st.behaviour.upload_url_ttl_secs * 1000,
             force_expired: false,
             offset: 0,
@@ -312,7 +312,7 @@ fn create_post(sim: &Sim, st: &mut World, new: NewPost, now: u64) -> Response {
     apply_fault(&mut post, fault);
     let data = json!({
         "publish_id": post.publish_id,
-        "upload_url": format!("{}/upload/video/?upload_id={upload_id}&upload_token={token}", sim.base_url),
+        "upload_url": crate::state::upload_url(&sim.base_url, &post.upload),
     });
     tracing::info!(publish_id = %post.publish_id, %open_id, ?mode, "publish initialised");
     st.posts.push(post);

@@ -116,6 +116,7 @@ fn routes(sim: Arc<Sim>) -> Router {
         )
         .route("/__sim/accounts/{open_id}", patch(control::patch_account))
         .route("/__sim/consent", post(control::consent))
+        .route("/__sim/secrets", get(control::issued_secrets))
         .route("/__sim/tokens", get(control::list_tokens))
         .route("/__sim/tokens/revoke", post(control::revoke_tokens))
         .route("/__sim/tokens/expire", post(control::expire_tokens))

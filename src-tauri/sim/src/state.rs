@@ -4,6 +4,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::{Mutex, MutexGuard};
 
 use axum::http::HeaderMap;
+use serde::{Deserialize, Serialize};
 
 use crate::accounts::{self, Account};
 use crate::app::DevApp;
@@ -79,12 +80,70 @@ impl State {
     }
 }
 
+/// A credential the simulator handed out (or holds, for the app's client secret).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct IssuedSecret {
+    /// `access_token`, `refresh_token`, `auth_code`, `upload_url`, `upload_token` or
+    /// `client_secret`.
+    pub kind: String,
+    pub value: String,
+}
+
+impl IssuedSecret {
+    fn new(kind: &str, value: impl Into<String>) -> Self {
+        Self {
+            kind: kind.to_owned(),
+            value: value.into(),
+        }
+    }
+}
+
+impl State {
+    /// Every credential of this world: tokens (rotated ones too), codes, upload URLs and their
+    /// tokens, the client secret.
+    pub fn issued_secrets(&self, base_url: &str) -> Vec<IssuedSecret> {
+        let mut v: Vec<IssuedSecret> = self
+            .tokens
+            .issued()
+            .iter()
+            .map(|(k, t)| IssuedSecret::new(k, t.clone()))
+            .collect();
+        v.extend(
+            self.codes
+                .keys()
+                .map(|c| IssuedSecret::new("auth_code", c.clone())),
+        );
+        for p in &self.posts {
+            v.push(IssuedSecret::new(
+                "upload_url",
+                upload_url(base_url, &p.upload),
+            ));
+            v.push(IssuedSecret::new("upload_token", p.upload.token.clone()));
+        }
+        v.push(IssuedSecret::new(
+            "client_secret",
+            self.app.client_secret.clone(),
+        ));
+        v
+    }
+}
+
+/// The upload URL an init answers for `upload` (one place for the init and the secret list).
+pub fn upload_url(base_url: &str, upload: &crate::posts::Upload) -> String {
+    format!(
+        "{base_url}/upload/video/?upload_id={}&upload_token={}",
+        upload.upload_id, upload.token
+    )
+}
+
 pub struct Sim {
     pub clock: Clock,
     pub base_url: String,
     /// What `/__sim/reset` returns to (SimOptions' behaviour with `--fast` applied).
     pub start_behaviour: Behaviour,
     state: Mutex<State>,
+    /// Secrets of the worlds wiped by a reset: they may still sit in a client's files.
+    retired: Mutex<Vec<IssuedSecret>>,
 }
 
 impl Sim {
@@ -99,7 +158,31 @@ impl Sim {
             base_url,
             start_behaviour: behaviour,
             state: Mutex::new(st),
+            retired: Mutex::new(Vec::new()),
         }
+    }
+
+    /// Back to a fresh world (`/__sim/reset`), remembering the secrets it had issued.
+    pub fn reset(&self) {
+        let mut st = self.lock();
+        let old = std::mem::replace(&mut *st, State::fresh(self.start_behaviour.clone()));
+        let mut retired = self.retired.lock().unwrap_or_else(|e| e.into_inner());
+        retired.extend(old.issued_secrets(&self.base_url));
+    }
+
+    /// Every secret issued since the simulator started, without duplicates.
+    pub fn issued_secrets(&self) -> Vec<IssuedSecret> {
+        let mut all = self.lock().issued_secrets(&self.base_url);
+        all.extend(
+            self.retired
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .iter()
+                .cloned(),
+        );
+        let mut seen = std::collections::HashSet::new();
+        all.retain(|s| seen.insert(s.clone()));
+        all
     }
 
     pub fn lock(&self) -> MutexGuard<'_, State> {

@@ -48,6 +48,9 @@ pub struct TokenStore {
     access: HashMap<String, (usize, u64)>,
     /// refresh token → grant index; retired tokens are removed in "always" rotation.
     refresh: HashMap<String, usize>,
+    /// Every token ever issued, rotated and revoked ones included, as `(kind, value)`: what
+    /// the secrets tripwire looks for.
+    issued: Vec<(&'static str, String)>,
 }
 
 pub enum RefreshError {
@@ -74,6 +77,7 @@ impl TokenStore {
             revoked: false,
         };
         let idx = self.grants.len();
+        self.remember(&grant);
         self.access
             .insert(grant.access_token.clone(), (idx, grant.access_expires_ms));
         self.refresh.insert(grant.refresh_token.clone(), idx);
@@ -111,6 +115,7 @@ impl TokenStore {
             self.refresh.retain(|_, i| *i != idx);
         }
         let g = g.clone();
+        self.remember(&g);
         self.refresh.insert(g.refresh_token.clone(), idx);
         self.access
             .insert(g.access_token.clone(), (idx, g.access_expires_ms));
@@ -119,6 +124,16 @@ impl TokenStore {
             refresh_expires_in: (g.refresh_expires_ms.saturating_sub(now_ms)) / 1000,
             grant: g,
         })
+    }
+
+    fn remember(&mut self, g: &Grant) {
+        self.issued.push(("access_token", g.access_token.clone()));
+        self.issued.push(("refresh_token", g.refresh_token.clone()));
+    }
+
+    /// Every token issued so far.
+    pub fn issued(&self) -> &[(&'static str, String)] {
+        &self.issued
     }
 
     pub fn bearer(&self, access: &str, now_ms: u64) -> Option<Bearer> {

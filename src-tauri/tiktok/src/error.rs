@@ -7,6 +7,8 @@
 
 use std::fmt;
 
+use crate::redact::redact;
+
 /// What the caller (the engine) should do about an error.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ErrorClass {
@@ -256,12 +258,27 @@ struct Inner {
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {
+    /// Every error is built here, so every text it carries passes [`redact`] once, whoever
+    /// built it (reqwest's text with the upload URL, a body snippet, a callback parameter).
     pub(crate) fn new(kind: ErrorKind) -> Self {
         Self(Box::new(Inner {
-            kind,
+            kind: kind.redacted(),
             log_id: None,
             http_status: None,
         }))
+    }
+
+    /// A request that got no (complete) answer. reqwest's text names the URL, and an upload
+    /// URL's query is a credential: the URL is dropped and the causes that explain the failure
+    /// (refused, reset, timed out) are kept instead.
+    pub(crate) fn network(e: reqwest::Error) -> Self {
+        let connect = e.is_connect();
+        let timeout = e.is_timeout();
+        Self::new(ErrorKind::Network {
+            detail: transport_detail(e),
+            connect,
+            timeout,
+        })
     }
 
     pub(crate) fn with_status(mut self, status: u16) -> Self {
@@ -367,8 +384,86 @@ impl Error {
     }
 }
 
+/// reqwest's description of a failed exchange without the URL, followed by its causes.
+pub(crate) fn transport_detail(e: reqwest::Error) -> String {
+    let e = e.without_url();
+    let mut text = e.to_string();
+    let mut cause = std::error::Error::source(&e);
+    while let Some(c) = cause {
+        let t = c.to_string();
+        if !text.contains(&t) {
+            text.push_str(": ");
+            text.push_str(&t);
+        }
+        cause = c.source();
+    }
+    redact(&text)
+}
+
+impl ErrorKind {
+    /// The kind with every free text redacted. TikTok's codes stay as they are: the
+    /// classification reads them and they carry no credential.
+    fn redacted(self) -> Self {
+        let r = |s: String| redact(&s);
+        match self {
+            Self::Api { code, message } => Self::Api {
+                code,
+                message: r(message),
+            },
+            Self::OAuth { error, description } => Self::OAuth {
+                error,
+                description: r(description),
+            },
+            Self::Authorization {
+                error,
+                description,
+                error_type,
+                err_code,
+            } => Self::Authorization {
+                error,
+                description: description.map(r),
+                error_type: error_type.map(r),
+                err_code: err_code.map(r),
+            },
+            Self::Network {
+                detail,
+                connect,
+                timeout,
+            } => Self::Network {
+                detail: r(detail),
+                connect,
+                timeout,
+            },
+            Self::OutcomeUnknown { detail } => Self::OutcomeUnknown { detail: r(detail) },
+            Self::UploadRejected { status, body } => Self::UploadRejected {
+                status,
+                body: r(body),
+            },
+            Self::InvalidResponse { detail } => Self::InvalidResponse { detail: r(detail) },
+            Self::InvalidInput(m) => Self::InvalidInput(r(m)),
+            Self::Config(m) => Self::Config(r(m)),
+            other => other,
+        }
+    }
+}
+
+/// The text goes through [`redact`] as a whole: a last guard for the parts not built by
+/// [`Error::new`] (an I/O error's text, a `log_id`).
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&redact(&self.unredacted_text()))
+    }
+}
+
+impl Error {
+    fn unredacted_text(&self) -> String {
+        let mut text = String::new();
+        let _ = self.write_text(&mut text);
+        text
+    }
+
+    fn write_text(&self, f: &mut String) -> fmt::Result {
+        use fmt::Write;
         match &self.0.kind {
             ErrorKind::Api { code, message } => write!(f, "TikTok error {code}: {message}")?,
             ErrorKind::OAuth { error, description } => {

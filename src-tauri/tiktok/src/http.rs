@@ -8,7 +8,9 @@ use reqwest::{Method, StatusCode};
 use serde::de::DeserializeOwned;
 
 use crate::config::ClientConfig;
-use crate::error::{decode_failure, success_log_id, Error, ErrorClass, ErrorKind, Result};
+use crate::error::{
+    decode_failure, success_log_id, transport_detail, Error, ErrorClass, ErrorKind, Result,
+};
 use crate::pacing::{Pacer, RateGroup};
 use crate::tokens::AccessToken;
 
@@ -130,6 +132,46 @@ fn snippet(bytes: &[u8]) -> String {
     s.chars().take(BODY_SNIPPET).collect()
 }
 
+/// What an error may say about a body it could not use. The token and revoke endpoints answer
+/// with live credentials (and a truncated answer defeats any key-based redaction), so of their
+/// bodies only the size and the top-level field names are told; other bodies are shown as a
+/// snippet, which [`Error::new`] redacts.
+fn shown_body(endpoint: Endpoint, bytes: &[u8]) -> String {
+    match endpoint {
+        Endpoint::Token | Endpoint::Revoke => {
+            let fields = serde_json::from_slice::<serde_json::Value>(bytes)
+                .ok()
+                .and_then(|v| match v {
+                    serde_json::Value::Object(m) => {
+                        Some(m.keys().cloned().collect::<Vec<_>>().join(", "))
+                    }
+                    _ => None,
+                });
+            match fields {
+                Some(f) => format!("{} bytes with fields [{f}] (not shown)", bytes.len()),
+                None => format!("{} bytes of unreadable JSON (not shown)", bytes.len()),
+            }
+        }
+        _ => snippet(bytes),
+    }
+}
+
+/// Why a body did not fit the expected shape. serde's text can quote the offending value
+/// (`invalid type: string "act.…"`), so for the token endpoints only missing fields are named.
+fn mismatch(endpoint: Endpoint, e: &serde_json::Error) -> String {
+    match endpoint {
+        Endpoint::Token | Endpoint::Revoke => {
+            let text = e.to_string();
+            if text.starts_with("missing field") {
+                text
+            } else {
+                "a field has an unexpected type or value".to_owned()
+            }
+        }
+        _ => e.to_string(),
+    }
+}
+
 impl TikTokClient {
     /// Sends one logical call, retrying as `endpoint` allows, and returns `data` (Open API) or
     /// the whole body (OAuth) deserialized as `T`, plus TikTok's `log_id`.
@@ -196,20 +238,20 @@ impl TikTokClient {
 
     fn judge_transport<T>(endpoint: Endpoint, e: reqwest::Error) -> Verdict<T> {
         if e.is_builder() {
-            return Verdict::Done(Err(Error::invalid_input(e.to_string())));
+            return Verdict::Done(Err(Error::invalid_input(transport_detail(e))));
         }
-        let err = Error::new(ErrorKind::Network {
-            detail: e.to_string(),
-            connect: e.is_connect(),
-            timeout: e.is_timeout(),
-        });
-        if e.is_connect() {
+        let connect = e.is_connect();
+        let err = Error::network(e);
+        if connect {
             // The connection never opened, so nothing was sent: safe to retry anything.
             return Verdict::Retry(err);
         }
         if endpoint.is_init() {
+            let ErrorKind::Network { detail, .. } = err.kind() else {
+                unreachable!("Error::network builds a network error")
+            };
             return Verdict::Done(Err(Error::outcome_unknown(format!(
-                "no answer to {endpoint:?}: {e}"
+                "no answer to {endpoint:?}: {detail}"
             ))));
         }
         if endpoint.is_idempotent() {
@@ -254,13 +296,18 @@ impl TikTokClient {
                 };
                 match serde_json::from_value::<T>(target) {
                     Ok(data) => Verdict::Done(Ok((data, log_id))),
-                    Err(e) if endpoint.is_init() => Verdict::Done(Err(Error::outcome_unknown(
-                        format!("unreadable init answer ({e}): {}", snippet(bytes)),
-                    )
-                    .with_log_id(log_id))),
+                    Err(e) if endpoint.is_init() => {
+                        Verdict::Done(Err(Error::outcome_unknown(format!(
+                            "unreadable init answer ({}): {}",
+                            mismatch(endpoint, &e),
+                            shown_body(endpoint, bytes)
+                        ))
+                        .with_log_id(log_id)))
+                    }
                     Err(e) => Verdict::Done(Err(Error::invalid_response(format!(
-                        "{e}: {}",
-                        snippet(bytes)
+                        "{}: {}",
+                        mismatch(endpoint, &e),
+                        shown_body(endpoint, bytes)
                     ))
                     .with_status(code)
                     .with_log_id(log_id))),
@@ -268,14 +315,17 @@ impl TikTokClient {
             }
             // Unreadable body, an unknown error shape, or a non-2xx without a TikTok error.
             _ => {
-                let err = Error::invalid_response(format!("HTTP {code}: {}", snippet(bytes)))
-                    .with_status(code);
+                let err = Error::invalid_response(format!(
+                    "HTTP {code}: {}",
+                    shown_body(endpoint, bytes)
+                ))
+                .with_status(code);
                 if endpoint.is_init() && (status.is_success() || status.is_server_error()) {
                     // A truncated 200 or a bare gateway 5xx: TikTok may have created the
                     // publish behind it.
                     return Verdict::Done(Err(Error::outcome_unknown(format!(
                         "HTTP {code} with unreadable body: {}",
-                        snippet(bytes)
+                        shown_body(endpoint, bytes)
                     ))
                     .with_status(code)));
                 }
@@ -352,6 +402,66 @@ mod tests {
         };
         assert_eq!(e.class(), ErrorClass::Reauthorize);
         assert_eq!(e.http_status(), Some(200));
+    }
+
+    const TOKENS: &str = r#"{"access_token":"act.live0123456789abcdef","expires_in":86400,"open_id":"o1","refresh_expires_in":31536000,"refresh_token":"rft.live0123456789abcdef","scope":"user.info.basic","token_type":"Bearer"}"#;
+
+    fn assert_no_token(e: &Error) {
+        for shown in [e.to_string(), format!("{e:?}")] {
+            assert!(
+                !shown.contains("live0123456789"),
+                "a token is in the error: {shown}"
+            );
+        }
+    }
+
+    #[test]
+    fn unreadable_token_answers_never_echo_the_body() {
+        // Truncated: not JSON at all.
+        let cut = &TOKENS[..TOKENS.len() - 40];
+        let Verdict::Done(Err(e)) = judge(Endpoint::Token, 200, cut) else {
+            panic!()
+        };
+        assert_no_token(&e);
+        assert!(e.to_string().contains("not shown"), "{e}");
+        // Valid JSON of the wrong shape: serde's message would quote the value.
+        let wrong = TOKENS.replace(
+            r#""expires_in":86400"#,
+            r#""expires_in":"act.live0123456789abcdef""#,
+        );
+        #[derive(Debug, serde::Deserialize)]
+        #[allow(dead_code)]
+        struct Tokens {
+            open_id: String,
+            expires_in: u64,
+        }
+        let v: Verdict<(Tokens, Option<String>)> =
+            TikTokClient::judge_answer(Endpoint::Token, StatusCode::OK, wrong.as_bytes());
+        let Verdict::Done(Err(e)) = v else { panic!() };
+        assert_no_token(&e);
+        assert!(e.to_string().contains("open_id"), "fields are named: {e}");
+        // A 5xx from the revoke endpoint echoing the form.
+        let Verdict::Done(Err(e)) = judge(
+            Endpoint::Revoke,
+            502,
+            "bad gateway: token=act.live0123456789abcdef&client_secret=s",
+        ) else {
+            panic!()
+        };
+        assert_no_token(&e);
+    }
+
+    #[test]
+    fn other_bodies_are_shown_redacted() {
+        let Verdict::Done(Err(e)) = judge(
+            Endpoint::VideoInit,
+            200,
+            r#"{"data":{"publish_id":"p","upload_url":"https://up.example/v/?upload_token=live0123456789"#,
+        ) else {
+            panic!()
+        };
+        assert_no_token(&e);
+        assert!(e.to_string().contains("publish_id"), "{e}");
     }
 
     #[test]

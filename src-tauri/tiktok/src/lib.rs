@@ -22,6 +22,7 @@ mod http;
 pub mod oauth;
 pub mod pacing;
 pub mod posting;
+pub mod redact;
 pub mod tokens;
 pub mod upload;
 

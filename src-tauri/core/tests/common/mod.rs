@@ -6,9 +6,10 @@ pub mod file_keychain;
 pub mod locked_keychain;
 pub mod lockable_keychain;
 pub mod publish;
+pub mod tripwire;
 
-use std::path::Path;
-use std::sync::Arc;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 use reqwest::{Client, Method};
 use serde_json::{json, Value};
@@ -18,6 +19,8 @@ use tokdeck_core::{Engine, EngineConfig};
 use tokdeck_sim::{SimOptions, Simulator};
 
 pub struct H {
+    /// First field, so it runs before the data folder is deleted.
+    pub tripwire: TripwireGuard,
     pub sim: Simulator,
     pub base: String,
     pub engine: Arc<Engine>,
@@ -25,6 +28,47 @@ pub struct H {
     pub dir: tempfile::TempDir,
     pub ctl: Client,
     pub browser: Client,
+    /// Every event the engine emitted, as JSON, for the secrets tripwire.
+    pub events_seen: Arc<Mutex<Vec<String>>>,
+}
+
+/// After every test that used the harness (and did not already fail), the secrets tripwire
+/// looks for every secret the simulator issued in the database files, the logs and the events.
+/// A guard of its own rather than `Drop for H`, so tests may still take `H` apart.
+pub struct TripwireGuard {
+    secrets: tokdeck_sim::SecretList,
+    dir: PathBuf,
+    events: Arc<Mutex<Vec<String>>>,
+    /// Off only for the tripwire's self-test, which plants secrets.
+    pub armed: bool,
+}
+
+impl Drop for TripwireGuard {
+    fn drop(&mut self) {
+        if std::thread::panicking() || !self.armed {
+            return;
+        }
+        let events = self.events.lock().unwrap().clone();
+        tripwire::check(&self.secrets.get(), &self.dir, &events, &[]);
+    }
+}
+
+/// Records every event `engine` emits, serialized, until the engine goes away.
+pub fn collect_events(engine: &Engine, into: Arc<Mutex<Vec<String>>>) {
+    let mut rx = engine.events().subscribe();
+    tokio::spawn(async move {
+        use tokio::sync::broadcast::error::RecvError;
+        loop {
+            match rx.recv().await {
+                Ok(e) => into
+                    .lock()
+                    .unwrap()
+                    .push(serde_json::to_string(&e).unwrap()),
+                Err(RecvError::Lagged(_)) => continue,
+                Err(RecvError::Closed) => break,
+            }
+        }
+    });
 }
 
 /// The simulator's control secret as default headers (the API endpoints ignore it).
@@ -69,7 +113,16 @@ pub async fn start_keyed(
             .with_simulator(&base, sim.control_token()),
     );
     let engine = Engine::open(config).await.unwrap();
+    let events_seen = Arc::new(Mutex::new(Vec::new()));
+    collect_events(&engine, events_seen.clone());
     H {
+        tripwire: TripwireGuard {
+            secrets: sim.secret_list(),
+            dir: dir.path().to_path_buf(),
+            events: events_seen.clone(),
+            armed: true,
+        },
+        events_seen,
         sim,
         base,
         engine,
