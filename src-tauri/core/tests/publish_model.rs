@@ -525,8 +525,13 @@ struct Rig {
     trace: Vec<String>,
 }
 
-fn engine_config(dir: &Path, secrets: Secrets, base: &str, clock: Clock) -> EngineConfig {
-    let mut c = EngineConfig::new(dir.to_path_buf(), secrets).with_simulator(base);
+fn engine_config(
+    dir: &Path,
+    secrets: Secrets,
+    (base, token): (&str, &str),
+    clock: Clock,
+) -> EngineConfig {
+    let mut c = EngineConfig::new(dir.to_path_buf(), secrets).with_simulator(base, token);
     c.clock = clock;
     c.rate_window = Duration::from_secs(1);
     c.client_tuning = Some(tune);
@@ -613,7 +618,8 @@ impl Rig {
             move |_| Secrets::with_store("tokdeck-model", LockableStore::in_memory(&keychain_lock)),
             move |c| {
                 let base = c.simulator_url.clone().unwrap();
-                engine_config(&c.data_dir, c.secrets.clone(), &base, tweak_clock)
+                let token = c.simulator_token.clone().unwrap();
+                engine_config(&c.data_dir, c.secrets.clone(), (&base, &token), tweak_clock)
             },
         )
         .await;
@@ -675,7 +681,13 @@ impl Rig {
             browser,
             ..
         } = h;
-        let config = engine_config(dir.path(), secrets, &base, engine.clock().clone());
+        let token = sim.control_token().to_owned();
+        let config = engine_config(
+            dir.path(),
+            secrets,
+            (&base, &token),
+            engine.clock().clone(),
+        );
         let mut rig = Rig {
             bugs,
             _sim: sim,

@@ -127,6 +127,7 @@ async fn restart_after(t: T, closed: Duration) -> T {
     clock.advance_unnoticed(closed);
     let T { h, video } = t;
     let common::H {
+        tripwire,
         sim,
         base,
         engine,
@@ -134,12 +135,14 @@ async fn restart_after(t: T, closed: Duration) -> T {
         dir,
         ctl,
         browser,
+        events_seen,
     } = h;
     drop(engine);
     let deadline = std::time::Instant::now() + Duration::from_secs(5);
     let engine = loop {
         let mut config =
-            EngineConfig::new(dir.path().to_path_buf(), secrets.clone()).with_simulator(&base);
+            EngineConfig::new(dir.path().to_path_buf(), secrets.clone())
+                .with_simulator(&base, sim.control_token());
         config.clock = clock.clone();
         match Engine::open(config).await {
             Ok(e) => break e,
@@ -151,7 +154,9 @@ async fn restart_after(t: T, closed: Duration) -> T {
             Err(e) => panic!("reopen: {e}"),
         }
     };
+    common::collect_events(&engine, events_seen.clone());
     let h = common::H {
+        tripwire,
         sim,
         base,
         engine,
@@ -159,6 +164,7 @@ async fn restart_after(t: T, closed: Duration) -> T {
         dir,
         ctl,
         browser,
+        events_seen,
     };
     T { h, video }
 }
