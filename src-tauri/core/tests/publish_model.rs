@@ -14,7 +14,7 @@
 //!
 //! Real parts: a SQLite file in a temp dir, the in-process simulator over HTTP (fast mode,
 //! rate window shortened to 1 s on both sides), the mock keychain behind a lock switch
-//! (`common::lockable_keychain`), the engine's injectable clock moved together with the
+//! (`common::locked_keychain`), the engine's injectable clock moved together with the
 //! simulator's, ffmpeg-made clips (made once per test binary, copied per case). The TikTok
 //! client's retry backoffs and timeouts are shortened (`EngineConfig::client_tuning`) so a
 //! case with dozens of injected faults takes a second, not minutes; nothing else is changed.
@@ -79,7 +79,7 @@ use tokdeck_core::settings::SettingsPatch;
 use tokdeck_core::{tiktok_api, Engine, EngineConfig};
 use tokdeck_sim::Simulator;
 
-use common::lockable_keychain::{Lock, LockableStore};
+use common::locked_keychain::{Lock, LockableStore, Refuse};
 use common::publish::{fast, SimCtl};
 
 // ---------------------------------------------------------------------------------------------
@@ -96,15 +96,7 @@ const STUCK_GRACE: Duration = Duration::from_secs(3);
 /// Bugs the model finds on this branch. The op combinations that hit them are skipped (and
 /// named in the trace) while they are listed; the integrator empties this list once the fixes
 /// are merged.
-const KNOWN_BUGS: &[Bug] = &[
-    Bug::RelinkAfterUnknownOutcome,
-    Bug::RetryAfterLostFinalAnswer,
-    Bug::CancelRacesClaim,
-    Bug::EndlessProcessing,
-    Bug::LockedKeychainFailsForGood,
-    Bug::QueueOffersDeleteWhilePublishing,
-    Bug::RemovedAccountFailsForGood,
-];
+const KNOWN_BUGS: &[Bug] = &[];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Bug {
@@ -610,7 +602,7 @@ impl Rig {
         let tweak_clock = clock.clone();
         let h = common::start_keyed(
             fast(),
-            move |_| Secrets::with_store("tokdeck-model", LockableStore::in_memory(&keychain_lock)),
+            move |_| Secrets::with_store("tokdeck-model", LockableStore::open(keychain_lock.clone())),
             move |c| {
                 let base = c.simulator_url.clone().unwrap();
                 engine_config(&c.data_dir, c.secrets.clone(), &base, tweak_clock)
@@ -903,11 +895,11 @@ impl Rig {
             }
             Op::Restart => unreachable!("handled above"),
             Op::Lock => {
-                self.lock.lock();
+                self.lock.set(Refuse::Everything);
                 String::new()
             }
             Op::Unlock => {
-                self.lock.unlock();
+                self.lock.set(Refuse::Nothing);
                 String::new()
             }
             Op::Hurry => {
@@ -1498,7 +1490,6 @@ fn replay_one_post_publishes() {
 }
 
 #[test]
-#[ignore = "bug: a locked keychain at publish time fails the post for good (no Retry) — fixed on branch publisher"]
 fn bug_locked_keychain_fails_the_post_for_good() {
     replay(Case {
         accounts: 1,
@@ -1511,7 +1502,6 @@ fn bug_locked_keychain_fails_the_post_for_good() {
 }
 
 #[test]
-#[ignore = "bug: a publish TikTok never finishes processing stays publishing forever, nothing offered — fixed on branch publisher"]
 fn bug_endless_processing_keeps_the_post_publishing() {
     replay(Case {
         accounts: 1,
@@ -1526,7 +1516,6 @@ fn bug_endless_processing_keeps_the_post_publishing() {
 }
 
 #[test]
-#[ignore = "bug: relink after an unknown outcome publishes the post a second time — fixed on branch publisher"]
 fn bug_relink_after_unknown_outcome_posts_twice() {
     replay(Case {
         accounts: 1,
@@ -1542,7 +1531,6 @@ fn bug_relink_after_unknown_outcome_posts_twice() {
 }
 
 #[test]
-#[ignore = "bug: answers lost after the last chunk end in a retryable failure; Retry posts twice — fixed on branch publisher"]
 fn bug_retry_after_lost_final_chunk_answers_posts_twice() {
     replay(Case {
         accounts: 1,
@@ -1561,7 +1549,6 @@ fn bug_retry_after_lost_final_chunk_answers_posts_twice() {
 }
 
 #[test]
-#[ignore = "bug: a cancel racing the scheduler's claim answers OK and the post is published — fixed on branch publisher"]
 fn bug_cancel_racing_the_claim_still_publishes() {
     replay_tries(
         Case {
@@ -1574,7 +1561,6 @@ fn bug_cancel_racing_the_claim_still_publishes() {
 }
 
 #[test]
-#[ignore = "bug: the Queue offers Delete on a publishing post and the engine refuses it (UI rule, QueuePage.svelte) — found by the model, not fixed yet"]
 fn bug_queue_offers_delete_while_publishing() {
     replay(Case {
         accounts: 1,
@@ -1588,7 +1574,6 @@ fn bug_queue_offers_delete_while_publishing() {
 }
 
 #[test]
-#[ignore = "bug: publish now of a removed account's missed post fails it for good (no Retry) — found by the model, not fixed yet"]
 fn bug_publish_now_on_a_removed_account_fails_for_good() {
     replay(Case {
         accounts: 1,
@@ -1602,7 +1587,6 @@ fn bug_publish_now_on_a_removed_account_fails_for_good() {
 }
 
 #[test]
-#[ignore = "bug: a post queued for a retry when its account is removed fails for good (no Retry) — found by the model, not fixed yet"]
 fn bug_removed_account_fails_its_queued_post_for_good() {
     replay(Case {
         accounts: 1,
