@@ -86,7 +86,7 @@ use common::publish::{fast, SimCtl};
 // Budget and known bugs
 
 /// Cases per `cargo test` run unless `PROPTEST_CASES` says otherwise.
-const DEFAULT_CASES: u32 = 28;
+const DEFAULT_CASES: u32 = 20;
 const MAX_OPS: usize = 32;
 /// (c): how long (simulated) a post may stay queued/publishing with nothing offered to move it.
 const BOUND_MS: u64 = 2 * 3600 * 1000;
