@@ -1285,8 +1285,11 @@ impl Rig {
                 tokio::time::sleep(Duration::from_millis(50)).await;
             };
             if let Some(v) = stuck {
-                let movable =
-                    v.status == PostStatus::Queued && offered(&v).contains(&Action::Cancel);
+                // Queued for a slot is fine; queued but still paused for an account that is
+                // connected again is not (the reconnect must lift the pause).
+                let movable = v.status == PostStatus::Queued
+                    && !v.paused
+                    && offered(&v).contains(&Action::Cancel);
                 if !movable {
                     return Err(format!(
                         "(c) post {i} is {:?} for {} min of simulated time and nothing the UI offers moves it: {v:?}",
