@@ -603,6 +603,24 @@ pub async fn get_live(pool: &SqlitePool, id: i64) -> CoreResult<AccountRow> {
     }
 }
 
+/// Refuses an action that needs the account connected (publish now, retry), naming the
+/// account and the way out; an unknown id is "not found".
+pub async fn ensure_connected(pool: &SqlitePool, id: i64) -> CoreResult<()> {
+    match get(pool, id).await? {
+        Some(r) if r.removed_at.is_none() => Ok(()),
+        Some(r) => Err(disconnected(&r)),
+        None => Err(not_found(id)),
+    }
+}
+
+/// "@x is disconnected — reconnect it first."
+pub fn disconnected(r: &AccountRow) -> CoreError {
+    CoreError::Conflict(format!(
+        "{} is disconnected — reconnect it first (Accounts → Connect).",
+        crate::tokens::display(r)
+    ))
+}
+
 pub async fn get_by_open_id(pool: &SqlitePool, open_id: &str) -> CoreResult<Option<AccountRow>> {
     Ok(sqlx::query_as(AssertSqlSafe(format!(
         "SELECT {COLUMNS} FROM accounts WHERE open_id = ?"

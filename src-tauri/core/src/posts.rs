@@ -1169,6 +1169,10 @@ impl Engine {
                 status.as_str().replace('_', " ")
             )));
         }
+        // Refused before anything changes: the post keeps its time and waits, paused.
+        if matches!(when, When::Now) {
+            crate::accounts::ensure_connected(pool, row.account_id).await?;
+        }
         let (at, zone, local, now_flag) = self.resolve_when(row.account_id, when).await?;
         let new_status = if status == PostStatus::NeedsAttention {
             "needs_attention"

@@ -754,6 +754,39 @@ impl Engine {
         Ok(RunEnd::Done)
     }
 
+    /// The account's row when it was removed from Tokdeck (its tokens are gone).
+    async fn removed_account(&self, id: i64) -> CoreResult<Option<crate::accounts::AccountRow>> {
+        Ok(crate::accounts::get(self.store().pool(), id)
+            .await?
+            .filter(|r| r.removed_at.is_some()))
+    }
+
+    /// The account was removed while the post waited or ran, before anything reached TikTok:
+    /// nothing is wrong with the post, so it goes back to the queue, paused like the account's
+    /// other posts, and the reconnect lifts the pause (cancel and delete stay offered).
+    async fn wait_for_reconnect(
+        &self,
+        job: &mut PublishJob,
+        account: &crate::accounts::AccountRow,
+    ) -> CoreResult<RunEnd> {
+        let CoreError::Conflict(message) = crate::accounts::disconnected(account) else {
+            unreachable!("disconnected() is a conflict")
+        };
+        self.set_state(
+            job,
+            PublishStep::Queued,
+            Change {
+                next_retry_at: Some(None),
+                error: Some(Some(("reconnect".to_owned(), message))),
+                ..Default::default()
+            },
+        )
+        .await?;
+        self.pause_posts_of_account(job.account_id, crate::account_ops::REMOVED_PAUSE_REASON)
+            .await?;
+        Ok(RunEnd::Done)
+    }
+
     /// Schedules another try of the current step (or of the whole publish for `to`), or fails
     /// once the attempts are used up.
     async fn retry_or_fail(
@@ -1130,6 +1163,9 @@ impl Engine {
         let logged = || Change::logged(e.tiktok_log_id());
         if let CoreError::Secrets(_) = e {
             return self.keychain_wait(job, post, &e, logged()).await;
+        }
+        if let Some(account) = self.removed_account(job.account_id).await? {
+            return self.wait_for_reconnect(job, &account).await;
         }
         match e.tiktok_class() {
             Some(ErrorClass::RetryLater) => {
@@ -1755,6 +1791,7 @@ impl Engine {
                 )
             }));
         }
+        crate::accounts::ensure_connected(pool, job.account_id).await?;
         self.requeue(&mut job).await.map_err(user_taken)?;
         self.post(post_id).await
     }

@@ -183,7 +183,8 @@ impl Engine {
                     OR (state = 'needs_attention' AND next_retry_at IS NOT NULL))
                AND (next_retry_at IS NULL OR next_retry_at <= ?)
                AND post_id IN (SELECT id FROM posts
-                               WHERE status IN ('queued', 'publishing', 'needs_attention'))
+                               WHERE status IN ('queued', 'publishing', 'needs_attention')
+                                 AND (paused_reason IS NULL OR status = 'publishing'))
              ORDER BY COALESCE(next_retry_at, 0), updated_at, post_id",
         )
         .bind(now)

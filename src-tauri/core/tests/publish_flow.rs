@@ -690,3 +690,39 @@ async fn the_tray_status_tells_the_next_post_and_the_publish_under_way() {
     );
     t.h.engine.shutdown().await;
 }
+
+/// A removed account's post waits for the reconnect: "publish now" is refused naming the
+/// account (the post keeps its time), and after the reconnect it goes out.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn publish_now_of_a_removed_accounts_post_is_refused_until_it_is_reconnected() {
+    let t = T::start(media_common::h264).await;
+    t.h.engine.start_background();
+    let (open_id, account) = t.account("gone").await;
+    let id = t.draft(account, "waits for its account").await;
+    t.schedule(id, in_minutes(&t.h.engine, 180)).await;
+    let before = t.h.engine.post(id).await.unwrap();
+    t.h.engine.remove_account(account).await.unwrap();
+
+    let err =
+        t.h.engine
+            .reschedule_post(id, &When::Now)
+            .await
+            .unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("@gone is disconnected — reconnect it first"),
+        "{err}"
+    );
+    let after = t.h.engine.post(id).await.unwrap();
+    assert_eq!(after.scheduled_at, before.scheduled_at);
+    assert_eq!(after.status, PostStatus::Scheduled);
+    assert!(after.paused_reason.is_some(), "{after:?}");
+    assert!(t.h.engine.retry_publish(id).await.is_err());
+
+    t.h.connect(&open_id).await;
+    let resumed = t.h.engine.post(id).await.unwrap();
+    assert!(resumed.paused_reason.is_none(), "{resumed:?}");
+    t.h.engine.reschedule_post(id, &When::Now).await.unwrap();
+    t.wait_status(id, PostStatus::Published, 20).await;
+    assert_eq!(t.sim_posts_of(&open_id).await.len(), 1);
+}

@@ -14,7 +14,7 @@
 //!
 //! Real parts: a SQLite file in a temp dir, the in-process simulator over HTTP (fast mode,
 //! rate window shortened to 1 s on both sides), the mock keychain behind a lock switch
-//! (`common::lockable_keychain`), the engine's injectable clock moved together with the
+//! (`common::locked_keychain`), the engine's injectable clock moved together with the
 //! simulator's, ffmpeg-made clips (made once per test binary, copied per case). The TikTok
 //! client's retry backoffs and timeouts are shortened (`EngineConfig::client_tuning`) so a
 //! case with dozens of injected faults takes a second, not minutes; nothing else is changed.
@@ -42,7 +42,7 @@
 //! - (d) an action the UI offers is not refused with a conflict (unless the post changed in
 //!   between: a race the UI cannot see);
 //! - (e) a post fails only retryably: nothing this model does makes a post fail for good, so a
-//!   failed post must offer Retry.
+//!   failed post must be retryable (the job says so; Retry is offered on every failed post).
 //!
 //! Budget: `PROPTEST_CASES` cases (default [`DEFAULT_CASES`], about a minute); `make soak` sets
 //! `TOKDECK_SOAK_SECS` and loops over fresh seeds until the time is up, printing the cases run
@@ -79,14 +79,14 @@ use tokdeck_core::settings::SettingsPatch;
 use tokdeck_core::{tiktok_api, Engine, EngineConfig};
 use tokdeck_sim::Simulator;
 
-use common::lockable_keychain::{Lock, LockableStore};
+use common::locked_keychain::{Lock, LockableStore, Refuse};
 use common::publish::{fast, SimCtl};
 
 // ---------------------------------------------------------------------------------------------
 // Budget and known bugs
 
 /// Cases per `cargo test` run unless `PROPTEST_CASES` says otherwise.
-const DEFAULT_CASES: u32 = 28;
+const DEFAULT_CASES: u32 = 20;
 const MAX_OPS: usize = 32;
 /// (c): how long (simulated) a post may stay queued/publishing with nothing offered to move it.
 const BOUND_MS: u64 = 2 * 3600 * 1000;
@@ -96,15 +96,7 @@ const STUCK_GRACE: Duration = Duration::from_secs(3);
 /// Bugs the model finds on this branch. The op combinations that hit them are skipped (and
 /// named in the trace) while they are listed; the integrator empties this list once the fixes
 /// are merged.
-const KNOWN_BUGS: &[Bug] = &[
-    Bug::RelinkAfterUnknownOutcome,
-    Bug::RetryAfterLostFinalAnswer,
-    Bug::CancelRacesClaim,
-    Bug::EndlessProcessing,
-    Bug::LockedKeychainFailsForGood,
-    Bug::QueueOffersDeleteWhilePublishing,
-    Bug::RemovedAccountFailsForGood,
-];
+const KNOWN_BUGS: &[Bug] = &[];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Bug {
@@ -556,9 +548,11 @@ fn sim_publishes(sim_posts: &[Value], tag: &str) -> Vec<(String, bool)> {
         .collect()
 }
 
-/// The actions the Queue page (ui/src/pages/QueuePage.svelte) shows for a post: its rules,
-/// read from the same job and post the page loads. Edit (the composer) and Reschedule (the
-/// calendar) are offered elsewhere and are not checked by (d).
+/// The actions the Queue page shows for a post: `postActions` (ui/src/lib/postActions.ts)
+/// transcribed, checked against the way-out table by [`offered_matches_the_way_out_table`]
+/// (as the vitest checks the UI and publish_integrity.rs the engine), plus the page's Relink
+/// button on a post that needs attention. Edit (the composer) and Reschedule (the calendar)
+/// are offered elsewhere and are not checked by (d).
 fn offered(v: &View) -> Vec<Action> {
     use Action::*;
     let listed = matches!(
@@ -574,35 +568,96 @@ fn offered(v: &View) -> Vec<Action> {
     if !listed {
         return vec![];
     }
-    let step = v.job.as_ref().map(|j| j.step).or(match v.status {
-        PostStatus::Published => Some(PublishStep::Published),
-        PostStatus::Failed => Some(PublishStep::Failed),
-        PostStatus::Queued => Some(PublishStep::Queued),
-        _ => None,
-    });
-    let mut out = Vec::new();
-    let job = v.job.as_ref();
-    if job.is_some_and(|j| j.outcome_unknown) {
-        out.extend([MarkPosted, Dismiss]);
-    } else if job.is_some_and(|j| j.retryable)
-        && matches!(
-            step,
-            Some(PublishStep::Failed | PublishStep::NeedsAttention)
-        )
-    {
-        out.push(Retry);
-    }
+    let mut out = post_actions(v.status, v.job.as_ref());
     if v.status == PostStatus::NeedsAttention {
         out.extend([RelinkSame, RelinkOther]);
     }
-    if step.is_none() && matches!(v.status, PostStatus::Scheduled | PostStatus::Missed) {
-        out.push(PublishNow);
-    }
-    if step == Some(PublishStep::Queued) || step.is_none() {
-        out.push(Cancel);
-    }
-    out.push(Delete);
     out
+}
+
+/// `postActions(status, job)` of the UI, in the model's action names.
+fn post_actions(status: PostStatus, job: Option<&JobView>) -> Vec<Action> {
+    use Action::*;
+    // Being published: the engine itself ends it (retries and deadlines are bounded).
+    if status == PostStatus::Publishing {
+        return vec![];
+    }
+    let mut out = vec![Delete];
+    let state = job.map(|j| j.step.post_status());
+    if job.is_some_and(|j| j.outcome_unknown && j.step == PublishStep::NeedsAttention)
+        && status == PostStatus::NeedsAttention
+    {
+        out.extend([MarkPosted, Dismiss]);
+    } else {
+        let cancellable = matches!(
+            status,
+            PostStatus::Draft
+                | PostStatus::Scheduled
+                | PostStatus::Missed
+                | PostStatus::NeedsAttention
+                | PostStatus::Failed
+                | PostStatus::Queued
+        );
+        if cancellable
+            && (status != PostStatus::Queued || job.is_some_and(|j| j.step == PublishStep::Queued))
+        {
+            out.push(Cancel);
+        }
+        if job.is_some_and(|j| matches!(j.step, PublishStep::Failed | PublishStep::NeedsAttention))
+            && Some(status) == state
+        {
+            out.push(Retry);
+        }
+        if matches!(
+            status,
+            PostStatus::Scheduled | PostStatus::Missed | PostStatus::Failed
+        ) {
+            out.push(PublishNow);
+        }
+    }
+    out
+}
+
+/// The model's copy of `postActions` gives what the way-out table says for every row (the
+/// table's actions the model has no op for — checkAgain — aside).
+#[test]
+fn offered_matches_the_way_out_table() {
+    let table: Value =
+        serde_json::from_str(include_str!("../../../ui/src/lib/wayOut.json")).unwrap();
+    for row in table["rows"].as_array().unwrap() {
+        let status = PostStatus::parse(row["status"].as_str().unwrap());
+        let job = row["job"].as_object().map(|j| JobView {
+            step: PublishStep::parse(j["state"].as_str().unwrap()),
+            outcome_unknown: j.get("outcomeUnknown") == Some(&json!(true)),
+            retryable: j.get("retryable") == Some(&json!(true)),
+            publish_id: (j.get("publishId") == Some(&json!(true))).then(|| "p".to_owned()),
+        });
+        let mut want: Vec<String> = row["actions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a.as_str().unwrap().to_owned())
+            .filter(|a| a != "checkAgain")
+            .collect();
+        let mut got: Vec<String> = post_actions(status, job.as_ref())
+            .iter()
+            .map(|a| {
+                match a {
+                    Action::PublishNow => "publishNow",
+                    Action::Retry => "retry",
+                    Action::Cancel => "cancel",
+                    Action::Delete => "delete",
+                    Action::MarkPosted => "markPosted",
+                    Action::Dismiss => "dismiss",
+                    other => unreachable!("{other:?} is not a Queue action"),
+                }
+                .to_owned()
+            })
+            .collect();
+        want.sort();
+        got.sort();
+        assert_eq!(got, want, "row {}", row["name"]);
+    }
 }
 
 type Check = Result<(), String>;
@@ -615,7 +670,9 @@ impl Rig {
         let tweak_clock = clock.clone();
         let h = common::start_keyed(
             fast(),
-            move |_| Secrets::with_store("tokdeck-model", LockableStore::in_memory(&keychain_lock)),
+            move |_| {
+                Secrets::with_store("tokdeck-model", LockableStore::open(keychain_lock.clone()))
+            },
             move |c| {
                 let base = c.simulator_url.clone().unwrap();
                 let token = c.simulator_token.clone().unwrap();
@@ -915,11 +972,11 @@ impl Rig {
             }
             Op::Restart => unreachable!("handled above"),
             Op::Lock => {
-                self.lock.lock();
+                self.lock.set(Refuse::Everything);
                 String::new()
             }
             Op::Unlock => {
-                self.lock.unlock();
+                self.lock.set(Refuse::Nothing);
                 String::new()
             }
             Op::Hurry => {
@@ -1134,6 +1191,19 @@ impl Rig {
                 }
                 Ok("ok".into())
             }
+            Err(CoreError::Conflict(msg))
+                if self.accounts[self.posts[i].account].removed
+                    && msg.contains("is disconnected — reconnect it first") =>
+            {
+                // Refused with the reason, and nothing changed (the post keeps its time).
+                let after = self.view(i).await;
+                if after.as_ref() != Some(&before) {
+                    return Err(format!(
+                        "{a:?} of post {i} was refused ({msg}) but the post changed: {before:?} → {after:?}"
+                    ));
+                }
+                Ok(format!("refused: {msg}"))
+            }
             Err(CoreError::Conflict(msg)) if queue_action => {
                 let after = self.view(i).await;
                 if after.as_ref() == Some(&before) {
@@ -1190,9 +1260,11 @@ impl Rig {
             let Some(v) = self.view(i).await else {
                 continue;
             };
-            if v.status == PostStatus::Failed && !offered(&v).contains(&Action::Retry) {
+            // Retry is offered on every failed post (the engine accepts it), so "for good" is
+            // the job's own judgement: not retryable.
+            if v.status == PostStatus::Failed && !v.job.as_ref().is_some_and(|j| j.retryable) {
                 return Err(format!(
-                    "(e) post {i} failed for good (no Retry offered): {v:?}; job {:#?}",
+                    "(e) post {i} failed for good (not retryable): {v:?}; job {:#?}",
                     self.engine()
                         .publish_job(self.posts[i].id)
                         .await
@@ -1225,8 +1297,11 @@ impl Rig {
                 tokio::time::sleep(Duration::from_millis(50)).await;
             };
             if let Some(v) = stuck {
-                let movable =
-                    v.status == PostStatus::Queued && offered(&v).contains(&Action::Cancel);
+                // Queued for a slot is fine; queued but still paused for an account that is
+                // connected again is not (the reconnect must lift the pause).
+                let movable = v.status == PostStatus::Queued
+                    && !v.paused
+                    && offered(&v).contains(&Action::Cancel);
                 if !movable {
                     return Err(format!(
                         "(c) post {i} is {:?} for {} min of simulated time and nothing the UI offers moves it: {v:?}",
@@ -1510,7 +1585,6 @@ fn replay_one_post_publishes() {
 }
 
 #[test]
-#[ignore = "bug: a locked keychain at publish time fails the post for good (no Retry) — fixed on branch publisher"]
 fn bug_locked_keychain_fails_the_post_for_good() {
     replay(Case {
         accounts: 1,
@@ -1523,7 +1597,6 @@ fn bug_locked_keychain_fails_the_post_for_good() {
 }
 
 #[test]
-#[ignore = "bug: a publish TikTok never finishes processing stays publishing forever, nothing offered — fixed on branch publisher"]
 fn bug_endless_processing_keeps_the_post_publishing() {
     replay(Case {
         accounts: 1,
@@ -1538,7 +1611,6 @@ fn bug_endless_processing_keeps_the_post_publishing() {
 }
 
 #[test]
-#[ignore = "bug: relink after an unknown outcome publishes the post a second time — fixed on branch publisher"]
 fn bug_relink_after_unknown_outcome_posts_twice() {
     replay(Case {
         accounts: 1,
@@ -1554,7 +1626,6 @@ fn bug_relink_after_unknown_outcome_posts_twice() {
 }
 
 #[test]
-#[ignore = "bug: answers lost after the last chunk end in a retryable failure; Retry posts twice — fixed on branch publisher"]
 fn bug_retry_after_lost_final_chunk_answers_posts_twice() {
     replay(Case {
         accounts: 1,
@@ -1573,7 +1644,6 @@ fn bug_retry_after_lost_final_chunk_answers_posts_twice() {
 }
 
 #[test]
-#[ignore = "bug: a cancel racing the scheduler's claim answers OK and the post is published — fixed on branch publisher"]
 fn bug_cancel_racing_the_claim_still_publishes() {
     replay_tries(
         Case {
@@ -1586,7 +1656,6 @@ fn bug_cancel_racing_the_claim_still_publishes() {
 }
 
 #[test]
-#[ignore = "bug: the Queue offers Delete on a publishing post and the engine refuses it (UI rule, QueuePage.svelte) — found by the model, not fixed yet"]
 fn bug_queue_offers_delete_while_publishing() {
     replay(Case {
         accounts: 1,
@@ -1600,7 +1669,6 @@ fn bug_queue_offers_delete_while_publishing() {
 }
 
 #[test]
-#[ignore = "bug: publish now of a removed account's missed post fails it for good (no Retry) — found by the model, not fixed yet"]
 fn bug_publish_now_on_a_removed_account_fails_for_good() {
     replay(Case {
         accounts: 1,
@@ -1614,7 +1682,6 @@ fn bug_publish_now_on_a_removed_account_fails_for_good() {
 }
 
 #[test]
-#[ignore = "bug: a post queued for a retry when its account is removed fails for good (no Retry) — found by the model, not fixed yet"]
 fn bug_removed_account_fails_its_queued_post_for_good() {
     replay(Case {
         accounts: 1,
@@ -1623,6 +1690,10 @@ fn bug_removed_account_fails_its_queued_post_for_good() {
             Op::Fault(Ep::CreatorInfo, Kind::Drop, 4),
             Op::Advance(60),
             Op::RemoveAccount(0),
+            Op::Advance(20),
+            // The reconnect lifts the pause: (c) holds it to going on within the bound.
+            Op::Reconnect(0),
+            Op::Advance(3 * 3600 + 60),
             Op::Advance(20),
         ],
     });

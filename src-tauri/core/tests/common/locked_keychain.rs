@@ -28,6 +28,10 @@ impl Lock {
     pub fn set(&self, r: Refuse) {
         *self.0.lock().unwrap() = r;
     }
+    /// Whether every call is refused right now.
+    pub fn is_locked(&self) -> bool {
+        *self.0.lock().unwrap() == Refuse::Everything
+    }
     fn refuses(&self, name: &str, write: bool) -> bool {
         match &*self.0.lock().unwrap() {
             Refuse::Nothing => false,

@@ -4,7 +4,6 @@
 
 pub mod file_keychain;
 pub mod locked_keychain;
-pub mod lockable_keychain;
 pub mod publish;
 pub mod tripwire;
 
