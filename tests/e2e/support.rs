@@ -312,9 +312,11 @@ impl App {
             .await;
         // After a passing body: no credential the simulator issued may sit in the data folder.
         let result = match result {
-            Ok(()) => std::panic::AssertUnwindSafe(self.check_secrets())
-                .catch_unwind()
-                .await,
+            Ok(()) => {
+                std::panic::AssertUnwindSafe(self.check_secrets())
+                    .catch_unwind()
+                    .await
+            }
             failed => failed,
         };
         if let Err(panic) = result {
@@ -339,16 +341,15 @@ impl App {
         let Some(sim) = info["simulatorUrl"].as_str() else {
             return;
         };
-        let secrets: Vec<tokdeck_sim::IssuedSecret> =
-            reqwest::Client::new()
-                .get(format!("{}/__sim/secrets", sim.trim_end_matches('/')))
-                .header(tokdeck_sim::CONTROL_TOKEN_HEADER, SIM_CONTROL_TOKEN)
-                .send()
-                .await
-                .expect("the simulator lists its secrets")
-                .json()
-                .await
-                .expect("secrets as JSON");
+        let secrets: Vec<tokdeck_sim::IssuedSecret> = reqwest::Client::new()
+            .get(format!("{}/__sim/secrets", sim.trim_end_matches('/')))
+            .header(tokdeck_sim::CONTROL_TOKEN_HEADER, SIM_CONTROL_TOKEN)
+            .send()
+            .await
+            .expect("the simulator lists its secrets")
+            .json()
+            .await
+            .expect("secrets as JSON");
         tripwire::Tripwire::new(&secrets)
             .scan_data_dir(&self.data_dir)
             .assert_clean();

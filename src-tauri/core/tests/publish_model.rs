@@ -739,12 +739,7 @@ impl Rig {
             ..
         } = h;
         let token = sim.control_token().to_owned();
-        let config = engine_config(
-            dir.path(),
-            secrets,
-            (&base, &token),
-            engine.clock().clone(),
-        );
+        let config = engine_config(dir.path(), secrets, (&base, &token), engine.clock().clone());
         let mut rig = Rig {
             bugs,
             _sim: sim,
@@ -1326,28 +1321,19 @@ impl Rig {
             .collect()
     }
 
-    /// The secrets tripwire's hook, run after every passing case with the engine still open:
-    /// the data folder (`self.dir`, SQLite files and logs) and every event are here for the
-    /// scanner. Once `common/tripwire.rs` is merged, call
-    /// `common::tripwire::check(&issued, self.dir.path(), &self.event_texts(), &notifications)`
-    /// here. Until then, the simulator's tokens must at least not appear in any event.
+    /// The secrets tripwire, run after every passing case with the engine still open: every
+    /// credential the simulator issued (tokens, codes, upload URLs and their tokens, rotated
+    /// ones included) must appear nowhere in the data folder (SQLite and its WAL, logs) or in
+    /// any event the engine emitted (notifications included).
     async fn end_of_case(&self) -> Check {
-        let _data_dir: &Path = self.dir.path();
-        let tokens = self
-            .ctl
-            .call(Method::GET, "/__sim/tokens", Value::Null)
-            .await;
-        let events = self.event_texts().join("\n");
-        for t in tokens.as_array().into_iter().flatten() {
-            for k in ["access_token", "refresh_token"] {
-                if let Some(s) = t[k].as_str().filter(|s| s.len() > 8) {
-                    if events.contains(s) {
-                        return Err(format!("an engine event carries a TikTok {k}"));
-                    }
-                }
-            }
+        let issued = self._sim.issued_secrets();
+        let mut scan = common::tripwire::Tripwire::new(&issued);
+        scan.scan_data_dir(self.dir.path())
+            .scan_texts("event", &self.event_texts());
+        match scan.hits() {
+            [] => Ok(()),
+            hits => Err(format!("secrets tripwire: {}", hits.join("; "))),
         }
-        Ok(())
     }
 }
 

@@ -140,9 +140,8 @@ async fn restart_after(t: T, closed: Duration) -> T {
     drop(engine);
     let deadline = std::time::Instant::now() + Duration::from_secs(5);
     let engine = loop {
-        let mut config =
-            EngineConfig::new(dir.path().to_path_buf(), secrets.clone())
-                .with_simulator(&base, sim.control_token());
+        let mut config = EngineConfig::new(dir.path().to_path_buf(), secrets.clone())
+            .with_simulator(&base, sim.control_token());
         config.clock = clock.clone();
         match Engine::open(config).await {
             Ok(e) => break e,
