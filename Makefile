@@ -65,8 +65,11 @@ bench: setup
 ## make soak: the publisher's model test (core/tests/publish_model.rs) with fresh seeds until
 ## TOKDECK_SOAK_SECS run out (default 30 min); prints the cases run and the longest sequence
 TOKDECK_SOAK_SECS ?= 1800
+## then the media probe's header fuzzing with TOKDECK_FUZZ_CASES cases (default 3,000)
+TOKDECK_FUZZ_CASES ?= 3000
 soak: setup
 	TOKDECK_SOAK_SECS=$(TOKDECK_SOAK_SECS) cargo test -p tokdeck-core --test publish_model publisher_model -- --nocapture
+	TOKDECK_FUZZ_CASES=$(TOKDECK_FUZZ_CASES) cargo test -p tokdeck-core --test media_attack -- --nocapture
 
 ## make bundle: .deb and .rpm installers
 bundle: setup
