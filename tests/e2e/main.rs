@@ -3,6 +3,7 @@
 mod accounts;
 mod compose;
 mod publish;
+mod screens;
 mod support;
 
 use serde_json::json;

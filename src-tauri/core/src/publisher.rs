@@ -1896,10 +1896,23 @@ impl Engine {
         let post = self.post(post_id).await?;
         let st = match self.fetch_status_once(post.account_id, &pid).await {
             Ok(st) => st,
+            // TikTok answered, but not about the post: the sign-in is the creator's to fix
+            // first, and "did not answer, check again later" would send them round in circles.
+            Err(e)
+                if matches!(
+                    e.tiktok_class(),
+                    Some(ErrorClass::Reauthorize | ErrorClass::RefreshToken)
+                ) =>
+            {
+                return Err(CoreError::Unavailable(format!(
+                    "{} Then press Check again; the post stays as it is until then.",
+                    e.user_message()
+                )))
+            }
             Err(e) => {
                 return Err(CoreError::Unavailable(format!(
                     "TikTok did not answer ({}). The post stays as it is; check again later.",
-                    e.user_message()
+                    e.user_message().trim_end_matches('.')
                 )))
             }
         };

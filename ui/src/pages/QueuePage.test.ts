@@ -447,6 +447,36 @@ describe('QueuePage', () => {
       await waitFor(() => expect(row(51).queryByTestId('queue-check-again')).toBeNull());
     });
 
+    it('an unknown outcome says needs attention and its reason once, and offers no relink', async () => {
+      const reason = 'Outcome unknown — TikTok may or may not have received this post.';
+      mockBackend({
+        accounts: [makeAccount({ id: 1 })],
+        items: [
+          makeItem({ id: 71, accountId: 1, status: 'needs_attention', needsAttention: true }),
+        ],
+        posts: [
+          makePost({ id: 71, accountId: 1, status: 'needs_attention', attentionReason: reason }),
+        ],
+        jobs: {
+          71: makeJob({
+            postId: 71,
+            state: 'needs_attention',
+            outcomeUnknown: true,
+            errorCode: 'outcome_unknown',
+            errorMessage: reason,
+          }),
+        },
+      });
+      window.location.hash = '#/queue';
+      render(App);
+      await waitFor(() => expect(row(71).getByTestId('queue-mark-posted')).toBeInTheDocument());
+      await waitFor(() => expect(row(71).getByText(reason)).toBeInTheDocument());
+      expect(row(71).getAllByText('Needs attention')).toHaveLength(1);
+      expect(row(71).queryByTestId('queue-publish-reason')).toBeNull();
+      // The question is whether TikTok has the post, not where its file is.
+      expect(row(71).queryByTestId('queue-relink')).toBeNull();
+    });
+
     it('a public post waiting for TikTok’s review says its link is coming, then shows it', async () => {
       mockBackend({
         accounts: [makeAccount({ id: 1 })],

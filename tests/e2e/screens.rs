@@ -1,0 +1,201 @@
+//! Screenshots of the parts a creator judges by eye (`cargo test ... screens -- --ignored`):
+//! the Queue page with posts whose outcome is unknown, the Accounts page's cards, and a toast,
+//! each at the smallest supported window (900×600) and at 1920×1080. Saved under
+//! `tests/artifacts/screens/` to be looked at; nothing is asserted about pixels.
+
+use chrono::{Duration as Span, Local};
+use serde_json::{json, Value};
+
+use crate::accounts::Sim;
+use crate::compose::{connect, goto, ingest, make_video};
+use crate::support::{wait_for, wait_invoke, App, Launch};
+
+const SIZES: [(u32, u32); 2] = [(900, 600), (1920, 1080)];
+
+async fn resize(app: &App, w: u32, h: u32) {
+    app.client.set_window_size(w, h).await.unwrap_or_default();
+    wait_for(&format!("the page to be {w} wide"), async || {
+        let got = app
+            .client
+            .execute("return innerWidth;", vec![])
+            .await
+            .unwrap();
+        if got == json!(w) {
+            Ok(())
+        } else {
+            Err(got.to_string())
+        }
+    })
+    .await;
+}
+
+/// Saves what the window shows once two frames have been painted since the last change.
+async fn shoot(app: &App, name: &str) {
+    app.client
+        .execute_async(
+            "const done = arguments[0]; \
+             requestAnimationFrame(() => requestAnimationFrame(() => done(null)));",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let png = app.client.screenshot().await.unwrap();
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/artifacts/screens");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join(format!("{name}.png")), png).unwrap();
+}
+
+/// Closes every toast (each with its own close button, as a creator would) and scrolls
+/// `selector` into the middle of the page.
+async fn tidy(app: &App, selector: &str) {
+    app.client
+        .execute(
+            "for (const b of document.querySelectorAll('[aria-label=\"Dismiss notification\"]')) b.click(); \
+             document.querySelector(arguments[0])?.scrollIntoView({ block: 'center' });",
+            vec![json!(selector)],
+        )
+        .await
+        .unwrap();
+}
+
+/// A draft with a caption and a privacy level, ready to schedule.
+async fn draft(app: &App, video: &std::path::Path, account: i64, caption: &str) -> i64 {
+    let id = ingest(app, video, account).await["draftId"]
+        .as_i64()
+        .expect("a draft");
+    app.invoke(
+        "update_post",
+        json!({ "postId": id, "patch": {
+            "caption": caption, "privacyLevel": "SELF_ONLY", "allowComment": null,
+            "allowDuet": null, "allowStitch": null, "commercial": null, "isAigc": null,
+            "coverTimestampMs": null, "mode": null } }),
+    )
+    .await
+    .unwrap();
+    id
+}
+
+async fn schedule(app: &App, id: i64, when: Value) {
+    app.invoke("schedule_post", json!({ "postId": id, "when": when }))
+        .await
+        .unwrap();
+}
+
+async fn settled(app: &App, id: i64, status: &str) -> Value {
+    wait_invoke(
+        app,
+        &format!("post {id} to be {status}"),
+        "get_post",
+        json!({ "postId": id }),
+        |p| p["status"] == status,
+    )
+    .await
+}
+
+#[tokio::test]
+#[ignore = "writes screenshots to look at; run by hand"]
+async fn screens() {
+    let root = tempfile::tempdir().unwrap();
+    let video = make_video(root.path());
+    let app = App::launch("screens", Launch::default()).await;
+    app.run(async |app| {
+        let sim = Sim::of(app).await;
+        let maya = connect(app, &sim, "maya.makes").await;
+        let leo = connect(app, &sim, "leo_travels").await;
+        let kitchen = connect(app, &sim, "quiet.kitchen").await;
+
+        // Two ordinary posts later this week.
+        for (i, caption) in [
+            "Sunday market haul #food",
+            "Behind the scenes of today's shoot",
+        ]
+        .iter()
+        .enumerate()
+        {
+            let id = draft(app, &video, maya, caption).await;
+            let at = Local::now() + Span::days(i as i64 + 1);
+            schedule(
+                app,
+                id,
+                json!({ "kind": "at", "local": at.format("%Y-%m-%dT%H:%M").to_string() }),
+            )
+            .await;
+        }
+
+        // The init's answer is lost: TikTok may have the post, no publish id is known.
+        let lost = draft(app, &video, leo, "Sunrise over the harbour #travel").await;
+        sim.post(
+            "/__sim/faults",
+            json!({ "endpoint": "video_init", "kind": "drop_after" }),
+        )
+        .await;
+        schedule(app, lost, json!({ "kind": "now" })).await;
+        settled(app, lost, "needs_attention").await;
+
+        // Processing hangs and the sign-in is revoked meanwhile: a publish id is known, so
+        // Check again is offered, next to Mark as posted and Dismiss.
+        let stuck = draft(app, &video, kitchen, "One-pan lemon pasta in 10 minutes").await;
+        sim.post(
+            "/__sim/faults",
+            json!({ "endpoint": "video_init", "kind": "stall_processing" }),
+        )
+        .await;
+        schedule(app, stuck, json!({ "kind": "now" })).await;
+        wait_invoke(
+            app,
+            "the stuck post to be processing",
+            "publish_job",
+            json!({ "postId": stuck }),
+            |j| j["state"] == "processing",
+        )
+        .await;
+        let open_id = sim.open_id_of("quiet.kitchen").await;
+        sim.post("/__sim/tokens/revoke", json!({ "open_id": open_id }))
+            .await;
+        sim.post(
+            "/__sim/tokens/expire",
+            json!({ "open_id": open_id, "refresh": false }),
+        )
+        .await;
+        settled(app, stuck, "needs_attention").await;
+
+        goto(app, "#/queue").await;
+        for (w, h) in SIZES {
+            resize(app, w, h).await;
+            app.wait_css(&format!(
+                "[data-testid=queue-row][data-post-id=\"{stuck}\"] [data-testid=queue-check-again]"
+            ))
+            .await;
+            tidy(
+                app,
+                &format!("[data-testid=queue-row][data-post-id=\"{stuck}\"]"),
+            )
+            .await;
+            shoot(app, &format!("queue-{w}x{h}")).await;
+        }
+
+        goto(app, "#/accounts").await;
+        for (w, h) in SIZES {
+            resize(app, w, h).await;
+            app.wait_testid("account-card").await;
+            tidy(app, "[data-testid=account-card][data-status=active]").await;
+            shoot(app, &format!("accounts-{w}x{h}")).await;
+        }
+
+        // A toast, from what a creator does: Check again on the post whose account is revoked.
+        goto(app, "#/queue").await;
+        app.record_toasts().await;
+        for (w, h) in SIZES {
+            resize(app, w, h).await;
+            let row = format!("[data-testid=queue-row][data-post-id=\"{stuck}\"]");
+            tidy(app, &row).await;
+            app.click_css(&format!(
+                "[data-testid=queue-row][data-post-id=\"{stuck}\"] [data-testid=queue-check-again]"
+            ))
+            .await;
+            app.wait_testid("toast").await;
+            shoot(app, &format!("toast-{w}x{h}")).await;
+        }
+    })
+    .await;
+}
