@@ -445,6 +445,8 @@ describe('QueuePage', () => {
       await user.click(row(51).getByTestId('queue-check-again'));
       await waitFor(() => expect(backend.calls('check_publish')).toEqual([{ postId: 51 }]));
       await waitFor(() => expect(row(51).queryByTestId('queue-check-again')).toBeNull());
+      // The toast says what TikTok answered, not only that it was asked.
+      expect(toasts.items.map((t) => t.message)).toContain('TikTok says it is posted');
     });
 
     it('an unknown outcome says needs attention and its reason once, and offers no relink', async () => {
