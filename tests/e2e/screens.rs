@@ -181,6 +181,13 @@ async fn screens() {
             tidy(app, "[data-testid=account-card][data-status=active]").await;
             shoot(app, &format!("accounts-{w}x{h}")).await;
         }
+        // The card of the account whose sign-in was revoked.
+        tidy(
+            app,
+            "[data-testid=account-card][data-status=needs_reconnect]",
+        )
+        .await;
+        shoot(app, "accounts-reconnect-1920x1080").await;
 
         // A toast, from what a creator does: Check again on the post whose account is revoked.
         goto(app, "#/queue").await;
