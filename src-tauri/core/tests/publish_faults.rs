@@ -419,3 +419,31 @@ async fn an_unaudited_app_downgrading_a_wider_audience_is_not_reported_as_that_a
     );
     t.h.engine.shutdown().await;
 }
+
+/// Check again on a post whose account's sign-in was revoked meanwhile names the sign-in as
+/// the thing to fix, not "TikTok did not answer, check again later" (which never helps).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn check_again_with_a_revoked_sign_in_says_reconnect_first() {
+    let t = T::start(media_common::h264).await;
+    let (open_id, a) = t.account("alice").await;
+    let id = t.draft(a, "stuck, then revoked").await;
+    t.fault(json!({"endpoint": "video_init", "kind": "stall_processing"}))
+        .await;
+    t.h.engine.start_background();
+    t.publish_now(id).await;
+    t.wait_step(id, PublishStep::Processing, 15).await;
+    t.h.ctl(
+        Method::POST,
+        "/__sim/tokens/revoke",
+        json!({"open_id": open_id}),
+    )
+    .await;
+    t.expire_access_token(&open_id).await;
+    t.wait_status(id, PostStatus::NeedsAttention, 15).await;
+    assert!(t.job(id).await.outcome_unknown);
+    let err = t.h.engine.check_publish(id).await.unwrap_err().to_string();
+    assert!(err.contains("Reconnect"), "{err}");
+    assert!(err.contains("Check again"), "{err}");
+    assert!(!err.contains("did not answer"), "{err}");
+    t.h.engine.shutdown().await;
+}
