@@ -13,7 +13,7 @@ use tokdeck_core::events::{EngineEvent, NotificationKind};
 use tokdeck_core::posts::{PostStatus, When};
 use tokdeck_core::publisher::PublishStep;
 use tokdeck_core::settings::SettingsPatch;
-use tokdeck_core::{Engine, EngineConfig};
+use tokdeck_core::Engine;
 
 use common::publish::{sha256_file, wait_status, Publishing as T};
 
@@ -397,44 +397,8 @@ async fn a_deleted_file_needs_attention_and_nothing_is_sent() {
 async fn reopen(t: T) -> T {
     t.h.engine.shutdown().await;
     let T { h, video } = t;
-    let common::H {
-        tripwire,
-        sim,
-        base,
-        engine,
-        secrets,
-        dir,
-        ctl,
-        browser,
-        events_seen,
-    } = h;
-    drop(engine);
-    let deadline = std::time::Instant::now() + Duration::from_secs(5);
-    let engine = loop {
-        let config = EngineConfig::new(dir.path().to_path_buf(), secrets.clone())
-            .with_simulator(&base, sim.control_token());
-        match Engine::open(config).await {
-            Ok(e) => break e,
-            Err(e) if std::time::Instant::now() < deadline => {
-                let _ = e;
-                tokio::time::sleep(Duration::from_millis(20)).await;
-            }
-            Err(e) => panic!("reopen: {e}"),
-        }
-    };
-    common::collect_events(&engine, events_seen.clone());
     T {
-        h: common::H {
-            tripwire,
-            sim,
-            base,
-            engine,
-            secrets,
-            dir,
-            ctl,
-            browser,
-            events_seen,
-        },
+        h: h.reopen(|c| c).await,
         video,
     }
 }

@@ -11,7 +11,6 @@ use serde_json::json;
 use tokdeck_core::events::{EngineEvent, NotificationKind};
 use tokdeck_core::posts::PostStatus;
 use tokdeck_core::publisher::PublishStep;
-use tokdeck_core::{Engine, EngineConfig};
 use tokio::sync::broadcast::Receiver;
 
 use common::publish::Publishing as T;
@@ -126,45 +125,12 @@ async fn restart_after(t: T, closed: Duration) -> T {
     let clock = t.h.engine.clock().clone();
     clock.advance_unnoticed(closed);
     let T { h, video } = t;
-    let common::H {
-        tripwire,
-        sim,
-        base,
-        engine,
-        secrets,
-        dir,
-        ctl,
-        browser,
-        events_seen,
-    } = h;
-    drop(engine);
-    let deadline = std::time::Instant::now() + Duration::from_secs(5);
-    let engine = loop {
-        let mut config = EngineConfig::new(dir.path().to_path_buf(), secrets.clone())
-            .with_simulator(&base, sim.control_token());
-        config.clock = clock.clone();
-        match Engine::open(config).await {
-            Ok(e) => break e,
-            // The old engine's tasks still hold the data folder for a moment.
-            Err(e) if std::time::Instant::now() < deadline => {
-                let _ = e;
-                tokio::time::sleep(Duration::from_millis(20)).await;
-            }
-            Err(e) => panic!("reopen: {e}"),
-        }
-    };
-    common::collect_events(&engine, events_seen.clone());
-    let h = common::H {
-        tripwire,
-        sim,
-        base,
-        engine,
-        secrets,
-        dir,
-        ctl,
-        browser,
-        events_seen,
-    };
+    let h = h
+        .reopen(|mut c| {
+            c.clock = clock.clone();
+            c
+        })
+        .await;
     T { h, video }
 }
 

@@ -140,6 +140,30 @@ pub async fn start_keyed(
 }
 
 impl H {
+    /// After `engine.shutdown()`: opens a new engine on the same data folder, keychain and
+    /// simulator, with `tweak` applied to its config; its events are collected like the first
+    /// engine's.
+    pub async fn reopen(mut self, tweak: impl Fn(EngineConfig) -> EngineConfig) -> H {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+        let engine = loop {
+            let config = tweak(
+                EngineConfig::new(self.dir.path().to_path_buf(), self.secrets.clone())
+                    .with_simulator(&self.base, self.sim.control_token()),
+            );
+            match Engine::open(config).await {
+                Ok(e) => break e,
+                // The old engine's tasks still hold the data folder for a moment.
+                Err(_) if std::time::Instant::now() < deadline => {
+                    tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+                }
+                Err(e) => panic!("reopen: {e}"),
+            }
+        };
+        collect_events(&engine, self.events_seen.clone());
+        self.engine = engine;
+        self
+    }
+
     /// A call to the simulator's control API that must succeed; answers its JSON.
     pub async fn ctl(&self, method: Method, path: &str, body: Value) -> Value {
         self.sim_ctl().call(method, path, body).await
