@@ -143,12 +143,25 @@ impl H {
     /// After `engine.shutdown()`: opens a new engine on the same data folder, keychain and
     /// simulator, with `tweak` applied to its config; its events are collected like the first
     /// engine's.
-    pub async fn reopen(mut self, tweak: impl Fn(EngineConfig) -> EngineConfig) -> H {
+    pub async fn reopen(self, tweak: impl Fn(EngineConfig) -> EngineConfig) -> H {
+        let H {
+            tripwire,
+            sim,
+            base,
+            engine,
+            secrets,
+            dir,
+            ctl,
+            browser,
+            events_seen,
+        } = self;
+        // The old engine holds the data folder's lock until it is dropped.
+        drop(engine);
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
         let engine = loop {
             let config = tweak(
-                EngineConfig::new(self.dir.path().to_path_buf(), self.secrets.clone())
-                    .with_simulator(&self.base, self.sim.control_token()),
+                EngineConfig::new(dir.path().to_path_buf(), secrets.clone())
+                    .with_simulator(&base, sim.control_token()),
             );
             match Engine::open(config).await {
                 Ok(e) => break e,
@@ -159,9 +172,18 @@ impl H {
                 Err(e) => panic!("reopen: {e}"),
             }
         };
-        collect_events(&engine, self.events_seen.clone());
-        self.engine = engine;
-        self
+        collect_events(&engine, events_seen.clone());
+        H {
+            tripwire,
+            sim,
+            base,
+            engine,
+            secrets,
+            dir,
+            ctl,
+            browser,
+            events_seen,
+        }
     }
 
     /// A call to the simulator's control API that must succeed; answers its JSON.
