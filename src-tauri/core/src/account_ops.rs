@@ -21,7 +21,7 @@ use crate::events::EngineEvent;
 use crate::oauth::fields_for;
 use crate::tokens::{access_entry, display};
 
-const CURRENT_KEY: &str = "accounts.current";
+use crate::db::accounts::CURRENT_KEY;
 /// Shown on the pending posts of a removed account.
 pub const REMOVED_PAUSE_REASON: &str =
     "The account was removed from Tokdeck. Reconnect it (Accounts → Connect) to publish this post.";
@@ -42,23 +42,7 @@ pub struct AccountCheck {
 
 impl Engine {
     async fn wanted_scopes(&self) -> Vec<String> {
-        if let Some(cached) = self
-            .wanted_scopes_cache()
-            .lock()
-            .expect("scopes cache")
-            .clone()
-        {
-            return cached;
-        }
-        let scopes = match crate::tiktok_config::load(self.store().pool()).await {
-            Ok(c) => c.scopes,
-            Err(_) => crate::tiktok_config::DEFAULT_SCOPES
-                .iter()
-                .map(|s| s.to_string())
-                .collect(),
-        };
-        *self.wanted_scopes_cache().lock().expect("scopes cache") = Some(scopes.clone());
-        scopes
+        self.tiktok_app().wanted_scopes().await
     }
 
     pub(crate) fn dto_of(
@@ -169,18 +153,7 @@ impl Engine {
     /// The account the UI works with (persisted). Falls back to the default account, then to
     /// the first live one.
     pub async fn current_account_id(&self) -> CoreResult<Option<i64>> {
-        // One statement: the stored choice if it is still live, else the default, else the
-        // oldest live account.
-        let row: Option<(i64,)> = sqlx::query_as(
-            "SELECT id FROM accounts WHERE removed_at IS NULL
-             ORDER BY id = (SELECT CAST(value AS INTEGER) FROM settings WHERE key = ?) DESC,
-                      is_default DESC, id
-             LIMIT 1",
-        )
-        .bind(CURRENT_KEY)
-        .fetch_optional(self.store().pool())
-        .await?;
-        Ok(row.map(|(id,)| id))
+        crate::db::accounts::current_account_id(self.store().pool()).await
     }
 
     pub async fn current_account(&self) -> CoreResult<Option<AccountDto>> {

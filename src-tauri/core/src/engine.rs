@@ -6,19 +6,21 @@ use std::time::Duration;
 
 use tokio::sync::{watch, Mutex, Notify};
 
-use crate::audit::{self, Outcome};
+use crate::accounts::TokenFacts;
+use crate::audit::Outcome;
 use crate::avatars::Avatars;
 use crate::clock::Clock;
+use crate::ctx::Ctx;
 use crate::error::CoreResult;
 use crate::events::{EngineEvent, Events};
 use crate::oauth::{Flows, FLOW_TTL};
 use crate::secrets::Secrets;
-use crate::settings::{self, Settings, SettingsPatch};
+use crate::settings::{Settings, SettingsPatch};
+use crate::settings_service::SettingsService;
 use crate::store::Store;
-use crate::tiktok_config::{
-    self, ResolvedConfig, TiktokConfigDto, TiktokConfigPatch, TiktokEndpoints,
-};
-use crate::tokens::TokenLocks;
+use crate::tiktok_app::{TiktokApp, TiktokAppConfig};
+use crate::tiktok_config::{DirectPostAudit, TiktokConfigDto, TiktokConfigPatch, TiktokEndpoints};
+use crate::tokens::Tokens;
 
 /// Environment variable that moves all of Tokdeck's data (tests, E2E, portable installs).
 pub const DATA_DIR_ENV: &str = "TOKDECK_DATA_DIR";
@@ -89,40 +91,23 @@ impl EngineConfig {
     }
 }
 
-/// The TikTok configuration in use and a client built from it (shared by every account so the
-/// client's pacing covers them all).
-#[derive(Debug)]
-pub struct TiktokCtx {
-    pub resolved: ResolvedConfig,
-    pub client: tiktok_api::TikTokClient,
-}
+pub use crate::tiktok_app::TiktokCtx;
 
+/// The composition root: builds the services from the configuration, starts and stops the
+/// background workers, and answers the shell, the tests and the benches by delegating to the
+/// service that owns each operation.
 pub struct Engine {
-    store: Store,
-    secrets: Secrets,
-    events: Events,
-    settings: Mutex<Settings>,
-    data_dir: PathBuf,
-    clock: Clock,
-    endpoints: TiktokEndpoints,
-    simulator_url: Option<String>,
-    simulator_token: Option<String>,
+    ctx: Ctx,
+    tiktok_app: Arc<TiktokApp>,
+    settings: Arc<SettingsService>,
+    tokens: Arc<Tokens>,
     flow_ttl: Duration,
-    rate_window: Duration,
-    client_tuning: Option<fn(&mut tiktok_api::ClientConfig)>,
-    tiktok: Mutex<Option<Arc<TiktokCtx>>>,
     flows: Flows,
-    token_locks: TokenLocks,
     avatars: Avatars,
-    wake: Arc<Notify>,
-    /// Pokes the scheduler (posts scheduled, edited, paused, resumed; a publish ended).
-    scheduler_wake: Arc<Notify>,
     running: std::sync::Mutex<crate::scheduler::Running>,
     scheduler: std::sync::Mutex<Option<tokio::task::JoinHandle<()>>>,
     stop: watch::Sender<bool>,
     background: std::sync::Mutex<Option<tokio::task::JoinHandle<()>>>,
-    /// The requested scopes (for `missingScopes`), cleared when the TikTok config changes.
-    wanted_scopes: std::sync::Mutex<Option<Vec<String>>>,
     /// The loopback video preview server, started on first use.
     preview: tokio::sync::OnceCell<crate::preview::PreviewServer>,
 }
@@ -130,7 +115,7 @@ pub struct Engine {
 impl std::fmt::Debug for Engine {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Engine")
-            .field("data_dir", &self.data_dir)
+            .field("data_dir", &self.ctx.data_dir())
             .finish()
     }
 }
@@ -138,38 +123,43 @@ impl std::fmt::Debug for Engine {
 impl Engine {
     pub async fn open(config: EngineConfig) -> CoreResult<Arc<Engine>> {
         let store = Store::open(&config.data_dir).await?;
-        let settings = settings::load(store.pool()).await?;
-        audit::record(store.pool(), None, "app.start", Outcome::Ok, "").await;
+        let ctx = Ctx::new(store, config.secrets, config.clock, config.data_dir.clone());
+        let settings = Arc::new(SettingsService::load(ctx.clone()).await?);
+        ctx.audit(None, "app.start", Outcome::Ok, "").await;
+        let tiktok_app = Arc::new(TiktokApp::new(
+            ctx.clone(),
+            TiktokAppConfig {
+                endpoints: config.endpoints,
+                simulator_url: config.simulator_url,
+                simulator_token: config.simulator_token,
+                rate_window: config.rate_window,
+                client_tuning: config.client_tuning,
+            },
+        ));
+        let tokens = Arc::new(Tokens::new(ctx.clone(), tiktok_app.clone()));
         Ok(Arc::new(Engine {
-            store,
-            secrets: config.secrets,
-            events: Events::default(),
-            settings: Mutex::new(settings),
             avatars: Avatars::new(&config.data_dir),
-            data_dir: config.data_dir,
-            clock: config.clock,
-            endpoints: config.endpoints,
-            simulator_url: config.simulator_url,
-            simulator_token: config.simulator_token,
+            ctx,
+            tiktok_app,
+            settings,
+            tokens,
             flow_ttl: config.flow_ttl,
-            rate_window: config.rate_window,
-            client_tuning: config.client_tuning,
-            tiktok: Mutex::new(None),
             flows: Flows::default(),
-            token_locks: TokenLocks::default(),
-            wake: Arc::new(Notify::new()),
-            scheduler_wake: Arc::new(Notify::new()),
             running: std::sync::Mutex::new(Default::default()),
             scheduler: std::sync::Mutex::new(None),
             stop: watch::channel(false).0,
             background: std::sync::Mutex::new(None),
-            wanted_scopes: std::sync::Mutex::new(None),
             preview: tokio::sync::OnceCell::new(),
         }))
     }
 
     pub fn clock(&self) -> &Clock {
-        &self.clock
+        self.ctx.clock()
+    }
+
+    #[allow(dead_code)] // the services moving out of `impl Engine` (#12) take it
+    pub(crate) fn ctx(&self) -> &Ctx {
+        &self.ctx
     }
 
     pub(crate) fn flow_ttl(&self) -> Duration {
@@ -180,12 +170,13 @@ impl Engine {
         &self.flows
     }
 
-    pub(crate) fn token_locks(&self) -> &TokenLocks {
-        &self.token_locks
+    pub(crate) fn tiktok_app(&self) -> &Arc<TiktokApp> {
+        &self.tiktok_app
     }
 
-    pub(crate) fn wanted_scopes_cache(&self) -> &std::sync::Mutex<Option<Vec<String>>> {
-        &self.wanted_scopes
+    #[allow(dead_code)] // the services moving out of `impl Engine` (#12) take it
+    pub(crate) fn tokens(&self) -> &Arc<Tokens> {
+        &self.tokens
     }
 
     pub(crate) fn preview_slot(&self) -> &tokio::sync::OnceCell<crate::preview::PreviewServer> {
@@ -198,127 +189,54 @@ impl Engine {
 
     /// The TikTok client for the current configuration (built once, rebuilt after a change).
     pub async fn tiktok(&self) -> CoreResult<Arc<TiktokCtx>> {
-        let mut cache = self.tiktok.lock().await;
-        if let Some(ctx) = cache.as_ref() {
-            return Ok(ctx.clone());
-        }
-        let stored = tiktok_config::load(self.store.pool()).await?;
-        let resolved = tiktok_config::resolve(
-            &stored,
-            &self.secrets,
-            &self.endpoints,
-            self.simulator_url.as_deref(),
-        )
-        .await?;
-        let client = resolved.client_tuned(self.rate_window, self.client_tuning)?;
-        let ctx = Arc::new(TiktokCtx { resolved, client });
-        *cache = Some(ctx.clone());
-        Ok(ctx)
+        self.tiktok_app.current().await
     }
 
     pub async fn tiktok_config(&self) -> CoreResult<TiktokConfigDto> {
-        let stored = tiktok_config::load(self.store.pool()).await?;
-        let has_secret = self
-            .secrets
-            .get(tiktok_config::CLIENT_SECRET_ENTRY)
-            .await?
-            .is_some();
-        let mut dto = tiktok_config::dto(
-            &stored,
-            has_secret,
-            &self.endpoints,
-            self.simulator_url.as_deref(),
-        );
-        dto.direct_post_audit = tiktok_config::effective_audit(
-            &stored,
-            self.simulator_url.as_deref(),
-            self.simulator_token.as_deref(),
-        )
-        .await;
-        Ok(dto)
+        self.tiktok_app.config_dto().await
     }
 
     /// The Direct Post audit of the app in use (asked of the simulator in simulator mode).
-    pub async fn direct_post_audit(&self) -> CoreResult<tiktok_config::DirectPostAudit> {
-        let stored = tiktok_config::load(self.store.pool()).await?;
-        Ok(tiktok_config::effective_audit(
-            &stored,
-            self.simulator_url.as_deref(),
-            self.simulator_token.as_deref(),
-        )
-        .await)
+    pub async fn direct_post_audit(&self) -> CoreResult<DirectPostAudit> {
+        self.tiktok_app.direct_post_audit().await
     }
 
-    /// Applies a partial update: the secret goes to the keychain only, the rest to SQLite. The
-    /// answer never contains the secret.
     pub async fn update_tiktok_config(
         &self,
         patch: &TiktokConfigPatch,
     ) -> CoreResult<TiktokConfigDto> {
-        let mut cache = self.tiktok.lock().await;
-        let mut stored = tiktok_config::load(self.store.pool()).await?;
-        let before = stored.clone();
-        tiktok_config::apply(&mut stored, patch)?;
-        if let Some(audit) = patch.direct_post_audit {
-            tiktok_config::apply_audit(
-                &mut stored,
-                audit,
-                self.simulator_url.as_deref(),
-                self.simulator_token.as_deref(),
-            )
-            .await?;
-        }
-        if let Some(secret) = &patch.client_secret {
-            let secret = secret.trim();
-            if secret.is_empty() {
-                self.secrets
-                    .delete(tiktok_config::CLIENT_SECRET_ENTRY)
-                    .await?;
-            } else {
-                self.secrets
-                    .set(
-                        tiktok_config::CLIENT_SECRET_ENTRY,
-                        &crate::secrets::Secret::new(secret),
-                    )
-                    .await?;
-            }
-        }
-        tiktok_config::save(self.store.pool(), &stored).await?;
-        *cache = None;
-        *self.wanted_scopes.lock().expect("scopes cache") = None;
-        drop(cache);
-        let mut changed = Vec::new();
-        if before.client_key != stored.client_key {
-            changed.push("client key");
-        }
-        if patch.client_secret.is_some() {
-            changed.push("client secret");
-        }
-        if before.redirect_mode != stored.redirect_mode {
-            changed.push("redirect mode");
-        }
-        if before.scopes != stored.scopes {
-            changed.push("scopes");
-        }
-        if patch.direct_post_audit.is_some() {
-            changed.push("direct post audit");
-        }
-        audit::record(
-            self.store.pool(),
-            None,
-            "tiktok_config.update",
-            Outcome::Ok,
-            &format!(
-                "changed: {}",
-                if changed.is_empty() {
-                    "nothing".to_owned()
-                } else {
-                    changed.join(", ")
-                }
-            ),
-        )
-        .await;
-        self.tiktok_config().await
+        self.tiktok_app.update_config(patch).await
+    }
+
+    // Tokens.
+    pub(crate) async fn save_tokens(&self, ts: &tiktok_api::TokenSet) -> CoreResult<TokenFacts> {
+        self.tokens.save_tokens(ts).await
+    }
+
+    pub(crate) fn token_locks_for(&self, open_id: &str) -> Arc<Mutex<()>> {
+        self.tokens.token_locks_for(open_id)
+    }
+
+    pub(crate) async fn delete_tokens(&self, open_id: &str) -> CoreResult<()> {
+        self.tokens.delete_tokens(open_id).await
+    }
+
+    /// A valid access token for the account, refreshed first if it expires within the margin.
+    pub async fn access_token(&self, account_id: i64) -> CoreResult<tiktok_api::AccessToken> {
+        self.tokens.access_token(account_id).await
+    }
+
+    pub(crate) async fn with_token<T, F, Fut>(&self, account_id: i64, call: F) -> CoreResult<T>
+    where
+        F: Fn(tiktok_api::TikTokClient, tiktok_api::AccessToken) -> Fut,
+        Fut: std::future::Future<Output = tiktok_api::Result<T>>,
+    {
+        self.tokens.with_token(account_id, call).await
+    }
+
+    /// Background refresher passes (wake-ups) since the engine started.
+    pub fn refresher_wakeups(&self) -> u64 {
+        self.tokens.refresher_wakeups()
     }
 
     /// Starts the background token refresher (once). The shell calls this after setup; tests
@@ -336,7 +254,7 @@ impl Engine {
                 return;
             };
             match engine.check_pending_media().await {
-                Ok(bad) if !bad.is_empty() => engine.events.emit(EngineEvent::Notice {
+                Ok(bad) if !bad.is_empty() => engine.ctx.events().emit(EngineEvent::Notice {
                     level: crate::events::NoticeLevel::Warning,
                     message: format!(
                         "{} scheduled post{} need{} attention: the video file moved or changed. Open the Queue to relink it.",
@@ -353,7 +271,10 @@ impl Engine {
             Some(self.spawn_scheduler(self.stop.subscribe()));
         // After a resume or a clock change, due posts and due refreshes are looked at now, not
         // when the current (monotonic) sleep ends. The watch ends with `stop`.
-        let (scheduler_wake, refresher_wake) = (self.scheduler_wake.clone(), self.wake.clone());
+        let (scheduler_wake, refresher_wake) = (
+            self.ctx.wakes().scheduler.clone(),
+            self.ctx.wakes().refresher.clone(),
+        );
         crate::wall_clock::spawn_jump_watch(
             move || {
                 scheduler_wake.notify_one();
@@ -362,13 +283,13 @@ impl Engine {
             self.stop.subscribe(),
         );
         let weak = Arc::downgrade(self);
-        let wake = self.wake.clone();
+        let wake = self.ctx.wakes().refresher.clone();
         let mut stop = self.stop.subscribe();
-        let mut clock_moved = self.clock.moved();
+        let mut clock_moved = self.ctx.clock().moved();
         *slot = Some(tokio::spawn(async move {
             loop {
                 let Some(engine) = weak.upgrade() else { break };
-                let sleep = engine.refresh_due().await;
+                let sleep = engine.tokens.refresh_due().await;
                 drop(engine);
                 tokio::select! {
                     _ = tokio::time::sleep(sleep) => {}
@@ -385,62 +306,41 @@ impl Engine {
     }
 
     pub(crate) fn scheduler_wake(&self) -> Arc<Notify> {
-        self.scheduler_wake.clone()
+        self.ctx.wakes().scheduler.clone()
     }
 
     /// Makes the scheduler read the due posts again now.
     pub(crate) fn wake_scheduler(&self) {
-        self.scheduler_wake.notify_one();
+        self.ctx.wake_scheduler();
     }
 
     /// Makes the background refresher look at the accounts again now.
     pub(crate) fn wake_background(&self) {
-        self.wake.notify_one();
+        self.ctx.wake_refresher();
     }
 
     pub fn data_dir(&self) -> &Path {
-        &self.data_dir
+        self.ctx.data_dir()
     }
 
     pub fn store(&self) -> &Store {
-        &self.store
+        self.ctx.store()
     }
 
     pub fn secrets(&self) -> &Secrets {
-        &self.secrets
+        self.ctx.secrets()
     }
 
     pub fn events(&self) -> &Events {
-        &self.events
+        self.ctx.events()
     }
 
     pub async fn settings(&self) -> Settings {
-        self.settings.lock().await.clone()
+        self.settings.get().await
     }
 
-    /// Applies a partial update, persists it, then tells everyone. The lock is held across the
-    /// write so two concurrent patches cannot lose each other's fields.
     pub async fn update_settings(&self, patch: &SettingsPatch) -> CoreResult<Settings> {
-        let mut current = self.settings.lock().await;
-        let mut next = current.clone();
-        next.apply(patch);
-        settings::save(self.store.pool(), &next).await?;
-        *current = next.clone();
-        drop(current);
-        self.wake_scheduler();
-        let detail = serde_json::to_string(patch).unwrap_or_default();
-        audit::record(
-            self.store.pool(),
-            None,
-            "settings.update",
-            Outcome::Ok,
-            &detail,
-        )
-        .await;
-        self.events.emit(EngineEvent::SettingsChanged {
-            settings: next.clone(),
-        });
-        Ok(next)
+        self.settings.update(patch).await
     }
 
     /// Stops background work and closes the database. Safe to call more than once.
@@ -466,7 +366,7 @@ impl Engine {
         if let Some(preview) = self.preview.get() {
             preview.stop();
         }
-        audit::record(self.store.pool(), None, "app.quit", Outcome::Ok, "").await;
-        self.store.close().await;
+        self.ctx.audit(None, "app.quit", Outcome::Ok, "").await;
+        self.ctx.store().close().await;
     }
 }

@@ -7,6 +7,7 @@ use ts_rs::TS;
 
 use crate::accounts::AccountDto;
 use crate::compose::IngestResult;
+pub use crate::settings::NotificationKind;
 use crate::settings::Settings;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
@@ -15,23 +16,6 @@ pub enum NoticeLevel {
     Info,
     Warning,
     Error,
-}
-
-/// The kinds of native notification; each can be turned off on its own in Settings.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
-#[serde(rename_all = "snake_case")]
-pub enum NotificationKind {
-    General,
-    /// An account needs attention: reconnect needed, refresh token about to expire.
-    Account,
-    /// A post went out on TikTok.
-    Published,
-    /// A post could not be published; the body says why and what to do.
-    Failed,
-    /// A post needs the creator (unknown outcome, reconnect, file changed, caps).
-    NeedsAttention,
-    /// A post's time passed while Tokdeck was closed or asleep, beyond the grace period.
-    Missed,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]

@@ -22,18 +22,12 @@ use crate::publisher::{PublishAttempt, PublishJob};
 use crate::settings::{Settings, SettingsPatch, Theme};
 use crate::tiktok_config::{DirectPostAudit, RedirectMode, TiktokConfigDto, TiktokConfigPatch};
 
+pub use crate::tiktok_config::TiktokMode;
+
 include!("command_names.rs");
 
 /// The event name every [`EngineEvent`] is emitted under.
 pub const ENGINE_EVENT: &str = "tokdeck://engine";
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
-#[serde(rename_all = "lowercase")]
-pub enum TiktokMode {
-    /// No TikTok credentials: the built-in simulator answers.
-    Simulator,
-    Tiktok,
-}
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]

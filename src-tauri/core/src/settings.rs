@@ -5,7 +5,6 @@ use sqlx::SqlitePool;
 use ts_rs::TS;
 
 use crate::error::CoreResult;
-use crate::events::NotificationKind;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "lowercase")]
@@ -107,36 +106,26 @@ impl Settings {
     }
 }
 
+/// The kinds of native notification; each can be turned off on its own in Settings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum NotificationKind {
+    General,
+    /// An account needs attention: reconnect needed, refresh token about to expire.
+    Account,
+    /// A post went out on TikTok.
+    Published,
+    /// A post could not be published; the body says why and what to do.
+    Failed,
+    /// A post needs the creator (unknown outcome, reconnect, file changed, caps).
+    NeedsAttention,
+    /// A post's time passed while Tokdeck was closed or asleep, beyond the grace period.
+    Missed,
+}
+
 const KEY: &str = "app";
 
-/// The raw JSON stored under `key` in the `settings` table, if any. Every module that keeps a
-/// small document of settings (app settings, TikTok app, posting caps) goes through these two.
-pub(crate) async fn read_json(pool: &SqlitePool, key: &str) -> CoreResult<Option<String>> {
-    let row: Option<(String,)> = sqlx::query_as("SELECT value FROM settings WHERE key = ?")
-        .bind(key)
-        .fetch_optional(pool)
-        .await?;
-    Ok(row.map(|(json,)| json))
-}
-
-pub(crate) async fn write_json<T: Serialize>(
-    pool: &SqlitePool,
-    key: &str,
-    value: &T,
-) -> CoreResult<()> {
-    let json = serde_json::to_string(value)
-        .map_err(|e| crate::error::CoreError::Internal(format!("settings {key}: {e}")))?;
-    sqlx::query(
-        "INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?)
-         ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
-    )
-    .bind(key)
-    .bind(json)
-    .bind(chrono::Utc::now().to_rfc3339())
-    .execute(pool)
-    .await?;
-    Ok(())
-}
+pub(crate) use crate::db::settings::{read_json, write_json};
 
 /// Reads the settings; keys missing from an older file take their defaults.
 pub async fn load(pool: &SqlitePool) -> CoreResult<Settings> {

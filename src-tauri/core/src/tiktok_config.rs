@@ -8,7 +8,6 @@ use sqlx::SqlitePool;
 use ts_rs::TS;
 
 use crate::error::{CoreError, CoreResult};
-use crate::ipc::TiktokMode;
 use crate::secrets::{Secret, Secrets};
 
 pub const CLIENT_SECRET_ENTRY: &str = "app:client_secret";
@@ -29,6 +28,14 @@ pub const DEFAULT_SCOPES: [&str; 6] = [
     "video.publish",
 ];
 const KEY: &str = "tiktok";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "lowercase")]
+pub enum TiktokMode {
+    /// No TikTok credentials: the built-in simulator answers.
+    Simulator,
+    Tiktok,
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
@@ -221,18 +228,7 @@ pub async fn load(pool: &SqlitePool) -> CoreResult<StoredTiktokConfig> {
 /// control API has no business listening next to a real app). `false` when there is no
 /// database yet or it cannot be read.
 pub async fn own_app_configured(data_dir: &std::path::Path) -> bool {
-    let path = data_dir.join(crate::store::DB_FILE);
-    if !path.exists() {
-        return false;
-    }
-    let opts = sqlx::sqlite::SqliteConnectOptions::new()
-        .filename(&path)
-        .read_only(true);
-    let Ok(pool) = sqlx::sqlite::SqlitePoolOptions::new()
-        .max_connections(1)
-        .connect_with(opts)
-        .await
-    else {
+    let Some(pool) = crate::db::open::open_read_only(data_dir).await else {
         return false;
     };
     let configured = load(&pool).await.is_ok_and(|c| c.client_key.is_some());

@@ -20,10 +20,11 @@ use tiktok_api::{AccessToken, ErrorClass, RefreshToken, TokenSet};
 use crate::accounts::{self, AccountRow, AccountStatus, TokenFacts, REFRESH_WARNING_MS};
 use crate::audit::{self, Outcome};
 use crate::clock::rfc3339;
-use crate::engine::{Engine, TiktokCtx};
+use crate::ctx::Ctx;
 use crate::error::{CoreError, CoreResult};
 use crate::events::{EngineEvent, NoticeLevel, NotificationKind};
 use crate::secrets::Secret;
+use crate::tiktok_app::{TiktokApp, TiktokCtx};
 
 /// Refresh this long before the access token expires (at most half the token's lifetime).
 pub const REFRESH_MARGIN_MS: i64 = 5 * 60 * 1000;
@@ -151,17 +152,35 @@ pub(crate) fn display(row: &AccountRow) -> String {
     accounts::handle(&row.username, &row.display_name).unwrap_or_else(|| "this account".to_owned())
 }
 
-impl Engine {
+/// Account tokens as a service: the keychain entries, their expiry in SQLite, the per-account
+/// single-flight refresh and the background refresher's passes.
+pub struct Tokens {
+    ctx: Ctx,
+    app: Arc<TiktokApp>,
+    locks: TokenLocks,
+}
+
+impl Tokens {
+    pub fn new(ctx: Ctx, app: Arc<TiktokApp>) -> Self {
+        Self {
+            ctx,
+            app,
+            locks: TokenLocks::default(),
+        }
+    }
+
     /// Saves a token set from TikTok: the refresh token first (it may have rotated, and the old
     /// one may already be dead), then the access token, then the expiry in SQLite.
-    pub(crate) async fn save_tokens(&self, ts: &TokenSet) -> CoreResult<TokenFacts> {
-        self.secrets()
+    pub async fn save_tokens(&self, ts: &TokenSet) -> CoreResult<TokenFacts> {
+        self.ctx
+            .secrets()
             .set(
                 &refresh_entry(&ts.open_id),
                 &Secret::new(ts.refresh_token.secret()),
             )
             .await?;
-        self.secrets()
+        self.ctx
+            .secrets()
             .set(
                 &access_entry(&ts.open_id),
                 &Secret::new(ts.access_token.secret()),
@@ -169,18 +188,14 @@ impl Engine {
             .await?;
         // Expiry counts from when the answer arrived, on the engine's clock (TokenSet's
         // `received_at` is the system clock; the two differ only in tests).
-        let received = self.clock().now_ms();
-        self.token_locks()
-            .issued
-            .lock()
-            .expect("issued map")
-            .insert(
-                ts.open_id.clone(),
-                Issued {
-                    at: received,
-                    lifetime_ms: ts.expires_in.as_millis() as i64,
-                },
-            );
+        let received = self.ctx.clock().now_ms();
+        self.locks.issued.lock().expect("issued map").insert(
+            ts.open_id.clone(),
+            Issued {
+                at: received,
+                lifetime_ms: ts.expires_in.as_millis() as i64,
+            },
+        );
         Ok(TokenFacts {
             scopes: ts.scopes.clone(),
             access_expires_at: received + ts.expires_in.as_millis() as i64,
@@ -189,13 +204,13 @@ impl Engine {
     }
 
     /// The account's refresh lock (held while tokens are written or deleted).
-    pub(crate) fn token_locks_for(&self, open_id: &str) -> Arc<tokio::sync::Mutex<()>> {
-        self.token_locks().for_account(open_id)
+    pub fn token_locks_for(&self, open_id: &str) -> Arc<tokio::sync::Mutex<()>> {
+        self.locks.for_account(open_id)
     }
 
-    pub(crate) async fn delete_tokens(&self, open_id: &str) -> CoreResult<()> {
-        self.secrets().delete(&access_entry(open_id)).await?;
-        self.secrets().delete(&refresh_entry(open_id)).await?;
+    pub async fn delete_tokens(&self, open_id: &str) -> CoreResult<()> {
+        self.ctx.secrets().delete(&access_entry(open_id)).await?;
+        self.ctx.secrets().delete(&refresh_entry(open_id)).await?;
         Ok(())
     }
 
@@ -206,12 +221,12 @@ impl Engine {
 
     /// Like [`Self::access_token`]; with `rejected` (a token TikTok just refused) a refresh is
     /// forced unless another task already replaced that token.
-    pub(crate) async fn token_for(
+    pub async fn token_for(
         &self,
         account_id: i64,
         rejected: Option<&AccessToken>,
     ) -> CoreResult<AccessToken> {
-        let ctx = self.tiktok().await?;
+        let ctx = self.app.current().await?;
         self.token_with(&ctx, account_id, rejected).await
     }
 
@@ -223,7 +238,7 @@ impl Engine {
         account_id: i64,
         rejected: Option<&AccessToken>,
     ) -> CoreResult<AccessToken> {
-        let pool = self.store().pool();
+        let pool = self.ctx.store().pool();
         let row = accounts::get_live(pool, account_id).await?;
         if row.status() == AccountStatus::NeedsReconnect {
             return Err(reconnect_error(&row));
@@ -231,23 +246,24 @@ impl Engine {
         if !row.issued_by(ctx.resolved.app_id()) {
             return Err(other_app_error(&row));
         }
-        let issued = self.token_locks().issued(&row.open_id);
-        if rejected.is_none() && is_fresh(&row, issued, self.clock().now_ms()) {
-            if let Some(t) = self.secrets().get(&access_entry(&row.open_id)).await? {
+        let issued = self.locks.issued(&row.open_id);
+        if rejected.is_none() && is_fresh(&row, issued, self.ctx.clock().now_ms()) {
+            if let Some(t) = self.ctx.secrets().get(&access_entry(&row.open_id)).await? {
                 return Ok(AccessToken::new(t.expose()));
             }
         }
-        let lock = self.token_locks().for_account(&row.open_id);
+        let lock = self.locks.for_account(&row.open_id);
         let _guard = lock.lock().await;
         // Whoever held the lock before us may have refreshed: read everything again.
         let row = accounts::get_live(pool, account_id).await?;
         if row.status() == AccountStatus::NeedsReconnect {
             return Err(reconnect_error(&row));
         }
-        if let Some(current) = self.secrets().get(&access_entry(&row.open_id)).await? {
+        if let Some(current) = self.ctx.secrets().get(&access_entry(&row.open_id)).await? {
             let replaced = rejected.is_some_and(|r| r.secret() != current.expose());
-            let issued = self.token_locks().issued(&row.open_id);
-            if replaced || (rejected.is_none() && is_fresh(&row, issued, self.clock().now_ms())) {
+            let issued = self.locks.issued(&row.open_id);
+            if replaced || (rejected.is_none() && is_fresh(&row, issued, self.ctx.clock().now_ms()))
+            {
                 return Ok(AccessToken::new(current.expose()));
             }
         }
@@ -263,8 +279,8 @@ impl Engine {
         tiktok: &TiktokCtx,
         row: &AccountRow,
     ) -> CoreResult<AccessToken> {
-        let pool = self.store().pool();
-        let Some(refresh) = self.secrets().get(&refresh_entry(&row.open_id)).await? else {
+        let pool = self.ctx.store().pool();
+        let Some(refresh) = self.ctx.secrets().get(&refresh_entry(&row.open_id)).await? else {
             let err = reconnect_error(row);
             self.mark_needs_reconnect(row, "no refresh token in the keychain")
                 .await;
@@ -291,8 +307,8 @@ impl Engine {
                     return Err(err);
                 }
                 let facts = self.save_tokens(&ts).await?;
-                accounts::set_tokens(pool, row.id, &facts, self.clock().now_ms()).await?;
-                self.token_locks()
+                accounts::set_tokens(pool, row.id, &facts, self.ctx.clock().now_ms()).await?;
+                self.locks
                     .retry_at
                     .lock()
                     .expect("retry map")
@@ -316,7 +332,7 @@ impl Engine {
                     self.mark_needs_reconnect(row, &err.user_message()).await;
                     Err(reconnect_error(row))
                 } else {
-                    let now = self.clock().now_ms();
+                    let now = self.ctx.clock().now_ms();
                     let _ = accounts::set_last_error(pool, row.id, &err.user_message(), now).await;
                     audit::record(
                         pool,
@@ -333,9 +349,9 @@ impl Engine {
     }
 
     /// The grant is gone: flag the account, tell the creator (window and native notification).
-    pub(crate) async fn mark_needs_reconnect(&self, row: &AccountRow, reason: &str) {
-        let pool = self.store().pool();
-        let now = self.clock().now_ms();
+    pub async fn mark_needs_reconnect(&self, row: &AccountRow, reason: &str) {
+        let pool = self.ctx.store().pool();
+        let now = self.ctx.clock().now_ms();
         if let Err(e) = accounts::set_status(
             pool,
             row.id,
@@ -356,10 +372,10 @@ impl Engine {
         )
         .await;
         let who = display(row);
-        self.events().emit(EngineEvent::AccountsChanged {
+        self.ctx.events().emit(EngineEvent::AccountsChanged {
             account_id: Some(row.id),
         });
-        self.events().emit(EngineEvent::Notify {
+        self.ctx.events().emit(EngineEvent::Notify {
             notification: NotificationKind::Account,
             title: format!("Reconnect {who}"),
             body: format!(
@@ -370,12 +386,12 @@ impl Engine {
 
     /// Runs a TikTok call with the account's token; if TikTok says the token is invalid, refreshes
     /// once (single-flight) and retries. A revoked grant flags the account.
-    pub(crate) async fn with_token<T, F, Fut>(&self, account_id: i64, call: F) -> CoreResult<T>
+    pub async fn with_token<T, F, Fut>(&self, account_id: i64, call: F) -> CoreResult<T>
     where
         F: Fn(tiktok_api::TikTokClient, AccessToken) -> Fut,
         Fut: std::future::Future<Output = tiktok_api::Result<T>>,
     {
-        let ctx = self.tiktok().await?;
+        let ctx = self.app.current().await?;
         let token = self.token_with(&ctx, account_id, None).await?;
         let client = ctx.client.clone();
         let first = call(client.clone(), token.clone()).await;
@@ -394,7 +410,7 @@ impl Engine {
                     err.tiktok_class(),
                     Some(ErrorClass::Reauthorize | ErrorClass::RefreshToken)
                 ) {
-                    if let Ok(row) = accounts::get_live(self.store().pool(), account_id).await {
+                    if let Ok(row) = accounts::get_live(self.ctx.store().pool(), account_id).await {
                         self.mark_needs_reconnect(&row, &err.user_message()).await;
                         return Err(reconnect_error(&row));
                     }
@@ -406,18 +422,16 @@ impl Engine {
 
     /// Background refresher passes (wake-ups) since the engine started.
     pub fn refresher_wakeups(&self) -> u64 {
-        self.token_locks()
-            .passes
-            .load(std::sync::atomic::Ordering::Relaxed)
+        self.locks.passes.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// One pass of the background refresher: refreshes what is due, sends the 7-day warnings,
     /// and answers how long to sleep.
-    pub(crate) async fn refresh_due(&self) -> Duration {
-        self.token_locks()
+    pub async fn refresh_due(&self) -> Duration {
+        self.locks
             .passes
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let pool = self.store().pool();
+        let pool = self.ctx.store().pool();
         let rows = match accounts::live_with_status(pool, AccountStatus::Active).await {
             Ok(r) => r,
             Err(e) => {
@@ -427,16 +441,15 @@ impl Engine {
         };
         let mut next = MAX_SLEEP.as_millis() as i64;
         for row in rows {
-            let now = self.clock().now_ms();
+            let now = self.ctx.clock().now_ms();
             let retry_at = self
-                .token_locks()
+                .locks
                 .retry_at
                 .lock()
                 .expect("retry map")
                 .get(&row.id)
                 .copied();
-            let due_at =
-                refresh_due_at(&row, self.token_locks().issued(&row.open_id)).unwrap_or(now);
+            let due_at = refresh_due_at(&row, self.locks.issued(&row.open_id)).unwrap_or(now);
             let due_at = retry_at.map_or(due_at, |r| due_at.max(r));
             if due_at <= now {
                 match self.token_for(row.id, None).await {
@@ -444,7 +457,7 @@ impl Engine {
                     Err(e) => {
                         tracing::info!(account = row.id, error = %e, "background refresh failed");
                         if !e.needs_reconnect() {
-                            self.token_locks()
+                            self.locks
                                 .retry_at
                                 .lock()
                                 .expect("retry map")
@@ -458,8 +471,8 @@ impl Engine {
                 let Ok(Some(fresh)) = accounts::get(pool, row.id).await else {
                     continue;
                 };
-                if let Some(t) = refresh_due_at(&fresh, self.token_locks().issued(&fresh.open_id)) {
-                    next = next.min(t - self.clock().now_ms());
+                if let Some(t) = refresh_due_at(&fresh, self.locks.issued(&fresh.open_id)) {
+                    next = next.min(t - self.ctx.clock().now_ms());
                 }
                 self.warn_refresh_expiry(&fresh, now).await;
                 next = next.min(warning_due_in(&fresh, now));
@@ -481,7 +494,7 @@ impl Engine {
         if expires - now > REFRESH_WARNING_MS || row.refresh_warned_at.is_some() {
             return;
         }
-        let pool = self.store().pool();
+        let pool = self.ctx.store().pool();
         let _ = accounts::mark_refresh_warned(pool, row.id, now).await;
         let who = display(row);
         let days = ((expires - now).max(0) as f64 / 86_400_000.0).ceil() as i64;
@@ -493,16 +506,16 @@ impl Engine {
             &format!("sign-in ends {}", rfc3339(expires)),
         )
         .await;
-        self.events().emit(EngineEvent::AccountsChanged {
+        self.ctx.events().emit(EngineEvent::AccountsChanged {
             account_id: Some(row.id),
         });
-        self.events().emit(EngineEvent::Notice {
+        self.ctx.events().emit(EngineEvent::Notice {
             level: NoticeLevel::Warning,
             message: format!(
                 "{who}'s TikTok sign-in ends in {days} day(s). Reconnect it to keep posting."
             ),
         });
-        self.events().emit(EngineEvent::Notify {
+        self.ctx.events().emit(EngineEvent::Notify {
             notification: NotificationKind::Account,
             title: format!("Reconnect {who} soon"),
             body: format!(

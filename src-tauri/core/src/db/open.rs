@@ -216,3 +216,18 @@ fn classify_open_error(path: &Path, e: sqlx::Error) -> StoreError {
         source: e,
     }
 }
+
+/// A read-only connection to the data folder's database, for a peek before the engine opens it
+/// (no lock, no migrations). `None` when there is no database yet or it cannot be opened.
+pub async fn open_read_only(data_dir: &Path) -> Option<SqlitePool> {
+    let path = data_dir.join(DB_FILE);
+    if !path.exists() {
+        return None;
+    }
+    let opts = SqliteConnectOptions::new().filename(&path).read_only(true);
+    SqlitePoolOptions::new()
+        .max_connections(1)
+        .connect_with(opts)
+        .await
+        .ok()
+}

@@ -1,0 +1,8 @@
+//! The only place with SQL. Each module is one table (or one aggregate whose rows change
+//! together in one transaction) and knows nothing but types: no services, no events, no
+//! TikTok. Services call these functions with the pool from their `Ctx`.
+
+pub mod accounts;
+pub mod audit;
+pub mod open;
+pub mod settings;
