@@ -6,6 +6,10 @@ use std::time::Duration;
 
 use tokio::sync::{watch, Mutex, Notify};
 
+mod accounts_api;
+mod posts_api;
+mod publish_api;
+
 use crate::accounts::TokenFacts;
 use crate::audit::Outcome;
 use crate::avatars::Avatars;

@@ -1,0 +1,5 @@
+//! The engine's accounts operations, each delegating in one line to the service that owns it.
+
+use super::Engine;
+
+impl Engine {}
