@@ -210,14 +210,14 @@ impl<R: Read + Seek> Src<R> {
         }
         if out.len() > self.buf.len() {
             self.inner.seek(SeekFrom::Start(pos))?;
-            return Ok(super::read_up_to(&mut self.inner, out)? == out.len());
+            return Ok(read_up_to(&mut self.inner, out)? == out.len());
         }
         let in_buf = pos >= self.start && pos + want <= self.start + self.filled as u64;
         if !in_buf {
             self.inner.seek(SeekFrom::Start(pos))?;
             self.start = pos;
             self.filled = 0;
-            self.filled = super::read_up_to(&mut self.inner, &mut self.buf)?;
+            self.filled = read_up_to(&mut self.inner, &mut self.buf)?;
             if (self.filled as u64) < want {
                 return Ok(false);
             }
@@ -236,4 +236,18 @@ impl<R: Read + Seek> Src<R> {
         v.resize(len, 0);
         Ok(self.read_at(pos, &mut v)?.then_some(v))
     }
+}
+
+/// Reads until `buf` is full or the end of the input (a short read is not the end).
+pub(crate) fn read_up_to<R: Read>(r: &mut R, buf: &mut [u8]) -> std::io::Result<usize> {
+    let mut read = 0;
+    while read < buf.len() {
+        match r.read(&mut buf[read..]) {
+            Ok(0) => break,
+            Ok(n) => read += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(read)
 }

@@ -9,8 +9,8 @@
 use std::io::{Cursor, Read, Seek};
 use std::path::Path;
 
+use super::facts::{damaged, Container, ProbeError, VideoCodec, VideoFacts};
 use super::io::{Budget, Src};
-use super::{damaged, Container, ProbeError, VideoCodec, VideoFacts};
 
 pub(super) const MAGIC: [u8; 4] = [0x1A, 0x45, 0xDF, 0xA3];
 

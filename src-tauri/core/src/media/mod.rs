@@ -10,12 +10,13 @@
 //!
 //! Everything here blocks on file I/O: async callers use `spawn_blocking`.
 
+mod facts;
 mod io;
 mod matroska;
 mod mp4;
 
 use std::io::{Read, Seek, SeekFrom};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -23,6 +24,9 @@ use ts_rs::TS;
 
 use crate::clock::system_time_ms;
 
+use facts::damaged;
+pub use facts::{Container, ProbeError, VideoCodec, VideoFacts};
+use io::read_up_to;
 pub use io::{run_bounded, IO_TIMEOUT};
 
 /// TikTok's limits (§6.3).
@@ -33,104 +37,6 @@ pub const MAX_SIDE_PX: u32 = 4096;
 pub const MAX_SIZE_BYTES: u64 = 4 * 1024 * 1024 * 1024;
 /// How much of each end of the file the fingerprint hashes.
 pub const FINGERPRINT_SPAN: u64 = 1024 * 1024;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "lowercase")]
-pub enum Container {
-    Mp4,
-    Mov,
-    Webm,
-    Matroska,
-}
-
-impl Container {
-    pub fn label(self) -> &'static str {
-        match self {
-            Self::Mp4 => "MP4",
-            Self::Mov => "MOV",
-            Self::Webm => "WebM",
-            Self::Matroska => "Matroska (MKV)",
-        }
-    }
-    /// The upload `Content-Type`.
-    pub fn mime(self) -> &'static str {
-        match self {
-            Self::Mp4 => "video/mp4",
-            Self::Mov => "video/quicktime",
-            Self::Webm | Self::Matroska => "video/webm",
-        }
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "lowercase")]
-pub enum VideoCodec {
-    H264,
-    H265,
-    Vp8,
-    Vp9,
-    Av1,
-    Other,
-}
-
-impl VideoCodec {
-    pub fn label(self) -> &'static str {
-        match self {
-            Self::H264 => "H.264",
-            Self::H265 => "H.265",
-            Self::Vp8 => "VP8",
-            Self::Vp9 => "VP9",
-            Self::Av1 => "AV1",
-            Self::Other => "an unknown codec",
-        }
-    }
-}
-
-/// What probing found.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub struct VideoFacts {
-    pub container: Container,
-    pub codec: VideoCodec,
-    /// The codec as written in the file (`avc1`, `hvc1`, `V_VP9`, …).
-    pub codec_tag: String,
-    pub width: u32,
-    pub height: u32,
-    /// Frames per second (average).
-    pub frame_rate: f64,
-    pub duration_ms: u64,
-    #[ts(type = "number")]
-    pub size_bytes: u64,
-}
-
-/// Why a file could not be probed at all.
-#[derive(Debug, thiserror::Error, PartialEq, Eq)]
-pub enum ProbeError {
-    #[error("Tokdeck cannot find the file {0}. It may have been moved, renamed or deleted.")]
-    NotFound(PathBuf),
-    #[error("Tokdeck cannot read {path}: {reason}.")]
-    Unreadable { path: PathBuf, reason: String },
-    #[error("{0} is empty (0 bytes). Choose the exported video file.")]
-    Empty(PathBuf),
-    #[error("{0} is not a video Tokdeck can read. TikTok accepts MP4, MOV and WebM files.")]
-    NotVideo(PathBuf),
-    #[error("{path} looks incomplete or damaged ({reason}). Export or copy the video again.")]
-    Damaged { path: PathBuf, reason: String },
-    #[error("{0} has no video track. Choose a video file.")]
-    NoVideoTrack(PathBuf),
-    #[error("{path} is {kind}, not a video file. Choose the exported video file.")]
-    NotAFile { path: PathBuf, kind: String },
-    #[error(
-        "The video file {path} could not be read within {secs} s — is the drive still connected?"
-    )]
-    TimedOut { path: PathBuf, secs: u64 },
-}
-
-impl From<ProbeError> for crate::error::CoreError {
-    fn from(e: ProbeError) -> Self {
-        crate::error::CoreError::InvalidInput(e.to_string())
-    }
-}
 
 /// TikTok's rules, each named so the UI and tests can tell which one a file broke.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -344,26 +250,6 @@ pub fn probe_reader<R: Read + Seek>(
         return mp4::probe(r, size, path);
     }
     Err(ProbeError::NotVideo(path.to_path_buf()))
-}
-
-fn read_up_to<R: Read>(r: &mut R, buf: &mut [u8]) -> std::io::Result<usize> {
-    let mut read = 0;
-    while read < buf.len() {
-        match r.read(&mut buf[read..]) {
-            Ok(0) => break,
-            Ok(n) => read += n,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(read)
-}
-
-fn damaged(path: &Path, reason: impl Into<String>) -> ProbeError {
-    ProbeError::Damaged {
-        path: path.to_path_buf(),
-        reason: reason.into(),
-    }
 }
 
 // ---------------------------------------------------------------------------------------------

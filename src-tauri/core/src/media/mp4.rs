@@ -5,8 +5,8 @@
 use std::io::{Read, Seek};
 use std::path::Path;
 
+use super::facts::{damaged, Container, ProbeError, VideoCodec, VideoFacts};
 use super::io::{Budget, Src};
-use super::{damaged, Container, ProbeError, VideoCodec, VideoFacts};
 
 /// The largest `moov` box Tokdeck reads into memory. Real ones are well under 1 MB for the
 /// 10 minutes TikTok accepts (a few MB for hours); mp4parse's tables take about as much again.
