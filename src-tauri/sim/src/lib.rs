@@ -4,7 +4,7 @@
 mod accounts;
 mod app;
 mod behaviour;
-mod bounded;
+
 mod clock;
 mod control;
 mod display;
@@ -33,9 +33,9 @@ use tokio::task::JoinHandle;
 pub use accounts::{Account, AccountInput};
 pub use app::DevApp;
 pub use behaviour::{Behaviour, ChunkMb, Rotation, TokenLifetimes, UnauditedNonSelfOnly};
-pub use bounded::Limits;
 pub use faults::{Endpoint, FaultKind, FaultSpec};
 pub use server::CONTROL_TOKEN_HEADER;
+pub use tokdeck_serve::Limits;
 
 /// The simulator's connection bounds unless [`SimOptions::limits`] says otherwise: a test
 /// suite or the app's demo opens tens of connections at most.
@@ -99,7 +99,7 @@ impl Simulator {
             let stop = async {
                 let _ = stopped.await;
             };
-            bounded::serve(listener, app, limits, stop, Duration::from_secs(2)).await;
+            tokdeck_serve::serve(listener, app, limits, stop, Duration::from_secs(2)).await;
         });
         tracing::info!(%addr, "tokdeck-sim started");
         Ok(Simulator {

@@ -2,7 +2,9 @@
 //! once (further ones wait in the kernel's accept queue), and a connection that does not send a
 //! complete request head within `header_timeout` (a fresh one or an idle keep-alive one) is
 //! closed. `axum::serve` has neither: any local program could hold unlimited sockets open.
-//! (A copy of tokdeck-core's `serve`: the simulator does not depend on the engine.)
+//!
+//! Its own crate because the engine (OAuth callback, video previews) and the TikTok simulator
+//! both serve on loopback, and the simulator does not depend on the engine.
 
 use std::future::Future;
 use std::sync::Arc;
@@ -65,4 +67,67 @@ pub async fn serve(
     }
     drop(listener);
     let _ = tokio::time::timeout(grace, graceful.shutdown()).await;
+}
+
+#[cfg(feature = "testing")]
+pub mod testing {
+    use std::net::SocketAddr;
+    use std::time::{Duration, Instant};
+
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    use tokio::net::TcpStream;
+
+    use super::Limits;
+
+    /// Limits small enough for a test to exceed them quickly.
+    pub const TIGHT: Limits = Limits {
+        max_connections: 8,
+        header_timeout: Duration::from_millis(400),
+    };
+
+    /// Opens three times `limits.max_connections` idle connections, then asks `path`: the
+    /// answer must come (after the idle ones time out and free their places), and the server
+    /// must close every idle connection. Returns the answer's status line.
+    pub async fn flood_then_request(addr: SocketAddr, limits: Limits, path: &str) -> String {
+        let patience = limits.header_timeout * 8 + Duration::from_secs(2);
+        let mut idle = Vec::new();
+        for _ in 0..limits.max_connections * 3 {
+            idle.push(TcpStream::connect(addr).await.unwrap());
+        }
+        let started = Instant::now();
+        let mut legit = TcpStream::connect(addr).await.unwrap();
+        legit
+            .write_all(
+                format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n")
+                    .as_bytes(),
+            )
+            .await
+            .unwrap();
+        let mut answer = Vec::new();
+        tokio::time::timeout(patience, legit.read_to_end(&mut answer))
+            .await
+            .expect("the request is answered despite the idle connections")
+            .unwrap();
+        assert!(started.elapsed() < patience);
+        let mut closed = tokio::task::JoinSet::new();
+        for mut s in idle {
+            closed.spawn(async move {
+                let mut buf = [0u8; 64];
+                // EOF or a reset: either way the server let go of it.
+                matches!(
+                    tokio::time::timeout(patience, s.read(&mut buf)).await,
+                    Ok(Ok(0) | Err(_))
+                )
+            });
+        }
+        let mut open = 0;
+        while let Some(r) = closed.join_next().await {
+            if !r.unwrap() {
+                open += 1;
+            }
+        }
+        assert_eq!(open, 0, "idle connections the server never closed");
+        let text = String::from_utf8_lossy(&answer);
+        text.lines().next().unwrap_or_default().to_owned()
+    }
 }
