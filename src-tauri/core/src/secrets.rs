@@ -3,6 +3,11 @@
 //! Keychain calls block (the Linux store talks D-Bus synchronously and must not run on an async
 //! worker), so every call goes through `spawn_blocking`. The store is explicit rather than the
 //! process-wide default so tests can use a separate service name and run in parallel.
+//!
+//! keyring-core and the per-OS stores are wired here by hand rather than through the all-in-one
+//! `keyring` 4 crate: that one only reaches the process-global default store, keeps a failed
+//! first connection for the life of the process, and leaves the Linux store on the async-io
+//! runtime (docs/architecture.md, "Keychain: the keyring crate").
 
 use std::sync::{Arc, OnceLock};
 
@@ -151,6 +156,8 @@ impl Secrets {
 
 /// One platform store per process, never dropped: the Linux store owns a Tokio runtime for its
 /// D-Bus calls, and dropping a runtime from async code (an engine dropped in a test, say) panics.
+/// Only a connected store is kept: a failure is tried again on the next call, so starting the
+/// keyring service is enough to recover.
 fn shared_native_store() -> Result<Arc<CredentialStore>, SecretsError> {
     static NATIVE: OnceLock<Arc<CredentialStore>> = OnceLock::new();
     if let Some(s) = NATIVE.get() {
