@@ -1,5 +1,5 @@
-//! The Accounts page's commands: each a few lines over the engine. Names must match
-//! `core/src/command_names.rs` and the capability (tests check it).
+//! The Accounts page's commands: each a few lines over the engine. Each is declared in
+//! `core/src/commands.list.rs` (tests check it).
 
 use tauri::{AppHandle, State};
 use tauri_plugin_opener::OpenerExt;

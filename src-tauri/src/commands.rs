@@ -1,5 +1,5 @@
-//! IPC commands: each a few lines over the engine. The list must match
-//! `core/src/command_names.rs` (tests check it).
+//! IPC commands: each a few lines over the engine. Each is declared in
+//! `core/src/commands.list.rs` (tests check it).
 
 use tauri::{AppHandle, State};
 use tauri_plugin_opener::OpenerExt;

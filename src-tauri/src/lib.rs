@@ -22,6 +22,16 @@ use tokdeck_core::{Engine, EngineConfig, UiError};
 
 use crate::state::AppState;
 
+/// Reads `core/src/commands.list.rs` as the invoke handler of every listed command.
+macro_rules! tokdeck_commands {
+    ($(
+        $module:ident :: $name:ident $args:tt
+            -> $ret:ident $([$($arr:tt)*])? $(| $null:ident)?;
+    )*) => {
+        tauri::generate_handler![$($module::$name),*]
+    };
+}
+
 pub fn run() {
     let app = tauri::Builder::default()
         // Single-instance must be registered first: a second launch then forwards its argv
@@ -43,60 +53,7 @@ pub fn run() {
             Some(vec!["--hidden"]),
         ))
         .plugin(tauri_plugin_window_state::Builder::default().build())
-        .invoke_handler(tauri::generate_handler![
-            commands::app_info,
-            commands::get_settings,
-            commands::update_settings,
-            commands::open_logs_folder,
-            account_commands::get_tiktok_config,
-            account_commands::update_tiktok_config,
-            account_commands::connect_account,
-            account_commands::cancel_connect,
-            account_commands::pending_connect,
-            account_commands::list_accounts,
-            account_commands::get_account,
-            account_commands::set_account_label,
-            account_commands::set_default_account,
-            account_commands::set_current_account,
-            account_commands::get_current_account,
-            account_commands::sync_account,
-            account_commands::sync_all_accounts,
-            account_commands::test_account_connection,
-            account_commands::accounts_summary,
-            account_commands::remove_account,
-            account_commands::list_audit,
-            post_commands::ingest_paths,
-            post_commands::pick_videos,
-            post_commands::creator_info,
-            post_commands::get_post,
-            post_commands::update_post,
-            post_commands::schedule_post,
-            post_commands::reschedule_post,
-            post_commands::duplicate_post,
-            post_commands::cancel_post,
-            post_commands::delete_post,
-            post_commands::relink_post_media,
-            post_commands::calendar_month,
-            post_commands::calendar_week,
-            post_commands::queue,
-            post_commands::get_posting_caps,
-            post_commands::set_posting_caps,
-            post_commands::system_time_zone,
-            post_commands::list_time_zones,
-            post_commands::resolve_local_time,
-            post_commands::media_preview_url,
-            post_commands::thumbnail_base_url,
-            post_commands::pick_video_file,
-            account_commands::get_account_time_zone,
-            account_commands::set_account_time_zone,
-            post_commands::publish_job,
-            post_commands::publish_history,
-            post_commands::retry_publish,
-            post_commands::mark_as_posted,
-            post_commands::check_publish,
-            post_commands::dismiss_unknown_outcome,
-            post_commands::cancel_publish,
-        ])
+        .invoke_handler(include!("../core/src/commands.list.rs"))
         .setup(|app| {
             setup(app.handle())?;
             Ok(())
@@ -129,7 +86,7 @@ pub fn run() {
                 }
             }
         })
-        .build(tauri::generate_context!())
+        .build(context())
         .expect("error while building Tokdeck");
 
     app.run(|app, event| match event {
@@ -145,6 +102,11 @@ pub fn run() {
         RunEvent::Exit => shutdown(app),
         _ => {}
     });
+}
+
+/// Tauri's build-time context: config, embedded UI and the resolved capabilities.
+fn context() -> tauri::Context<tauri::Wry> {
+    tauri::generate_context!()
 }
 
 /// Fixes the built-in simulator's control secret (end-to-end tests steer the simulator).
@@ -431,12 +393,26 @@ mod tests {
     fn the_capability_grants_exactly_the_commands() {
         let cap: serde_json::Value =
             serde_json::from_str(include_str!("../capabilities/main.json")).unwrap();
-        let mut granted: Vec<String> = cap["permissions"]
+        assert_eq!(
+            cap["permissions"],
+            serde_json::json!([
+                "core:event:allow-listen",
+                "core:event:allow-unlisten",
+                "tokdeck-commands"
+            ])
+        );
+        // The set build.rs generated from the command list.
+        let set: serde_json::Value = serde_json::from_str(include_str!(concat!(
+            env!("OUT_DIR"),
+            "/tokdeck-commands.json"
+        )))
+        .unwrap();
+        assert_eq!(set["set"][0]["identifier"], "tokdeck-commands");
+        let mut granted: Vec<String> = set["set"][0]["permissions"]
             .as_array()
             .unwrap()
             .iter()
             .map(|p| p.as_str().unwrap().to_owned())
-            .filter(|p| p.starts_with("allow-"))
             .collect();
         granted.sort();
         let mut wanted: Vec<String> = COMMAND_NAMES
@@ -445,16 +421,42 @@ mod tests {
             .collect();
         wanted.sort();
         assert_eq!(granted, wanted);
-        let others: Vec<_> = cap["permissions"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|p| p.as_str().unwrap())
-            .filter(|p| !p.starts_with("allow-"))
-            .collect();
-        assert_eq!(
-            others,
-            ["core:event:allow-listen", "core:event:allow-unlisten"]
+    }
+
+    /// What the app really enforces: the ACL compiled into the context lets the main window call
+    /// every listed command and listen to events, and nothing else tried here.
+    #[test]
+    fn the_main_window_may_call_exactly_the_commands() {
+        // `runtime_authority_mut` is Tauri's (hidden) access to the resolved ACL.
+        let mut context = super::context();
+        let acl = context.runtime_authority_mut();
+        let allowed = |command: &str| {
+            acl.resolve_access(command, "main", "main", &tauri::ipc::Origin::Local)
+                .is_some()
+        };
+        for command in COMMAND_NAMES {
+            assert!(allowed(command), "{command} is not granted");
+        }
+        assert!(allowed("plugin:event|listen"));
+        assert!(allowed("plugin:event|unlisten"));
+        for command in [
+            "plugin:event|emit",
+            "plugin:window|close",
+            "plugin:webview|create_webview_window",
+            "plugin:dialog|open",
+            "plugin:opener|open_path",
+            "plugin:notification|notify",
+            "plugin:autostart|enable",
+            "plugin:deep-link|get_current",
+            "plugin:window-state|save_window_state",
+            "not_a_command",
+        ] {
+            assert!(!allowed(command), "{command} is granted");
+        }
+        assert!(
+            acl.resolve_access("app_info", "other", "other", &tauri::ipc::Origin::Local)
+                .is_none(),
+            "a window other than main may call commands"
         );
     }
 
@@ -471,21 +473,48 @@ mod tests {
         assert_eq!(super::unquoted_exec("Exec=/x %u\n"), None);
     }
 
-    /// Every command the UI can call is registered with the invoke handler.
+    // The list again, with each command's module: the handler is generated from it, so what is
+    // left to check is that no command function is missing from it.
+    macro_rules! tokdeck_commands {
+        ($(
+            $module:ident :: $name:ident $args:tt
+                -> $ret:ident $([$($arr:tt)*])? $(| $null:ident)?;
+        )*) => {
+            const LISTED: &[(&str, &str)] = &[$((stringify!($module), stringify!($name))),*];
+        };
+    }
+    include!("../core/src/commands.list.rs");
+
+    /// Every `#[tauri::command]` of the shell is in the command list (so registered, granted and
+    /// bound), under the module it is written in.
     #[test]
-    fn every_listed_command_is_registered() {
-        let source = include_str!("lib.rs");
-        let start = source.find("generate_handler![").unwrap();
-        let end = start + source[start..].find("])").unwrap();
-        let registered: Vec<&str> = source[start..end]
-            .split(|c: char| c == ',' || c.is_whitespace() || c == '[')
-            .filter_map(|t| t.rsplit("::").next())
-            .filter(|t| !t.is_empty() && *t != "generate_handler!")
-            .collect();
-        let mut registered: Vec<&str> = registered.into_iter().collect();
-        registered.sort();
-        let mut names = COMMAND_NAMES.to_vec();
+    fn every_command_function_is_listed() {
+        let modules = [
+            ("commands", include_str!("commands.rs")),
+            ("account_commands", include_str!("account_commands.rs")),
+            ("post_commands", include_str!("post_commands.rs")),
+        ];
+        let mut written: Vec<(&str, &str)> = Vec::new();
+        for (module, source) in modules {
+            for after in source.split("#[tauri::command]").skip(1) {
+                let name = after
+                    .split_once("fn ")
+                    .and_then(|(_, rest)| rest.split(['(', '<']).next())
+                    .unwrap();
+                written.push((module, name.trim()));
+            }
+        }
+        written.sort();
+        let mut listed = LISTED.to_vec();
+        listed.sort();
+        assert_eq!(written, listed);
+        let mut names: Vec<_> = LISTED.iter().map(|(_, n)| *n).collect();
         names.sort();
-        assert_eq!(registered, names);
+        names.dedup();
+        assert_eq!(
+            names.len(),
+            COMMAND_NAMES.len(),
+            "a command is listed twice"
+        );
     }
 }

@@ -1,5 +1,5 @@
-//! The Compose, Calendar and Queue pages' commands: each a few lines over the engine. Names must
-//! match `core/src/command_names.rs` and the capability (tests check it). Dropped files, the
+//! The Compose, Calendar and Queue pages' commands: each a few lines over the engine. Each is
+//! declared in `core/src/commands.list.rs` (tests check it). Dropped files, the
 //! native file picker and `ingest_paths` all go through [`ingest`].
 
 use std::path::PathBuf;

@@ -24,8 +24,6 @@ use crate::tiktok_config::{DirectPostAudit, RedirectMode, TiktokConfigDto, Tikto
 
 pub use crate::tiktok_config::TiktokMode;
 
-include!("command_names.rs");
-
 /// The event name every [`EngineEvent`] is emitted under.
 pub const ENGINE_EVENT: &str = "tokdeck://engine";
 
@@ -49,251 +47,56 @@ struct CommandSpec {
     ret: String,
 }
 
-fn spec(name: &'static str, args: Vec<(&'static str, String)>, ret: String) -> CommandSpec {
-    CommandSpec { name, args, ret }
+/// A type of `commands.list.rs` in TypeScript: primitives as written, IPC types by their ts-rs
+/// name.
+macro_rules! ts_type {
+    ($cfg:ident; $t:ident | null) => {
+        format!("{} | null", ts_type!($cfg; $t))
+    };
+    ($cfg:ident; $t:ident []) => {
+        format!("{}[]", ts_type!($cfg; $t))
+    };
+    ($cfg:ident; number) => {
+        String::from("number")
+    };
+    ($cfg:ident; string) => {
+        String::from("string")
+    };
+    ($cfg:ident; boolean) => {
+        String::from("boolean")
+    };
+    ($cfg:ident; void) => {
+        String::from("void")
+    };
+    ($cfg:ident; $t:ident) => {
+        <$t as TS>::name($cfg)
+    };
 }
 
-fn commands(cfg: &Config) -> Vec<CommandSpec> {
-    vec![
-        spec("app_info", vec![], AppInfo::name(cfg)),
-        spec("get_settings", vec![], Settings::name(cfg)),
-        spec(
-            "update_settings",
-            vec![("patch", SettingsPatch::name(cfg))],
-            Settings::name(cfg),
-        ),
-        spec("open_logs_folder", vec![], "void".into()),
-        spec("get_tiktok_config", vec![], TiktokConfigDto::name(cfg)),
-        spec(
-            "update_tiktok_config",
-            vec![("patch", TiktokConfigPatch::name(cfg))],
-            TiktokConfigDto::name(cfg),
-        ),
-        spec("connect_account", vec![], PendingConnect::name(cfg)),
-        spec("cancel_connect", vec![], "boolean".into()),
-        spec(
-            "pending_connect",
-            vec![],
-            format!("{} | null", PendingConnect::name(cfg)),
-        ),
-        spec(
-            "list_accounts",
-            vec![("query", AccountQuery::name(cfg))],
-            AccountPage::name(cfg),
-        ),
-        spec(
-            "get_account",
-            vec![("account_id", "number".into())],
-            AccountDto::name(cfg),
-        ),
-        spec(
-            "set_account_label",
-            vec![("account_id", "number".into()), ("label", "string".into())],
-            AccountDto::name(cfg),
-        ),
-        spec(
-            "set_default_account",
-            vec![("account_id", "number".into())],
-            AccountDto::name(cfg),
-        ),
-        spec(
-            "set_current_account",
-            vec![("account_id", "number".into())],
-            AccountDto::name(cfg),
-        ),
-        spec(
-            "get_current_account",
-            vec![],
-            format!("{} | null", AccountDto::name(cfg)),
-        ),
-        spec(
-            "sync_account",
-            vec![("account_id", "number".into())],
-            AccountDto::name(cfg),
-        ),
-        spec(
-            "sync_all_accounts",
-            vec![],
-            format!("{}[]", AccountCheck::name(cfg)),
-        ),
-        spec(
-            "test_account_connection",
-            vec![("account_id", "number".into())],
-            AccountCheck::name(cfg),
-        ),
-        spec("accounts_summary", vec![], AccountsSummary::name(cfg)),
-        spec(
-            "remove_account",
-            vec![("account_id", "number".into())],
-            AccountDto::name(cfg),
-        ),
-        spec(
-            "list_audit",
-            vec![("query", AuditQuery::name(cfg))],
-            format!("{}[]", AuditEntry::name(cfg)),
-        ),
-        spec(
-            "ingest_paths",
-            vec![
-                ("paths", "string[]".into()),
-                ("account_id", "number | null".into()),
-            ],
-            format!("{}[]", IngestResult::name(cfg)),
-        ),
-        spec(
-            "pick_videos",
-            vec![("account_id", "number | null".into())],
-            format!("{}[]", IngestResult::name(cfg)),
-        ),
-        spec(
-            "creator_info",
-            vec![("account_id", "number".into())],
-            CreatorInfoDto::name(cfg),
-        ),
-        spec(
-            "get_post",
-            vec![("post_id", "number".into())],
-            PostDto::name(cfg),
-        ),
-        spec(
-            "update_post",
-            vec![
-                ("post_id", "number".into()),
-                ("patch", ComposePatch::name(cfg)),
-            ],
-            PostDto::name(cfg),
-        ),
-        spec(
-            "schedule_post",
-            vec![("post_id", "number".into()), ("when", When::name(cfg))],
-            ScheduleOutcome::name(cfg),
-        ),
-        spec(
-            "reschedule_post",
-            vec![("post_id", "number".into()), ("when", When::name(cfg))],
-            ScheduleOutcome::name(cfg),
-        ),
-        spec(
-            "duplicate_post",
-            vec![
-                ("post_id", "number".into()),
-                ("account_ids", "number[]".into()),
-            ],
-            format!("{}[]", ScheduleOutcome::name(cfg)),
-        ),
-        spec(
-            "cancel_post",
-            vec![("post_id", "number".into())],
-            PostDto::name(cfg),
-        ),
-        spec(
-            "delete_post",
-            vec![("post_id", "number".into())],
-            "void".into(),
-        ),
-        spec(
-            "relink_post_media",
-            vec![
-                ("post_id", "number".into()),
-                ("new_path", "string".into()),
-                ("accept_changed", "boolean".into()),
-            ],
-            PostDto::name(cfg),
-        ),
-        spec(
-            "calendar_month",
-            vec![
-                ("year", "number".into()),
-                ("month", "number".into()),
-                ("zone", "string".into()),
-                ("account_id", "number | null".into()),
-            ],
-            CalendarRange::name(cfg),
-        ),
-        spec(
-            "calendar_week",
-            vec![
-                ("date", "string".into()),
-                ("zone", "string".into()),
-                ("account_id", "number | null".into()),
-            ],
-            CalendarRange::name(cfg),
-        ),
-        spec(
-            "queue",
-            vec![("query", QueueQuery::name(cfg))],
-            format!("{}[]", CalendarItem::name(cfg)),
-        ),
-        spec("get_posting_caps", vec![], Caps::name(cfg)),
-        spec(
-            "set_posting_caps",
-            vec![("caps", Caps::name(cfg))],
-            Caps::name(cfg),
-        ),
-        spec("system_time_zone", vec![], "string".into()),
-        spec("list_time_zones", vec![], "string[]".into()),
-        spec(
-            "resolve_local_time",
-            vec![("local", "string".into()), ("zone", "string".into())],
-            LocalResolution::name(cfg),
-        ),
-        spec(
-            "media_preview_url",
-            vec![("post_id", "number".into())],
-            "string".into(),
-        ),
-        spec("thumbnail_base_url", vec![], "string".into()),
-        spec("pick_video_file", vec![], "string | null".into()),
-        spec(
-            "get_account_time_zone",
-            vec![("account_id", "number".into())],
-            "string".into(),
-        ),
-        spec(
-            "set_account_time_zone",
-            vec![
-                ("account_id", "number".into()),
-                ("zone", "string | null".into()),
-            ],
-            "string".into(),
-        ),
-        spec(
-            "publish_job",
-            vec![("post_id", "number".into())],
-            format!("{} | null", PublishJob::name(cfg)),
-        ),
-        spec(
-            "publish_history",
-            vec![("post_id", "number".into())],
-            format!("{}[]", PublishAttempt::name(cfg)),
-        ),
-        spec(
-            "retry_publish",
-            vec![("post_id", "number".into())],
-            PostDto::name(cfg),
-        ),
-        spec(
-            "mark_as_posted",
-            vec![("post_id", "number".into())],
-            PostDto::name(cfg),
-        ),
-        spec(
-            "dismiss_unknown_outcome",
-            vec![("post_id", "number".into())],
-            PostDto::name(cfg),
-        ),
-        spec(
-            "check_publish",
-            vec![("post_id", "number".into())],
-            PostDto::name(cfg),
-        ),
-        spec(
-            "cancel_publish",
-            vec![("post_id", "number".into())],
-            PostDto::name(cfg),
-        ),
-    ]
+// The `[...]` groups below only carry a `[]` suffix through (a metavariable must mark where it
+// was written).
+macro_rules! tokdeck_commands {
+    ($(
+        $module:ident :: $name:ident (
+            $($arg:ident : $aty:ident $([$($aarr:tt)*])? $(| $anull:ident)?),*
+        ) -> $ret:ident $([$($rarr:tt)*])? $(| $rnull:ident)?;
+    )*) => {
+        pub const COMMAND_NAMES: &[&str] = &[$(stringify!($name)),*];
+
+        fn commands(cfg: &Config) -> Vec<CommandSpec> {
+            vec![$(CommandSpec {
+                name: stringify!($name),
+                args: vec![$((
+                    stringify!($arg),
+                    ts_type!(cfg; $aty $([$($aarr)*])? $(| $anull)?),
+                )),*],
+                ret: ts_type!(cfg; $ret $([$($rarr)*])? $(| $rnull)?),
+            }),*]
+        }
+    };
 }
+
+include!("commands.list.rs");
 
 fn camel(s: &str) -> String {
     let mut out = String::new();

@@ -1,0 +1,67 @@
+// The one list of IPC commands: every command the UI can call is declared here once, with the
+// shell module that implements it and its signature as the UI sees it (argument names as in
+// Rust; types in TypeScript terms: `number`, `string`, `boolean`, `void`, an IPC type by its
+// Rust name, `T[]`, `T | null`). Order is the order of `commands` in `ui/src/lib/bindings.ts`.
+//
+// This file is not a module: each reader `include!`s it after defining its own
+// `tokdeck_commands!` that keeps what it needs:
+// - `src-tauri/build.rs`: the names, for `AppManifest::commands` (an `allow-<name>` permission
+//   per command) and the generated permission set `tokdeck-commands` that the capability grants;
+// - `core/src/ipc.rs`: `COMMAND_NAMES` and the signatures that generate the UI bindings;
+// - `src-tauri/src/lib.rs`: `tauri::generate_handler![module::name, ...]`.
+// So a command added here is registered, granted and bound; one missing here is none of these
+// (and its unused function fails clippy).
+tokdeck_commands! {
+    commands::app_info() -> AppInfo;
+    commands::get_settings() -> Settings;
+    commands::update_settings(patch: SettingsPatch) -> Settings;
+    commands::open_logs_folder() -> void;
+    account_commands::get_tiktok_config() -> TiktokConfigDto;
+    account_commands::update_tiktok_config(patch: TiktokConfigPatch) -> TiktokConfigDto;
+    account_commands::connect_account() -> PendingConnect;
+    account_commands::cancel_connect() -> boolean;
+    account_commands::pending_connect() -> PendingConnect | null;
+    account_commands::list_accounts(query: AccountQuery) -> AccountPage;
+    account_commands::get_account(account_id: number) -> AccountDto;
+    account_commands::set_account_label(account_id: number, label: string) -> AccountDto;
+    account_commands::set_default_account(account_id: number) -> AccountDto;
+    account_commands::set_current_account(account_id: number) -> AccountDto;
+    account_commands::get_current_account() -> AccountDto | null;
+    account_commands::sync_account(account_id: number) -> AccountDto;
+    account_commands::sync_all_accounts() -> AccountCheck[];
+    account_commands::test_account_connection(account_id: number) -> AccountCheck;
+    account_commands::accounts_summary() -> AccountsSummary;
+    account_commands::remove_account(account_id: number) -> AccountDto;
+    account_commands::list_audit(query: AuditQuery) -> AuditEntry[];
+    post_commands::ingest_paths(paths: string[], account_id: number | null) -> IngestResult[];
+    post_commands::pick_videos(account_id: number | null) -> IngestResult[];
+    post_commands::creator_info(account_id: number) -> CreatorInfoDto;
+    post_commands::get_post(post_id: number) -> PostDto;
+    post_commands::update_post(post_id: number, patch: ComposePatch) -> PostDto;
+    post_commands::schedule_post(post_id: number, when: When) -> ScheduleOutcome;
+    post_commands::reschedule_post(post_id: number, when: When) -> ScheduleOutcome;
+    post_commands::duplicate_post(post_id: number, account_ids: number[]) -> ScheduleOutcome[];
+    post_commands::cancel_post(post_id: number) -> PostDto;
+    post_commands::delete_post(post_id: number) -> void;
+    post_commands::relink_post_media(post_id: number, new_path: string, accept_changed: boolean) -> PostDto;
+    post_commands::calendar_month(year: number, month: number, zone: string, account_id: number | null) -> CalendarRange;
+    post_commands::calendar_week(date: string, zone: string, account_id: number | null) -> CalendarRange;
+    post_commands::queue(query: QueueQuery) -> CalendarItem[];
+    post_commands::get_posting_caps() -> Caps;
+    post_commands::set_posting_caps(caps: Caps) -> Caps;
+    post_commands::system_time_zone() -> string;
+    post_commands::list_time_zones() -> string[];
+    post_commands::resolve_local_time(local: string, zone: string) -> LocalResolution;
+    post_commands::media_preview_url(post_id: number) -> string;
+    post_commands::thumbnail_base_url() -> string;
+    post_commands::pick_video_file() -> string | null;
+    account_commands::get_account_time_zone(account_id: number) -> string;
+    account_commands::set_account_time_zone(account_id: number, zone: string | null) -> string;
+    post_commands::publish_job(post_id: number) -> PublishJob | null;
+    post_commands::publish_history(post_id: number) -> PublishAttempt[];
+    post_commands::retry_publish(post_id: number) -> PostDto;
+    post_commands::mark_as_posted(post_id: number) -> PostDto;
+    post_commands::dismiss_unknown_outcome(post_id: number) -> PostDto;
+    post_commands::check_publish(post_id: number) -> PostDto;
+    post_commands::cancel_publish(post_id: number) -> PostDto;
+}
