@@ -7,10 +7,9 @@
 
 use std::sync::Arc;
 
-use serde::Serialize;
 use tiktok_api::UserField;
-use ts_rs::TS;
 
+pub use crate::accounts::dto::AccountCheck;
 use crate::accounts::{
     self, AccountDto, AccountPage, AccountQuery, AccountRow, AccountsSummary, Profile,
 };
@@ -27,18 +26,6 @@ pub const REMOVED_PAUSE_REASON: &str =
     "The account was removed from Tokdeck. Reconnect it (Accounts → Connect) to publish this post.";
 /// Accounts synced at once by `sync_all` (the client also paces per token).
 const SYNC_PARALLELISM: usize = 4;
-
-/// The outcome of one account's sync or connection test.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub struct AccountCheck {
-    pub account_id: i64,
-    pub title: String,
-    pub ok: bool,
-    pub message: String,
-    /// For connection tests: how long TikTok took to answer.
-    pub latency_ms: Option<i64>,
-}
 
 impl Engine {
     async fn wanted_scopes(&self) -> Vec<String> {
@@ -237,14 +224,10 @@ impl Engine {
 
     /// Syncs every live account, a few at a time; one result per account.
     pub async fn sync_all_accounts(self: &Arc<Self>) -> CoreResult<Vec<AccountCheck>> {
-        let ids: Vec<(i64,)> = sqlx::query_as(
-            "SELECT id FROM accounts WHERE removed_at IS NULL AND status != 'disconnected' ORDER BY id",
-        )
-        .fetch_all(self.store().pool())
-        .await?;
+        let ids = crate::db::accounts::syncable_ids(self.store().pool()).await?;
         let permits = Arc::new(tokio::sync::Semaphore::new(SYNC_PARALLELISM));
         let mut set = tokio::task::JoinSet::new();
-        for (id,) in ids {
+        for id in ids {
             let engine = self.clone();
             let permits = permits.clone();
             set.spawn(async move {

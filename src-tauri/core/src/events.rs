@@ -5,7 +5,7 @@ use serde::Serialize;
 use tokio::sync::broadcast;
 use ts_rs::TS;
 
-use crate::accounts::AccountDto;
+use crate::accounts::dto::AccountDto;
 use crate::compose::IngestResult;
 pub use crate::settings::NotificationKind;
 use crate::settings::Settings;

@@ -15,11 +15,10 @@ use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
-use serde::Serialize;
 use tiktok_api::{AuthorizationCallback, CodeVerifier, UserField};
 use tokio::sync::oneshot;
-use ts_rs::TS;
 
+pub use crate::accounts::dto::PendingConnect;
 use crate::accounts::{self, AccountDto, Profile};
 use crate::audit::{self, Outcome};
 use crate::clock::rfc3339;
@@ -30,17 +29,6 @@ use crate::tiktok_config::{RedirectMode, DEEP_LINK_REDIRECT_URI};
 
 pub const FLOW_TTL: Duration = Duration::from_secs(10 * 60);
 const REMEMBERED_STATES: usize = 64;
-
-/// The connect flow the UI shows while the browser is open.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub struct PendingConnect {
-    pub flow_id: String,
-    pub authorize_url: String,
-    pub redirect_uri: String,
-    pub redirect_mode: RedirectMode,
-    pub expires_at: String,
-}
 
 struct Flow {
     id: String,
