@@ -1,7 +1,6 @@
 //! Tokdeck's engine. No Tauri here: the desktop shell, the tests and the benchmarks all drive
 //! the same code through [`Engine`].
 
-pub mod account_ops;
 pub mod accounts;
 pub mod audit;
 pub mod clock;
@@ -13,7 +12,6 @@ pub mod error;
 pub mod events;
 pub mod ipc;
 pub mod media;
-pub mod oauth;
 pub mod posts;
 pub mod preview;
 pub mod publisher;
@@ -30,7 +28,7 @@ pub mod tray_status;
 pub mod wall_clock;
 
 // Old paths of modules that moved under `accounts/` (the shell and the tests use them).
-pub use accounts::{avatars, deeplink, tokens};
+pub use accounts::{avatars, connect as oauth, deeplink, service as account_ops, tokens};
 pub use engine::{Engine, EngineConfig};
 pub use error::{CoreError, CoreResult, ErrorCode, UiError};
 /// The TikTok client crate, for the shell (e.g. building an `AuthorizationCallback`).

@@ -7,8 +7,10 @@
 //! working through the re-exports below: the shell, the tests and the benches use them.
 
 pub mod avatars;
+pub mod connect;
 pub mod deeplink;
 pub mod dto;
+pub mod service;
 pub mod tokens;
 
 pub(crate) use dto::handle;
