@@ -18,6 +18,7 @@ use crate::ctx::Ctx;
 use crate::error::CoreResult;
 use crate::events::{EngineEvent, Events};
 use crate::oauth::{Flows, FLOW_TTL};
+use crate::posts::service::Posts;
 use crate::secrets::Secrets;
 use crate::settings::{Settings, SettingsPatch};
 use crate::settings_service::SettingsService;
@@ -105,6 +106,7 @@ pub struct Engine {
     tiktok_app: Arc<TiktokApp>,
     settings: Arc<SettingsService>,
     tokens: Arc<Tokens>,
+    posts: Arc<Posts>,
     flow_ttl: Duration,
     flows: Flows,
     avatars: Avatars,
@@ -141,12 +143,14 @@ impl Engine {
             },
         ));
         let tokens = Arc::new(Tokens::new(ctx.clone(), tiktok_app.clone()));
+        let posts = Arc::new(Posts::new(ctx.clone()));
         Ok(Arc::new(Engine {
             avatars: Avatars::new(&config.data_dir),
             ctx,
             tiktok_app,
             settings,
             tokens,
+            posts,
             flow_ttl: config.flow_ttl,
             flows: Flows::default(),
             running: std::sync::Mutex::new(Default::default()),
