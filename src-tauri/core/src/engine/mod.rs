@@ -18,6 +18,7 @@ use crate::clock::Clock;
 use crate::ctx::Ctx;
 use crate::error::CoreResult;
 use crate::events::{EngineEvent, Events};
+use crate::posts::service::Posts;
 use crate::secrets::Secrets;
 use crate::settings::{Settings, SettingsPatch};
 use crate::settings_service::SettingsService;
@@ -104,6 +105,7 @@ pub struct Engine {
     tiktok_app: Arc<TiktokApp>,
     settings: Arc<SettingsService>,
     tokens: Arc<Tokens>,
+    posts: Arc<Posts>,
     accounts: Arc<Accounts>,
     connect: Arc<Connect>,
     running: std::sync::Mutex<crate::scheduler::Running>,
@@ -139,6 +141,7 @@ impl Engine {
             },
         ));
         let tokens = Arc::new(Tokens::new(ctx.clone(), tiktok_app.clone()));
+        let posts = Arc::new(Posts::new(ctx.clone()));
         let accounts = Arc::new(Accounts::new(
             ctx.clone(),
             tiktok_app.clone(),
@@ -158,6 +161,7 @@ impl Engine {
             tiktok_app,
             settings,
             tokens,
+            posts,
             accounts,
             connect,
             running: std::sync::Mutex::new(Default::default()),

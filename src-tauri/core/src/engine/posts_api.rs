@@ -1,5 +1,149 @@
 //! The engine's posts operations, each delegating in one line to the service that owns it.
 
-use super::Engine;
+use std::path::PathBuf;
 
-impl Engine {}
+use super::Engine;
+use crate::error::CoreResult;
+use crate::media::FileCheck;
+use crate::posts::{
+    CalendarItem, CalendarRange, Caps, ComposeInput, ComposePatch, CreatorRules, PostDto,
+    QueueQuery, ScheduleOutcome, When,
+};
+
+impl Engine {
+    /// Creates an unscheduled draft (see `Posts::create_draft`).
+    pub async fn create_draft(
+        &self,
+        input: &ComposeInput,
+        creator: Option<&CreatorRules>,
+    ) -> CoreResult<PostDto> {
+        self.posts.create_draft(input, creator).await
+    }
+
+    pub async fn post(&self, id: i64) -> CoreResult<PostDto> {
+        self.posts.post(id).await
+    }
+
+    pub async fn update_post(
+        &self,
+        id: i64,
+        patch: &ComposePatch,
+        creator: Option<&CreatorRules>,
+    ) -> CoreResult<PostDto> {
+        self.posts.update_post(id, patch, creator).await
+    }
+
+    pub async fn schedule_post(
+        &self,
+        id: i64,
+        when: &When,
+        creator: &CreatorRules,
+    ) -> CoreResult<ScheduleOutcome> {
+        self.posts.schedule_post(id, when, creator).await
+    }
+
+    pub async fn publish_now(
+        &self,
+        id: i64,
+        creator: &CreatorRules,
+    ) -> CoreResult<ScheduleOutcome> {
+        self.posts.publish_now(id, creator).await
+    }
+
+    pub async fn reschedule_post(&self, id: i64, when: &When) -> CoreResult<ScheduleOutcome> {
+        self.posts.reschedule_post(id, when).await
+    }
+
+    pub async fn duplicate_post(
+        &self,
+        id: i64,
+        targets: &[(i64, CreatorRules)],
+    ) -> CoreResult<Vec<ScheduleOutcome>> {
+        self.posts.duplicate_post(id, targets).await
+    }
+
+    pub async fn cancel_post(&self, id: i64) -> CoreResult<PostDto> {
+        self.posts.cancel_post(id).await
+    }
+
+    pub async fn delete_post(&self, id: i64) -> CoreResult<()> {
+        self.posts.delete_post(id).await
+    }
+
+    pub async fn pause_posts_of_account(&self, account_id: i64, reason: &str) -> CoreResult<u64> {
+        self.posts.pause_posts_of_account(account_id, reason).await
+    }
+
+    pub async fn resume_posts_of_account(&self, account_id: i64) -> CoreResult<u64> {
+        self.posts.resume_posts_of_account(account_id).await
+    }
+
+    pub async fn check_post_media(&self, id: i64) -> CoreResult<FileCheck> {
+        self.posts.check_post_media(id).await
+    }
+
+    pub async fn check_pending_media(&self) -> CoreResult<Vec<i64>> {
+        self.posts.check_pending_media().await
+    }
+
+    pub async fn relink_post_media(
+        &self,
+        id: i64,
+        new_path: &str,
+        accept_changed: bool,
+        creator: Option<&CreatorRules>,
+    ) -> CoreResult<PostDto> {
+        self.posts
+            .relink_post_media(id, new_path, accept_changed, creator)
+            .await
+    }
+
+    pub async fn posting_caps(&self) -> CoreResult<Caps> {
+        self.posts.posting_caps().await
+    }
+
+    pub async fn set_posting_caps(&self, caps: Caps) -> CoreResult<Caps> {
+        self.posts.set_posting_caps(caps).await
+    }
+
+    pub async fn account_default_zone(&self, account_id: i64) -> CoreResult<String> {
+        self.posts.account_default_zone(account_id).await
+    }
+
+    pub async fn set_account_default_zone(
+        &self,
+        account_id: i64,
+        zone: Option<&str>,
+    ) -> CoreResult<String> {
+        self.posts.set_account_default_zone(account_id, zone).await
+    }
+
+    pub async fn calendar_month(
+        &self,
+        year: i32,
+        month: u32,
+        zone: &str,
+        account_id: Option<i64>,
+    ) -> CoreResult<CalendarRange> {
+        self.posts
+            .calendar_month(year, month, zone, account_id)
+            .await
+    }
+
+    pub async fn calendar_week(
+        &self,
+        date: &str,
+        zone: &str,
+        account_id: Option<i64>,
+    ) -> CoreResult<CalendarRange> {
+        self.posts.calendar_week(date, zone, account_id).await
+    }
+
+    pub async fn queue(&self, q: &QueueQuery) -> CoreResult<Vec<CalendarItem>> {
+        self.posts.queue(q).await
+    }
+
+    pub fn thumbnails_dir(&self) -> PathBuf {
+        self.posts.thumbnails().dir()
+    }
+}
