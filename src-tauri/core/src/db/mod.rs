@@ -5,4 +5,6 @@
 pub mod accounts;
 pub mod audit;
 pub mod open;
+pub mod post_views;
+pub mod posts;
 pub mod settings;
