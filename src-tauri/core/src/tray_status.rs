@@ -103,14 +103,18 @@ pub fn next_line(status: &TrayStatus, zone: Tz, now_ms: i64) -> String {
 
 /// [`next_line`] in this computer's time zone.
 pub fn next_line_here(status: &TrayStatus, now_ms: i64) -> String {
-    let zone = crate::posts::system_zone().parse().unwrap_or(Tz::UTC);
+    let zone = crate::posts::local_time::system_zone()
+        .parse()
+        .unwrap_or(Tz::UTC);
     next_line(status, zone, now_ms)
 }
 
 /// How long until the next local midnight (plus a second, to land on the new day), so the
 /// "today"/"tomorrow" wording is refreshed once a day rather than polled.
 pub fn until_next_midnight_here(now_ms: i64) -> std::time::Duration {
-    let zone: Tz = crate::posts::system_zone().parse().unwrap_or(Tz::UTC);
+    let zone: Tz = crate::posts::local_time::system_zone()
+        .parse()
+        .unwrap_or(Tz::UTC);
     let now = DateTime::<Utc>::from_timestamp_millis(now_ms)
         .unwrap_or_default()
         .with_timezone(&zone);

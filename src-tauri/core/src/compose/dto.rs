@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::media::{VideoFacts, Violation};
-use crate::posts::CreatorRules;
+use crate::posts::dto::CreatorRules;
 
 /// What happened to one file of a drop or a pick.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]

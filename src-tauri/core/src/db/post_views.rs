@@ -460,3 +460,124 @@ pub async fn tray_uploads(pool: &SqlitePool) -> CoreResult<Vec<UploadRow>> {
     .await?;
     Ok(uploads)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::db::posts::tests::{account, draft, store};
+
+    async fn at(pool: &SqlitePool, id: i64, status: &str, at: i64) {
+        sqlx::query("UPDATE posts SET status = ?, scheduled_at = ? WHERE id = ?")
+            .bind(status)
+            .bind(at)
+            .bind(id)
+            .execute(pool)
+            .await
+            .unwrap();
+    }
+
+    #[test]
+    fn day_values_count_partial_hours_from_the_index() {
+        // A whole-hour day, then a day that starts half past (a +05:30 zone).
+        let h = HOUR_MS;
+        let values = calendar_day_values(&[0, 24 * h, 48 * h + h / 2]);
+        assert_eq!(values[0], [0, 0, 24 * h, 0, 24]);
+        assert_eq!(values[1], [1, 24 * h, 48 * h + h / 2, 24, 48]);
+        assert_eq!(
+            calendar_day_values(&[h / 4, h / 2]),
+            vec![[0, h / 4, h / 2, 0, 0]]
+        );
+    }
+
+    #[test]
+    fn search_terms_are_escaped() {
+        assert_eq!(like_pattern(r"50%_off\"), r"%50\%\_off\\%");
+        assert_eq!(fts_phrase(r#"say "hi""#), r#""say ""hi""""#);
+    }
+
+    #[tokio::test]
+    async fn a_range_lists_per_day_counts_and_the_first_posts() {
+        let (_dir, store) = store().await;
+        let pool = store.pool();
+        let a = account(pool, "a").await;
+        let h = HOUR_MS;
+        for (i, when) in [h, 2 * h, 3 * h, 25 * h].into_iter().enumerate() {
+            let id = draft(pool, a).await;
+            let status = if i == 2 { "cancelled" } else { "scheduled" };
+            at(pool, id, status, when).await;
+        }
+        let bounds = [0, 24 * h, 48 * h];
+        for account_id in [None, Some(a)] {
+            let rows = calendar_range(pool, &bounds, account_id, 1).await.unwrap();
+            let per_day: Vec<(i64, i64, Option<i64>)> =
+                rows.iter().map(|r| (r.d, r.n, r.scheduled_at)).collect();
+            assert_eq!(per_day, vec![(0, 2, Some(h)), (1, 1, Some(25 * h))]);
+        }
+        let all = calendar_range(pool, &bounds, None, -1).await.unwrap();
+        assert_eq!(all.len(), 3);
+        let other = account(pool, "b").await;
+        let none = calendar_range(pool, &bounds, Some(other), -1)
+            .await
+            .unwrap();
+        assert!(none.iter().all(|r| r.n == 0 && r.id.is_none()));
+    }
+
+    #[tokio::test]
+    async fn the_queue_gives_upcoming_then_finished_rows_and_searches() {
+        let (_dir, store) = store().await;
+        let pool = store.pool();
+        let a = account(pool, "a").await;
+        let (up, done) = (draft(pool, a).await, draft(pool, a).await);
+        at(pool, up, "scheduled", 10).await;
+        at(pool, done, "published", 5).await;
+        let rows = queue(pool, None, QueueSearch::None, "", 50, 10)
+            .await
+            .unwrap();
+        let mut parts: Vec<(u8, i64)> = rows.iter().map(|(s, r)| (*s, r.id)).collect();
+        parts.sort();
+        assert_eq!(parts, vec![(0, up), (1, done)]);
+        let rows = queue(pool, Some(a), QueueSearch::None, "", 50, 0)
+            .await
+            .unwrap();
+        assert_eq!(rows.len(), 1);
+        for search in [QueueSearch::Like, QueueSearch::Trigram] {
+            let hit = queue(pool, None, search, "hell", 50, 10).await.unwrap();
+            assert_eq!(hit.len(), 2, "{search:?}");
+            let miss = queue(pool, None, search, "nope", 50, 10).await.unwrap();
+            assert!(miss.is_empty(), "{search:?}");
+        }
+    }
+
+    #[tokio::test]
+    async fn the_tray_reads_the_next_unpaused_post_and_the_uploads() {
+        let (_dir, store) = store().await;
+        let pool = store.pool();
+        let a = account(pool, "maya").await;
+        assert_eq!(tray_next(pool).await.unwrap(), None);
+        let (p1, p2) = (draft(pool, a).await, draft(pool, a).await);
+        at(pool, p1, "scheduled", 20).await;
+        at(pool, p2, "scheduled", 10).await;
+        sqlx::query("UPDATE posts SET paused_reason = 'x' WHERE id = ?")
+            .bind(p2)
+            .execute(pool)
+            .await
+            .unwrap();
+        let next = tray_next(pool).await.unwrap().unwrap();
+        assert_eq!((next.0, next.1.as_str()), (20, "maya"));
+        sqlx::query(
+            "INSERT INTO publish_jobs (post_id, account_id, state, video_size, confirmed_bytes,
+                 created_at, updated_at) VALUES (?, ?, 'uploading', 100, 40, 0, 0)",
+        )
+        .bind(p1)
+        .bind(a)
+        .execute(pool)
+        .await
+        .unwrap();
+        let uploads = tray_uploads(pool).await.unwrap();
+        assert_eq!(uploads.len(), 1);
+        assert_eq!(
+            (uploads[0].0.as_str(), uploads[0].1, uploads[0].2),
+            ("uploading", 40, Some(100))
+        );
+    }
+}

@@ -1,23 +1,20 @@
-//! SQL of the `posts` table (and of `account_post_settings`, an account's posting defaults).
+//! SQL of the `posts` table.
 //! A change another actor may race (the scheduler, the publisher) is a compare-and-set on the
 //! status read before: these functions return the rows changed and the caller says "changed
 //! meanwhile" when it is 0.
 
 // Dynamic SQL here is built only from constant fragments; values are always bound.
-use chrono_tz::Tz;
 use sqlx::{AssertSqlSafe, SqlitePool};
 
-use crate::clock::rfc3339;
 use crate::error::{CoreError, CoreResult};
 use crate::media::{Fingerprint, VideoFacts};
 use crate::posts::content::Content;
-use crate::posts::dto::{Commercial, PostDto};
-use crate::posts::local_time::local_text;
-use crate::posts::status::{PostMode, PostStatus};
+use crate::posts::status::PostStatus;
 
 /// Statuses of a post not yet taken by the publisher (pausing an account holds these).
 pub const PENDING: &str = "'draft', 'scheduled', 'needs_attention', 'queued'";
 
+/// A `posts` row (its methods are in `posts::row`).
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct PostRow {
     pub id: i64,
@@ -59,84 +56,6 @@ pub const COLUMNS: &str = "id, account_id, status, mode, caption, privacy_level,
     media_tail_sha256, media_facts, thumbnail_path, scheduled_at, schedule_zone, schedule_local, \
     publish_now, consent_at, max_duration_sec, attention_reason, paused_reason, created_at, \
     updated_at";
-
-impl PostRow {
-    pub fn status(&self) -> PostStatus {
-        PostStatus::parse(&self.status)
-    }
-    pub fn fingerprint(&self) -> Fingerprint {
-        Fingerprint {
-            size: self.media_size as u64,
-            mtime_ms: self.media_mtime_ms,
-            head_sha256: self.media_head_sha256.clone(),
-            tail_sha256: self.media_tail_sha256.clone(),
-        }
-    }
-    pub fn facts(&self) -> CoreResult<VideoFacts> {
-        serde_json::from_str(&self.media_facts)
-            .map_err(|e| CoreError::Internal(format!("stored media facts unreadable: {e}")))
-    }
-    pub fn commercial(&self) -> Commercial {
-        Commercial {
-            enabled: self.commercial,
-            your_brand: self.your_brand,
-            branded_content: self.branded_content,
-        }
-    }
-    /// The compose fields, to check or to copy.
-    pub fn content(&self) -> Content {
-        let row = self;
-        Content {
-            caption: row.caption.clone(),
-            privacy_level: row.privacy_level.clone(),
-            allow_comment: row.allow_comment,
-            allow_duet: row.allow_duet,
-            allow_stitch: row.allow_stitch,
-            commercial: row.commercial(),
-            is_aigc: row.is_aigc,
-            cover_timestamp_ms: row.cover_timestamp_ms.and_then(|v| u32::try_from(v).ok()),
-            mode: PostMode::parse(&row.mode),
-        }
-    }
-
-    pub fn dto(&self) -> CoreResult<PostDto> {
-        let zone = self
-            .schedule_zone
-            .as_deref()
-            .and_then(|z| z.parse::<Tz>().ok());
-        Ok(PostDto {
-            id: self.id,
-            account_id: self.account_id,
-            status: self.status(),
-            mode: PostMode::parse(&self.mode),
-            caption: self.caption.clone(),
-            privacy_level: self.privacy_level.clone(),
-            allow_comment: self.allow_comment,
-            allow_duet: self.allow_duet,
-            allow_stitch: self.allow_stitch,
-            commercial: self.commercial(),
-            is_aigc: self.is_aigc,
-            cover_timestamp_ms: self.cover_timestamp_ms.and_then(|v| u32::try_from(v).ok()),
-            media_path: self.media_path.clone(),
-            media: self.facts()?,
-            fingerprint: self.fingerprint(),
-            thumbnail_path: self.thumbnail_path.clone(),
-            scheduled_at: self.scheduled_at.map(rfc3339),
-            schedule_zone: self.schedule_zone.clone(),
-            schedule_local_chosen: self.schedule_local.clone(),
-            schedule_local: match (self.scheduled_at, zone) {
-                (Some(at), Some(z)) => Some(local_text(at, z)),
-                _ => None,
-            },
-            publish_now: self.publish_now,
-            consent_at: self.consent_at.map(rfc3339),
-            attention_reason: self.attention_reason.clone(),
-            paused_reason: self.paused_reason.clone(),
-            created_at: rfc3339(self.created_at),
-            updated_at: rfc3339(self.updated_at),
-        })
-    }
-}
 
 pub async fn load(pool: &SqlitePool, id: i64) -> CoreResult<PostRow> {
     sqlx::query_as::<_, PostRow>(AssertSqlSafe(format!(
@@ -557,33 +476,6 @@ pub async fn cap_times(
     .await?)
 }
 
-/// An account's default zone as stored (`None`: not set).
-pub async fn default_zone(pool: &SqlitePool, account_id: i64) -> CoreResult<Option<String>> {
-    let row: Option<(Option<String>,)> =
-        sqlx::query_as("SELECT default_zone FROM account_post_settings WHERE account_id = ?")
-            .bind(account_id)
-            .fetch_optional(pool)
-            .await?;
-    Ok(row.and_then(|(z,)| z))
-}
-
-/// Sets (or with `None` clears) an account's default zone.
-pub async fn set_default_zone(
-    pool: &SqlitePool,
-    account_id: i64,
-    zone: Option<&str>,
-) -> CoreResult<()> {
-    sqlx::query(
-        "INSERT INTO account_post_settings (account_id, default_zone) VALUES (?, ?)
-         ON CONFLICT(account_id) DO UPDATE SET default_zone = excluded.default_zone",
-    )
-    .bind(account_id)
-    .bind(zone)
-    .execute(pool)
-    .await?;
-    Ok(())
-}
-
 /// What a thumbnail is made from: (video path, size, head hash, tail hash, cover ms, current
 /// thumbnail).
 pub type ThumbnailSource = (String, i64, String, String, Option<i64>, Option<String>);
@@ -631,4 +523,248 @@ pub async fn thumbnail_of(pool: &SqlitePool, id: i64) -> sqlx::Result<Option<Str
             .fetch_optional(pool)
             .await?;
     Ok(path.flatten())
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use crate::media::{Container, VideoCodec};
+    use crate::posts::dto::Commercial;
+    use crate::posts::status::PostMode;
+    use crate::store::Store;
+
+    pub(crate) async fn store() -> (tempfile::TempDir, Store) {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).await.unwrap();
+        (dir, store)
+    }
+
+    pub(crate) async fn account(pool: &SqlitePool, open_id: &str) -> i64 {
+        sqlx::query_scalar(
+            "INSERT INTO accounts (open_id, username, created_at, updated_at)
+             VALUES (?, ?, 0, 0) RETURNING id",
+        )
+        .bind(open_id)
+        .bind(open_id)
+        .fetch_one(pool)
+        .await
+        .unwrap()
+    }
+
+    fn content() -> Content {
+        Content {
+            caption: "hello".to_owned(),
+            privacy_level: None,
+            allow_comment: false,
+            allow_duet: false,
+            allow_stitch: false,
+            commercial: Commercial::default(),
+            is_aigc: false,
+            cover_timestamp_ms: None,
+            mode: PostMode::Direct,
+        }
+    }
+
+    fn fp() -> Fingerprint {
+        Fingerprint {
+            size: 10,
+            mtime_ms: 1,
+            head_sha256: "aa".to_owned(),
+            tail_sha256: "bb".to_owned(),
+        }
+    }
+
+    fn facts() -> VideoFacts {
+        VideoFacts {
+            container: Container::Mp4,
+            codec: VideoCodec::H264,
+            codec_tag: "avc1".to_owned(),
+            width: 1080,
+            height: 1920,
+            frame_rate: 30.0,
+            duration_ms: 5000,
+            size_bytes: 10,
+        }
+    }
+
+    pub(crate) async fn draft(pool: &SqlitePool, account_id: i64) -> i64 {
+        insert(pool, account_id, &content(), "/v.mp4", &fp(), &facts(), 7)
+            .await
+            .unwrap()
+    }
+
+    fn slot(at: i64) -> Slot {
+        Slot {
+            at,
+            zone: "UTC".to_owned(),
+            local: "1970-01-01T00:00".to_owned(),
+            publish_now: false,
+        }
+    }
+
+    #[tokio::test]
+    async fn a_draft_reads_back_and_a_missing_post_is_not_found() {
+        let (_dir, store) = store().await;
+        let pool = store.pool();
+        let a = account(pool, "a").await;
+        let id = draft(pool, a).await;
+        let row = load(pool, id).await.unwrap();
+        assert_eq!((row.account_id, row.status.as_str()), (a, "draft"));
+        assert_eq!((row.media_path.as_str(), row.created_at), ("/v.mp4", 7));
+        assert_eq!(row.fingerprint(), fp());
+        assert!(matches!(
+            load(pool, id + 1).await,
+            Err(CoreError::NotFound(_))
+        ));
+    }
+
+    #[tokio::test]
+    async fn writes_are_compare_and_set_on_the_status_read() {
+        let (_dir, store) = store().await;
+        let pool = store.pool();
+        let id = draft(pool, account(pool, "a").await).await;
+        assert_eq!(
+            schedule(pool, id, "queued", &slot(50), None, 9)
+                .await
+                .unwrap(),
+            0
+        );
+        assert_eq!(
+            schedule(pool, id, "draft", &slot(50), Some(60), 9)
+                .await
+                .unwrap(),
+            1
+        );
+        let row = load(pool, id).await.unwrap();
+        assert_eq!(row.status, "scheduled");
+        assert_eq!(
+            (row.scheduled_at, row.consent_at, row.max_duration_sec),
+            (Some(50), Some(9), Some(60))
+        );
+        assert_eq!(
+            update_content(pool, id, "draft", &content(), 10)
+                .await
+                .unwrap(),
+            0
+        );
+        assert_eq!(delete(pool, id, "draft").await.unwrap(), 0);
+        assert_eq!(delete(pool, id, "scheduled").await.unwrap(), 1);
+    }
+
+    #[tokio::test]
+    async fn cancelling_a_queued_post_takes_its_job_or_nothing() {
+        let (_dir, store) = store().await;
+        let pool = store.pool();
+        let a = account(pool, "a").await;
+        let id = draft(pool, a).await;
+        sqlx::query("UPDATE posts SET status = 'queued' WHERE id = ?")
+            .bind(id)
+            .execute(pool)
+            .await
+            .unwrap();
+        sqlx::query(
+            "INSERT INTO publish_jobs (post_id, account_id, state, created_at, updated_at)
+             VALUES (?, ?, 'checking', 0, 0)",
+        )
+        .bind(id)
+        .bind(a)
+        .execute(pool)
+        .await
+        .unwrap();
+        assert_eq!(
+            cancel(pool, id, "queued", 5).await.unwrap(),
+            Cancel::JobStarted
+        );
+        assert_eq!(load(pool, id).await.unwrap().status, "queued");
+        sqlx::query("UPDATE publish_jobs SET state = 'queued' WHERE post_id = ?")
+            .bind(id)
+            .execute(pool)
+            .await
+            .unwrap();
+        assert_eq!(cancel(pool, id, "draft", 5).await.unwrap(), Cancel::Moved);
+        assert_eq!(
+            cancel(pool, id, "queued", 5).await.unwrap(),
+            Cancel::Cancelled
+        );
+        assert_eq!(load(pool, id).await.unwrap().status, "cancelled");
+        assert_eq!(outcome_unknown(pool, id).await.unwrap(), None);
+    }
+
+    #[tokio::test]
+    async fn pausing_holds_only_pending_posts_of_the_account() {
+        let (_dir, store) = store().await;
+        let pool = store.pool();
+        let (a, b) = (account(pool, "a").await, account(pool, "b").await);
+        let (p1, p2, other) = (
+            draft(pool, a).await,
+            draft(pool, a).await,
+            draft(pool, b).await,
+        );
+        assert_eq!(delete(pool, p2, "draft").await.unwrap(), 1);
+        assert_eq!(pause_of_account(pool, a, "removed", 3).await.unwrap(), 1);
+        let paused = load(pool, p1).await.unwrap().paused_reason;
+        assert_eq!(paused.as_deref(), Some("removed"));
+        assert_eq!(load(pool, other).await.unwrap().paused_reason, None);
+        assert_eq!(pending_ids(pool).await.unwrap(), vec![p1, other]);
+        assert_eq!(resume_of_account(pool, a, 4).await.unwrap(), 1);
+        assert_eq!(resume_of_account(pool, a, 4).await.unwrap(), 0);
+    }
+
+    #[tokio::test]
+    async fn copies_are_inserted_together_and_cap_times_see_them() {
+        let (_dir, store) = store().await;
+        let pool = store.pool();
+        let (a, b) = (account(pool, "a").await, account(pool, "b").await);
+        let id = draft(pool, a).await;
+        schedule(pool, id, "draft", &slot(1_000), None, 9)
+            .await
+            .unwrap();
+        let source = load(pool, id).await.unwrap();
+        let ids = insert_copies(
+            pool,
+            &source,
+            &content(),
+            &facts(),
+            &[(b, Some(30))],
+            true,
+            11,
+        )
+        .await
+        .unwrap();
+        let copy = load(pool, ids[0].1).await.unwrap();
+        assert_eq!((ids[0].0, copy.status.as_str()), (b, "scheduled"));
+        assert_eq!(
+            (copy.scheduled_at, copy.max_duration_sec),
+            (Some(1_000), Some(30))
+        );
+        assert_eq!(
+            cap_times(pool, b, "direct", 0, 2_000, None).await.unwrap(),
+            vec![1_000]
+        );
+        assert!(cap_times(pool, b, "direct", 0, 2_000, Some(copy.id))
+            .await
+            .unwrap()
+            .is_empty());
+        assert!(cap_times(pool, b, "inbox", 0, 2_000, None)
+            .await
+            .unwrap()
+            .is_empty());
+    }
+
+    #[tokio::test]
+    async fn thumbnails_are_counted_by_path() {
+        let (_dir, store) = store().await;
+        let pool = store.pool();
+        let id = draft(pool, account(pool, "a").await).await;
+        set_thumbnail(pool, id, Some("/t/x.jpg")).await.unwrap();
+        assert_eq!(thumbnail_users(pool, "/t/x.jpg").await.unwrap(), 1);
+        assert_eq!(
+            thumbnail_of(pool, id).await.unwrap().as_deref(),
+            Some("/t/x.jpg")
+        );
+        let source = thumbnail_source(pool, id).await.unwrap().unwrap();
+        assert_eq!(source.5.as_deref(), Some("/t/x.jpg"));
+        assert_eq!(media_of(pool, id).await.unwrap().unwrap().0, "/v.mp4");
+        assert_eq!(thumbnail_of(pool, id + 1).await.unwrap(), None);
+    }
 }

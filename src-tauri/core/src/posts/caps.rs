@@ -32,7 +32,7 @@ pub async fn set_caps(pool: &SqlitePool, caps: Caps) -> CoreResult<Caps> {
 
 /// The account's default zone if set, else the system's.
 pub async fn account_zone(pool: &SqlitePool, account_id: i64) -> CoreResult<String> {
-    Ok(db::posts::default_zone(pool, account_id)
+    Ok(db::account_post_settings::default_zone(pool, account_id)
         .await?
         .unwrap_or_else(system_zone))
 }
@@ -47,7 +47,7 @@ pub async fn set_account_zone(
         Some(z) => Some(parse_zone(z)?.name().to_owned()),
         None => None,
     };
-    db::posts::set_default_zone(pool, account_id, zone.as_deref()).await
+    db::account_post_settings::set_default_zone(pool, account_id, zone.as_deref()).await
 }
 
 /// Warnings for one more post of `mode` at `at_ms` on the account (the post itself excluded).

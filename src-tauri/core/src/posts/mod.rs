@@ -19,6 +19,7 @@ pub mod content;
 pub mod dto;
 pub mod local_time;
 pub mod media_links;
+pub mod row;
 pub mod service;
 pub mod status;
 pub mod views;
