@@ -6,7 +6,7 @@ use tokio::sync::broadcast;
 use ts_rs::TS;
 
 use crate::accounts::dto::AccountDto;
-use crate::compose::IngestResult;
+use crate::compose::dto::IngestResult;
 pub use crate::settings::NotificationKind;
 use crate::settings::Settings;
 

@@ -19,6 +19,7 @@ use tokio::process::Command;
 use tokio::sync::Semaphore;
 
 use crate::ctx::Ctx;
+use crate::db;
 
 /// Thumbnail width in pixels; the height follows the video's aspect ratio.
 pub const WIDTH: u32 = 160;
@@ -166,8 +167,6 @@ pub async fn render(ffmpeg: &Path, video: &Path, at_ms: u32, out: &Path) -> Resu
     res
 }
 
-type SourceRow = (String, i64, String, String, Option<i64>, Option<String>);
-
 /// The thumbnail files of the posts and the posts' `thumbnail_path` column.
 pub struct Thumbnails {
     ctx: Ctx,
@@ -193,14 +192,9 @@ impl Thumbnails {
 
     async fn try_refresh(&self, id: i64) -> Result<(), String> {
         let pool = self.ctx.pool();
-        let row: Option<SourceRow> = sqlx::query_as(
-            "SELECT media_path, media_size, media_head_sha256, media_tail_sha256,
-                cover_timestamp_ms, thumbnail_path FROM posts WHERE id = ?",
-        )
-        .bind(id)
-        .fetch_optional(pool)
-        .await
-        .map_err(|e| e.to_string())?;
+        let row = db::posts::thumbnail_source(pool, id)
+            .await
+            .map_err(|e| e.to_string())?;
         let Some((video, size, head, tail, cover, old)) = row else {
             return Ok(());
         };
@@ -227,11 +221,7 @@ impl Thumbnails {
     }
 
     async fn set_thumbnail(&self, id: i64, new: Option<String>, old: Option<String>) {
-        let res = sqlx::query("UPDATE posts SET thumbnail_path = ? WHERE id = ?")
-            .bind(&new)
-            .bind(id)
-            .execute(self.ctx.pool())
-            .await;
+        let res = db::posts::set_thumbnail(self.ctx.pool(), id, new.as_deref()).await;
         if let Err(e) = res {
             tracing::debug!(post = id, error = %e, "thumbnail not recorded");
             return;
@@ -244,11 +234,7 @@ impl Thumbnails {
     /// Removes a thumbnail file once no post refers to it (call after the post let go of it).
     pub async fn forget(&self, path: Option<String>) {
         let Some(path) = path else { return };
-        let used: Result<i64, _> =
-            sqlx::query_scalar("SELECT COUNT(*) FROM posts WHERE thumbnail_path = ?")
-                .bind(&path)
-                .fetch_one(self.ctx.pool())
-                .await;
+        let used = db::posts::thumbnail_users(self.ctx.pool(), &path).await;
         // Only files in our own folder are ever removed, whatever the column says.
         let ours = Path::new(&path).parent() == Some(self.dir().as_path());
         if matches!(used, Ok(0)) && ours {

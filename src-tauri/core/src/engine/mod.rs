@@ -15,16 +15,19 @@ use crate::accounts::service::Accounts;
 use crate::accounts::tokens::Tokens;
 use crate::audit::Outcome;
 use crate::clock::Clock;
+use crate::compose::service::Compose;
 use crate::ctx::Ctx;
 use crate::error::CoreResult;
 use crate::events::{EngineEvent, Events};
 use crate::posts::service::Posts;
+use crate::preview::Previews;
 use crate::secrets::Secrets;
 use crate::settings::{Settings, SettingsPatch};
 use crate::settings_service::SettingsService;
 use crate::store::Store;
 use crate::tiktok_app::{TiktokApp, TiktokAppConfig};
 use crate::tiktok_config::{DirectPostAudit, TiktokConfigDto, TiktokConfigPatch, TiktokEndpoints};
+use crate::tray_status::Tray;
 
 /// Environment variable that moves all of Tokdeck's data (tests, E2E, portable installs).
 pub const DATA_DIR_ENV: &str = "TOKDECK_DATA_DIR";
@@ -106,6 +109,8 @@ pub struct Engine {
     settings: Arc<SettingsService>,
     tokens: Arc<Tokens>,
     posts: Arc<Posts>,
+    compose: Arc<Compose>,
+    tray: Arc<Tray>,
     accounts: Arc<Accounts>,
     connect: Arc<Connect>,
     running: std::sync::Mutex<crate::scheduler::Running>,
@@ -113,7 +118,7 @@ pub struct Engine {
     stop: watch::Sender<bool>,
     background: std::sync::Mutex<Option<tokio::task::JoinHandle<()>>>,
     /// The loopback video preview server, started on first use.
-    preview: tokio::sync::OnceCell<crate::preview::PreviewServer>,
+    preview: Arc<Previews>,
 }
 
 impl std::fmt::Debug for Engine {
@@ -142,6 +147,9 @@ impl Engine {
         ));
         let tokens = Arc::new(Tokens::new(ctx.clone(), tiktok_app.clone()));
         let posts = Arc::new(Posts::new(ctx.clone()));
+        let compose = Arc::new(Compose::new(ctx.clone(), tokens.clone(), posts.clone()));
+        let tray = Arc::new(Tray::new(ctx.clone(), settings.clone()));
+        let preview = Arc::new(Previews::new(ctx.clone(), posts.clone()));
         let accounts = Arc::new(Accounts::new(
             ctx.clone(),
             tiktok_app.clone(),
@@ -162,13 +170,15 @@ impl Engine {
             settings,
             tokens,
             posts,
+            compose,
+            tray,
             accounts,
             connect,
             running: std::sync::Mutex::new(Default::default()),
             scheduler: std::sync::Mutex::new(None),
             stop: watch::channel(false).0,
             background: std::sync::Mutex::new(None),
-            preview: tokio::sync::OnceCell::new(),
+            preview,
         }))
     }
 
@@ -184,10 +194,6 @@ impl Engine {
     #[allow(dead_code)] // the services moving out of `impl Engine` (#12) take it
     pub(crate) fn tokens(&self) -> &Arc<Tokens> {
         &self.tokens
-    }
-
-    pub(crate) fn preview_slot(&self) -> &tokio::sync::OnceCell<crate::preview::PreviewServer> {
-        &self.preview
     }
 
     /// The TikTok client for the current configuration (built once, rebuilt after a change).

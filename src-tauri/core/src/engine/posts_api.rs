@@ -3,12 +3,14 @@
 use std::path::PathBuf;
 
 use super::Engine;
+use crate::compose::{CreatorInfoDto, IngestResult};
 use crate::error::CoreResult;
 use crate::media::FileCheck;
 use crate::posts::{
-    CalendarItem, CalendarRange, Caps, ComposeInput, ComposePatch, CreatorRules, PostDto,
+    CalendarItem, CalendarRange, Caps, ComposeInput, ComposePatch, CreatorRules, PostDto, PostMode,
     QueueQuery, ScheduleOutcome, When,
 };
+use crate::tray_status::TrayStatus;
 
 impl Engine {
     /// Creates an unscheduled draft (see `Posts::create_draft`).
@@ -145,5 +147,79 @@ impl Engine {
 
     pub fn thumbnails_dir(&self) -> PathBuf {
         self.posts.thumbnails().dir()
+    }
+}
+
+// Compose: the operations that fetch creator_info first.
+impl Engine {
+    pub async fn creator_info(&self, account_id: i64) -> CoreResult<CreatorInfoDto> {
+        self.compose.creator_info(account_id).await
+    }
+
+    /// Why the account cannot be posted to in `mode` (a scope it did not grant), if so.
+    pub(crate) async fn missing_scope(
+        &self,
+        account_id: i64,
+        mode: PostMode,
+    ) -> CoreResult<Option<String>> {
+        self.compose.missing_scope(account_id, mode).await
+    }
+
+    pub async fn posting_rules(&self, account_id: i64, mode: PostMode) -> CoreResult<CreatorRules> {
+        self.compose.posting_rules(account_id, mode).await
+    }
+
+    pub async fn creator_rules(&self, account_id: i64) -> CoreResult<CreatorRules> {
+        self.compose.creator_rules(account_id).await
+    }
+
+    pub async fn ingest_paths(
+        &self,
+        paths: &[String],
+        account_id: Option<i64>,
+    ) -> CoreResult<Vec<IngestResult>> {
+        self.compose.ingest_paths(paths, account_id).await
+    }
+
+    pub async fn update_post_fresh(&self, id: i64, patch: &ComposePatch) -> CoreResult<PostDto> {
+        self.compose.update_post_fresh(id, patch).await
+    }
+
+    pub async fn schedule_post_fresh(&self, id: i64, when: &When) -> CoreResult<ScheduleOutcome> {
+        self.compose.schedule_post_fresh(id, when).await
+    }
+
+    pub async fn duplicate_post_fresh(
+        &self,
+        id: i64,
+        account_ids: &[i64],
+    ) -> CoreResult<Vec<ScheduleOutcome>> {
+        self.compose.duplicate_post_fresh(id, account_ids).await
+    }
+
+    pub async fn relink_post_media_fresh(
+        &self,
+        id: i64,
+        new_path: &str,
+        accept_changed: bool,
+    ) -> CoreResult<PostDto> {
+        self.compose
+            .relink_post_media_fresh(id, new_path, accept_changed)
+            .await
+    }
+}
+
+// Previews and the tray.
+impl Engine {
+    pub async fn media_preview_url(&self, post_id: i64) -> CoreResult<String> {
+        self.preview.media_preview_url(post_id).await
+    }
+
+    pub async fn thumbnail_base_url(&self) -> CoreResult<String> {
+        self.preview.thumbnail_base_url().await
+    }
+
+    pub async fn tray_status(&self) -> CoreResult<TrayStatus> {
+        self.tray.tray_status().await
     }
 }

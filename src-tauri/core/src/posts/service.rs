@@ -1,26 +1,39 @@
-//! The `Posts` service: drafts, edits, scheduling, cancelling, pausing, media checks, caps and
-//! the calendar/queue reads. Built with the `Ctx` only; it never reaches TikTok (the caller
-//! hands it the creator's rules).
+//! The `Posts` service: drafts, edits, scheduling, cancelling, deleting, pausing. Built with
+//! the `Ctx` only; it never reaches TikTok (the caller hands it the creator's rules). The
+//! other operations on posts are further `impl Posts` blocks: `media_links` (a post's file),
+//! `caps` (caps and default zones) and `views` (calendar and queue).
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 
-use chrono::{Datelike, Days, Months, NaiveDate};
-use sqlx::AssertSqlSafe;
-
-use super::*;
+use super::caps::{account_zone, cap_warnings};
+use super::content::Content;
+use super::dto::{ComposeInput, ComposePatch, CreatorRules, PostDto, ScheduleOutcome, When};
+use super::local_time::{
+    fmt_instant_in, local_text, parse_local, parse_zone, resolve_local, LocalResolution,
+    LOCAL_FORMAT,
+};
+use super::media_links::probe_file;
+use super::status::{PostMode, PostStatus};
 use crate::audit::{self, Outcome};
 use crate::clock::rfc3339;
 use crate::ctx::Ctx;
+use crate::db::posts::{self as db, PostRow, Slot};
 use crate::error::{CoreError, CoreResult};
-use crate::media::{self, FileCheck};
+use crate::media;
 use crate::thumbnails::Thumbnails;
 
-const PENDING: &str = "'draft', 'scheduled', 'needs_attention', 'queued'";
+/// A compare-and-set of a post lost: the scheduler or the publisher moved it meanwhile.
+pub(super) fn changed_meanwhile() -> CoreError {
+    CoreError::Conflict(
+        "This post changed meanwhile (the publisher may have started it). Look at it again."
+            .to_owned(),
+    )
+}
 
 pub struct Posts {
-    ctx: Ctx,
-    thumbnails: Arc<Thumbnails>,
+    pub(super) ctx: Ctx,
+    pub(super) thumbnails: Arc<Thumbnails>,
 }
 
 impl Posts {
@@ -41,7 +54,7 @@ impl Posts {
         creator: Option<&CreatorRules>,
     ) -> CoreResult<PostDto> {
         let pool = self.ctx.pool();
-        live_account(pool, input.account_id).await?;
+        db::live_account(pool, input.account_id).await?;
         let path = PathBuf::from(&input.media_path);
         let (facts, fp) = probe_file(path.clone()).await?;
         let violations =
@@ -62,7 +75,7 @@ impl Posts {
         };
         content.check_draft(&facts)?;
         let now = self.ctx.clock().now_ms();
-        let id = insert_post(
+        let id = db::insert(
             pool,
             input.account_id,
             &content,
@@ -82,11 +95,11 @@ impl Posts {
         .await;
         self.thumbnails.refresh(id).await;
         self.posts_changed(Some(id), Some(input.account_id));
-        load_row(pool, id).await?.dto()
+        db::load(pool, id).await?.dto()
     }
 
     pub async fn post(&self, id: i64) -> CoreResult<PostDto> {
-        load_row(self.ctx.pool(), id).await?.dto()
+        db::load(self.ctx.pool(), id).await?.dto()
     }
 
     /// Edits a post. A scheduled post stays scheduled only if it still passes every rule for
@@ -98,7 +111,7 @@ impl Posts {
         creator: Option<&CreatorRules>,
     ) -> CoreResult<PostDto> {
         let pool = self.ctx.pool();
-        let row = load_row(pool, id).await?;
+        let row = db::load(pool, id).await?;
         if !row.status().editable() {
             return Err(CoreError::Conflict(format!(
                 "This post is {} and can no longer be edited.",
@@ -106,7 +119,7 @@ impl Posts {
             )));
         }
         let facts = row.facts()?;
-        let mut content = Content::of(&row);
+        let mut content = row.content();
         content.apply(patch);
         if row.status() == PostStatus::Scheduled {
             let creator = creator.ok_or_else(|| {
@@ -121,31 +134,7 @@ impl Posts {
         }
         let now = self.ctx.clock().now_ms();
         // Compare-and-set: the scheduler may have taken the post since it was read.
-        let n = sqlx::query(
-            "UPDATE posts SET caption = ?, privacy_level = ?, allow_comment = ?, allow_duet = ?,
-                allow_stitch = ?, commercial = ?, your_brand = ?, branded_content = ?, is_aigc = ?,
-                cover_timestamp_ms = ?, mode = ?, updated_at = ?,
-                consent_at = CASE WHEN status = 'scheduled' THEN ? ELSE consent_at END
-             WHERE id = ? AND status = ?",
-        )
-        .bind(&content.caption)
-        .bind(&content.privacy_level)
-        .bind(content.allow_comment)
-        .bind(content.allow_duet)
-        .bind(content.allow_stitch)
-        .bind(content.commercial.enabled)
-        .bind(content.commercial.your_brand)
-        .bind(content.commercial.branded_content)
-        .bind(content.is_aigc)
-        .bind(content.cover_timestamp_ms.map(i64::from))
-        .bind(content.mode.as_str())
-        .bind(now)
-        .bind(now)
-        .bind(id)
-        .bind(&row.status)
-        .execute(pool)
-        .await?
-        .rows_affected();
+        let n = db::update_content(pool, id, &row.status, &content, now).await?;
         if n == 0 {
             return Err(changed_meanwhile());
         }
@@ -164,7 +153,7 @@ impl Posts {
         creator: &CreatorRules,
     ) -> CoreResult<ScheduleOutcome> {
         let pool = self.ctx.pool();
-        let row = load_row(pool, id).await?;
+        let row = db::load(pool, id).await?;
         crate::publisher::ensure_outcome_known(pool, id).await?;
         if row.paused_reason.is_some() {
             return Err(CoreError::Conflict(format!(
@@ -179,31 +168,18 @@ impl Posts {
             )));
         }
         let facts = row.facts()?;
-        Content::of(&row).check_for_posting(&facts, creator)?;
+        row.content().check_for_posting(&facts, creator)?;
         self.ensure_file_unchanged(&row).await?;
-        let (at, zone, local, now_flag) = self.resolve_when(row.account_id, when).await?;
+        let slot = self.resolve_when(row.account_id, when).await?;
         let now = self.ctx.clock().now_ms();
-        let n = sqlx::query(
-            "UPDATE posts SET status = 'scheduled', scheduled_at = ?, schedule_zone = ?,
-                schedule_local = ?, publish_now = ?, consent_at = ?, max_duration_sec = ?,
-                attention_reason = NULL, updated_at = ?
-             WHERE id = ? AND status = ?",
-        )
-        .bind(at)
-        .bind(&zone)
-        .bind(&local)
-        .bind(now_flag)
-        .bind(now)
-        .bind(creator.max_video_post_duration_sec.map(i64::from))
-        .bind(now)
-        .bind(id)
-        .bind(&row.status)
-        .execute(pool)
-        .await?
-        .rows_affected();
+        let max_duration = creator.max_video_post_duration_sec.map(i64::from);
+        let n = db::schedule(pool, id, &row.status, &slot, max_duration, now).await?;
         if n == 0 {
             return Err(changed_meanwhile());
         }
+        let Slot {
+            at, zone, local, ..
+        } = slot;
         let detail = format!("post {id} at {} ({zone} {local})", rfc3339(at));
         self.schedule_outcome(&row, at, "post.schedule", &detail)
             .await
@@ -222,7 +198,7 @@ impl Posts {
     /// settings stay as they were given.
     pub async fn reschedule_post(&self, id: i64, when: &When) -> CoreResult<ScheduleOutcome> {
         let pool = self.ctx.pool();
-        let row = load_row(pool, id).await?;
+        let row = db::load(pool, id).await?;
         crate::publisher::ensure_outcome_known(pool, id).await?;
         let status = row.status();
         if !matches!(
@@ -242,30 +218,20 @@ impl Posts {
         if matches!(when, When::Now) {
             crate::accounts::ensure_connected(pool, row.account_id).await?;
         }
-        let (at, zone, local, now_flag) = self.resolve_when(row.account_id, when).await?;
+        let slot = self.resolve_when(row.account_id, when).await?;
         let new_status = if status == PostStatus::NeedsAttention {
             "needs_attention"
         } else {
             "scheduled"
         };
-        let n = sqlx::query(
-            "UPDATE posts SET status = ?, scheduled_at = ?, schedule_zone = ?, schedule_local = ?,
-                publish_now = ?, updated_at = ? WHERE id = ? AND status = ?",
-        )
-        .bind(new_status)
-        .bind(at)
-        .bind(&zone)
-        .bind(&local)
-        .bind(now_flag)
-        .bind(self.ctx.clock().now_ms())
-        .bind(id)
-        .bind(&row.status)
-        .execute(pool)
-        .await?
-        .rows_affected();
+        let now = self.ctx.clock().now_ms();
+        let n = db::reschedule(pool, id, &row.status, new_status, &slot, now).await?;
         if n == 0 {
             return Err(changed_meanwhile());
         }
+        let Slot {
+            at, zone, local, ..
+        } = slot;
         let detail = format!("post {id} to {} ({zone} {local})", rfc3339(at));
         self.schedule_outcome(&row, at, "post.reschedule", &detail)
             .await
@@ -273,7 +239,7 @@ impl Posts {
 
     /// The common end of an edit that needs no cap check: audit entry, change event, and the
     /// post as it now is.
-    async fn post_changed(&self, row: &PostRow, action: &str) -> CoreResult<PostDto> {
+    pub(super) async fn post_changed(&self, row: &PostRow, action: &str) -> CoreResult<PostDto> {
         let pool = self.ctx.pool();
         let id = row.id;
         audit::record(
@@ -285,7 +251,7 @@ impl Posts {
         )
         .await;
         self.posts_changed(Some(id), Some(row.account_id));
-        load_row(pool, id).await?.dto()
+        db::load(pool, id).await?.dto()
     }
 
     /// The common end of scheduling and rescheduling: cap warnings for the new instant, the
@@ -309,7 +275,7 @@ impl Posts {
         audit::record(pool, Some(row.account_id), action, Outcome::Ok, detail).await;
         self.posts_changed(Some(row.id), Some(row.account_id));
         Ok(ScheduleOutcome {
-            post: load_row(pool, row.id).await?.dto()?,
+            post: db::load(pool, row.id).await?.dto()?,
             warnings,
         })
     }
@@ -323,12 +289,12 @@ impl Posts {
         targets: &[(i64, CreatorRules)],
     ) -> CoreResult<Vec<ScheduleOutcome>> {
         let pool = self.ctx.pool();
-        let row = load_row(pool, id).await?;
+        let row = db::load(pool, id).await?;
         let facts = row.facts()?;
-        let content = Content::of(&row);
+        let content = row.content();
         let scheduled = row.status() == PostStatus::Scheduled;
         for (account_id, creator) in targets {
-            live_account(pool, *account_id).await?;
+            db::live_account(pool, *account_id).await?;
             let res = if scheduled {
                 content.check_for_posting(&facts, creator)
             } else {
@@ -357,43 +323,16 @@ impl Posts {
             self.ensure_file_unchanged(&row).await?;
         }
         let now = self.ctx.clock().now_ms();
-        let mut ids = Vec::new();
-        let mut tx = pool.begin().await?;
-        for (account_id, creator) in targets {
-            let new_id = insert_post(
-                &mut *tx,
-                *account_id,
-                &content,
-                &row.media_path,
-                &row.fingerprint(),
-                &facts,
-                now,
-            )
-            .await?;
-            if scheduled {
-                sqlx::query(
-                    "UPDATE posts SET status = 'scheduled', scheduled_at = ?, schedule_zone = ?,
-                        schedule_local = ?, publish_now = ?, consent_at = ?, max_duration_sec = ?
-                     WHERE id = ?",
-                )
-                .bind(row.scheduled_at)
-                .bind(&row.schedule_zone)
-                .bind(&row.schedule_local)
-                .bind(row.publish_now)
-                .bind(now)
-                .bind(creator.max_video_post_duration_sec.map(i64::from))
-                .bind(new_id)
-                .execute(&mut *tx)
-                .await?;
-            }
-            ids.push((*account_id, new_id));
-        }
-        tx.commit().await?;
+        let limits: Vec<(i64, Option<u32>)> = targets
+            .iter()
+            .map(|(a, c)| (*a, c.max_video_post_duration_sec))
+            .collect();
+        let ids = db::insert_copies(pool, &row, &content, &facts, &limits, scheduled, now).await?;
         let mut out = Vec::new();
         for (account_id, new_id) in ids {
             // Same file and cover: the source's thumbnail file is reused.
             self.thumbnails.refresh(new_id).await;
-            let new_row = load_row(pool, new_id).await?;
+            let new_row = db::load(pool, new_id).await?;
             let warnings = match new_row.scheduled_at {
                 Some(at) if scheduled => {
                     cap_warnings(
@@ -441,7 +380,7 @@ impl Posts {
     /// One compare-and-set attempt; `None` when the post moved between the read and the write.
     async fn try_cancel(&self, id: i64) -> CoreResult<Option<PostDto>> {
         let pool = self.ctx.pool();
-        let row = load_row(pool, id).await?;
+        let row = db::load(pool, id).await?;
         // It may be on TikTok: cancelling would hide that (check again, mark it as posted or
         // dismiss it first).
         crate::publisher::ensure_outcome_known(pool, id).await?;
@@ -454,50 +393,28 @@ impl Posts {
                 row.status().as_str()
             )));
         }
-        let mut tx = pool.begin().await?;
-        if row.status() == PostStatus::Queued {
-            let n = sqlx::query("DELETE FROM publish_jobs WHERE post_id = ? AND state = 'queued'")
-                .bind(id)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
-            if n == 0 {
+        match db::cancel(pool, id, &row.status, self.ctx.clock().now_ms()).await? {
+            db::Cancel::Cancelled => {}
+            db::Cancel::Moved => return Ok(None),
+            db::Cancel::JobStarted => {
                 return Err(CoreError::Conflict(
                     "This post is being published right now and can no longer be cancelled.".into(),
-                ));
+                ))
             }
         }
-        let n = sqlx::query(
-            "UPDATE posts SET status = 'cancelled', updated_at = ? WHERE id = ? AND status = ?",
-        )
-        .bind(self.ctx.clock().now_ms())
-        .bind(id)
-        .bind(&row.status)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        if n == 0 {
-            return Ok(None);
-        }
-        tx.commit().await?;
         self.post_changed(&row, "post.cancel").await.map(Some)
     }
 
     pub async fn delete_post(&self, id: i64) -> CoreResult<()> {
         let pool = self.ctx.pool();
-        let row = load_row(pool, id).await?;
+        let row = db::load(pool, id).await?;
         if row.status() == PostStatus::Publishing {
             return Err(CoreError::Conflict(
                 "This post is being published right now; wait for it to finish.".to_owned(),
             ));
         }
         // Compare-and-set: a queued post the publisher started meanwhile is not deleted.
-        let n = sqlx::query("DELETE FROM posts WHERE id = ? AND status = ?")
-            .bind(id)
-            .bind(&row.status)
-            .execute(pool)
-            .await?
-            .rows_affected();
+        let n = db::delete(pool, id, &row.status).await?;
         if n == 0 {
             return Err(changed_meanwhile());
         }
@@ -518,16 +435,8 @@ impl Posts {
     /// Returns how many were paused.
     pub async fn pause_posts_of_account(&self, account_id: i64, reason: &str) -> CoreResult<u64> {
         let pool = self.ctx.pool();
-        let n = sqlx::query(AssertSqlSafe(format!(
-            "UPDATE posts SET paused_reason = ?, updated_at = ?
-             WHERE account_id = ? AND status IN ({PENDING})"
-        )))
-        .bind(reason)
-        .bind(self.ctx.clock().now_ms())
-        .bind(account_id)
-        .execute(pool)
-        .await?
-        .rows_affected();
+        let now = self.ctx.clock().now_ms();
+        let n = db::pause_of_account(pool, account_id, reason, now).await?;
         if n > 0 {
             audit::record(
                 pool,
@@ -545,245 +454,15 @@ impl Posts {
     /// Lifts the pause (e.g. the account was reconnected).
     pub async fn resume_posts_of_account(&self, account_id: i64) -> CoreResult<u64> {
         let pool = self.ctx.pool();
-        let n = sqlx::query(
-            "UPDATE posts SET paused_reason = NULL, updated_at = ?
-             WHERE account_id = ? AND paused_reason IS NOT NULL",
-        )
-        .bind(self.ctx.clock().now_ms())
-        .bind(account_id)
-        .execute(pool)
-        .await?
-        .rows_affected();
+        let now = self.ctx.clock().now_ms();
+        let n = db::resume_of_account(pool, account_id, now).await?;
         if n > 0 {
             self.posts_changed(None, Some(account_id));
         }
         Ok(n)
     }
 
-    /// Checks a pending post's file. A moved or changed file puts the post in
-    /// "needs attention" with the reason.
-    pub async fn check_post_media(&self, id: i64) -> CoreResult<FileCheck> {
-        let pool = self.ctx.pool();
-        let row = load_row(pool, id).await?;
-        let path = PathBuf::from(&row.media_path);
-        let fp = row.fingerprint();
-        let result = blocking(move || media::check(&path, &fp)).await?;
-        if let Some(reason) = result.reason(Path::new(&row.media_path)) {
-            if matches!(
-                row.status(),
-                PostStatus::Draft
-                    | PostStatus::Scheduled
-                    | PostStatus::Queued
-                    | PostStatus::NeedsAttention
-            ) {
-                sqlx::query(
-                    "UPDATE posts SET status = 'needs_attention', attention_reason = ?, updated_at = ?
-                     WHERE id = ?",
-                )
-                .bind(&reason)
-                .bind(self.ctx.clock().now_ms())
-                .bind(id)
-                .execute(pool)
-                .await?;
-                audit::record(
-                    pool,
-                    Some(row.account_id),
-                    "post.needs_attention",
-                    Outcome::Error,
-                    &format!("post {id}: {reason}"),
-                )
-                .await;
-                self.posts_changed(Some(id), Some(row.account_id));
-            }
-        }
-        Ok(result)
-    }
-
-    /// Checks the files of every pending post; returns the ids that now need attention.
-    pub async fn check_pending_media(&self) -> CoreResult<Vec<i64>> {
-        let ids: Vec<i64> = sqlx::query_scalar(AssertSqlSafe(format!(
-            "SELECT id FROM posts WHERE status IN ({PENDING}) ORDER BY id"
-        )))
-        .fetch_all(self.ctx.pool())
-        .await?;
-        let mut bad = Vec::new();
-        for id in ids {
-            if self.check_post_media(id).await? != FileCheck::Ok {
-                bad.push(id);
-            }
-        }
-        Ok(bad)
-    }
-
-    /// Points a post at its file's new place. The file there must have the same fingerprint
-    /// (size and content; a copy's new modification time is fine), unless `accept_changed`:
-    /// then it is probed and validated again (against `creator` when given, else the limit
-    /// stored at scheduling).
-    pub async fn relink_post_media(
-        &self,
-        id: i64,
-        new_path: &str,
-        accept_changed: bool,
-        creator: Option<&CreatorRules>,
-    ) -> CoreResult<PostDto> {
-        let pool = self.ctx.pool();
-        let row = load_row(pool, id).await?;
-        if !row.status().editable() && row.status() != PostStatus::Queued {
-            return Err(CoreError::Conflict(format!(
-                "This post is {} and its file cannot be changed.",
-                row.status().as_str()
-            )));
-        }
-        let path = PathBuf::from(new_path);
-        let (facts, fp) = probe_file(path.clone()).await?;
-        let old = row.fingerprint();
-        let facts = if fp.same_content(&old) {
-            row.facts()?
-        } else if accept_changed {
-            let max = creator
-                .and_then(|c| c.max_video_post_duration_sec)
-                .or(row.max_duration_sec.and_then(|m| u32::try_from(m).ok()));
-            let v = media::validate(&facts, max);
-            if !v.is_empty() {
-                return Err(CoreError::InvalidInput(media::describe(&v)));
-            }
-            facts
-        } else {
-            let mut diffs = Vec::new();
-            if fp.size != old.size {
-                diffs.push(format!("{} bytes instead of {}", fp.size, old.size));
-            } else {
-                diffs.push("same size, different content".to_owned());
-            }
-            return Err(CoreError::InvalidInput(format!(
-                "{} is not the same video ({}). Choose the original file, or accept the changed file to check it again.",
-                path.display(),
-                diffs.join(", ")
-            )));
-        };
-        // A post whose last publish may have reached TikTok stays where it is: back on the
-        // schedule it could be posted twice (check again, mark as posted or dismiss first).
-        let unknown: Option<bool> =
-            sqlx::query_scalar("SELECT outcome_unknown FROM publish_jobs WHERE post_id = ?")
-                .bind(id)
-                .fetch_optional(pool)
-                .await?;
-        let unknown = unknown == Some(true);
-        let back_to = if row.status() == PostStatus::NeedsAttention && !unknown {
-            if row.consent_at.is_some() && row.scheduled_at.is_some() {
-                "scheduled"
-            } else {
-                "draft"
-            }
-        } else {
-            row.status.as_str()
-        };
-        let n = sqlx::query(
-            "UPDATE posts SET media_path = ?, media_size = ?, media_mtime_ms = ?,
-                media_head_sha256 = ?, media_tail_sha256 = ?, media_facts = ?, status = ?,
-                attention_reason = CASE WHEN ? THEN attention_reason END, updated_at = ?
-             WHERE id = ? AND status = ?",
-        )
-        .bind(path.to_string_lossy().into_owned())
-        .bind(fp.size as i64)
-        .bind(fp.mtime_ms)
-        .bind(&fp.head_sha256)
-        .bind(&fp.tail_sha256)
-        .bind(serde_json::to_string(&facts).expect("facts serialise"))
-        .bind(back_to)
-        .bind(unknown)
-        .bind(self.ctx.clock().now_ms())
-        .bind(id)
-        .bind(&row.status)
-        .execute(pool)
-        .await?
-        .rows_affected();
-        if n == 0 {
-            return Err(changed_meanwhile());
-        }
-        self.thumbnails.refresh(id).await;
-        self.post_changed(&row, "post.relink").await
-    }
-
-    pub async fn posting_caps(&self) -> CoreResult<Caps> {
-        caps(self.ctx.pool()).await
-    }
-
-    pub async fn set_posting_caps(&self, caps: Caps) -> CoreResult<Caps> {
-        set_caps(self.ctx.pool(), caps).await
-    }
-
-    pub async fn account_default_zone(&self, account_id: i64) -> CoreResult<String> {
-        account_zone(self.ctx.pool(), account_id).await
-    }
-
-    pub async fn set_account_default_zone(
-        &self,
-        account_id: i64,
-        zone: Option<&str>,
-    ) -> CoreResult<String> {
-        // A clear "no such account" rather than a foreign-key failure.
-        live_account(self.ctx.pool(), account_id).await?;
-        set_account_zone(self.ctx.pool(), account_id, zone).await?;
-        account_zone(self.ctx.pool(), account_id).await
-    }
-
-    /// Posts of a calendar month in `zone` (midnight on the 1st to midnight on the next 1st).
-    pub async fn calendar_month(
-        &self,
-        year: i32,
-        month: u32,
-        zone: &str,
-        account_id: Option<i64>,
-    ) -> CoreResult<CalendarRange> {
-        let tz = parse_zone(zone)?;
-        check_year(year, &format!("The year {year}"))?;
-        let first = NaiveDate::from_ymd_opt(year, month, 1)
-            .ok_or_else(|| CoreError::InvalidInput(format!("{year}-{month} is not a month.")))?;
-        let next = first
-            .checked_add_months(Months::new(1))
-            .ok_or_else(|| CoreError::InvalidInput(format!("{year}-{month} is out of range.")))?;
-        calendar_range(
-            self.ctx.pool(),
-            tz,
-            first,
-            next,
-            account_id,
-            Some(MONTH_ITEMS_PER_DAY),
-        )
-        .await
-    }
-
-    /// Posts of the week (Monday to Monday, in `zone`) that contains `date` (`YYYY-MM-DD`).
-    pub async fn calendar_week(
-        &self,
-        date: &str,
-        zone: &str,
-        account_id: Option<i64>,
-    ) -> CoreResult<CalendarRange> {
-        let tz = parse_zone(zone)?;
-        let day = NaiveDate::parse_from_str(date.trim(), "%Y-%m-%d").map_err(|_| {
-            CoreError::InvalidInput(format!("\"{date}\" is not a date; use 2027-03-14."))
-        })?;
-        check_year(day.year(), &format!("\"{date}\""))?;
-        let out_of_range =
-            || CoreError::InvalidInput(format!("The week of \"{date}\" is out of range."));
-        let monday = day
-            .checked_sub_days(Days::new(u64::from(day.weekday().num_days_from_monday())))
-            .ok_or_else(out_of_range)?;
-        let next_monday = monday
-            .checked_add_days(Days::new(7))
-            .ok_or_else(out_of_range)?;
-        calendar_range(self.ctx.pool(), tz, monday, next_monday, account_id, None).await
-    }
-
-    /// Upcoming posts (scheduled, needing attention, queued or publishing), soonest first; with
-    /// `finished_limit`, then the latest finished ones (published, failed, missed).
-    pub async fn queue(&self, q: &QueueQuery) -> CoreResult<Vec<CalendarItem>> {
-        queue(self.ctx.pool(), q, &system_zone()).await
-    }
-
-    fn posts_changed(&self, post_id: Option<i64>, account_id: Option<i64>) {
+    pub(super) fn posts_changed(&self, post_id: Option<i64>, account_id: Option<i64>) {
         tracing::debug!(?post_id, ?account_id, "posts changed");
         self.ctx.wake_scheduler();
         self.ctx
@@ -794,33 +473,19 @@ impl Posts {
             });
     }
 
-    async fn ensure_file_unchanged(&self, row: &PostRow) -> CoreResult<()> {
-        let path = PathBuf::from(&row.media_path);
-        let fp = row.fingerprint();
-        let check = blocking(move || media::check(&path, &fp)).await?;
-        match check.reason(Path::new(&row.media_path)) {
-            None => Ok(()),
-            Some(reason) => Err(CoreError::InvalidInput(reason)),
-        }
-    }
-
-    /// (instant ms, zone name, local text, publish-now flag)
-    async fn resolve_when(
-        &self,
-        account_id: i64,
-        when: &When,
-    ) -> CoreResult<(i64, String, String, bool)> {
+    /// What `when` means for the account: the instant, the zone and the wall-clock text.
+    async fn resolve_when(&self, account_id: i64, when: &When) -> CoreResult<Slot> {
         let now = self.ctx.clock().now();
         match when {
             When::Now => {
                 let zone = account_zone(self.ctx.pool(), account_id).await?;
                 let tz = parse_zone(&zone)?;
-                Ok((
-                    now.timestamp_millis(),
-                    tz.name().to_owned(),
-                    local_text(now.timestamp_millis(), tz),
-                    true,
-                ))
+                Ok(Slot {
+                    at: now.timestamp_millis(),
+                    zone: tz.name().to_owned(),
+                    local: local_text(now.timestamp_millis(), tz),
+                    publish_now: true,
+                })
             }
             When::At { local, zone, dst } => {
                 let zone = match zone.as_deref().map(str::trim).filter(|z| !z.is_empty()) {
@@ -852,12 +517,12 @@ impl Posts {
                         naive.format("%Y-%m-%d %H:%M")
                     )));
                 }
-                Ok((
-                    at.timestamp_millis(),
-                    tz.name().to_owned(),
-                    naive.format(LOCAL_FORMAT).to_string(),
-                    false,
-                ))
+                Ok(Slot {
+                    at: at.timestamp_millis(),
+                    zone: tz.name().to_owned(),
+                    local: naive.format(LOCAL_FORMAT).to_string(),
+                    publish_now: false,
+                })
             }
         }
     }
