@@ -344,3 +344,69 @@ pub struct PendingConnect {
     pub redirect_mode: RedirectMode,
     pub expires_at: String,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row() -> AccountRow {
+        AccountRow {
+            id: 7,
+            open_id: "o7".into(),
+            union_id: None,
+            username: String::new(),
+            display_name: "Dana".into(),
+            avatar_file: None,
+            bio: String::new(),
+            profile_url: None,
+            verified: false,
+            follower_count: None,
+            following_count: None,
+            likes_count: None,
+            video_count: None,
+            granted_scopes: "user.info.basic, video.publish".into(),
+            access_expires_at: Some(1_000),
+            refresh_expires_at: Some(REFRESH_WARNING_MS),
+            refresh_warned_at: None,
+            status: "active".into(),
+            last_synced_at: None,
+            last_error: None,
+            label: String::new(),
+            is_default: true,
+            created_at: 0,
+            updated_at: 0,
+            removed_at: None,
+            app_key: Some("app-a".into()),
+        }
+    }
+
+    #[test]
+    fn the_dto_names_the_account_and_its_missing_scopes() {
+        let wanted = ["video.publish".to_owned(), "user.info.stats".to_owned()];
+        let dto = AccountDto::from_row(&row(), None, &wanted, Some(7), "app-a", 0);
+        assert_eq!((dto.title.as_str(), dto.handle.as_str()), ("Dana", ""));
+        assert_eq!(dto.granted_scopes, ["user.info.basic", "video.publish"]);
+        assert_eq!(dto.missing_scopes, ["user.info.stats"]);
+        assert_eq!(dto.status, AccountStatus::Active);
+        assert!(dto.is_current && dto.refresh_expires_soon);
+        assert_eq!(display(&row()), "Dana");
+        let mut nameless = row();
+        nameless.display_name.clear();
+        assert_eq!(display(&nameless), "this account");
+    }
+
+    #[test]
+    fn tokens_of_another_app_read_as_needing_a_reconnect() {
+        let dto = AccountDto::from_row(&row(), None, &[], None, "app-b", 0);
+        assert_eq!(dto.status, AccountStatus::NeedsReconnect);
+        assert!(dto.needs_reconnect && !dto.refresh_expires_soon);
+        assert_eq!(dto.status_label, OTHER_APP_LABEL);
+        assert!(dto.last_error.unwrap().starts_with(OTHER_APP_LABEL));
+        let mut unknown = row();
+        unknown.app_key = None;
+        assert!(
+            unknown.issued_by("app-b"),
+            "an unknown issuer is the current app"
+        );
+    }
+}
