@@ -5,8 +5,8 @@ use serde::Serialize;
 use tokio::sync::broadcast;
 use ts_rs::TS;
 
-use crate::accounts::AccountDto;
-use crate::compose::IngestResult;
+use crate::accounts::dto::AccountDto;
+use crate::compose::dto::IngestResult;
 pub use crate::settings::NotificationKind;
 use crate::settings::Settings;
 

@@ -4,8 +4,10 @@
 use serde::Serialize;
 use ts_rs::{Config, TS};
 
-use crate::account_ops::AccountCheck;
-use crate::accounts::{AccountDto, AccountPage, AccountQuery, AccountStatus, AccountsSummary};
+use crate::accounts::dto::{
+    AccountCheck, AccountDto, AccountPage, AccountQuery, AccountStatus, AccountsSummary,
+    PendingConnect,
+};
 use crate::audit::{AuditEntry, AuditQuery};
 use crate::compose::{CreatorInfoDto, IngestResult};
 use crate::error::{ErrorCode, UiError};
@@ -13,7 +15,6 @@ use crate::events::{EngineEvent, NoticeLevel, NotificationKind};
 use crate::media::{
     Container, FileCheck, Fingerprint, MediaRule, VideoCodec, VideoFacts, Violation,
 };
-use crate::oauth::PendingConnect;
 use crate::posts::{
     CalendarDay, CalendarItem, CalendarRange, CapKind, CapWarning, Caps, Commercial, ComposePatch,
     DstChoice, LocalResolution, PostDto, PostMode, PostStatus, QueueQuery, ScheduleOutcome, When,

@@ -1,21 +1,17 @@
 //! Tokdeck's engine. No Tauri here: the desktop shell, the tests and the benchmarks all drive
 //! the same code through [`Engine`].
 
-pub mod account_ops;
 pub mod accounts;
 pub mod audit;
-pub mod avatars;
 pub mod clock;
 pub mod compose;
 pub mod ctx;
 pub mod db;
-pub mod deeplink;
 pub mod engine;
 pub mod error;
 pub mod events;
 pub mod ipc;
 pub mod media;
-pub mod oauth;
 pub mod posts;
 pub mod preview;
 pub mod publisher;
@@ -28,10 +24,11 @@ pub use db::open as store;
 pub mod thumbnails;
 pub mod tiktok_app;
 pub mod tiktok_config;
-pub mod tokens;
 pub mod tray_status;
 pub mod wall_clock;
 
+// Old paths of modules that moved under `accounts/` (the shell and the tests use them).
+pub use accounts::{avatars, connect as oauth, deeplink, service as account_ops, tokens};
 pub use engine::{Engine, EngineConfig};
 pub use error::{CoreError, CoreResult, ErrorCode, UiError};
 /// The TikTok client crate, for the shell (e.g. building an `AuthorizationCallback`).

@@ -2,7 +2,10 @@
 //! together in one transaction) and knows nothing but types: no services, no events, no
 //! TikTok. Services call these functions with the pool from their `Ctx`.
 
+pub mod account_post_settings;
 pub mod accounts;
 pub mod audit;
 pub mod open;
+pub mod post_views;
+pub mod posts;
 pub mod settings;

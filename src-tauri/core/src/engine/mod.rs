@@ -4,27 +4,30 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::sync::{watch, Mutex, Notify};
+use tokio::sync::{watch, Notify};
 
 mod accounts_api;
 mod posts_api;
 mod publish_api;
 
-use crate::accounts::TokenFacts;
+use crate::accounts::connect::{Connect, FLOW_TTL};
+use crate::accounts::service::Accounts;
+use crate::accounts::tokens::Tokens;
 use crate::audit::Outcome;
-use crate::avatars::Avatars;
 use crate::clock::Clock;
+use crate::compose::service::Compose;
 use crate::ctx::Ctx;
 use crate::error::CoreResult;
 use crate::events::{EngineEvent, Events};
-use crate::oauth::{Flows, FLOW_TTL};
+use crate::posts::service::Posts;
+use crate::preview::Previews;
 use crate::secrets::Secrets;
 use crate::settings::{Settings, SettingsPatch};
 use crate::settings_service::SettingsService;
 use crate::store::Store;
 use crate::tiktok_app::{TiktokApp, TiktokAppConfig};
 use crate::tiktok_config::{DirectPostAudit, TiktokConfigDto, TiktokConfigPatch, TiktokEndpoints};
-use crate::tokens::Tokens;
+use crate::tray_status::Tray;
 
 /// Environment variable that moves all of Tokdeck's data (tests, E2E, portable installs).
 pub const DATA_DIR_ENV: &str = "TOKDECK_DATA_DIR";
@@ -105,15 +108,17 @@ pub struct Engine {
     tiktok_app: Arc<TiktokApp>,
     settings: Arc<SettingsService>,
     tokens: Arc<Tokens>,
-    flow_ttl: Duration,
-    flows: Flows,
-    avatars: Avatars,
+    posts: Arc<Posts>,
+    compose: Arc<Compose>,
+    tray: Arc<Tray>,
+    accounts: Arc<Accounts>,
+    connect: Arc<Connect>,
     running: std::sync::Mutex<crate::scheduler::Running>,
     scheduler: std::sync::Mutex<Option<tokio::task::JoinHandle<()>>>,
     stop: watch::Sender<bool>,
     background: std::sync::Mutex<Option<tokio::task::JoinHandle<()>>>,
     /// The loopback video preview server, started on first use.
-    preview: tokio::sync::OnceCell<crate::preview::PreviewServer>,
+    preview: Arc<Previews>,
 }
 
 impl std::fmt::Debug for Engine {
@@ -141,19 +146,39 @@ impl Engine {
             },
         ));
         let tokens = Arc::new(Tokens::new(ctx.clone(), tiktok_app.clone()));
+        let posts = Arc::new(Posts::new(ctx.clone()));
+        let compose = Arc::new(Compose::new(ctx.clone(), tokens.clone(), posts.clone()));
+        let tray = Arc::new(Tray::new(ctx.clone(), settings.clone()));
+        let preview = Arc::new(Previews::new(ctx.clone(), posts.clone()));
+        let accounts = Arc::new(Accounts::new(
+            ctx.clone(),
+            tiktok_app.clone(),
+            tokens.clone(),
+            posts.clone(),
+        ));
+        let connect = Arc::new(Connect::new(
+            ctx.clone(),
+            tiktok_app.clone(),
+            tokens.clone(),
+            accounts.clone(),
+            posts.clone(),
+            config.flow_ttl,
+        ));
         Ok(Arc::new(Engine {
-            avatars: Avatars::new(&config.data_dir),
             ctx,
             tiktok_app,
             settings,
             tokens,
-            flow_ttl: config.flow_ttl,
-            flows: Flows::default(),
+            posts,
+            compose,
+            tray,
+            accounts,
+            connect,
             running: std::sync::Mutex::new(Default::default()),
             scheduler: std::sync::Mutex::new(None),
             stop: watch::channel(false).0,
             background: std::sync::Mutex::new(None),
-            preview: tokio::sync::OnceCell::new(),
+            preview,
         }))
     }
 
@@ -166,29 +191,9 @@ impl Engine {
         &self.ctx
     }
 
-    pub(crate) fn flow_ttl(&self) -> Duration {
-        self.flow_ttl
-    }
-
-    pub(crate) fn flows(&self) -> &Flows {
-        &self.flows
-    }
-
-    pub(crate) fn tiktok_app(&self) -> &Arc<TiktokApp> {
-        &self.tiktok_app
-    }
-
     #[allow(dead_code)] // the services moving out of `impl Engine` (#12) take it
     pub(crate) fn tokens(&self) -> &Arc<Tokens> {
         &self.tokens
-    }
-
-    pub(crate) fn preview_slot(&self) -> &tokio::sync::OnceCell<crate::preview::PreviewServer> {
-        &self.preview
-    }
-
-    pub(crate) fn avatars(&self) -> &Avatars {
-        &self.avatars
     }
 
     /// The TikTok client for the current configuration (built once, rebuilt after a change).
@@ -213,34 +218,12 @@ impl Engine {
     }
 
     // Tokens.
-    pub(crate) async fn save_tokens(&self, ts: &tiktok_api::TokenSet) -> CoreResult<TokenFacts> {
-        self.tokens.save_tokens(ts).await
-    }
-
-    pub(crate) fn token_locks_for(&self, open_id: &str) -> Arc<Mutex<()>> {
-        self.tokens.token_locks_for(open_id)
-    }
-
-    pub(crate) async fn delete_tokens(&self, open_id: &str) -> CoreResult<()> {
-        self.tokens.delete_tokens(open_id).await
-    }
-
-    /// A valid access token for the account, refreshed first if it expires within the margin.
-    pub async fn access_token(&self, account_id: i64) -> CoreResult<tiktok_api::AccessToken> {
-        self.tokens.access_token(account_id).await
-    }
-
     pub(crate) async fn with_token<T, F, Fut>(&self, account_id: i64, call: F) -> CoreResult<T>
     where
         F: Fn(tiktok_api::TikTokClient, tiktok_api::AccessToken) -> Fut,
         Fut: std::future::Future<Output = tiktok_api::Result<T>>,
     {
         self.tokens.with_token(account_id, call).await
-    }
-
-    /// Background refresher passes (wake-ups) since the engine started.
-    pub fn refresher_wakeups(&self) -> u64 {
-        self.tokens.refresher_wakeups()
     }
 
     /// Starts the background token refresher (once). The shell calls this after setup; tests
@@ -316,11 +299,6 @@ impl Engine {
     /// Makes the scheduler read the due posts again now.
     pub(crate) fn wake_scheduler(&self) {
         self.ctx.wake_scheduler();
-    }
-
-    /// Makes the background refresher look at the accounts again now.
-    pub(crate) fn wake_background(&self) {
-        self.ctx.wake_refresher();
     }
 
     pub fn data_dir(&self) -> &Path {

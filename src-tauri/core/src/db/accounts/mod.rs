@@ -1,95 +1,20 @@
-//! The `accounts` table: connected TikTok accounts, unique by `open_id`, soft-deleted on removal
-//! so a reconnect restores the same row. Queries and the DTOs the UI sees. Tokens are not here
-//! (see `tokens`), only their expiry instants.
+//! SQL of the `accounts` table: connected TikTok accounts, unique by `open_id`, soft-deleted on
+//! removal so a reconnect restores the same row. Tokens are not here (see `accounts::tokens`),
+//! only their expiry instants.
 
-use serde::{Deserialize, Serialize};
 // Dynamic SQL here is built only from constant fragments; values are always bound.
 use sqlx::{AssertSqlSafe, SqlitePool};
-use ts_rs::TS;
 
-use crate::clock::rfc3339;
+use crate::accounts::dto::{
+    display, AccountQuery, AccountRow, AccountStatus, AccountsSummary, Profile, TokenFacts,
+};
 use crate::error::{CoreError, CoreResult};
 
 pub const DEFAULT_PAGE: i64 = 20;
 pub const MAX_PAGE: i64 = 50;
-/// The refresh-token warning window.
-pub const REFRESH_WARNING_MS: i64 = 7 * 24 * 3600 * 1000;
 
-/// How an account is named in messages: its @handle, else its display name; `None` when TikTok
-/// gave neither (the caller picks the words).
-pub(crate) fn handle(username: &str, display_name: &str) -> Option<String> {
-    if !username.is_empty() {
-        Some(format!("@{username}"))
-    } else if !display_name.is_empty() {
-        Some(display_name.to_owned())
-    } else {
-        None
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "snake_case")]
-pub enum AccountStatus {
-    Active,
-    NeedsReconnect,
-    Disconnected,
-}
-
-impl AccountStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Active => "active",
-            Self::NeedsReconnect => "needs_reconnect",
-            Self::Disconnected => "disconnected",
-        }
-    }
-    pub fn parse(s: &str) -> Self {
-        match s {
-            "active" => Self::Active,
-            "needs_reconnect" => Self::NeedsReconnect,
-            _ => Self::Disconnected,
-        }
-    }
-    pub fn label(self) -> &'static str {
-        match self {
-            Self::Active => "Connected",
-            Self::NeedsReconnect => "Needs reconnect",
-            Self::Disconnected => "Disconnected",
-        }
-    }
-}
-
-/// One row, as stored.
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
-pub struct AccountRow {
-    pub id: i64,
-    pub open_id: String,
-    pub union_id: Option<String>,
-    pub username: String,
-    pub display_name: String,
-    pub avatar_file: Option<String>,
-    pub bio: String,
-    pub profile_url: Option<String>,
-    pub verified: bool,
-    pub follower_count: Option<i64>,
-    pub following_count: Option<i64>,
-    pub likes_count: Option<i64>,
-    pub video_count: Option<i64>,
-    pub granted_scopes: String,
-    pub access_expires_at: Option<i64>,
-    pub refresh_expires_at: Option<i64>,
-    pub refresh_warned_at: Option<i64>,
-    pub status: String,
-    pub last_synced_at: Option<i64>,
-    pub last_error: Option<String>,
-    pub label: String,
-    pub is_default: bool,
-    pub created_at: i64,
-    pub updated_at: i64,
-    pub removed_at: Option<i64>,
-    /// The TikTok app that issued the tokens (client key or `demo`); `None` when not known.
-    pub app_key: Option<String>,
-}
+/// The `settings` key holding the account the UI works with.
+pub const CURRENT_KEY: &str = "accounts.current";
 
 const COLUMNS: &str =
     "id, open_id, union_id, username, display_name, avatar_file, bio, profile_url, \
@@ -97,235 +22,29 @@ const COLUMNS: &str =
     access_expires_at, refresh_expires_at, refresh_warned_at, status, last_synced_at, last_error, \
     label, is_default, created_at, updated_at, removed_at, app_key";
 
-impl AccountRow {
-    pub fn status(&self) -> AccountStatus {
-        AccountStatus::parse(&self.status)
-    }
-    pub fn scopes(&self) -> Vec<String> {
-        split_scopes(&self.granted_scopes)
-    }
-    pub fn has_scope(&self, scope: &str) -> bool {
-        self.granted_scopes.split(',').any(|s| s == scope)
-    }
-    /// Whether the tokens were issued by `app` (an unknown issuer is taken as the current app:
-    /// rows Tokdeck writes always name it).
-    pub fn issued_by(&self, app: &str) -> bool {
-        self.app_key.as_deref().is_none_or(|k| k == app)
-    }
+/// The account the UI works with: the stored choice if it is still live, else the default,
+/// else the oldest live account (one statement).
+pub async fn current_account_id(pool: &SqlitePool) -> CoreResult<Option<i64>> {
+    let row: Option<(i64,)> = sqlx::query_as(
+        "SELECT id FROM accounts WHERE removed_at IS NULL
+             ORDER BY id = (SELECT CAST(value AS INTEGER) FROM settings WHERE key = ?) DESC,
+                      is_default DESC, id
+             LIMIT 1",
+    )
+    .bind(CURRENT_KEY)
+    .fetch_optional(pool)
+    .await?;
+    Ok(row.map(|(id,)| id))
 }
 
-/// What the account list says of an account whose tokens another TikTok app issued.
-pub const OTHER_APP_LABEL: &str = "Connected with another TikTok app — reconnect";
-
-pub fn split_scopes(s: &str) -> Vec<String> {
-    s.split(',')
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(str::to_owned)
-        .collect()
-}
-
-/// What the UI shows for one account. Never contains a token.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub struct AccountDto {
-    pub id: i64,
-    pub open_id: String,
-    pub union_id: Option<String>,
-    pub username: String,
-    pub display_name: String,
-    /// What to call the account: the label, else the display name, else `@username`.
-    pub title: String,
-    /// `@username`, or empty when the profile scope was not granted.
-    pub handle: String,
-    /// The cached avatar as a `data:` URL (TikTok's avatar URLs expire), if one was fetched.
-    pub avatar: Option<String>,
-    pub bio: String,
-    pub profile_url: Option<String>,
-    pub verified: bool,
-    pub follower_count: Option<i64>,
-    pub following_count: Option<i64>,
-    pub likes_count: Option<i64>,
-    pub video_count: Option<i64>,
-    pub granted_scopes: Vec<String>,
-    /// Scopes Tokdeck asks for that this account did not grant.
-    pub missing_scopes: Vec<String>,
-    pub access_expires_at: Option<String>,
-    pub refresh_expires_at: Option<String>,
-    /// The sign-in ends within 7 days: show a badge and offer Reconnect.
-    pub refresh_expires_soon: bool,
-    pub status: AccountStatus,
-    /// `Connected` / `Needs reconnect` / `Disconnected`.
-    pub status_label: String,
-    pub needs_reconnect: bool,
-    pub last_synced_at: Option<String>,
-    pub last_error: Option<String>,
-    pub label: String,
-    pub is_default: bool,
-    pub is_current: bool,
-    pub created_at: String,
-    pub updated_at: String,
-    pub removed_at: Option<String>,
-}
-
-impl AccountDto {
-    pub fn from_row(
-        r: &AccountRow,
-        avatar: Option<String>,
-        wanted_scopes: &[String],
-        current: Option<i64>,
-        current_app: &str,
-        now_ms: i64,
-    ) -> Self {
-        let granted = r.scopes();
-        let missing = wanted_scopes
-            .iter()
-            .filter(|w| !granted.contains(w))
-            .cloned()
-            .collect();
-        let handle = if r.username.is_empty() {
-            String::new()
-        } else {
-            format!("@{}", r.username)
-        };
-        let title = [&r.label, &r.display_name, &handle]
-            .into_iter()
-            .find(|s| !s.is_empty())
-            .cloned()
-            .unwrap_or_else(|| "TikTok account".to_owned());
-        // Tokens of another app are useless with this one (and never sent to it): the account
-        // reads as needing a reconnect, without the stored status changing, so switching back
-        // to that app makes it work again.
-        let other_app = r.status() == AccountStatus::Active && !r.issued_by(current_app);
-        let status = if other_app {
-            AccountStatus::NeedsReconnect
-        } else {
-            r.status()
-        };
-        AccountDto {
-            id: r.id,
-            open_id: r.open_id.clone(),
-            union_id: r.union_id.clone(),
-            username: r.username.clone(),
-            display_name: r.display_name.clone(),
-            title,
-            handle,
-            avatar,
-            bio: r.bio.clone(),
-            profile_url: r.profile_url.clone(),
-            verified: r.verified,
-            follower_count: r.follower_count,
-            following_count: r.following_count,
-            likes_count: r.likes_count,
-            video_count: r.video_count,
-            granted_scopes: granted,
-            missing_scopes: missing,
-            access_expires_at: r.access_expires_at.map(rfc3339),
-            refresh_expires_at: r.refresh_expires_at.map(rfc3339),
-            refresh_expires_soon: status == AccountStatus::Active
-                && r.refresh_expires_at
-                    .is_some_and(|t| t - now_ms <= REFRESH_WARNING_MS),
-            status,
-            status_label: if other_app {
-                OTHER_APP_LABEL.to_owned()
-            } else {
-                status.label().to_owned()
-            },
-            needs_reconnect: status == AccountStatus::NeedsReconnect,
-            last_synced_at: r.last_synced_at.map(rfc3339),
-            last_error: if other_app {
-                Some(format!(
-                    "{OTHER_APP_LABEL} it with the app set up in Settings → TikTok, or switch back to the app it was connected with."
-                ))
-            } else {
-                r.last_error.clone()
-            },
-            label: r.label.clone(),
-            is_default: r.is_default,
-            is_current: current == Some(r.id),
-            created_at: rfc3339(r.created_at),
-            updated_at: rfc3339(r.updated_at),
-            removed_at: r.removed_at.map(rfc3339),
-        }
-    }
-}
-
-/// `list_accounts` arguments. Removed accounts are never listed.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub struct AccountQuery {
-    #[ts(optional)]
-    pub status: Option<AccountStatus>,
-    /// Matches username, display name or label (case-insensitive substring).
-    #[ts(optional)]
-    pub search: Option<String>,
-    /// `nextCursor` of the previous page.
-    #[ts(optional)]
-    pub cursor: Option<String>,
-    /// 20 by default, at most 50.
-    #[ts(optional)]
-    pub limit: Option<i64>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub struct AccountPage {
-    pub items: Vec<AccountDto>,
-    /// Pass back as `cursor` for the next page; `null` on the last page.
-    pub next_cursor: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub struct AccountsSummary {
-    pub accounts: i64,
-    pub active: i64,
-    pub needs_reconnect: i64,
-    pub total_followers: i64,
-    pub total_likes: i64,
-    pub total_videos: i64,
-}
-
-/// Profile fields from TikTok (`None` = not returned, keep what we had).
-#[derive(Debug, Clone, Default)]
-pub struct Profile {
-    pub open_id: String,
-    pub union_id: Option<String>,
-    pub username: Option<String>,
-    pub display_name: Option<String>,
-    pub bio: Option<String>,
-    pub profile_url: Option<String>,
-    pub verified: Option<bool>,
-    pub follower_count: Option<i64>,
-    pub following_count: Option<i64>,
-    pub likes_count: Option<i64>,
-    pub video_count: Option<i64>,
-}
-
-impl From<&tiktok_api::UserInfo> for Profile {
-    fn from(u: &tiktok_api::UserInfo) -> Self {
-        Profile {
-            open_id: u.open_id.clone().unwrap_or_default(),
-            union_id: u.union_id.clone(),
-            username: u.username.clone(),
-            display_name: u.display_name.clone(),
-            bio: u.bio_description.clone(),
-            profile_url: u.profile_deep_link.clone(),
-            verified: u.is_verified,
-            follower_count: u.follower_count,
-            following_count: u.following_count,
-            likes_count: u.likes_count,
-            video_count: u.video_count,
-        }
-    }
-}
-
-/// Token facts stored next to the account (the tokens themselves are in the keychain).
-#[derive(Debug, Clone)]
-pub struct TokenFacts {
-    pub scopes: Vec<String>,
-    pub access_expires_at: i64,
-    pub refresh_expires_at: i64,
+/// The accounts `sync_all` visits: live and not disconnected.
+pub async fn syncable_ids(pool: &SqlitePool) -> CoreResult<Vec<i64>> {
+    let ids: Vec<(i64,)> = sqlx::query_as(
+        "SELECT id FROM accounts WHERE removed_at IS NULL AND status != 'disconnected' ORDER BY id",
+    )
+    .fetch_all(pool)
+    .await?;
+    Ok(ids.into_iter().map(|(id,)| id).collect())
 }
 
 fn search_text(username: &str, display: &str, label: &str) -> String {
@@ -617,7 +336,7 @@ pub async fn ensure_connected(pool: &SqlitePool, id: i64) -> CoreResult<()> {
 pub fn disconnected(r: &AccountRow) -> CoreError {
     CoreError::Conflict(format!(
         "{} is disconnected — reconnect it first (Accounts → Connect).",
-        crate::tokens::display(r)
+        display(r)
     ))
 }
 
@@ -711,3 +430,6 @@ pub async fn summary(pool: &SqlitePool, app: &str) -> CoreResult<AccountsSummary
         total_videos: videos,
     })
 }
+
+#[cfg(test)]
+mod tests;

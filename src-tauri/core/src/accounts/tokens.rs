@@ -17,10 +17,12 @@ use std::time::Duration;
 
 use tiktok_api::{AccessToken, ErrorClass, RefreshToken, TokenSet};
 
-use crate::accounts::{self, AccountRow, AccountStatus, TokenFacts, REFRESH_WARNING_MS};
+pub(crate) use crate::accounts::dto::display;
+use crate::accounts::dto::{AccountRow, AccountStatus, TokenFacts, REFRESH_WARNING_MS};
 use crate::audit::{self, Outcome};
 use crate::clock::rfc3339;
 use crate::ctx::Ctx;
+use crate::db::accounts;
 use crate::error::{CoreError, CoreResult};
 use crate::events::{EngineEvent, NoticeLevel, NotificationKind};
 use crate::secrets::Secret;
@@ -146,10 +148,6 @@ fn other_app_error(row: &AccountRow) -> CoreError {
         class: ErrorClass::Reauthorize,
         log_id: None,
     }
-}
-
-pub(crate) fn display(row: &AccountRow) -> String {
-    accounts::handle(&row.username, &row.display_name).unwrap_or_else(|| "this account".to_owned())
 }
 
 /// Account tokens as a service: the keychain entries, their expiry in SQLite, the per-account

@@ -1,51 +1,67 @@
-//! What the Accounts page does, as engine methods: list, detail, label, default and current
-//! account, sync, connection test, summary, removal. Every operation and every failure is
-//! audited; every change emits `AccountsChanged`.
+//! What the Accounts page does: list, detail, label, default and current account, sync,
+//! connection test, summary, removal. Every operation and every failure is audited; every change
+//! emits `AccountsChanged`.
 //!
 //! Removal keeps the row (soft delete) so a reconnect restores it; the account's pending posts
 //! are paused with a visible reason and resumed when a sign-in restores the account.
 
 use std::sync::Arc;
 
-use serde::Serialize;
 use tiktok_api::UserField;
-use ts_rs::TS;
 
-use crate::accounts::{
-    self, AccountDto, AccountPage, AccountQuery, AccountRow, AccountsSummary, Profile,
+use crate::accounts::avatars::Avatars;
+use crate::accounts::connect::fields_for;
+pub use crate::accounts::dto::AccountCheck;
+use crate::accounts::dto::{
+    AccountDto, AccountPage, AccountQuery, AccountRow, AccountsSummary, Profile,
 };
+use crate::accounts::tokens::{access_entry, display, Tokens};
 use crate::audit::{self, AuditEntry, AuditQuery, Outcome};
-use crate::engine::Engine;
+use crate::ctx::Ctx;
+use crate::db::accounts::{self, CURRENT_KEY};
 use crate::error::{CoreError, CoreResult};
 use crate::events::EngineEvent;
-use crate::oauth::fields_for;
-use crate::tokens::{access_entry, display};
+use crate::posts::service::Posts;
+use crate::tiktok_app::TiktokApp;
 
-use crate::db::accounts::CURRENT_KEY;
 /// Shown on the pending posts of a removed account.
 pub const REMOVED_PAUSE_REASON: &str =
     "The account was removed from Tokdeck. Reconnect it (Accounts → Connect) to publish this post.";
 /// Accounts synced at once by `sync_all` (the client also paces per token).
 const SYNC_PARALLELISM: usize = 4;
 
-/// The outcome of one account's sync or connection test.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub struct AccountCheck {
-    pub account_id: i64,
-    pub title: String,
-    pub ok: bool,
-    pub message: String,
-    /// For connection tests: how long TikTok took to answer.
-    pub latency_ms: Option<i64>,
+/// The accounts as the creator manages them. The avatars it caches are also written by
+/// [`crate::accounts::connect::Connect`] (through [`Accounts::store_avatar`]).
+pub struct Accounts {
+    ctx: Ctx,
+    tiktok_app: Arc<TiktokApp>,
+    tokens: Arc<Tokens>,
+    posts: Arc<Posts>,
+    avatars: Avatars,
 }
 
-impl Engine {
-    async fn wanted_scopes(&self) -> Vec<String> {
-        self.tiktok_app().wanted_scopes().await
+impl Accounts {
+    pub fn new(
+        ctx: Ctx,
+        tiktok_app: Arc<TiktokApp>,
+        tokens: Arc<Tokens>,
+        posts: Arc<Posts>,
+    ) -> Self {
+        let avatars = Avatars::new(ctx.data_dir());
+        Self {
+            ctx,
+            tiktok_app,
+            tokens,
+            posts,
+            avatars,
+        }
     }
 
-    pub(crate) fn dto_of(
+    async fn wanted_scopes(&self) -> Vec<String> {
+        self.tiktok_app.wanted_scopes().await
+    }
+
+    fn dto_of(
         &self,
         row: &AccountRow,
         wanted: &[String],
@@ -53,21 +69,21 @@ impl Engine {
         app: &str,
     ) -> AccountDto {
         let avatar = self
-            .avatars()
+            .avatars
             .data_url(&row.open_id, row.avatar_file.as_deref());
-        AccountDto::from_row(row, avatar, wanted, current, app, self.clock().now_ms())
+        AccountDto::from_row(row, avatar, wanted, current, app, self.ctx.clock().now_ms())
     }
 
     /// The TikTok app whose tokens are usable now (see [`AccountRow::issued_by`]).
     async fn current_app(&self) -> CoreResult<String> {
-        Ok(crate::tiktok_config::load(self.store().pool())
+        Ok(crate::tiktok_config::load(self.ctx.pool())
             .await?
             .app_id()
             .to_owned())
     }
 
     pub async fn account_dto(&self, id: i64) -> CoreResult<AccountDto> {
-        let row = accounts::get(self.store().pool(), id)
+        let row = accounts::get(self.ctx.pool(), id)
             .await?
             .ok_or_else(|| accounts::not_found(id))?;
         let wanted = self.wanted_scopes().await;
@@ -77,7 +93,7 @@ impl Engine {
     }
 
     pub async fn list_accounts(&self, q: &AccountQuery) -> CoreResult<AccountPage> {
-        let (rows, more) = accounts::list(self.store().pool(), q).await?;
+        let (rows, more) = accounts::list(self.ctx.pool(), q).await?;
         let wanted = self.wanted_scopes().await;
         let current = self.current_account_id().await?;
         let app = self.current_app().await?;
@@ -97,7 +113,7 @@ impl Engine {
 
     /// A live account's detail.
     pub async fn get_account(&self, id: i64) -> CoreResult<AccountDto> {
-        accounts::get_live(self.store().pool(), id).await?;
+        accounts::get_live(self.ctx.pool(), id).await?;
         self.account_dto(id).await
     }
 
@@ -108,8 +124,8 @@ impl Engine {
                 "A label can be at most 60 characters.".into(),
             ));
         }
-        let pool = self.store().pool();
-        if let Err(e) = accounts::set_label(pool, id, label, self.clock().now_ms()).await {
+        let pool = self.ctx.pool();
+        if let Err(e) = accounts::set_label(pool, id, label, self.ctx.clock().now_ms()).await {
             audit::record(
                 pool,
                 Some(id),
@@ -133,8 +149,8 @@ impl Engine {
     }
 
     pub async fn set_default_account(&self, id: i64) -> CoreResult<AccountDto> {
-        let pool = self.store().pool();
-        if let Err(e) = accounts::set_default(pool, id, self.clock().now_ms()).await {
+        let pool = self.ctx.pool();
+        if let Err(e) = accounts::set_default(pool, id, self.ctx.clock().now_ms()).await {
             audit::record(
                 pool,
                 Some(id),
@@ -153,7 +169,7 @@ impl Engine {
     /// The account the UI works with (persisted). Falls back to the default account, then to
     /// the first live one.
     pub async fn current_account_id(&self) -> CoreResult<Option<i64>> {
-        crate::db::accounts::current_account_id(self.store().pool()).await
+        accounts::current_account_id(self.ctx.pool()).await
     }
 
     pub async fn current_account(&self) -> CoreResult<Option<AccountDto>> {
@@ -164,7 +180,7 @@ impl Engine {
     }
 
     pub async fn set_current_account(&self, id: i64) -> CoreResult<AccountDto> {
-        let pool = self.store().pool();
+        let pool = self.ctx.pool();
         accounts::get_live(pool, id).await?;
         // Stored as the bare number (its JSON), which the account list reads with CAST.
         crate::settings::write_json(pool, CURRENT_KEY, &id).await?;
@@ -175,15 +191,16 @@ impl Engine {
 
     pub async fn accounts_summary(&self) -> CoreResult<AccountsSummary> {
         let app = self.current_app().await?;
-        accounts::summary(self.store().pool(), &app).await
+        accounts::summary(self.ctx.pool(), &app).await
     }
 
     /// Re-reads the profile from TikTok (and the avatar).
     pub async fn sync_account(&self, id: i64) -> CoreResult<AccountDto> {
-        let pool = self.store().pool();
+        let pool = self.ctx.pool();
         let row = accounts::get_live(pool, id).await?;
         let fields = fields_for(&row.scopes());
         let result = self
+            .tokens
             .with_token(id, |client, token| {
                 let fields = fields.clone();
                 async move { client.user_info(&token, &fields).await }
@@ -193,7 +210,7 @@ impl Engine {
             Ok(info) => {
                 let mut profile = Profile::from(&info);
                 profile.open_id = row.open_id.clone();
-                let now = self.clock().now_ms();
+                let now = self.ctx.clock().now_ms();
                 accounts::update_profile(pool, id, &profile, now).await?;
                 let url = info
                     .avatar_url_100
@@ -217,7 +234,7 @@ impl Engine {
                         pool,
                         id,
                         &e.user_message(),
-                        self.clock().now_ms(),
+                        self.ctx.clock().now_ms(),
                     )
                     .await;
                 }
@@ -237,20 +254,16 @@ impl Engine {
 
     /// Syncs every live account, a few at a time; one result per account.
     pub async fn sync_all_accounts(self: &Arc<Self>) -> CoreResult<Vec<AccountCheck>> {
-        let ids: Vec<(i64,)> = sqlx::query_as(
-            "SELECT id FROM accounts WHERE removed_at IS NULL AND status != 'disconnected' ORDER BY id",
-        )
-        .fetch_all(self.store().pool())
-        .await?;
+        let ids = accounts::syncable_ids(self.ctx.pool()).await?;
         let permits = Arc::new(tokio::sync::Semaphore::new(SYNC_PARALLELISM));
         let mut set = tokio::task::JoinSet::new();
-        for (id,) in ids {
-            let engine = self.clone();
+        for id in ids {
+            let accounts = self.clone();
             let permits = permits.clone();
             set.spawn(async move {
                 let _permit = permits.acquire_owned().await;
-                let result = engine.sync_account(id).await;
-                let title = engine
+                let result = accounts.sync_account(id).await;
+                let title = accounts
                     .account_dto(id)
                     .await
                     .map(|a| a.title)
@@ -280,7 +293,7 @@ impl Engine {
         out.sort_by_key(|c| c.account_id);
         let failed = out.iter().filter(|c| !c.ok).count();
         audit::record(
-            self.store().pool(),
+            self.ctx.pool(),
             None,
             "account.sync_all",
             if failed == 0 {
@@ -296,10 +309,11 @@ impl Engine {
 
     /// Checks that TikTok accepts the account's sign-in (refreshing it if due).
     pub async fn test_account_connection(&self, id: i64) -> CoreResult<AccountCheck> {
-        let pool = self.store().pool();
+        let pool = self.ctx.pool();
         let row = accounts::get_live(pool, id).await?;
         let started = std::time::Instant::now();
         let result = self
+            .tokens
             .with_token(id, |client, token| async move {
                 client.user_info(&token, &[UserField::OpenId]).await
             })
@@ -350,10 +364,10 @@ impl Engine {
     /// Disconnects an account: revokes at TikTok (best effort), deletes its keychain entries,
     /// soft-deletes the row. Removal completes locally even when TikTok cannot be reached.
     pub async fn remove_account(&self, id: i64) -> CoreResult<AccountDto> {
-        let pool = self.store().pool();
+        let pool = self.ctx.pool();
         let row = accounts::get_live(pool, id).await?;
-        let revoke_note = match self.secrets().get(&access_entry(&row.open_id)).await {
-            Ok(Some(token)) => match self.tiktok().await {
+        let revoke_note = match self.ctx.secrets().get(&access_entry(&row.open_id)).await {
+            Ok(Some(token)) => match self.tiktok_app.current().await {
                 // Another app's token means nothing to this one: it is not sent.
                 Ok(ctx) if !row.issued_by(ctx.resolved.app_id()) => {
                     "connected with another TikTok app; revoke skipped (remove Tokdeck under TikTok → Settings → Security → Manage app permissions)".to_owned()
@@ -406,9 +420,9 @@ impl Engine {
             }
         };
         // Hold the refresh lock so a concurrent refresh cannot write tokens back afterwards.
-        let lock = self.token_locks_for(&row.open_id);
+        let lock = self.tokens.token_locks_for(&row.open_id);
         let _guard = lock.lock().await;
-        if let Err(e) = self.delete_tokens(&row.open_id).await {
+        if let Err(e) = self.tokens.delete_tokens(&row.open_id).await {
             audit::record(
                 pool,
                 Some(id),
@@ -419,11 +433,15 @@ impl Engine {
             .await;
             return Err(e);
         }
-        accounts::mark_removed(pool, id, self.clock().now_ms()).await?;
+        accounts::mark_removed(pool, id, self.ctx.clock().now_ms()).await?;
         drop(_guard);
         audit::record(pool, Some(id), "account.remove", Outcome::Ok, &revoke_note).await;
         // Its pending posts wait, visibly, until the account is reconnected.
-        if let Err(e) = self.pause_posts_of_account(id, REMOVED_PAUSE_REASON).await {
+        if let Err(e) = self
+            .posts
+            .pause_posts_of_account(id, REMOVED_PAUSE_REASON)
+            .await
+        {
             tracing::warn!(account = id, error = %e, "posts of the removed account not paused");
         }
         self.changed(Some(id));
@@ -431,7 +449,7 @@ impl Engine {
     }
 
     pub async fn list_audit(&self, q: &AuditQuery) -> CoreResult<Vec<AuditEntry>> {
-        audit::query(self.store().pool(), q).await
+        audit::query(self.ctx.pool(), q).await
     }
 
     /// Fetches and caches the avatar; returns a note for the audit detail when it failed.
@@ -442,11 +460,9 @@ impl Engine {
         url: Option<&str>,
     ) -> Option<String> {
         let url = url?;
-        match self.avatars().fetch(open_id, url).await {
+        match self.avatars.fetch(open_id, url).await {
             Ok(file) => {
-                if let Err(e) =
-                    accounts::set_avatar_file(self.store().pool(), id, Some(&file)).await
-                {
+                if let Err(e) = accounts::set_avatar_file(self.ctx.pool(), id, Some(&file)).await {
                     return Some(format!("avatar not saved: {e}"));
                 }
                 None
@@ -459,8 +475,9 @@ impl Engine {
     }
 
     fn changed(&self, id: Option<i64>) {
-        self.events()
+        self.ctx
+            .events()
             .emit(EngineEvent::AccountsChanged { account_id: id });
-        self.wake_background();
+        self.ctx.wake_refresher();
     }
 }

@@ -1,0 +1,211 @@
+//! The `accounts` queries on a real SQLite file.
+
+use super::*;
+
+fn profile(open_id: &str, username: &str) -> Profile {
+    Profile {
+        open_id: open_id.into(),
+        username: Some(username.into()),
+        display_name: Some(format!("{username} display")),
+        follower_count: Some(10),
+        ..Default::default()
+    }
+}
+
+fn facts() -> TokenFacts {
+    TokenFacts {
+        scopes: vec!["user.info.basic".into(), "video.publish".into()],
+        access_expires_at: 5_000,
+        refresh_expires_at: 9_000,
+    }
+}
+
+async fn open() -> (tempfile::TempDir, crate::store::Store) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = crate::store::Store::open(dir.path()).await.unwrap();
+    (dir, store)
+}
+
+#[tokio::test]
+async fn upsert_inserts_then_restores_the_same_row_by_open_id() {
+    let (_dir, store) = open().await;
+    let pool = store.pool();
+    let a = upsert_connected(pool, &profile("o1", "ann"), &facts(), "demo", 1)
+        .await
+        .unwrap();
+    let b = upsert_connected(pool, &profile("o2", "bob"), &facts(), "demo", 2)
+        .await
+        .unwrap();
+    let first = get_live(pool, a).await.unwrap();
+    assert!(first.is_default, "the first account becomes the default");
+    assert!(!get_live(pool, b).await.unwrap().is_default);
+    assert_eq!(first.scopes(), vec!["user.info.basic", "video.publish"]);
+    assert_eq!(first.status(), AccountStatus::Active);
+
+    mark_removed(pool, a, 3).await.unwrap();
+    assert!(get_live(pool, a).await.is_err());
+    assert!(matches!(
+        ensure_connected(pool, a).await,
+        Err(CoreError::Conflict(m)) if m.starts_with("@ann is disconnected")
+    ));
+    assert!(matches!(
+        ensure_connected(pool, 999).await,
+        Err(CoreError::NotFound(_))
+    ));
+
+    let again = upsert_connected(pool, &profile("o1", "ann2"), &facts(), "demo", 4)
+        .await
+        .unwrap();
+    assert_eq!(again, a, "a reconnect restores the removed row");
+    let row = get_by_open_id(pool, "o1").await.unwrap().unwrap();
+    assert_eq!(row.removed_at, None);
+    assert_eq!(row.username, "ann2");
+    assert_eq!(row.app_key.as_deref(), Some("demo"));
+}
+
+#[tokio::test]
+async fn list_pages_filters_and_searches_live_accounts() {
+    let (_dir, store) = open().await;
+    let pool = store.pool();
+    let mut ids = Vec::new();
+    for (i, name) in ["ann", "bob", "cat", "dan"].iter().enumerate() {
+        let id = upsert_connected(pool, &profile(&format!("o{i}"), name), &facts(), "demo", 1)
+            .await
+            .unwrap();
+        ids.push(id);
+    }
+    set_status(pool, ids[1], AccountStatus::NeedsReconnect, Some("gone"), 2)
+        .await
+        .unwrap();
+    mark_removed(pool, ids[3], 2).await.unwrap();
+
+    let page = |cursor: Option<&str>| AccountQuery {
+        limit: Some(2),
+        cursor: cursor.map(str::to_owned),
+        ..Default::default()
+    };
+    let (rows, more) = list(pool, &page(None)).await.unwrap();
+    assert_eq!(rows.iter().map(|r| r.id).collect::<Vec<_>>(), ids[..2]);
+    assert!(more);
+    let (rows, more) = list(pool, &page(Some(&ids[1].to_string()))).await.unwrap();
+    assert_eq!(rows.iter().map(|r| r.id).collect::<Vec<_>>(), ids[2..3]);
+    assert!(!more, "the removed account is not listed");
+
+    let q = AccountQuery {
+        status: Some(AccountStatus::NeedsReconnect),
+        ..Default::default()
+    };
+    assert_eq!(list(pool, &q).await.unwrap().0[0].id, ids[1]);
+    let q = AccountQuery {
+        search: Some(" @CAT ".into()),
+        ..Default::default()
+    };
+    assert_eq!(list(pool, &q).await.unwrap().0[0].id, ids[2]);
+    let q = AccountQuery {
+        cursor: Some("x".into()),
+        ..Default::default()
+    };
+    assert!(matches!(
+        list(pool, &q).await,
+        Err(CoreError::InvalidInput(_))
+    ));
+
+    let s = summary(pool, "demo").await.unwrap();
+    assert_eq!((s.accounts, s.active, s.needs_reconnect), (3, 2, 1));
+    assert_eq!(s.total_followers, 30);
+    let s = summary(pool, "other-app").await.unwrap();
+    assert_eq!((s.active, s.needs_reconnect), (0, 3));
+    assert_eq!(syncable_ids(pool).await.unwrap(), ids[..3]);
+}
+
+#[tokio::test]
+async fn label_default_and_current_account() {
+    let (_dir, store) = open().await;
+    let pool = store.pool();
+    let a = upsert_connected(pool, &profile("o1", "ann"), &facts(), "demo", 1)
+        .await
+        .unwrap();
+    let b = upsert_connected(pool, &profile("o2", "bob"), &facts(), "demo", 1)
+        .await
+        .unwrap();
+    assert_eq!(current_account_id(pool).await.unwrap(), Some(a));
+    set_default(pool, b, 2).await.unwrap();
+    assert!(!get_live(pool, a).await.unwrap().is_default);
+    assert_eq!(current_account_id(pool).await.unwrap(), Some(b));
+    crate::settings::write_json(pool, CURRENT_KEY, &a)
+        .await
+        .unwrap();
+    assert_eq!(current_account_id(pool).await.unwrap(), Some(a));
+    mark_removed(pool, a, 3).await.unwrap();
+    assert_eq!(current_account_id(pool).await.unwrap(), Some(b));
+
+    set_label(pool, b, "Travel", 4).await.unwrap();
+    let q = AccountQuery {
+        search: Some("travel".into()),
+        ..Default::default()
+    };
+    assert_eq!(list(pool, &q).await.unwrap().0[0].label, "Travel");
+    assert!(matches!(
+        set_label(pool, a, "x", 5).await,
+        Err(CoreError::NotFound(_))
+    ));
+    assert!(matches!(
+        set_default(pool, a, 5).await,
+        Err(CoreError::NotFound(_))
+    ));
+}
+
+#[tokio::test]
+async fn token_facts_status_and_profile_updates() {
+    let (_dir, store) = open().await;
+    let pool = store.pool();
+    let id = upsert_connected(pool, &profile("o1", "ann"), &facts(), "demo", 1)
+        .await
+        .unwrap();
+    set_status(pool, id, AccountStatus::NeedsReconnect, Some("revoked"), 2)
+        .await
+        .unwrap();
+    assert!(live_with_status(pool, AccountStatus::Active)
+        .await
+        .unwrap()
+        .is_empty());
+    let t = TokenFacts {
+        scopes: vec!["user.info.basic".into()],
+        access_expires_at: 7_000,
+        refresh_expires_at: 11_000,
+    };
+    set_tokens(pool, id, &t, 3).await.unwrap();
+    let row = get(pool, id).await.unwrap().unwrap();
+    assert_eq!(row.status(), AccountStatus::Active);
+    assert_eq!(row.last_error, None);
+    assert_eq!(
+        (row.access_expires_at, row.refresh_expires_at),
+        (Some(7_000), Some(11_000))
+    );
+    mark_refresh_warned(pool, id, 4).await.unwrap();
+    set_last_error(pool, id, "slow", 5).await.unwrap();
+    set_avatar_file(pool, id, Some("o1.png")).await.unwrap();
+    let p = Profile {
+        open_id: "o1".into(),
+        display_name: Some("Ann B".into()),
+        ..Default::default()
+    };
+    update_profile(pool, id, &p, 6).await.unwrap();
+    let row = get(pool, id).await.unwrap().unwrap();
+    assert_eq!(row.refresh_warned_at, Some(4));
+    assert_eq!(row.last_error, None, "a sync clears the last error");
+    assert_eq!(row.avatar_file.as_deref(), Some("o1.png"));
+    assert_eq!(
+        (row.username.as_str(), row.display_name.as_str()),
+        ("ann", "Ann B")
+    );
+    assert_eq!(
+        row.follower_count,
+        Some(10),
+        "fields TikTok left out are kept"
+    );
+    assert_eq!(
+        live_with_status(pool, AccountStatus::Active).await.unwrap()[0].id,
+        id
+    );
+}

@@ -1,0 +1,770 @@
+//! SQL of the `posts` table.
+//! A change another actor may race (the scheduler, the publisher) is a compare-and-set on the
+//! status read before: these functions return the rows changed and the caller says "changed
+//! meanwhile" when it is 0.
+
+// Dynamic SQL here is built only from constant fragments; values are always bound.
+use sqlx::{AssertSqlSafe, SqlitePool};
+
+use crate::error::{CoreError, CoreResult};
+use crate::media::{Fingerprint, VideoFacts};
+use crate::posts::content::Content;
+use crate::posts::status::PostStatus;
+
+/// Statuses of a post not yet taken by the publisher (pausing an account holds these).
+pub const PENDING: &str = "'draft', 'scheduled', 'needs_attention', 'queued'";
+
+/// A `posts` row (its methods are in `posts::row`).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct PostRow {
+    pub id: i64,
+    pub account_id: i64,
+    pub status: String,
+    pub mode: String,
+    pub caption: String,
+    pub privacy_level: Option<String>,
+    pub allow_comment: bool,
+    pub allow_duet: bool,
+    pub allow_stitch: bool,
+    pub commercial: bool,
+    pub your_brand: bool,
+    pub branded_content: bool,
+    pub is_aigc: bool,
+    pub cover_timestamp_ms: Option<i64>,
+    pub media_path: String,
+    pub media_size: i64,
+    pub media_mtime_ms: i64,
+    pub media_head_sha256: String,
+    pub media_tail_sha256: String,
+    pub media_facts: String,
+    pub thumbnail_path: Option<String>,
+    pub scheduled_at: Option<i64>,
+    pub schedule_zone: Option<String>,
+    pub schedule_local: Option<String>,
+    pub publish_now: bool,
+    pub consent_at: Option<i64>,
+    pub max_duration_sec: Option<i64>,
+    pub attention_reason: Option<String>,
+    pub paused_reason: Option<String>,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+pub const COLUMNS: &str = "id, account_id, status, mode, caption, privacy_level, allow_comment, \
+    allow_duet, allow_stitch, commercial, your_brand, branded_content, is_aigc, \
+    cover_timestamp_ms, media_path, media_size, media_mtime_ms, media_head_sha256, \
+    media_tail_sha256, media_facts, thumbnail_path, scheduled_at, schedule_zone, schedule_local, \
+    publish_now, consent_at, max_duration_sec, attention_reason, paused_reason, created_at, \
+    updated_at";
+
+pub async fn load(pool: &SqlitePool, id: i64) -> CoreResult<PostRow> {
+    sqlx::query_as::<_, PostRow>(AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM posts WHERE id = ?"
+    )))
+    .bind(id)
+    .fetch_optional(pool)
+    .await?
+    .ok_or_else(|| {
+        CoreError::NotFound(format!(
+            "Post {id} does not exist (it may have been deleted)."
+        ))
+    })
+}
+
+/// Fails unless the account exists and was not removed (reads `accounts`).
+pub async fn live_account(pool: &SqlitePool, account_id: i64) -> CoreResult<()> {
+    let row: Option<(Option<i64>,)> =
+        sqlx::query_as("SELECT removed_at FROM accounts WHERE id = ?")
+            .bind(account_id)
+            .fetch_optional(pool)
+            .await?;
+    match row {
+        None => Err(CoreError::NotFound(format!(
+            "Account {account_id} does not exist."
+        ))),
+        Some((Some(_),)) => Err(CoreError::InvalidInput(
+            "This account was removed from Tokdeck. Reconnect it to post to it.".to_owned(),
+        )),
+        Some((None,)) => Ok(()),
+    }
+}
+
+/// A new draft; returns its id.
+pub async fn insert<'e, E: sqlx::SqliteExecutor<'e>>(
+    ex: E,
+    account_id: i64,
+    c: &Content,
+    media_path: &str,
+    fp: &Fingerprint,
+    facts: &VideoFacts,
+    now: i64,
+) -> CoreResult<i64> {
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO posts (account_id, status, mode, caption, privacy_level, allow_comment,
+            allow_duet, allow_stitch, commercial, your_brand, branded_content, is_aigc,
+            cover_timestamp_ms, media_path, media_size, media_mtime_ms, media_head_sha256,
+            media_tail_sha256, media_facts, created_at, updated_at)
+         VALUES (?, 'draft', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         RETURNING id",
+    )
+    .bind(account_id)
+    .bind(c.mode.as_str())
+    .bind(&c.caption)
+    .bind(&c.privacy_level)
+    .bind(c.allow_comment)
+    .bind(c.allow_duet)
+    .bind(c.allow_stitch)
+    .bind(c.commercial.enabled)
+    .bind(c.commercial.your_brand)
+    .bind(c.commercial.branded_content)
+    .bind(c.is_aigc)
+    .bind(c.cover_timestamp_ms.map(i64::from))
+    .bind(media_path)
+    .bind(fp.size as i64)
+    .bind(fp.mtime_ms)
+    .bind(&fp.head_sha256)
+    .bind(&fp.tail_sha256)
+    .bind(serde_json::to_string(facts).expect("facts serialise"))
+    .bind(now)
+    .bind(now)
+    .fetch_one(ex)
+    .await?;
+    Ok(id)
+}
+
+/// Saves edited compose fields if the post is still `expected` (a scheduled post's consent is
+/// renewed: the creator saw the posting screen again).
+pub async fn update_content(
+    pool: &SqlitePool,
+    id: i64,
+    expected: &str,
+    content: &Content,
+    now: i64,
+) -> CoreResult<u64> {
+    Ok(sqlx::query(
+        "UPDATE posts SET caption = ?, privacy_level = ?, allow_comment = ?, allow_duet = ?,
+            allow_stitch = ?, commercial = ?, your_brand = ?, branded_content = ?, is_aigc = ?,
+            cover_timestamp_ms = ?, mode = ?, updated_at = ?,
+            consent_at = CASE WHEN status = 'scheduled' THEN ? ELSE consent_at END
+         WHERE id = ? AND status = ?",
+    )
+    .bind(&content.caption)
+    .bind(&content.privacy_level)
+    .bind(content.allow_comment)
+    .bind(content.allow_duet)
+    .bind(content.allow_stitch)
+    .bind(content.commercial.enabled)
+    .bind(content.commercial.your_brand)
+    .bind(content.commercial.branded_content)
+    .bind(content.is_aigc)
+    .bind(content.cover_timestamp_ms.map(i64::from))
+    .bind(content.mode.as_str())
+    .bind(now)
+    .bind(now)
+    .bind(id)
+    .bind(expected)
+    .execute(pool)
+    .await?
+    .rows_affected())
+}
+
+/// When a post goes out: the instant, the zone and wall-clock text it was chosen in, and
+/// whether it was "publish now".
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Slot {
+    pub at: i64,
+    pub zone: String,
+    pub local: String,
+    pub publish_now: bool,
+}
+
+/// Schedules the post if it is still `expected`, with consent recorded at `now` and the
+/// duration limit it was checked against.
+pub async fn schedule(
+    pool: &SqlitePool,
+    id: i64,
+    expected: &str,
+    slot: &Slot,
+    max_duration_sec: Option<i64>,
+    now: i64,
+) -> CoreResult<u64> {
+    Ok(sqlx::query(
+        "UPDATE posts SET status = 'scheduled', scheduled_at = ?, schedule_zone = ?,
+            schedule_local = ?, publish_now = ?, consent_at = ?, max_duration_sec = ?,
+            attention_reason = NULL, updated_at = ?
+         WHERE id = ? AND status = ?",
+    )
+    .bind(slot.at)
+    .bind(&slot.zone)
+    .bind(&slot.local)
+    .bind(slot.publish_now)
+    .bind(now)
+    .bind(max_duration_sec)
+    .bind(now)
+    .bind(id)
+    .bind(expected)
+    .execute(pool)
+    .await?
+    .rows_affected())
+}
+
+/// Moves the post to another slot (and `status`) if it is still `expected`.
+pub async fn reschedule(
+    pool: &SqlitePool,
+    id: i64,
+    expected: &str,
+    status: &str,
+    slot: &Slot,
+    now: i64,
+) -> CoreResult<u64> {
+    Ok(sqlx::query(
+        "UPDATE posts SET status = ?, scheduled_at = ?, schedule_zone = ?, schedule_local = ?,
+            publish_now = ?, updated_at = ? WHERE id = ? AND status = ?",
+    )
+    .bind(status)
+    .bind(slot.at)
+    .bind(&slot.zone)
+    .bind(&slot.local)
+    .bind(slot.publish_now)
+    .bind(now)
+    .bind(id)
+    .bind(expected)
+    .execute(pool)
+    .await?
+    .rows_affected())
+}
+
+/// Copies `source` to each target account (with the duration limit it was checked against),
+/// all in one transaction; a scheduled source gives scheduled copies at the same instant with
+/// consent at `now`. Returns (account, new post) pairs in target order.
+pub async fn insert_copies(
+    pool: &SqlitePool,
+    source: &PostRow,
+    content: &Content,
+    facts: &VideoFacts,
+    targets: &[(i64, Option<u32>)],
+    scheduled: bool,
+    now: i64,
+) -> CoreResult<Vec<(i64, i64)>> {
+    let row = source;
+    let mut ids = Vec::new();
+    let mut tx = pool.begin().await?;
+    for (account_id, max_duration_sec) in targets {
+        let new_id = insert(
+            &mut *tx,
+            *account_id,
+            content,
+            &row.media_path,
+            &row.fingerprint(),
+            facts,
+            now,
+        )
+        .await?;
+        if scheduled {
+            sqlx::query(
+                "UPDATE posts SET status = 'scheduled', scheduled_at = ?, schedule_zone = ?,
+                    schedule_local = ?, publish_now = ?, consent_at = ?, max_duration_sec = ?
+                 WHERE id = ?",
+            )
+            .bind(row.scheduled_at)
+            .bind(&row.schedule_zone)
+            .bind(&row.schedule_local)
+            .bind(row.publish_now)
+            .bind(now)
+            .bind(max_duration_sec.map(i64::from))
+            .bind(new_id)
+            .execute(&mut *tx)
+            .await?;
+        }
+        ids.push((*account_id, new_id));
+    }
+    tx.commit().await?;
+    Ok(ids)
+}
+
+/// What a cancel found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cancel {
+    Cancelled,
+    /// The post is no longer `expected` (nothing changed).
+    Moved,
+    /// The post was queued but its job already left the queue (nothing changed).
+    JobStarted,
+}
+
+/// Cancels the post if it is still `expected`; a queued post only together with its job while
+/// that job is still queued, in the same transaction, so either nothing reaches TikTok or
+/// nothing changes.
+pub async fn cancel(pool: &SqlitePool, id: i64, expected: &str, now: i64) -> CoreResult<Cancel> {
+    let mut tx = pool.begin().await?;
+    if PostStatus::parse(expected) == PostStatus::Queued {
+        let n = sqlx::query("DELETE FROM publish_jobs WHERE post_id = ? AND state = 'queued'")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        if n == 0 {
+            return Ok(Cancel::JobStarted);
+        }
+    }
+    let n = sqlx::query(
+        "UPDATE posts SET status = 'cancelled', updated_at = ? WHERE id = ? AND status = ?",
+    )
+    .bind(now)
+    .bind(id)
+    .bind(expected)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if n == 0 {
+        return Ok(Cancel::Moved);
+    }
+    tx.commit().await?;
+    Ok(Cancel::Cancelled)
+}
+
+/// Deletes the post if it is still `expected`.
+pub async fn delete(pool: &SqlitePool, id: i64, expected: &str) -> CoreResult<u64> {
+    Ok(sqlx::query("DELETE FROM posts WHERE id = ? AND status = ?")
+        .bind(id)
+        .bind(expected)
+        .execute(pool)
+        .await?
+        .rows_affected())
+}
+
+/// Pauses every pending post of an account with `reason`; returns how many.
+pub async fn pause_of_account(
+    pool: &SqlitePool,
+    account_id: i64,
+    reason: &str,
+    now: i64,
+) -> CoreResult<u64> {
+    Ok(sqlx::query(AssertSqlSafe(format!(
+        "UPDATE posts SET paused_reason = ?, updated_at = ?
+             WHERE account_id = ? AND status IN ({PENDING})"
+    )))
+    .bind(reason)
+    .bind(now)
+    .bind(account_id)
+    .execute(pool)
+    .await?
+    .rows_affected())
+}
+
+/// Lifts the pause of every post of an account; returns how many.
+pub async fn resume_of_account(pool: &SqlitePool, account_id: i64, now: i64) -> CoreResult<u64> {
+    Ok(sqlx::query(
+        "UPDATE posts SET paused_reason = NULL, updated_at = ?
+             WHERE account_id = ? AND paused_reason IS NOT NULL",
+    )
+    .bind(now)
+    .bind(account_id)
+    .execute(pool)
+    .await?
+    .rows_affected())
+}
+
+/// The post needs the creator: its file moved or changed (`reason` says how).
+pub async fn mark_needs_attention(
+    pool: &SqlitePool,
+    id: i64,
+    reason: &str,
+    now: i64,
+) -> CoreResult<()> {
+    sqlx::query(
+        "UPDATE posts SET status = 'needs_attention', attention_reason = ?, updated_at = ?
+                     WHERE id = ?",
+    )
+    .bind(reason)
+    .bind(now)
+    .bind(id)
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+/// Every pending post, by id.
+pub async fn pending_ids(pool: &SqlitePool) -> CoreResult<Vec<i64>> {
+    Ok(sqlx::query_scalar(AssertSqlSafe(format!(
+        "SELECT id FROM posts WHERE status IN ({PENDING}) ORDER BY id"
+    )))
+    .fetch_all(pool)
+    .await?)
+}
+
+/// Whether the post's last publish may have reached TikTok (`None`: it has no job). Reads
+/// `publish_jobs`.
+pub async fn outcome_unknown(pool: &SqlitePool, id: i64) -> CoreResult<Option<bool>> {
+    Ok(
+        sqlx::query_scalar("SELECT outcome_unknown FROM publish_jobs WHERE post_id = ?")
+            .bind(id)
+            .fetch_optional(pool)
+            .await?,
+    )
+}
+
+/// A post's file at its new place.
+#[derive(Debug, Clone, Copy)]
+pub struct Relink<'a> {
+    pub path: &'a str,
+    pub fingerprint: &'a Fingerprint,
+    pub facts: &'a VideoFacts,
+    /// The status the post goes back to.
+    pub status: &'a str,
+    /// Keep the attention reason (the post stays in "needs attention").
+    pub keep_reason: bool,
+}
+
+/// Points the post at its file's new place if it is still `expected`.
+pub async fn relink(
+    pool: &SqlitePool,
+    id: i64,
+    expected: &str,
+    to: Relink<'_>,
+    now: i64,
+) -> CoreResult<u64> {
+    let fp = to.fingerprint;
+    Ok(sqlx::query(
+        "UPDATE posts SET media_path = ?, media_size = ?, media_mtime_ms = ?,
+            media_head_sha256 = ?, media_tail_sha256 = ?, media_facts = ?, status = ?,
+            attention_reason = CASE WHEN ? THEN attention_reason END, updated_at = ?
+         WHERE id = ? AND status = ?",
+    )
+    .bind(to.path)
+    .bind(fp.size as i64)
+    .bind(fp.mtime_ms)
+    .bind(&fp.head_sha256)
+    .bind(&fp.tail_sha256)
+    .bind(serde_json::to_string(to.facts).expect("facts serialise"))
+    .bind(to.status)
+    .bind(to.keep_reason)
+    .bind(now)
+    .bind(id)
+    .bind(expected)
+    .execute(pool)
+    .await?
+    .rows_affected())
+}
+
+/// Statuses that count against the posting caps.
+pub const CAP_STATUSES: &str = "'scheduled', 'queued', 'publishing', 'published'";
+
+/// The scheduled instants of an account's posts in `mode` strictly between `after` and
+/// `before` that count against the caps, `exclude` aside, in time order.
+pub async fn cap_times(
+    pool: &SqlitePool,
+    account_id: i64,
+    mode: &str,
+    after: i64,
+    before: i64,
+    exclude: Option<i64>,
+) -> CoreResult<Vec<i64>> {
+    let statuses = CAP_STATUSES;
+    Ok(sqlx::query_scalar(AssertSqlSafe(format!(
+        "SELECT scheduled_at FROM posts
+         WHERE account_id = ? AND scheduled_at > ? AND scheduled_at < ? AND mode = ?
+           AND status IN ({statuses}) AND id != ?
+         ORDER BY scheduled_at"
+    )))
+    .bind(account_id)
+    .bind(after)
+    .bind(before)
+    .bind(mode)
+    .bind(exclude.unwrap_or(-1))
+    .fetch_all(pool)
+    .await?)
+}
+
+/// What a thumbnail is made from: (video path, size, head hash, tail hash, cover ms, current
+/// thumbnail).
+pub type ThumbnailSource = (String, i64, String, String, Option<i64>, Option<String>);
+
+pub async fn thumbnail_source(pool: &SqlitePool, id: i64) -> sqlx::Result<Option<ThumbnailSource>> {
+    sqlx::query_as(
+        "SELECT media_path, media_size, media_head_sha256, media_tail_sha256,
+                cover_timestamp_ms, thumbnail_path FROM posts WHERE id = ?",
+    )
+    .bind(id)
+    .fetch_optional(pool)
+    .await
+}
+
+pub async fn set_thumbnail(pool: &SqlitePool, id: i64, path: Option<&str>) -> sqlx::Result<()> {
+    sqlx::query("UPDATE posts SET thumbnail_path = ? WHERE id = ?")
+        .bind(path)
+        .bind(id)
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
+/// How many posts use this thumbnail file.
+pub async fn thumbnail_users(pool: &SqlitePool, path: &str) -> sqlx::Result<i64> {
+    sqlx::query_scalar("SELECT COUNT(*) FROM posts WHERE thumbnail_path = ?")
+        .bind(path)
+        .fetch_one(pool)
+        .await
+}
+
+/// The file and probe facts of a post, for the preview server: (media path, facts JSON).
+pub async fn media_of(pool: &SqlitePool, id: i64) -> sqlx::Result<Option<(String, String)>> {
+    sqlx::query_as("SELECT media_path, media_facts FROM posts WHERE id = ?")
+        .bind(id)
+        .fetch_optional(pool)
+        .await
+}
+
+/// A post's thumbnail file, if it has one (`None` also when there is no such post).
+pub async fn thumbnail_of(pool: &SqlitePool, id: i64) -> sqlx::Result<Option<String>> {
+    let path: Option<Option<String>> =
+        sqlx::query_scalar("SELECT thumbnail_path FROM posts WHERE id = ?")
+            .bind(id)
+            .fetch_optional(pool)
+            .await?;
+    Ok(path.flatten())
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use crate::media::{Container, VideoCodec};
+    use crate::posts::dto::Commercial;
+    use crate::posts::status::PostMode;
+    use crate::store::Store;
+
+    pub(crate) async fn store() -> (tempfile::TempDir, Store) {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).await.unwrap();
+        (dir, store)
+    }
+
+    pub(crate) async fn account(pool: &SqlitePool, open_id: &str) -> i64 {
+        sqlx::query_scalar(
+            "INSERT INTO accounts (open_id, username, created_at, updated_at)
+             VALUES (?, ?, 0, 0) RETURNING id",
+        )
+        .bind(open_id)
+        .bind(open_id)
+        .fetch_one(pool)
+        .await
+        .unwrap()
+    }
+
+    fn content() -> Content {
+        Content {
+            caption: "hello".to_owned(),
+            privacy_level: None,
+            allow_comment: false,
+            allow_duet: false,
+            allow_stitch: false,
+            commercial: Commercial::default(),
+            is_aigc: false,
+            cover_timestamp_ms: None,
+            mode: PostMode::Direct,
+        }
+    }
+
+    fn fp() -> Fingerprint {
+        Fingerprint {
+            size: 10,
+            mtime_ms: 1,
+            head_sha256: "aa".to_owned(),
+            tail_sha256: "bb".to_owned(),
+        }
+    }
+
+    fn facts() -> VideoFacts {
+        VideoFacts {
+            container: Container::Mp4,
+            codec: VideoCodec::H264,
+            codec_tag: "avc1".to_owned(),
+            width: 1080,
+            height: 1920,
+            frame_rate: 30.0,
+            duration_ms: 5000,
+            size_bytes: 10,
+        }
+    }
+
+    pub(crate) async fn draft(pool: &SqlitePool, account_id: i64) -> i64 {
+        insert(pool, account_id, &content(), "/v.mp4", &fp(), &facts(), 7)
+            .await
+            .unwrap()
+    }
+
+    fn slot(at: i64) -> Slot {
+        Slot {
+            at,
+            zone: "UTC".to_owned(),
+            local: "1970-01-01T00:00".to_owned(),
+            publish_now: false,
+        }
+    }
+
+    #[tokio::test]
+    async fn a_draft_reads_back_and_a_missing_post_is_not_found() {
+        let (_dir, store) = store().await;
+        let pool = store.pool();
+        let a = account(pool, "a").await;
+        let id = draft(pool, a).await;
+        let row = load(pool, id).await.unwrap();
+        assert_eq!((row.account_id, row.status.as_str()), (a, "draft"));
+        assert_eq!((row.media_path.as_str(), row.created_at), ("/v.mp4", 7));
+        assert_eq!(row.fingerprint(), fp());
+        assert!(matches!(
+            load(pool, id + 1).await,
+            Err(CoreError::NotFound(_))
+        ));
+    }
+
+    #[tokio::test]
+    async fn writes_are_compare_and_set_on_the_status_read() {
+        let (_dir, store) = store().await;
+        let pool = store.pool();
+        let id = draft(pool, account(pool, "a").await).await;
+        assert_eq!(
+            schedule(pool, id, "queued", &slot(50), None, 9)
+                .await
+                .unwrap(),
+            0
+        );
+        assert_eq!(
+            schedule(pool, id, "draft", &slot(50), Some(60), 9)
+                .await
+                .unwrap(),
+            1
+        );
+        let row = load(pool, id).await.unwrap();
+        assert_eq!(row.status, "scheduled");
+        assert_eq!(
+            (row.scheduled_at, row.consent_at, row.max_duration_sec),
+            (Some(50), Some(9), Some(60))
+        );
+        assert_eq!(
+            update_content(pool, id, "draft", &content(), 10)
+                .await
+                .unwrap(),
+            0
+        );
+        assert_eq!(delete(pool, id, "draft").await.unwrap(), 0);
+        assert_eq!(delete(pool, id, "scheduled").await.unwrap(), 1);
+    }
+
+    #[tokio::test]
+    async fn cancelling_a_queued_post_takes_its_job_or_nothing() {
+        let (_dir, store) = store().await;
+        let pool = store.pool();
+        let a = account(pool, "a").await;
+        let id = draft(pool, a).await;
+        sqlx::query("UPDATE posts SET status = 'queued' WHERE id = ?")
+            .bind(id)
+            .execute(pool)
+            .await
+            .unwrap();
+        sqlx::query(
+            "INSERT INTO publish_jobs (post_id, account_id, state, created_at, updated_at)
+             VALUES (?, ?, 'checking', 0, 0)",
+        )
+        .bind(id)
+        .bind(a)
+        .execute(pool)
+        .await
+        .unwrap();
+        assert_eq!(
+            cancel(pool, id, "queued", 5).await.unwrap(),
+            Cancel::JobStarted
+        );
+        assert_eq!(load(pool, id).await.unwrap().status, "queued");
+        sqlx::query("UPDATE publish_jobs SET state = 'queued' WHERE post_id = ?")
+            .bind(id)
+            .execute(pool)
+            .await
+            .unwrap();
+        assert_eq!(cancel(pool, id, "draft", 5).await.unwrap(), Cancel::Moved);
+        assert_eq!(
+            cancel(pool, id, "queued", 5).await.unwrap(),
+            Cancel::Cancelled
+        );
+        assert_eq!(load(pool, id).await.unwrap().status, "cancelled");
+        assert_eq!(outcome_unknown(pool, id).await.unwrap(), None);
+    }
+
+    #[tokio::test]
+    async fn pausing_holds_only_pending_posts_of_the_account() {
+        let (_dir, store) = store().await;
+        let pool = store.pool();
+        let (a, b) = (account(pool, "a").await, account(pool, "b").await);
+        let (p1, p2, other) = (
+            draft(pool, a).await,
+            draft(pool, a).await,
+            draft(pool, b).await,
+        );
+        assert_eq!(delete(pool, p2, "draft").await.unwrap(), 1);
+        assert_eq!(pause_of_account(pool, a, "removed", 3).await.unwrap(), 1);
+        let paused = load(pool, p1).await.unwrap().paused_reason;
+        assert_eq!(paused.as_deref(), Some("removed"));
+        assert_eq!(load(pool, other).await.unwrap().paused_reason, None);
+        assert_eq!(pending_ids(pool).await.unwrap(), vec![p1, other]);
+        assert_eq!(resume_of_account(pool, a, 4).await.unwrap(), 1);
+        assert_eq!(resume_of_account(pool, a, 4).await.unwrap(), 0);
+    }
+
+    #[tokio::test]
+    async fn copies_are_inserted_together_and_cap_times_see_them() {
+        let (_dir, store) = store().await;
+        let pool = store.pool();
+        let (a, b) = (account(pool, "a").await, account(pool, "b").await);
+        let id = draft(pool, a).await;
+        schedule(pool, id, "draft", &slot(1_000), None, 9)
+            .await
+            .unwrap();
+        let source = load(pool, id).await.unwrap();
+        let ids = insert_copies(
+            pool,
+            &source,
+            &content(),
+            &facts(),
+            &[(b, Some(30))],
+            true,
+            11,
+        )
+        .await
+        .unwrap();
+        let copy = load(pool, ids[0].1).await.unwrap();
+        assert_eq!((ids[0].0, copy.status.as_str()), (b, "scheduled"));
+        assert_eq!(
+            (copy.scheduled_at, copy.max_duration_sec),
+            (Some(1_000), Some(30))
+        );
+        assert_eq!(
+            cap_times(pool, b, "direct", 0, 2_000, None).await.unwrap(),
+            vec![1_000]
+        );
+        assert!(cap_times(pool, b, "direct", 0, 2_000, Some(copy.id))
+            .await
+            .unwrap()
+            .is_empty());
+        assert!(cap_times(pool, b, "inbox", 0, 2_000, None)
+            .await
+            .unwrap()
+            .is_empty());
+    }
+
+    #[tokio::test]
+    async fn thumbnails_are_counted_by_path() {
+        let (_dir, store) = store().await;
+        let pool = store.pool();
+        let id = draft(pool, account(pool, "a").await).await;
+        set_thumbnail(pool, id, Some("/t/x.jpg")).await.unwrap();
+        assert_eq!(thumbnail_users(pool, "/t/x.jpg").await.unwrap(), 1);
+        assert_eq!(
+            thumbnail_of(pool, id).await.unwrap().as_deref(),
+            Some("/t/x.jpg")
+        );
+        let source = thumbnail_source(pool, id).await.unwrap().unwrap();
+        assert_eq!(source.5.as_deref(), Some("/t/x.jpg"));
+        assert_eq!(media_of(pool, id).await.unwrap().unwrap().0, "/v.mp4");
+        assert_eq!(thumbnail_of(pool, id + 1).await.unwrap(), None);
+    }
+}
