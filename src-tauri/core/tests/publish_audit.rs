@@ -91,7 +91,7 @@ impl T {
         (
             job.error_message,
             last.error.clone(),
-            published_notification(events),
+            published_notification(events).await,
         )
     }
 }

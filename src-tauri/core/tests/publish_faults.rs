@@ -411,7 +411,7 @@ async fn an_unaudited_app_downgrading_a_wider_audience_is_not_reported_as_that_a
     let posts = t.sim_posts_of(&open_id).await;
     assert_eq!(posts.len(), 1);
     assert_eq!(posts[0]["post_info"]["privacy_level"], "SELF_ONLY");
-    let body = published_notification(&mut events);
+    let body = published_notification(&mut events).await;
     let lower = body.to_lowercase();
     assert!(
         !lower.contains("public") && !lower.contains("everyone") && !lower.contains("follower"),

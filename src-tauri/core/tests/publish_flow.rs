@@ -81,7 +81,15 @@ async fn publish_now_goes_out_once_with_the_right_bytes_and_post_info() {
     }
     let mut saw_progress = false;
     let mut saw_notify = false;
-    while let Ok(e) = events.try_recv() {
+    // The notification follows the committed status: wait for it rather than read only what
+    // has arrived.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    while !(saw_progress && saw_notify) {
+        let e = match tokio::time::timeout_at(deadline, events.recv()).await {
+            Ok(Ok(e)) => e,
+            Ok(Err(tokio::sync::broadcast::error::RecvError::Lagged(_))) => continue,
+            _ => break,
+        };
         match e {
             EngineEvent::PublishProgress {
                 post_id,

@@ -293,18 +293,37 @@ pub fn sha256_file(p: &Path) -> String {
     hex::encode(sha2::Sha256::digest(std::fs::read(p).unwrap()))
 }
 
-/// The body of the last "published" notification among the events received so far.
-pub fn published_notification(events: &mut Receiver<EngineEvent>) -> String {
-    let mut body = None;
-    while let Ok(e) = events.try_recv() {
-        if let EngineEvent::Notify {
-            notification: NotificationKind::Published,
-            body: b,
-            ..
-        } = e
-        {
-            body = Some(b);
+/// The body of the "published" notification: the last one among the events received so far,
+/// else the next one to come. The post's status is committed before the notification is sent,
+/// so a test that saw the status may be ahead of the event.
+pub async fn published_notification(events: &mut Receiver<EngineEvent>) -> String {
+    fn body_of(e: EngineEvent) -> Option<String> {
+        match e {
+            EngineEvent::Notify {
+                notification: NotificationKind::Published,
+                body,
+                ..
+            } => Some(body),
+            _ => None,
         }
     }
-    body.expect("a published notification")
+    let mut body = None;
+    while let Ok(e) = events.try_recv() {
+        body = body_of(e).or(body);
+    }
+    if let Some(b) = body {
+        return b;
+    }
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        match tokio::time::timeout_at(deadline, events.recv()).await {
+            Ok(Ok(e)) => {
+                if let Some(b) = body_of(e) {
+                    return b;
+                }
+            }
+            Ok(Err(tokio::sync::broadcast::error::RecvError::Lagged(_))) => {}
+            _ => panic!("a published notification"),
+        }
+    }
 }
