@@ -9,16 +9,18 @@ use crate::accounts::dto::{
     PendingConnect,
 };
 use crate::audit::{AuditEntry, AuditQuery};
-use crate::compose::{CreatorInfoDto, IngestResult};
+use crate::compose::dto::{CreatorInfoDto, IngestResult};
 use crate::error::{ErrorCode, UiError};
 use crate::events::{EngineEvent, NoticeLevel, NotificationKind};
 use crate::media::{
     Container, FileCheck, Fingerprint, MediaRule, VideoCodec, VideoFacts, Violation,
 };
-use crate::posts::{
+use crate::posts::dto::{
     CalendarDay, CalendarItem, CalendarRange, CapKind, CapWarning, Caps, Commercial, ComposePatch,
-    DstChoice, LocalResolution, PostDto, PostMode, PostStatus, QueueQuery, ScheduleOutcome, When,
+    PostDto, QueueQuery, ScheduleOutcome, When,
 };
+use crate::posts::local_time::{DstChoice, LocalResolution};
+use crate::posts::status::{PostMode, PostStatus};
 use crate::publisher::{PublishAttempt, PublishJob};
 use crate::settings::{Settings, SettingsPatch, Theme};
 use crate::tiktok_config::{DirectPostAudit, RedirectMode, TiktokConfigDto, TiktokConfigPatch};

@@ -8,8 +8,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::accounts::{self, AccountRow};
-use crate::error::CoreError;
-use crate::error::CoreResult;
+use crate::error::{CoreError, CoreResult};
 use crate::posts::{self, CreatorRules, LocalResolution, PostMode};
 
 pub mod dto;

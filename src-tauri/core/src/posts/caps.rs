@@ -14,7 +14,7 @@ const CAPS_KEY: &str = "posts.caps";
 const DAY_MS: i64 = 24 * 3600 * 1000;
 
 pub async fn caps(pool: &SqlitePool) -> CoreResult<Caps> {
-    Ok(crate::settings::read_json(pool, CAPS_KEY)
+    Ok(db::settings::read_json(pool, CAPS_KEY)
         .await?
         .and_then(|v| serde_json::from_str(&v).ok())
         .unwrap_or_default())
@@ -26,7 +26,7 @@ pub async fn set_caps(pool: &SqlitePool, caps: Caps) -> CoreResult<Caps> {
             "A cap must be at least 1 post.".to_owned(),
         ));
     }
-    crate::settings::write_json(pool, CAPS_KEY, &caps).await?;
+    db::settings::write_json(pool, CAPS_KEY, &caps).await?;
     Ok(caps)
 }
 
