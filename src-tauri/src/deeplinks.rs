@@ -2,7 +2,7 @@
 //! (single-instance forwards it through the deep-link plugin).
 
 use tauri::{AppHandle, Manager};
-use tokdeck_core::audit::{self, Outcome};
+use tokdeck_core::audit::Outcome;
 use tokdeck_core::deeplink::{redact, DeepLink};
 use tokdeck_core::events::EngineEvent;
 
@@ -63,14 +63,14 @@ pub fn route(app: &AppHandle, raw: &str) {
         let shown = shown.clone();
         let detail = detail.clone();
         tauri::async_runtime::spawn(async move {
-            audit::record(
-                engine.store().pool(),
-                None,
-                "deeplink.receive",
-                outcome,
-                &format!("{shown}: {detail}"),
-            )
-            .await;
+            engine
+                .record_activity(
+                    None,
+                    "deeplink.receive",
+                    outcome,
+                    &format!("{shown}: {detail}"),
+                )
+                .await;
             engine.events().emit(EngineEvent::DeepLink {
                 url: shown,
                 handled,

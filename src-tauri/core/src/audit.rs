@@ -1,7 +1,5 @@
-//! The append-only audit log of user and engine actions: its types and limits. The SQL is in
-//! `db::audit`; `record`, `trim` and `query` are re-exported here for the callers.
-
-pub use crate::db::audit::{query, record, trim};
+//! The append-only audit log of user and engine actions: its types and limits. Services write
+//! it through `Ctx::audit`; the SQL is in `db::audit`.
 
 use serde::Serialize;
 use ts_rs::TS;

@@ -95,7 +95,7 @@ impl Ctx {
         self.wakes.refresher.notify_one();
     }
 
-    /// Appends to the activity log (never fails the caller; see `audit::record`).
+    /// Appends to the activity log (never fails the caller; see `db::audit::record`).
     pub async fn audit(
         &self,
         account_id: Option<i64>,
@@ -103,6 +103,6 @@ impl Ctx {
         outcome: Outcome,
         detail: &str,
     ) {
-        crate::audit::record(self.pool(), account_id, action, outcome, detail).await;
+        crate::db::audit::record(self.pool(), account_id, action, outcome, detail).await;
     }
 }

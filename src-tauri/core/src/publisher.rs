@@ -34,7 +34,8 @@ use sqlx::SqlitePool;
 use tiktok_api::{ErrorClass, PostInfo, PrivacyLevel, PublishId, PublishState, UploadUrl};
 use ts_rs::TS;
 
-use crate::audit::{self, Outcome};
+use crate::audit::Outcome;
+use crate::db::audit;
 use crate::engine::Engine;
 use crate::error::{CoreError, CoreResult};
 use crate::events::{EngineEvent, NotificationKind};

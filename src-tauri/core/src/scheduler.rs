@@ -17,7 +17,8 @@ use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::audit::{self, Outcome};
+use crate::audit::Outcome;
+use crate::db::audit;
 use crate::engine::Engine;
 use crate::error::{CoreError, CoreResult};
 use crate::events::{EngineEvent, NotificationKind};

@@ -16,9 +16,10 @@ use crate::accounts::dto::{
     AccountDto, AccountPage, AccountQuery, AccountRow, AccountsSummary, Profile,
 };
 use crate::accounts::tokens::{access_entry, display, Tokens};
-use crate::audit::{self, AuditEntry, AuditQuery, Outcome};
+use crate::audit::{AuditEntry, AuditQuery, Outcome};
 use crate::ctx::Ctx;
 use crate::db::accounts::{self, CURRENT_KEY};
+use crate::db::audit;
 use crate::error::{CoreError, CoreResult};
 use crate::events::EngineEvent;
 use crate::posts::service::Posts;

@@ -19,10 +19,11 @@ use tiktok_api::{AccessToken, ErrorClass, RefreshToken, TokenSet};
 
 pub(crate) use crate::accounts::dto::display;
 use crate::accounts::dto::{AccountRow, AccountStatus, TokenFacts, REFRESH_WARNING_MS};
-use crate::audit::{self, Outcome};
+use crate::audit::Outcome;
 use crate::clock::rfc3339;
 use crate::ctx::Ctx;
 use crate::db::accounts;
+use crate::db::audit;
 use crate::error::{CoreError, CoreResult};
 use crate::events::{EngineEvent, NoticeLevel, NotificationKind};
 use crate::secrets::Secret;

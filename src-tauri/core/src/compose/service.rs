@@ -4,7 +4,9 @@
 use std::sync::Arc;
 
 use super::dto::{CreatorInfoDto, IngestResult};
-use super::{cannot_post, cannot_post_dto, expand_paths, inbox_rules, missing_scope_message};
+use super::rules::{
+    cannot_post, cannot_post_dto, expand_paths, inbox_rules, missing_scope_message,
+};
 use crate::accounts;
 use crate::ctx::Ctx;
 use crate::error::{CoreError, CoreResult};

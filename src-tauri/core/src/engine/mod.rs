@@ -317,6 +317,17 @@ impl Engine {
         self.ctx.events()
     }
 
+    /// Appends to the activity log (for what the shell sees first, e.g. deep links).
+    pub async fn record_activity(
+        &self,
+        account_id: Option<i64>,
+        action: &str,
+        outcome: Outcome,
+        detail: &str,
+    ) {
+        self.ctx.audit(account_id, action, outcome, detail).await;
+    }
+
     pub async fn settings(&self) -> Settings {
         self.settings.get().await
     }

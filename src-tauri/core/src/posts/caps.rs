@@ -5,7 +5,6 @@ use sqlx::SqlitePool;
 
 use super::dto::{CapKind, CapWarning, Caps};
 use super::local_time::{parse_zone, system_zone};
-use super::service::Posts;
 use super::status::PostMode;
 use crate::db;
 use crate::error::{CoreError, CoreResult};
@@ -103,29 +102,4 @@ pub async fn cap_warnings(
         limit,
         message,
     }])
-}
-
-impl Posts {
-    pub async fn posting_caps(&self) -> CoreResult<Caps> {
-        caps(self.ctx.pool()).await
-    }
-
-    pub async fn set_posting_caps(&self, caps: Caps) -> CoreResult<Caps> {
-        set_caps(self.ctx.pool(), caps).await
-    }
-
-    pub async fn account_default_zone(&self, account_id: i64) -> CoreResult<String> {
-        account_zone(self.ctx.pool(), account_id).await
-    }
-
-    pub async fn set_account_default_zone(
-        &self,
-        account_id: i64,
-        zone: Option<&str>,
-    ) -> CoreResult<String> {
-        // A clear "no such account" rather than a foreign-key failure.
-        db::posts::live_account(self.ctx.pool(), account_id).await?;
-        set_account_zone(self.ctx.pool(), account_id, zone).await?;
-        account_zone(self.ctx.pool(), account_id).await
-    }
 }

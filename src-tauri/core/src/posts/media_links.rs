@@ -4,30 +4,14 @@
 use std::path::{Path, PathBuf};
 
 use super::dto::{CreatorRules, PostDto};
+use super::files::{blocking, probe_file};
 use super::service::{changed_meanwhile, Posts};
 use super::status::PostStatus;
-use crate::audit::{self, Outcome};
+use crate::audit::Outcome;
+use crate::db::audit;
 use crate::db::posts::{self as db, PostRow};
 use crate::error::{CoreError, CoreResult};
-use crate::media::{self, FileCheck, Fingerprint, VideoFacts};
-
-async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> CoreResult<T> {
-    tokio::task::spawn_blocking(f)
-        .await
-        .map_err(|e| CoreError::Internal(format!("background task failed: {e}")))
-}
-
-/// Probes and fingerprints a file (blocking I/O off the runtime).
-pub async fn probe_file(path: PathBuf) -> CoreResult<(VideoFacts, Fingerprint)> {
-    blocking(move || -> CoreResult<(VideoFacts, Fingerprint)> {
-        let facts = media::probe(&path)?;
-        let fp = media::fingerprint(&path).map_err(|e| {
-            CoreError::InvalidInput(format!("Tokdeck cannot read {}: {e}.", path.display()))
-        })?;
-        Ok((facts, fp))
-    })
-    .await?
-}
+use crate::media::{self, FileCheck};
 
 impl Posts {
     /// Checks a pending post's file. A moved or changed file puts the post in

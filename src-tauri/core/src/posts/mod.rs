@@ -17,6 +17,7 @@
 pub mod caps;
 pub mod content;
 pub mod dto;
+pub mod files;
 pub mod local_time;
 pub mod media_links;
 pub mod row;
@@ -30,11 +31,11 @@ pub use dto::{
     CalendarDay, CalendarItem, CalendarRange, CapKind, CapWarning, Caps, Commercial, ComposeInput,
     ComposePatch, CreatorRules, PostDto, QueueQuery, ScheduleOutcome, When, MONTH_ITEMS_PER_DAY,
 };
+pub use files::probe_file;
 pub use local_time::{
     parse_local, parse_zone, resolve_local, system_zone, DstChoice, LocalResolution, FIRST_YEAR,
     LAST_YEAR, LOCAL_FORMAT,
 };
-pub use media_links::probe_file;
 pub use service::Posts;
 pub use status::{PostMode, PostStatus};
 pub use views::{queue_in_zone, queue_limits, queue_search};

@@ -6,18 +6,19 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use super::caps::{account_zone, cap_warnings};
+use super::caps::{account_zone, cap_warnings, caps, set_account_zone, set_caps};
 use super::content::Content;
-use super::dto::{ComposeInput, ComposePatch, CreatorRules, PostDto, ScheduleOutcome, When};
+use super::dto::{Caps, ComposeInput, ComposePatch, CreatorRules, PostDto, ScheduleOutcome, When};
+use super::files::probe_file;
 use super::local_time::{
     fmt_instant_in, local_text, parse_local, parse_zone, resolve_local, LocalResolution,
     LOCAL_FORMAT,
 };
-use super::media_links::probe_file;
 use super::status::{PostMode, PostStatus};
-use crate::audit::{self, Outcome};
+use crate::audit::Outcome;
 use crate::clock::rfc3339;
 use crate::ctx::Ctx;
+use crate::db::audit;
 use crate::db::posts::{self as db, PostRow, Slot};
 use crate::error::{CoreError, CoreResult};
 use crate::media;
@@ -525,5 +526,31 @@ impl Posts {
                 })
             }
         }
+    }
+}
+
+/// Posting caps and each account's default zone.
+impl Posts {
+    pub async fn posting_caps(&self) -> CoreResult<Caps> {
+        caps(self.ctx.pool()).await
+    }
+
+    pub async fn set_posting_caps(&self, caps: Caps) -> CoreResult<Caps> {
+        set_caps(self.ctx.pool(), caps).await
+    }
+
+    pub async fn account_default_zone(&self, account_id: i64) -> CoreResult<String> {
+        account_zone(self.ctx.pool(), account_id).await
+    }
+
+    pub async fn set_account_default_zone(
+        &self,
+        account_id: i64,
+        zone: Option<&str>,
+    ) -> CoreResult<String> {
+        // A clear "no such account" rather than a foreign-key failure.
+        crate::db::posts::live_account(self.ctx.pool(), account_id).await?;
+        set_account_zone(self.ctx.pool(), account_id, zone).await?;
+        account_zone(self.ctx.pool(), account_id).await
     }
 }

@@ -1,8 +1,10 @@
 //! The loopback listener that receives TikTok's redirect (`GET /callback/` on 127.0.0.1) and the
 //! page the browser shows afterwards.
 
+use std::future::Future;
 use std::net::Ipv4Addr;
-use std::sync::Weak;
+use std::pin::Pin;
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::{RawQuery, State};
@@ -12,14 +14,23 @@ use axum::routing::get;
 use tiktok_api::AuthorizationCallback;
 use tokio::sync::oneshot;
 
-use super::{Connect, FLOW_TTL};
+/// What the listener does with a callback: completes the flow and answers the connected
+/// account's title, or the creator-facing reason it failed. Given by the flow's owner, so the
+/// listener knows nothing of flows, accounts or the engine.
+pub(super) type OnCallback = Arc<
+    dyn Fn(AuthorizationCallback) -> Pin<Box<dyn Future<Output = Result<String, String>> + Send>>
+        + Send
+        + Sync,
+>;
 
 /// Serves `GET /callback/` on 127.0.0.1 (ephemeral port) until the flow's callback arrives or
-/// the flow ends. `/favicon.ico` and everything else get a 404.
+/// the flow ends (`stop`, or `lifetime` at the latest). `/favicon.ico` and everything else get
+/// a 404.
 pub(super) async fn start_listener(
-    connect: Weak<Connect>,
+    on_callback: OnCallback,
+    lifetime: Duration,
 ) -> std::io::Result<(u16, oneshot::Sender<()>)> {
-    start_listener_with(connect, CALLBACK_LIMITS).await
+    start_listener_with(on_callback, lifetime, CALLBACK_LIMITS).await
 }
 
 /// One browser finishing a sign-in needs a few connections; any local program could otherwise
@@ -30,7 +41,8 @@ pub(crate) const CALLBACK_LIMITS: crate::serve::Limits = crate::serve::Limits {
 };
 
 pub(crate) async fn start_listener_with(
-    connect: Weak<Connect>,
+    on_callback: OnCallback,
+    lifetime: Duration,
     limits: crate::serve::Limits,
 ) -> std::io::Result<(u16, oneshot::Sender<()>)> {
     let listener = tokio::net::TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).await?;
@@ -39,7 +51,7 @@ pub(crate) async fn start_listener_with(
     let app = axum::Router::new()
         .route("/callback/", get(callback_handler))
         .fallback(|| async { (StatusCode::NOT_FOUND, "Not found") })
-        .with_state(connect);
+        .with_state(on_callback);
     tokio::spawn(async move {
         let stop = async move {
             let _ = stop_rx.await;
@@ -47,31 +59,24 @@ pub(crate) async fn start_listener_with(
         let serve = crate::serve::serve(listener, app, limits, stop, Duration::from_secs(5));
         // Bound the graceful phase: an idle keep-alive browser connection must not keep the
         // port open.
-        let _ = tokio::time::timeout(FLOW_TTL + Duration::from_secs(60), serve).await;
+        let _ = tokio::time::timeout(lifetime + Duration::from_secs(60), serve).await;
     });
     Ok((port, stop_tx))
 }
 
 async fn callback_handler(
-    State(connect): State<Weak<Connect>>,
+    State(on_callback): State<OnCallback>,
     RawQuery(query): RawQuery,
 ) -> Response {
-    let Some(connect) = connect.upgrade() else {
-        return page(
-            false,
-            "Tokdeck is shutting down. Start it again and reconnect the account.",
-        );
-    };
     let cb = AuthorizationCallback::parse_query(query.as_deref().unwrap_or(""));
-    match connect.complete_callback(cb).await {
-        Ok(account) => page(
+    match on_callback(cb).await {
+        Ok(title) => page(
             true,
             &format!(
-                "{} is connected to Tokdeck. You can close this tab and go back to Tokdeck.",
-                account.title
+                "{title} is connected to Tokdeck. You can close this tab and go back to Tokdeck."
             ),
         ),
-        Err(e) => page(false, &e.user_message()),
+        Err(message) => page(false, &message),
     }
 }
 
@@ -126,7 +131,10 @@ mod listener_tests {
     #[tokio::test]
     async fn the_callback_listener_bounds_and_closes_idle_connections() {
         let limits = crate::serve::testing::TIGHT;
-        let (port, stop) = start_listener_with(Weak::new(), limits).await.unwrap();
+        let nobody: OnCallback = Arc::new(|_| Box::pin(async { Err("no flow".to_owned()) }));
+        let (port, stop) = start_listener_with(nobody, Duration::from_secs(60), limits)
+            .await
+            .unwrap();
         let addr = std::net::SocketAddr::from((Ipv4Addr::LOCALHOST, port));
         let status =
             crate::serve::testing::flood_then_request(addr, limits, "/callback/?code=c&state=s")

@@ -25,10 +25,11 @@ use crate::accounts::dto::{AccountDto, Profile};
 pub use crate::accounts::dto::PendingConnect;
 use crate::accounts::service::Accounts;
 use crate::accounts::tokens::Tokens;
-use crate::audit::{self, Outcome};
+use crate::audit::Outcome;
 use crate::clock::rfc3339;
 use crate::ctx::Ctx;
 use crate::db::accounts;
+use crate::db::audit;
 use crate::error::{CoreError, CoreResult};
 use crate::events::{EngineEvent, NoticeLevel};
 use crate::posts::service::Posts;
@@ -133,13 +134,35 @@ impl Connect {
         }
     }
 
+    /// What the loopback listener calls with TikTok's redirect. It holds the service weakly: a
+    /// listener outliving the engine answers that Tokdeck is shutting down.
+    fn on_callback(self: &Arc<Self>) -> listener::OnCallback {
+        let weak = Arc::downgrade(self);
+        Arc::new(move |cb| {
+            let weak = weak.clone();
+            Box::pin(async move {
+                let Some(connect) = weak.upgrade() else {
+                    return Err(
+                        "Tokdeck is shutting down. Start it again and reconnect the account."
+                            .to_owned(),
+                    );
+                };
+                connect
+                    .complete_callback(cb)
+                    .await
+                    .map(|account| account.title)
+                    .map_err(|e| e.user_message())
+            })
+        })
+    }
+
     /// Starts connecting an account (also used to reconnect one: the account is matched by
     /// `open_id` when the callback arrives). Opens the loopback listener in loopback mode.
     pub async fn begin_connect(self: &Arc<Self>) -> CoreResult<PendingConnect> {
         let tiktok = self.tiktok_app.current().await?;
         let (redirect_uri, stop) = match tiktok.resolved.redirect_mode {
             RedirectMode::Loopback => {
-                let (port, stop) = start_listener(Arc::downgrade(self)).await.map_err(|e| {
+                let (port, stop) = start_listener(self.on_callback(), FLOW_TTL).await.map_err(|e| {
                     CoreError::Unavailable(format!(
                         "Tokdeck could not open a local port to receive TikTok's answer ({e}). Try again, or switch the redirect mode to deep link in Settings → TikTok."
                     ))
