@@ -18,6 +18,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::audit::{self, Outcome};
+use crate::db::schedule as db;
 use crate::engine::Engine;
 use crate::error::{CoreError, CoreResult};
 use crate::events::{EngineEvent, NotificationKind};
@@ -96,12 +97,9 @@ impl Engine {
     /// How late a post may be (after the app was closed, asleep or paused) and still be
     /// published. Waiting for a free publish slot does not count.
     pub async fn missed_grace_minutes(&self) -> CoreResult<u32> {
-        let row: Option<(String,)> = sqlx::query_as("SELECT value FROM settings WHERE key = ?")
-            .bind(GRACE_KEY)
-            .fetch_optional(self.store().pool())
-            .await?;
-        Ok(row
-            .and_then(|(v,)| v.parse().ok())
+        let value = db::setting(self.store().pool(), GRACE_KEY).await?;
+        Ok(value
+            .and_then(|v| v.parse().ok())
             .unwrap_or(DEFAULT_GRACE_MINUTES))
     }
 
@@ -111,14 +109,12 @@ impl Engine {
                 "The grace period can be at most a week.".into(),
             ));
         }
-        sqlx::query(
-            "INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?)
-             ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+        db::set_setting(
+            self.store().pool(),
+            GRACE_KEY,
+            &minutes.to_string(),
+            &chrono::Utc::now().to_rfc3339(),
         )
-        .bind(GRACE_KEY)
-        .bind(minutes.to_string())
-        .bind(chrono::Utc::now().to_rfc3339())
-        .execute(self.store().pool())
         .await?;
         self.wake_scheduler();
         Ok(minutes)
@@ -177,30 +173,11 @@ impl Engine {
 
         // Resumed or retried jobs first, then newly due posts.
         // Posts waiting for the keychain are needs-attention jobs with a retry time.
-        let jobs: Vec<(i64, i64)> = sqlx::query_as(
-            "SELECT post_id, account_id FROM publish_jobs
-             WHERE (state NOT IN ('published', 'failed', 'needs_attention')
-                    OR (state = 'needs_attention' AND next_retry_at IS NOT NULL))
-               AND (next_retry_at IS NULL OR next_retry_at <= ?)
-               AND post_id IN (SELECT id FROM posts
-                               WHERE status IN ('queued', 'publishing', 'needs_attention')
-                                 AND (paused_reason IS NULL OR status = 'publishing'))
-             ORDER BY COALESCE(next_retry_at, 0), updated_at, post_id",
-        )
-        .bind(now)
-        .fetch_all(pool)
-        .await?;
+        let jobs = db::due_jobs(pool, now).await?;
         for (post_id, account_id) in jobs {
             self.try_start(post_id, account_id, false).await?;
         }
-        let due: Vec<(i64, i64)> = sqlx::query_as(
-            "SELECT id, account_id FROM posts
-             WHERE status = 'scheduled' AND paused_reason IS NULL AND scheduled_at <= ?
-             ORDER BY scheduled_at, id LIMIT 500",
-        )
-        .bind(now)
-        .fetch_all(pool)
-        .await?;
+        let due = db::due_posts(pool, now).await?;
         let mut waiting = false;
         for (post_id, account_id) in due {
             if !self.try_start(post_id, account_id, true).await? {
@@ -213,20 +190,8 @@ impl Engine {
             }
         }
 
-        let next_post: Option<i64> = sqlx::query_scalar(
-            "SELECT MIN(scheduled_at) FROM posts
-             WHERE status = 'scheduled' AND paused_reason IS NULL AND scheduled_at > ?",
-        )
-        .bind(now)
-        .fetch_one(pool)
-        .await?;
-        let next_retry: Option<i64> = sqlx::query_scalar(
-            "SELECT MIN(next_retry_at) FROM publish_jobs
-             WHERE state NOT IN ('published', 'failed') AND next_retry_at > ?",
-        )
-        .bind(now)
-        .fetch_one(pool)
-        .await?;
+        let next_post = db::next_post_at(pool, now).await?;
+        let next_retry = db::next_retry_at(pool, now).await?;
         let next_public_id = self.public_id_followups().await?;
         // While posts wait for a slot, keep the heartbeat fresh: after a restart they are judged
         // by how long Tokdeck was away, not by how long they waited.
@@ -256,24 +221,18 @@ impl Engine {
     }
 
     async fn heartbeat(&self) -> CoreResult<Option<i64>> {
-        let row: Option<(String,)> = sqlx::query_as("SELECT value FROM settings WHERE key = ?")
-            .bind(HEARTBEAT_KEY)
-            .fetch_optional(self.store().pool())
-            .await?;
-        Ok(row.and_then(|(v,)| v.parse().ok()))
+        let value = db::setting(self.store().pool(), HEARTBEAT_KEY).await?;
+        Ok(value.and_then(|v| v.parse().ok()))
     }
 
     async fn write_heartbeat(&self, now: i64) -> CoreResult<()> {
-        sqlx::query(
-            "INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?)
-             ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+        db::set_setting(
+            self.store().pool(),
+            HEARTBEAT_KEY,
+            &now.to_string(),
+            &crate::clock::rfc3339(now),
         )
-        .bind(HEARTBEAT_KEY)
-        .bind(now.to_string())
-        .bind(crate::clock::rfc3339(now))
-        .execute(self.store().pool())
-        .await?;
-        Ok(())
+        .await
     }
 
     /// Why a post was published late, for the "Posted" notification (empty under 2 minutes).
@@ -329,13 +288,12 @@ impl Engine {
             let res = engine.run_publish(post_id).await;
             if let Err(e) = &res {
                 tracing::warn!(post_id, error = %e, "publish stopped on an error; trying again later");
-                let _ = sqlx::query(
-                    "UPDATE publish_jobs SET next_retry_at = ? WHERE post_id = ?
-                       AND state NOT IN ('published', 'failed', 'needs_attention')",
+                let at = engine.clock().now_ms() + MAX_SLEEP.as_millis() as i64;
+                let _ = crate::db::publish_jobs::retry_unfinished_at(
+                    engine.store().pool(),
+                    post_id,
+                    at,
                 )
-                .bind(engine.clock().now_ms() + MAX_SLEEP.as_millis() as i64)
-                .bind(post_id)
-                .execute(engine.store().pool())
                 .await;
             }
             if let Ok(RunEnd::RetryLater) = res {
@@ -360,23 +318,9 @@ impl Engine {
     /// grace: missed, with a notification each saying `why`.
     async fn mark_missed(&self, before: i64, why: Unattended) -> CoreResult<()> {
         let pool = self.store().pool();
-        let rows: Vec<(i64, i64)> = sqlx::query_as(
-            "SELECT id, account_id FROM posts
-             WHERE status = 'scheduled' AND paused_reason IS NULL AND scheduled_at < ?",
-        )
-        .bind(before)
-        .fetch_all(pool)
-        .await?;
+        let rows = db::overdue_posts(pool, before).await?;
         for (id, account_id) in rows {
-            let n = sqlx::query(
-                "UPDATE posts SET status = 'missed', updated_at = ? WHERE id = ? AND status = 'scheduled'",
-            )
-            .bind(self.clock().now_ms())
-            .bind(id)
-            .execute(pool)
-            .await?
-            .rows_affected();
-            if n == 0 {
+            if !db::mark_missed(pool, id, self.clock().now_ms()).await? {
                 continue;
             }
             audit::record(

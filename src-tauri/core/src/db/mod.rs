@@ -5,4 +5,6 @@
 pub mod accounts;
 pub mod audit;
 pub mod open;
+pub mod publish_jobs;
+pub mod schedule;
 pub mod settings;
