@@ -7,6 +7,7 @@
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use axum::body::Body;
 use axum::extract::{Path, State};
@@ -19,9 +20,11 @@ use sqlx::SqlitePool;
 use tower::ServiceExt;
 use tower_http::services::ServeFile;
 
-use crate::engine::Engine;
+use crate::ctx::Ctx;
+use crate::db;
 use crate::error::{CoreError, CoreResult};
 use crate::media::VideoFacts;
+use crate::posts::service::Posts;
 
 /// A video player seeks with a few parallel range requests and the queue shows many
 /// thumbnails; browsers keep at most six connections per host, so 64 is generous.
@@ -38,7 +41,7 @@ pub struct PreviewServer {
 }
 
 #[derive(Clone)]
-struct Ctx {
+struct Served {
     pool: SqlitePool,
     token: String,
     /// The only folder thumbnails are served from.
@@ -69,7 +72,7 @@ impl PreviewServer {
         let app = Router::new()
             .route("/media/{token}/{id}", get(serve))
             .route("/thumb/{token}/{id}", get(serve_thumbnail))
-            .with_state(Ctx {
+            .with_state(Served {
                 pool,
                 token: token.clone(),
                 thumbnails,
@@ -107,7 +110,7 @@ fn same(a: &str, b: &str) -> bool {
 
 /// The post id of a request that carries this server's token; `None` (answered 404, so a
 /// wrong token and an unknown post look the same) otherwise.
-fn authorised_post(ctx: &Ctx, token: &str, id: &str) -> Option<i64> {
+fn authorised_post(ctx: &Served, token: &str, id: &str) -> Option<i64> {
     if !same(token, &ctx.token) {
         return None;
     }
@@ -115,22 +118,17 @@ fn authorised_post(ctx: &Ctx, token: &str, id: &str) -> Option<i64> {
 }
 
 async fn serve(
-    State(ctx): State<Ctx>,
+    State(ctx): State<Served>,
     Path((token, id)): Path<(String, String)>,
     req: Request<Body>,
 ) -> Response {
     let Some(id) = authorised_post(&ctx, &token, &id) else {
         return StatusCode::NOT_FOUND.into_response();
     };
-    let row: Option<(String, String)> =
-        match sqlx::query_as("SELECT media_path, media_facts FROM posts WHERE id = ?")
-            .bind(id)
-            .fetch_optional(&ctx.pool)
-            .await
-        {
-            Ok(r) => r,
-            Err(_) => return StatusCode::SERVICE_UNAVAILABLE.into_response(),
-        };
+    let row = match db::posts::media_of(&ctx.pool, id).await {
+        Ok(r) => r,
+        Err(_) => return StatusCode::SERVICE_UNAVAILABLE.into_response(),
+    };
     let Some((path, facts)) = row else {
         return StatusCode::NOT_FOUND.into_response();
     };
@@ -165,22 +163,17 @@ async fn inside(dir: &std::path::Path, path: &str) -> bool {
 }
 
 async fn serve_thumbnail(
-    State(ctx): State<Ctx>,
+    State(ctx): State<Served>,
     Path((token, id)): Path<(String, String)>,
     req: Request<Body>,
 ) -> Response {
     let Some(id) = authorised_post(&ctx, &token, &id) else {
         return StatusCode::NOT_FOUND.into_response();
     };
-    let path: Option<String> =
-        match sqlx::query_scalar("SELECT thumbnail_path FROM posts WHERE id = ?")
-            .bind(id)
-            .fetch_optional(&ctx.pool)
-            .await
-        {
-            Ok(r) => r.flatten(),
-            Err(_) => return StatusCode::SERVICE_UNAVAILABLE.into_response(),
-        };
+    let path = match db::posts::thumbnail_of(&ctx.pool, id).await {
+        Ok(r) => r,
+        Err(_) => return StatusCode::SERVICE_UNAVAILABLE.into_response(),
+    };
     let Some(path) = path else {
         return StatusCode::NOT_FOUND.into_response();
     };
@@ -205,18 +198,38 @@ async fn serve_thumbnail(
     }
 }
 
-impl Engine {
+/// The preview server of this engine, started on first use and stopped at shutdown.
+pub struct Previews {
+    ctx: Ctx,
+    posts: Arc<Posts>,
+    server: tokio::sync::OnceCell<PreviewServer>,
+}
+
+impl Previews {
+    pub fn new(ctx: Ctx, posts: Arc<Posts>) -> Self {
+        Self {
+            ctx,
+            posts,
+            server: tokio::sync::OnceCell::new(),
+        }
+    }
+
+    /// The server if it was started.
+    pub fn get(&self) -> Option<&PreviewServer> {
+        self.server.get()
+    }
+
     async fn preview_server(&self) -> CoreResult<&PreviewServer> {
-        self.preview_slot()
+        self.server
             .get_or_try_init(|| {
-                PreviewServer::start(self.store().pool().clone(), self.thumbnails_dir())
+                PreviewServer::start(self.ctx.pool().clone(), self.posts.thumbnails().dir())
             })
             .await
     }
 
     /// The loopback URL that plays this post's video (the server starts on first use).
     pub async fn media_preview_url(&self, post_id: i64) -> CoreResult<String> {
-        self.post(post_id).await?;
+        self.posts.post(post_id).await?;
         Ok(self.preview_server().await?.url_for(post_id))
     }
 

@@ -18,7 +18,7 @@ use tokio::io::AsyncReadExt;
 use tokio::process::Command;
 use tokio::sync::Semaphore;
 
-use crate::engine::Engine;
+use crate::ctx::Ctx;
 
 /// Thumbnail width in pixels; the height follows the video's aspect ratio.
 pub const WIDTH: u32 = 160;
@@ -168,22 +168,31 @@ pub async fn render(ffmpeg: &Path, video: &Path, at_ms: u32, out: &Path) -> Resu
 
 type SourceRow = (String, i64, String, String, Option<i64>, Option<String>);
 
-impl Engine {
-    pub fn thumbnails_dir(&self) -> PathBuf {
-        self.data_dir().join(DIR)
+/// The thumbnail files of the posts and the posts' `thumbnail_path` column.
+pub struct Thumbnails {
+    ctx: Ctx,
+}
+
+impl Thumbnails {
+    pub fn new(ctx: Ctx) -> Self {
+        Self { ctx }
+    }
+
+    pub fn dir(&self) -> PathBuf {
+        self.ctx.data_dir().join(DIR)
     }
 
     /// Makes sure post `id` has the thumbnail of its current file and cover (made with ffmpeg
     /// when no post has it yet) and drops the one it had if nothing else uses it. Never fails:
     /// without ffmpeg, or when it cannot read the file, the post just has no thumbnail.
-    pub(crate) async fn refresh_thumbnail(&self, id: i64) {
-        if let Err(e) = self.try_refresh_thumbnail(id).await {
+    pub async fn refresh(&self, id: i64) {
+        if let Err(e) = self.try_refresh(id).await {
             tracing::debug!(post = id, reason = %e, "no thumbnail");
         }
     }
 
-    async fn try_refresh_thumbnail(&self, id: i64) -> Result<(), String> {
-        let pool = self.store().pool();
+    async fn try_refresh(&self, id: i64) -> Result<(), String> {
+        let pool = self.ctx.pool();
         let row: Option<SourceRow> = sqlx::query_as(
             "SELECT media_path, media_size, media_head_sha256, media_tail_sha256,
                 cover_timestamp_ms, thumbnail_path FROM posts WHERE id = ?",
@@ -197,7 +206,7 @@ impl Engine {
         };
         let cover = cover.and_then(|c| u32::try_from(c).ok()).unwrap_or(0);
         let name = file_name(size as u64, &head, &tail, cover);
-        let path = self.thumbnails_dir().join(name);
+        let path = self.dir().join(name);
         let path_text = path.to_string_lossy().into_owned();
         if old.as_deref() == Some(path_text.as_str()) && path.is_file() {
             return Ok(());
@@ -221,27 +230,27 @@ impl Engine {
         let res = sqlx::query("UPDATE posts SET thumbnail_path = ? WHERE id = ?")
             .bind(&new)
             .bind(id)
-            .execute(self.store().pool())
+            .execute(self.ctx.pool())
             .await;
         if let Err(e) = res {
             tracing::debug!(post = id, error = %e, "thumbnail not recorded");
             return;
         }
         if old.is_some() && old != new {
-            self.forget_thumbnail(old).await;
+            self.forget(old).await;
         }
     }
 
     /// Removes a thumbnail file once no post refers to it (call after the post let go of it).
-    pub(crate) async fn forget_thumbnail(&self, path: Option<String>) {
+    pub async fn forget(&self, path: Option<String>) {
         let Some(path) = path else { return };
         let used: Result<i64, _> =
             sqlx::query_scalar("SELECT COUNT(*) FROM posts WHERE thumbnail_path = ?")
                 .bind(&path)
-                .fetch_one(self.store().pool())
+                .fetch_one(self.ctx.pool())
                 .await;
         // Only files in our own folder are ever removed, whatever the column says.
-        let ours = Path::new(&path).parent() == Some(self.thumbnails_dir().as_path());
+        let ours = Path::new(&path).parent() == Some(self.dir().as_path());
         if matches!(used, Ok(0)) && ours {
             if let Err(e) = tokio::fs::remove_file(&path).await {
                 tracing::debug!(path, error = %e, "thumbnail not removed");

@@ -2,11 +2,15 @@
 //! uploads under way with their percent. Read from SQLite (the publisher saves the bytes TikTok
 //! confirmed on every chunk), so it is right after a restart too.
 
+use std::sync::Arc;
+
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
-use crate::engine::Engine;
+use crate::ctx::Ctx;
+use crate::db::post_views;
 use crate::error::CoreResult;
+use crate::settings_service::SettingsService;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NextPost {
@@ -33,28 +37,23 @@ fn handle(username: &str, display_name: &str) -> String {
     crate::accounts::handle(username, display_name).unwrap_or_else(|| "an account".to_owned())
 }
 
-impl Engine {
+/// What the tray shows, read for the shell (it owns no state of its own).
+pub struct Tray {
+    ctx: Ctx,
+    settings: Arc<SettingsService>,
+}
+
+impl Tray {
+    pub fn new(ctx: Ctx, settings: Arc<SettingsService>) -> Self {
+        Self { ctx, settings }
+    }
+
     pub async fn tray_status(&self) -> CoreResult<TrayStatus> {
-        let pool = self.store().pool();
-        let next: Option<(i64, String, String)> = sqlx::query_as(
-            "SELECT p.scheduled_at, a.username, a.display_name FROM posts p \
-             JOIN accounts a ON a.id = p.account_id \
-             WHERE p.status = 'scheduled' AND p.paused_reason IS NULL \
-             AND p.scheduled_at IS NOT NULL \
-             ORDER BY p.scheduled_at, p.id LIMIT 1",
-        )
-        .fetch_optional(pool)
-        .await?;
-        let uploads: Vec<(String, i64, Option<i64>, String, String)> = sqlx::query_as(
-            "SELECT j.state, j.confirmed_bytes, j.video_size, a.username, a.display_name \
-             FROM publish_jobs j JOIN accounts a ON a.id = j.account_id \
-             WHERE j.state IN ('checking', 'initializing', 'uploading', 'processing') \
-             ORDER BY j.updated_at, j.post_id",
-        )
-        .fetch_all(pool)
-        .await?;
+        let pool = self.ctx.pool();
+        let next = post_views::tray_next(pool).await?;
+        let uploads = post_views::tray_uploads(pool).await?;
         Ok(TrayStatus {
-            paused: self.settings().await.publishing_paused,
+            paused: self.settings.get().await.publishing_paused,
             next: next.map(|(at_ms, u, d)| NextPost {
                 at_ms,
                 account: handle(&u, &d),

@@ -5,6 +5,8 @@
 pub mod accounts;
 pub mod audit;
 pub mod open;
+pub mod post_views;
+pub mod posts;
 pub mod publish_jobs;
 pub mod schedule;
 pub mod settings;

@@ -14,10 +14,13 @@ use crate::accounts::TokenFacts;
 use crate::audit::Outcome;
 use crate::avatars::Avatars;
 use crate::clock::Clock;
+use crate::compose::service::Compose;
 use crate::ctx::Ctx;
 use crate::error::CoreResult;
 use crate::events::{EngineEvent, Events};
 use crate::oauth::{Flows, FLOW_TTL};
+use crate::posts::service::Posts;
+use crate::preview::Previews;
 use crate::secrets::Secrets;
 use crate::settings::{Settings, SettingsPatch};
 use crate::settings_service::SettingsService;
@@ -25,6 +28,7 @@ use crate::store::Store;
 use crate::tiktok_app::{TiktokApp, TiktokAppConfig};
 use crate::tiktok_config::{DirectPostAudit, TiktokConfigDto, TiktokConfigPatch, TiktokEndpoints};
 use crate::tokens::Tokens;
+use crate::tray_status::Tray;
 
 /// Environment variable that moves all of Tokdeck's data (tests, E2E, portable installs).
 pub const DATA_DIR_ENV: &str = "TOKDECK_DATA_DIR";
@@ -105,6 +109,9 @@ pub struct Engine {
     tiktok_app: Arc<TiktokApp>,
     settings: Arc<SettingsService>,
     tokens: Arc<Tokens>,
+    posts: Arc<Posts>,
+    compose: Arc<Compose>,
+    tray: Arc<Tray>,
     flow_ttl: Duration,
     flows: Flows,
     avatars: Avatars,
@@ -113,7 +120,7 @@ pub struct Engine {
     stop: watch::Sender<bool>,
     background: std::sync::Mutex<Option<tokio::task::JoinHandle<()>>>,
     /// The loopback video preview server, started on first use.
-    preview: tokio::sync::OnceCell<crate::preview::PreviewServer>,
+    preview: Arc<Previews>,
 }
 
 impl std::fmt::Debug for Engine {
@@ -141,19 +148,26 @@ impl Engine {
             },
         ));
         let tokens = Arc::new(Tokens::new(ctx.clone(), tiktok_app.clone()));
+        let posts = Arc::new(Posts::new(ctx.clone()));
+        let compose = Arc::new(Compose::new(ctx.clone(), tokens.clone(), posts.clone()));
+        let tray = Arc::new(Tray::new(ctx.clone(), settings.clone()));
+        let preview = Arc::new(Previews::new(ctx.clone(), posts.clone()));
         Ok(Arc::new(Engine {
             avatars: Avatars::new(&config.data_dir),
             ctx,
             tiktok_app,
             settings,
             tokens,
+            posts,
+            compose,
+            tray,
             flow_ttl: config.flow_ttl,
             flows: Flows::default(),
             running: std::sync::Mutex::new(Default::default()),
             scheduler: std::sync::Mutex::new(None),
             stop: watch::channel(false).0,
             background: std::sync::Mutex::new(None),
-            preview: tokio::sync::OnceCell::new(),
+            preview,
         }))
     }
 
@@ -181,10 +195,6 @@ impl Engine {
     #[allow(dead_code)] // the services moving out of `impl Engine` (#12) take it
     pub(crate) fn tokens(&self) -> &Arc<Tokens> {
         &self.tokens
-    }
-
-    pub(crate) fn preview_slot(&self) -> &tokio::sync::OnceCell<crate::preview::PreviewServer> {
-        &self.preview
     }
 
     pub(crate) fn avatars(&self) -> &Avatars {

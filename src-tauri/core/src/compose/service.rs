@@ -1,195 +1,41 @@
-//! The Compose page's engine side: ingesting dropped or picked video files into drafts, the
-//! fresh creator_info a posting screen needs, and the post operations that need it (schedule,
-//! edit, duplicate, relink) with the creator_info fetched here so the shell stays thin.
+//! The `Compose` service: the operations that need fresh creator_info (through the account's
+//! token) before the `Posts` service checks a post against it.
 
-use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
-use serde::{Deserialize, Serialize};
-use ts_rs::TS;
-
-use crate::accounts::{self, AccountRow};
-use crate::engine::Engine;
+use super::dto::{CreatorInfoDto, IngestResult};
+use super::{cannot_post, cannot_post_dto, expand_paths, inbox_rules, missing_scope_message};
+use crate::accounts;
+use crate::ctx::Ctx;
 use crate::error::{CoreError, CoreResult};
-use crate::media::{self, VideoFacts, Violation};
+use crate::media;
+use crate::posts::service::Posts;
 use crate::posts::{
-    self, ComposeInput, ComposePatch, CreatorRules, LocalResolution, PostDto, PostMode, PostStatus,
-    ScheduleOutcome, When,
+    ComposeInput, ComposePatch, CreatorRules, PostDto, PostMode, PostStatus, ScheduleOutcome, When,
 };
+use crate::tokens::Tokens;
 
-/// File name endings taken from a dropped or picked folder (one level deep).
-pub const VIDEO_EXTENSIONS: &[&str] = &["mp4", "mov", "webm", "mkv"];
-
-/// What happened to one file of a drop or a pick.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub struct IngestResult {
-    pub path: String,
-    /// What probing found; `None` when the file is not a readable video (see `error`).
-    pub facts: Option<VideoFacts>,
-    /// Why the file cannot be used (not found, not a video, damaged, draft not created…).
-    pub error: Option<String>,
-    /// TikTok's rules the video breaks (the duration against the account's limit when known).
-    pub violations: Vec<Violation>,
-    /// The account the draft was created for (or would have been).
-    pub account_id: Option<i64>,
-    /// Set when the file was acceptable and a draft was created (one draft per video).
-    pub draft_id: Option<i64>,
+pub struct Compose {
+    ctx: Ctx,
+    tokens: Arc<Tokens>,
+    posts: Arc<Posts>,
 }
 
-/// creator_info for the posting screen (tiktok-api.md §5.1, §7).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub struct CreatorInfoDto {
-    pub account_id: i64,
-    /// The nickname the posting screen must show.
-    pub nickname: String,
-    pub username: String,
-    /// TikTok's avatar URL (valid about 2 h); `None` when TikTok gave none.
-    pub avatar_url: Option<String>,
-    /// TikTok's spellings (`PUBLIC_TO_EVERYONE`, `MUTUAL_FOLLOW_FRIENDS`, `FOLLOWER_OF_CREATOR`,
-    /// `SELF_ONLY`); offer exactly these, with no default.
-    pub privacy_level_options: Vec<String>,
-    pub comment_disabled: bool,
-    pub duet_disabled: bool,
-    pub stitch_disabled: bool,
-    pub max_video_post_duration_sec: Option<u32>,
-    /// False when TikTok says this creator cannot post right now (daily cap, app's creator cap,
-    /// banned…); the other fields then come from the stored profile.
-    pub can_post: bool,
-    pub cannot_post_reason: Option<String>,
-}
-
-impl CreatorInfoDto {
-    pub fn rules(&self) -> CreatorRules {
-        CreatorRules {
-            nickname: self.nickname.clone(),
-            privacy_level_options: self.privacy_level_options.clone(),
-            comment_disabled: self.comment_disabled,
-            duet_disabled: self.duet_disabled,
-            stitch_disabled: self.stitch_disabled,
-            max_video_post_duration_sec: self.max_video_post_duration_sec,
-        }
+impl Compose {
+    pub fn new(ctx: Ctx, tokens: Arc<Tokens>, posts: Arc<Posts>) -> Self {
+        Self { ctx, tokens, posts }
     }
-}
 
-fn is_video_name(p: &Path) -> bool {
-    p.extension()
-        .and_then(|e| e.to_str())
-        .map(|e| VIDEO_EXTENSIONS.iter().any(|v| v.eq_ignore_ascii_case(e)))
-        .unwrap_or(false)
-}
-
-/// Dot files (e.g. macOS `._clip.mp4` resource forks) are not videos.
-fn is_hidden(p: &Path) -> bool {
-    p.file_name()
-        .and_then(|n| n.to_str())
-        .is_some_and(|n| n.starts_with('.'))
-}
-
-/// The files a drop or pick stands for: files as given, folders walked one level deep for
-/// video files (sorted by name, dot files skipped). Order kept, duplicates removed.
-pub fn expand_paths(paths: &[String]) -> Vec<PathBuf> {
-    let mut out: Vec<PathBuf> = Vec::new();
-    let push = |p: PathBuf, out: &mut Vec<PathBuf>| {
-        if !out.contains(&p) {
-            out.push(p);
-        }
-    };
-    for raw in paths {
-        let p = PathBuf::from(raw.trim());
-        if p.as_os_str().is_empty() {
-            continue;
-        }
-        if p.is_dir() {
-            let mut found: Vec<PathBuf> = std::fs::read_dir(&p)
-                .map(|rd| {
-                    rd.filter_map(Result::ok)
-                        .map(|e| e.path())
-                        .filter(|f| f.is_file() && is_video_name(f) && !is_hidden(f))
-                        .collect()
-                })
-                .unwrap_or_default();
-            found.sort();
-            for f in found {
-                push(f, &mut out);
-            }
-        } else {
-            push(p, &mut out);
-        }
-    }
-    out
-}
-
-/// The scope TikTok's init for `mode` needs (tiktok-api.md §3, §5.2, §5.4): Direct Post needs
-/// `video.publish` (as does creator_info), the inbox upload only `video.upload`.
-pub fn required_scope(mode: PostMode) -> &'static str {
-    match mode {
-        PostMode::Direct => "video.publish",
-        PostMode::Inbox => "video.upload",
-    }
-}
-
-/// Why `row` cannot be posted to in `mode`, when the creator did not grant the scope it needs;
-/// `None` when it was granted.
-pub fn missing_scope_message(row: &AccountRow, mode: PostMode) -> Option<String> {
-    if row.has_scope(required_scope(mode)) {
-        return None;
-    }
-    let who = accounts::handle(&row.username, &row.display_name)
-        .unwrap_or_else(|| "This account".to_owned());
-    Some(match mode {
-        PostMode::Direct => format!(
-            "{who} did not allow posting directly — reconnect and allow it, or send to the inbox."
-        ),
-        PostMode::Inbox => format!(
-            "{who} did not allow sending videos to its TikTok inbox — reconnect and allow it, or post directly."
-        ),
-    })
-}
-
-/// What an inbox upload is checked against: TikTok's inbox init takes no post_info, so there is
-/// no creator_info (which needs `video.publish`) and no audience to pick; the inbox accepts
-/// videos up to 10 minutes (tiktok-api.md §5.4, §6.3).
-pub fn inbox_rules(row: &AccountRow) -> CreatorRules {
-    CreatorRules {
-        nickname: row.display_name.clone(),
-        privacy_level_options: Vec::new(),
-        comment_disabled: false,
-        duet_disabled: false,
-        stitch_disabled: false,
-        max_video_post_duration_sec: Some(INBOX_MAX_DURATION_SEC),
-    }
-}
-
-/// Longest video the inbox upload accepts (the creator can trim it in the app).
-pub const INBOX_MAX_DURATION_SEC: u32 = 600;
-
-/// The creator cannot post now (TikTok answers these with HTTP 200 and an error code): the
-/// plain reason and what to do, without TikTok's codes.
-fn cannot_post(e: &CoreError) -> Option<String> {
-    use tiktok_api::{ErrorClass, UserAction};
-    match e.tiktok_class() {
-        Some(ErrorClass::UserMustAct(
-            a @ (UserAction::TooManyPosts
-            | UserAction::TooManyPendingShares
-            | UserAction::ActiveUserCap
-            | UserAction::BannedFromPosting
-            | UserAction::SpamRisk),
-        )) => Some(format!("{} {}", a.message(), a.next_step())),
-        _ => None,
-    }
-}
-
-impl Engine {
     /// Fresh creator_info for an account, through its token. "Cannot post now" answers become
     /// `canPost: false` with the reason; other failures are errors.
     pub async fn creator_info(&self, account_id: i64) -> CoreResult<CreatorInfoDto> {
-        let row = accounts::get_live(self.store().pool(), account_id).await?;
+        let row = accounts::get_live(self.ctx.pool(), account_id).await?;
         if let Some(reason) = missing_scope_message(&row, PostMode::Direct) {
             // creator_info needs video.publish: asking would only earn scope_not_authorized.
             return Ok(cannot_post_dto(&row, reason));
         }
         let result = self
+            .tokens
             .with_token(account_id, |client, token| async move {
                 client.creator_info(&token).await
             })
@@ -228,7 +74,7 @@ impl Engine {
         account_id: i64,
         mode: PostMode,
     ) -> CoreResult<Option<String>> {
-        let row = accounts::get_live(self.store().pool(), account_id).await?;
+        let row = accounts::get_live(self.ctx.pool(), account_id).await?;
         Ok(missing_scope_message(&row, mode))
     }
 
@@ -236,7 +82,7 @@ impl Engine {
     /// inbox's own for inbox uploads. A scope the creator did not grant is refused first, with
     /// that as the reason.
     pub async fn posting_rules(&self, account_id: i64, mode: PostMode) -> CoreResult<CreatorRules> {
-        let row = accounts::get_live(self.store().pool(), account_id).await?;
+        let row = accounts::get_live(self.ctx.pool(), account_id).await?;
         if let Some(reason) = missing_scope_message(&row, mode) {
             return Err(CoreError::InvalidInput(reason));
         }
@@ -262,7 +108,7 @@ impl Engine {
     async fn ingest_account(&self, account_id: Option<i64>) -> CoreResult<Option<i64>> {
         match account_id {
             Some(id) => Ok(Some(id)),
-            None => self.current_account_id().await,
+            None => crate::db::accounts::current_account_id(self.ctx.pool()).await,
         }
     }
 
@@ -338,7 +184,7 @@ impl Engine {
                                     cover_timestamp_ms: None,
                                     mode: PostMode::Direct,
                                 };
-                                match self.create_draft(&input, rules.as_ref()).await {
+                                match self.posts.create_draft(&input, rules.as_ref()).await {
                                     Ok(post) => result.draft_id = Some(post.id),
                                     Err(e) => result.error = Some(e.user_message()),
                                 }
@@ -354,22 +200,22 @@ impl Engine {
 
     /// Edits a post; a scheduled one is checked against the rules of its (new) mode.
     pub async fn update_post_fresh(&self, id: i64, patch: &ComposePatch) -> CoreResult<PostDto> {
-        let post = self.post(id).await?;
+        let post = self.posts.post(id).await?;
         let rules = if post.status == PostStatus::Scheduled {
             let mode = patch.mode.unwrap_or(post.mode);
             Some(self.posting_rules(post.account_id, mode).await?)
         } else {
             None
         };
-        self.update_post(id, patch, rules.as_ref()).await
+        self.posts.update_post(id, patch, rules.as_ref()).await
     }
 
     /// Schedules (or publishes now) against fresh creator_info (Direct Post) or the inbox's
     /// rules (inbox upload).
     pub async fn schedule_post_fresh(&self, id: i64, when: &When) -> CoreResult<ScheduleOutcome> {
-        let post = self.post(id).await?;
+        let post = self.posts.post(id).await?;
         let rules = self.posting_rules(post.account_id, post.mode).await?;
-        self.schedule_post(id, when, &rules).await
+        self.posts.schedule_post(id, when, &rules).await
     }
 
     /// Copies a post to other accounts, each checked against its own rules for the post's mode.
@@ -378,12 +224,12 @@ impl Engine {
         id: i64,
         account_ids: &[i64],
     ) -> CoreResult<Vec<ScheduleOutcome>> {
-        let post = self.post(id).await?;
+        let post = self.posts.post(id).await?;
         let mut targets = Vec::with_capacity(account_ids.len());
         for &a in account_ids {
             targets.push((a, self.posting_rules(a, post.mode).await?));
         }
-        self.duplicate_post(id, &targets).await
+        self.posts.duplicate_post(id, &targets).await
     }
 
     /// Relinks a post's file; a changed file is checked against fresh creator_info when it can
@@ -394,47 +240,14 @@ impl Engine {
         new_path: &str,
         accept_changed: bool,
     ) -> CoreResult<PostDto> {
-        let post = self.post(id).await?;
+        let post = self.posts.post(id).await?;
         let rules = if accept_changed {
             self.posting_rules(post.account_id, post.mode).await.ok()
         } else {
             None
         };
-        self.relink_post_media(id, new_path, accept_changed, rules.as_ref())
+        self.posts
+            .relink_post_media(id, new_path, accept_changed, rules.as_ref())
             .await
     }
-}
-
-fn cannot_post_dto(row: &AccountRow, reason: String) -> CreatorInfoDto {
-    CreatorInfoDto {
-        account_id: row.id,
-        nickname: row.display_name.clone(),
-        username: row.username.clone(),
-        avatar_url: None,
-        privacy_level_options: Vec::new(),
-        comment_disabled: true,
-        duet_disabled: true,
-        stitch_disabled: true,
-        max_video_post_duration_sec: None,
-        can_post: false,
-        cannot_post_reason: Some(reason),
-    }
-}
-
-/// Every IANA zone name chrono-tz knows, sorted.
-pub fn time_zone_names() -> Vec<String> {
-    let mut v: Vec<String> = chrono_tz::TZ_VARIANTS
-        .iter()
-        .map(|z| z.name().to_owned())
-        .collect();
-    v.sort();
-    v
-}
-
-/// What a wall-clock time means in a zone, so the UI can offer the gap/overlap choice before
-/// scheduling.
-pub fn resolve_local_time(local: &str, zone: &str) -> CoreResult<LocalResolution> {
-    let tz = posts::parse_zone(zone)?;
-    let naive = posts::parse_local(local)?;
-    Ok(posts::resolve_local(naive, tz))
 }
