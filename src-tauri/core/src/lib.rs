@@ -19,7 +19,7 @@ pub mod oauth;
 pub mod posts;
 pub mod preview;
 pub mod publisher;
-pub mod scheduler;
+pub use publisher::scheduler;
 pub mod secrets;
 pub mod serve;
 pub mod settings;
@@ -30,7 +30,8 @@ pub mod tiktok_app;
 pub mod tiktok_config;
 pub mod tokens;
 pub mod tray_status;
-pub mod wall_clock;
+pub mod workers;
+pub use workers::wall_clock;
 
 pub use engine::{Engine, EngineConfig};
 pub use error::{CoreError, CoreResult, ErrorCode, UiError};

@@ -3,31 +3,31 @@
 
 use tiktok_api::{ErrorClass, PublishState};
 
+use super::Publisher;
 use crate::audit::{self, Outcome};
 use crate::db::publish_jobs as db;
-use crate::engine::Engine;
 use crate::error::{CoreError, CoreResult};
 use crate::posts::PostDto;
 
 use super::notify::*;
 use super::state::*;
 
-impl Engine {
+impl Publisher {
     /// The publish job of a post, if it ever entered publishing.
     pub async fn publish_job(&self, post_id: i64) -> CoreResult<Option<PublishJob>> {
-        db::load_job(self.store().pool(), post_id).await
+        db::load_job(self.ctx.pool(), post_id).await
     }
 
     /// The post's publish history, oldest first.
     pub async fn publish_history(&self, post_id: i64) -> CoreResult<Vec<PublishAttempt>> {
-        db::history(self.store().pool(), post_id).await
+        db::history(self.ctx.pool(), post_id).await
     }
 
     /// Tries a failed or stuck post again — only when that cannot post it twice: not after an
     /// unknown outcome (check again, mark it as posted or dismiss it first). A publish TikTok
     /// already has is asked about before any new init.
     pub async fn retry_publish(&self, post_id: i64) -> CoreResult<PostDto> {
-        let pool = self.store().pool();
+        let pool = self.ctx.pool();
         let mut job = db::load_job(pool, post_id)
             .await?
             .ok_or_else(|| CoreError::Conflict("This post was never published.".into()))?;
@@ -44,7 +44,7 @@ impl Engine {
         }
         crate::accounts::ensure_connected(pool, job.account_id).await?;
         self.requeue(&mut job).await.map_err(user_taken)?;
-        self.post(post_id).await
+        self.posts.post(post_id).await
     }
 
     /// The creator checked TikTok and the post is there: published.
@@ -64,20 +64,20 @@ impl Engine {
         .await
         .map_err(user_taken)?;
         audit::record(
-            self.store().pool(),
+            self.ctx.pool(),
             Some(job.account_id),
             "post.mark_posted",
             Outcome::Ok,
             &format!("post {post_id}"),
         )
         .await;
-        self.post(post_id).await
+        self.posts.post(post_id).await
     }
 
     /// The creator checked TikTok and the post is not there: failed, and retry is now safe.
     pub async fn dismiss_unknown_outcome(&self, post_id: i64) -> CoreResult<PostDto> {
         let mut job = self.unknown_outcome_job(post_id).await?;
-        let _ = self.secrets().delete(&upload_url_entry(post_id)).await;
+        let _ = self.ctx.secrets().delete(&upload_url_entry(post_id)).await;
         self.set_state(
             &mut job,
             PublishStep::Failed,
@@ -97,11 +97,11 @@ impl Engine {
         )
         .await
         .map_err(user_taken)?;
-        self.post(post_id).await
+        self.posts.post(post_id).await
     }
 
     pub(super) async fn unknown_outcome_job(&self, post_id: i64) -> CoreResult<PublishJob> {
-        match db::load_job(self.store().pool(), post_id).await? {
+        match db::load_job(self.ctx.pool(), post_id).await? {
             Some(j) if j.outcome_unknown && j.step() == PublishStep::NeedsAttention => Ok(j),
             _ => Err(CoreError::Conflict(
                 "Only a post whose outcome is unknown can be marked as posted or dismissed.".into(),
@@ -121,7 +121,7 @@ impl Engine {
                 "TikTok never gave this post a publish id, so Tokdeck cannot ask about it. Check the account on TikTok, then mark it as posted or dismiss it.".into(),
             ));
         };
-        let post = self.post(post_id).await?;
+        let post = self.posts.post(post_id).await?;
         let st = match self.fetch_status_once(post.account_id, &pid).await {
             Ok(st) => st,
             // TikTok answered, but not about the post: the sign-in is the creator's to fix
@@ -152,7 +152,7 @@ impl Engine {
             PublishState::Failed => self.tiktok_failed(&mut job, &post, &st).await,
             _ if (st.uploaded_bytes.unwrap_or(0) as i64) < size => {
                 // Part of the video, and nobody sends it the rest: it can never become a post.
-                let _ = self.secrets().delete(&upload_url_entry(post_id)).await;
+                let _ = self.ctx.secrets().delete(&upload_url_entry(post_id)).await;
                 self.end_with(
                     &mut job,
                     &post,
@@ -188,13 +188,13 @@ impl Engine {
             }
         };
         res.map_err(user_taken)?;
-        self.post(post_id).await
+        self.posts.post(post_id).await
     }
 
     /// Cancels a post that has not started publishing (scheduled, or queued with nothing sent):
     /// compare-and-set with the scheduler's claim and the publisher's first step, so either
     /// the cancel wins and nothing reaches TikTok, or it is refused.
     pub async fn cancel_publish(&self, post_id: i64) -> CoreResult<PostDto> {
-        self.cancel_post(post_id).await
+        self.posts.cancel_post(post_id).await
     }
 }

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use tiktok_api::ErrorClass;
 
-use crate::engine::Engine;
+use super::Publisher;
 use crate::error::{CoreError, CoreResult};
 use crate::media::{self, Fingerprint};
 use crate::posts::{PostDto, PostMode};
@@ -14,7 +14,7 @@ use crate::posts::{PostDto, PostMode};
 use super::notify::*;
 use super::state::*;
 
-impl Engine {
+impl Publisher {
     /// queued/checking: file fingerprint, fresh creator_info; then records the init intent.
     pub(super) async fn step_check(
         &self,
@@ -64,11 +64,12 @@ impl Engine {
             // would need video.publish.
             PostMode::Inbox => Ok(tiktok_api::CreatorInfo::default()),
             PostMode::Direct => {
-                self.with_token(
-                    post.account_id,
-                    |c, t| async move { c.creator_info(&t).await },
-                )
-                .await
+                self.tokens
+                    .with_token(
+                        post.account_id,
+                        |c, t| async move { c.creator_info(&t).await },
+                    )
+                    .await
             }
         };
         let info = match fetched {

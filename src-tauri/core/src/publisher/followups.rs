@@ -2,20 +2,20 @@
 
 use std::sync::Arc;
 
+use super::Publisher;
 use crate::db::publish_jobs as db;
-use crate::engine::Engine;
 use crate::error::CoreResult;
 use crate::events::EngineEvent;
 
 use super::state::*;
 
-impl Engine {
+impl Publisher {
     /// Published public posts whose id TikTok has not given yet: asks again for those due
     /// (one status fetch each, at growing intervals, so a token's 30 status fetches a minute
     /// are never near), stores the id when it comes. Answers when the next one is due.
     pub(crate) async fn public_id_followups(self: &Arc<Self>) -> CoreResult<Option<i64>> {
-        let pool = self.store().pool();
-        let now = self.clock().now_ms();
+        let pool = self.ctx.pool();
+        let now = self.ctx.clock().now_ms();
         let due = db::due_public_id_followups(pool, now).await?;
         for (post_id, account_id, next_at, until, pid) in due {
             // Growing intervals: the wait doubles from the first one.
@@ -30,16 +30,16 @@ impl Engine {
             if !db::take_public_id_followup(pool, post_id, next_at, next).await? {
                 continue;
             }
-            let engine = self.clone();
+            let publisher = self.clone();
             tokio::spawn(async move {
-                match engine.fetch_status_once(account_id, &pid).await {
+                match publisher.fetch_status_once(account_id, &pid).await {
                     Ok(st) if !st.public_post_ids.is_empty() => {
                         let ids = serde_json::to_string(&st.public_post_ids).unwrap_or_default();
-                        let now = engine.clock().now_ms();
+                        let now = publisher.ctx.clock().now_ms();
                         let stored =
-                            db::store_public_ids(engine.store().pool(), post_id, &ids, now).await;
+                            db::store_public_ids(publisher.ctx.pool(), post_id, &ids, now).await;
                         if matches!(stored, Ok(true)) {
-                            engine.events().emit(EngineEvent::PostsChanged {
+                            publisher.ctx.events().emit(EngineEvent::PostsChanged {
                                 post_id: Some(post_id),
                                 account_id: Some(account_id),
                             });

@@ -2,7 +2,7 @@
 
 use tiktok_api::{ErrorClass, PostInfo, PrivacyLevel};
 
-use crate::engine::Engine;
+use super::Publisher;
 use crate::error::{CoreError, CoreResult};
 use crate::posts::{PostDto, PostMode};
 use crate::secrets::Secret;
@@ -10,14 +10,14 @@ use crate::secrets::Secret;
 use super::notify::*;
 use super::state::*;
 
-impl Engine {
+impl Publisher {
     /// initializing: the init request (intent already recorded).
     pub(super) async fn step_init(
         &self,
         job: &mut PublishJob,
         post: &PostDto,
     ) -> CoreResult<Option<RunEnd>> {
-        let ctx = self.tiktok().await?;
+        let ctx = self.tiktok_app.current().await?;
         let plan = ctx
             .client
             .plan_upload(post.fingerprint.size)
@@ -25,6 +25,7 @@ impl Engine {
         let info = post_info(post);
         let mode = post.mode;
         let res = self
+            .tokens
             .with_token(post.account_id, |c, t| {
                 let info = info.clone();
                 async move {
@@ -45,7 +46,7 @@ impl Engine {
                 return self.handle_pre_init_error(job, post, e).await.map(Some);
             }
         };
-        let now = self.clock().now_ms();
+        let now = self.ctx.clock().now_ms();
         // The publish id first: whatever fails next, TikTok can be asked about this publish.
         // Until the upload state is written the outcome counts as unknown.
         self.set_state(
@@ -68,6 +69,7 @@ impl Engine {
         .await?;
         // The URL is a credential: keychain only, written before the state that needs it.
         if let Err(e) = self
+            .ctx
             .secrets()
             .set(
                 &upload_url_entry(job.post_id),

@@ -30,9 +30,17 @@
 //! each state in one transaction, `actions` are the creator's, `notify` the creator-facing texts.
 //! All SQL is in `crate::db::publish_jobs`.
 
+use std::sync::Arc;
+
 use sqlx::SqlitePool;
 
+use crate::ctx::Ctx;
 use crate::error::{CoreError, CoreResult};
+use crate::posts::service::Posts;
+use crate::posts::PostMode;
+use crate::settings_service::SettingsService;
+use crate::tiktok_app::TiktokApp;
+use crate::tokens::Tokens;
 
 mod actions;
 mod check;
@@ -41,6 +49,7 @@ mod init;
 pub mod notify;
 mod poll;
 mod run;
+pub mod scheduler;
 pub mod state;
 mod transition;
 mod upload;
@@ -62,4 +71,40 @@ pub(crate) async fn ensure_outcome_known(pool: &SqlitePool, post_id: i64) -> Cor
         return Err(CoreError::Conflict(UNKNOWN_OUTCOME_MESSAGE.to_owned()));
     }
     Ok(())
+}
+
+/// The publisher service: runs each post's persisted state machine, the scheduler's passes
+/// that start them, and the creator's actions on a publish.
+pub struct Publisher {
+    ctx: Ctx,
+    tiktok_app: Arc<TiktokApp>,
+    tokens: Arc<Tokens>,
+    settings: Arc<SettingsService>,
+    posts: Arc<Posts>,
+    running: std::sync::Mutex<scheduler::Running>,
+}
+
+impl Publisher {
+    pub fn new(
+        ctx: Ctx,
+        tiktok_app: Arc<TiktokApp>,
+        tokens: Arc<Tokens>,
+        settings: Arc<SettingsService>,
+        posts: Arc<Posts>,
+    ) -> Self {
+        Self {
+            ctx,
+            tiktok_app,
+            tokens,
+            settings,
+            posts,
+            running: std::sync::Mutex::new(Default::default()),
+        }
+    }
+
+    /// Why the account cannot be posted to in `mode` (a scope it did not grant), if so.
+    async fn missing_scope(&self, account_id: i64, mode: PostMode) -> CoreResult<Option<String>> {
+        let row = crate::accounts::get_live(self.ctx.pool(), account_id).await?;
+        Ok(crate::compose::missing_scope_message(&row, mode))
+    }
 }

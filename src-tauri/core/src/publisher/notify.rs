@@ -29,7 +29,7 @@ pub(crate) fn taken() -> CoreError {
     CoreError::Conflict(TAKEN.to_owned())
 }
 
-/// The post was taken from this actor by another one (see `Engine::set_state`).
+/// The post was taken from this actor by another one (see `Publisher::set_state`).
 pub fn is_taken(e: &CoreError) -> bool {
     matches!(e, CoreError::Conflict(m) if m == TAKEN)
 }

@@ -5,9 +5,9 @@ use std::time::Duration;
 
 use tiktok_api::{ErrorClass, PublishState};
 
+use super::Publisher;
 use crate::audit::{self, Outcome};
 use crate::db::publish_jobs as db;
-use crate::engine::Engine;
 use crate::error::{CoreError, CoreResult};
 use crate::events::NotificationKind;
 use crate::posts::{PostDto, PostMode};
@@ -15,7 +15,7 @@ use crate::posts::{PostDto, PostMode};
 use super::notify::*;
 use super::state::*;
 
-impl Engine {
+impl Publisher {
     /// processing: polls the status with backoff until TikTok says how it ended, or until the
     /// processing deadline: then the post needs the creator (outcome unknown, Check again).
     pub(super) async fn step_poll(
@@ -40,8 +40,8 @@ impl Engine {
             Some(d) => d,
             None => {
                 // A job from before deadlines were kept: its deadline counts from now.
-                let d = self.clock().now_ms() + PROCESSING_DEADLINE_MS;
-                db::set_processing_deadline(self.store().pool(), job.post_id, d).await?;
+                let d = self.ctx.clock().now_ms() + PROCESSING_DEADLINE_MS;
+                db::set_processing_deadline(self.ctx.pool(), job.post_id, d).await?;
                 job.processing_deadline_at = Some(d);
                 d
             }
@@ -91,7 +91,7 @@ impl Engine {
                 },
             }
             // Asked at least once in this run (after a restart too) before giving up.
-            if self.clock().now_ms() >= deadline {
+            if self.ctx.clock().now_ms() >= deadline {
                 return self
                     .end_with(
                         job,
@@ -126,7 +126,7 @@ impl Engine {
         } else {
             self.unconfirmed_audience(post).await
         };
-        let now = self.clock().now_ms();
+        let now = self.ctx.clock().now_ms();
         let ask_for_id = !inbox
             && post.mode == PostMode::Direct
             && st.public_post_ids.is_empty()
@@ -155,10 +155,10 @@ impl Engine {
         )
         .await?;
         if ask_for_id {
-            self.wake_scheduler();
+            self.ctx.wake_scheduler();
         }
         audit::record(
-            self.store().pool(),
+            self.ctx.pool(),
             Some(job.account_id),
             "post.publish",
             Outcome::Ok,
@@ -174,7 +174,7 @@ impl Engine {
             .scheduled_at
             .as_deref()
             .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
-            .map(|t| (self.clock().now_ms() - t.timestamp_millis()) / 60_000)
+            .map(|t| (self.ctx.clock().now_ms() - t.timestamp_millis()) / 60_000)
             .unwrap_or(0);
         body.push_str(&self.late_note(job.post_id, late_min));
         self.notify_post(post, NotificationKind::Published, "Posted", &body)
@@ -256,7 +256,7 @@ impl Engine {
         if post.privacy_level.as_deref().unwrap_or("SELF_ONLY") == "SELF_ONLY" {
             return None;
         }
-        match self.direct_post_audit().await {
+        match self.tiktok_app.direct_post_audit().await {
             Ok(crate::tiktok_config::DirectPostAudit::NotAudited) => {
                 Some(AUDIENCE_UNCONFIRMED_MESSAGE.to_owned())
             }

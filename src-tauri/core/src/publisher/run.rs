@@ -5,15 +5,15 @@ use std::sync::Arc;
 
 use tiktok_api::{ErrorClass, PublishId, PublishState};
 
+use super::Publisher;
 use crate::db::publish_jobs as db;
-use crate::engine::Engine;
 use crate::error::{CoreError, CoreResult};
 use crate::posts::{PostDto, PostStatus};
 
 use super::notify::*;
 use super::state::*;
 
-impl Engine {
+impl Publisher {
     /// Runs a job from its persisted state until it ends or waits for a retry. A run whose
     /// post was taken from it (cancelled, deleted, moved on by someone else) stops quietly.
     pub(crate) async fn run_publish(self: &Arc<Self>, post_id: i64) -> CoreResult<RunEnd> {
@@ -24,18 +24,18 @@ impl Engine {
     }
 
     pub(super) async fn run_publish_inner(self: &Arc<Self>, post_id: i64) -> CoreResult<RunEnd> {
-        let pool = self.store().pool();
+        let pool = self.ctx.pool();
         let Some(mut job) = db::load_job(pool, post_id).await? else {
             return Ok(RunEnd::Done);
         };
         // A post waiting for the keychain is tried again by itself once its time came.
         if job.step() == PublishStep::NeedsAttention {
-            if !keychain_retry_due(&job, self.clock().now_ms()) {
+            if !keychain_retry_due(&job, self.ctx.clock().now_ms()) {
                 return Ok(RunEnd::Done);
             }
             self.requeue(&mut job).await?;
         }
-        let post = self.post(post_id).await?;
+        let post = self.posts.post(post_id).await?;
         if !matches!(post.status, PostStatus::Queued | PostStatus::Publishing) {
             // Cancelled (or taken back) before anything was sent: the job is void.
             if job.step() == PublishStep::Queued && job.publish_id.is_none() {
@@ -86,11 +86,12 @@ impl Engine {
         publish_id: &str,
     ) -> CoreResult<tiktok_api::PublishStatus> {
         let id = PublishId(publish_id.to_owned());
-        self.with_token(account_id, |c, t| {
-            let id = id.clone();
-            async move { c.fetch_status(&t, &id).await }
-        })
-        .await
+        self.tokens
+            .with_token(account_id, |c, t| {
+                let id = id.clone();
+                async move { c.fetch_status(&t, &id).await }
+            })
+            .await
     }
 
     /// Asks TikTok how far the publish it already has got, and continues from there: published
@@ -132,7 +133,7 @@ impl Engine {
                     tiktok_status: Some(status_text),
                     confirmed_bytes: Some(uploaded),
                     processing_deadline_at: Some(Some(
-                        self.clock().now_ms() + PROCESSING_DEADLINE_MS,
+                        self.ctx.clock().now_ms() + PROCESSING_DEADLINE_MS,
                     )),
                     outcome_unknown: Some(false),
                     ..Default::default()
@@ -141,9 +142,9 @@ impl Engine {
             .await?;
             return Ok(None);
         }
-        let live_url = upload_url_live(job, self.clock().now_ms())
+        let live_url = upload_url_live(job, self.ctx.clock().now_ms())
             && matches!(
-                self.secrets().get(&upload_url_entry(job.post_id)).await,
+                self.ctx.secrets().get(&upload_url_entry(job.post_id)).await,
                 Ok(Some(_))
             );
         if live_url {
@@ -161,7 +162,11 @@ impl Engine {
         }
         // TikTok holds part of the video and nobody can send it the rest: it can never
         // become a post.
-        let _ = self.secrets().delete(&upload_url_entry(job.post_id)).await;
+        let _ = self
+            .ctx
+            .secrets()
+            .delete(&upload_url_entry(job.post_id))
+            .await;
         self.set_state(
             job,
             PublishStep::Checking,

@@ -3,9 +3,9 @@
 //! told to the UI; and the ways a run ends (failed, needs attention, waiting for a retry, the
 //! keychain or a reconnect).
 
+use super::Publisher;
 use crate::audit::{self, Outcome};
 use crate::db::publish_jobs as db;
-use crate::engine::Engine;
 use crate::error::{CoreError, CoreResult};
 use crate::events::{EngineEvent, NotificationKind};
 use crate::posts::PostDto;
@@ -13,17 +13,17 @@ use crate::posts::PostDto;
 use super::notify::*;
 use super::state::*;
 
-impl Engine {
+impl Publisher {
     /// Takes a due scheduled post into the publisher: `queued`, its job row reset (a previous
     /// one keeps the publish TikTok knows of, so the run asks TikTok about it before any new
     /// init). Answers false if the post is no longer scheduled (edited, cancelled, paused in
     /// between) — or if its last publish has an unknown outcome: then it needs attention, since
     /// publishing it again could post it twice.
     pub(crate) async fn claim_post(&self, post_id: i64) -> CoreResult<bool> {
-        let pool = self.store().pool();
-        let now = self.clock().now_ms();
+        let pool = self.ctx.pool();
+        let now = self.ctx.clock().now_ms();
         if db::park_unknown_outcome(pool, post_id, UNKNOWN_OUTCOME_MESSAGE, now).await? {
-            self.events().emit(EngineEvent::PostsChanged {
+            self.ctx.events().emit(EngineEvent::PostsChanged {
                 post_id: Some(post_id),
                 account_id: None,
             });
@@ -42,8 +42,8 @@ impl Engine {
         step: PublishStep,
         change: Change,
     ) -> CoreResult<()> {
-        let pool = self.store().pool();
-        let now = self.clock().now_ms();
+        let pool = self.ctx.pool();
+        let now = self.ctx.clock().now_ms();
         let before = job.clone();
         let prior_state = job.state.clone();
         let prior_status = job.step().post_status();
@@ -74,13 +74,13 @@ impl Engine {
         }
         let error_text = applied.error_text;
         tracing::info!(post_id = job.post_id, state = %job.state, "publish state");
-        self.events().emit(EngineEvent::PublishStateChanged {
+        self.ctx.events().emit(EngineEvent::PublishStateChanged {
             post_id: job.post_id,
             account_id: job.account_id,
             state: step,
             message: error_text,
         });
-        self.events().emit(EngineEvent::PostsChanged {
+        self.ctx.events().emit(EngineEvent::PostsChanged {
             post_id: Some(job.post_id),
             account_id: Some(job.account_id),
         });
@@ -108,7 +108,7 @@ impl Engine {
             (NotificationKind::NeedsAttention, "Post needs attention")
         };
         audit::record(
-            self.store().pool(),
+            self.ctx.pool(),
             Some(job.account_id),
             "post.publish",
             Outcome::Error,
@@ -173,14 +173,13 @@ impl Engine {
         change: Change,
     ) -> CoreResult<RunEnd> {
         tracing::warn!(post_id = job.post_id, error = %e, "keychain refused; the post waits for it");
-        let waits =
-            db::count_history_errors(self.store().pool(), job.post_id, KEYCHAIN_WAIT_MESSAGE)
-                .await
-                .unwrap_or(0);
+        let waits = db::count_history_errors(self.ctx.pool(), job.post_id, KEYCHAIN_WAIT_MESSAGE)
+            .await
+            .unwrap_or(0);
         let wait = keychain_wait_ms(waits);
         let change = Change {
             retryable: Some(true),
-            next_retry_at: Some(Some(self.clock().now_ms() + wait)),
+            next_retry_at: Some(Some(self.ctx.clock().now_ms() + wait)),
             error: Some(Some((
                 KEYCHAIN_WAIT_CODE.to_owned(),
                 KEYCHAIN_WAIT_MESSAGE.to_owned(),
@@ -198,7 +197,7 @@ impl Engine {
             )
             .await;
         }
-        self.wake_scheduler();
+        self.ctx.wake_scheduler();
         Ok(RunEnd::Done)
     }
 
@@ -207,7 +206,7 @@ impl Engine {
         &self,
         id: i64,
     ) -> CoreResult<Option<crate::accounts::AccountRow>> {
-        Ok(crate::accounts::get(self.store().pool(), id)
+        Ok(crate::accounts::get(self.ctx.pool(), id)
             .await?
             .filter(|r| r.removed_at.is_some()))
     }
@@ -233,7 +232,8 @@ impl Engine {
             },
         )
         .await?;
-        self.pause_posts_of_account(job.account_id, crate::account_ops::REMOVED_PAUSE_REASON)
+        self.posts
+            .pause_posts_of_account(job.account_id, crate::account_ops::REMOVED_PAUSE_REASON)
             .await?;
         Ok(RunEnd::Done)
     }
@@ -268,7 +268,7 @@ impl Engine {
                 )
                 .await;
         }
-        let at = self.clock().now_ms() + backoff_ms(job.attempts);
+        let at = self.ctx.clock().now_ms() + backoff_ms(job.attempts);
         let change = Change {
             attempts: Some(attempts),
             next_retry_at: Some(Some(at)),
@@ -294,8 +294,8 @@ impl Engine {
             },
         )
         .await?;
-        db::clear_queued_attention(self.store().pool(), job.post_id).await?;
-        self.wake_scheduler();
+        db::clear_queued_attention(self.ctx.pool(), job.post_id).await?;
+        self.ctx.wake_scheduler();
         Ok(())
     }
 
@@ -307,11 +307,11 @@ impl Engine {
         title: &str,
         body: &str,
     ) {
-        let who = crate::accounts::get_live(self.store().pool(), post.account_id)
+        let who = crate::accounts::get_live(self.ctx.pool(), post.account_id)
             .await
             .map(|a| crate::tokens::display(&a))
             .unwrap_or_else(|_| format!("account {}", post.account_id));
-        self.events().emit(EngineEvent::Notify {
+        self.ctx.events().emit(EngineEvent::Notify {
             notification: kind,
             title: title.to_owned(),
             body: post_body(&who, &post.caption, body),

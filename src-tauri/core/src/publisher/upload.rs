@@ -5,8 +5,8 @@ use std::sync::Arc;
 
 use tiktok_api::{ErrorClass, PublishState, UploadUrl};
 
+use super::Publisher;
 use crate::db::publish_jobs as db;
-use crate::engine::Engine;
 use crate::error::{CoreError, CoreResult};
 use crate::events::EngineEvent;
 use crate::posts::PostDto;
@@ -14,15 +14,15 @@ use crate::posts::PostDto;
 use super::notify::*;
 use super::state::*;
 
-impl Engine {
+impl Publisher {
     /// uploading: resume from the offset TikTok confirmed, with a still-valid URL.
     pub(super) async fn step_upload(
         self: &Arc<Self>,
         job: &mut PublishJob,
         post: &PostDto,
     ) -> CoreResult<Option<RunEnd>> {
-        let now = self.clock().now_ms();
-        let url = match self.secrets().get(&upload_url_entry(job.post_id)).await {
+        let now = self.ctx.clock().now_ms();
+        let url = match self.ctx.secrets().get(&upload_url_entry(job.post_id)).await {
             Ok(u) => u,
             Err(e) => {
                 let e = CoreError::from(e);
@@ -52,22 +52,22 @@ impl Engine {
             job.chunk_size.unwrap_or_default() as u64,
         )
         .map_err(CoreError::from)?;
-        let client = self.tiktok().await?.client.clone();
+        let client = self.tiktok_app.current().await?.client.clone();
         // Progress is persisted by a writer task as each chunk is confirmed (the client's
         // callback is synchronous).
         let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<tiktok_api::UploadProgress>();
-        let engine = self.clone();
+        let publisher = self.clone();
         let (post_id, account_id) = (job.post_id, job.account_id);
         let writer = tokio::spawn(async move {
             while let Some(p) = rx.recv().await {
                 let _ = db::save_progress(
-                    engine.store().pool(),
+                    publisher.ctx.pool(),
                     post_id,
                     p.confirmed_bytes as i64,
-                    engine.clock().now_ms(),
+                    publisher.ctx.clock().now_ms(),
                 )
                 .await;
-                engine.events().emit(EngineEvent::PublishProgress {
+                publisher.ctx.events().emit(EngineEvent::PublishProgress {
                     post_id,
                     account_id,
                     state: PublishStep::Uploading,
@@ -83,7 +83,7 @@ impl Engine {
             })
             .await;
         let _ = writer.await;
-        let confirmed = db::confirmed_bytes(self.store().pool(), job.post_id)
+        let confirmed = db::confirmed_bytes(self.ctx.pool(), job.post_id)
             .await?
             .ok_or_else(taken)?;
         job.confirmed_bytes = confirmed;
@@ -97,13 +97,17 @@ impl Engine {
                         attempts: Some(0),
                         error: Some(None),
                         processing_deadline_at: Some(Some(
-                            self.clock().now_ms() + PROCESSING_DEADLINE_MS,
+                            self.ctx.clock().now_ms() + PROCESSING_DEADLINE_MS,
                         )),
                         ..Default::default()
                     },
                 )
                 .await?;
-                let _ = self.secrets().delete(&upload_url_entry(job.post_id)).await;
+                let _ = self
+                    .ctx
+                    .secrets()
+                    .delete(&upload_url_entry(job.post_id))
+                    .await;
                 Ok(None)
             }
             Ok(_) => {
@@ -188,13 +192,17 @@ impl Engine {
                             attempts: Some(0),
                             error: Some(None),
                             processing_deadline_at: Some(Some(
-                                self.clock().now_ms() + PROCESSING_DEADLINE_MS,
+                                self.ctx.clock().now_ms() + PROCESSING_DEADLINE_MS,
                             )),
                             ..Default::default()
                         },
                     )
                     .await?;
-                    let _ = self.secrets().delete(&upload_url_entry(job.post_id)).await;
+                    let _ = self
+                        .ctx
+                        .secrets()
+                        .delete(&upload_url_entry(job.post_id))
+                        .await;
                     Ok(None)
                 }
                 // TikTok lacks bytes: sending them again cannot duplicate the post.

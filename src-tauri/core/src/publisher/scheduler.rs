@@ -1,4 +1,4 @@
-//! The scheduler: one tokio task owns the clock.
+//! The scheduler's passes: one worker (`crate::workers::scheduler`) owns the clock and runs them.
 //!
 //! Each pass reads SQLite: due posts are claimed for the publisher, and jobs waiting for a retry
 //! whose time came are run again — at most [`DEFAULT_PARALLEL`] at once, one at a time per
@@ -17,9 +17,9 @@ use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::Duration;
 
+use super::Publisher;
 use crate::audit::{self, Outcome};
 use crate::db::schedule as db;
-use crate::engine::Engine;
 use crate::error::{CoreError, CoreResult};
 use crate::events::{EngineEvent, NotificationKind};
 use crate::publisher::RunEnd;
@@ -93,11 +93,11 @@ impl Running {
     }
 }
 
-impl Engine {
+impl Publisher {
     /// How late a post may be (after the app was closed, asleep or paused) and still be
     /// published. Waiting for a free publish slot does not count.
     pub async fn missed_grace_minutes(&self) -> CoreResult<u32> {
-        let value = db::setting(self.store().pool(), GRACE_KEY).await?;
+        let value = db::setting(self.ctx.pool(), GRACE_KEY).await?;
         Ok(value
             .and_then(|v| v.parse().ok())
             .unwrap_or(DEFAULT_GRACE_MINUTES))
@@ -110,35 +110,35 @@ impl Engine {
             ));
         }
         db::set_setting(
-            self.store().pool(),
+            self.ctx.pool(),
             GRACE_KEY,
             &minutes.to_string(),
             &chrono::Utc::now().to_rfc3339(),
         )
         .await?;
-        self.wake_scheduler();
+        self.ctx.wake_scheduler();
         Ok(minutes)
     }
 
     /// Scheduler passes (wake-ups) since the engine started.
     pub fn scheduler_wakeups(&self) -> u64 {
-        self.running().lock().expect("running").passes
+        self.running.lock().expect("running").passes
     }
 
     /// Post ids being published right now.
     pub fn active_publishes(&self) -> Vec<i64> {
-        self.running().lock().expect("running").active()
+        self.running.lock().expect("running").active()
     }
 
     /// One pass: missed posts, due posts, due retries. Answers when to look again (epoch ms),
     /// `None` when nothing is waiting for a time.
     pub(crate) async fn scheduler_pass(self: &Arc<Self>) -> CoreResult<Option<i64>> {
-        let pool = self.store().pool();
-        let now = self.clock().now_ms();
+        let pool = self.ctx.pool();
+        let now = self.ctx.clock().now_ms();
         let unattended = self.unattended_since(now).await?;
-        let paused = self.settings().await.publishing_paused;
+        let paused = self.settings.get().await.publishing_paused;
         let judged = {
-            let mut running = self.running().lock().expect("running");
+            let mut running = self.running.lock().expect("running");
             let mut earliest = running.unattended.take();
             for u in [unattended, paused.then_some((now, Unattended::Paused))]
                 .into_iter()
@@ -164,7 +164,7 @@ impl Engine {
             if since < cutoff {
                 if let Err(e) = self.mark_missed(cutoff, why).await {
                     // Judged again at the next pass, not forgotten.
-                    self.running().lock().expect("running").unattended = judged;
+                    self.running.lock().expect("running").unattended = judged;
                     return Err(e);
                 }
             }
@@ -182,11 +182,7 @@ impl Engine {
         for (post_id, account_id) in due {
             if !self.try_start(post_id, account_id, true).await? {
                 waiting = true;
-                self.running()
-                    .lock()
-                    .expect("running")
-                    .waited
-                    .insert(post_id);
+                self.running.lock().expect("running").waited.insert(post_id);
             }
         }
 
@@ -207,8 +203,8 @@ impl Engine {
     /// the stretch by which the wall clock outran awake time since the last pass (a suspend or
     /// a clock jump), taken as ending now. `None` when the engine ran all along.
     async fn unattended_since(&self, now: i64) -> CoreResult<Option<(i64, Unattended)>> {
-        let awake = self.clock().awake_ms();
-        let prev = self.running().lock().expect("running").last_pass;
+        let awake = self.ctx.clock().awake_ms();
+        let prev = self.running.lock().expect("running").last_pass;
         let since = match prev {
             Some((wall, was_awake)) => {
                 let away = (now - wall) - (awake - was_awake);
@@ -216,18 +212,18 @@ impl Engine {
             }
             None => Some(self.heartbeat().await?.unwrap_or(i64::MIN)),
         };
-        self.running().lock().expect("running").last_pass = Some((now, awake));
+        self.running.lock().expect("running").last_pass = Some((now, awake));
         Ok(since.map(|s| (s, Unattended::ClosedOrAsleep)))
     }
 
     async fn heartbeat(&self) -> CoreResult<Option<i64>> {
-        let value = db::setting(self.store().pool(), HEARTBEAT_KEY).await?;
+        let value = db::setting(self.ctx.pool(), HEARTBEAT_KEY).await?;
         Ok(value.and_then(|v| v.parse().ok()))
     }
 
     async fn write_heartbeat(&self, now: i64) -> CoreResult<()> {
         db::set_setting(
-            self.store().pool(),
+            self.ctx.pool(),
             HEARTBEAT_KEY,
             &now.to_string(),
             &crate::clock::rfc3339(now),
@@ -240,11 +236,11 @@ impl Engine {
         if late_min < LATE_NOTE_MS / 60_000 {
             return String::new();
         }
-        let running = self.running().lock().expect("running");
+        let running = self.running.lock().expect("running");
         let started_late_ms = running
             .started
             .get(&post_id)
-            .map(|at| late_min * 60_000 - (self.clock().now_ms() - at));
+            .map(|at| late_min * 60_000 - (self.ctx.clock().now_ms() - at));
         let why = if running.waited.contains(&post_id) {
             "it waited for other posts to finish publishing"
         } else if started_late_ms.is_some_and(|l| l < LATE_NOTE_MS) {
@@ -264,7 +260,7 @@ impl Engine {
         claim: bool,
     ) -> CoreResult<bool> {
         {
-            let running = self.running().lock().expect("running");
+            let running = self.running.lock().expect("running");
             if running.posts.contains_key(&post_id) {
                 return Ok(true);
             }
@@ -275,32 +271,31 @@ impl Engine {
         if claim && !self.claim_post(post_id).await? {
             return Ok(true);
         }
-        let mut running = self.running().lock().expect("running");
+        let mut running = self.running.lock().expect("running");
         if running.posts.contains_key(&post_id) {
             return Ok(true);
         }
         running.accounts.insert(account_id);
-        let now = self.clock().now_ms();
+        let now = self.ctx.clock().now_ms();
         running.started.entry(post_id).or_insert(now);
         let weak = Arc::downgrade(self);
         let task = tokio::spawn(async move {
-            let Some(engine) = weak.upgrade() else { return };
-            let res = engine.run_publish(post_id).await;
+            let Some(publisher) = weak.upgrade() else {
+                return;
+            };
+            let res = publisher.run_publish(post_id).await;
             if let Err(e) = &res {
                 tracing::warn!(post_id, error = %e, "publish stopped on an error; trying again later");
-                let at = engine.clock().now_ms() + MAX_SLEEP.as_millis() as i64;
-                let _ = crate::db::publish_jobs::retry_unfinished_at(
-                    engine.store().pool(),
-                    post_id,
-                    at,
-                )
-                .await;
+                let at = publisher.ctx.clock().now_ms() + MAX_SLEEP.as_millis() as i64;
+                let _ =
+                    crate::db::publish_jobs::retry_unfinished_at(publisher.ctx.pool(), post_id, at)
+                        .await;
             }
             if let Ok(RunEnd::RetryLater) = res {
                 tracing::debug!(post_id, "publish waits for a retry");
             }
             {
-                let mut running = engine.running().lock().expect("running");
+                let mut running = publisher.running.lock().expect("running");
                 running.posts.remove(&post_id);
                 running.accounts.remove(&account_id);
                 if let Ok(RunEnd::Done) = res {
@@ -308,7 +303,7 @@ impl Engine {
                     running.started.remove(&post_id);
                 }
             }
-            engine.wake_scheduler();
+            publisher.ctx.wake_scheduler();
         });
         running.posts.insert(post_id, task.abort_handle());
         Ok(true)
@@ -317,10 +312,10 @@ impl Engine {
     /// Scheduled posts due before `before` that nothing could act on for longer than the
     /// grace: missed, with a notification each saying `why`.
     async fn mark_missed(&self, before: i64, why: Unattended) -> CoreResult<()> {
-        let pool = self.store().pool();
+        let pool = self.ctx.pool();
         let rows = db::overdue_posts(pool, before).await?;
         for (id, account_id) in rows {
-            if !db::mark_missed(pool, id, self.clock().now_ms()).await? {
+            if !db::mark_missed(pool, id, self.ctx.clock().now_ms()).await? {
                 continue;
             }
             audit::record(
@@ -331,10 +326,10 @@ impl Engine {
                 &format!("post {id}"),
             )
             .await;
-            let post = self.post(id).await?;
+            let post = self.posts.post(id).await?;
             self.notify_post(&post, NotificationKind::Missed, "Post missed", why.body())
                 .await;
-            self.events().emit(EngineEvent::PostsChanged {
+            self.ctx.events().emit(EngineEvent::PostsChanged {
                 post_id: Some(id),
                 account_id: Some(account_id),
             });
@@ -342,41 +337,14 @@ impl Engine {
         Ok(())
     }
 
-    /// Starts the scheduler task; it ends when `stop` changes.
-    pub(crate) fn spawn_scheduler(
-        self: &Arc<Self>,
-        mut stop: tokio::sync::watch::Receiver<bool>,
-    ) -> tokio::task::JoinHandle<()> {
-        let weak = Arc::downgrade(self);
-        let wake = self.scheduler_wake();
-        let mut clock_moved = self.clock().moved();
-        tokio::spawn(async move {
-            loop {
-                let Some(engine) = weak.upgrade() else { break };
-                engine.running().lock().expect("running").passes += 1;
-                let next = match engine.scheduler_pass().await {
-                    Ok(n) => n,
-                    Err(e) => {
-                        tracing::warn!(error = %e, "scheduler pass failed");
-                        Some(engine.clock().now_ms() + MAX_SLEEP.as_millis() as i64)
-                    }
-                };
-                let now = engine.clock().now_ms();
-                drop(engine);
-                let sleep =
-                    next.map(|t| Duration::from_millis((t - now).max(0) as u64).min(MAX_SLEEP));
-                tokio::select! {
-                    _ = async {
-                        match sleep {
-                            Some(d) => tokio::time::sleep(d).await,
-                            None => std::future::pending::<()>().await,
-                        }
-                    } => {}
-                    _ = wake.notified() => {}
-                    _ = clock_moved.changed() => {}
-                    _ = stop.changed() => break,
-                }
-            }
-        })
+    /// Counts a scheduler pass (the worker calls it before each one).
+    pub(crate) fn count_pass(&self) {
+        self.running.lock().expect("running").passes += 1;
+    }
+
+    /// Publishes in flight stop where they are; their persisted state resumes them at the next
+    /// start.
+    pub(crate) fn abort_all(&self) {
+        self.running.lock().expect("running").abort_all();
     }
 }
