@@ -3,7 +3,6 @@
 
 use tiktok_api::{ErrorClass, PublishState};
 
-use super::Publisher;
 use crate::audit::{self, Outcome};
 use crate::db::publish_jobs as db;
 use crate::error::{CoreError, CoreResult};
@@ -11,6 +10,7 @@ use crate::posts::PostDto;
 
 use super::notify::*;
 use super::state::*;
+use super::Publisher;
 
 impl Publisher {
     /// The publish job of a post, if it ever entered publishing.

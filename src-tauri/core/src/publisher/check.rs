@@ -6,13 +6,13 @@ use std::path::PathBuf;
 
 use tiktok_api::ErrorClass;
 
-use super::Publisher;
 use crate::error::{CoreError, CoreResult};
 use crate::media::{self, Fingerprint};
 use crate::posts::{PostDto, PostMode};
 
 use super::notify::*;
 use super::state::*;
+use super::Publisher;
 
 impl Publisher {
     /// queued/checking: file fingerprint, fresh creator_info; then records the init intent.

@@ -2,12 +2,12 @@
 
 use std::sync::Arc;
 
-use super::Publisher;
 use crate::db::publish_jobs as db;
 use crate::error::CoreResult;
 use crate::events::EngineEvent;
 
 use super::state::*;
+use super::Publisher;
 
 impl Publisher {
     /// Published public posts whose id TikTok has not given yet: asks again for those due

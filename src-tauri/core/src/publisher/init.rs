@@ -2,13 +2,13 @@
 
 use tiktok_api::{ErrorClass, PostInfo, PrivacyLevel};
 
-use super::Publisher;
 use crate::error::{CoreError, CoreResult};
 use crate::posts::{PostDto, PostMode};
 use crate::secrets::Secret;
 
 use super::notify::*;
 use super::state::*;
+use super::Publisher;
 
 impl Publisher {
     /// initializing: the init request (intent already recorded).

@@ -5,7 +5,6 @@ use std::time::Duration;
 
 use tiktok_api::{ErrorClass, PublishState};
 
-use super::Publisher;
 use crate::audit::{self, Outcome};
 use crate::db::publish_jobs as db;
 use crate::error::{CoreError, CoreResult};
@@ -14,6 +13,7 @@ use crate::posts::{PostDto, PostMode};
 
 use super::notify::*;
 use super::state::*;
+use super::Publisher;
 
 impl Publisher {
     /// processing: polls the status with backoff until TikTok says how it ended, or until the

@@ -5,13 +5,13 @@ use std::sync::Arc;
 
 use tiktok_api::{ErrorClass, PublishId, PublishState};
 
-use super::Publisher;
 use crate::db::publish_jobs as db;
 use crate::error::{CoreError, CoreResult};
 use crate::posts::{PostDto, PostStatus};
 
 use super::notify::*;
 use super::state::*;
+use super::Publisher;
 
 impl Publisher {
     /// Runs a job from its persisted state until it ends or waits for a retry. A run whose

@@ -17,12 +17,13 @@ use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::Publisher;
 use crate::audit::{self, Outcome};
 use crate::db::schedule as db;
 use crate::error::{CoreError, CoreResult};
 use crate::events::{EngineEvent, NotificationKind};
-use crate::publisher::RunEnd;
+
+use super::state::RunEnd;
+use super::Publisher;
 
 /// Longest sleep before the wall clock is read again.
 pub const MAX_SLEEP: Duration = Duration::from_secs(30);

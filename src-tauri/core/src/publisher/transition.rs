@@ -3,7 +3,6 @@
 //! told to the UI; and the ways a run ends (failed, needs attention, waiting for a retry, the
 //! keychain or a reconnect).
 
-use super::Publisher;
 use crate::audit::{self, Outcome};
 use crate::db::publish_jobs as db;
 use crate::error::{CoreError, CoreResult};
@@ -12,6 +11,7 @@ use crate::posts::PostDto;
 
 use super::notify::*;
 use super::state::*;
+use super::Publisher;
 
 impl Publisher {
     /// Takes a due scheduled post into the publisher: `queued`, its job row reset (a previous

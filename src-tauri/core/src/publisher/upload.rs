@@ -5,7 +5,6 @@ use std::sync::Arc;
 
 use tiktok_api::{ErrorClass, PublishState, UploadUrl};
 
-use super::Publisher;
 use crate::db::publish_jobs as db;
 use crate::error::{CoreError, CoreResult};
 use crate::events::EngineEvent;
@@ -13,6 +12,7 @@ use crate::posts::PostDto;
 
 use super::notify::*;
 use super::state::*;
+use super::Publisher;
 
 impl Publisher {
     /// uploading: resume from the offset TikTok confirmed, with a still-valid URL.
