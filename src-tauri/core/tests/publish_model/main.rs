@@ -49,8 +49,8 @@
 //! and the longest sequence. Bugs the model finds are listed in [`KNOWN_BUGS`]: while listed,
 //! the op combinations that hit them are skipped (each skip is named in the trace, and two op
 //! kinds are not generated, see [`generation_excluded`]) so `make test` stays green; each has an
-//! ignored `bug_*` regression test in `replays.rs` with its replay (`cargo test -p tokdeck-core --test
-//! publish_model -- --ignored` runs them). Remove a bug from the list once its fix is merged and
+//! ignored `bug_*` regression test in `replays.rs` with its replay (`cargo test -p tokdeck-core
+//! --test publish_model -- --ignored` runs them). Remove a bug from the list once its fix is merged and
 //! un-ignore its test. `TOKDECK_MODEL_ALL_BUGS=1` skips nothing; `TOKDECK_MODEL_HUNT=<Bug>,..`
 //! skips all listed bugs but those; `TOKDECK_MODEL_TRACE=1` prints every case's trace.
 //!
