@@ -186,6 +186,61 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn the_workers_start_once_in_order_and_never_again_after_stop() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = crate::store::Store::open(dir.path()).await.unwrap();
+        let ctx = Ctx::new(
+            store,
+            crate::secrets::Secrets::native("tokdeck-workers-test"),
+            crate::clock::Clock::system(),
+            dir.path().to_path_buf(),
+        );
+        let settings = Arc::new(
+            crate::settings_service::SettingsService::load(ctx.clone())
+                .await
+                .unwrap(),
+        );
+        let app = Arc::new(crate::tiktok_app::TiktokApp::new(
+            ctx.clone(),
+            crate::tiktok_app::TiktokAppConfig {
+                endpoints: Default::default(),
+                simulator_url: None,
+                simulator_token: None,
+                rate_window: Duration::from_secs(60),
+                client_tuning: None,
+            },
+        ));
+        let tokens = Arc::new(Tokens::new(ctx.clone(), app.clone()));
+        let posts = Arc::new(Posts::new(ctx.clone()));
+        let publisher = Arc::new(Publisher::new(
+            ctx.clone(),
+            app,
+            tokens.clone(),
+            settings,
+            posts.clone(),
+        ));
+        let workers = Workers::default();
+        assert!(workers.running().is_empty());
+        workers.start(&ctx, &posts, &publisher, &tokens);
+        let mut expected = vec!["startup media check", "scheduler"];
+        if cfg!(target_os = "linux") {
+            expected.push("wall-clock watch");
+        }
+        expected.push("token refresher");
+        assert_eq!(workers.running(), expected);
+        // A second start is a no-op.
+        workers.start(&ctx, &posts, &publisher, &tokens);
+        assert_eq!(workers.running(), expected);
+        tokio::time::timeout(Duration::from_secs(12), workers.stop())
+            .await
+            .expect("the workers stop");
+        assert!(workers.running().is_empty());
+        workers.start(&ctx, &posts, &publisher, &tokens);
+        assert!(workers.running().is_empty(), "not restarted after stop");
+        workers.stop().await;
+    }
+
+    #[tokio::test]
     async fn a_worker_that_ignores_the_signal_is_not_waited_for_past_the_limit() {
         let w = Worker::spawn("stubborn", |_stop| std::future::pending::<()>());
         w.signal_stop();
