@@ -8,8 +8,10 @@ use crate::db::publish_jobs as db;
 use crate::error::{CoreError, CoreResult};
 use crate::posts::PostDto;
 
-use super::notify::*;
-use super::state::*;
+use super::notify::{user_taken, UNKNOWN_OUTCOME_MESSAGE};
+use super::state::{
+    safe_to_retry, upload_url_entry, Change, PublishAttempt, PublishJob, PublishStep, RunEnd,
+};
 use super::Publisher;
 
 impl Publisher {

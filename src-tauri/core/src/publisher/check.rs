@@ -10,8 +10,8 @@ use crate::error::{CoreError, CoreResult};
 use crate::media::{self, Fingerprint};
 use crate::posts::{PostDto, PostMode};
 
-use super::notify::*;
-use super::state::*;
+use super::notify::{user_action_text, UNKNOWN_OUTCOME_MESSAGE};
+use super::state::{is_cap, Change, PublishJob, PublishStep, RunEnd};
 use super::Publisher;
 
 impl Publisher {

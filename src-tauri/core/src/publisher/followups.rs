@@ -6,7 +6,7 @@ use crate::db::publish_jobs as db;
 use crate::error::CoreResult;
 use crate::events::EngineEvent;
 
-use super::state::*;
+use super::state::next_public_id_ask;
 use super::Publisher;
 
 impl Publisher {

@@ -6,8 +6,8 @@ use crate::error::{CoreError, CoreResult};
 use crate::posts::{PostDto, PostMode};
 use crate::secrets::Secret;
 
-use super::notify::*;
-use super::state::*;
+use super::notify::UNAUDITED_AUDIENCE_MESSAGE;
+use super::state::{upload_url_entry, Change, PublishJob, PublishStep, RunEnd, UPLOAD_URL_TTL_MS};
 use super::Publisher;
 
 impl Publisher {

@@ -11,8 +11,14 @@ use crate::error::{CoreError, CoreResult};
 use crate::events::NotificationKind;
 use crate::posts::{PostDto, PostMode};
 
-use super::notify::*;
-use super::state::*;
+use super::notify::{
+    user_action_text, AUDIENCE_UNCONFIRMED_CODE, AUDIENCE_UNCONFIRMED_MESSAGE,
+    UNKNOWN_OUTCOME_MESSAGE,
+};
+use super::state::{
+    is_cap, Change, PublishJob, PublishStep, RunEnd, PROCESSING_DEADLINE_MS, PUBLIC_ID_FIRST_MS,
+    PUBLIC_ID_WINDOW_MS,
+};
 use super::Publisher;
 
 impl Publisher {

@@ -9,8 +9,11 @@ use crate::db::publish_jobs as db;
 use crate::error::{CoreError, CoreResult};
 use crate::posts::{PostDto, PostStatus};
 
-use super::notify::*;
-use super::state::*;
+use super::notify::{is_taken, UNKNOWN_OUTCOME_MESSAGE};
+use super::state::{
+    keychain_retry_due, next_step, upload_url_entry, upload_url_live, Change, Next, PublishJob,
+    PublishStep, RunEnd, PROCESSING_DEADLINE_MS,
+};
 use super::Publisher;
 
 impl Publisher {

@@ -9,8 +9,11 @@ use crate::error::{CoreError, CoreResult};
 use crate::events::{EngineEvent, NotificationKind};
 use crate::posts::PostDto;
 
-use super::notify::*;
-use super::state::*;
+use super::notify::{plain, post_body, taken, KEYCHAIN_WAIT_MESSAGE, UNKNOWN_OUTCOME_MESSAGE};
+use super::state::{
+    backoff_ms, keychain_wait_ms, Change, PublishJob, PublishStep, RunEnd, KEYCHAIN_WAIT_CODE,
+    MAX_ATTEMPTS,
+};
 use super::Publisher;
 
 impl Publisher {

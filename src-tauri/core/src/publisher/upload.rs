@@ -10,8 +10,11 @@ use crate::error::{CoreError, CoreResult};
 use crate::events::EngineEvent;
 use crate::posts::PostDto;
 
-use super::notify::*;
-use super::state::*;
+use super::notify::{taken, user_action_text, EXPIRED_URL_MESSAGE};
+use super::state::{
+    last_chunk_in_flight, upload_url_entry, upload_url_live, Change, PublishJob, PublishStep,
+    RunEnd, PROCESSING_DEADLINE_MS,
+};
 use super::Publisher;
 
 impl Publisher {
