@@ -62,7 +62,7 @@ bench: setup
 	cargo bench -p tokdeck-core --bench posts
 	cargo bench -p tokdeck-core --bench publish
 
-## make soak: the publisher's model test (core/tests/publish_model.rs) with fresh seeds until
+## make soak: the publisher's model test (core/tests/publish_model/) with fresh seeds until
 ## TOKDECK_SOAK_SECS run out (default 30 min); prints the cases run and the longest sequence
 TOKDECK_SOAK_SECS ?= 1800
 ## then the media probe's header fuzzing with TOKDECK_FUZZ_CASES cases (default 3,000)

@@ -63,7 +63,7 @@ pub enum EngineEvent {
     PublishProgress {
         post_id: i64,
         account_id: i64,
-        state: crate::publisher::PublishStep,
+        state: crate::publisher::state::PublishStep,
         #[ts(type = "number")]
         bytes_confirmed: u64,
         #[ts(type = "number")]
@@ -74,7 +74,7 @@ pub enum EngineEvent {
     PublishStateChanged {
         post_id: i64,
         account_id: i64,
-        state: crate::publisher::PublishStep,
+        state: crate::publisher::state::PublishStep,
         message: Option<String>,
     },
     /// Something worth a native notification as well as a toast.

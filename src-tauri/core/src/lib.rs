@@ -15,7 +15,7 @@ pub mod media;
 pub mod posts;
 pub mod preview;
 pub mod publisher;
-pub mod scheduler;
+pub use publisher::scheduler;
 pub mod secrets;
 pub mod serve;
 pub mod settings;
@@ -25,7 +25,8 @@ pub mod thumbnails;
 pub mod tiktok_app;
 pub mod tiktok_config;
 pub mod tray_status;
-pub mod wall_clock;
+pub mod workers;
+pub use workers::wall_clock;
 
 // Old paths of modules that moved under `accounts/` (the shell and the tests use them).
 pub use accounts::{avatars, connect as oauth, deeplink, service as account_ops, tokens};

@@ -70,16 +70,6 @@ impl Compose {
         }
     }
 
-    /// Why the account cannot be posted to in `mode` (a scope it did not grant), if so.
-    pub(crate) async fn missing_scope(
-        &self,
-        account_id: i64,
-        mode: PostMode,
-    ) -> CoreResult<Option<String>> {
-        let row = accounts::get_live(self.ctx.pool(), account_id).await?;
-        Ok(missing_scope_message(&row, mode))
-    }
-
     /// The rules a post in `mode` is checked against: fresh creator_info for Direct Post, the
     /// inbox's own for inbox uploads. A scope the creator did not grant is refused first, with
     /// that as the reason.

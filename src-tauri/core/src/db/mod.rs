@@ -8,4 +8,6 @@ pub mod audit;
 pub mod open;
 pub mod post_views;
 pub mod posts;
+pub mod publish_jobs;
+pub mod schedule;
 pub mod settings;

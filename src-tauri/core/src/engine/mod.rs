@@ -4,8 +4,6 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::sync::{watch, Notify};
-
 mod accounts_api;
 mod posts_api;
 mod publish_api;
@@ -18,9 +16,10 @@ use crate::clock::Clock;
 use crate::compose::service::Compose;
 use crate::ctx::Ctx;
 use crate::error::CoreResult;
-use crate::events::{EngineEvent, Events};
+use crate::events::Events;
 use crate::posts::service::Posts;
 use crate::preview::Previews;
+use crate::publisher::Publisher;
 use crate::secrets::Secrets;
 use crate::settings::{Settings, SettingsPatch};
 use crate::settings_service::SettingsService;
@@ -28,6 +27,7 @@ use crate::store::Store;
 use crate::tiktok_app::{TiktokApp, TiktokAppConfig};
 use crate::tiktok_config::{DirectPostAudit, TiktokConfigDto, TiktokConfigPatch, TiktokEndpoints};
 use crate::tray_status::Tray;
+use crate::workers::Workers;
 
 /// Environment variable that moves all of Tokdeck's data (tests, E2E, portable installs).
 pub const DATA_DIR_ENV: &str = "TOKDECK_DATA_DIR";
@@ -113,10 +113,8 @@ pub struct Engine {
     tray: Arc<Tray>,
     accounts: Arc<Accounts>,
     connect: Arc<Connect>,
-    running: std::sync::Mutex<crate::scheduler::Running>,
-    scheduler: std::sync::Mutex<Option<tokio::task::JoinHandle<()>>>,
-    stop: watch::Sender<bool>,
-    background: std::sync::Mutex<Option<tokio::task::JoinHandle<()>>>,
+    publisher: Arc<Publisher>,
+    workers: Workers,
     /// The loopback video preview server, started on first use.
     preview: Arc<Previews>,
 }
@@ -164,6 +162,13 @@ impl Engine {
             posts.clone(),
             config.flow_ttl,
         ));
+        let publisher = Arc::new(Publisher::new(
+            ctx.clone(),
+            tiktok_app.clone(),
+            tokens.clone(),
+            settings.clone(),
+            posts.clone(),
+        ));
         Ok(Arc::new(Engine {
             ctx,
             tiktok_app,
@@ -174,26 +179,14 @@ impl Engine {
             tray,
             accounts,
             connect,
-            running: std::sync::Mutex::new(Default::default()),
-            scheduler: std::sync::Mutex::new(None),
-            stop: watch::channel(false).0,
-            background: std::sync::Mutex::new(None),
+            publisher,
+            workers: Workers::default(),
             preview,
         }))
     }
 
     pub fn clock(&self) -> &Clock {
         self.ctx.clock()
-    }
-
-    #[allow(dead_code)] // the services moving out of `impl Engine` (#12) take it
-    pub(crate) fn ctx(&self) -> &Ctx {
-        &self.ctx
-    }
-
-    #[allow(dead_code)] // the services moving out of `impl Engine` (#12) take it
-    pub(crate) fn tokens(&self) -> &Arc<Tokens> {
-        &self.tokens
     }
 
     /// The TikTok client for the current configuration (built once, rebuilt after a change).
@@ -217,88 +210,12 @@ impl Engine {
         self.tiktok_app.update_config(patch).await
     }
 
-    // Tokens.
-    pub(crate) async fn with_token<T, F, Fut>(&self, account_id: i64, call: F) -> CoreResult<T>
-    where
-        F: Fn(tiktok_api::TikTokClient, tiktok_api::AccessToken) -> Fut,
-        Fut: std::future::Future<Output = tiktok_api::Result<T>>,
-    {
-        self.tokens.with_token(account_id, call).await
-    }
-
-    /// Starts the background token refresher (once). The shell calls this after setup; tests
+    /// Starts the background workers (once): the startup media check, the scheduler, the
+    /// wall-clock jump watch and the token refresher. The shell calls this after setup; tests
     /// that want it call it too.
     pub fn start_background(self: &Arc<Self>) {
-        let mut slot = self.background.lock().expect("background slot");
-        if slot.is_some() || *self.stop.borrow() {
-            return;
-        }
-        // At start, a scheduled post whose video moved or changed while Tokdeck was closed goes
-        // to "needs attention" now, not at publish time.
-        let checker = Arc::downgrade(self);
-        tokio::spawn(async move {
-            let Some(engine) = checker.upgrade() else {
-                return;
-            };
-            match engine.check_pending_media().await {
-                Ok(bad) if !bad.is_empty() => engine.ctx.events().emit(EngineEvent::Notice {
-                    level: crate::events::NoticeLevel::Warning,
-                    message: format!(
-                        "{} scheduled post{} need{} attention: the video file moved or changed. Open the Queue to relink it.",
-                        bad.len(),
-                        if bad.len() == 1 { "" } else { "s" },
-                        if bad.len() == 1 { "s" } else { "" },
-                    ),
-                }),
-                Ok(_) => {}
-                Err(e) => tracing::warn!(error = %e, "could not check the videos of pending posts"),
-            }
-        });
-        *self.scheduler.lock().expect("scheduler slot") =
-            Some(self.spawn_scheduler(self.stop.subscribe()));
-        // After a resume or a clock change, due posts and due refreshes are looked at now, not
-        // when the current (monotonic) sleep ends. The watch ends with `stop`.
-        let (scheduler_wake, refresher_wake) = (
-            self.ctx.wakes().scheduler.clone(),
-            self.ctx.wakes().refresher.clone(),
-        );
-        crate::wall_clock::spawn_jump_watch(
-            move || {
-                scheduler_wake.notify_one();
-                refresher_wake.notify_one();
-            },
-            self.stop.subscribe(),
-        );
-        let weak = Arc::downgrade(self);
-        let wake = self.ctx.wakes().refresher.clone();
-        let mut stop = self.stop.subscribe();
-        let mut clock_moved = self.ctx.clock().moved();
-        *slot = Some(tokio::spawn(async move {
-            loop {
-                let Some(engine) = weak.upgrade() else { break };
-                let sleep = engine.tokens.refresh_due().await;
-                drop(engine);
-                tokio::select! {
-                    _ = tokio::time::sleep(sleep) => {}
-                    _ = wake.notified() => {}
-                    _ = clock_moved.changed() => {}
-                    _ = stop.changed() => break,
-                }
-            }
-        }));
-    }
-
-    pub(crate) fn running(&self) -> &std::sync::Mutex<crate::scheduler::Running> {
-        &self.running
-    }
-
-    pub(crate) fn scheduler_wake(&self) -> Arc<Notify> {
-        self.ctx.wakes().scheduler.clone()
-    }
-
-    /// Makes the scheduler read the due posts again now.
-    pub(crate) fn wake_scheduler(&self) {
-        self.ctx.wake_scheduler();
+        self.workers
+            .start(&self.ctx, &self.posts, &self.publisher, &self.tokens);
     }
 
     pub fn data_dir(&self) -> &Path {
@@ -338,23 +255,10 @@ impl Engine {
 
     /// Stops background work and closes the database. Safe to call more than once.
     pub async fn shutdown(&self) {
-        let _ = self.stop.send(true);
-        let task = self.background.lock().expect("background slot").take();
-        if let Some(task) = task {
-            if tokio::time::timeout(Duration::from_secs(5), task)
-                .await
-                .is_err()
-            {
-                tracing::warn!("background refresher did not stop in time");
-            }
-        }
-        let scheduler = self.scheduler.lock().expect("scheduler slot").take();
-        if let Some(task) = scheduler {
-            let _ = tokio::time::timeout(Duration::from_secs(5), task).await;
-        }
+        self.workers.stop().await;
         // Publishes in flight stop where they are; their persisted state resumes them at the
         // next start.
-        self.running.lock().expect("running").abort_all();
+        self.publisher.abort_all();
         self.cancel_connect().await;
         if let Some(preview) = self.preview.get() {
             preview.stop();

@@ -156,15 +156,6 @@ impl Engine {
         self.compose.creator_info(account_id).await
     }
 
-    /// Why the account cannot be posted to in `mode` (a scope it did not grant), if so.
-    pub(crate) async fn missing_scope(
-        &self,
-        account_id: i64,
-        mode: PostMode,
-    ) -> CoreResult<Option<String>> {
-        self.compose.missing_scope(account_id, mode).await
-    }
-
     pub async fn posting_rules(&self, account_id: i64, mode: PostMode) -> CoreResult<CreatorRules> {
         self.compose.posting_rules(account_id, mode).await
     }

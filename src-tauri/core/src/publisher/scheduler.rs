@@ -1,4 +1,4 @@
-//! The scheduler: one tokio task owns the clock.
+//! The scheduler's passes: one worker (`crate::workers::scheduler`) owns the clock and runs them.
 //!
 //! Each pass reads SQLite: due posts are claimed for the publisher, and jobs waiting for a retry
 //! whose time came are run again — at most [`DEFAULT_PARALLEL`] at once, one at a time per
@@ -19,10 +19,12 @@ use std::time::Duration;
 
 use crate::audit::Outcome;
 use crate::db::audit;
-use crate::engine::Engine;
+use crate::db::schedule as db;
 use crate::error::{CoreError, CoreResult};
 use crate::events::{EngineEvent, NotificationKind};
-use crate::publisher::RunEnd;
+
+use super::state::RunEnd;
+use super::Publisher;
 
 /// Longest sleep before the wall clock is read again.
 pub const MAX_SLEEP: Duration = Duration::from_secs(30);
@@ -93,16 +95,13 @@ impl Running {
     }
 }
 
-impl Engine {
+impl Publisher {
     /// How late a post may be (after the app was closed, asleep or paused) and still be
     /// published. Waiting for a free publish slot does not count.
     pub async fn missed_grace_minutes(&self) -> CoreResult<u32> {
-        let row: Option<(String,)> = sqlx::query_as("SELECT value FROM settings WHERE key = ?")
-            .bind(GRACE_KEY)
-            .fetch_optional(self.store().pool())
-            .await?;
-        Ok(row
-            .and_then(|(v,)| v.parse().ok())
+        let value = db::setting(self.ctx.pool(), GRACE_KEY).await?;
+        Ok(value
+            .and_then(|v| v.parse().ok())
             .unwrap_or(DEFAULT_GRACE_MINUTES))
     }
 
@@ -112,38 +111,36 @@ impl Engine {
                 "The grace period can be at most a week.".into(),
             ));
         }
-        sqlx::query(
-            "INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?)
-             ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+        db::set_setting(
+            self.ctx.pool(),
+            GRACE_KEY,
+            &minutes.to_string(),
+            &chrono::Utc::now().to_rfc3339(),
         )
-        .bind(GRACE_KEY)
-        .bind(minutes.to_string())
-        .bind(chrono::Utc::now().to_rfc3339())
-        .execute(self.store().pool())
         .await?;
-        self.wake_scheduler();
+        self.ctx.wake_scheduler();
         Ok(minutes)
     }
 
     /// Scheduler passes (wake-ups) since the engine started.
     pub fn scheduler_wakeups(&self) -> u64 {
-        self.running().lock().expect("running").passes
+        self.running.lock().expect("running").passes
     }
 
     /// Post ids being published right now.
     pub fn active_publishes(&self) -> Vec<i64> {
-        self.running().lock().expect("running").active()
+        self.running.lock().expect("running").active()
     }
 
     /// One pass: missed posts, due posts, due retries. Answers when to look again (epoch ms),
     /// `None` when nothing is waiting for a time.
     pub(crate) async fn scheduler_pass(self: &Arc<Self>) -> CoreResult<Option<i64>> {
-        let pool = self.store().pool();
-        let now = self.clock().now_ms();
+        let pool = self.ctx.pool();
+        let now = self.ctx.clock().now_ms();
         let unattended = self.unattended_since(now).await?;
-        let paused = self.settings().await.publishing_paused;
+        let paused = self.settings.get().await.publishing_paused;
         let judged = {
-            let mut running = self.running().lock().expect("running");
+            let mut running = self.running.lock().expect("running");
             let mut earliest = running.unattended.take();
             for u in [unattended, paused.then_some((now, Unattended::Paused))]
                 .into_iter()
@@ -169,7 +166,7 @@ impl Engine {
             if since < cutoff {
                 if let Err(e) = self.mark_missed(cutoff, why).await {
                     // Judged again at the next pass, not forgotten.
-                    self.running().lock().expect("running").unattended = judged;
+                    self.running.lock().expect("running").unattended = judged;
                     return Err(e);
                 }
             }
@@ -178,56 +175,21 @@ impl Engine {
 
         // Resumed or retried jobs first, then newly due posts.
         // Posts waiting for the keychain are needs-attention jobs with a retry time.
-        let jobs: Vec<(i64, i64)> = sqlx::query_as(
-            "SELECT post_id, account_id FROM publish_jobs
-             WHERE (state NOT IN ('published', 'failed', 'needs_attention')
-                    OR (state = 'needs_attention' AND next_retry_at IS NOT NULL))
-               AND (next_retry_at IS NULL OR next_retry_at <= ?)
-               AND post_id IN (SELECT id FROM posts
-                               WHERE status IN ('queued', 'publishing', 'needs_attention')
-                                 AND (paused_reason IS NULL OR status = 'publishing'))
-             ORDER BY COALESCE(next_retry_at, 0), updated_at, post_id",
-        )
-        .bind(now)
-        .fetch_all(pool)
-        .await?;
+        let jobs = db::due_jobs(pool, now).await?;
         for (post_id, account_id) in jobs {
             self.try_start(post_id, account_id, false).await?;
         }
-        let due: Vec<(i64, i64)> = sqlx::query_as(
-            "SELECT id, account_id FROM posts
-             WHERE status = 'scheduled' AND paused_reason IS NULL AND scheduled_at <= ?
-             ORDER BY scheduled_at, id LIMIT 500",
-        )
-        .bind(now)
-        .fetch_all(pool)
-        .await?;
+        let due = db::due_posts(pool, now).await?;
         let mut waiting = false;
         for (post_id, account_id) in due {
             if !self.try_start(post_id, account_id, true).await? {
                 waiting = true;
-                self.running()
-                    .lock()
-                    .expect("running")
-                    .waited
-                    .insert(post_id);
+                self.running.lock().expect("running").waited.insert(post_id);
             }
         }
 
-        let next_post: Option<i64> = sqlx::query_scalar(
-            "SELECT MIN(scheduled_at) FROM posts
-             WHERE status = 'scheduled' AND paused_reason IS NULL AND scheduled_at > ?",
-        )
-        .bind(now)
-        .fetch_one(pool)
-        .await?;
-        let next_retry: Option<i64> = sqlx::query_scalar(
-            "SELECT MIN(next_retry_at) FROM publish_jobs
-             WHERE state NOT IN ('published', 'failed') AND next_retry_at > ?",
-        )
-        .bind(now)
-        .fetch_one(pool)
-        .await?;
+        let next_post = db::next_post_at(pool, now).await?;
+        let next_retry = db::next_retry_at(pool, now).await?;
         let next_public_id = self.public_id_followups().await?;
         // While posts wait for a slot, keep the heartbeat fresh: after a restart they are judged
         // by how long Tokdeck was away, not by how long they waited.
@@ -243,8 +205,8 @@ impl Engine {
     /// the stretch by which the wall clock outran awake time since the last pass (a suspend or
     /// a clock jump), taken as ending now. `None` when the engine ran all along.
     async fn unattended_since(&self, now: i64) -> CoreResult<Option<(i64, Unattended)>> {
-        let awake = self.clock().awake_ms();
-        let prev = self.running().lock().expect("running").last_pass;
+        let awake = self.ctx.clock().awake_ms();
+        let prev = self.running.lock().expect("running").last_pass;
         let since = match prev {
             Some((wall, was_awake)) => {
                 let away = (now - wall) - (awake - was_awake);
@@ -252,29 +214,23 @@ impl Engine {
             }
             None => Some(self.heartbeat().await?.unwrap_or(i64::MIN)),
         };
-        self.running().lock().expect("running").last_pass = Some((now, awake));
+        self.running.lock().expect("running").last_pass = Some((now, awake));
         Ok(since.map(|s| (s, Unattended::ClosedOrAsleep)))
     }
 
     async fn heartbeat(&self) -> CoreResult<Option<i64>> {
-        let row: Option<(String,)> = sqlx::query_as("SELECT value FROM settings WHERE key = ?")
-            .bind(HEARTBEAT_KEY)
-            .fetch_optional(self.store().pool())
-            .await?;
-        Ok(row.and_then(|(v,)| v.parse().ok()))
+        let value = db::setting(self.ctx.pool(), HEARTBEAT_KEY).await?;
+        Ok(value.and_then(|v| v.parse().ok()))
     }
 
     async fn write_heartbeat(&self, now: i64) -> CoreResult<()> {
-        sqlx::query(
-            "INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?)
-             ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+        db::set_setting(
+            self.ctx.pool(),
+            HEARTBEAT_KEY,
+            &now.to_string(),
+            &crate::clock::rfc3339(now),
         )
-        .bind(HEARTBEAT_KEY)
-        .bind(now.to_string())
-        .bind(crate::clock::rfc3339(now))
-        .execute(self.store().pool())
-        .await?;
-        Ok(())
+        .await
     }
 
     /// Why a post was published late, for the "Posted" notification (empty under 2 minutes).
@@ -282,11 +238,11 @@ impl Engine {
         if late_min < LATE_NOTE_MS / 60_000 {
             return String::new();
         }
-        let running = self.running().lock().expect("running");
+        let running = self.running.lock().expect("running");
         let started_late_ms = running
             .started
             .get(&post_id)
-            .map(|at| late_min * 60_000 - (self.clock().now_ms() - at));
+            .map(|at| late_min * 60_000 - (self.ctx.clock().now_ms() - at));
         let why = if running.waited.contains(&post_id) {
             "it waited for other posts to finish publishing"
         } else if started_late_ms.is_some_and(|l| l < LATE_NOTE_MS) {
@@ -306,7 +262,7 @@ impl Engine {
         claim: bool,
     ) -> CoreResult<bool> {
         {
-            let running = self.running().lock().expect("running");
+            let running = self.running.lock().expect("running");
             if running.posts.contains_key(&post_id) {
                 return Ok(true);
             }
@@ -317,33 +273,31 @@ impl Engine {
         if claim && !self.claim_post(post_id).await? {
             return Ok(true);
         }
-        let mut running = self.running().lock().expect("running");
+        let mut running = self.running.lock().expect("running");
         if running.posts.contains_key(&post_id) {
             return Ok(true);
         }
         running.accounts.insert(account_id);
-        let now = self.clock().now_ms();
+        let now = self.ctx.clock().now_ms();
         running.started.entry(post_id).or_insert(now);
         let weak = Arc::downgrade(self);
         let task = tokio::spawn(async move {
-            let Some(engine) = weak.upgrade() else { return };
-            let res = engine.run_publish(post_id).await;
+            let Some(publisher) = weak.upgrade() else {
+                return;
+            };
+            let res = publisher.run_publish(post_id).await;
             if let Err(e) = &res {
                 tracing::warn!(post_id, error = %e, "publish stopped on an error; trying again later");
-                let _ = sqlx::query(
-                    "UPDATE publish_jobs SET next_retry_at = ? WHERE post_id = ?
-                       AND state NOT IN ('published', 'failed', 'needs_attention')",
-                )
-                .bind(engine.clock().now_ms() + MAX_SLEEP.as_millis() as i64)
-                .bind(post_id)
-                .execute(engine.store().pool())
-                .await;
+                let at = publisher.ctx.clock().now_ms() + MAX_SLEEP.as_millis() as i64;
+                let _ =
+                    crate::db::publish_jobs::retry_unfinished_at(publisher.ctx.pool(), post_id, at)
+                        .await;
             }
             if let Ok(RunEnd::RetryLater) = res {
                 tracing::debug!(post_id, "publish waits for a retry");
             }
             {
-                let mut running = engine.running().lock().expect("running");
+                let mut running = publisher.running.lock().expect("running");
                 running.posts.remove(&post_id);
                 running.accounts.remove(&account_id);
                 if let Ok(RunEnd::Done) = res {
@@ -351,7 +305,7 @@ impl Engine {
                     running.started.remove(&post_id);
                 }
             }
-            engine.wake_scheduler();
+            publisher.ctx.wake_scheduler();
         });
         running.posts.insert(post_id, task.abort_handle());
         Ok(true)
@@ -360,24 +314,10 @@ impl Engine {
     /// Scheduled posts due before `before` that nothing could act on for longer than the
     /// grace: missed, with a notification each saying `why`.
     async fn mark_missed(&self, before: i64, why: Unattended) -> CoreResult<()> {
-        let pool = self.store().pool();
-        let rows: Vec<(i64, i64)> = sqlx::query_as(
-            "SELECT id, account_id FROM posts
-             WHERE status = 'scheduled' AND paused_reason IS NULL AND scheduled_at < ?",
-        )
-        .bind(before)
-        .fetch_all(pool)
-        .await?;
+        let pool = self.ctx.pool();
+        let rows = db::overdue_posts(pool, before).await?;
         for (id, account_id) in rows {
-            let n = sqlx::query(
-                "UPDATE posts SET status = 'missed', updated_at = ? WHERE id = ? AND status = 'scheduled'",
-            )
-            .bind(self.clock().now_ms())
-            .bind(id)
-            .execute(pool)
-            .await?
-            .rows_affected();
-            if n == 0 {
+            if !db::mark_missed(pool, id, self.ctx.clock().now_ms()).await? {
                 continue;
             }
             audit::record(
@@ -388,10 +328,10 @@ impl Engine {
                 &format!("post {id}"),
             )
             .await;
-            let post = self.post(id).await?;
+            let post = self.posts.post(id).await?;
             self.notify_post(&post, NotificationKind::Missed, "Post missed", why.body())
                 .await;
-            self.events().emit(EngineEvent::PostsChanged {
+            self.ctx.events().emit(EngineEvent::PostsChanged {
                 post_id: Some(id),
                 account_id: Some(account_id),
             });
@@ -399,41 +339,14 @@ impl Engine {
         Ok(())
     }
 
-    /// Starts the scheduler task; it ends when `stop` changes.
-    pub(crate) fn spawn_scheduler(
-        self: &Arc<Self>,
-        mut stop: tokio::sync::watch::Receiver<bool>,
-    ) -> tokio::task::JoinHandle<()> {
-        let weak = Arc::downgrade(self);
-        let wake = self.scheduler_wake();
-        let mut clock_moved = self.clock().moved();
-        tokio::spawn(async move {
-            loop {
-                let Some(engine) = weak.upgrade() else { break };
-                engine.running().lock().expect("running").passes += 1;
-                let next = match engine.scheduler_pass().await {
-                    Ok(n) => n,
-                    Err(e) => {
-                        tracing::warn!(error = %e, "scheduler pass failed");
-                        Some(engine.clock().now_ms() + MAX_SLEEP.as_millis() as i64)
-                    }
-                };
-                let now = engine.clock().now_ms();
-                drop(engine);
-                let sleep =
-                    next.map(|t| Duration::from_millis((t - now).max(0) as u64).min(MAX_SLEEP));
-                tokio::select! {
-                    _ = async {
-                        match sleep {
-                            Some(d) => tokio::time::sleep(d).await,
-                            None => std::future::pending::<()>().await,
-                        }
-                    } => {}
-                    _ = wake.notified() => {}
-                    _ = clock_moved.changed() => {}
-                    _ = stop.changed() => break,
-                }
-            }
-        })
+    /// Counts a scheduler pass (the worker calls it before each one).
+    pub(crate) fn count_pass(&self) {
+        self.running.lock().expect("running").passes += 1;
+    }
+
+    /// Publishes in flight stop where they are; their persisted state resumes them at the next
+    /// start.
+    pub(crate) fn abort_all(&self) {
+        self.running.lock().expect("running").abort_all();
     }
 }

@@ -11,6 +11,26 @@
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
+use crate::ctx::Ctx;
+
+use super::Worker;
+
+/// The jump watch as a worker: a jump rings the scheduler's and the token refresher's bells.
+/// `None` where the platform has no such signal.
+pub fn spawn(ctx: &Ctx) -> Option<Worker> {
+    let (scheduler_wake, refresher_wake) =
+        (ctx.wakes().scheduler.clone(), ctx.wakes().refresher.clone());
+    let (stop, rx) = watch::channel(false);
+    let task = spawn_jump_watch(
+        move || {
+            scheduler_wake.notify_one();
+            refresher_wake.notify_one();
+        },
+        rx,
+    )?;
+    Some(Worker::from_parts("wall-clock watch", stop, task))
+}
+
 /// Calls `on_jump` after every wall-clock jump until `stop` changes. `None` when the platform
 /// has no such signal (the scheduler's 30 s ceiling still bounds the delay there).
 pub fn spawn_jump_watch(

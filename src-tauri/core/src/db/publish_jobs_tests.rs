@@ -1,0 +1,239 @@
+//! Tests of the publisher's SQL on a real SQLite file.
+
+use super::*;
+use crate::publisher::state::PublishStep;
+
+/// An account and one post of it in `status`; answers the post's id.
+pub(crate) async fn post_in(pool: &SqlitePool, status: &str) -> i64 {
+    sqlx::query(
+        "INSERT OR IGNORE INTO accounts (id, open_id, created_at, updated_at)
+         VALUES (1, 'open-1', 0, 0)",
+    )
+    .execute(pool)
+    .await
+    .unwrap();
+    sqlx::query_scalar(
+        "INSERT INTO posts (account_id, status, media_path, media_size, media_mtime_ms,
+             media_head_sha256, media_tail_sha256, media_facts, scheduled_at, created_at,
+             updated_at)
+         VALUES (1, ?, '/v.mp4', 1, 0, '', '', '{}', 0, 0, 0) RETURNING id",
+    )
+    .bind(status)
+    .fetch_one(pool)
+    .await
+    .unwrap()
+}
+
+async fn post_status(pool: &SqlitePool, id: i64) -> (String, Option<String>) {
+    sqlx::query_as("SELECT status, attention_reason FROM posts WHERE id = ?")
+        .bind(id)
+        .fetch_one(pool)
+        .await
+        .unwrap()
+}
+
+async fn open() -> (tempfile::TempDir, crate::store::Store) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = crate::store::Store::open(dir.path()).await.unwrap();
+    (dir, store)
+}
+
+fn moved(job: &PublishJob, step: PublishStep) -> PublishJob {
+    PublishJob {
+        state: step.as_str().to_owned(),
+        ..job.clone()
+    }
+}
+
+#[tokio::test]
+async fn a_claim_queues_the_post_creates_its_job_and_writes_the_history_line() {
+    let (_dir, store) = open().await;
+    let pool = store.pool();
+    let id = post_in(pool, "scheduled").await;
+    assert!(load_job(pool, id).await.unwrap().is_none());
+    assert!(claim(pool, id, 10).await.unwrap());
+    assert_eq!(post_status(pool, id).await.0, "queued");
+    let job = load_job(pool, id).await.unwrap().unwrap();
+    assert_eq!((job.state.as_str(), job.account_id), ("queued", 1));
+    let h = history(pool, id).await.unwrap();
+    assert_eq!((h.len(), h[0].state.as_str(), h[0].at), (1, "queued", 10));
+    // No longer scheduled: refused, nothing written.
+    assert!(!claim(pool, id, 11).await.unwrap());
+    assert_eq!(history(pool, id).await.unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn a_post_whose_last_publish_has_an_unknown_outcome_is_parked_not_claimed() {
+    let (_dir, store) = open().await;
+    let pool = store.pool();
+    let id = post_in(pool, "scheduled").await;
+    assert!(!park_unknown_outcome(pool, id, "why", 1).await.unwrap());
+    assert!(claim(pool, id, 1).await.unwrap());
+    sqlx::query("UPDATE publish_jobs SET outcome_unknown = 1 WHERE post_id = ?")
+        .bind(id)
+        .execute(pool)
+        .await
+        .unwrap();
+    assert_eq!(outcome_unknown(pool, id).await.unwrap(), Some(true));
+    sqlx::query("UPDATE posts SET status = 'scheduled' WHERE id = ?")
+        .bind(id)
+        .execute(pool)
+        .await
+        .unwrap();
+    assert!(
+        !claim(pool, id, 2).await.unwrap(),
+        "never claimed again blindly"
+    );
+    assert!(park_unknown_outcome(pool, id, "why", 3).await.unwrap());
+    assert_eq!(
+        post_status(pool, id).await,
+        ("needs_attention".to_owned(), Some("why".to_owned()))
+    );
+}
+
+#[tokio::test]
+async fn a_state_is_written_with_the_post_status_and_history_or_not_at_all() {
+    let (_dir, store) = open().await;
+    let pool = store.pool();
+    let id = post_in(pool, "scheduled").await;
+    claim(pool, id, 1).await.unwrap();
+    let job = load_job(pool, id).await.unwrap().unwrap();
+    let checking = moved(&job, PublishStep::Checking);
+    let write = |prior_state, prior_status| StateWrite {
+        job: &checking,
+        prior_state,
+        prior_status,
+        status: "publishing",
+        attention: None,
+        log_id: Some("log"),
+        error: None,
+        now: 5,
+    };
+    // The post moved on meanwhile (cancelled): nothing of the job is written either.
+    assert!(!write_state(pool, write("queued", "scheduled"))
+        .await
+        .unwrap());
+    assert_eq!(load_job(pool, id).await.unwrap().unwrap().state, "queued");
+    assert_eq!(history(pool, id).await.unwrap().len(), 1);
+    // The job moved on meanwhile.
+    assert!(!write_state(pool, write("uploading", "queued"))
+        .await
+        .unwrap());
+    assert_eq!(post_status(pool, id).await.0, "queued");
+    // Both as expected.
+    assert!(write_state(pool, write("queued", "queued")).await.unwrap());
+    assert_eq!(load_job(pool, id).await.unwrap().unwrap().state, "checking");
+    assert_eq!(post_status(pool, id).await.0, "publishing");
+    let h = history(pool, id).await.unwrap();
+    assert_eq!(h.last().unwrap().log_id.as_deref(), Some("log"));
+}
+
+#[tokio::test]
+async fn the_history_is_trimmed_to_its_last_lines() {
+    let (_dir, store) = open().await;
+    let pool = store.pool();
+    let id = post_in(pool, "scheduled").await;
+    claim(pool, id, 1).await.unwrap();
+    let job = load_job(pool, id).await.unwrap().unwrap();
+    let attention = moved(&job, PublishStep::NeedsAttention);
+    let queued = moved(&job, PublishStep::Queued);
+    for i in 0..HISTORY_LINES_PER_POST {
+        let (from, to, st, pst) = if i % 2 == 0 {
+            (&job, &attention, "needs_attention", "queued")
+        } else {
+            (&attention, &queued, "queued", "needs_attention")
+        };
+        let w = StateWrite {
+            job: to,
+            prior_state: &from.state,
+            prior_status: pst,
+            status: st,
+            attention: Some("a"),
+            log_id: None,
+            error: Some("e"),
+            now: 2 + i,
+        };
+        assert!(write_state(pool, w).await.unwrap());
+    }
+    let h = history(pool, id).await.unwrap();
+    assert_eq!(h.len() as i64, HISTORY_LINES_PER_POST);
+    assert_eq!(h[0].at, 2, "the claim's line went first");
+    assert_eq!(
+        count_history_errors(pool, id, "e").await.unwrap(),
+        HISTORY_LINES_PER_POST
+    );
+}
+
+#[tokio::test]
+async fn progress_deadlines_and_the_void_job_touch_only_their_rows() {
+    let (_dir, store) = open().await;
+    let pool = store.pool();
+    let id = post_in(pool, "scheduled").await;
+    claim(pool, id, 1).await.unwrap();
+    save_progress(pool, id, 512, 2).await.unwrap();
+    assert_eq!(confirmed_bytes(pool, id).await.unwrap(), Some(512));
+    set_processing_deadline(pool, id, 99).await.unwrap();
+    let job = load_job(pool, id).await.unwrap().unwrap();
+    assert_eq!(job.processing_deadline_at, None, "only a processing job");
+    retry_unfinished_at(pool, id, 77).await.unwrap();
+    assert_eq!(
+        load_job(pool, id).await.unwrap().unwrap().next_retry_at,
+        Some(77)
+    );
+    delete_void_job(pool, id).await.unwrap();
+    assert_eq!(confirmed_bytes(pool, id).await.unwrap(), None);
+    assert_eq!(outcome_unknown(pool, id).await.unwrap(), None);
+}
+
+#[tokio::test]
+async fn a_public_id_followup_is_taken_once_and_stops_when_stored() {
+    let (_dir, store) = open().await;
+    let pool = store.pool();
+    let id = post_in(pool, "published").await;
+    sqlx::query(
+        "INSERT INTO publish_jobs (post_id, account_id, state, publish_id, public_id_next_at,
+             public_id_until, created_at, updated_at)
+         VALUES (?, 1, 'published', 'pid', 100, 1000, 0, 0)",
+    )
+    .bind(id)
+    .execute(pool)
+    .await
+    .unwrap();
+    assert!(due_public_id_followups(pool, 99).await.unwrap().is_empty());
+    assert_eq!(
+        due_public_id_followups(pool, 100).await.unwrap(),
+        vec![(id, 1, 100, 1000, "pid".to_owned())]
+    );
+    assert!(take_public_id_followup(pool, id, 100, 200).await.unwrap());
+    assert!(
+        !take_public_id_followup(pool, id, 100, 300).await.unwrap(),
+        "taken"
+    );
+    assert_eq!(next_public_id_at(pool).await.unwrap(), Some(200));
+    assert!(store_public_ids(pool, id, r#"["1"]"#, 5).await.unwrap());
+    assert_eq!(next_public_id_at(pool).await.unwrap(), None);
+    let job = load_job(pool, id).await.unwrap().unwrap();
+    assert_eq!(job.public_post_ids.as_deref(), Some(r#"["1"]"#));
+    stop_public_id_followup(pool, id, 200).await.unwrap();
+}
+
+#[tokio::test]
+async fn clearing_the_attention_reason_needs_the_post_back_in_the_queue() {
+    let (_dir, store) = open().await;
+    let pool = store.pool();
+    let id = post_in(pool, "needs_attention").await;
+    sqlx::query("UPDATE posts SET attention_reason = 'x' WHERE id = ?")
+        .bind(id)
+        .execute(pool)
+        .await
+        .unwrap();
+    clear_queued_attention(pool, id).await.unwrap();
+    assert_eq!(post_status(pool, id).await.1.as_deref(), Some("x"));
+    sqlx::query("UPDATE posts SET status = 'queued' WHERE id = ?")
+        .bind(id)
+        .execute(pool)
+        .await
+        .unwrap();
+    clear_queued_attention(pool, id).await.unwrap();
+    assert_eq!(post_status(pool, id).await.1, None);
+}

@@ -1,0 +1,249 @@
+//! The engine's background workers, each a named unit with its own stop signal and task:
+//! the startup media check, the scheduler, the wall-clock jump watch and the token refresher.
+//!
+//! [`Workers`] starts them once, in that order, and stops them together: every worker is told
+//! to stop first, then the token refresher and the scheduler are waited for (a few seconds
+//! each), so a shutdown never hangs on one. Publishes in flight are the publisher's to abort.
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+use crate::ctx::Ctx;
+use crate::posts::service::Posts;
+use crate::publisher::Publisher;
+use crate::tokens::Tokens;
+
+pub mod media_check;
+pub mod scheduler;
+pub mod token_refresher;
+pub mod wall_clock;
+
+/// How long a shutdown waits for each worker it waits for.
+const STOP_WAIT: Duration = Duration::from_secs(5);
+
+/// One background task and the signal that stops it.
+#[derive(Debug)]
+pub struct Worker {
+    name: &'static str,
+    stop: watch::Sender<bool>,
+    task: JoinHandle<()>,
+}
+
+impl Worker {
+    /// Spawns `run` with the receiving end of the worker's stop signal: it ends when that
+    /// changes (or its sender is dropped with the worker).
+    pub fn spawn<F, Fut>(name: &'static str, run: F) -> Worker
+    where
+        F: FnOnce(watch::Receiver<bool>) -> Fut,
+        Fut: Future<Output = ()> + Send + 'static,
+    {
+        let (stop, rx) = watch::channel(false);
+        Worker {
+            name,
+            stop,
+            task: tokio::spawn(run(rx)),
+        }
+    }
+
+    /// A task spawned elsewhere that ends when `stop` is sent `true`.
+    pub fn from_parts(name: &'static str, stop: watch::Sender<bool>, task: JoinHandle<()>) -> Self {
+        Worker { name, stop, task }
+    }
+
+    pub fn name(&self) -> &'static str {
+        self.name
+    }
+
+    /// Asks the worker to stop (it stops at its next wait).
+    pub fn signal_stop(&self) {
+        // A worker that already ended has no receiver left; nothing to tell.
+        let _ = self.stop.send(true);
+    }
+
+    /// Waits up to `within` for the task to end; false if it did not.
+    pub async fn join(self, within: Duration) -> bool {
+        tokio::time::timeout(within, self.task).await.is_ok()
+    }
+}
+
+/// The running workers, in their start order.
+#[derive(Debug)]
+struct Started {
+    media_check: Worker,
+    scheduler: Worker,
+    clock_watch: Option<Worker>,
+    refresher: Worker,
+}
+
+#[derive(Debug, Default)]
+enum State {
+    #[default]
+    Idle,
+    Running(Started),
+    Stopped,
+}
+
+/// The engine's workers: started once, stopped once.
+#[derive(Debug, Default)]
+pub struct Workers {
+    state: std::sync::Mutex<State>,
+}
+
+impl Workers {
+    /// Starts the workers (once; never after [`Workers::stop`]).
+    pub fn start(
+        &self,
+        ctx: &Ctx,
+        posts: &Arc<Posts>,
+        publisher: &Arc<Publisher>,
+        tokens: &Arc<Tokens>,
+    ) {
+        let mut state = self.state.lock().expect("workers");
+        if !matches!(*state, State::Idle) {
+            return;
+        }
+        // At start, a scheduled post whose video moved or changed while Tokdeck was closed goes
+        // to "needs attention" now, not at publish time.
+        let media_check = media_check::spawn(ctx, posts);
+        let scheduler = scheduler::spawn(ctx, publisher);
+        // After a resume or a clock change, due posts and due refreshes are looked at now, not
+        // when the current (monotonic) sleep ends.
+        let clock_watch = wall_clock::spawn(ctx);
+        let refresher = token_refresher::spawn(ctx, tokens);
+        *state = State::Running(Started {
+            media_check,
+            scheduler,
+            clock_watch,
+            refresher,
+        });
+    }
+
+    /// Tells every worker to stop, then waits for the token refresher and the scheduler.
+    /// Safe to call more than once.
+    pub async fn stop(&self) {
+        let started =
+            match std::mem::replace(&mut *self.state.lock().expect("workers"), State::Stopped) {
+                State::Running(started) => started,
+                State::Idle | State::Stopped => return,
+            };
+        let Started {
+            media_check,
+            scheduler,
+            clock_watch,
+            refresher,
+        } = started;
+        for w in [
+            Some(&media_check),
+            Some(&scheduler),
+            clock_watch.as_ref(),
+            Some(&refresher),
+        ]
+        .into_iter()
+        .flatten()
+        {
+            w.signal_stop();
+        }
+        if !refresher.join(STOP_WAIT).await {
+            tracing::warn!("background refresher did not stop in time");
+        }
+        let _ = scheduler.join(STOP_WAIT).await;
+    }
+
+    /// The names of the running workers, in start order (empty before start and after stop).
+    pub fn running(&self) -> Vec<&'static str> {
+        match &*self.state.lock().expect("workers") {
+            State::Running(s) => [
+                Some(&s.media_check),
+                Some(&s.scheduler),
+                s.clock_watch.as_ref(),
+                Some(&s.refresher),
+            ]
+            .into_iter()
+            .flatten()
+            .map(Worker::name)
+            .collect(),
+            _ => Vec::new(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_worker_ends_when_told_to_stop() {
+        let w = Worker::spawn("test", |mut stop| async move {
+            let _ = stop.changed().await;
+        });
+        assert_eq!(w.name(), "test");
+        w.signal_stop();
+        assert!(w.join(Duration::from_secs(2)).await);
+    }
+
+    #[tokio::test]
+    async fn the_workers_start_once_in_order_and_never_again_after_stop() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = crate::store::Store::open(dir.path()).await.unwrap();
+        let ctx = Ctx::new(
+            store,
+            crate::secrets::Secrets::native("tokdeck-workers-test"),
+            crate::clock::Clock::system(),
+            dir.path().to_path_buf(),
+        );
+        let settings = Arc::new(
+            crate::settings_service::SettingsService::load(ctx.clone())
+                .await
+                .unwrap(),
+        );
+        let app = Arc::new(crate::tiktok_app::TiktokApp::new(
+            ctx.clone(),
+            crate::tiktok_app::TiktokAppConfig {
+                endpoints: Default::default(),
+                simulator_url: None,
+                simulator_token: None,
+                rate_window: Duration::from_secs(60),
+                client_tuning: None,
+            },
+        ));
+        let tokens = Arc::new(Tokens::new(ctx.clone(), app.clone()));
+        let posts = Arc::new(Posts::new(ctx.clone()));
+        let publisher = Arc::new(Publisher::new(
+            ctx.clone(),
+            app,
+            tokens.clone(),
+            settings,
+            posts.clone(),
+        ));
+        let workers = Workers::default();
+        assert!(workers.running().is_empty());
+        workers.start(&ctx, &posts, &publisher, &tokens);
+        let mut expected = vec!["startup media check", "scheduler"];
+        if cfg!(target_os = "linux") {
+            expected.push("wall-clock watch");
+        }
+        expected.push("token refresher");
+        assert_eq!(workers.running(), expected);
+        // A second start is a no-op.
+        workers.start(&ctx, &posts, &publisher, &tokens);
+        assert_eq!(workers.running(), expected);
+        tokio::time::timeout(Duration::from_secs(12), workers.stop())
+            .await
+            .expect("the workers stop");
+        assert!(workers.running().is_empty());
+        workers.start(&ctx, &posts, &publisher, &tokens);
+        assert!(workers.running().is_empty(), "not restarted after stop");
+        workers.stop().await;
+    }
+
+    #[tokio::test]
+    async fn a_worker_that_ignores_the_signal_is_not_waited_for_past_the_limit() {
+        let w = Worker::spawn("stubborn", |_stop| std::future::pending::<()>());
+        w.signal_stop();
+        assert!(!w.join(Duration::from_millis(50)).await);
+    }
+}
