@@ -4,9 +4,11 @@
 use std::path::{Path, PathBuf};
 
 use super::dto::CreatorInfoDto;
-use crate::accounts::{self, AccountRow};
+use crate::accounts::dto::{handle, AccountRow};
 use crate::error::{CoreError, CoreResult};
-use crate::posts::{self, CreatorRules, LocalResolution, PostMode};
+use crate::posts::dto::CreatorRules;
+use crate::posts::local_time::{parse_local, parse_zone, resolve_local, LocalResolution};
+use crate::posts::status::PostMode;
 
 /// File name endings taken from a dropped or picked folder (one level deep).
 pub const VIDEO_EXTENSIONS: &[&str] = &["mp4", "mov", "webm", "mkv"];
@@ -74,8 +76,7 @@ pub fn missing_scope_message(row: &AccountRow, mode: PostMode) -> Option<String>
     if row.has_scope(required_scope(mode)) {
         return None;
     }
-    let who = accounts::handle(&row.username, &row.display_name)
-        .unwrap_or_else(|| "This account".to_owned());
+    let who = handle(&row.username, &row.display_name).unwrap_or_else(|| "This account".to_owned());
     Some(match mode {
         PostMode::Direct => format!(
             "{who} did not allow posting directly — reconnect and allow it, or send to the inbox."
@@ -148,7 +149,7 @@ pub fn time_zone_names() -> Vec<String> {
 /// What a wall-clock time means in a zone, so the UI can offer the gap/overlap choice before
 /// scheduling.
 pub fn resolve_local_time(local: &str, zone: &str) -> CoreResult<LocalResolution> {
-    let tz = posts::parse_zone(zone)?;
-    let naive = posts::parse_local(local)?;
-    Ok(posts::resolve_local(naive, tz))
+    let tz = parse_zone(zone)?;
+    let naive = parse_local(local)?;
+    Ok(resolve_local(naive, tz))
 }

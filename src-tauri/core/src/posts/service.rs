@@ -155,7 +155,7 @@ impl Posts {
     ) -> CoreResult<ScheduleOutcome> {
         let pool = self.ctx.pool();
         let row = db::load(pool, id).await?;
-        crate::publisher::ensure_outcome_known(pool, id).await?;
+        crate::publisher::guard::ensure_outcome_known(pool, id).await?;
         if row.paused_reason.is_some() {
             return Err(CoreError::Conflict(format!(
                 "This post is paused: {}",
@@ -200,7 +200,7 @@ impl Posts {
     pub async fn reschedule_post(&self, id: i64, when: &When) -> CoreResult<ScheduleOutcome> {
         let pool = self.ctx.pool();
         let row = db::load(pool, id).await?;
-        crate::publisher::ensure_outcome_known(pool, id).await?;
+        crate::publisher::guard::ensure_outcome_known(pool, id).await?;
         let status = row.status();
         if !matches!(
             status,
@@ -384,7 +384,7 @@ impl Posts {
         let row = db::load(pool, id).await?;
         // It may be on TikTok: cancelling would hide that (check again, mark it as posted or
         // dismiss it first).
-        crate::publisher::ensure_outcome_known(pool, id).await?;
+        crate::publisher::guard::ensure_outcome_known(pool, id).await?;
         if matches!(
             row.status(),
             PostStatus::Publishing | PostStatus::Published | PostStatus::Cancelled

@@ -30,81 +30,27 @@
 //! each state in one transaction, `actions` are the creator's, `notify` the creator-facing texts.
 //! All SQL is in `crate::db::publish_jobs`.
 
-use std::sync::Arc;
-
-use sqlx::SqlitePool;
-
-use crate::ctx::Ctx;
-use crate::error::{CoreError, CoreResult};
-use crate::posts::service::Posts;
-use crate::posts::PostMode;
-use crate::settings_service::SettingsService;
-use crate::tiktok_app::TiktokApp;
-use crate::tokens::Tokens;
-
 mod actions;
 mod check;
 mod followups;
+pub mod guard;
 mod init;
 pub mod notify;
 mod poll;
 mod run;
+mod running;
 pub mod scheduler;
+mod service;
 pub mod state;
 mod transition;
 mod upload;
 
 pub use crate::db::publish_jobs::load_job;
 pub use notify::{is_taken, EXPIRED_URL_MESSAGE, KEYCHAIN_WAIT_MESSAGE, UNKNOWN_OUTCOME_MESSAGE};
+pub use service::Publisher;
 pub use state::{
     upload_url_entry, PublishAttempt, PublishJob, PublishStep, RunEnd, HISTORY_LINES_PER_POST,
     KEYCHAIN_RETRY_CAP_MS, KEYCHAIN_WAIT_CODE, MAX_ATTEMPTS, PROCESSING_DEADLINE_MS,
     PUBLIC_ID_FIRST_MS, PUBLIC_ID_MAX_INTERVAL_MS, PUBLIC_ID_WINDOW_MS, RETRY_BASE_MS,
     RETRY_CAP_MS, UPLOAD_URL_TTL_MS,
 };
-
-/// Refuses to schedule again a post whose last publish may have reached TikTok: the creator
-/// must check TikTok first (mark as posted, or dismiss), or it could be posted twice.
-pub(crate) async fn ensure_outcome_known(pool: &SqlitePool, post_id: i64) -> CoreResult<()> {
-    let unknown = crate::db::publish_jobs::outcome_unknown(pool, post_id).await?;
-    if unknown == Some(true) {
-        return Err(CoreError::Conflict(UNKNOWN_OUTCOME_MESSAGE.to_owned()));
-    }
-    Ok(())
-}
-
-/// The publisher service: runs each post's persisted state machine, the scheduler's passes
-/// that start them, and the creator's actions on a publish.
-pub struct Publisher {
-    ctx: Ctx,
-    tiktok_app: Arc<TiktokApp>,
-    tokens: Arc<Tokens>,
-    settings: Arc<SettingsService>,
-    posts: Arc<Posts>,
-    running: std::sync::Mutex<scheduler::Running>,
-}
-
-impl Publisher {
-    pub fn new(
-        ctx: Ctx,
-        tiktok_app: Arc<TiktokApp>,
-        tokens: Arc<Tokens>,
-        settings: Arc<SettingsService>,
-        posts: Arc<Posts>,
-    ) -> Self {
-        Self {
-            ctx,
-            tiktok_app,
-            tokens,
-            settings,
-            posts,
-            running: std::sync::Mutex::new(Default::default()),
-        }
-    }
-
-    /// Why the account cannot be posted to in `mode` (a scope it did not grant), if so.
-    async fn missing_scope(&self, account_id: i64, mode: PostMode) -> CoreResult<Option<String>> {
-        let row = crate::accounts::get_live(self.ctx.pool(), account_id).await?;
-        Ok(crate::compose::missing_scope_message(&row, mode))
-    }
-}

@@ -13,7 +13,6 @@
 //! settings change, a publish ends, or the engine clock is moved. With nothing due it waits
 //! only for those wake-ups.
 
-use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -23,6 +22,7 @@ use crate::db::schedule as db;
 use crate::error::{CoreError, CoreResult};
 use crate::events::{EngineEvent, NotificationKind};
 
+use super::running::Unattended;
 use super::state::RunEnd;
 use super::Publisher;
 
@@ -41,59 +41,6 @@ const HEARTBEAT_KEY: &str = "scheduler.alive_at";
 const CLOCK_SLACK_MS: i64 = 2_000;
 /// Published this late or later, the "Posted" notification says why.
 const LATE_NOTE_MS: i64 = 2 * 60_000;
-
-/// Why posts could not be acted on, for the missed notification.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Unattended {
-    ClosedOrAsleep,
-    Paused,
-}
-
-impl Unattended {
-    fn body(self) -> &'static str {
-        match self {
-            Self::ClosedOrAsleep => {
-                "Its time passed while Tokdeck was closed or asleep. Publish it now or reschedule it."
-            }
-            Self::Paused => {
-                "Its time passed while publishing was paused. Publish it now or reschedule it."
-            }
-        }
-    }
-}
-
-/// Publishes running now.
-#[derive(Debug, Default)]
-pub(crate) struct Running {
-    posts: HashMap<i64, tokio::task::AbortHandle>,
-    accounts: HashSet<i64>,
-    /// Scheduler passes since start (the idle-wake-up benchmark reads it).
-    passes: u64,
-    /// Wall and awake time (epoch ms, [`crate::clock::Clock::awake_ms`]) of the last pass.
-    last_pass: Option<(i64, i64)>,
-    /// The earliest instant from which Tokdeck could not act on due posts, not yet judged
-    /// (a pass while paused leaves it for the first pass after the pause).
-    unattended: Option<(i64, Unattended)>,
-    /// Due posts that waited for a free slot or for their account while Tokdeck ran.
-    waited: HashSet<i64>,
-    /// When (wall clock) this process first started each post's publish.
-    started: HashMap<i64, i64>,
-}
-
-impl Running {
-    pub(crate) fn abort_all(&mut self) {
-        for (_, h) in self.posts.drain() {
-            h.abort();
-        }
-        self.accounts.clear();
-    }
-
-    pub(crate) fn active(&self) -> Vec<i64> {
-        let mut v: Vec<i64> = self.posts.keys().copied().collect();
-        v.sort();
-        v
-    }
-}
 
 impl Publisher {
     /// How late a post may be (after the app was closed, asleep or paused) and still be

@@ -7,7 +7,7 @@ use crate::ctx::Ctx;
 use crate::events::{EngineEvent, NoticeLevel};
 use crate::posts::service::Posts;
 
-use super::Worker;
+use super::worker::Worker;
 
 /// Runs the check once; a stop before it ends abandons it.
 pub fn spawn(ctx: &Ctx, posts: &Arc<Posts>) -> Worker {

@@ -9,7 +9,7 @@ use crate::ctx::Ctx;
 use crate::publisher::scheduler::MAX_SLEEP;
 use crate::publisher::Publisher;
 
-use super::Worker;
+use super::worker::Worker;
 
 /// Starts the scheduler; it ends when stopped or when the publisher is gone.
 pub fn spawn(ctx: &Ctx, publisher: &Arc<Publisher>) -> Worker {

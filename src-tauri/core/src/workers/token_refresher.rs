@@ -6,7 +6,7 @@ use std::sync::{Arc, Weak};
 use crate::ctx::Ctx;
 use crate::tokens::Tokens;
 
-use super::Worker;
+use super::worker::Worker;
 
 /// Starts the refresher; it ends when stopped or when the tokens service is gone.
 pub fn spawn(ctx: &Ctx, tokens: &Arc<Tokens>) -> Worker {

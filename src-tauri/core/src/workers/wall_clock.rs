@@ -13,7 +13,7 @@ use tokio::task::JoinHandle;
 
 use crate::ctx::Ctx;
 
-use super::Worker;
+use super::worker::Worker;
 
 /// The jump watch as a worker: a jump rings the scheduler's and the token refresher's bells.
 /// `None` where the platform has no such signal.

@@ -1,0 +1,53 @@
+//! The `Publisher` service: what it holds and is built from. Its operations live next to the
+//! step they belong to (`run`, `check`, `init`, `upload`, `poll`, `actions`, `scheduler`, …).
+
+use std::sync::Arc;
+
+use super::running::Running;
+use crate::ctx::Ctx;
+use crate::error::CoreResult;
+use crate::posts::service::Posts;
+use crate::posts::status::PostMode;
+use crate::settings_service::SettingsService;
+use crate::tiktok_app::TiktokApp;
+use crate::tokens::Tokens;
+
+/// The publisher service: runs each post's persisted state machine, the scheduler's passes
+/// that start them, and the creator's actions on a publish.
+pub struct Publisher {
+    pub(super) ctx: Ctx,
+    pub(super) tiktok_app: Arc<TiktokApp>,
+    pub(super) tokens: Arc<Tokens>,
+    pub(super) settings: Arc<SettingsService>,
+    pub(super) posts: Arc<Posts>,
+    pub(super) running: std::sync::Mutex<Running>,
+}
+
+impl Publisher {
+    pub fn new(
+        ctx: Ctx,
+        tiktok_app: Arc<TiktokApp>,
+        tokens: Arc<Tokens>,
+        settings: Arc<SettingsService>,
+        posts: Arc<Posts>,
+    ) -> Self {
+        Self {
+            ctx,
+            tiktok_app,
+            tokens,
+            settings,
+            posts,
+            running: std::sync::Mutex::new(Default::default()),
+        }
+    }
+
+    /// Why the account cannot be posted to in `mode` (a scope it did not grant), if so.
+    pub(super) async fn missing_scope(
+        &self,
+        account_id: i64,
+        mode: PostMode,
+    ) -> CoreResult<Option<String>> {
+        let row = crate::accounts::get_live(self.ctx.pool(), account_id).await?;
+        Ok(crate::compose::missing_scope_message(&row, mode))
+    }
+}
