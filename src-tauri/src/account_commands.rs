@@ -3,10 +3,10 @@
 
 use tauri::{AppHandle, State};
 use tauri_plugin_opener::OpenerExt;
-use tokdeck_core::account_ops::AccountCheck;
+use tokdeck_core::accounts::connect::PendingConnect;
+use tokdeck_core::accounts::service::AccountCheck;
 use tokdeck_core::accounts::{AccountDto, AccountPage, AccountQuery, AccountsSummary};
 use tokdeck_core::audit::{AuditEntry, AuditQuery};
-use tokdeck_core::oauth::PendingConnect;
 use tokdeck_core::tiktok_config::{TiktokConfigDto, TiktokConfigPatch};
 use tokdeck_core::UiError;
 

@@ -2,8 +2,8 @@
 //! (single-instance forwards it through the deep-link plugin).
 
 use tauri::{AppHandle, Manager};
+use tokdeck_core::accounts::deeplink::{redact, DeepLink};
 use tokdeck_core::audit::Outcome;
-use tokdeck_core::deeplink::{redact, DeepLink};
 use tokdeck_core::events::EngineEvent;
 
 use crate::state::AppState;

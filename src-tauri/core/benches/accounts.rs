@@ -5,8 +5,8 @@
 use std::time::{Duration, Instant};
 
 use tokdeck_core::accounts::{self, AccountQuery, Profile, TokenFacts};
+use tokdeck_core::db::open::DB_FILE;
 use tokdeck_core::secrets::Secrets;
-use tokdeck_core::store::DB_FILE;
 use tokdeck_core::{Engine, EngineConfig};
 
 const N: usize = 100;

@@ -5,9 +5,9 @@
 
 use std::time::{Duration, Instant};
 
+use tokdeck_core::db::open::DB_FILE;
 use tokdeck_core::posts::{self, QueueQuery};
 use tokdeck_core::secrets::Secrets;
-use tokdeck_core::store::DB_FILE;
 use tokdeck_core::{Engine, EngineConfig};
 
 const ACCOUNTS: i64 = 100;

@@ -46,7 +46,7 @@ use std::time::{Duration, Instant};
 use reqwest::Client;
 use serde_json::{json, Value};
 use tokdeck_core::posts::{ComposeInput, PostMode, When};
-use tokdeck_core::scheduler::{DEFAULT_GRACE_MINUTES, DEFAULT_PARALLEL};
+use tokdeck_core::publisher::scheduler::{DEFAULT_GRACE_MINUTES, DEFAULT_PARALLEL};
 use tokdeck_core::secrets::Secrets;
 use tokdeck_core::{Engine, EngineConfig};
 use tokdeck_sim::{Behaviour, SimOptions, Simulator};

@@ -13,9 +13,9 @@ use tokio::sync::Notify;
 
 use crate::audit::Outcome;
 use crate::clock::Clock;
+use crate::db::open::Store;
 use crate::events::Events;
 use crate::secrets::Secrets;
-use crate::store::Store;
 
 #[derive(Clone)]
 pub struct Ctx {

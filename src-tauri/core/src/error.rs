@@ -53,7 +53,7 @@ impl std::error::Error for UiError {}
 #[derive(Debug, thiserror::Error)]
 pub enum CoreError {
     #[error("{}", redact(&.0.to_string()))]
-    Store(#[from] crate::store::StoreError),
+    Store(#[from] crate::db::open::StoreError),
     #[error("{}", redact(&.0.to_string()))]
     Secrets(#[from] crate::secrets::SecretsError),
     #[error("{}", redact(.0))]

@@ -246,7 +246,7 @@ mod tests {
     #[tokio::test]
     async fn idle_connections_are_bounded_and_closed() {
         let dir = tempfile::tempdir().unwrap();
-        let store = crate::store::Store::open(dir.path()).await.unwrap();
+        let store = crate::db::open::Store::open(dir.path()).await.unwrap();
         let limits = crate::serve::testing::TIGHT;
         let server = PreviewServer::start_with(store.pool().clone(), dir.path().into(), limits)
             .await

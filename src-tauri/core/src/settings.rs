@@ -188,7 +188,7 @@ mod tests {
     #[tokio::test]
     async fn a_row_written_before_the_per_kind_switches_loads_them_on() {
         let dir = tempfile::tempdir().unwrap();
-        let store = crate::store::Store::open(dir.path()).await.unwrap();
+        let store = crate::db::open::Store::open(dir.path()).await.unwrap();
         write_json(
             store.pool(),
             KEY,

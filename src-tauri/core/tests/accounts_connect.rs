@@ -5,12 +5,12 @@ mod common;
 
 use reqwest::Method;
 use serde_json::json;
+use tokdeck_core::accounts::deeplink::DeepLink;
+use tokdeck_core::accounts::tokens::{access_entry, refresh_entry};
 use tokdeck_core::accounts::{AccountQuery, AccountStatus};
 use tokdeck_core::audit::AuditQuery;
-use tokdeck_core::deeplink::DeepLink;
 use tokdeck_core::events::EngineEvent;
 use tokdeck_core::tiktok_config::{RedirectMode, TiktokConfigPatch, TiktokEndpoints};
-use tokdeck_core::tokens::{access_entry, refresh_entry};
 use tokdeck_core::ErrorCode;
 
 async fn audit(h: &common::H, action: &str) -> Vec<tokdeck_core::audit::AuditEntry> {

@@ -7,10 +7,10 @@ use std::time::Duration;
 
 use reqwest::Method;
 use serde_json::json;
+use tokdeck_core::accounts::tokens::{access_entry, refresh_entry};
 use tokdeck_core::accounts::AccountStatus;
 use tokdeck_core::audit::AuditQuery;
 use tokdeck_core::events::{EngineEvent, NotificationKind};
-use tokdeck_core::tokens::{access_entry, refresh_entry};
 
 const DAY: Duration = Duration::from_secs(24 * 3600);
 

@@ -9,7 +9,7 @@ mod media_common;
 use media_common::{ffmpeg, h264};
 use reqwest::Method;
 use serde_json::json;
-use tokdeck_core::account_ops::REMOVED_PAUSE_REASON;
+use tokdeck_core::accounts::service::REMOVED_PAUSE_REASON;
 use tokdeck_core::accounts::AccountStatus;
 use tokdeck_core::events::EngineEvent;
 use tokdeck_core::media::MediaRule;

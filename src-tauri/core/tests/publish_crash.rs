@@ -24,10 +24,10 @@ use reqwest::Method;
 use serde_json::{json, Value};
 use sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions};
 use sqlx::SqlitePool;
+use tokdeck_core::db::open::DB_FILE;
 use tokdeck_core::posts::When;
 use tokdeck_core::publisher::{PublishJob, PublishStep, UNKNOWN_OUTCOME_MESSAGE};
 use tokdeck_core::secrets::Secrets;
-use tokdeck_core::store::DB_FILE;
 use tokdeck_core::{Engine, EngineConfig};
 use tokdeck_sim::Simulator;
 

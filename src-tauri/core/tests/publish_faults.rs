@@ -11,9 +11,9 @@ use std::time::Duration;
 
 use reqwest::Method;
 use serde_json::json;
+use tokdeck_core::accounts::tokens;
 use tokdeck_core::posts::PostStatus;
 use tokdeck_core::publisher::PublishStep;
-use tokdeck_core::tokens;
 
 use common::publish::{published_notification, sha256_file, Publishing as T};
 

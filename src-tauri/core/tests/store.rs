@@ -1,6 +1,6 @@
 //! The store against real SQLite files in temporary directories.
 
-use tokdeck_core::store::{Store, StoreError, DB_FILE};
+use tokdeck_core::db::open::{Store, StoreError, DB_FILE};
 
 #[tokio::test]
 async fn fresh_dir_gets_a_migrated_wal_database_with_foreign_keys() {

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use reqwest::Method;
 use serde_json::json;
-use tokdeck_core::tokens::access_entry;
+use tokdeck_core::accounts::tokens::access_entry;
 
 const STEP: Duration = Duration::from_secs(5);
 

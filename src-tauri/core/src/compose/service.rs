@@ -8,6 +8,7 @@ use super::rules::{
     cannot_post, cannot_post_dto, expand_paths, inbox_rules, missing_scope_message,
 };
 use crate::accounts;
+use crate::accounts::tokens::Tokens;
 use crate::ctx::Ctx;
 use crate::error::{CoreError, CoreResult};
 use crate::media;
@@ -15,7 +16,6 @@ use crate::posts::service::Posts;
 use crate::posts::{
     ComposeInput, ComposePatch, CreatorRules, PostDto, PostMode, PostStatus, ScheduleOutcome, When,
 };
-use crate::tokens::Tokens;
 
 pub struct Compose {
     ctx: Ctx,

@@ -125,7 +125,7 @@ mod tests {
     #[tokio::test]
     async fn recording_keeps_the_log_bounded_by_age_and_size() {
         let dir = tempfile::tempdir().unwrap();
-        let store = crate::store::Store::open(dir.path()).await.unwrap();
+        let store = crate::db::open::Store::open(dir.path()).await.unwrap();
         let pool = store.pool();
         let extra = 3_000;
         seed(pool, KEEP_ROWS + extra, 500).await;
@@ -161,7 +161,7 @@ mod tests {
     #[tokio::test]
     async fn trim_drops_old_entries_and_keeps_the_newest_rows() {
         let dir = tempfile::tempdir().unwrap();
-        let store = crate::store::Store::open(dir.path()).await.unwrap();
+        let store = crate::db::open::Store::open(dir.path()).await.unwrap();
         let pool = store.pool();
         seed(pool, 1_000, 100).await;
         assert_eq!(trim(pool, KEEP_DAYS, 10_000).await.unwrap(), 100);

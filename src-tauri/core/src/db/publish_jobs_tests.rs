@@ -32,9 +32,9 @@ async fn post_status(pool: &SqlitePool, id: i64) -> (String, Option<String>) {
         .unwrap()
 }
 
-async fn open() -> (tempfile::TempDir, crate::store::Store) {
+async fn open() -> (tempfile::TempDir, crate::db::open::Store) {
     let dir = tempfile::tempdir().unwrap();
-    let store = crate::store::Store::open(dir.path()).await.unwrap();
+    let store = crate::db::open::Store::open(dir.path()).await.unwrap();
     (dir, store)
 }
 

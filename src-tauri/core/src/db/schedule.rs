@@ -127,7 +127,7 @@ mod tests {
     #[tokio::test]
     async fn due_and_next_posts_skip_paused_ones_and_come_in_due_order() {
         let dir = tempfile::tempdir().unwrap();
-        let store = crate::store::Store::open(dir.path()).await.unwrap();
+        let store = crate::db::open::Store::open(dir.path()).await.unwrap();
         let pool = store.pool();
         let (a, b, c, d) = (
             post_in(pool, "scheduled").await,
@@ -153,7 +153,7 @@ mod tests {
     #[tokio::test]
     async fn due_jobs_include_keychain_waits_whose_time_came_but_not_other_ends() {
         let dir = tempfile::tempdir().unwrap();
-        let store = crate::store::Store::open(dir.path()).await.unwrap();
+        let store = crate::db::open::Store::open(dir.path()).await.unwrap();
         let pool = store.pool();
         let running = post_in(pool, "publishing").await;
         let waiting = post_in(pool, "needs_attention").await;
@@ -185,7 +185,7 @@ mod tests {
     #[tokio::test]
     async fn a_setting_reads_back_what_was_written() {
         let dir = tempfile::tempdir().unwrap();
-        let store = crate::store::Store::open(dir.path()).await.unwrap();
+        let store = crate::db::open::Store::open(dir.path()).await.unwrap();
         let pool = store.pool();
         assert_eq!(setting(pool, "k").await.unwrap(), None);
         set_setting(pool, "k", "1", "t").await.unwrap();

@@ -4,13 +4,13 @@
 use std::sync::Arc;
 
 use super::running::Running;
+use crate::accounts::tokens::Tokens;
 use crate::ctx::Ctx;
 use crate::error::CoreResult;
 use crate::posts::service::Posts;
 use crate::posts::status::PostMode;
 use crate::settings_service::SettingsService;
 use crate::tiktok_app::TiktokApp;
-use crate::tokens::Tokens;
 
 /// The publisher service: runs each post's persisted state machine, the scheduler's passes
 /// that start them, and the creator's actions on a publish.

@@ -237,7 +237,10 @@ impl Publisher {
         )
         .await?;
         self.posts
-            .pause_posts_of_account(job.account_id, crate::account_ops::REMOVED_PAUSE_REASON)
+            .pause_posts_of_account(
+                job.account_id,
+                crate::accounts::service::REMOVED_PAUSE_REASON,
+            )
             .await?;
         Ok(RunEnd::Done)
     }
@@ -313,7 +316,7 @@ impl Publisher {
     ) {
         let who = crate::accounts::get_live(self.ctx.pool(), post.account_id)
             .await
-            .map(|a| crate::tokens::display(&a))
+            .map(|a| crate::accounts::tokens::display(&a))
             .unwrap_or_else(|_| format!("account {}", post.account_id));
         self.ctx.events().emit(EngineEvent::Notify {
             notification: kind,

@@ -236,7 +236,7 @@ mod tests {
     #[tokio::test]
     async fn a_row_written_before_the_audit_field_loads_it_unknown() {
         let dir = tempfile::tempdir().unwrap();
-        let store = crate::store::Store::open(dir.path()).await.unwrap();
+        let store = crate::db::open::Store::open(dir.path()).await.unwrap();
         crate::settings::write_json(
             store.pool(),
             KEY,
@@ -272,10 +272,10 @@ mod tests {
             .await
             .unwrap();
         {
-            let store = crate::store::Store::open(dir.path()).await.unwrap();
+            let store = crate::db::open::Store::open(dir.path()).await.unwrap();
             save(store.pool(), &c).await.unwrap();
         }
-        let store = crate::store::Store::open(dir.path()).await.unwrap();
+        let store = crate::db::open::Store::open(dir.path()).await.unwrap();
         let back = load(store.pool()).await.unwrap();
         assert_eq!(back, c);
         assert_eq!(back.direct_post_audit, DirectPostAudit::NotAudited);
@@ -293,13 +293,13 @@ mod tests {
     async fn own_app_is_told_from_the_data_folder_before_the_engine_opens() {
         let dir = tempfile::tempdir().unwrap();
         assert!(!own_app_configured(dir.path()).await, "no database yet");
-        let store = crate::store::Store::open(dir.path()).await.unwrap();
+        let store = crate::db::open::Store::open(dir.path()).await.unwrap();
         let mut c = StoredTiktokConfig::default();
         save(store.pool(), &c).await.unwrap();
         store.pool().close().await;
         drop(store);
         assert!(!own_app_configured(dir.path()).await, "demo mode");
-        let store = crate::store::Store::open(dir.path()).await.unwrap();
+        let store = crate::db::open::Store::open(dir.path()).await.unwrap();
         c.client_key = Some("awkey".into());
         save(store.pool(), &c).await.unwrap();
         store.pool().close().await;

@@ -8,10 +8,10 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::accounts::tokens::Tokens;
 use crate::ctx::Ctx;
 use crate::posts::service::Posts;
 use crate::publisher::Publisher;
-use crate::tokens::Tokens;
 
 pub mod media_check;
 pub mod scheduler;
@@ -142,7 +142,7 @@ mod tests {
     #[tokio::test]
     async fn the_workers_start_once_in_order_and_never_again_after_stop() {
         let dir = tempfile::tempdir().unwrap();
-        let store = crate::store::Store::open(dir.path()).await.unwrap();
+        let store = crate::db::open::Store::open(dir.path()).await.unwrap();
         let ctx = Ctx::new(
             store,
             crate::secrets::Secrets::native("tokdeck-workers-test"),

@@ -3,8 +3,8 @@
 
 use std::sync::{Arc, Weak};
 
+use crate::accounts::tokens::Tokens;
 use crate::ctx::Ctx;
-use crate::tokens::Tokens;
 
 use super::worker::Worker;
 

@@ -38,7 +38,6 @@ fn service_files(krate: &Crate) -> BTreeSet<String> {
 }
 
 #[test]
-#[ignore = "turned on as the #12 moves land"]
 fn the_engine_has_no_import_cycle() {
     let krate = Crate::read(&core_src());
     let cycles = modgraph::cycles(&krate.edges());
@@ -55,7 +54,6 @@ fn the_engine_has_no_import_cycle() {
 }
 
 #[test]
-#[ignore = "turned on as the #12 moves land"]
 fn only_the_composition_root_names_the_engine() {
     let krate = Crate::read(&core_src());
     let edges = krate.edges();
@@ -91,7 +89,6 @@ const SQL_MARKERS: [&str; 10] = [
 ];
 
 #[test]
-#[ignore = "turned on as the #12 moves land"]
 fn sql_is_written_only_under_db() {
     let krate = Crate::read(&core_src());
     let mut offenders = BTreeMap::new();
@@ -115,7 +112,6 @@ fn sql_is_written_only_under_db() {
 }
 
 #[test]
-#[ignore = "turned on as the #12 moves land"]
 fn db_and_shared_types_import_no_service() {
     let krate = Crate::read(&core_src());
     let edges = krate.edges();
@@ -155,7 +151,6 @@ fn rust_files(dir: &Path, out: &mut Vec<(PathBuf, usize)>) {
 }
 
 #[test]
-#[ignore = "turned on as the #12 moves land"]
 fn no_source_file_is_longer_than_the_limit() {
     let root = repo_root();
     let mut files = Vec::new();
@@ -179,7 +174,6 @@ fn no_source_file_is_longer_than_the_limit() {
 }
 
 #[test]
-#[ignore = "turned on as the #12 moves land"]
 fn the_architecture_doc_names_every_module() {
     let doc = std::fs::read_to_string(repo_root().join("docs/architecture.md"))
         .expect("docs/architecture.md exists");

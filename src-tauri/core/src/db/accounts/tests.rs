@@ -20,9 +20,9 @@ fn facts() -> TokenFacts {
     }
 }
 
-async fn open() -> (tempfile::TempDir, crate::store::Store) {
+async fn open() -> (tempfile::TempDir, crate::db::open::Store) {
     let dir = tempfile::tempdir().unwrap();
-    let store = crate::store::Store::open(dir.path()).await.unwrap();
+    let store = crate::db::open::Store::open(dir.path()).await.unwrap();
     (dir, store)
 }
 

@@ -1,10 +1,10 @@
 //! Tests of the `posts` SQL on a real SQLite file; the helpers serve the other post db tests.
 
 use super::*;
+use crate::db::open::Store;
 use crate::media::{Container, VideoCodec};
 use crate::posts::dto::Commercial;
 use crate::posts::status::PostMode;
-use crate::store::Store;
 
 pub(crate) async fn store() -> (tempfile::TempDir, Store) {
     let dir = tempfile::tempdir().unwrap();
