@@ -30,3 +30,38 @@ pub async fn write_json<T: Serialize>(pool: &SqlitePool, key: &str, value: &T) -
     .await?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_document_is_written_once_per_key_and_read_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = crate::db::open::Store::open(dir.path()).await.unwrap();
+        let pool = store.pool();
+        assert_eq!(read_json(pool, "test.doc").await.unwrap(), None);
+        write_json(pool, "test.doc", &serde_json::json!({"a": 1}))
+            .await
+            .unwrap();
+        write_json(pool, "test.doc", &serde_json::json!({"a": 2}))
+            .await
+            .unwrap();
+        assert_eq!(
+            read_json(pool, "test.doc").await.unwrap().as_deref(),
+            Some(r#"{"a":2}"#)
+        );
+        let rows: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM settings WHERE key = 'test.doc'")
+            .fetch_one(pool)
+            .await
+            .unwrap();
+        assert_eq!(rows, 1, "an update replaces the row");
+        // Other keys are untouched.
+        write_json(pool, "test.other", &7).await.unwrap();
+        assert_eq!(
+            read_json(pool, "test.doc").await.unwrap().as_deref(),
+            Some(r#"{"a":2}"#)
+        );
+        store.close().await;
+    }
+}
