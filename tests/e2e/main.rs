@@ -1,4 +1,4 @@
-//! End-to-end tests of the real app (see tests/e2e/support.rs). Run with `make e2e`.
+//! End-to-end tests of the real app (see tests/e2e/support/). Run with `make e2e`.
 
 mod accounts;
 mod compose;

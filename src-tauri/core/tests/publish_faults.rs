@@ -1,6 +1,6 @@
 //! The publisher's fault matrix against the in-process simulator (fast mode): every fault TikTok
 //! can throw at a publish ends either published (once) or in a state the creator can act on,
-//! with a message that says what to do. Complements publish_flow.rs (which covers lost init
+//! with a message that says what to do. Complements publish_flow/ (which covers lost init
 //! answers, 5xx/429 while uploading and polling, expired URLs, 401 while polling, revocation,
 //! caps, restarts and scheduling).
 

@@ -19,7 +19,7 @@
 //! client's retry backoffs and timeouts are shortened (`EngineConfig::client_tuning`) so a
 //! case with dozens of injected faults takes a second, not minutes; nothing else is changed.
 //! A crash is `Engine::shutdown` (every publish task aborted at its current await point) and a
-//! new `Engine::open` on the same data folder, as `publish_crash.rs` does with real processes.
+//! new `Engine::open` on the same data folder, as `publish_crash/` does with real processes.
 //!
 //! Ops: time advances (1 s … 3 h: past due times, the 60-min grace, the 1-h upload URL), faults
 //! at creator_info / init / upload (final chunk included: the clips are one chunk) / status /

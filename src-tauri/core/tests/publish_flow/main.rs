@@ -1,0 +1,69 @@
+//! The publisher and the scheduler against the in-process simulator (fast mode): on-time
+//! publishing, parallel accounts, TikTok faults, crash/restart resume rules, missed posts, the
+//! grace period, clock jumps and pause.
+
+#[path = "../common/mod.rs"]
+mod common;
+#[path = "../media_common/mod.rs"]
+mod media_common;
+
+mod controls;
+mod faults;
+mod restarts;
+mod timing;
+
+use std::time::Duration;
+
+use reqwest::Method;
+use serde_json::json;
+use tokdeck_core::events::{EngineEvent, NotificationKind};
+use tokdeck_core::posts::{PostStatus, When};
+use tokdeck_core::publisher::PublishStep;
+use tokdeck_core::settings::SettingsPatch;
+use tokdeck_core::Engine;
+
+use common::publish::{sha256_file, wait_status, Publishing as T};
+
+fn in_minutes(engine: &Engine, minutes: i64) -> When {
+    let t = engine.clock().now() + chrono::Duration::minutes(minutes);
+    When::At {
+        local: t.format("%Y-%m-%dT%H:%M").to_string(),
+        zone: Some("UTC".into()),
+        dst: None,
+    }
+}
+
+/// Sets the wall clock to what it reads now: a discontinuous change of a few microseconds that
+/// the kernel reports to CANCEL_ON_SET timers exactly like a resume. Needs CAP_SYS_TIME (CI
+/// runs as root); elsewhere the test says it was skipped.
+#[cfg(target_os = "linux")]
+fn poke_wall_clock() -> bool {
+    use nix::time::{clock_gettime, clock_settime, ClockId};
+    let now = clock_gettime(ClockId::CLOCK_REALTIME).unwrap();
+    match clock_settime(ClockId::CLOCK_REALTIME, now) {
+        Ok(()) => true,
+        Err(nix::errno::Errno::EPERM) if std::env::var_os("CI").is_none() => {
+            eprintln!("skipped: setting the clock needs CAP_SYS_TIME (CI has it)");
+            false
+        }
+        Err(e) => panic!("cannot set the wall clock: {e}"),
+    }
+}
+
+/// Stops the engine (publishes in flight stop where they are, like a crash between two
+/// steps), drops it and opens a new one on the same data folder and keychain.
+async fn reopen(t: T) -> T {
+    t.h.engine.shutdown().await;
+    let T { h, video } = t;
+    T {
+        h: h.reopen(|c| c).await,
+        video,
+    }
+}
+
+async fn sqlx_exec(pool: &sqlx::SqlitePool, sql: &str) {
+    sqlx::query(sqlx::AssertSqlSafe(sql.to_owned()))
+        .execute(pool)
+        .await
+        .unwrap();
+}
