@@ -1,37 +1,11 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { cleanup, render, screen, waitFor, within } from '@testing-library/svelte';
+import { describe, expect, it } from 'vitest';
+import { screen, waitFor, within } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
-import { clearMocks } from '@tauri-apps/api/mocks';
-import App from '../App.svelte';
 import type { AccountPage, AuditEntry } from '../lib/bindings';
-import { toasts } from '../lib/toasts.svelte';
 import { deferred, makeAccount, mockBackend } from '../test/backend';
+import { card, cards, openAccounts, resetAppBetweenTests } from '../test/pages';
 
-beforeEach(() => {
-  window.location.hash = '';
-});
-
-afterEach(() => {
-  cleanup(); // unmount (and unlisten) while the IPC mock still exists
-  clearMocks();
-  toasts.clear();
-});
-
-async function openAccounts(hash = '#/accounts') {
-  window.location.hash = hash;
-  render(App);
-  await screen.findByTestId('app-ready');
-  return userEvent.setup();
-}
-
-const cards = () => screen.queryAllByTestId('account-card');
-const card = (openId: string) => {
-  const el = document.querySelector<HTMLElement>(
-    `[data-testid="account-card"][data-open-id="${openId}"]`,
-  );
-  if (!el) throw new Error(`no card for ${openId}`);
-  return within(el);
-};
+resetAppBetweenTests();
 
 describe('list', () => {
   it('searches after a 200 ms pause, with the whole search string', async () => {

@@ -1,66 +1,23 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/svelte';
+import { describe, expect, it } from 'vitest';
+import { render, screen, waitFor } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
-import { clearMocks } from '@tauri-apps/api/mocks';
 import App from '../App.svelte';
-import type { CreatorInfoDto } from '../lib/posts';
-import { toasts } from '../lib/toasts.svelte';
-import { makeAccount, makeCreator, makeFacts, makePost, mockBackend } from '../test/backend';
+import { makeAccount, makeCreator, makePost, mockBackend } from '../test/backend';
+import {
+  el,
+  fillValid,
+  openComposer,
+  privacySelect,
+  resetAppBetweenTests,
+  scheduleBtn,
+  setWhen,
+} from '../test/pages';
 
-beforeEach(() => {
-  window.location.hash = '';
-});
-
-afterEach(() => {
-  cleanup();
-  clearMocks();
-  toasts.clear();
-});
+resetAppBetweenTests();
 
 const DISCLOSURE_HOVER =
   'You need to indicate if your content promotes yourself, a third party, or both.';
 const ONLY_ME_HOVER = 'Branded content visibility cannot be set to private.';
-
-async function openComposer(
-  opts: { creator?: Partial<CreatorInfoDto>; durationMs?: number; waitNickname?: boolean } = {},
-) {
-  const backend = mockBackend({
-    accounts: [makeAccount({ id: 1, displayName: 'Main' }), makeAccount({ id: 2 })],
-    creators: { 1: makeCreator(opts.creator), 2: makeCreator({ nickname: 'Second' }) },
-  });
-  backend.files['/videos/clip.mp4'] = {
-    facts: makeFacts({ durationMs: opts.durationMs ?? 42_000 }),
-    violations: [],
-    error: null,
-  };
-  backend.setPick(['/videos/clip.mp4']);
-  window.location.hash = '#/compose';
-  render(App);
-  await screen.findByTestId('app-ready');
-  const user = userEvent.setup();
-  const account = (await screen.findByTestId('compose-account')) as HTMLSelectElement;
-  await waitFor(() => expect(account.options.length).toBeGreaterThan(1));
-  await user.selectOptions(account, '1');
-  await user.click(screen.getByTestId('compose-choose-files'));
-  await screen.findByTestId('composer');
-  if (opts.waitNickname !== false) await screen.findByTestId('compose-creator-nickname');
-  return { backend, user };
-}
-
-const el = (id: string) => screen.getByTestId(id);
-const scheduleBtn = () => el('compose-schedule') as HTMLButtonElement;
-const privacySelect = () => el('compose-privacy') as HTMLSelectElement;
-
-function setWhen(date = '2099-05-01', time = '10:00') {
-  fireEvent.input(el('compose-date'), { target: { value: date } });
-  fireEvent.input(el('compose-time'), { target: { value: time } });
-}
-
-async function fillValid(user: ReturnType<typeof userEvent.setup>) {
-  await user.selectOptions(privacySelect(), 'PUBLIC_TO_EVERYONE');
-  setWhen();
-  await waitFor(() => expect(scheduleBtn()).toBeEnabled());
-}
 
 describe('composer: creator info', () => {
   it('fetches fresh creator info and shows "Posting to <nickname>"', async () => {
