@@ -1,6 +1,7 @@
 //! Screenshots of the parts a creator judges by eye (`cargo test ... screens -- --ignored`):
-//! the Queue page with posts whose outcome is unknown, the Accounts page's cards, and a toast,
-//! each at the smallest supported window (900×600) and at 1920×1080. Saved under
+//! the Queue page with posts whose outcome is unknown, the Accounts page's cards, the calendar,
+//! the composer open on a draft, and a toast, each at the smallest supported window (900×600)
+//! and at 1920×1080. Saved under
 //! `tests/artifacts/screens/` to be looked at; nothing is asserted about pixels.
 
 use chrono::{Duration as Span, Local};
@@ -188,6 +189,24 @@ async fn screens() {
         )
         .await;
         shoot(app, "accounts-reconnect-1920x1080").await;
+
+        goto(app, "#/calendar").await;
+        for (w, h) in SIZES {
+            resize(app, w, h).await;
+            app.wait_testid("calendar-month-view").await;
+            tidy(app, "[data-testid=calendar-post]").await;
+            shoot(app, &format!("calendar-{w}x{h}")).await;
+        }
+
+        // The composer on a fresh draft (its sections are separate components).
+        let fresh = draft(app, &video, maya, "Three ways to fold a dumpling #food").await;
+        goto(app, &format!("#/compose/{fresh}")).await;
+        for (w, h) in SIZES {
+            resize(app, w, h).await;
+            app.wait_testid("compose-creator-nickname").await;
+            tidy(app, "[data-testid=composer]").await;
+            shoot(app, &format!("compose-{w}x{h}")).await;
+        }
 
         // A toast, from what a creator does: Check again on the post whose account is revoked.
         goto(app, "#/queue").await;
