@@ -2,6 +2,7 @@
 
 mod accounts;
 mod compose;
+mod layout;
 mod publish;
 mod screens;
 mod support;
