@@ -3,6 +3,7 @@
 mod accounts;
 mod compose;
 mod layout;
+mod paused;
 mod publish;
 mod screens;
 mod support;
