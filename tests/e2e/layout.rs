@@ -6,7 +6,7 @@ use serde_json::{json, Value};
 
 use crate::accounts::Sim;
 use crate::compose::{connect, goto, ingest, make_video};
-use crate::support::{wait_for, App, Launch};
+use crate::support::{App, Launch};
 
 /// Scrolls the way a creator's wheel and the app's own `scrollIntoView` calls do, then answers
 /// how far the document ever scrolled, how much taller than the window it is, where the header
@@ -33,23 +33,6 @@ async fn scroll_everything(app: &App, target: &str) -> Value {
         .unwrap()
 }
 
-async fn resize(app: &App, w: u32, h: u32) {
-    app.client.set_window_size(w, h).await.unwrap_or_default();
-    wait_for(&format!("the page to be {w} wide"), async || {
-        let got = app
-            .client
-            .execute("return innerWidth;", vec![])
-            .await
-            .unwrap();
-        if got == json!(w) {
-            Ok(())
-        } else {
-            Err(got.to_string())
-        }
-    })
-    .await;
-}
-
 #[tokio::test]
 async fn only_the_content_pane_scrolls() {
     let root = tempfile::tempdir().unwrap();
@@ -64,7 +47,7 @@ async fn only_the_content_pane_scrolls() {
         goto(app, &format!("#/compose/{draft}")).await;
         app.wait_testid("compose-creator-nickname").await;
         // The smallest supported window, where the composer is far taller than the pane.
-        resize(app, 900, 600).await;
+        app.resize(900, 600).await;
         let after = scroll_everything(app, "[data-testid=composer] > :last-child").await;
         assert!(
             after["paneScrolled"].as_f64().unwrap() > 0.0,

@@ -9,26 +9,9 @@ use serde_json::{json, Value};
 
 use crate::accounts::Sim;
 use crate::compose::{connect, goto, ingest, make_video};
-use crate::support::{wait_for, wait_invoke, App, Launch};
+use crate::support::{wait_invoke, App, Launch};
 
 const SIZES: [(u32, u32); 2] = [(900, 600), (1920, 1080)];
-
-async fn resize(app: &App, w: u32, h: u32) {
-    app.client.set_window_size(w, h).await.unwrap_or_default();
-    wait_for(&format!("the page to be {w} wide"), async || {
-        let got = app
-            .client
-            .execute("return innerWidth;", vec![])
-            .await
-            .unwrap();
-        if got == json!(w) {
-            Ok(())
-        } else {
-            Err(got.to_string())
-        }
-    })
-    .await;
-}
 
 /// Saves what the window shows once two frames have been painted since the last change.
 async fn shoot(app: &App, name: &str) {
@@ -162,7 +145,7 @@ async fn screens() {
 
         goto(app, "#/queue").await;
         for (w, h) in SIZES {
-            resize(app, w, h).await;
+            app.resize(w, h).await;
             app.wait_css(&format!(
                 "[data-testid=queue-row][data-post-id=\"{stuck}\"] [data-testid=queue-check-again]"
             ))
@@ -177,7 +160,7 @@ async fn screens() {
 
         goto(app, "#/accounts").await;
         for (w, h) in SIZES {
-            resize(app, w, h).await;
+            app.resize(w, h).await;
             app.wait_testid("account-card").await;
             tidy(app, "[data-testid=account-card][data-status=active]").await;
             shoot(app, &format!("accounts-{w}x{h}")).await;
@@ -192,7 +175,7 @@ async fn screens() {
 
         goto(app, "#/calendar").await;
         for (w, h) in SIZES {
-            resize(app, w, h).await;
+            app.resize(w, h).await;
             app.wait_testid("calendar-month-view").await;
             tidy(app, "[data-testid=calendar-post]").await;
             shoot(app, &format!("calendar-{w}x{h}")).await;
@@ -202,7 +185,7 @@ async fn screens() {
         let fresh = draft(app, &video, maya, "Three ways to fold a dumpling #food").await;
         goto(app, &format!("#/compose/{fresh}")).await;
         for (w, h) in SIZES {
-            resize(app, w, h).await;
+            app.resize(w, h).await;
             app.wait_testid("compose-creator-nickname").await;
             tidy(app, "[data-testid=composer]").await;
             shoot(app, &format!("compose-{w}x{h}")).await;
@@ -212,7 +195,7 @@ async fn screens() {
         goto(app, "#/queue").await;
         app.record_toasts().await;
         for (w, h) in SIZES {
-            resize(app, w, h).await;
+            app.resize(w, h).await;
             let row = format!("[data-testid=queue-row][data-post-id=\"{stuck}\"]");
             tidy(app, &row).await;
             app.click_css(&format!(

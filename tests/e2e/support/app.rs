@@ -3,6 +3,24 @@
 use super::*;
 
 impl App {
+    /// Resizes the window to `w`×`h` and waits until the page has that width.
+    pub async fn resize(&self, w: u32, h: u32) {
+        self.client.set_window_size(w, h).await.unwrap_or_default();
+        wait_for(&format!("the page to be {w} wide"), async || {
+            let got = self
+                .client
+                .execute("return innerWidth;", vec![])
+                .await
+                .unwrap();
+            if got == json!(w) {
+                Ok(())
+            } else {
+                Err(got.to_string())
+            }
+        })
+        .await;
+    }
+
     pub async fn launch(name: &str, opts: Launch) -> App {
         require_desktop();
         // A given root (to relaunch over the same data, settings and home) or a fresh one.
