@@ -81,6 +81,29 @@ pub(crate) async fn ingest(app: &App, video: &Path, account: i64) -> Value {
     result
 }
 
+/// A draft with a caption and a privacy level, ready to schedule.
+pub(crate) async fn draft(app: &App, video: &std::path::Path, account: i64, caption: &str) -> i64 {
+    let id = ingest(app, video, account).await["draftId"]
+        .as_i64()
+        .expect("a draft");
+    app.invoke(
+        "update_post",
+        json!({ "postId": id, "patch": {
+            "caption": caption, "privacyLevel": "SELF_ONLY", "allowComment": null,
+            "allowDuet": null, "allowStitch": null, "commercial": null, "isAigc": null,
+            "coverTimestampMs": null, "mode": null } }),
+    )
+    .await
+    .unwrap();
+    id
+}
+
+pub(crate) async fn schedule(app: &App, id: i64, when: Value) {
+    app.invoke("schedule_post", json!({ "postId": id, "when": when }))
+        .await
+        .unwrap();
+}
+
 /// Sets an input's value the way typing does (an `input` event), for date/time inputs whose
 /// native pickers WebDriver cannot type into portably.
 pub(crate) async fn set_input(app: &App, testid: &str, value: &str) {

@@ -5,7 +5,7 @@ use chrono::{Duration as Span, Local};
 use serde_json::json;
 
 use crate::accounts::Sim;
-use crate::compose::{connect, goto, ingest, make_video};
+use crate::compose::{connect, draft, goto, make_video, schedule};
 use crate::support::{wait_for, wait_invoke, App, Launch};
 
 #[tokio::test]
@@ -16,26 +16,14 @@ async fn paused_publishing_shows_on_every_page_until_resumed() {
     app.run(async |app| {
         let sim = Sim::of(app).await;
         let maya = connect(app, &sim, "maya.makes").await;
-        let id = ingest(app, &video, maya).await["draftId"]
-            .as_i64()
-            .expect("a draft");
-        app.invoke(
-            "update_post",
-            json!({ "postId": id, "patch": {
-                "caption": "Paused in the window", "privacyLevel": "SELF_ONLY",
-                "allowComment": null, "allowDuet": null, "allowStitch": null,
-                "commercial": null, "isAigc": null, "coverTimestampMs": null, "mode": null } }),
-        )
-        .await
-        .unwrap();
+        let id = draft(app, &video, maya, "Paused in the window").await;
         let at = Local::now() + Span::days(1);
-        app.invoke(
-            "schedule_post",
-            json!({ "postId": id, "when": {
-                "kind": "at", "local": at.format("%Y-%m-%dT%H:%M").to_string() } }),
+        schedule(
+            app,
+            id,
+            json!({ "kind": "at", "local": at.format("%Y-%m-%dT%H:%M").to_string() }),
         )
-        .await
-        .unwrap();
+        .await;
 
         // Paused the way the tray does it: through the engine, not this page.
         app.invoke(
@@ -113,18 +101,7 @@ async fn publish_now_on_a_removed_accounts_post_says_why_and_keeps_its_time() {
     app.run(async |app| {
         let sim = Sim::of(app).await;
         let maya = connect(app, &sim, "maya.makes").await;
-        let id = ingest(app, &video, maya).await["draftId"]
-            .as_i64()
-            .expect("a draft");
-        app.invoke(
-            "update_post",
-            json!({ "postId": id, "patch": {
-                "caption": "Waits for its account", "privacyLevel": "SELF_ONLY",
-                "allowComment": null, "allowDuet": null, "allowStitch": null,
-                "commercial": null, "isAigc": null, "coverTimestampMs": null, "mode": null } }),
-        )
-        .await
-        .unwrap();
+        let id = draft(app, &video, maya, "Waits for its account").await;
         let at = Local::now() + Span::days(1);
         let scheduled = app
             .invoke(

@@ -8,7 +8,7 @@ use chrono::{Duration as Span, Local};
 use serde_json::{json, Value};
 
 use crate::accounts::Sim;
-use crate::compose::{connect, goto, ingest, make_video};
+use crate::compose::{connect, draft, goto, make_video, schedule};
 use crate::support::{wait_invoke, App, Launch};
 
 const SIZES: [(u32, u32); 2] = [(900, 600), (1920, 1080)];
@@ -38,29 +38,6 @@ async fn tidy(app: &App, selector: &str) {
              document.querySelector(arguments[0])?.scrollIntoView({ block: 'center' });",
             vec![json!(selector)],
         )
-        .await
-        .unwrap();
-}
-
-/// A draft with a caption and a privacy level, ready to schedule.
-async fn draft(app: &App, video: &std::path::Path, account: i64, caption: &str) -> i64 {
-    let id = ingest(app, video, account).await["draftId"]
-        .as_i64()
-        .expect("a draft");
-    app.invoke(
-        "update_post",
-        json!({ "postId": id, "patch": {
-            "caption": caption, "privacyLevel": "SELF_ONLY", "allowComment": null,
-            "allowDuet": null, "allowStitch": null, "commercial": null, "isAigc": null,
-            "coverTimestampMs": null, "mode": null } }),
-    )
-    .await
-    .unwrap();
-    id
-}
-
-async fn schedule(app: &App, id: i64, when: Value) {
-    app.invoke("schedule_post", json!({ "postId": id, "when": when }))
         .await
         .unwrap();
 }
