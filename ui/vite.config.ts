@@ -29,5 +29,8 @@ export default defineConfig({
     setupFiles: ['./src/test/setup.ts'],
     include: ['src/**/*.test.ts'],
     restoreMocks: true,
+    // Page tests render the whole app; with both cores busy (CI, parallel builds) one can take
+    // several seconds. They wait for conditions, so a longer ceiling only matters on failure.
+    testTimeout: 20_000,
   },
 });

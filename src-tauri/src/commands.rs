@@ -29,6 +29,17 @@ pub async fn update_settings(
     Ok(state.engine()?.update_settings(&patch).await?)
 }
 
+/// How late a post may start after Tokdeck was closed, asleep or paused before it is missed.
+#[tauri::command]
+pub async fn get_missed_grace_minutes(state: State<'_, AppState>) -> CmdResult<u32> {
+    Ok(state.engine()?.missed_grace_minutes().await?)
+}
+
+#[tauri::command]
+pub async fn set_missed_grace_minutes(state: State<'_, AppState>, minutes: u32) -> CmdResult<u32> {
+    Ok(state.engine()?.set_missed_grace_minutes(minutes).await?)
+}
+
 #[tauri::command]
 pub fn open_logs_folder(app: AppHandle, state: State<'_, AppState>) -> CmdResult<()> {
     app.opener()

@@ -16,6 +16,8 @@ tokdeck_commands! {
     commands::get_settings() -> Settings;
     commands::update_settings(patch: SettingsPatch) -> Settings;
     commands::open_logs_folder() -> void;
+    commands::get_missed_grace_minutes() -> number;
+    commands::set_missed_grace_minutes(minutes: number) -> number;
     account_commands::get_tiktok_config() -> TiktokConfigDto;
     account_commands::update_tiktok_config(patch: TiktokConfigPatch) -> TiktokConfigDto;
     account_commands::connect_account() -> PendingConnect;

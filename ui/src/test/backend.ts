@@ -222,8 +222,18 @@ export function mockBackend(
   const accountId = (args: InvokeArgs | undefined) => (args as { accountId: number }).accountId;
 
   let caps: Caps = { dailyPosts: 15, pendingInbox: 5 };
+  let graceMinutes = 60;
   const handlers: Record<string, Handler> = {
     app_info: () => info,
+    get_missed_grace_minutes: () => graceMinutes,
+    set_missed_grace_minutes: (args) => {
+      const { minutes } = args as { minutes: number };
+      if (minutes > 7 * 24 * 60) {
+        throw { code: 'invalid_input', message: 'The grace period can be at most a week.' };
+      }
+      graceMinutes = minutes;
+      return graceMinutes;
+    },
     get_posting_caps: () => caps,
     set_posting_caps: (args) => {
       caps = (args as { caps: Caps }).caps;

@@ -1,0 +1,88 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { cleanup, render, screen, waitFor, within } from '@testing-library/svelte';
+import userEvent from '@testing-library/user-event';
+import { clearMocks } from '@tauri-apps/api/mocks';
+import App from '../App.svelte';
+import { toasts } from '../lib/toasts.svelte';
+import { mockBackend } from '../test/backend';
+
+beforeEach(() => {
+  window.location.hash = '';
+});
+
+afterEach(() => {
+  cleanup();
+  clearMocks();
+  toasts.clear();
+});
+
+async function openSettings() {
+  const backend = mockBackend();
+  window.location.hash = '#/settings';
+  render(App);
+  await screen.findByTestId('app-ready');
+  await waitFor(() => expect(screen.getByTestId('grace-minutes')).toBeEnabled());
+  return { backend, user: userEvent.setup() };
+}
+
+describe('settings sections', () => {
+  it('lists every section in the jump list and scrolls to the one chosen', async () => {
+    const { user } = await openSettings();
+    const jump = within(screen.getByTestId('settings-jump'));
+    const names = jump.getAllByRole('button').map((b) => b.textContent?.trim());
+    expect(names).toEqual([
+      'General',
+      'Notifications',
+      'Publishing',
+      'TikTok app',
+      'Troubleshooting',
+      'About',
+    ]);
+    for (const id of ['general', 'notifications', 'publishing', 'troubleshooting', 'about']) {
+      expect(document.getElementById(id)).not.toBeNull();
+    }
+    const publishing = document.getElementById('publishing')!;
+    const scrolled = vi.fn();
+    publishing.scrollIntoView = scrolled;
+    await user.click(jump.getByRole('button', { name: 'Publishing' }));
+    expect(scrolled).toHaveBeenCalledOnce();
+    expect(within(publishing).getByTestId('setting-paused')).toHaveFocus();
+  });
+});
+
+describe('grace period for late posts', () => {
+  it('shows the stored minutes, explains them and saves a change', async () => {
+    const { backend, user } = await openSettings();
+    const field = screen.getByTestId('grace-minutes') as HTMLInputElement;
+    expect(field.value).toBe('60');
+    expect(screen.getByTestId('grace-explained')).toHaveTextContent('Up to 1 h late');
+    expect(screen.getByTestId('grace-save')).toBeDisabled();
+
+    await user.clear(field);
+    await user.type(field, '90');
+    expect(screen.getByTestId('grace-explained')).toHaveTextContent('Up to 1 h 30 min late');
+    await user.click(screen.getByTestId('grace-save'));
+
+    expect(backend.calls('set_missed_grace_minutes')).toEqual([{ minutes: 90 }]);
+    await waitFor(() => expect(screen.getByTestId('grace-save')).toBeDisabled());
+  });
+
+  it('says why the engine refused a value and keeps it in the field', async () => {
+    const { user } = await openSettings();
+    const field = screen.getByTestId('grace-minutes') as HTMLInputElement;
+    await user.clear(field);
+    await user.type(field, '20000');
+    await user.click(screen.getByTestId('grace-save'));
+    expect(await screen.findByText('The grace period can be at most a week.')).toBeVisible();
+    expect(field.value).toBe('20000');
+  });
+
+  it('refuses what is not a whole number before sending it', async () => {
+    const { backend, user } = await openSettings();
+    const field = screen.getByTestId('grace-minutes') as HTMLInputElement;
+    await user.clear(field);
+    expect(screen.getByTestId('grace-explained')).toHaveTextContent('Use a whole number');
+    expect(screen.getByTestId('grace-save')).toBeDisabled();
+    expect(backend.calls('set_missed_grace_minutes')).toEqual([]);
+  });
+});
