@@ -51,9 +51,10 @@ rust-test: ui
 e2e: ui
 	scripts/with-desktop.sh cargo test -p tokdeck --features e2e --test e2e -- --test-threads=1
 
-## make screenshot: regenerate docs/screenshot.png from the real app
+## make screenshot: regenerate docs/screenshot.png and docs/screenshots/ (every page at 900x600
+## and 1920x1080, light and dark) from the real app
 screenshot: ui
-	scripts/with-desktop.sh cargo test -p tokdeck --features e2e --test e2e readme_screenshot -- --ignored
+	scripts/with-desktop.sh cargo test -p tokdeck --features e2e --test e2e -- --ignored --test-threads=1 readme_screenshot gallery
 
 ## make bench: performance targets, printed as ratios against references measured in the same run
 bench: setup

@@ -2,6 +2,7 @@
 
 mod accounts;
 mod compose;
+mod gallery;
 mod layout;
 mod paused;
 mod publish;

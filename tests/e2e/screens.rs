@@ -13,8 +13,14 @@ use crate::support::{wait_invoke, App, Launch};
 
 const SIZES: [(u32, u32); 2] = [(900, 600), (1920, 1080)];
 
-/// Saves what the window shows once two frames have been painted since the last change.
+/// Saves what the window shows into `tests/artifacts/screens/`.
 async fn shoot(app: &App, name: &str) {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/artifacts/screens");
+    shoot_to(app, &dir, name).await;
+}
+
+/// Saves what the window shows once two frames have been painted since the last change.
+pub(crate) async fn shoot_to(app: &App, dir: &std::path::Path, name: &str) {
     app.client
         .execute_async(
             "const done = arguments[0]; \
@@ -24,8 +30,7 @@ async fn shoot(app: &App, name: &str) {
         .await
         .unwrap();
     let png = app.client.screenshot().await.unwrap();
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/artifacts/screens");
-    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::create_dir_all(dir).unwrap();
     std::fs::write(dir.join(format!("{name}.png")), png).unwrap();
 }
 
@@ -42,7 +47,7 @@ async fn tidy(app: &App, selector: &str) {
         .unwrap();
 }
 
-async fn settled(app: &App, id: i64, status: &str) -> Value {
+pub(crate) async fn settled(app: &App, id: i64, status: &str) -> Value {
     wait_invoke(
         app,
         &format!("post {id} to be {status}"),
