@@ -120,8 +120,8 @@ async fn writes_are_compare_and_set_on_the_status_read() {
             .unwrap(),
         0
     );
-    assert_eq!(delete(pool, id, "draft").await.unwrap(), 0);
-    assert_eq!(delete(pool, id, "scheduled").await.unwrap(), 1);
+    assert_eq!(cancel(pool, id, "draft", 11).await.unwrap(), Cancel::Moved);
+    assert_eq!(cancel(pool, id, "scheduled", 11).await.unwrap(), Cancel::Cancelled);
 }
 
 #[tokio::test]
@@ -173,7 +173,7 @@ async fn pausing_holds_only_pending_posts_of_the_account() {
         draft(pool, a).await,
         draft(pool, b).await,
     );
-    assert_eq!(delete(pool, p2, "draft").await.unwrap(), 1);
+    assert_eq!(cancel(pool, p2, "draft", 2).await.unwrap(), Cancel::Cancelled);
     assert_eq!(pause_of_account(pool, a, "removed", 3).await.unwrap(), 1);
     let paused = load(pool, p1).await.unwrap().paused_reason;
     assert_eq!(paused.as_deref(), Some("removed"));
