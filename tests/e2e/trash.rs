@@ -27,7 +27,8 @@ async fn status_is(app: &App, id: i64, status: &str) -> Value {
 }
 
 /// Every visible control (button, input, select, textarea, link) outside the toasts whose
-/// visible part (clipped by its scrolling ancestors and the window) a toast's box intersects.
+/// visible part (clipped by its scrolling ancestors and the window) a toast's visible part
+/// intersects.
 const COVERED: &str = r#"
 const toasts = [...document.querySelectorAll('[data-testid="toast"]')];
 if (toasts.length === 0) return { toasts: 0, covered: [] };
@@ -49,7 +50,10 @@ const clip = (el) => {
 const covered = [];
 const controls = document.querySelectorAll('button, input, select, textarea, a[href]');
 for (const t of toasts) {
-  const tr = t.getBoundingClientRect();
+  // A toast scrolled partly out of its capped region shows (and covers) only its visible part.
+  const tb = clip(t);
+  if (!tb) continue;
+  const tr = { left: tb.l, top: tb.t, right: tb.r, bottom: tb.b };
   for (const c of controls) {
     if (region.contains(c)) continue;
     const s = getComputedStyle(c);
@@ -134,6 +138,14 @@ async fn delete_and_cancel_go_to_trash_with_undo_and_restore() {
                 schedule(app, id, json!({ "kind": "at", "local": at })).await;
             }
             goto(app, "#/queue").await;
+            // The last size's toasts (and their Undo) are not this one's.
+            app.client
+                .execute(
+                    "for (const b of document.querySelectorAll('[aria-label=\"Dismiss notification\"]')) b.click();",
+                    vec![],
+                )
+                .await
+                .unwrap();
 
             // Delete in the Queue → Undo gives it back exactly: scheduled, at its time.
             app.click_css(&row("queue", kept, "queue-delete")).await;
@@ -142,7 +154,9 @@ async fn delete_and_cancel_go_to_trash_with_undo_and_restore() {
             toast_covers_nothing(app, &format!("Queue at {size}"), true).await;
             shoot(app, &format!("queue-undo-toast-{size}")).await;
             let before = status_is(app, kept, "cancelled").await;
-            app.click("toast-action").await;
+            // The newest toast is the last one: this delete's.
+            app.click_css("[data-testid=toast]:last-child [data-testid=toast-action]")
+                .await;
             let back = status_is(app, kept, "scheduled").await;
             assert_eq!(back["scheduledAt"], before["scheduledAt"], "same time");
             app.wait_css(&format!("[data-testid=queue-row][data-post-id=\"{kept}\"]"))
