@@ -8,8 +8,8 @@ mod forwarder;
 mod logging;
 mod post_commands;
 mod state;
-mod tray;
 mod trash_commands;
+mod tray;
 mod tray_host;
 mod window;
 

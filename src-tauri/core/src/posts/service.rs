@@ -20,6 +20,7 @@ use crate::audit::Outcome;
 use crate::clock::rfc3339;
 use crate::ctx::Ctx;
 use crate::db::audit;
+use crate::db::posts::trash::{to_trash, Cancel};
 use crate::db::posts::{self as db, PostRow, Slot};
 use crate::error::{CoreError, CoreResult};
 use crate::media;
@@ -395,10 +396,10 @@ impl Posts {
                 row.status().as_str()
             )));
         }
-        match db::cancel(pool, id, &row.status, self.ctx.clock().now_ms()).await? {
-            db::Cancel::Cancelled => {}
-            db::Cancel::Moved => return Ok(None),
-            db::Cancel::JobStarted => {
+        match to_trash(pool, id, &row.status, self.ctx.clock().now_ms(), false).await? {
+            Cancel::Cancelled => {}
+            Cancel::Moved => return Ok(None),
+            Cancel::JobStarted => {
                 return Err(CoreError::Conflict(
                     "This post is being published right now and can no longer be cancelled.".into(),
                 ))

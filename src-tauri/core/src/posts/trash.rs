@@ -16,8 +16,8 @@ use super::trash_dto::{RestoreOutcome, TrashItem};
 use crate::audit::Outcome;
 use crate::clock::rfc3339;
 use crate::db::audit;
-use crate::db::posts::trash::{self as db, Purged, TrashRow};
-use crate::db::posts::{self as posts_db, Cancel};
+use crate::db::posts as posts_db;
+use crate::db::posts::trash::{self as db, Cancel, Purged, TrashRow};
 use crate::error::{CoreError, CoreResult};
 
 /// How long a post stays in Trash before it is removed for good.
@@ -114,7 +114,10 @@ impl Posts {
                 } else {
                     (
                         PostStatus::Draft,
-                        Some("Its time has passed, so it is back as a draft: schedule it again.".to_owned()),
+                        Some(
+                            "Its time has passed, so it is back as a draft: schedule it again."
+                                .to_owned(),
+                        ),
                     )
                 }
             }
@@ -122,7 +125,8 @@ impl Posts {
             PostStatus::Publishing | PostStatus::Cancelled => (PostStatus::Draft, None),
             other => (other, None),
         };
-        self.take_out(id, facts.account_id, to, note, "post.undo").await
+        self.take_out(id, facts.account_id, to, note, "post.undo")
+            .await
     }
 
     /// Removes one post from Trash for good.
@@ -227,7 +231,10 @@ fn trash_item(r: TrashRow, now: i64) -> TrashItem {
     let trashed_at = r.trashed_at.unwrap_or(r.updated_at);
     let purge_at = trashed_at + KEEP_DAYS * DAY_MS;
     let left = (purge_at - now).max(0);
-    let zone = r.schedule_zone.as_deref().and_then(|z| z.parse::<Tz>().ok());
+    let zone = r
+        .schedule_zone
+        .as_deref()
+        .and_then(|z| z.parse::<Tz>().ok());
     let post_local = match (r.scheduled_at, zone) {
         (Some(at), Some(z)) => Some(local_text(at, z)),
         _ => None,

@@ -48,7 +48,9 @@ impl Rig {
             let t = &self.posts[i];
             if t.deleted {
                 if self.view(i).await.is_some() {
-                    return Err(format!("(f) post {i} was deleted for good but is still there"));
+                    return Err(format!(
+                        "(f) post {i} was deleted for good but is still there"
+                    ));
                 }
                 continue;
             }
@@ -60,7 +62,9 @@ impl Rig {
                 return Err(format!("(f) post {i} left Trash by itself: {v:?}"));
             }
             if !trash.contains(&t.id) {
-                return Err(format!("(f) post {i} is in Trash but Trash does not list it"));
+                return Err(format!(
+                    "(f) post {i} is in Trash but Trash does not list it"
+                ));
             }
         }
         // (e) and (c)

@@ -281,21 +281,6 @@ pub async fn insert_copies(
     Ok(ids)
 }
 
-/// What a cancel found.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Cancel {
-    Cancelled,
-    /// The post is no longer `expected` (nothing changed).
-    Moved,
-    /// The post was queued but its job already left the queue (nothing changed).
-    JobStarted,
-}
-
-/// Cancels the post if it is still `expected`: it goes to Trash (see [`trash::to_trash`]).
-pub async fn cancel(pool: &SqlitePool, id: i64, expected: &str, now: i64) -> CoreResult<Cancel> {
-    trash::to_trash(pool, id, expected, now, false).await
-}
-
 /// Pauses every pending post of an account with `reason`; returns how many.
 pub async fn pause_of_account(
     pool: &SqlitePool,

@@ -8,9 +8,18 @@
 
 use sqlx::SqlitePool;
 
-use super::Cancel;
 use crate::error::CoreResult;
 use crate::posts::status::PostStatus;
+
+/// What a move to Trash (Cancel or Delete) found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cancel {
+    Cancelled,
+    /// The post is no longer `expected` (nothing changed).
+    Moved,
+    /// The post was queued but its job already left the queue (nothing changed).
+    JobStarted,
+}
 
 /// A post in Trash, as the Trash page lists it.
 #[derive(Debug, Clone, sqlx::FromRow)]
