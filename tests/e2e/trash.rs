@@ -71,7 +71,10 @@ return { toasts: toasts.length, covered };
 async fn toast_covers_nothing(app: &App, when: &str, shown: bool) {
     let out = app.client.execute(COVERED, vec![]).await.unwrap();
     if shown {
-        assert!(out["toasts"].as_u64().unwrap_or(0) > 0, "{when}: no toast shown");
+        assert!(
+            out["toasts"].as_u64().unwrap_or(0) > 0,
+            "{when}: no toast shown"
+        );
     }
     assert_eq!(
         out["covered"],
