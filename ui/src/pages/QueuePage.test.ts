@@ -185,6 +185,8 @@ describe('QueuePage', () => {
     // Delete is not final: the toast offers Undo, which asks the engine to give it back.
     const undo = toasts.items.find((t) => t.action?.label === 'Undo');
     expect(undo?.message).toContain('Trash');
+    // Cancelled and deleted posts stay findable.
+    expect(screen.getByTestId('queue-trash-link')).toHaveAttribute('href', '#/trash');
 
     await user.click(row(12).getByTestId('queue-edit'));
     await waitFor(() => expect(window.location.hash).toBe('#/compose/12'));
