@@ -225,9 +225,9 @@ pub(crate) fn action() -> impl Strategy<Value = Action> {
         2 => Just(Delete),
         2 => Just(MarkPosted),
         2 => Just(Dismiss),
-        2 => Just(Restore),
-        2 => Just(Undo),
-        1 => Just(DeleteForever),
+        3 => Just(Restore),
+        3 => Just(Undo),
+        2 => Just(DeleteForever),
     ]
 }
 
