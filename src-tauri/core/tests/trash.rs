@@ -100,7 +100,11 @@ async fn after_30_days_the_clean_up_removes_the_post_but_never_the_video() {
     e.delete_post(old).await.unwrap();
     e.clock().advance(Duration::from_secs(20 * 86_400));
     e.cancel_post(young).await.unwrap();
-    assert_eq!(e.purge_trash().await.unwrap(), 0, "nothing is 30 days old yet");
+    assert_eq!(
+        e.purge_trash().await.unwrap(),
+        0,
+        "nothing is 30 days old yet"
+    );
     e.clock().advance(Duration::from_secs(10 * 86_400 + 60));
     assert_eq!(e.purge_trash().await.unwrap(), 1);
     assert!(matches!(e.post(old).await, Err(CoreError::NotFound(_))));
