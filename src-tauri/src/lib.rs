@@ -8,6 +8,7 @@ mod forwarder;
 mod logging;
 mod post_commands;
 mod state;
+mod trash_commands;
 mod tray;
 mod tray_host;
 mod window;
@@ -493,6 +494,7 @@ mod tests {
             ("commands", include_str!("commands.rs")),
             ("account_commands", include_str!("account_commands.rs")),
             ("post_commands", include_str!("post_commands.rs")),
+            ("trash_commands", include_str!("trash_commands.rs")),
         ];
         let mut written: Vec<(&str, &str)> = Vec::new();
         for (module, source) in modules {

@@ -8,6 +8,7 @@ mod paused;
 mod publish;
 mod screens;
 mod support;
+mod trash;
 
 use serde_json::json;
 use support::{

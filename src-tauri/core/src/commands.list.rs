@@ -66,4 +66,9 @@ tokdeck_commands! {
     post_commands::dismiss_unknown_outcome(post_id: number) -> PostDto;
     post_commands::check_publish(post_id: number) -> PostDto;
     post_commands::cancel_publish(post_id: number) -> PostDto;
+    trash_commands::list_trash() -> TrashItem[];
+    trash_commands::restore_post(post_id: number) -> RestoreOutcome;
+    trash_commands::undo_trash(post_id: number) -> RestoreOutcome;
+    trash_commands::delete_forever(post_id: number) -> void;
+    trash_commands::empty_trash() -> number;
 }

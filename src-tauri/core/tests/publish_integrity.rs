@@ -497,6 +497,8 @@ async fn accepted(t: &T, id: i64, action: &str) -> bool {
         "markPosted" => e.mark_as_posted(id).await.map(drop),
         "dismiss" => e.dismiss_unknown_outcome(id).await.map(drop),
         "checkAgain" => e.check_publish(id).await.map(drop),
+        "restore" => e.restore_post(id).await.map(drop),
+        "deleteForever" => e.delete_forever(id).await,
         "publishNow" => match e.reschedule_post(id, &tokdeck_core::posts::When::Now).await {
             Ok(o) if o.post.status == PostStatus::Scheduled => Ok(()),
             Ok(o) => Err(CoreError::Conflict(format!("stays {:?}", o.post.status))),

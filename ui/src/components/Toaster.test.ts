@@ -26,6 +26,21 @@ describe('Toaster', () => {
     expect(toast).toHaveAttribute('data-code', 'invalid_input');
   });
 
+  it('says a bare or prefixed code in plain words, never the code itself', async () => {
+    const store = new ToastStore();
+    render(Toaster, { store });
+    store.fromError({ code: 'invalid_input', message: 'invalid_input' });
+    store.fromError({ code: 'not_found', message: 'not_found: Post 7 does not exist.' });
+    store.fromError({ code: 'storage', message: '' });
+    await waitFor(() => expect(screen.getAllByTestId('toast')).toHaveLength(3));
+    const [bare, prefixed, empty] = screen.getAllByTestId('toast');
+    expect(bare).toHaveTextContent('That cannot be saved as it is.');
+    expect(prefixed).toHaveTextContent('Post 7 does not exist.');
+    expect(empty).toHaveTextContent('could not read or write its data');
+    for (const t of screen.getAllByTestId('toast'))
+      expect(t.textContent).not.toMatch(/invalid_input|not_found|storage/);
+  });
+
   it('runs and dismisses with its own buttons', async () => {
     const store = new ToastStore();
     const undo = vi.fn();

@@ -107,6 +107,7 @@ export function installDemoBackend(params: URLSearchParams): void {
           return { zone, start: '', end: '', items: [] };
         }
         case 'queue':
+        case 'list_trash':
           return [];
         case 'pick_videos':
         case 'ingest_paths':

@@ -287,6 +287,28 @@ limit: number | null,
  * first, after the upcoming ones; at most 200. None or 0: upcoming posts only.
  */
 finishedLimit: number | null, };
+export type TrashItem = { id: number, accountId: number, accountTitle: string, mode: PostMode, caption: string, thumbnailPath: string | null, 
+/**
+ * What it was before it went to Trash (a draft for posts cancelled before Trash existed).
+ */
+was: PostStatus, 
+/**
+ * The creator deleted it (rather than cancelled it).
+ */
+deleted: boolean, 
+/**
+ * RFC 3339 UTC: when it went to Trash, and when it is removed for good.
+ */
+trashedAt: string, purgeAt: string, 
+/**
+ * Whole days left before it is removed for good (0: at the next daily clean-up).
+ */
+daysLeft: number, 
+/**
+ * The time it had, in its own zone (`YYYY-MM-DDTHH:MM` and the zone's IANA name).
+ */
+postLocal: string | null, postZone: string | null, };
+export type RestoreOutcome = { post: PostDto, note: string | null, };
 
 export const ENGINE_EVENT = "tokdeck://engine";
 
@@ -345,4 +367,9 @@ export const commands = {
   dismissUnknownOutcome: (postId: number): Promise<PostDto> => invoke("dismiss_unknown_outcome", { postId }),
   checkPublish: (postId: number): Promise<PostDto> => invoke("check_publish", { postId }),
   cancelPublish: (postId: number): Promise<PostDto> => invoke("cancel_publish", { postId }),
+  listTrash: (): Promise<TrashItem[]> => invoke("list_trash"),
+  restorePost: (postId: number): Promise<RestoreOutcome> => invoke("restore_post", { postId }),
+  undoTrash: (postId: number): Promise<RestoreOutcome> => invoke("undo_trash", { postId }),
+  deleteForever: (postId: number): Promise<void> => invoke("delete_forever", { postId }),
+  emptyTrash: (): Promise<number> => invoke("empty_trash"),
 };

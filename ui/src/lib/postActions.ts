@@ -6,7 +6,15 @@
 import type { PostStatus } from './bindings';
 
 export type PostAction =
-  'cancel' | 'delete' | 'retry' | 'markPosted' | 'dismiss' | 'checkAgain' | 'publishNow';
+  | 'cancel'
+  | 'delete'
+  | 'retry'
+  | 'markPosted'
+  | 'dismiss'
+  | 'checkAgain'
+  | 'publishNow'
+  | 'restore'
+  | 'deleteForever';
 
 /** The fields of a publish job the choice depends on. */
 export interface JobFacts {
@@ -25,6 +33,8 @@ export const ACTION_ORDER: readonly PostAction[] = [
   'dismiss',
   'checkAgain',
   'publishNow',
+  'restore',
+  'deleteForever',
 ];
 
 const CANCELLABLE: readonly PostStatus[] = [
@@ -39,6 +49,8 @@ const CANCELLABLE: readonly PostStatus[] = [
 export function postActions(status: PostStatus, job: JobFacts | null): PostAction[] {
   // Being published: the engine itself ends it (retries and deadlines are bounded).
   if (status === 'publishing') return [];
+  // In Trash (cancelled or deleted): the Trash page's ways out; it never publishes from there.
+  if (status === 'cancelled') return ['restore', 'deleteForever'];
   const out = new Set<PostAction>(['delete']);
   if (job?.outcomeUnknown && job.state === 'needs_attention' && status === 'needs_attention') {
     // It may be on TikTok: only the creator's word or TikTok's answer settles it.

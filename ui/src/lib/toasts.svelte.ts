@@ -1,4 +1,4 @@
-import type { UiError } from './bindings';
+import type { ErrorCode, UiError } from './bindings';
 
 export type ToastLevel = 'info' | 'success' | 'warning' | 'error';
 
@@ -33,6 +33,35 @@ const DEFAULT_TIMEOUT: Record<ToastLevel, number> = {
 
 // Toasts take room from the page (see Toaster.svelte), so only the newest few stay.
 const MAX_TOASTS = 3;
+
+/** What each error code means, in a creator's words (when a message says no more than it). */
+const PLAIN: Record<ErrorCode, string> = {
+  internal:
+    'Something went wrong inside Tokdeck. Try again; if it keeps failing, the log has details.',
+  invalid_input: 'That cannot be saved as it is. Check what you entered.',
+  not_found: 'That is no longer there (it may have been deleted).',
+  storage: 'Tokdeck could not read or write its data on this computer.',
+  keychain: 'The system keychain did not answer. Unlock it, then try again.',
+  tiktok: 'TikTok did not accept the request. Try again in a moment.',
+  conflict: 'It changed meanwhile. Look at it again.',
+  unavailable: 'That is not available right now.',
+};
+
+// A bare code ("invalid_input") or one leading a message ("not_found: …").
+const CODE_ONLY = /^[a-z]+(?:_[a-z]+)*$/;
+const CODE_PREFIX = /^[a-z]+(?:_[a-z]+)+:\s*/;
+
+/**
+ * A failed command's words for people: its message (the real cause) without any machine code,
+ * or, when the message is only a code or empty, what the code means in plain words.
+ */
+export function errorText(error: UiError): string {
+  const message = (error.message ?? '').trim().replace(CODE_PREFIX, '');
+  if (!message || CODE_ONLY.test(message)) {
+    return PLAIN[error.code] ?? 'Something went wrong. Try again.';
+  }
+  return message;
+}
 
 /** App-wide toast queue. Render it once with `<Toaster />`. */
 export class ToastStore {
@@ -72,7 +101,7 @@ export class ToastStore {
 
   /** Toast a failed command: its message says what happened; its code is not for people. */
   fromError = (error: UiError, options?: ToastOptions) =>
-    this.push('error', error.message, { code: error.code, ...options });
+    this.push('error', errorText(error), { code: error.code, ...options });
 
   dismiss(id: number): void {
     const timer = this.#timers.get(id);

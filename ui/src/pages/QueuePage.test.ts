@@ -182,6 +182,11 @@ describe('QueuePage', () => {
     await user.click(row(21).getByTestId('queue-delete'));
     await waitFor(() => expect(backend.calls('delete_post')).toEqual([{ postId: 21 }]));
     await waitFor(() => expect(screen.getAllByTestId('queue-row')).toHaveLength(2));
+    // Delete is not final: the toast offers Undo, which asks the engine to give it back.
+    const undo = toasts.items.find((t) => t.action?.label === 'Undo');
+    expect(undo?.message).toContain('Trash');
+    // Cancelled and deleted posts stay findable.
+    expect(screen.getByTestId('queue-trash-link')).toHaveAttribute('href', '#/trash');
 
     await user.click(row(12).getByTestId('queue-edit'));
     await waitFor(() => expect(window.location.hash).toBe('#/compose/12'));
@@ -395,7 +400,7 @@ describe('QueuePage', () => {
       await waitFor(() => expect(row(33).queryByTestId('queue-dismiss')).toBeNull());
     });
 
-    it('dismiss calls dismiss_unknown_outcome; cancel of a queued post calls cancel_publish', async () => {
+    it('dismiss calls dismiss_unknown_outcome; cancel of a queued post goes to Trash with Undo', async () => {
       const { backend, user } = setupPublish();
       await waitFor(() => expect(row(33).getByTestId('queue-dismiss')).toBeInTheDocument());
       await user.click(row(33).getByTestId('queue-dismiss'));
@@ -404,7 +409,9 @@ describe('QueuePage', () => {
       );
       expect(row(31).queryByTestId('queue-cancel')).toBeNull();
       await user.click(row(35).getByTestId('queue-cancel'));
-      await waitFor(() => expect(backend.calls('cancel_publish')).toEqual([{ postId: 35 }]));
+      // The engine's cancel takes a still-queued job with the post, in one step.
+      await waitFor(() => expect(backend.calls('cancel_post')).toEqual([{ postId: 35 }]));
+      expect(toasts.items.at(-1)?.action?.label).toBe('Undo');
     });
 
     it('check again asks TikTok about a post whose outcome is unknown', async () => {

@@ -26,6 +26,7 @@ import {
   type SettingsPatch,
   type TiktokConfigDto,
   type TiktokConfigPatch,
+  type TrashItem,
 } from '../lib/bindings';
 import type {
   CalendarItem,
@@ -155,6 +156,7 @@ export function mockBackend(
   /** What calendar and queue answer (tests push / edit). */
   const items: CalendarItem[] = [...(opts.items ?? [])];
   const jobs: Record<number, PublishJob> = { ...opts.jobs };
+  const trash: TrashItem[] = [];
   const history: Record<number, PublishAttempt[]> = { ...opts.history };
   const zone = opts.zone ?? 'UTC';
   /** What probing finds per path (default: a valid video). */
@@ -419,10 +421,28 @@ export function mockBackend(
       }));
     },
     cancel_post: (args) => putPost({ ...findPost(postId(args)), status: 'cancelled' }),
+    // Trash (lib/trash.ts): tests fill `trash`; Undo answers the post scheduled again.
+    list_trash: () => trash,
+    undo_trash: (args) => ({
+      post: putPost({ ...findPost(postId(args)), status: 'scheduled' }),
+      note: null,
+    }),
+    restore_post: (args) => {
+      const id = postId(args);
+      trash.splice(0, trash.length, ...trash.filter((t) => t.id !== id));
+      return { post: putPost({ ...findPost(id), status: 'draft', scheduledAt: null }), note: null };
+    },
+    delete_forever: (args) => {
+      const id = postId(args);
+      trash.splice(0, trash.length, ...trash.filter((t) => t.id !== id));
+      return null;
+    },
+    empty_trash: () => trash.splice(0).length,
     delete_post: (args) => {
       const id = postId(args);
+      // To Trash, as the engine does: the post stays (Undo finds it), the lists lose it.
       const i = posts.findIndex((p) => p.id === id);
-      if (i >= 0) posts.splice(i, 1);
+      if (i >= 0) posts[i] = { ...posts[i], status: 'cancelled' };
       const j = items.findIndex((x) => x.id === id);
       if (j >= 0) items.splice(j, 1);
       return null;
@@ -568,6 +588,7 @@ export function mockBackend(
     posts,
     items,
     jobs,
+    trash,
     history,
     files,
     /** Paths the "Choose videos…" dialog returns. */

@@ -8,7 +8,7 @@ use crate::error::CoreResult;
 use crate::media::FileCheck;
 use crate::posts::{
     CalendarItem, CalendarRange, Caps, ComposeInput, ComposePatch, CreatorRules, PostDto, PostMode,
-    QueueQuery, ScheduleOutcome, When,
+    QueueQuery, RestoreOutcome, ScheduleOutcome, TrashItem, When,
 };
 use crate::tray_status::TrayStatus;
 
@@ -70,6 +70,30 @@ impl Engine {
 
     pub async fn delete_post(&self, id: i64) -> CoreResult<()> {
         self.posts.delete_post(id).await
+    }
+
+    pub async fn trash(&self) -> CoreResult<Vec<TrashItem>> {
+        self.posts.trash().await
+    }
+
+    pub async fn restore_post(&self, id: i64) -> CoreResult<RestoreOutcome> {
+        self.posts.restore_post(id).await
+    }
+
+    pub async fn undo_trash(&self, id: i64) -> CoreResult<RestoreOutcome> {
+        self.posts.undo_trash(id).await
+    }
+
+    pub async fn delete_forever(&self, id: i64) -> CoreResult<()> {
+        self.posts.delete_forever(id).await
+    }
+
+    pub async fn empty_trash(&self) -> CoreResult<u64> {
+        self.posts.empty_trash().await
+    }
+
+    pub async fn purge_trash(&self) -> CoreResult<u64> {
+        self.posts.purge_trash().await
     }
 
     pub async fn pause_posts_of_account(&self, account_id: i64, reason: &str) -> CoreResult<u64> {

@@ -11,7 +11,8 @@
 //!
 //! Leaves (no services): `status`, `dto`, `local_time`, `content`. The `Posts` service is
 //! `service` (drafts, edits, scheduling, cancelling, pausing), `media_links` (a post's file),
-//! `caps` (caps and default zones) and `views` (calendar and queue). The SQL is in
+//! `caps` (caps and default zones), `views` (calendar and queue) and `trash` (Delete and Cancel
+//! keep a post 30 days, restorable; leaf `trash_dto`). The SQL is in
 //! `db::posts` and `db::post_views`.
 
 pub mod caps;
@@ -23,6 +24,8 @@ pub mod media_links;
 pub mod row;
 pub mod service;
 pub mod status;
+pub mod trash;
+pub mod trash_dto;
 pub mod views;
 
 pub use caps::{account_zone, cap_warnings, caps, set_account_zone, set_caps};
@@ -38,6 +41,8 @@ pub use local_time::{
 };
 pub use service::Posts;
 pub use status::{PostMode, PostStatus};
+pub use trash::KEEP_DAYS;
+pub use trash_dto::{RestoreOutcome, TrashItem};
 pub use views::{queue_in_zone, queue_limits, queue_search};
 // The calendar and queue statements, for the benchmark (it EXPLAINs what the app runs).
 pub use crate::db::post_views::{

@@ -1,7 +1,8 @@
-//! The `Posts` service: drafts, edits, scheduling, cancelling, deleting, pausing. Built with
+//! The `Posts` service: drafts, edits, scheduling, cancelling, pausing. Built with
 //! the `Ctx` only; it never reaches TikTok (the caller hands it the creator's rules). The
 //! other operations on posts are further `impl Posts` blocks: `media_links` (a post's file),
-//! `caps` (caps and default zones) and `views` (calendar and queue).
+//! `caps` (caps and default zones), `views` (calendar and queue) and `trash` (delete, restore,
+//! purge).
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -19,6 +20,7 @@ use crate::audit::Outcome;
 use crate::clock::rfc3339;
 use crate::ctx::Ctx;
 use crate::db::audit;
+use crate::db::posts::trash::{to_trash, Cancel};
 use crate::db::posts::{self as db, PostRow, Slot};
 use crate::error::{CoreError, CoreResult};
 use crate::media;
@@ -394,42 +396,16 @@ impl Posts {
                 row.status().as_str()
             )));
         }
-        match db::cancel(pool, id, &row.status, self.ctx.clock().now_ms()).await? {
-            db::Cancel::Cancelled => {}
-            db::Cancel::Moved => return Ok(None),
-            db::Cancel::JobStarted => {
+        match to_trash(pool, id, &row.status, self.ctx.clock().now_ms(), false).await? {
+            Cancel::Cancelled => {}
+            Cancel::Moved => return Ok(None),
+            Cancel::JobStarted => {
                 return Err(CoreError::Conflict(
                     "This post is being published right now and can no longer be cancelled.".into(),
                 ))
             }
         }
         self.post_changed(&row, "post.cancel").await.map(Some)
-    }
-
-    pub async fn delete_post(&self, id: i64) -> CoreResult<()> {
-        let pool = self.ctx.pool();
-        let row = db::load(pool, id).await?;
-        if row.status() == PostStatus::Publishing {
-            return Err(CoreError::Conflict(
-                "This post is being published right now; wait for it to finish.".to_owned(),
-            ));
-        }
-        // Compare-and-set: a queued post the publisher started meanwhile is not deleted.
-        let n = db::delete(pool, id, &row.status).await?;
-        if n == 0 {
-            return Err(changed_meanwhile());
-        }
-        self.thumbnails.forget(row.thumbnail_path.clone()).await;
-        audit::record(
-            pool,
-            Some(row.account_id),
-            "post.delete",
-            Outcome::Ok,
-            &format!("post {id}"),
-        )
-        .await;
-        self.posts_changed(Some(id), Some(row.account_id));
-        Ok(())
     }
 
     /// Pauses every pending post of an account (e.g. it was removed) with a visible reason.

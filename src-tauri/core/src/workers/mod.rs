@@ -1,5 +1,6 @@
 //! The engine's background workers, each a named unit with its own stop signal and task:
-//! the startup media check, the scheduler, the wall-clock jump watch and the token refresher.
+//! the startup media check, the scheduler, the wall-clock jump watch, the token refresher and
+//! the Trash clean-up.
 //!
 //! [`Workers`] starts them once, in that order, and stops them together: every worker is told
 //! to stop first, then the token refresher and the scheduler are waited for (a few seconds
@@ -16,6 +17,7 @@ use crate::publisher::Publisher;
 pub mod media_check;
 pub mod scheduler;
 pub mod token_refresher;
+pub mod trash_purge;
 pub mod wall_clock;
 mod worker;
 
@@ -31,6 +33,7 @@ struct Started {
     scheduler: Worker,
     clock_watch: Option<Worker>,
     refresher: Worker,
+    trash_purge: Worker,
 }
 
 #[derive(Debug, Default)]
@@ -68,11 +71,13 @@ impl Workers {
         // when the current (monotonic) sleep ends.
         let clock_watch = wall_clock::spawn(ctx);
         let refresher = token_refresher::spawn(ctx, tokens);
+        let trash_purge = trash_purge::spawn(posts);
         *state = State::Running(Started {
             media_check,
             scheduler,
             clock_watch,
             refresher,
+            trash_purge,
         });
     }
 
@@ -89,12 +94,14 @@ impl Workers {
             scheduler,
             clock_watch,
             refresher,
+            trash_purge,
         } = started;
         for w in [
             Some(&media_check),
             Some(&scheduler),
             clock_watch.as_ref(),
             Some(&refresher),
+            Some(&trash_purge),
         ]
         .into_iter()
         .flatten()
@@ -115,6 +122,7 @@ impl Workers {
                 Some(&s.scheduler),
                 s.clock_watch.as_ref(),
                 Some(&s.refresher),
+                Some(&s.trash_purge),
             ]
             .into_iter()
             .flatten()
@@ -181,6 +189,7 @@ mod tests {
             expected.push("wall-clock watch");
         }
         expected.push("token refresher");
+        expected.push("trash clean-up");
         assert_eq!(workers.running(), expected);
         // A second start is a no-op.
         workers.start(&ctx, &posts, &publisher, &tokens);

@@ -34,6 +34,8 @@ pub(crate) enum Op {
     ResumePublishing,
     RemoveAccount(u8),
     Reconnect(u8),
+    /// The Trash page's Empty trash (confirmed): every post in Trash gone for good.
+    EmptyTrash,
     /// A creator action on a post (index modulo the posts).
     Act(u8, Action),
 }
@@ -79,6 +81,12 @@ pub(crate) enum Action {
     Delete,
     MarkPosted,
     Dismiss,
+    /// The Trash page's Restore (back as a draft).
+    Restore,
+    /// The Undo toast after a Delete or Cancel (back as it was).
+    Undo,
+    /// The Trash page's Delete forever.
+    DeleteForever,
 }
 
 impl Ep {
@@ -217,6 +225,9 @@ pub(crate) fn action() -> impl Strategy<Value = Action> {
         2 => Just(Delete),
         2 => Just(MarkPosted),
         2 => Just(Dismiss),
+        3 => Just(Restore),
+        3 => Just(Undo),
+        2 => Just(DeleteForever),
     ]
 }
 
@@ -233,6 +244,7 @@ pub(crate) fn op() -> impl Strategy<Value = Op> {
         1 => Just(Op::ResumePublishing),
         1 => (0..2u8).prop_map(Op::RemoveAccount),
         1 => (0..2u8).prop_map(Op::Reconnect),
+        1 => Just(Op::EmptyTrash),
         12 => (0..3u8, action()).prop_map(|(p, a)| Op::Act(p, a)),
     ]
     .prop_filter("op combination hits a bug listed in KNOWN_BUGS", |op| {

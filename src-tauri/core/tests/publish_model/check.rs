@@ -34,6 +34,39 @@ impl Rig {
                 }
             }
         }
+        // (f) a post in Trash stays there until the creator takes it out: nothing claims,
+        // publishes or moves it (and it is listed in Trash).
+        let trash: Vec<i64> = self
+            .engine()
+            .trash()
+            .await
+            .map_err(|e| format!("(f) Trash unreadable: {e}"))?
+            .iter()
+            .map(|t| t.id)
+            .collect();
+        for i in 0..self.posts.len() {
+            let t = &self.posts[i];
+            if t.deleted {
+                if self.view(i).await.is_some() {
+                    return Err(format!(
+                        "(f) post {i} was deleted for good but is still there"
+                    ));
+                }
+                continue;
+            }
+            if !t.trashed {
+                continue;
+            }
+            let v = self.view(i).await;
+            if v.as_ref().map(|v| v.status) != Some(PostStatus::Cancelled) {
+                return Err(format!("(f) post {i} left Trash by itself: {v:?}"));
+            }
+            if !trash.contains(&t.id) {
+                return Err(format!(
+                    "(f) post {i} is in Trash but Trash does not list it"
+                ));
+            }
+        }
         // (e) and (c)
         let now = self.sim_now().await;
         for i in 0..self.posts.len() {

@@ -29,7 +29,8 @@
 //! "hurry" (the next op does not wait for the engine to settle: races), and the creator's
 //! actions on a post — each only when the UI offers it in the post's current state (Queue page
 //! rules, [`offered`]): publish now, retry, relink (same file moved / another file), reschedule,
-//! edit, cancel, delete, mark as posted, dismiss. The creator is honest: mark as posted only
+//! edit, cancel, delete, mark as posted, dismiss, and Trash's restore, undo, delete forever and
+//! empty trash. The creator is honest: mark as posted only
 //! when TikTok holds the post, dismiss only when it does not.
 //!
 //! Invariants after every step (see [`Rig::check`]):
@@ -42,7 +43,11 @@
 //! - (d) an action the UI offers is not refused with a conflict (unless the post changed in
 //!   between: a race the UI cannot see);
 //! - (e) a post fails only retryably: nothing this model does makes a post fail for good, so a
-//!   failed post must be retryable (the job says so; Retry is offered on every failed post).
+//!   failed post must be retryable (the job says so; Retry is offered on every failed post);
+//! - (f) a post in Trash (Delete or Cancel answered OK) stays there, listed, until the creator
+//!   restores it (Restore: a draft; Undo: as it was) or removes it (Delete forever, Empty
+//!   trash): nothing claims or publishes it meanwhile ((b) checks TikTok's side), and a post
+//!   removed for good is gone.
 //!
 //! Budget: `PROPTEST_CASES` cases (default [`DEFAULT_CASES`], about a minute); `make soak` sets
 //! `TOKDECK_SOAK_SECS` and loops over fresh seeds until the time is up, printing the cases run

@@ -90,6 +90,16 @@ impl Rig {
                     Err(m) => format!("failed: {m}"),
                 }
             }
+            Op::EmptyTrash => {
+                let r = e.empty_trash().await;
+                if r.is_ok() {
+                    for t in self.posts.iter_mut().filter(|t| t.trashed) {
+                        t.trashed = false;
+                        t.deleted = true;
+                    }
+                }
+                outcome(&r)
+            }
             Op::Act(p, a) => self.act(p as usize % self.posts.len(), a).await?,
         })
     }
@@ -221,15 +231,28 @@ impl Rig {
                 }
             }
             Action::Delete => e.delete_post(id).await,
+            Action::Restore => e.restore_post(id).await.map(drop),
+            Action::Undo => e.undo_trash(id).await.map(drop),
+            Action::DeleteForever => e.delete_forever(id).await,
             Action::MarkPosted => e.mark_as_posted(id).await.map(drop),
             Action::Dismiss => e.dismiss_unknown_outcome(id).await.map(drop),
         };
         match res {
             Ok(()) => {
-                if matches!(a, Action::Cancel | Action::Delete) {
-                    if a == Action::Delete {
+                match a {
+                    Action::Restore | Action::Undo => {
+                        // Out of Trash: a publish after it is scheduled again is legitimate.
+                        self.posts[i].trashed = false;
+                        self.closed.retain(|c| c.post != i);
+                    }
+                    Action::DeleteForever => {
+                        self.posts[i].trashed = false;
                         self.posts[i].deleted = true;
                     }
+                    _ => {}
+                }
+                if matches!(a, Action::Cancel | Action::Delete) {
+                    self.posts[i].trashed = true;
                     if !unknown {
                         let sim = self.ctl.posts().await;
                         let pubs = sim_publishes(&sim, &self.posts[i].tag);

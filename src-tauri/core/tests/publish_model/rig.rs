@@ -35,7 +35,10 @@ pub(crate) struct Tracked {
     pub(crate) id: i64,
     pub(crate) tag: String,
     pub(crate) account: usize,
+    /// Gone for good (deleted forever, or Trash emptied).
     pub(crate) deleted: bool,
+    /// In Trash (a Delete or Cancel answered OK, no Restore or Undo since).
+    pub(crate) trashed: bool,
     pub(crate) edits: u32,
 }
 
@@ -122,6 +125,12 @@ pub(crate) fn sim_publishes(sim_posts: &[Value], tag: &str) -> Vec<(String, bool
 /// are offered elsewhere and are not checked by (d).
 pub(crate) fn offered(v: &View) -> Vec<Action> {
     use Action::*;
+    // In Trash: the Trash page's actions, and the Undo toast's.
+    if v.status == PostStatus::Cancelled {
+        let mut out = post_actions(v.status, v.job.as_ref());
+        out.push(Undo);
+        return out;
+    }
     let listed = matches!(
         v.status,
         PostStatus::Scheduled
@@ -148,6 +157,9 @@ pub(crate) fn post_actions(status: PostStatus, job: Option<&JobView>) -> Vec<Act
     // Being published: the engine itself ends it (retries and deadlines are bounded).
     if status == PostStatus::Publishing {
         return vec![];
+    }
+    if status == PostStatus::Cancelled {
+        return vec![Restore, DeleteForever];
     }
     let mut out = vec![Delete];
     let state = job.map(|j| j.step.post_status());
@@ -216,6 +228,8 @@ fn offered_matches_the_way_out_table() {
                     Action::Delete => "delete",
                     Action::MarkPosted => "markPosted",
                     Action::Dismiss => "dismiss",
+                    Action::Restore => "restore",
+                    Action::DeleteForever => "deleteForever",
                     other => unreachable!("{other:?} is not a Queue action"),
                 }
                 .to_owned()
@@ -293,6 +307,7 @@ impl Rig {
                 tag,
                 account,
                 deleted: false,
+                trashed: false,
                 edits: 0,
             });
         }

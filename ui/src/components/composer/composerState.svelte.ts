@@ -5,7 +5,12 @@
  * (its effects belong to that component); the sections bind to its fields.
  */
 import { untrack } from 'svelte';
-import { commands as api, type AccountDto, type UiError } from '../../lib/bindings';
+import {
+  commands as api,
+  type AccountDto,
+  type RestoreOutcome,
+  type UiError,
+} from '../../lib/bindings';
 import { attempt } from '../../lib/ipc';
 import type { AppStore } from '../../lib/app.svelte';
 import {
@@ -24,6 +29,7 @@ import {
   type When,
 } from '../../lib/posts';
 import { toasts } from '../../lib/toasts.svelte';
+import { moveToTrash } from '../../lib/trash';
 import * as rules from './rules';
 
 /** What the composer gets from its parent; read live (they are the component's props). */
@@ -348,21 +354,23 @@ export class ComposerState {
     toasts.success(this.publishNow ? 'Publishing now' : 'Post scheduled');
   };
 
+  // Both go to Trash with an Undo toast (lib/trash.ts); an Undo shows the post here again.
   cancelPost = async () => {
     const id = this.saved.id;
-    const r = await attempt(() => api.cancelPost(id));
-    if (!r.ok) return toasts.fromError(r.error);
-    this.saved = r.value;
-    this.props().onsaved?.(r.value);
-    toasts.info('Post cancelled');
+    const back = (o: RestoreOutcome) => {
+      this.saved = o.post;
+      this.props().onsaved?.(o.post);
+    };
+    if (await moveToTrash('cancel', id, { restored: back })) {
+      const r = await attempt(() => api.getPost(id));
+      if (r.ok) back({ post: r.value, note: null });
+    }
   };
 
   deletePost = async () => {
     const id = this.saved.id;
-    const r = await attempt(() => api.deletePost(id));
-    if (!r.ok) return toasts.fromError(r.error);
-    toasts.info('Post deleted');
-    this.props().onremoved?.();
+    const back = (o: RestoreOutcome) => this.props().onsaved?.(o.post);
+    if (await moveToTrash('delete', id, { restored: back })) this.props().onremoved?.();
   };
 
   duplicate = async () => {

@@ -9,7 +9,6 @@ use sqlx::{AssertSqlSafe, SqlitePool};
 use crate::error::{CoreError, CoreResult};
 use crate::media::{Fingerprint, VideoFacts};
 use crate::posts::content::Content;
-use crate::posts::status::PostStatus;
 
 /// Statuses of a post not yet taken by the publisher (pausing an account holds these).
 pub const PENDING: &str = "'draft', 'scheduled', 'needs_attention', 'queued'";
@@ -282,57 +281,6 @@ pub async fn insert_copies(
     Ok(ids)
 }
 
-/// What a cancel found.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Cancel {
-    Cancelled,
-    /// The post is no longer `expected` (nothing changed).
-    Moved,
-    /// The post was queued but its job already left the queue (nothing changed).
-    JobStarted,
-}
-
-/// Cancels the post if it is still `expected`; a queued post only together with its job while
-/// that job is still queued, in the same transaction, so either nothing reaches TikTok or
-/// nothing changes.
-pub async fn cancel(pool: &SqlitePool, id: i64, expected: &str, now: i64) -> CoreResult<Cancel> {
-    let mut tx = pool.begin().await?;
-    if PostStatus::parse(expected) == PostStatus::Queued {
-        let n = sqlx::query("DELETE FROM publish_jobs WHERE post_id = ? AND state = 'queued'")
-            .bind(id)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-        if n == 0 {
-            return Ok(Cancel::JobStarted);
-        }
-    }
-    let n = sqlx::query(
-        "UPDATE posts SET status = 'cancelled', updated_at = ? WHERE id = ? AND status = ?",
-    )
-    .bind(now)
-    .bind(id)
-    .bind(expected)
-    .execute(&mut *tx)
-    .await?
-    .rows_affected();
-    if n == 0 {
-        return Ok(Cancel::Moved);
-    }
-    tx.commit().await?;
-    Ok(Cancel::Cancelled)
-}
-
-/// Deletes the post if it is still `expected`.
-pub async fn delete(pool: &SqlitePool, id: i64, expected: &str) -> CoreResult<u64> {
-    Ok(sqlx::query("DELETE FROM posts WHERE id = ? AND status = ?")
-        .bind(id)
-        .bind(expected)
-        .execute(pool)
-        .await?
-        .rows_affected())
-}
-
 /// Pauses every pending post of an account with `reason`; returns how many.
 pub async fn pause_of_account(
     pool: &SqlitePool,
@@ -524,6 +472,8 @@ pub async fn thumbnail_of(pool: &SqlitePool, id: i64) -> sqlx::Result<Option<Str
             .await?;
     Ok(path.flatten())
 }
+
+pub mod trash;
 
 #[cfg(test)]
 pub(crate) mod tests;

@@ -1,5 +1,6 @@
 //! Tests of the `posts` SQL on a real SQLite file; the helpers serve the other post db tests.
 
+use super::trash::{to_trash, Cancel};
 use super::*;
 use crate::db::open::Store;
 use crate::media::{Container, VideoCodec};
@@ -120,8 +121,14 @@ async fn writes_are_compare_and_set_on_the_status_read() {
             .unwrap(),
         0
     );
-    assert_eq!(delete(pool, id, "draft").await.unwrap(), 0);
-    assert_eq!(delete(pool, id, "scheduled").await.unwrap(), 1);
+    assert_eq!(
+        to_trash(pool, id, "draft", 11, false).await.unwrap(),
+        Cancel::Moved
+    );
+    assert_eq!(
+        to_trash(pool, id, "scheduled", 11, false).await.unwrap(),
+        Cancel::Cancelled
+    );
 }
 
 #[tokio::test]
@@ -145,7 +152,7 @@ async fn cancelling_a_queued_post_takes_its_job_or_nothing() {
     .await
     .unwrap();
     assert_eq!(
-        cancel(pool, id, "queued", 5).await.unwrap(),
+        to_trash(pool, id, "queued", 5, false).await.unwrap(),
         Cancel::JobStarted
     );
     assert_eq!(load(pool, id).await.unwrap().status, "queued");
@@ -154,9 +161,12 @@ async fn cancelling_a_queued_post_takes_its_job_or_nothing() {
         .execute(pool)
         .await
         .unwrap();
-    assert_eq!(cancel(pool, id, "draft", 5).await.unwrap(), Cancel::Moved);
     assert_eq!(
-        cancel(pool, id, "queued", 5).await.unwrap(),
+        to_trash(pool, id, "draft", 5, false).await.unwrap(),
+        Cancel::Moved
+    );
+    assert_eq!(
+        to_trash(pool, id, "queued", 5, false).await.unwrap(),
         Cancel::Cancelled
     );
     assert_eq!(load(pool, id).await.unwrap().status, "cancelled");
@@ -173,7 +183,10 @@ async fn pausing_holds_only_pending_posts_of_the_account() {
         draft(pool, a).await,
         draft(pool, b).await,
     );
-    assert_eq!(delete(pool, p2, "draft").await.unwrap(), 1);
+    assert_eq!(
+        to_trash(pool, p2, "draft", 2, false).await.unwrap(),
+        Cancel::Cancelled
+    );
     assert_eq!(pause_of_account(pool, a, "removed", 3).await.unwrap(), 1);
     let paused = load(pool, p1).await.unwrap().paused_reason;
     assert_eq!(paused.as_deref(), Some("removed"));
