@@ -64,4 +64,6 @@ tokdeck_commands! {
     post_commands::dismiss_unknown_outcome(post_id: number) -> PostDto;
     post_commands::check_publish(post_id: number) -> PostDto;
     post_commands::cancel_publish(post_id: number) -> PostDto;
+    post_commands::list_drafts(query: DraftQuery) -> DraftList;
+    post_commands::unschedule_post(post_id: number) -> PostDto;
 }

@@ -10,6 +10,7 @@ import type { InvokeArgs } from '@tauri-apps/api/core';
 import { emit } from '@tauri-apps/api/event';
 import {
   ENGINE_EVENT,
+  type DraftProblem,
   type AccountCheck,
   type Caps,
   type AccountDto,
@@ -45,6 +46,7 @@ import {
   makeFacts,
   makeTiktokConfig,
 } from './fixtures';
+import { draftHandlers } from './draftsBackend';
 
 export {
   DEFAULT_INFO,
@@ -222,7 +224,10 @@ export function mockBackend(
   const accountId = (args: InvokeArgs | undefined) => (args as { accountId: number }).accountId;
 
   let caps: Caps = { dailyPosts: 15, pendingInbox: 5 };
+  /** The problems the drafts library lists per draft id (tests set them). */
+  const draftProblems: Record<number, DraftProblem[]> = {};
   const handlers: Record<string, Handler> = {
+    ...draftHandlers(posts, accounts, draftProblems),
     app_info: () => info,
     get_posting_caps: () => caps,
     set_posting_caps: (args) => {
@@ -556,6 +561,7 @@ export function mockBackend(
     audit,
     creators,
     posts,
+    draftProblems,
     items,
     jobs,
     history,

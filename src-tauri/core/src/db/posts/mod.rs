@@ -11,6 +11,8 @@ use crate::media::{Fingerprint, VideoFacts};
 use crate::posts::content::Content;
 use crate::posts::status::PostStatus;
 
+pub mod drafts;
+
 /// Statuses of a post not yet taken by the publisher (pausing an account holds these).
 pub const PENDING: &str = "'draft', 'scheduled', 'needs_attention', 'queued'";
 
