@@ -2,6 +2,7 @@
 
 mod accounts;
 mod compose;
+mod drafts;
 mod layout;
 mod paused;
 mod publish;
