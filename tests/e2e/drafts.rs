@@ -6,7 +6,6 @@ use std::time::Duration;
 
 use chrono::{Datelike, Duration as Days, NaiveDate};
 use fantoccini::actions::{InputSource, MouseActions, PointerAction, MOUSE_BUTTON_LEFT};
-use fantoccini::Locator;
 use serde_json::{json, Value};
 
 use crate::accounts::Sim;
