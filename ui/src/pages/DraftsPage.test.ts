@@ -147,6 +147,29 @@ describe("The calendar's Drafts panel", () => {
     await waitFor(() => expect(draft(11)).toBeTruthy());
   });
 
+  it("drags a draft onto a week's hour to schedule it at that hour", async () => {
+    const backend = library();
+    render(CalendarPage, { now: new Date('2026-03-10T12:00:00Z'), weekStartsOn: 1, zone: 'UTC' });
+    const items = await screen.findAllByTestId('calendar-draft');
+    await fireEvent.click(screen.getByTestId('calendar-toggle-week'));
+    const slot = await waitFor(() => {
+      const el = document.querySelector<HTMLElement>(
+        '[data-testid="calendar-slot"][data-date="2026-03-13"][data-hour="17"]',
+      );
+      if (!el) throw new Error('no slot yet');
+      return el;
+    });
+    await fireEvent.pointerDown(items[2], { button: 0, clientX: 10, clientY: 10 });
+    await fireEvent.pointerMove(slot, { clientX: 300, clientY: 300 });
+    expect(slot).toHaveClass('drop');
+    await fireEvent.pointerUp(slot, { clientX: 300, clientY: 300 });
+    await waitFor(() =>
+      expect(backend.calls('schedule_post')).toEqual([
+        { postId: 11, when: { kind: 'at', local: '2026-03-13T17:00', zone: 'UTC', dst: null } },
+      ]),
+    );
+  });
+
   it('a drop on today after 09:00 takes the next hour; the panel folds away', async () => {
     const backend = library();
     render(CalendarPage, { now: new Date('2026-03-10T12:20:00Z'), weekStartsOn: 1, zone: 'UTC' });
