@@ -10,8 +10,8 @@ use tauri_plugin_dialog::DialogExt;
 use tokdeck_core::compose::{self, CreatorInfoDto, IngestResult, VIDEO_EXTENSIONS};
 use tokdeck_core::events::{EngineEvent, NoticeLevel};
 use tokdeck_core::posts::{
-    self, CalendarItem, CalendarRange, Caps, ComposePatch, LocalResolution, PostDto, QueueQuery,
-    ScheduleOutcome, When,
+    self, CalendarItem, CalendarRange, Caps, ComposePatch, DraftList, DraftQuery, LocalResolution,
+    PostDto, QueueQuery, ScheduleOutcome, When,
 };
 use tokdeck_core::publisher::{PublishAttempt, PublishJob};
 use tokdeck_core::{Engine, ErrorCode, UiError};
@@ -297,4 +297,17 @@ pub async fn check_publish(state: State<'_, AppState>, post_id: i64) -> CmdResul
 #[tauri::command]
 pub async fn cancel_publish(state: State<'_, AppState>, post_id: i64) -> CmdResult<PostDto> {
     Ok(state.engine()?.cancel_publish(post_id).await?)
+}
+
+/// Every unscheduled post with its problems (the Drafts page, Compose's list, the calendar's
+/// drafts panel).
+#[tauri::command]
+pub async fn list_drafts(state: State<'_, AppState>, query: DraftQuery) -> CmdResult<DraftList> {
+    Ok(state.engine()?.drafts(&query).await?)
+}
+
+/// Takes a scheduled post back to the drafts (Undo after a draft is dropped on the calendar).
+#[tauri::command]
+pub async fn unschedule_post(state: State<'_, AppState>, post_id: i64) -> CmdResult<PostDto> {
+    Ok(state.engine()?.unschedule_post(post_id).await?)
 }

@@ -150,7 +150,7 @@ fn monday(d: NaiveDate) -> NaiveDate {
 
 /// Pages the calendar forward, each time until the title names the next period (the grid is
 /// drawn with it; the period's posts load after, so look for them with `wait_post_in`).
-async fn click_next(app: &App, times: i64) {
+pub(crate) async fn click_next(app: &App, times: i64) {
     for _ in 0..times {
         let before = app.text("calendar-month").await;
         app.click_css("[data-testid=page-calendar] button[aria-label=Next]")
@@ -167,7 +167,7 @@ async fn click_next(app: &App, times: i64) {
     }
 }
 
-async fn wait_post_in(app: &App, cell_selector: &str, id: i64) {
+pub(crate) async fn wait_post_in(app: &App, cell_selector: &str, id: i64) {
     app.wait_css(&format!(
         "{cell_selector} [data-testid=calendar-post][data-post-id=\"{id}\"]"
     ))

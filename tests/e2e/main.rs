@@ -3,6 +3,7 @@
 mod accounts;
 mod compose;
 mod gallery;
+mod drafts;
 mod layout;
 mod paused;
 mod publish;

@@ -71,4 +71,6 @@ tokdeck_commands! {
     trash_commands::undo_trash(post_id: number) -> RestoreOutcome;
     trash_commands::delete_forever(post_id: number) -> void;
     trash_commands::empty_trash() -> number;
+    post_commands::list_drafts(query: DraftQuery) -> DraftList;
+    post_commands::unschedule_post(post_id: number) -> PostDto;
 }

@@ -309,6 +309,60 @@ daysLeft: number,
  */
 postLocal: string | null, postZone: string | null, };
 export type RestoreOutcome = { post: PostDto, note: string | null, };
+export type DraftQuery = { 
+/**
+ * One account's drafts; none: every account's.
+ */
+accountId: number | null, };
+export type DraftProblemKind = "file_missing" | "file_changed" | "account_removed" | "account_disconnected" | "unfinished" | "rule" | "attention";
+export type DraftProblem = { kind: DraftProblemKind, 
+/**
+ * In the creator's words, with the next step.
+ */
+message: string, };
+export type DraftItem = { id: number, accountId: number, status: PostStatus, mode: PostMode, 
+/**
+ * The caption's start (at most [`CAPTION_START`] characters, then "…").
+ */
+caption: string, mediaPath: string, 
+/**
+ * The video's file name, to name a draft without a caption.
+ */
+fileName: string, durationMs: number, thumbnailPath: string | null, privacyLevel: string | null, createdAt: string, updatedAt: string, 
+/**
+ * Empty when it can be scheduled as it is (TikTok's account settings are checked then).
+ */
+problems: Array<DraftProblem>, };
+export type DraftAccount = { id: number, 
+/**
+ * The label, else the display name, else the handle.
+ */
+title: string, 
+/**
+ * `@username`, or empty when TikTok gave none.
+ */
+handle: string, label: string, 
+/**
+ * The cached avatar as a `data:` URL, if one was fetched.
+ */
+avatar: string | null, status: AccountStatus, removed: boolean, 
+/**
+ * Its drafts (all of them, whatever the filter).
+ */
+drafts: number, };
+export type DraftList = { 
+/**
+ * Most recently changed first.
+ */
+items: Array<DraftItem>, 
+/**
+ * Every account with drafts, for the filter and for each item's account.
+ */
+accounts: Array<DraftAccount>, 
+/**
+ * Drafts over all accounts (the sidebar's count), whatever the filter.
+ */
+total: number, };
 
 export const ENGINE_EVENT = "tokdeck://engine";
 
@@ -372,4 +426,6 @@ export const commands = {
   undoTrash: (postId: number): Promise<RestoreOutcome> => invoke("undo_trash", { postId }),
   deleteForever: (postId: number): Promise<void> => invoke("delete_forever", { postId }),
   emptyTrash: (): Promise<number> => invoke("empty_trash"),
+  listDrafts: (query: DraftQuery): Promise<DraftList> => invoke("list_drafts", { query }),
+  unschedulePost: (postId: number): Promise<PostDto> => invoke("unschedule_post", { postId }),
 };

@@ -2,7 +2,15 @@
  * Tiny hash router: `#/accounts`, `#/compose`, … so a reload keeps the page.
  * Later pages may add a sub-path (`#/compose/draft-1`); `router.rest` exposes it.
  */
-export const PAGES = ['accounts', 'compose', 'calendar', 'queue', 'trash', 'settings'] as const;
+export const PAGES = [
+  'accounts',
+  'compose',
+  'drafts',
+  'calendar',
+  'queue',
+  'trash',
+  'settings',
+] as const;
 export type PageId = (typeof PAGES)[number];
 export const DEFAULT_PAGE: PageId = 'accounts';
 

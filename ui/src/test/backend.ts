@@ -10,6 +10,7 @@ import type { InvokeArgs } from '@tauri-apps/api/core';
 import { emit } from '@tauri-apps/api/event';
 import {
   ENGINE_EVENT,
+  type DraftProblem,
   type AccountCheck,
   type Caps,
   type AccountDto,
@@ -46,6 +47,7 @@ import {
   makeFacts,
   makeTiktokConfig,
 } from './fixtures';
+import { draftHandlers } from './draftsBackend';
 
 export {
   DEFAULT_INFO,
@@ -225,7 +227,10 @@ export function mockBackend(
 
   let caps: Caps = { dailyPosts: 15, pendingInbox: 5 };
   let graceMinutes = 60;
+  /** The problems the drafts library lists per draft id (tests set them). */
+  const draftProblems: Record<number, DraftProblem[]> = {};
   const handlers: Record<string, Handler> = {
+    ...draftHandlers(posts, accounts, draftProblems),
     app_info: () => info,
     get_missed_grace_minutes: () => graceMinutes,
     set_missed_grace_minutes: (args) => {
@@ -586,6 +591,7 @@ export function mockBackend(
     audit,
     creators,
     posts,
+    draftProblems,
     items,
     jobs,
     trash,

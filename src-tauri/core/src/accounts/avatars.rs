@@ -28,7 +28,7 @@ impl Avatars {
             .build()
             .expect("HTTP client");
         Self {
-            dir: data_dir.join("avatars"),
+            dir: dir_in(data_dir),
             http,
             cache: Mutex::new(HashMap::new()),
         }
@@ -91,10 +91,7 @@ impl Avatars {
         if let Some(hit) = self.cache.lock().expect("avatar cache").get(open_id) {
             return hit.clone();
         }
-        let loaded = std::fs::read(self.dir.join(file)).ok().and_then(|bytes| {
-            let ext = sniff(&bytes)?;
-            Some(data_url(ext, &bytes))
-        });
+        let loaded = read_data_url(&self.dir, file);
         self.cache
             .lock()
             .expect("avatar cache")
@@ -108,6 +105,19 @@ impl Avatars {
             let _ = std::fs::remove_file(self.dir.join(f));
         }
     }
+}
+
+/// A stored avatar as a data URL, read from `dir` (`<data dir>/avatars`) without a cache (for
+/// readers other than the Accounts service, whose cache a sync keeps current).
+pub fn read_data_url(dir: &Path, file: &str) -> Option<String> {
+    let bytes = std::fs::read(dir.join(file)).ok()?;
+    let ext = sniff(&bytes)?;
+    Some(data_url(ext, &bytes))
+}
+
+/// Where the avatars are kept under the data dir.
+pub fn dir_in(data_dir: &Path) -> PathBuf {
+    data_dir.join("avatars")
 }
 
 fn safe_name(open_id: &str) -> String {

@@ -7,8 +7,8 @@ use crate::compose::{CreatorInfoDto, IngestResult};
 use crate::error::CoreResult;
 use crate::media::FileCheck;
 use crate::posts::{
-    CalendarItem, CalendarRange, Caps, ComposeInput, ComposePatch, CreatorRules, PostDto, PostMode,
-    QueueQuery, RestoreOutcome, ScheduleOutcome, TrashItem, When,
+    CalendarItem, CalendarRange, Caps, ComposeInput, ComposePatch, CreatorRules, DraftList,
+    DraftQuery, PostDto, PostMode, QueueQuery, RestoreOutcome, ScheduleOutcome, TrashItem, When,
 };
 use crate::tray_status::TrayStatus;
 
@@ -167,6 +167,14 @@ impl Engine {
 
     pub async fn queue(&self, q: &QueueQuery) -> CoreResult<Vec<CalendarItem>> {
         self.posts.queue(q).await
+    }
+
+    pub async fn drafts(&self, q: &DraftQuery) -> CoreResult<DraftList> {
+        self.posts.drafts(q).await
+    }
+
+    pub async fn unschedule_post(&self, id: i64) -> CoreResult<PostDto> {
+        self.posts.unschedule_post(id).await
     }
 
     pub fn thumbnails_dir(&self) -> PathBuf {

@@ -11,12 +11,15 @@
 //!
 //! Leaves (no services): `status`, `dto`, `local_time`, `content`. The `Posts` service is
 //! `service` (drafts, edits, scheduling, cancelling, pausing), `media_links` (a post's file),
-//! `caps` (caps and default zones), `views` (calendar and queue) and `trash` (Delete and Cancel
-//! keep a post 30 days, restorable; leaf `trash_dto`). The SQL is in
+//! `caps` (caps and default zones), `views` (calendar and queue), `trash` (Delete and Cancel
+//! keep a post 30 days, restorable; leaf `trash_dto`) and `drafts` (the drafts library,
+//! unscheduling). The SQL is in
 //! `db::posts` and `db::post_views`.
 
 pub mod caps;
 pub mod content;
+pub mod drafts;
+pub mod drafts_dto;
 pub mod dto;
 pub mod files;
 pub mod local_time;
@@ -30,6 +33,9 @@ pub mod views;
 
 pub use caps::{account_zone, cap_warnings, caps, set_account_zone, set_caps};
 pub use content::MAX_CAPTION_UTF16;
+pub use drafts_dto::{
+    DraftAccount, DraftItem, DraftList, DraftProblem, DraftProblemKind, DraftQuery,
+};
 pub use dto::{
     CalendarDay, CalendarItem, CalendarRange, CapKind, CapWarning, Caps, Commercial, ComposeInput,
     ComposePatch, CreatorRules, PostDto, QueueQuery, ScheduleOutcome, When, MONTH_ITEMS_PER_DAY,

@@ -7,6 +7,7 @@ mod media_common;
 mod calendar;
 mod compose;
 mod day_counts;
+mod drafts;
 mod dst;
 mod files;
 mod queue;

@@ -10,6 +10,8 @@ use crate::error::{CoreError, CoreResult};
 use crate::media::{Fingerprint, VideoFacts};
 use crate::posts::content::Content;
 
+pub mod drafts;
+
 /// Statuses of a post not yet taken by the publisher (pausing an account holds these).
 pub const PENDING: &str = "'draft', 'scheduled', 'needs_attention', 'queued'";
 
