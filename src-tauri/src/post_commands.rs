@@ -13,7 +13,8 @@ use tokdeck_core::posts::{
     self, CalendarItem, CalendarRange, Caps, ComposePatch, LocalResolution, PostDto, QueueQuery,
     ScheduleOutcome, When,
 };
-use tokdeck_core::publisher::{PublishAttempt, PublishJob};
+use tauri_plugin_opener::OpenerExt;
+use tokdeck_core::publisher::{OnTiktok, PublishAttempt, PublishJob};
 use tokdeck_core::{Engine, ErrorCode, UiError};
 
 use crate::state::AppState;
@@ -297,4 +298,31 @@ pub async fn check_publish(state: State<'_, AppState>, post_id: i64) -> CmdResul
 #[tauri::command]
 pub async fn cancel_publish(state: State<'_, AppState>, post_id: i64) -> CmdResult<PostDto> {
     Ok(state.engine()?.cancel_publish(post_id).await?)
+}
+
+/// The post on TikTok (links, when, inbox) for its read-only view.
+#[tauri::command]
+pub async fn on_tiktok(state: State<'_, AppState>, post_id: i64) -> CmdResult<OnTiktok> {
+    Ok(state.engine()?.on_tiktok(post_id).await?)
+}
+
+/// Opens one of the post's TikTok pages in the system browser. The UI names the public id;
+/// the engine builds the link, so the window can never have an arbitrary URL opened.
+#[tauri::command]
+pub async fn open_on_tiktok(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    post_id: i64,
+    public_id: String,
+) -> CmdResult<()> {
+    let url = state.engine()?.tiktok_link(post_id, &public_id).await?;
+    app.opener()
+        .open_url(url.as_str(), None::<&str>)
+        .map_err(|e| {
+            tracing::warn!(error = %e, "could not open the browser for a TikTok post");
+            UiError::new(
+                ErrorCode::Unavailable,
+                format!("Could not open your browser. The post is at {url}"),
+            )
+        })
 }

@@ -64,4 +64,6 @@ tokdeck_commands! {
     post_commands::dismiss_unknown_outcome(post_id: number) -> PostDto;
     post_commands::check_publish(post_id: number) -> PostDto;
     post_commands::cancel_publish(post_id: number) -> PostDto;
+    post_commands::on_tiktok(post_id: number) -> OnTiktok;
+    post_commands::open_on_tiktok(post_id: number, public_id: string) -> void;
 }
