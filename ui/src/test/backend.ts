@@ -19,6 +19,7 @@ import {
   type AuditEntry,
   type AuditQuery,
   type EngineEvent,
+  type OnTiktok,
   type PendingConnect,
   type PublishAttempt,
   type PublishJob,
@@ -404,7 +405,15 @@ export function mockBackend(
       const { accountIds } = args as { accountIds: number[] };
       const source = findPost(postId(args));
       return accountIds.map((acct) => ({
-        post: putPost(makePost({ ...source, id: nextPostId++, accountId: acct })),
+        // As the engine: a scheduled source gives scheduled copies, any other a draft.
+        post: putPost(
+          makePost({
+            ...source,
+            id: nextPostId++,
+            accountId: acct,
+            status: source.status === 'scheduled' ? 'scheduled' : 'draft',
+          }),
+        ),
         warnings: [],
       }));
     },
@@ -490,6 +499,27 @@ export function mockBackend(
     },
     publish_job: (args) => jobs[postId(args)] ?? null,
     publish_history: (args) => history[postId(args)] ?? [],
+    // As the engine builds it: TikTok's page per public id, from the account's @username.
+    on_tiktok: (args): OnTiktok => {
+      const id = postId(args);
+      const job = jobs[id];
+      const post = posts.find((p) => p.id === id);
+      const published = job?.state === 'published';
+      const username = accounts.find((a) => a.id === job?.accountId)?.username ?? '';
+      const ids = published ? (JSON.parse(job.publicPostIds ?? '[]') as string[]) : [];
+      return {
+        postId: id,
+        publishedAt: published ? job.updatedAt : null,
+        inInbox: published && job.tiktokStatus === 'SendToUserInbox',
+        links: ids.map((publicId) => ({
+          publicId,
+          url: username ? `https://www.tiktok.com/@${username}/video/${publicId}` : null,
+        })),
+        idPending: published && ids.length === 0 && job.publicIdNextAt !== null,
+        onlyMe: post?.privacyLevel === 'SELF_ONLY',
+      };
+    },
+    open_on_tiktok: () => null,
     retry_publish: (args) => {
       const id = postId(args);
       if (jobs[id]) jobs[id] = { ...jobs[id], state: 'queued', retryable: false };

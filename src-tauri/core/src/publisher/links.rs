@@ -33,6 +33,8 @@ pub struct OnTiktok {
     pub links: Vec<TiktokLink>,
     /// No link yet because TikTok gives the public id after its review; Tokdeck keeps asking.
     pub id_pending: bool,
+    /// Posted as "Only me": TikTok gives such a post no public id, ever.
+    pub only_me: bool,
 }
 
 /// TikTok's page of a public post; `None` unless both parts are plainly safe to put in a URL
@@ -71,6 +73,7 @@ impl Publisher {
             in_inbox: false,
             links: Vec::new(),
             id_pending: false,
+            only_me: false,
         };
         let Some(job) = job.filter(|j| j.step() == PublishStep::Published) else {
             return Ok(out);
@@ -86,6 +89,8 @@ impl Publisher {
             .find(|a| a.state == PublishStep::Published.as_str())
             .map(|a| a.at)
             .or(Some(job.updated_at));
+        let post = crate::db::posts::load(pool, post_id).await?;
+        out.only_me = post.privacy_level.as_deref() == Some("SELF_ONLY");
         out.in_inbox = job.tiktok_status.as_deref() == Some("SendToUserInbox");
         out.links = parse_public_ids(job.public_post_ids.as_deref())
             .into_iter()

@@ -85,7 +85,7 @@ async fn a_public_post_links_to_its_tiktok_page_and_an_only_me_post_says_it_has_
     let ids: Vec<String> = serde_json::from_str(job.public_post_ids.as_deref().unwrap()).unwrap();
     assert_eq!(ids.len(), 1, "{job:#?}");
     let view = t.h.engine.on_tiktok(public).await.unwrap();
-    assert!(view.published_at.is_some() && !view.in_inbox && !view.id_pending);
+    assert!(view.published_at.is_some() && !view.in_inbox && !view.id_pending && !view.only_me);
     let url = format!("https://www.tiktok.com/@gina/video/{}", ids[0]);
     assert_eq!(view.links[0].url.as_deref(), Some(url.as_str()));
     assert_eq!(t.h.engine.tiktok_link(public, &ids[0]).await.unwrap(), url);
@@ -94,6 +94,6 @@ async fn a_public_post_links_to_its_tiktok_page_and_an_only_me_post_says_it_has_
 
     let view = t.h.engine.on_tiktok(private).await.unwrap();
     assert!(view.published_at.is_some());
-    assert!(view.links.is_empty() && !view.id_pending, "{view:#?}");
+    assert!(view.links.is_empty() && !view.id_pending && view.only_me, "{view:#?}");
     t.h.engine.shutdown().await;
 }
