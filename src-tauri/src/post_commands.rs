@@ -7,13 +7,13 @@ use std::sync::Arc;
 
 use tauri::{AppHandle, State};
 use tauri_plugin_dialog::DialogExt;
+use tauri_plugin_opener::OpenerExt;
 use tokdeck_core::compose::{self, CreatorInfoDto, IngestResult, VIDEO_EXTENSIONS};
 use tokdeck_core::events::{EngineEvent, NoticeLevel};
 use tokdeck_core::posts::{
     self, CalendarItem, CalendarRange, Caps, ComposePatch, LocalResolution, PostDto, QueueQuery,
     ScheduleOutcome, When,
 };
-use tauri_plugin_opener::OpenerExt;
 use tokdeck_core::publisher::{OnTiktok, PublishAttempt, PublishJob};
 use tokdeck_core::{Engine, ErrorCode, UiError};
 

@@ -5,6 +5,7 @@ mod compose;
 mod layout;
 mod paused;
 mod publish;
+mod published;
 mod screens;
 mod support;
 

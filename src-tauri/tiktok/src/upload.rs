@@ -365,14 +365,13 @@ impl TikTokClient {
             .await
             .map_err(|e| PutFailure::Fatal(Error::from(e)))?;
         let count = counter.clone();
-        let stream = ReaderStream::with_capacity(file.take(range.len), READ_BUFFER).inspect(
-            move |read| {
+        let stream =
+            ReaderStream::with_capacity(file.take(range.len), READ_BUFFER).inspect(move |read| {
                 if let Ok(bytes) = read {
                     count.bytes.fetch_add(bytes.len() as u64, Ordering::Relaxed);
                     count.moved.notify_one();
                 }
-            },
-        );
+            });
         let cfg = &self.inner.config.upload;
         let timeout = cfg.chunk_timeout_base
             + Duration::from_secs_f64(

@@ -24,7 +24,10 @@ fn big_clip(dir: &Path, name: &str, seconds: f64) -> PathBuf {
 async fn a_single_chunk_upload_tells_bytes_sent_before_tiktok_confirms_them() {
     let t = T::start(big_clip).await;
     let total = std::fs::metadata(&t.video).unwrap().len();
-    assert!(total > 20_000_000 && total < 64_000_000, "one chunk: {total}");
+    assert!(
+        total > 20_000_000 && total < 64_000_000,
+        "one chunk: {total}"
+    );
     let (_, a) = t.account("sam").await;
     let id = t.draft(a, "big one").await;
     let mut events = t.h.engine.events().subscribe();
@@ -94,6 +97,9 @@ async fn a_public_post_links_to_its_tiktok_page_and_an_only_me_post_says_it_has_
 
     let view = t.h.engine.on_tiktok(private).await.unwrap();
     assert!(view.published_at.is_some());
-    assert!(view.links.is_empty() && !view.id_pending && view.only_me, "{view:#?}");
+    assert!(
+        view.links.is_empty() && !view.id_pending && view.only_me,
+        "{view:#?}"
+    );
     t.h.engine.shutdown().await;
 }
