@@ -9,8 +9,16 @@ use crate::accounts::Sim;
 use crate::compose::{connect, draft, goto, make_video, schedule};
 use crate::support::{wait_for, wait_invoke, wait_until, App, Launch, PATIENCE};
 
-/// Saves what the window shows (two frames after the last change) to look at.
-async fn shoot(app: &App, name: &str) {
+/// Saves what the window shows (two frames after the last change) to look at, with `selector`
+/// scrolled to the top of the page.
+async fn shoot(app: &App, name: &str, selector: &str) {
+    app.client
+        .execute(
+            "document.querySelector(arguments[0])?.scrollIntoView({ block: 'start' });",
+            vec![json!(selector)],
+        )
+        .await
+        .unwrap();
     app.client
         .execute_async(
             "const done = arguments[0]; \
@@ -108,9 +116,9 @@ async fn a_published_post_opens_read_only_with_its_tiktok_link_history_and_dupli
         })
         .await;
         app.resize(900, 600).await;
-        shoot(app, "post-view-900x600").await;
+        shoot(app, "post-view-900x600", "[data-testid=post-view]").await;
         app.resize(1920, 1080).await;
-        shoot(app, "post-view-1920x1080").await;
+        shoot(app, "post-view-1920x1080", "[data-testid=post-view]").await;
 
         // The system browser opens TikTok's page.
         app.click("post-view-on-tiktok").await;
@@ -198,7 +206,7 @@ async fn a_failed_post_offers_retry_in_the_queue_and_retry_publishes_it() {
             .count();
         assert_eq!(failed, 1, "Failed once: {chips}");
         app.resize(900, 600).await;
-        shoot(app, "queue-failed-900x600").await;
+        shoot(app, "queue-failed-900x600", &row).await;
         app.click_css(&retry).await;
         wait_status(app, id, "published").await;
         let posts = sim.get("/__sim/posts").await;
@@ -210,7 +218,7 @@ async fn a_failed_post_offers_retry_in_the_queue_and_retry_publishes_it() {
             .count();
         assert_eq!(complete, 1, "{posts}");
         app.resize(1920, 1080).await;
-        shoot(app, "queue-retried-1920x1080").await;
+        shoot(app, "queue-retried-1920x1080", &row).await;
     })
     .await;
 }

@@ -48,6 +48,8 @@ describe('a queue row says each thing once', () => {
     );
     expect(row(41).getAllByText('Published')).toHaveLength(1);
     expect(row(41).queryByTestId('queue-publish-state')).toBeNull();
+    // TikTok has it: the row opens it to look at, not to edit.
+    expect(row(41).getByTestId('queue-edit')).toHaveTextContent('Open');
     await userEvent.setup().click(link);
     await waitFor(() =>
       expect(backend.calls('open_on_tiktok')).toEqual([
