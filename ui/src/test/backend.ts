@@ -6,6 +6,7 @@
  *     expect(backend.calls('update_settings')).toEqual([{ patch: … }]);
  */
 import { mockIPC } from '@tauri-apps/api/mocks';
+import { onTiktokOf } from './onTiktok';
 import type { InvokeArgs } from '@tauri-apps/api/core';
 import { emit } from '@tauri-apps/api/event';
 import {
@@ -19,7 +20,6 @@ import {
   type AuditEntry,
   type AuditQuery,
   type EngineEvent,
-  type OnTiktok,
   type PendingConnect,
   type PublishAttempt,
   type PublishJob,
@@ -499,25 +499,16 @@ export function mockBackend(
     },
     publish_job: (args) => jobs[postId(args)] ?? null,
     publish_history: (args) => history[postId(args)] ?? [],
-    // As the engine builds it: TikTok's page per public id, from the account's @username.
-    on_tiktok: (args): OnTiktok => {
+    on_tiktok: (args) => {
       const id = postId(args);
       const job = jobs[id];
-      const post = posts.find((p) => p.id === id);
-      const published = job?.state === 'published';
       const username = accounts.find((a) => a.id === job?.accountId)?.username ?? '';
-      const ids = published ? (JSON.parse(job.publicPostIds ?? '[]') as string[]) : [];
-      return {
-        postId: id,
-        publishedAt: published ? job.updatedAt : null,
-        inInbox: published && job.tiktokStatus === 'SendToUserInbox',
-        links: ids.map((publicId) => ({
-          publicId,
-          url: username ? `https://www.tiktok.com/@${username}/video/${publicId}` : null,
-        })),
-        idPending: published && ids.length === 0 && job.publicIdNextAt !== null,
-        onlyMe: post?.privacyLevel === 'SELF_ONLY',
-      };
+      return onTiktokOf(
+        id,
+        job,
+        posts.find((p) => p.id === id),
+        username,
+      );
     },
     open_on_tiktok: () => null,
     retry_publish: (args) => {
