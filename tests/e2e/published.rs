@@ -119,6 +119,12 @@ async fn a_published_post_opens_read_only_with_its_tiktok_link_history_and_dupli
         shoot(app, "post-view-900x600", "[data-testid=post-view]").await;
         app.resize(1920, 1080).await;
         shoot(app, "post-view-1920x1080", "[data-testid=post-view]").await;
+        app.invoke("update_settings", json!({ "patch": { "theme": "dark" } }))
+            .await
+            .unwrap();
+        shoot(app, "post-view-1920x1080-dark", "[data-testid=post-view]").await;
+        app.resize(900, 600).await;
+        shoot(app, "post-view-900x600-dark", "[data-testid=post-view]").await;
 
         // The system browser opens TikTok's page.
         app.click("post-view-on-tiktok").await;
