@@ -7,13 +7,14 @@ use std::sync::Arc;
 
 use tauri::{AppHandle, State};
 use tauri_plugin_dialog::DialogExt;
+use tauri_plugin_opener::OpenerExt;
 use tokdeck_core::compose::{self, CreatorInfoDto, IngestResult, VIDEO_EXTENSIONS};
 use tokdeck_core::events::{EngineEvent, NoticeLevel};
 use tokdeck_core::posts::{
     self, CalendarItem, CalendarRange, Caps, ComposePatch, DraftList, DraftQuery, LocalResolution,
     PostDto, QueueQuery, ScheduleOutcome, When,
 };
-use tokdeck_core::publisher::{PublishAttempt, PublishJob};
+use tokdeck_core::publisher::{OnTiktok, PublishAttempt, PublishJob};
 use tokdeck_core::{Engine, ErrorCode, UiError};
 
 use crate::state::AppState;
@@ -310,4 +311,31 @@ pub async fn list_drafts(state: State<'_, AppState>, query: DraftQuery) -> CmdRe
 #[tauri::command]
 pub async fn unschedule_post(state: State<'_, AppState>, post_id: i64) -> CmdResult<PostDto> {
     Ok(state.engine()?.unschedule_post(post_id).await?)
+}
+
+/// The post on TikTok (links, when, inbox) for its read-only view.
+#[tauri::command]
+pub async fn on_tiktok(state: State<'_, AppState>, post_id: i64) -> CmdResult<OnTiktok> {
+    Ok(state.engine()?.on_tiktok(post_id).await?)
+}
+
+/// Opens one of the post's TikTok pages in the system browser. The UI names the public id;
+/// the engine builds the link, so the window can never have an arbitrary URL opened.
+#[tauri::command]
+pub async fn open_on_tiktok(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    post_id: i64,
+    public_id: String,
+) -> CmdResult<()> {
+    let url = state.engine()?.tiktok_link(post_id, &public_id).await?;
+    app.opener()
+        .open_url(url.as_str(), None::<&str>)
+        .map_err(|e| {
+            tracing::warn!(error = %e, "could not open the browser for a TikTok post");
+            UiError::new(
+                ErrorCode::Unavailable,
+                format!("Could not open your browser. The post is at {url}"),
+            )
+        })
 }

@@ -7,6 +7,7 @@ mod drafts;
 mod layout;
 mod paused;
 mod publish;
+mod published;
 mod screens;
 mod support;
 mod trash;

@@ -73,4 +73,6 @@ tokdeck_commands! {
     trash_commands::empty_trash() -> number;
     post_commands::list_drafts(query: DraftQuery) -> DraftList;
     post_commands::unschedule_post(post_id: number) -> PostDto;
+    post_commands::on_tiktok(post_id: number) -> OnTiktok;
+    post_commands::open_on_tiktok(post_id: number, public_id: string) -> void;
 }

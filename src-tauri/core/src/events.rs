@@ -58,7 +58,8 @@ pub enum EngineEvent {
     /// Dropped or picked files were ingested: one result per video file.
     #[serde(rename_all = "camelCase")]
     Ingested { results: Vec<IngestResult> },
-    /// Upload progress of a post being published: bytes TikTok confirmed so far.
+    /// Upload progress of a post being published: bytes TikTok confirmed so far (where a
+    /// resume starts) and bytes sent (at least the confirmed ones; moves within a chunk).
     #[serde(rename_all = "camelCase")]
     PublishProgress {
         post_id: i64,
@@ -66,6 +67,8 @@ pub enum EngineEvent {
         state: crate::publisher::state::PublishStep,
         #[ts(type = "number")]
         bytes_confirmed: u64,
+        #[ts(type = "number")]
+        bytes_sent: u64,
         #[ts(type = "number")]
         bytes_total: u64,
     },

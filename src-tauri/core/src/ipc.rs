@@ -25,7 +25,7 @@ use crate::posts::dto::{
 use crate::posts::local_time::{DstChoice, LocalResolution};
 use crate::posts::status::{PostMode, PostStatus};
 use crate::posts::trash_dto::{RestoreOutcome, TrashItem};
-use crate::publisher::{PublishAttempt, PublishJob};
+use crate::publisher::{OnTiktok, PublishAttempt, PublishJob, TiktokLink};
 use crate::settings::{Settings, SettingsPatch, Theme};
 use crate::tiktok_config::{DirectPostAudit, RedirectMode, TiktokConfigDto, TiktokConfigPatch};
 
@@ -138,6 +138,8 @@ pub fn bindings_ts() -> String {
         crate::publisher::PublishStep::decl(&cfg),
         PublishJob::decl(&cfg),
         PublishAttempt::decl(&cfg),
+        TiktokLink::decl(&cfg),
+        OnTiktok::decl(&cfg),
         EngineEvent::decl(&cfg),
         AuditEntry::decl(&cfg),
         AuditQuery::decl(&cfg),

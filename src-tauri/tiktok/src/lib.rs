@@ -39,4 +39,4 @@ pub use posting::{
     UploadUrl,
 };
 pub use tokens::{AccessToken, AuthCode, ClientSecret, CodeVerifier, RefreshToken};
-pub use upload::{UploadOutcome, UploadProgress};
+pub use upload::{SentProgress, UploadOutcome, UploadProgress, SENT_STEP_MIN};

@@ -12,7 +12,11 @@
 
 use std::io::SeekFrom;
 use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
+
+use futures_util::StreamExt;
 
 use reqwest::header::{CONTENT_LENGTH, CONTENT_RANGE, CONTENT_TYPE};
 use reqwest::StatusCode;
@@ -42,6 +46,27 @@ pub struct UploadProgress {
     pub chunks_confirmed: u64,
     /// Chunks in the plan.
     pub total_chunks: u64,
+}
+
+/// Bytes handed to the connection so far, TikTok's answer not in yet. A single chunk can be
+/// 64 MB: without this, progress would sit at 0 % for the whole of it. Not a resume point.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SentProgress {
+    /// Bytes sent, counted from the start of the file (the chunk's start + what went out).
+    pub sent_bytes: u64,
+    /// The file size.
+    pub total_bytes: u64,
+}
+
+/// Sent bytes are reported in steps of at least this much (and at least 1 % of the chunk), so a
+/// fast local upload does not flood whoever listens.
+pub const SENT_STEP_MIN: u64 = 256 * 1024;
+
+/// What the body stream counts and the uploading task reads.
+#[derive(Default)]
+struct SentCounter {
+    bytes: AtomicU64,
+    moved: tokio::sync::Notify,
 }
 
 /// How an upload ended.
@@ -168,10 +193,29 @@ impl TikTokClient {
         plan: &ChunkPlan,
         path: &Path,
         confirmed_offset: u64,
-        mut progress: F,
+        progress: F,
     ) -> Result<UploadOutcome>
     where
         F: FnMut(UploadProgress) + Send,
+    {
+        self.resume_upload_observed(upload_url, plan, path, confirmed_offset, progress, |_| {})
+            .await
+    }
+
+    /// [`Self::resume_upload`], also telling `sent` how far each PUT's body has gone out (in
+    /// steps of at least [`SENT_STEP_MIN`]), while TikTok's answer is awaited.
+    pub async fn resume_upload_observed<F, S>(
+        &self,
+        upload_url: &UploadUrl,
+        plan: &ChunkPlan,
+        path: &Path,
+        confirmed_offset: u64,
+        mut progress: F,
+        mut sent: S,
+    ) -> Result<UploadOutcome>
+    where
+        F: FnMut(UploadProgress) + Send,
+        S: FnMut(SentProgress) + Send,
     {
         let content_type = content_type_for(path)?;
         let size = tokio::fs::metadata(path).await?.len();
@@ -222,10 +266,24 @@ impl TikTokClient {
             let mut attempt = 0;
             let answer = loop {
                 attempt += 1;
-                let failure = match self
-                    .put_range(upload_url, path, range, total, content_type)
-                    .await
-                {
+                let counter = Arc::new(SentCounter::default());
+                let put = self.put_range(upload_url, path, range, total, content_type, &counter);
+                tokio::pin!(put);
+                let step = (range.len / 100).max(SENT_STEP_MIN);
+                let mut reported = 0;
+                let answer = loop {
+                    tokio::select! {
+                        a = &mut put => break a,
+                        _ = counter.moved.notified() => {
+                            let n = counter.bytes.load(Ordering::Relaxed);
+                            if n >= reported + step && n < range.len {
+                                reported = n;
+                                sent(SentProgress { sent_bytes: range.start + n, total_bytes: total });
+                            }
+                        }
+                    }
+                };
+                let failure = match answer {
                     Ok(a) => break a,
                     Err(f) => f,
                 };
@@ -298,6 +356,7 @@ impl TikTokClient {
         range: Chunk,
         total: u64,
         content_type: &'static str,
+        counter: &Arc<SentCounter>,
     ) -> std::result::Result<ChunkAnswer, PutFailure> {
         let mut file = tokio::fs::File::open(path)
             .await
@@ -305,7 +364,14 @@ impl TikTokClient {
         file.seek(SeekFrom::Start(range.start))
             .await
             .map_err(|e| PutFailure::Fatal(Error::from(e)))?;
-        let stream = ReaderStream::with_capacity(file.take(range.len), READ_BUFFER);
+        let count = counter.clone();
+        let stream =
+            ReaderStream::with_capacity(file.take(range.len), READ_BUFFER).inspect(move |read| {
+                if let Ok(bytes) = read {
+                    count.bytes.fetch_add(bytes.len() as u64, Ordering::Relaxed);
+                    count.moved.notify_one();
+                }
+            });
         let cfg = &self.inner.config.upload;
         let timeout = cfg.chunk_timeout_base
             + Duration::from_secs_f64(

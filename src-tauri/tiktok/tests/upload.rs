@@ -9,8 +9,8 @@ use std::sync::{Arc, Mutex};
 use common::{make_video, post_by_id, Harness};
 use serde_json::json;
 use tiktok_api::{
-    AccessToken, ErrorClass, ErrorKind, PostInfo, PrivacyLevel, PublishInit, TikTokClient,
-    UploadProgress, UploadUrl,
+    AccessToken, ErrorClass, ErrorKind, PostInfo, PrivacyLevel, PublishInit, SentProgress,
+    TikTokClient, UploadProgress, UploadUrl, SENT_STEP_MIN,
 };
 
 const SIZE: u64 = 12_000_000; // 2 chunks of the small-chunk client: 5,242,880 + 6,757,120
@@ -63,6 +63,46 @@ async fn multi_chunk_upload_reports_confirmed_progress() {
     assert_eq!(confirmed, vec![CHUNK, SIZE]);
     assert_eq!(log[0].chunks_confirmed, 1);
     assert_eq!(log[1].chunks_confirmed, 2);
+    assert_eq!(received_sha(&h, &init).await, sha);
+}
+
+#[tokio::test]
+async fn bytes_sent_are_told_inside_each_chunk_before_tiktok_confirms_it() {
+    let h = Harness::start().await;
+    let client = h.small_chunk_client();
+    let (_, init) = setup(&h, &client, "s").await;
+    let dir = tempfile::tempdir().unwrap();
+    let (path, sha) = make_video(dir.path(), "s.mp4", SIZE);
+    let (log, cb) = recorder();
+    let sent = Arc::new(Mutex::new(Vec::<SentProgress>::new()));
+    let s = sent.clone();
+    let out = client
+        .resume_upload_observed(&init.upload_url, &init.plan, &path, 0, cb, move |p| {
+            s.lock().unwrap().push(p)
+        })
+        .await
+        .unwrap();
+    assert!(out.complete);
+    // The confirmed reports (the resume points) are exactly as without the observer.
+    let confirmed: Vec<u64> = log
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|p| p.confirmed_bytes)
+        .collect();
+    assert_eq!(confirmed, vec![CHUNK, SIZE]);
+    let sent: Vec<u64> = sent.lock().unwrap().iter().map(|p| p.sent_bytes).collect();
+    let first: Vec<u64> = sent.iter().copied().filter(|&b| b < CHUNK).collect();
+    let second: Vec<u64> = sent.iter().copied().filter(|&b| b > CHUNK).collect();
+    assert!(!first.is_empty() && !second.is_empty(), "{sent:?}");
+    assert!(sent.windows(2).all(|w| w[0] < w[1]), "{sent:?}");
+    assert!(sent.iter().all(|&b| b > 0 && b < SIZE), "{sent:?}");
+    // In steps: a fast upload does not flood the listener.
+    assert!(
+        sent.len() as u64 <= SIZE / SENT_STEP_MIN + 2,
+        "{} reports",
+        sent.len()
+    );
     assert_eq!(received_sha(&h, &init).await, sha);
 }
 

@@ -39,7 +39,29 @@ publicIdNextAt: number | null,
  */
 publicIdUntil: number | null, };
 export type PublishAttempt = { at: number, state: string, logId: string | null, error: string | null, };
-export type EngineEvent = { "kind": "settingsChanged", settings: Settings, } | { "kind": "deepLink", url: string, handled: boolean, detail: string, } | { "kind": "notice", level: NoticeLevel, message: string, } | { "kind": "accountsChanged", accountId: number | null, } | { "kind": "connectFinished", flowId: string | null, ok: boolean, message: string, account: AccountDto | null, } | { "kind": "postsChanged", postId: number | null, accountId: number | null, } | { "kind": "dropHover", active: boolean, } | { "kind": "ingested", results: Array<IngestResult>, } | { "kind": "publishProgress", postId: number, accountId: number, state: PublishStep, bytesConfirmed: number, bytesTotal: number, } | { "kind": "publishStateChanged", postId: number, accountId: number, state: PublishStep, message: string | null, } | { "kind": "notify", notification: NotificationKind, title: string, body: string, };
+export type TiktokLink = { publicId: string, 
+/**
+ * `None` when the account's @username is unknown (the profile scope was not granted).
+ */
+url: string | null, };
+export type OnTiktok = { postId: number, 
+/**
+ * When TikTok took it (ms since the epoch), once it did.
+ */
+publishedAt: number | null, 
+/**
+ * Sent to the creator's TikTok inbox, to finish in the TikTok app.
+ */
+inInbox: boolean, links: Array<TiktokLink>, 
+/**
+ * No link yet because TikTok gives the public id after its review; Tokdeck keeps asking.
+ */
+idPending: boolean, 
+/**
+ * Posted as "Only me": TikTok gives such a post no public id, ever.
+ */
+onlyMe: boolean, };
+export type EngineEvent = { "kind": "settingsChanged", settings: Settings, } | { "kind": "deepLink", url: string, handled: boolean, detail: string, } | { "kind": "notice", level: NoticeLevel, message: string, } | { "kind": "accountsChanged", accountId: number | null, } | { "kind": "connectFinished", flowId: string | null, ok: boolean, message: string, account: AccountDto | null, } | { "kind": "postsChanged", postId: number | null, accountId: number | null, } | { "kind": "dropHover", active: boolean, } | { "kind": "ingested", results: Array<IngestResult>, } | { "kind": "publishProgress", postId: number, accountId: number, state: PublishStep, bytesConfirmed: number, bytesSent: number, bytesTotal: number, } | { "kind": "publishStateChanged", postId: number, accountId: number, state: PublishStep, message: string | null, } | { "kind": "notify", notification: NotificationKind, title: string, body: string, };
 export type AuditEntry = { id: number, at: string, accountId: number | null, action: string, outcome: string, detail: string, };
 export type AuditQuery = { accountId?: number, action?: string, outcome?: string, 
 /**
@@ -428,4 +450,6 @@ export const commands = {
   emptyTrash: (): Promise<number> => invoke("empty_trash"),
   listDrafts: (query: DraftQuery): Promise<DraftList> => invoke("list_drafts", { query }),
   unschedulePost: (postId: number): Promise<PostDto> => invoke("unschedule_post", { postId }),
+  onTiktok: (postId: number): Promise<OnTiktok> => invoke("on_tiktok", { postId }),
+  openOnTiktok: (postId: number, publicId: string): Promise<void> => invoke("open_on_tiktok", { postId, publicId }),
 };

@@ -7,7 +7,6 @@ import {
   groupByAccount,
   hasMore,
   percent,
-  publishedDetail,
   reasonOf,
   sectionOf,
   stepOf,
@@ -43,6 +42,7 @@ const job = (over: Partial<PublishJob> = {}) =>
 const live = (over: Partial<LiveStep> = {}): LiveStep => ({
   state: 'uploading',
   confirmed: 0,
+  sent: 0,
   total: 0,
   message: null,
   ...over,
@@ -83,30 +83,8 @@ describe('queue rules', () => {
     expect(percent(live({ confirmed: 10, total: 0 }), job({ videoSize: 20 }))).toBe(50);
     expect(percent(undefined, null)).toBe(0);
     expect(percent(live({ confirmed: 300, total: 200 }), null)).toBe(100);
-  });
-
-  it('says what TikTok answered when it finished', () => {
-    expect(
-      publishedDetail(
-        item(),
-        job({ errorCode: 'audience_unconfirmed', errorMessage: 'Maybe Only me.' }),
-      ),
-    ).toBe('Maybe Only me.');
-    expect(publishedDetail(item(), job({ tiktokStatus: 'SendToUserInbox' }))).toBe(
-      'In the creator’s TikTok inbox: finish it in the TikTok app.',
-    );
-    expect(publishedDetail(item(), job({ publicPostIds: '["7", "8"]' }))).toBe(
-      'On TikTok — post id 7, 8: https://www.tiktok.com/@dana/video/7 https://www.tiktok.com/@dana/video/8',
-    );
-    expect(publishedDetail(item({ accountTitle: 'Dana' }), job({ publicPostIds: '["7"]' }))).toBe(
-      'On TikTok — post id 7: https://www.tiktok.com/@/video/7',
-    );
-    expect(publishedDetail(item(), job({ publicIdNextAt: 5 }))).toBe(
-      'On TikTok. Its public link comes once TikTok has reviewed it; Tokdeck keeps asking.',
-    );
-    expect(publishedDetail(item(), job({ publicPostIds: 'not json' }))).toBe(
-      'On TikTok. TikTok gives no public post id for private (Only me) posts.',
-    );
+    // Inside one chunk the bar follows the bytes sent, before TikTok confirms any.
+    expect(percent(live({ confirmed: 0, sent: 150, total: 200 }), null)).toBe(75);
   });
 
   it('says what Check again found', () => {

@@ -1,6 +1,6 @@
 /**
  * Pure rules of the Queue page: which section a post is in, the publish step to show, upload
- * progress, what TikTok said when it finished, and the grouping per account.
+ * progress and the grouping per account (a finished post's TikTok link is the engine's).
  */
 import type { PublishJob, PublishStep } from './bindings';
 import type { CalendarItem, PostDto } from './posts';
@@ -30,6 +30,8 @@ export const STEP_LABELS: Record<PublishStep, string> = {
 export type LiveStep = {
   state: PublishStep;
   confirmed: number;
+  /** Bytes sent, TikTok's answer not in yet (moves inside a chunk; at least `confirmed`). */
+  sent: number;
   total: number;
   message: string | null;
 };
@@ -92,34 +94,9 @@ export function reasonOf(
 
 export function percent(live: LiveStep | undefined, job: PublishJob | null | undefined): number {
   const total = live?.total || job?.videoSize || 0;
-  const done = live ? live.confirmed : (job?.confirmedBytes ?? 0);
+  const done = live ? Math.max(live.sent, live.confirmed) : (job?.confirmedBytes ?? 0);
   if (!total) return 0;
   return Math.min(100, Math.round((done / total) * 100));
-}
-
-/** TikTok's web address of each post (the handle is the account's, when known). */
-export function tiktokLinks(it: Pick<CalendarItem, 'accountTitle'>, ids: string[]): string {
-  const handle = it.accountTitle.startsWith('@') ? it.accountTitle : '@';
-  return ids.map((id) => `https://www.tiktok.com/${handle}/video/${id}`).join(' ');
-}
-
-/** What TikTok said when it finished: the public post id when it gave one. */
-export function publishedDetail(it: Pick<CalendarItem, 'accountTitle'>, job: PublishJob): string {
-  // TikTok published it but may have narrowed the audience (an app not audited for Direct Post).
-  if (job.errorCode === 'audience_unconfirmed' && job.errorMessage) return job.errorMessage;
-  if (job.tiktokStatus === 'SendToUserInbox')
-    return 'In the creator’s TikTok inbox: finish it in the TikTok app.';
-  let ids: string[] = [];
-  try {
-    ids = JSON.parse(job.publicPostIds ?? '[]') as string[];
-  } catch {
-    ids = [];
-  }
-  if (ids.length) return `On TikTok — post id ${ids.join(', ')}: ${tiktokLinks(it, ids)}`;
-  // TikTok names a public post only after its moderation; the engine keeps asking.
-  if (job.publicIdNextAt !== null)
-    return 'On TikTok. Its public link comes once TikTok has reviewed it; Tokdeck keeps asking.';
-  return 'On TikTok. TikTok gives no public post id for private (Only me) posts.';
 }
 
 /** What Check again found: TikTok's answer, not just that it was asked. */

@@ -290,48 +290,7 @@ describe('QueuePage', () => {
       return { backend, user: userEvent.setup() };
     }
 
-    it('a published post tells TikTok’s post id, or why there is none', async () => {
-      mockBackend({
-        accounts: [makeAccount({ id: 1 })],
-        items: [
-          makeItem({ id: 41, accountId: 1, status: 'published' }),
-          makeItem({ id: 42, accountId: 1, status: 'published' }),
-          makeItem({ id: 43, accountId: 1, status: 'published' }),
-        ],
-        posts: [41, 42, 43].map((id) => makePost({ id, accountId: 1 })),
-        jobs: {
-          41: makeJob({
-            postId: 41,
-            state: 'published',
-            tiktokStatus: 'PublishComplete',
-            publicPostIds: '["7305512345678901234"]',
-          }),
-          42: makeJob({ postId: 42, state: 'published', tiktokStatus: 'PublishComplete' }),
-          43: makeJob({
-            postId: 43,
-            state: 'published',
-            tiktokStatus: 'PublishComplete',
-            errorCode: 'audience_unconfirmed',
-            errorMessage: 'TikTok may have posted it as “Only me”.',
-          }),
-        },
-      });
-      window.location.hash = '#/queue';
-      render(App);
-      await waitFor(() =>
-        expect(row(41).getByTestId('queue-published-detail')).toHaveTextContent(
-          'post id 7305512345678901234',
-        ),
-      );
-      expect(row(42).getByTestId('queue-published-detail')).toHaveTextContent(
-        'no public post id for private',
-      );
-      expect(row(43).getByTestId('queue-published-detail')).toHaveTextContent(
-        'may have posted it as “Only me”',
-      );
-    });
-
-    it('the progress bar follows publishProgress events', async () => {
+    it('the progress bar follows publishProgress events, moving with bytes sent before TikTok confirms them', async () => {
       const { backend } = setupPublish();
       await waitFor(() =>
         expect(row(31).getByTestId('queue-publish-state')).toHaveTextContent('Uploading'),
@@ -342,7 +301,8 @@ describe('QueuePage', () => {
         postId: 31,
         accountId: 1,
         state: 'uploading',
-        bytesConfirmed: 250,
+        bytesConfirmed: 0,
+        bytesSent: 250,
         bytesTotal: 1000,
       });
       await waitFor(() =>
@@ -354,6 +314,7 @@ describe('QueuePage', () => {
         accountId: 1,
         state: 'uploading',
         bytesConfirmed: 1000,
+        bytesSent: 1000,
         bytesTotal: 1000,
       });
       await waitFor(() =>
@@ -375,7 +336,9 @@ describe('QueuePage', () => {
     it('offers retry wherever the engine takes one (not after an unknown outcome), and it calls retry_publish', async () => {
       const { backend, user } = setupPublish();
       await waitFor(() => expect(row(32).getByTestId('queue-retry')).toBeInTheDocument());
-      expect(row(32).getByTestId('queue-publish-state')).toHaveTextContent('Failed');
+      // "Failed" once: the status says it, the step chip does not repeat it.
+      expect(row(32).getByTestId('queue-status')).toHaveTextContent('Failed');
+      expect(row(32).queryByTestId('queue-publish-state')).toBeNull();
       expect(row(32).getByText('TikTok was busy.')).toBeInTheDocument();
       // Not retryable by itself, but the creator may have fixed the cause (e.g. made the
       // account private): the engine takes the retry, so it is offered.
@@ -517,8 +480,10 @@ describe('QueuePage', () => {
           'Tokdeck keeps asking',
         ),
       );
-      expect(row(62).getByTestId('queue-published-detail')).toHaveTextContent(
-        'https://www.tiktok.com/@alpha/video/7305512345678901234',
+      await waitFor(() =>
+        expect(
+          within(row(62).getByTestId('queue-published-detail')).getByText('View on TikTok'),
+        ).toHaveAttribute('href', 'https://www.tiktok.com/@creator1/video/7305512345678901234'),
       );
     });
 

@@ -6,6 +6,7 @@
  *     expect(backend.calls('update_settings')).toEqual([{ patch: … }]);
  */
 import { mockIPC } from '@tauri-apps/api/mocks';
+import { onTiktokOf } from './onTiktok';
 import type { InvokeArgs } from '@tauri-apps/api/core';
 import { emit } from '@tauri-apps/api/event';
 import {
@@ -421,7 +422,15 @@ export function mockBackend(
       const { accountIds } = args as { accountIds: number[] };
       const source = findPost(postId(args));
       return accountIds.map((acct) => ({
-        post: putPost(makePost({ ...source, id: nextPostId++, accountId: acct })),
+        // As the engine: a scheduled source gives scheduled copies, any other a draft.
+        post: putPost(
+          makePost({
+            ...source,
+            id: nextPostId++,
+            accountId: acct,
+            status: source.status === 'scheduled' ? 'scheduled' : 'draft',
+          }),
+        ),
         warnings: [],
       }));
     },
@@ -525,6 +534,18 @@ export function mockBackend(
     },
     publish_job: (args) => jobs[postId(args)] ?? null,
     publish_history: (args) => history[postId(args)] ?? [],
+    on_tiktok: (args) => {
+      const id = postId(args);
+      const job = jobs[id];
+      const username = accounts.find((a) => a.id === job?.accountId)?.username ?? '';
+      return onTiktokOf(
+        id,
+        job,
+        posts.find((p) => p.id === id),
+        username,
+      );
+    },
+    open_on_tiktok: () => null,
     retry_publish: (args) => {
       const id = postId(args);
       if (jobs[id]) jobs[id] = { ...jobs[id], state: 'queued', retryable: false };

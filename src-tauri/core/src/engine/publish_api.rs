@@ -3,7 +3,7 @@
 use super::Engine;
 use crate::error::CoreResult;
 use crate::posts::PostDto;
-use crate::publisher::{PublishAttempt, PublishJob};
+use crate::publisher::{OnTiktok, PublishAttempt, PublishJob};
 
 impl Engine {
     /// The publish job of a post, if it ever entered publishing.
@@ -14,6 +14,16 @@ impl Engine {
     /// The post's publish history, oldest first.
     pub async fn publish_history(&self, post_id: i64) -> CoreResult<Vec<PublishAttempt>> {
         self.publisher.publish_history(post_id).await
+    }
+
+    /// The post on TikTok: its public links, when it was published, inbox or not.
+    pub async fn on_tiktok(&self, post_id: i64) -> CoreResult<OnTiktok> {
+        self.publisher.on_tiktok(post_id).await
+    }
+
+    /// The web page of one of the post's public ids (built by the engine, never passed in).
+    pub async fn tiktok_link(&self, post_id: i64, public_id: &str) -> CoreResult<String> {
+        self.publisher.tiktok_link(post_id, public_id).await
     }
 
     /// Tries a failed or stuck post again — only when that cannot post it twice.

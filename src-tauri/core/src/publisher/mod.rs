@@ -35,6 +35,7 @@ mod check;
 mod followups;
 pub mod guard;
 mod init;
+pub mod links;
 pub mod notify;
 mod poll;
 mod run;
@@ -46,6 +47,7 @@ mod transition;
 mod upload;
 
 pub use crate::db::publish_jobs::load_job;
+pub use links::{OnTiktok, TiktokLink};
 pub use notify::{is_taken, EXPIRED_URL_MESSAGE, KEYCHAIN_WAIT_MESSAGE, UNKNOWN_OUTCOME_MESSAGE};
 pub use service::Publisher;
 pub use state::{

@@ -1,4 +1,5 @@
-//! Step `uploading`: resumes from the offset TikTok confirmed, persisting progress per chunk.
+//! Step `uploading`: resumes from the offset TikTok confirmed, persisting progress per chunk
+//! and telling the bytes sent in between.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -16,6 +17,23 @@ use super::state::{
     RunEnd, PROCESSING_DEADLINE_MS,
 };
 use super::Publisher;
+
+/// What the upload tells the writer task.
+enum Progress {
+    /// TikTok answered a chunk: persisted, it is where a resume starts.
+    Confirmed(tiktok_api::UploadProgress),
+    /// Bytes on their way, TikTok's answer not in yet: only told to the window.
+    Sent(tiktok_api::SentProgress),
+}
+
+impl Progress {
+    fn total(&self) -> u64 {
+        match self {
+            Progress::Confirmed(c) => c.total_bytes,
+            Progress::Sent(s) => s.total_bytes,
+        }
+    }
+}
 
 impl Publisher {
     /// uploading: resume from the offset TikTok confirmed, with a still-valid URL.
@@ -56,34 +74,54 @@ impl Publisher {
         )
         .map_err(CoreError::from)?;
         let client = self.tiktok_app.current().await?.client.clone();
-        // Progress is persisted by a writer task as each chunk is confirmed (the client's
-        // callback is synchronous).
-        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<tiktok_api::UploadProgress>();
+        // TikTok's confirmed count is persisted (the resume point) by a writer task as each
+        // chunk is answered (the client's callbacks are synchronous); bytes merely sent are only
+        // told, so a 64 MB chunk moves the bar without a database write per step.
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Progress>();
         let publisher = self.clone();
         let (post_id, account_id) = (job.post_id, job.account_id);
+        let mut confirmed = job.confirmed_bytes.max(0) as u64;
         let writer = tokio::spawn(async move {
             while let Some(p) = rx.recv().await {
-                let _ = db::save_progress(
-                    publisher.ctx.pool(),
-                    post_id,
-                    p.confirmed_bytes as i64,
-                    publisher.ctx.clock().now_ms(),
-                )
-                .await;
+                let sent = match p {
+                    Progress::Confirmed(c) => {
+                        confirmed = c.confirmed_bytes;
+                        let _ = db::save_progress(
+                            publisher.ctx.pool(),
+                            post_id,
+                            c.confirmed_bytes as i64,
+                            publisher.ctx.clock().now_ms(),
+                        )
+                        .await;
+                        c.confirmed_bytes
+                    }
+                    Progress::Sent(s) => s.sent_bytes,
+                };
                 publisher.ctx.events().emit(EngineEvent::PublishProgress {
                     post_id,
                     account_id,
                     state: PublishStep::Uploading,
-                    bytes_confirmed: p.confirmed_bytes,
-                    bytes_total: p.total_bytes,
+                    bytes_confirmed: confirmed,
+                    bytes_sent: sent.max(confirmed),
+                    bytes_total: p.total(),
                 });
             }
         });
         let path = PathBuf::from(&post.media_path);
+        let sent_tx = tx.clone();
         let res = client
-            .resume_upload(&url, &plan, &path, job.confirmed_bytes as u64, move |p| {
-                let _ = tx.send(p);
-            })
+            .resume_upload_observed(
+                &url,
+                &plan,
+                &path,
+                job.confirmed_bytes as u64,
+                move |p| {
+                    let _ = tx.send(Progress::Confirmed(p));
+                },
+                move |s| {
+                    let _ = sent_tx.send(Progress::Sent(s));
+                },
+            )
             .await;
         let _ = writer.await;
         let confirmed = db::confirmed_bytes(self.ctx.pool(), job.post_id)

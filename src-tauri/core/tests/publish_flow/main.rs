@@ -9,6 +9,7 @@ mod media_common;
 
 mod controls;
 mod faults;
+mod on_tiktok;
 mod restarts;
 mod timing;
 
