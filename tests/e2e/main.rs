@@ -2,6 +2,7 @@
 
 mod accounts;
 mod compose;
+mod demo_restart;
 mod layout;
 mod paused;
 mod publish;

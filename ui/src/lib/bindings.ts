@@ -311,6 +311,7 @@ export const commands = {
   testAccountConnection: (accountId: number): Promise<AccountCheck> => invoke("test_account_connection", { accountId }),
   accountsSummary: (): Promise<AccountsSummary> => invoke("accounts_summary"),
   removeAccount: (accountId: number): Promise<AccountDto> => invoke("remove_account", { accountId }),
+  listRemovedAccounts: (): Promise<AccountDto[]> => invoke("list_removed_accounts"),
   listAudit: (query: AuditQuery): Promise<AuditEntry[]> => invoke("list_audit", { query }),
   ingestPaths: (paths: string[], accountId: number | null): Promise<IngestResult[]> => invoke("ingest_paths", { paths, accountId }),
   pickVideos: (accountId: number | null): Promise<IngestResult[]> => invoke("pick_videos", { accountId }),

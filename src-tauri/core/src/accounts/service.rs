@@ -27,7 +27,7 @@ use crate::tiktok_app::TiktokApp;
 
 /// Shown on the pending posts of a removed account.
 pub const REMOVED_PAUSE_REASON: &str =
-    "The account was removed from Tokdeck. Reconnect it (Accounts → Connect) to publish this post.";
+    "The account was removed from Tokdeck. Reconnect it (Accounts → Disconnected → Reconnect) to publish this post.";
 /// Accounts synced at once by `sync_all` (the client also paces per token).
 const SYNC_PARALLELISM: usize = 4;
 
@@ -112,6 +112,18 @@ impl Accounts {
         })
     }
 
+    /// The removed accounts (newest removal first), for the Disconnected list: each can be
+    /// reconnected onto its own card, with its posts.
+    pub async fn list_removed_accounts(&self) -> CoreResult<Vec<AccountDto>> {
+        let rows = accounts::list_removed(self.ctx.pool()).await?;
+        let wanted = self.wanted_scopes().await;
+        let app = self.current_app().await?;
+        Ok(rows
+            .iter()
+            .map(|r| self.dto_of(r, &wanted, None, &app))
+            .collect())
+    }
+
     /// A live account's detail.
     pub async fn get_account(&self, id: i64) -> CoreResult<AccountDto> {
         accounts::get_live(self.ctx.pool(), id).await?;
@@ -192,7 +204,7 @@ impl Accounts {
 
     pub async fn accounts_summary(&self) -> CoreResult<AccountsSummary> {
         let app = self.current_app().await?;
-        accounts::summary(self.ctx.pool(), &app).await
+        accounts::summary(self.ctx.pool(), &app, self.ctx.clock().now_ms()).await
     }
 
     /// Re-reads the profile from TikTok (and the avatar).

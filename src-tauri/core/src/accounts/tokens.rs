@@ -349,6 +349,8 @@ impl Tokens {
 
     /// The grant is gone: flag the account, tell the creator (window and native notification).
     pub async fn mark_needs_reconnect(&self, row: &AccountRow, reason: &str) {
+        tracing::info!(account = row.id, reason, "account needs a reconnect");
+        let reason = &crate::accounts::plain::creator_text(reason);
         let pool = self.ctx.store().pool();
         let now = self.ctx.clock().now_ms();
         if let Err(e) = accounts::set_status(

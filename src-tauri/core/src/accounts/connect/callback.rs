@@ -53,7 +53,7 @@ pub(super) fn callback_error(e: tiktok_api::Error) -> CoreError {
                     err_code.as_deref().map(|c| format!(", errCode {c}")).unwrap_or_default()
                 ),
                 _ => format!(
-                    "TikTok could not complete the sign-in ({error}{}). Click Add account to try again.",
+                    "TikTok could not complete the sign-in{}. Click Add account (or Reconnect on the account) to try again.",
                     description.as_deref().map(|d| format!(": {d}")).unwrap_or_default()
                 ),
             }

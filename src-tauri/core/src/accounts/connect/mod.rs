@@ -6,6 +6,7 @@
 //! the pending flow; unknown, reused or late states are rejected and audited, and nothing is
 //! stored. The token exchange sends exactly the flow's redirect URI.
 
+use crate::accounts::plain::creator_text;
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -380,15 +381,10 @@ impl Connect {
                 Ok(account)
             }
             Err(e) => {
-                audit::record(
-                    pool,
-                    None,
-                    "account.connect",
-                    Outcome::Error,
-                    &e.user_message(),
-                )
-                .await;
-                self.finish_flow(&flow.id, false, &e.user_message(), None);
+                tracing::info!(error = %e, "connect failed");
+                let said = creator_text(&e.user_message());
+                audit::record(pool, None, "account.connect", Outcome::Error, &said).await;
+                self.finish_flow(&flow.id, false, &said, None);
                 Err(e)
             }
         }
