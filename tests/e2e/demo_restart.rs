@@ -61,6 +61,24 @@ async fn wait_signin(app: &App, id: i64, after: i64) -> Value {
     log.as_array().unwrap()[0].clone()
 }
 
+/// Saves what the window shows (to look at, nothing asserted) with `selector` scrolled into
+/// view, once two frames have been painted.
+async fn shoot(app: &App, name: &str, selector: &str) {
+    app.client
+        .execute_async(
+            "const [sel, done] = arguments; \
+             document.querySelector(sel)?.scrollIntoView({ block: 'center' }); \
+             requestAnimationFrame(() => requestAnimationFrame(() => done(null)));",
+            vec![json!(selector)],
+        )
+        .await
+        .unwrap();
+    let png = app.client.screenshot().await.unwrap();
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/artifacts/demo_restart");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join(format!("{name}.png")), png).unwrap();
+}
+
 async fn last_audit_id(app: &App) -> i64 {
     let log = app
         .invoke("list_audit", json!({ "query": { "limit": 1 } }))
@@ -161,9 +179,16 @@ async fn demo_accounts_survive_a_restart_and_a_removed_one_comes_back_on_its_car
             b.leo
         );
         let shown = app.wait_css(&row).await;
-        let text = shown.text().await.unwrap();
+        // Below the fold in a small window: its text as the page has it, seen or not.
+        let text = shown.prop("textContent").await.unwrap().unwrap_or_default();
         assert!(text.contains("leo_travels"), "{text}");
-        let section = app.text("removed-accounts").await;
+        let section = app
+            .wait_testid("removed-accounts")
+            .await
+            .prop("textContent")
+            .await
+            .unwrap()
+            .unwrap_or_default();
         assert!(section.contains("Disconnected"), "{section}");
         assert!(
             app.card_opt(&sim.open_id_of("leo_travels").await)
@@ -171,6 +196,21 @@ async fn demo_accounts_survive_a_restart_and_a_removed_one_comes_back_on_its_car
                 .is_none(),
             "a removed account is not among the connected cards"
         );
+        for (w, h) in [(900, 600), (1920, 1080)] {
+            app.resize(w, h).await;
+            shoot(
+                app,
+                &format!("accounts-disconnected-{w}x{h}"),
+                "[data-testid=removed-accounts]",
+            )
+            .await;
+            shoot(
+                app,
+                &format!("accounts-card-{w}x{h}"),
+                "[data-testid=account-card]",
+            )
+            .await;
+        }
 
         // Reconnect brings Leo back on the same card.
         let mark = last_audit_id(app).await;

@@ -374,6 +374,17 @@ async fn a_removed_account_is_listed_until_reconnected_onto_its_card() {
     assert!(h.engine.list_removed_accounts().await.unwrap().is_empty());
     assert_eq!(audit(&h, "account.restore").await.len(), 1);
 
+    // Private accounts are marked: TikTok's creator info offers them no "everyone".
+    assert_eq!(back.is_private, Some(false));
+    h.ctl(
+        Method::PATCH,
+        &format!("/__sim/accounts/{a}"),
+        json!({"private": true}),
+    )
+    .await;
+    let synced = h.engine.sync_account(acc.id).await.unwrap();
+    assert_eq!(synced.is_private, Some(true));
+
     // TikTok drops the sign-in; the next use finds out and the card says so plainly.
     h.ctl(
         Method::POST,

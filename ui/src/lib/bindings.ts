@@ -93,7 +93,12 @@ handle: string,
 /**
  * The cached avatar as a `data:` URL (TikTok's avatar URLs expire), if one was fetched.
  */
-avatar: string | null, bio: string, profileUrl: string | null, verified: boolean, followerCount: number | null, followingCount: number | null, likesCount: number | null, videoCount: number | null, grantedScopes: Array<string>, 
+avatar: string | null, bio: string, profileUrl: string | null, verified: boolean, 
+/**
+ * A private TikTok account: its posts reach approved followers, never everyone. `null`
+ * while not known (TikTok is asked on connect and sync).
+ */
+isPrivate: boolean | null, followerCount: number | null, followingCount: number | null, likesCount: number | null, videoCount: number | null, grantedScopes: Array<string>, 
 /**
  * Scopes Tokdeck asks for that this account did not grant.
  */

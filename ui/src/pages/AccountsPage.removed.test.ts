@@ -3,7 +3,7 @@ import { screen, waitFor, within } from '@testing-library/svelte';
 import { makeAccount, mockBackend } from '../test/backend';
 import { card, cards, openAccounts, resetAppBetweenTests } from '../test/pages';
 import { actionText, detailText, outcomeText } from '../components/accounts/activity';
-import { matchesSearch } from '../components/accounts/removed';
+import { matchesSearch, zoneText } from '../components/accounts/removed';
 
 resetAppBetweenTests();
 
@@ -99,6 +99,33 @@ describe('account cards', () => {
     expect(card('ok').getByText('Sign-in healthy')).toBeInTheDocument();
     expect(card('dead').queryByText('Sign-in healthy')).not.toBeInTheDocument();
     expect(card('dead').getByTestId('account-reconnect')).toBeInTheDocument();
+  });
+});
+
+describe('zone names', () => {
+  it('say UTC and offsets, never Etc ids', () => {
+    expect(zoneText('Etc/UTC')).toBe('UTC');
+    expect(zoneText('UTC')).toBe('UTC');
+    expect(zoneText('Etc/GMT-5')).toBe('UTC+05:00');
+    expect(zoneText('Etc/GMT+10')).toBe('UTC−10:00');
+    expect(zoneText('America/New_York')).toBe('America/New York');
+  });
+});
+
+describe('private accounts', () => {
+  it('are marked private on their card; public and unknown ones are not', async () => {
+    mockBackend({
+      accounts: [
+        makeAccount({ id: 1, openId: 'quiet', isPrivate: true }),
+        makeAccount({ id: 2, openId: 'open', isPrivate: false }),
+        makeAccount({ id: 3, openId: 'unknown' }),
+      ],
+    });
+    await openAccounts();
+    await waitFor(() => expect(cards()).toHaveLength(3));
+    expect(card('quiet').getByTestId('account-is-private')).toHaveTextContent('Private');
+    expect(card('open').queryByTestId('account-is-private')).not.toBeInTheDocument();
+    expect(card('unknown').queryByTestId('account-is-private')).not.toBeInTheDocument();
   });
 });
 

@@ -90,6 +90,8 @@ pub struct AccountRow {
     pub removed_at: Option<i64>,
     /// The TikTok app that issued the tokens (client key or `demo`); `None` when not known.
     pub app_key: Option<String>,
+    /// A private TikTok account (creator info offers no "everyone"); `None` when not known.
+    pub is_private: Option<bool>,
 }
 
 impl AccountRow {
@@ -142,6 +144,9 @@ pub struct AccountDto {
     pub bio: String,
     pub profile_url: Option<String>,
     pub verified: bool,
+    /// A private TikTok account: its posts reach approved followers, never everyone. `null`
+    /// while not known (TikTok is asked on connect and sync).
+    pub is_private: Option<bool>,
     pub follower_count: Option<i64>,
     pub following_count: Option<i64>,
     pub likes_count: Option<i64>,
@@ -217,6 +222,7 @@ impl AccountDto {
             bio: r.bio.clone(),
             profile_url: r.profile_url.clone(),
             verified: r.verified,
+            is_private: r.is_private,
             follower_count: r.follower_count,
             following_count: r.following_count,
             likes_count: r.likes_count,
@@ -393,6 +399,7 @@ mod tests {
             updated_at: 0,
             removed_at: None,
             app_key: Some("app-a".into()),
+            is_private: None,
         }
     }
 

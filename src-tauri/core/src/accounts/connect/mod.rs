@@ -425,6 +425,9 @@ impl Connect {
                 tracing::warn!(account = id, error = %e, "posts of the restored account not resumed");
             }
         }
+        if let Some(row) = accounts::get(pool, id).await? {
+            self.accounts.learn_privacy(&row).await;
+        }
         let avatar_url = info
             .avatar_url_100
             .as_deref()

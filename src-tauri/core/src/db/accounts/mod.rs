@@ -20,7 +20,7 @@ const COLUMNS: &str =
     "id, open_id, union_id, username, display_name, avatar_file, bio, profile_url, \
     verified, follower_count, following_count, likes_count, video_count, granted_scopes, \
     access_expires_at, refresh_expires_at, refresh_warned_at, status, last_synced_at, last_error, \
-    label, is_default, created_at, updated_at, removed_at, app_key";
+    label, is_default, created_at, updated_at, removed_at, app_key, is_private";
 
 /// The account the UI works with: the stored choice if it is still live, else the default,
 /// else the oldest live account (one statement).
@@ -202,6 +202,16 @@ pub async fn update_profile(pool: &SqlitePool, id: i64, p: &Profile, now: i64) -
     .bind(id)
     .execute(pool)
     .await?;
+    Ok(())
+}
+
+/// What TikTok's creator info says of the account's privacy (`None`: not known).
+pub async fn set_private(pool: &SqlitePool, id: i64, private: Option<bool>) -> CoreResult<()> {
+    sqlx::query("UPDATE accounts SET is_private = ? WHERE id = ?")
+        .bind(private)
+        .bind(id)
+        .execute(pool)
+        .await?;
     Ok(())
 }
 
