@@ -246,7 +246,7 @@ impl AccountDto {
             last_synced_at: r.last_synced_at.map(rfc3339),
             last_error: if other_app {
                 Some(format!(
-                    "{OTHER_APP_LABEL} it with the app set up in Settings → TikTok, or switch back to the app it was connected with."
+                    "{OTHER_APP_LABEL} it with the app set up in Settings → TikTok app, or switch back to the app it was connected with."
                 ))
             } else if expired {
                 Some(

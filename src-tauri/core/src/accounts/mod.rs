@@ -23,6 +23,6 @@ pub use dto::{
 pub use crate::db::accounts::{
     disconnected, ensure_connected, get, get_by_open_id, get_by_union_id, get_live, list,
     list_removed, list_sql, live_with_status, mark_refresh_warned, mark_removed, not_found,
-    set_avatar_file, set_default, set_label, set_last_error, set_private, set_status, set_tokens, summary,
-    update_profile, upsert_connected, DEFAULT_PAGE, MAX_PAGE,
+    set_avatar_file, set_default, set_label, set_last_error, set_private, set_status, set_tokens,
+    summary, update_profile, upsert_connected, DEFAULT_PAGE, MAX_PAGE,
 };

@@ -143,7 +143,7 @@ fn reconnect_error(row: &AccountRow) -> CoreError {
 fn other_app_error(row: &AccountRow) -> CoreError {
     CoreError::Tiktok {
         message: format!(
-            "{} was connected with another TikTok app than the one set up now. Reconnect it (Accounts → Reconnect), or switch back to that app in Settings → TikTok.",
+            "{} was connected with another TikTok app than the one set up now. Reconnect it (Accounts → Reconnect), or switch back to that app in Settings → TikTok app.",
             display(row)
         ),
         class: ErrorClass::Reauthorize,

@@ -165,7 +165,7 @@ impl Connect {
             RedirectMode::Loopback => {
                 let (port, stop) = start_listener(self.on_callback(), FLOW_TTL).await.map_err(|e| {
                     CoreError::Unavailable(format!(
-                        "Tokdeck could not open a local port to receive TikTok's answer ({e}). Try again, or switch the redirect mode to deep link in Settings → TikTok."
+                        "Tokdeck could not open a local port to receive TikTok's answer ({e}). Try again, or switch the redirect mode to deep link in Settings → TikTok app."
                     ))
                 })?;
                 (format!("http://127.0.0.1:{port}/callback/"), Some(stop))
