@@ -226,7 +226,11 @@ async fn demo_accounts_survive_a_restart_and_a_removed_one_comes_back_on_its_car
         assert_eq!(cards_of(app, &leo_open_id).await.len(), 1);
         app.card(&leo_open_id).await;
         wait_for("Leo to leave the Disconnected list", async || {
-            let rows = app.all_testid("removed-account").await;
+            let rows = app
+                .client
+                .find_all(fantoccini::Locator::Css("[data-testid=removed-account]"))
+                .await
+                .map_err(|e| e.to_string())?;
             if rows.is_empty() {
                 Ok(())
             } else {
