@@ -63,7 +63,12 @@ describe('removed accounts (Disconnected)', () => {
   it('with every account removed, the page says none is connected and lists them', async () => {
     mockBackend({
       accounts: [
-        makeAccount({ id: 3, openId: 'x', status: 'disconnected', removedAt: '2025-11-20T10:00:00Z' }),
+        makeAccount({
+          id: 3,
+          openId: 'x',
+          status: 'disconnected',
+          removedAt: '2025-11-20T10:00:00Z',
+        }),
       ],
     });
     await openAccounts();
@@ -142,7 +147,9 @@ describe('activity log words', () => {
       '2 permissions; avatar kept',
     );
     expect(
-      detailText('TikTok no longer accepts it (TikTok code invalid_grant, log id 2026AB). Reconnect.'),
+      detailText(
+        'TikTok no longer accepts it (TikTok code invalid_grant, log id 2026AB). Reconnect.',
+      ),
     ).toBe('TikTok no longer accepts it (TikTok reference 2026AB). Reconnect.');
     expect(detailText('Refused (TikTok code access_token_invalid).')).toBe('Refused.');
   });

@@ -74,9 +74,9 @@ export function detailText(detail: string): string {
       log ? ` (TikTok reference ${log})` : '',
     )
     .replace(/(^|; )(?:scopes|not granted:) ([a-z_.,]+)/g, (_all, lead, list) => {
-    const n = String(list).split(',').filter(Boolean).length;
-    return `${lead}${n} permission${n === 1 ? '' : 's'}`;
-  });
+      const n = String(list).split(',').filter(Boolean).length;
+      return `${lead}${n} permission${n === 1 ? '' : 's'}`;
+    });
 }
 
 /** Action filters: `listAudit` matches `action` as a prefix. */
