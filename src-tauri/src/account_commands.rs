@@ -130,6 +130,11 @@ pub async fn remove_account(state: State<'_, AppState>, account_id: i64) -> CmdR
 }
 
 #[tauri::command]
+pub async fn list_removed_accounts(state: State<'_, AppState>) -> CmdResult<Vec<AccountDto>> {
+    Ok(state.engine()?.list_removed_accounts().await?)
+}
+
+#[tauri::command]
 pub async fn list_audit(
     state: State<'_, AppState>,
     query: AuditQuery,

@@ -113,6 +113,11 @@ fn context() -> tauri::Context<tauri::Wry> {
 /// Fixes the built-in simulator's control secret (end-to-end tests steer the simulator).
 const SIM_CONTROL_TOKEN_ENV: &str = "TOKDECK_SIM_CONTROL_TOKEN";
 
+/// The built-in simulator's world, under the data folder (in a folder of its own: the data
+/// folder's top level holds only what the secrets checks scan, and this file holds the
+/// simulated TikTok's own tokens).
+const SIM_STATE_FILE: &str = "demo/simulated-tiktok.json";
+
 fn setup(app: &AppHandle) -> Result<(), Box<dyn std::error::Error>> {
     let default_data = app.path().app_data_dir()?;
     let config = EngineConfig::from_env(default_data);
@@ -145,6 +150,9 @@ fn setup(app: &AppHandle) -> Result<(), Box<dyn std::error::Error>> {
         match tauri::async_runtime::block_on(tokdeck_sim::Simulator::start(
             tokdeck_sim::SimOptions {
                 seed: true,
+                // The demo's TikTok keeps its creators, their sign-ins and publishes across
+                // restarts, next to the app's own data.
+                state_file: Some(config.data_dir.join(SIM_STATE_FILE)),
                 control_token: std::env::var(SIM_CONTROL_TOKEN_ENV)
                     .ok()
                     .filter(|t| !t.is_empty()),

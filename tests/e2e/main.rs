@@ -2,8 +2,9 @@
 
 mod accounts;
 mod compose;
-mod gallery;
+mod demo_restart;
 mod drafts;
+mod gallery;
 mod layout;
 mod paused;
 mod publish;

@@ -34,6 +34,7 @@ tokdeck_commands! {
     account_commands::test_account_connection(account_id: number) -> AccountCheck;
     account_commands::accounts_summary() -> AccountsSummary;
     account_commands::remove_account(account_id: number) -> AccountDto;
+    account_commands::list_removed_accounts() -> AccountDto[];
     account_commands::list_audit(query: AuditQuery) -> AuditEntry[];
     post_commands::ingest_paths(paths: string[], account_id: number | null) -> IngestResult[];
     post_commands::pick_videos(account_id: number | null) -> IngestResult[];

@@ -344,3 +344,76 @@ async fn tokens_and_client_secret_never_reach_the_database() {
         !text.contains(&access) && !text.contains(&refresh) && !text.contains("sim_client_secret")
     );
 }
+
+/// #13, trap 8: a removed account stays listed (under Disconnected) until a sign-in of the
+/// same TikTok user brings it back onto its own card; and a dead sign-in is said in plain
+/// words, never with TikTok's raw code.
+#[tokio::test]
+async fn a_removed_account_is_listed_until_reconnected_onto_its_card() {
+    let h = common::start().await;
+    let a = h.sim_account("alice", 10).await;
+    let acc = h.connect(&a).await;
+    assert!(h.engine.list_removed_accounts().await.unwrap().is_empty());
+
+    h.engine.remove_account(acc.id).await.unwrap();
+    let removed = h.engine.list_removed_accounts().await.unwrap();
+    assert_eq!(removed.len(), 1);
+    assert_eq!(removed[0].id, acc.id);
+    assert_eq!(removed[0].status, AccountStatus::Disconnected);
+    assert!(removed[0].removed_at.is_some());
+    let page = h
+        .engine
+        .list_accounts(&AccountQuery::default())
+        .await
+        .unwrap();
+    assert!(page.items.is_empty(), "not among the connected accounts");
+
+    let back = h.connect(&a).await;
+    assert_eq!(back.id, acc.id, "the same card comes back");
+    assert_eq!(back.status, AccountStatus::Active);
+    assert!(h.engine.list_removed_accounts().await.unwrap().is_empty());
+    assert_eq!(audit(&h, "account.restore").await.len(), 1);
+
+    // Private accounts are marked: TikTok's creator info offers them no "everyone".
+    assert_eq!(back.is_private, Some(false));
+    h.ctl(
+        Method::PATCH,
+        &format!("/__sim/accounts/{a}"),
+        json!({"private": true}),
+    )
+    .await;
+    let synced = h.engine.sync_account(acc.id).await.unwrap();
+    assert_eq!(synced.is_private, Some(true));
+
+    // TikTok drops the sign-in; the next use finds out and the card says so plainly.
+    h.ctl(
+        Method::POST,
+        "/__sim/tokens/revoke",
+        json!({ "open_id": a }),
+    )
+    .await;
+    h.ctl(
+        Method::POST,
+        "/__sim/tokens/expire",
+        json!({ "open_id": a, "refresh": false }),
+    )
+    .await;
+    let _ = h.engine.sync_account(acc.id).await;
+    let dead = h.engine.get_account(acc.id).await.unwrap();
+    assert_eq!(dead.status, AccountStatus::NeedsReconnect);
+    let said = dead.last_error.unwrap_or_default();
+    assert!(said.contains("Reconnect"), "{said}");
+    for raw in ["invalid_grant", "TikTok code", "access_token_invalid"] {
+        assert!(!said.contains(raw), "{said}");
+    }
+    for e in h
+        .engine
+        .list_audit(&AuditQuery::default())
+        .await
+        .unwrap()
+        .iter()
+        .filter(|e| e.action == "account.needs_reconnect")
+    {
+        assert!(!e.detail.contains("invalid_grant"), "{}", e.detail);
+    }
+}

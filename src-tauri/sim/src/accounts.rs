@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::ids;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Video {
     /// 19 digits: serialised as a string in the Display API, like TikTok's `id`.
     pub id: u64,
@@ -21,7 +21,7 @@ pub struct Video {
     pub view_count: u64,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Account {
     pub open_id: String,
     pub union_id: String,
@@ -198,6 +198,10 @@ pub fn demo(now_secs: u64) -> Vec<Account> {
                 ..Default::default()
             })
             .expect("demo account is valid");
+            // The same creator is the same TikTok user in every run and every install, even
+            // when the saved world is lost: a reconnect then still names the card it had.
+            acc.open_id = ids::stable_uuid(&format!("demo-open-id:{user}"));
+            acc.union_id = ids::stable_uuid(&format!("demo-union-id:{user}"));
             acc.videos = titles
                 .iter()
                 .enumerate()

@@ -65,6 +65,18 @@ pub fn uuid() -> String {
     uuid::Uuid::new_v4().to_string()
 }
 
+/// A UUID-shaped id that is always the same for `seed` (the demo creators' open_ids).
+pub fn stable_uuid(seed: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let d = Sha256::digest(seed.as_bytes());
+    let mut b = [0u8; 16];
+    b.copy_from_slice(&d[..16]);
+    // Version 8 ("custom") and the RFC variant, so it reads as a well-formed UUID.
+    b[6] = (b[6] & 0x0f) | 0x80;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    uuid::Uuid::from_bytes(b).to_string()
+}
+
 /// 19-digit numeric id (video ids, post ids): exceeds f64 precision on purpose.
 pub fn id19() -> u64 {
     rand::thread_rng().gen_range(1_000_000_000_000_000_000u64..9_000_000_000_000_000_000u64)
@@ -94,6 +106,14 @@ mod tests {
         assert!(id[14..]
             .bytes()
             .all(|b| b.is_ascii_digit() || (b'A'..=b'F').contains(&b)));
+    }
+
+    #[test]
+    fn stable_uuids_repeat_per_seed_only() {
+        let a = stable_uuid("demo-open-id:maya.makes");
+        assert_eq!(a, stable_uuid("demo-open-id:maya.makes"));
+        assert_ne!(a, stable_uuid("demo-open-id:leo_travels"));
+        assert_eq!(uuid::Uuid::parse_str(&a).unwrap().to_string(), a);
     }
 
     #[test]

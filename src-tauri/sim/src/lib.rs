@@ -13,6 +13,7 @@ mod faults;
 mod ids;
 mod oauth;
 mod pages;
+mod persist;
 mod png;
 mod posting;
 mod posts;
@@ -24,6 +25,7 @@ mod upload;
 
 use std::io;
 use std::net::{Ipv4Addr, SocketAddr};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -59,6 +61,9 @@ pub struct SimOptions {
     pub control_token: Option<String>,
     /// Connection bounds; [`DEFAULT_LIMITS`] when `None`.
     pub limits: Option<Limits>,
+    /// Keep the world in this file (loaded at start, saved after every change) so it survives
+    /// a restart; in memory only when `None`. With a saved world, `seed` is not applied again.
+    pub state_file: Option<PathBuf>,
 }
 
 /// A running simulator bound to 127.0.0.1.
@@ -78,10 +83,11 @@ impl Simulator {
         if opts.fast {
             behaviour.processing_ms = behaviour.processing_ms.min(200);
         }
-        let sim = Arc::new(state::Sim::new(
+        let sim = Arc::new(state::Sim::open(
             format!("http://{addr}"),
             behaviour,
             opts.seed,
+            opts.state_file.clone().map(persist::Store::new),
         ));
         let control_token = opts.control_token.clone().unwrap_or_else(|| {
             use rand::RngCore;
@@ -158,6 +164,7 @@ impl Simulator {
     pub fn add_account(&self, input: AccountInput) -> Result<Account, String> {
         let acc = Account::create(input)?;
         self.sim.lock().accounts.push(acc.clone());
+        self.sim.save();
         Ok(acc)
     }
 
@@ -167,6 +174,7 @@ impl Simulator {
 
     pub fn advance_clock(&self, secs: u64) {
         self.sim.clock.advance_ms(secs * 1000);
+        self.sim.save();
     }
 
     /// Every credential the simulator has issued since it started (tokens, rotated ones too;

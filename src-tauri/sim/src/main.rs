@@ -1,12 +1,13 @@
-//! `tokdeck-sim --port N [--seed] [--fast]`; the control API's secret comes from
-//! `TOKDECK_SIM_CONTROL_TOKEN` or is made up and printed.
+//! `tokdeck-sim --port N [--seed] [--fast] [--state FILE]`: in memory unless given a file to
+//! keep its world in. The control API's secret comes from `TOKDECK_SIM_CONTROL_TOKEN` or is
+//! made up and printed.
 
 use std::process::ExitCode;
 
 use tokdeck_sim::{SimOptions, Simulator};
 
 fn usage() -> ExitCode {
-    eprintln!("usage: tokdeck-sim --port N [--seed] [--fast]");
+    eprintln!("usage: tokdeck-sim --port N [--seed] [--fast] [--state FILE]");
     ExitCode::from(2)
 }
 
@@ -33,6 +34,10 @@ async fn main() -> ExitCode {
             },
             "--seed" => opts.seed = true,
             "--fast" => opts.fast = true,
+            "--state" => match args.next() {
+                Some(f) => opts.state_file = Some(f.into()),
+                None => return usage(),
+            },
             "-h" | "--help" => {
                 usage();
                 return ExitCode::SUCCESS;

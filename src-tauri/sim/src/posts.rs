@@ -1,18 +1,18 @@
 //! Publishes received by the simulator and how their status evolves over (simulated) time.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::accounts::{self, Account};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Mode {
     Direct,
     Inbox,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum Status {
     ProcessingUpload,
@@ -22,7 +22,7 @@ pub enum Status {
 }
 
 /// How a publish is doomed to end, decided by an injected fault.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Doom {
     FailReason(String),
     AuthRemoved,
@@ -58,7 +58,7 @@ impl std::fmt::Debug for RunningSha256 {
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Upload {
     pub upload_id: String,
     pub token: String,
@@ -66,13 +66,16 @@ pub struct Upload {
     pub force_expired: bool,
     /// Bytes confirmed so far (sum of accepted chunks).
     pub offset: u64,
-    /// Running SHA-256 of the confirmed bytes.
+    /// Running SHA-256 of the confirmed bytes (not saved: an unfinished upload does not
+    /// survive a restart, see `persist.rs`).
+    #[serde(skip)]
     pub hasher: RunningSha256,
     /// A PUT is streaming; a concurrent PUT is answered 416 (uploads are sequential).
+    #[serde(skip)]
     pub busy: bool,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Post {
     pub publish_id: String,
     pub open_id: String,

@@ -72,8 +72,23 @@ async fn gate(State(gate): State<Arc<Gate>>, req: Request, next: Next) -> Respon
     next.run(req).await
 }
 
+/// Saves the world after every request that may change it, before its answer leaves: what a
+/// client was told (a token, a publish id) is on disk by the time it knows it.
+async fn save_after(State(sim): State<Arc<Sim>>, req: Request, next: Next) -> Response {
+    let reads_only = req.method() == axum::http::Method::GET;
+    let resp = next.run(req).await;
+    if !reads_only {
+        let sim = sim.clone();
+        // File I/O off the async workers.
+        let _ = tokio::task::spawn_blocking(move || sim.save()).await;
+    }
+    resp
+}
+
 pub fn router(sim: Arc<Sim>, gate_state: Gate) -> Router {
-    routes(sim).layer(middleware::from_fn_with_state(Arc::new(gate_state), gate))
+    routes(sim.clone())
+        .layer(middleware::from_fn_with_state(sim, save_after))
+        .layer(middleware::from_fn_with_state(Arc::new(gate_state), gate))
 }
 
 fn routes(sim: Arc<Sim>) -> Router {

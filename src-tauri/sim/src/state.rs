@@ -138,6 +138,8 @@ pub fn upload_url(base_url: &str, upload: &crate::posts::Upload) -> String {
 
 pub struct Sim {
     pub clock: Clock,
+    /// Where the world is saved after every change; `None` keeps it in memory only.
+    store: Option<crate::persist::Store>,
     pub base_url: String,
     /// What `/__sim/reset` returns to (SimOptions' behaviour with `--fast` applied).
     pub start_behaviour: Behaviour,
@@ -147,18 +149,60 @@ pub struct Sim {
 }
 
 impl Sim {
-    pub fn new(base_url: String, behaviour: Behaviour, seed: bool) -> Self {
+    /// The world saved in `store` if there is one, else a fresh one (seeded when `seed`),
+    /// saved there from now on.
+    pub fn open(
+        base_url: String,
+        behaviour: Behaviour,
+        seed: bool,
+        store: Option<crate::persist::Store>,
+    ) -> Self {
         let clock = Clock::new();
-        let mut st = State::fresh(behaviour.clone());
-        if seed {
-            st.accounts = accounts::demo(clock.now_secs());
-        }
-        Self {
+        let loaded = store.as_ref().and_then(|s| match s.load(&behaviour) {
+            Ok(found) => found,
+            Err(e) => {
+                tracing::warn!(file = %s.path().display(), error = %e, "the saved simulated world could not be read; starting a new one");
+                None
+            }
+        });
+        let st = match loaded {
+            Some(l) => {
+                let now = clock.now_ms();
+                if l.clock_ms > now {
+                    clock.advance_ms(l.clock_ms - now);
+                }
+                l.state
+            }
+            None => {
+                let mut st = State::fresh(behaviour.clone());
+                if seed {
+                    st.accounts = accounts::demo(clock.now_secs());
+                }
+                st
+            }
+        };
+        let sim = Self {
             clock,
+            store,
             base_url,
             start_behaviour: behaviour,
             state: Mutex::new(st),
             retired: Mutex::new(Vec::new()),
+        };
+        sim.save();
+        sim
+    }
+
+    /// Writes the world to its file (nothing without one). A failed save is logged, not
+    /// fatal: the simulator keeps answering and the next change tries again.
+    pub fn save(&self) {
+        let Some(store) = &self.store else { return };
+        let result = store.save(|| {
+            let now = self.now_ms();
+            crate::persist::encode(&self.lock(), now)
+        });
+        if let Err(e) = result {
+            tracing::warn!(file = %store.path().display(), error = %e, "the simulated world could not be saved");
         }
     }
 
@@ -168,6 +212,9 @@ impl Sim {
         let old = std::mem::replace(&mut *st, State::fresh(self.start_behaviour.clone()));
         let mut retired = self.retired.lock().unwrap_or_else(|e| e.into_inner());
         retired.extend(old.issued_secrets(&self.base_url));
+        drop(retired);
+        drop(st);
+        self.save();
     }
 
     /// Every secret issued since the simulator started, without duplicates.

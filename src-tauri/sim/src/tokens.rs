@@ -2,12 +2,12 @@
 
 use std::collections::HashMap;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::behaviour::{Behaviour, Rotation};
 use crate::ids;
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Grant {
     pub open_id: String,
     pub scopes: Vec<String>,
@@ -41,7 +41,8 @@ pub struct Issued {
     pub refresh_expires_in: u64,
 }
 
-#[derive(Debug, Default)]
+/// Saved whole with the world (see `persist.rs`): the grants and both token indexes.
+#[derive(Debug, Default, Serialize, Deserialize)]
 pub struct TokenStore {
     grants: Vec<Grant>,
     /// access token → (grant index, expiry). Older access tokens stay valid until expiry.
@@ -50,7 +51,7 @@ pub struct TokenStore {
     refresh: HashMap<String, usize>,
     /// Every token ever issued, rotated and revoked ones included, as `(kind, value)`: what
     /// the secrets tripwire looks for.
-    issued: Vec<(&'static str, String)>,
+    issued: Vec<(String, String)>,
 }
 
 pub enum RefreshError {
@@ -127,12 +128,14 @@ impl TokenStore {
     }
 
     fn remember(&mut self, g: &Grant) {
-        self.issued.push(("access_token", g.access_token.clone()));
-        self.issued.push(("refresh_token", g.refresh_token.clone()));
+        self.issued
+            .push(("access_token".into(), g.access_token.clone()));
+        self.issued
+            .push(("refresh_token".into(), g.refresh_token.clone()));
     }
 
     /// Every token issued so far.
-    pub fn issued(&self) -> &[(&'static str, String)] {
+    pub fn issued(&self) -> &[(String, String)] {
         &self.issued
     }
 

@@ -143,6 +143,7 @@ function sample(
     bio: '',
     profileUrl: null,
     verified: id === 1,
+    isPrivate: id === 3,
     followerCount: followers,
     followingCount: 12,
     likesCount: followers * 9,

@@ -115,7 +115,12 @@ handle: string,
 /**
  * The cached avatar as a `data:` URL (TikTok's avatar URLs expire), if one was fetched.
  */
-avatar: string | null, bio: string, profileUrl: string | null, verified: boolean, followerCount: number | null, followingCount: number | null, likesCount: number | null, videoCount: number | null, grantedScopes: Array<string>, 
+avatar: string | null, bio: string, profileUrl: string | null, verified: boolean, 
+/**
+ * A private TikTok account: its posts reach approved followers, never everyone. `null`
+ * while not known (TikTok is asked on connect and sync).
+ */
+isPrivate: boolean | null, followerCount: number | null, followingCount: number | null, likesCount: number | null, videoCount: number | null, grantedScopes: Array<string>, 
 /**
  * Scopes Tokdeck asks for that this account did not grant.
  */
@@ -411,6 +416,7 @@ export const commands = {
   testAccountConnection: (accountId: number): Promise<AccountCheck> => invoke("test_account_connection", { accountId }),
   accountsSummary: (): Promise<AccountsSummary> => invoke("accounts_summary"),
   removeAccount: (accountId: number): Promise<AccountDto> => invoke("remove_account", { accountId }),
+  listRemovedAccounts: (): Promise<AccountDto[]> => invoke("list_removed_accounts"),
   listAudit: (query: AuditQuery): Promise<AuditEntry[]> => invoke("list_audit", { query }),
   ingestPaths: (paths: string[], accountId: number | null): Promise<IngestResult[]> => invoke("ingest_paths", { paths, accountId }),
   pickVideos: (accountId: number | null): Promise<IngestResult[]> => invoke("pick_videos", { accountId }),

@@ -154,9 +154,16 @@ describe('activity log', () => {
     await waitFor(() => expect(within(log).getAllByTestId('audit-row')).toHaveLength(2));
     const first = within(log).getAllByTestId('audit-row')[0];
     expect(first).toHaveTextContent('@ana');
-    expect(first).toHaveTextContent('account.sync');
+    // In plain words: never the action id or the raw outcome.
+    expect(first).toHaveTextContent('Synced an account');
+    expect(first).not.toHaveTextContent('account.sync');
     expect(first).toHaveTextContent('rate limited');
     expect(within(first).getByTestId('audit-outcome')).toHaveClass('outcome-error');
+    expect(within(first).getByTestId('audit-outcome')).toHaveTextContent('Failed');
+    const second = within(log).getAllByTestId('audit-row')[1];
+    expect(second).toHaveTextContent('Connected an account');
+    expect(second).toHaveTextContent('1 permission');
+    expect(second).not.toHaveTextContent('user.info.basic');
 
     await user.selectOptions(within(log).getByTestId('audit-filter-outcome'), 'ok');
     await waitFor(() => expect(within(log).getAllByTestId('audit-row')).toHaveLength(1));
@@ -222,11 +229,14 @@ describe('header account switcher', () => {
     await user.keyboard('{Escape}');
     expect(screen.queryByTestId('account-switcher-option')).not.toBeInTheDocument();
 
-    backend.accounts[0] = { ...backend.accounts[0], displayName: 'Ana Renamed' };
+    // A label is the account's name everywhere, the header included (as on its card and in
+    // the composer), not the TikTok display name.
+    backend.accounts[0] = { ...backend.accounts[0], label: 'Brand deals', title: 'Brand deals' };
     await backend.emit({ kind: 'accountsChanged', accountId: 1 });
     await waitFor(() =>
-      expect(screen.getByTestId('account-switcher')).toHaveTextContent('Ana Renamed'),
+      expect(screen.getByTestId('account-switcher-name')).toHaveTextContent('Brand deals'),
     );
+    expect(screen.getByTestId('account-switcher-name')).not.toHaveTextContent('Ana');
   });
 });
 

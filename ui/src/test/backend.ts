@@ -146,6 +146,8 @@ export function mockBackend(
   /** Live accounts, in list order. Tests may push / splice. */
   const accounts: AccountDto[] = [...(opts.accounts ?? [])];
   let currentId: number | null = null;
+  /** Removed accounts, newest first (the Disconnected list). */
+  const removedAccounts: AccountDto[] = [];
   let pending: PendingConnect | null = null;
   let flowSeq = 0;
   let tiktok = makeTiktokConfig({
@@ -377,8 +379,16 @@ export function mockBackend(
     remove_account: (args) => {
       const a = find(accountId(args));
       accounts.splice(accounts.indexOf(a), 1);
-      return { ...a, removedAt: new Date().toISOString(), isDefault: false };
+      const gone: AccountDto = {
+        ...a,
+        removedAt: new Date().toISOString(),
+        isDefault: false,
+        status: 'disconnected',
+      };
+      removedAccounts.unshift(gone);
+      return gone;
     },
+    list_removed_accounts: () => [...removedAccounts, ...accounts.filter((a) => a.removedAt)],
     creator_info: (args) =>
       creators[accountId(args)] ?? makeCreator({ accountId: accountId(args) }),
     ingest_paths: (args) => {

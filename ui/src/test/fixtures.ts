@@ -78,6 +78,7 @@ export function makeAccount(partial: Partial<AccountDto> = {}): AccountDto {
     bio: '',
     profileUrl: null,
     verified: false,
+    isPrivate: null,
     followerCount: 1200,
     followingCount: 10,
     likesCount: 5000,

@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+use crate::accounts::plain::creator_text;
 use crate::clock::rfc3339;
 use crate::tiktok_config::RedirectMode;
 
@@ -89,6 +90,8 @@ pub struct AccountRow {
     pub removed_at: Option<i64>,
     /// The TikTok app that issued the tokens (client key or `demo`); `None` when not known.
     pub app_key: Option<String>,
+    /// A private TikTok account (creator info offers no "everyone"); `None` when not known.
+    pub is_private: Option<bool>,
 }
 
 impl AccountRow {
@@ -110,6 +113,10 @@ impl AccountRow {
 
 /// What the account list says of an account whose tokens another TikTok app issued.
 pub const OTHER_APP_LABEL: &str = "Connected with another TikTok app — reconnect";
+
+/// What the account list says of an account whose sign-in has run out (its refresh token's
+/// expiry is past): nothing Tokdeck holds can post for it any more.
+pub const EXPIRED_LABEL: &str = "Sign-in expired — reconnect";
 
 pub fn split_scopes(s: &str) -> Vec<String> {
     s.split(',')
@@ -137,6 +144,9 @@ pub struct AccountDto {
     pub bio: String,
     pub profile_url: Option<String>,
     pub verified: bool,
+    /// A private TikTok account: its posts reach approved followers, never everyone. `null`
+    /// while not known (TikTok is asked on connect and sync).
+    pub is_private: Option<bool>,
     pub follower_count: Option<i64>,
     pub following_count: Option<i64>,
     pub likes_count: Option<i64>,
@@ -191,7 +201,11 @@ impl AccountDto {
         // reads as needing a reconnect, without the stored status changing, so switching back
         // to that app makes it work again.
         let other_app = r.status() == AccountStatus::Active && !r.issued_by(current_app);
-        let status = if other_app {
+        // A sign-in known to be dead never reads as healthy, even before anything tried it.
+        let expired = r.status() == AccountStatus::Active
+            && !other_app
+            && r.refresh_expires_at.is_some_and(|t| t <= now_ms);
+        let status = if other_app || expired {
             AccountStatus::NeedsReconnect
         } else {
             r.status()
@@ -208,6 +222,7 @@ impl AccountDto {
             bio: r.bio.clone(),
             profile_url: r.profile_url.clone(),
             verified: r.verified,
+            is_private: r.is_private,
             follower_count: r.follower_count,
             following_count: r.following_count,
             likes_count: r.likes_count,
@@ -222,6 +237,8 @@ impl AccountDto {
             status,
             status_label: if other_app {
                 OTHER_APP_LABEL.to_owned()
+            } else if expired {
+                EXPIRED_LABEL.to_owned()
             } else {
                 status.label().to_owned()
             },
@@ -229,10 +246,15 @@ impl AccountDto {
             last_synced_at: r.last_synced_at.map(rfc3339),
             last_error: if other_app {
                 Some(format!(
-                    "{OTHER_APP_LABEL} it with the app set up in Settings → TikTok, or switch back to the app it was connected with."
+                    "{OTHER_APP_LABEL} it with the app set up in Settings → TikTok app, or switch back to the app it was connected with."
                 ))
+            } else if expired {
+                Some(
+                    "TikTok's sign-in for this account has run out. Click Reconnect on this card to sign in again; its scheduled posts wait until then."
+                        .to_owned(),
+                )
             } else {
-                r.last_error.clone()
+                r.last_error.as_deref().map(creator_text)
             },
             label: r.label.clone(),
             is_default: r.is_default,
@@ -377,6 +399,7 @@ mod tests {
             updated_at: 0,
             removed_at: None,
             app_key: Some("app-a".into()),
+            is_private: None,
         }
     }
 
@@ -393,6 +416,18 @@ mod tests {
         let mut nameless = row();
         nameless.display_name.clear();
         assert_eq!(display(&nameless), "this account");
+    }
+
+    #[test]
+    fn a_sign_in_past_its_refresh_expiry_never_reads_as_healthy() {
+        let mut dead = row();
+        dead.refresh_expires_at = Some(1_000);
+        let dto = AccountDto::from_row(&dead, None, &[], None, "app-a", 1_000);
+        assert_eq!(dto.status, AccountStatus::NeedsReconnect);
+        assert_eq!(dto.status_label, EXPIRED_LABEL);
+        assert!(dto.last_error.unwrap().contains("Reconnect"));
+        let alive = AccountDto::from_row(&dead, None, &[], None, "app-a", 999);
+        assert_eq!(alive.status, AccountStatus::Active);
     }
 
     #[test]

@@ -10,6 +10,7 @@ pub mod avatars;
 pub mod connect;
 pub mod deeplink;
 pub mod dto;
+pub mod plain;
 pub mod service;
 pub mod tokens;
 
@@ -20,8 +21,8 @@ pub use dto::{
 };
 
 pub use crate::db::accounts::{
-    disconnected, ensure_connected, get, get_by_open_id, get_live, list, list_sql,
-    live_with_status, mark_refresh_warned, mark_removed, not_found, set_avatar_file, set_default,
-    set_label, set_last_error, set_status, set_tokens, summary, update_profile, upsert_connected,
-    DEFAULT_PAGE, MAX_PAGE,
+    disconnected, ensure_connected, get, get_by_open_id, get_by_union_id, get_live, list,
+    list_removed, list_sql, live_with_status, mark_refresh_warned, mark_removed, not_found,
+    set_avatar_file, set_default, set_label, set_last_error, set_private, set_status, set_tokens,
+    summary, update_profile, upsert_connected, DEFAULT_PAGE, MAX_PAGE,
 };

@@ -27,7 +27,7 @@ use crate::tiktok_app::TiktokApp;
 
 /// Shown on the pending posts of a removed account.
 pub const REMOVED_PAUSE_REASON: &str =
-    "The account was removed from Tokdeck. Reconnect it (Accounts → Connect) to publish this post.";
+    "The account was removed from Tokdeck. Reconnect it (Accounts → Disconnected → Reconnect) to publish this post.";
 /// Accounts synced at once by `sync_all` (the client also paces per token).
 const SYNC_PARALLELISM: usize = 4;
 
@@ -112,6 +112,46 @@ impl Accounts {
         })
     }
 
+    /// Asks TikTok's creator info whether the account is private (no "everyone" among its
+    /// privacy options) and remembers it for the card. Needs video.publish; a failure leaves
+    /// what was known (the card just does not say), and is only logged: the sync or connect
+    /// that asked has its own outcome.
+    pub async fn learn_privacy(&self, row: &AccountRow) {
+        if !row.has_scope("video.publish") {
+            return;
+        }
+        let info = self
+            .tokens
+            .with_token(row.id, |client, token| async move {
+                client.creator_info(&token).await
+            })
+            .await;
+        match info {
+            Ok(info) => {
+                let private = !info
+                    .privacy_level_options
+                    .contains(&tiktok_api::PrivacyLevel::PublicToEveryone);
+                if let Err(e) = accounts::set_private(self.ctx.pool(), row.id, Some(private)).await
+                {
+                    tracing::warn!(account = row.id, error = %e, "privacy not saved");
+                }
+            }
+            Err(e) => tracing::info!(account = row.id, error = %e, "privacy not known"),
+        }
+    }
+
+    /// The removed accounts (newest removal first), for the Disconnected list: each can be
+    /// reconnected onto its own card, with its posts.
+    pub async fn list_removed_accounts(&self) -> CoreResult<Vec<AccountDto>> {
+        let rows = accounts::list_removed(self.ctx.pool()).await?;
+        let wanted = self.wanted_scopes().await;
+        let app = self.current_app().await?;
+        Ok(rows
+            .iter()
+            .map(|r| self.dto_of(r, &wanted, None, &app))
+            .collect())
+    }
+
     /// A live account's detail.
     pub async fn get_account(&self, id: i64) -> CoreResult<AccountDto> {
         accounts::get_live(self.ctx.pool(), id).await?;
@@ -192,7 +232,7 @@ impl Accounts {
 
     pub async fn accounts_summary(&self) -> CoreResult<AccountsSummary> {
         let app = self.current_app().await?;
-        accounts::summary(self.ctx.pool(), &app).await
+        accounts::summary(self.ctx.pool(), &app, self.ctx.clock().now_ms()).await
     }
 
     /// Re-reads the profile from TikTok (and the avatar).
@@ -218,6 +258,7 @@ impl Accounts {
                     .as_deref()
                     .or(info.avatar_url.as_deref());
                 let note = self.store_avatar(id, &row.open_id, url).await;
+                self.learn_privacy(&row).await;
                 audit::record(
                     pool,
                     Some(id),

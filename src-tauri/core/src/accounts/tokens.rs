@@ -143,7 +143,7 @@ fn reconnect_error(row: &AccountRow) -> CoreError {
 fn other_app_error(row: &AccountRow) -> CoreError {
     CoreError::Tiktok {
         message: format!(
-            "{} was connected with another TikTok app than the one set up now. Reconnect it (Accounts → Reconnect), or switch back to that app in Settings → TikTok.",
+            "{} was connected with another TikTok app than the one set up now. Reconnect it (Accounts → Reconnect), or switch back to that app in Settings → TikTok app.",
             display(row)
         ),
         class: ErrorClass::Reauthorize,
@@ -349,6 +349,8 @@ impl Tokens {
 
     /// The grant is gone: flag the account, tell the creator (window and native notification).
     pub async fn mark_needs_reconnect(&self, row: &AccountRow, reason: &str) {
+        tracing::info!(account = row.id, reason, "account needs a reconnect");
+        let reason = &crate::accounts::plain::creator_text(reason);
         let pool = self.ctx.store().pool();
         let now = self.ctx.clock().now_ms();
         if let Err(e) = accounts::set_status(

@@ -20,6 +20,11 @@ impl Engine {
         self.accounts.list_accounts(q).await
     }
 
+    /// The removed accounts, for the Disconnected list (newest removal first).
+    pub async fn list_removed_accounts(&self) -> CoreResult<Vec<AccountDto>> {
+        self.accounts.list_removed_accounts().await
+    }
+
     /// A live account's detail.
     pub async fn get_account(&self, id: i64) -> CoreResult<AccountDto> {
         self.accounts.get_account(id).await

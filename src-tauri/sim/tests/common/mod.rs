@@ -34,7 +34,7 @@ pub async fn start() -> Ctx {
 }
 
 pub async fn start_with(behaviour: Behaviour, seed: bool) -> Ctx {
-    let sim = Simulator::start(SimOptions {
+    start_opts(SimOptions {
         port: 0,
         seed,
         fast: false,
@@ -42,7 +42,10 @@ pub async fn start_with(behaviour: Behaviour, seed: bool) -> Ctx {
         ..Default::default()
     })
     .await
-    .expect("simulator starts");
+}
+
+pub async fn start_opts(opts: SimOptions) -> Ctx {
+    let sim = Simulator::start(opts).await.expect("simulator starts");
     let base = sim.base_url();
     let http = Client::builder()
         .redirect(Policy::none())

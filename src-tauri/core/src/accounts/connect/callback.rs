@@ -47,13 +47,13 @@ pub(super) fn callback_error(e: tiktok_api::Error) -> CoreError {
             match (error.as_str(), error_type) {
                 (_, "non_sandbox_target") => "This TikTok account is not a target user of your sandbox app, so TikTok refused it. Add it under Sandbox → Target users in the TikTok developer portal, or sign in with a listed account.".to_owned(),
                 ("access_denied", _) => "You declined on TikTok's page, so nothing was connected. Click Add account to try again and approve the permissions.".to_owned(),
-                ("invalid_scope", _) | (_, "scope") => "TikTok refused the requested permissions (scopes). Check that your app is approved for them in the TikTok developer portal, or remove them in Settings → TikTok.".to_owned(),
+                ("invalid_scope", _) | (_, "scope") => "TikTok refused the requested permissions (scopes). Check that your app is approved for them in the TikTok developer portal, or remove them in Settings → TikTok app.".to_owned(),
                 (_, "code_challenge") | ("param_error", _) => format!(
                     "TikTok rejected Tokdeck's sign-in request (PKCE check{}). This is a Tokdeck problem: update Tokdeck or report it.",
                     err_code.as_deref().map(|c| format!(", errCode {c}")).unwrap_or_default()
                 ),
                 _ => format!(
-                    "TikTok could not complete the sign-in ({error}{}). Click Add account to try again.",
+                    "TikTok could not complete the sign-in{}. Click Add account (or Reconnect on the account) to try again.",
                     description.as_deref().map(|d| format!(": {d}")).unwrap_or_default()
                 ),
             }

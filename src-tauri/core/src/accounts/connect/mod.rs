@@ -6,6 +6,7 @@
 //! the pending flow; unknown, reused or late states are rejected and audited, and nothing is
 //! stored. The token exchange sends exactly the flow's redirect URI.
 
+use crate::accounts::plain::creator_text;
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -164,7 +165,7 @@ impl Connect {
             RedirectMode::Loopback => {
                 let (port, stop) = start_listener(self.on_callback(), FLOW_TTL).await.map_err(|e| {
                     CoreError::Unavailable(format!(
-                        "Tokdeck could not open a local port to receive TikTok's answer ({e}). Try again, or switch the redirect mode to deep link in Settings → TikTok."
+                        "Tokdeck could not open a local port to receive TikTok's answer ({e}). Try again, or switch the redirect mode to deep link in Settings → TikTok app."
                     ))
                 })?;
                 (format!("http://127.0.0.1:{port}/callback/"), Some(stop))
@@ -380,15 +381,10 @@ impl Connect {
                 Ok(account)
             }
             Err(e) => {
-                audit::record(
-                    pool,
-                    None,
-                    "account.connect",
-                    Outcome::Error,
-                    &e.user_message(),
-                )
-                .await;
-                self.finish_flow(&flow.id, false, &e.user_message(), None);
+                tracing::info!(error = %e, "connect failed");
+                let said = creator_text(&e.user_message());
+                audit::record(pool, None, "account.connect", Outcome::Error, &said).await;
+                self.finish_flow(&flow.id, false, &said, None);
                 Err(e)
             }
         }
@@ -428,6 +424,9 @@ impl Connect {
             if let Err(e) = self.posts.resume_posts_of_account(id).await {
                 tracing::warn!(account = id, error = %e, "posts of the restored account not resumed");
             }
+        }
+        if let Some(row) = accounts::get(pool, id).await? {
+            self.accounts.learn_privacy(&row).await;
         }
         let avatar_url = info
             .avatar_url_100

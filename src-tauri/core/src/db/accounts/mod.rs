@@ -20,7 +20,7 @@ const COLUMNS: &str =
     "id, open_id, union_id, username, display_name, avatar_file, bio, profile_url, \
     verified, follower_count, following_count, likes_count, video_count, granted_scopes, \
     access_expires_at, refresh_expires_at, refresh_warned_at, status, last_synced_at, last_error, \
-    label, is_default, created_at, updated_at, removed_at, app_key";
+    label, is_default, created_at, updated_at, removed_at, app_key, is_private";
 
 /// The account the UI works with: the stored choice if it is still live, else the default,
 /// else the oldest live account (one statement).
@@ -67,6 +67,29 @@ pub async fn upsert_connected(
             .bind(&p.open_id)
             .fetch_optional(&mut *tx)
             .await?;
+    // The same person signed in through another app of the same developer has another
+    // open_id but the same union_id: that is still their card (with its posts), not a new one.
+    let existing = match (existing, p.union_id.as_deref().filter(|u| !u.is_empty())) {
+        (Some(found), _) => Some(found),
+        (None, Some(union_id)) => {
+            let same_person: Option<(i64, String, String, String)> = sqlx::query_as(
+                "SELECT id, username, display_name, label FROM accounts WHERE union_id = ?
+                 ORDER BY removed_at IS NOT NULL, id LIMIT 1",
+            )
+            .bind(union_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+            if let Some((id, ..)) = &same_person {
+                sqlx::query("UPDATE accounts SET open_id = ? WHERE id = ?")
+                    .bind(&p.open_id)
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            same_person
+        }
+        (None, None) => None,
+    };
     let scopes = t.scopes.join(",");
     let id = match existing {
         Some((id, username, display, label)) => {
@@ -179,6 +202,16 @@ pub async fn update_profile(pool: &SqlitePool, id: i64, p: &Profile, now: i64) -
     .bind(id)
     .execute(pool)
     .await?;
+    Ok(())
+}
+
+/// What TikTok's creator info says of the account's privacy (`None`: not known).
+pub async fn set_private(pool: &SqlitePool, id: i64, private: Option<bool>) -> CoreResult<()> {
+    sqlx::query("UPDATE accounts SET is_private = ? WHERE id = ?")
+        .bind(private)
+        .bind(id)
+        .execute(pool)
+        .await?;
     Ok(())
 }
 
@@ -335,7 +368,7 @@ pub async fn ensure_connected(pool: &SqlitePool, id: i64) -> CoreResult<()> {
 /// "@x is disconnected — reconnect it first."
 pub fn disconnected(r: &AccountRow) -> CoreError {
     CoreError::Conflict(format!(
-        "{} is disconnected — reconnect it first (Accounts → Connect).",
+        "{} is disconnected — reconnect it first (Accounts → Disconnected → Reconnect).",
         display(r)
     ))
 }
@@ -345,6 +378,31 @@ pub async fn get_by_open_id(pool: &SqlitePool, open_id: &str) -> CoreResult<Opti
         "SELECT {COLUMNS} FROM accounts WHERE open_id = ?"
     )))
     .bind(open_id)
+    .fetch_optional(pool)
+    .await?)
+}
+
+/// How many removed accounts the Disconnected list shows (newest removals first).
+pub const REMOVED_LIST: i64 = 50;
+
+/// The removed (soft-deleted) accounts, most recently removed first: the Accounts page lists
+/// them under Disconnected so they can be reconnected onto the same card.
+pub async fn list_removed(pool: &SqlitePool) -> CoreResult<Vec<AccountRow>> {
+    Ok(sqlx::query_as(AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM accounts WHERE removed_at IS NOT NULL
+         ORDER BY removed_at DESC, id DESC LIMIT ?"
+    )))
+    .bind(REMOVED_LIST)
+    .fetch_all(pool)
+    .await?)
+}
+
+/// The account with this union_id (the same person across one developer's TikTok apps).
+pub async fn get_by_union_id(pool: &SqlitePool, union_id: &str) -> CoreResult<Option<AccountRow>> {
+    Ok(sqlx::query_as(AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM accounts WHERE union_id = ? ORDER BY removed_at IS NOT NULL, id LIMIT 1"
+    )))
+    .bind(union_id)
     .fetch_optional(pool)
     .await?)
 }
@@ -404,21 +462,24 @@ pub async fn list(pool: &SqlitePool, q: &AccountQuery) -> CoreResult<(Vec<Accoun
     Ok((rows, more))
 }
 
-/// Counts for the header; an account of another TikTok app than `app` counts as needing a
-/// reconnect, as the list shows it.
-pub async fn summary(pool: &SqlitePool, app: &str) -> CoreResult<AccountsSummary> {
+/// Counts for the header; an account of another TikTok app than `app`, or whose sign-in ran
+/// out before `now`, counts as needing a reconnect, as the list shows it.
+pub async fn summary(pool: &SqlitePool, app: &str, now: i64) -> CoreResult<AccountsSummary> {
     let (accounts, active, needs, followers, likes, videos): (i64, i64, i64, i64, i64, i64) =
         sqlx::query_as(
             "SELECT COUNT(*),
-                COALESCE(SUM(status = 'active' AND (app_key IS NULL OR app_key = ?1)), 0),
+                COALESCE(SUM(status = 'active' AND (app_key IS NULL OR app_key = ?1)
+                    AND (refresh_expires_at IS NULL OR refresh_expires_at > ?2)), 0),
                 COALESCE(SUM(status = 'needs_reconnect'
-                    OR (status = 'active' AND app_key IS NOT NULL AND app_key != ?1)), 0),
+                    OR (status = 'active' AND app_key IS NOT NULL AND app_key != ?1)
+                    OR (status = 'active' AND refresh_expires_at <= ?2)), 0),
                 COALESCE(SUM(follower_count), 0),
                 COALESCE(SUM(likes_count), 0),
                 COALESCE(SUM(video_count), 0)
              FROM accounts WHERE removed_at IS NULL",
         )
         .bind(app)
+        .bind(now)
         .fetch_one(pool)
         .await?;
     Ok(AccountsSummary {

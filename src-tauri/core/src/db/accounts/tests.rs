@@ -110,10 +110,10 @@ async fn list_pages_filters_and_searches_live_accounts() {
         Err(CoreError::InvalidInput(_))
     ));
 
-    let s = summary(pool, "demo").await.unwrap();
+    let s = summary(pool, "demo", 0).await.unwrap();
     assert_eq!((s.accounts, s.active, s.needs_reconnect), (3, 2, 1));
     assert_eq!(s.total_followers, 30);
-    let s = summary(pool, "other-app").await.unwrap();
+    let s = summary(pool, "other-app", 0).await.unwrap();
     assert_eq!((s.active, s.needs_reconnect), (0, 3));
     assert_eq!(syncable_ids(pool).await.unwrap(), ids[..3]);
 }
@@ -208,4 +208,80 @@ async fn token_facts_status_and_profile_updates() {
         live_with_status(pool, AccountStatus::Active).await.unwrap()[0].id,
         id
     );
+}
+
+#[tokio::test]
+async fn removed_accounts_are_listed_newest_first_until_reconnected() {
+    let (_dir, store) = open().await;
+    let pool = store.pool();
+    let a = upsert_connected(pool, &profile("o1", "ann"), &facts(), "demo", 1)
+        .await
+        .unwrap();
+    let b = upsert_connected(pool, &profile("o2", "bob"), &facts(), "demo", 1)
+        .await
+        .unwrap();
+    assert!(list_removed(pool).await.unwrap().is_empty());
+    mark_removed(pool, a, 10).await.unwrap();
+    mark_removed(pool, b, 20).await.unwrap();
+    let removed: Vec<i64> = list_removed(pool)
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.id)
+        .collect();
+    assert_eq!(removed, vec![b, a]);
+    let again = upsert_connected(pool, &profile("o2", "bob"), &facts(), "demo", 30)
+        .await
+        .unwrap();
+    assert_eq!(again, b, "the same card comes back");
+    let removed: Vec<i64> = list_removed(pool)
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.id)
+        .collect();
+    assert_eq!(removed, vec![a]);
+}
+
+#[tokio::test]
+async fn the_same_person_through_another_app_lands_on_their_card() {
+    let (_dir, store) = open().await;
+    let pool = store.pool();
+    let mut first = profile("o1", "ann");
+    first.union_id = Some("u-ann".into());
+    let a = upsert_connected(pool, &first, &facts(), "app-a", 1)
+        .await
+        .unwrap();
+    mark_removed(pool, a, 2).await.unwrap();
+    let mut other_app = profile("o1-b", "ann");
+    other_app.union_id = Some("u-ann".into());
+    let again = upsert_connected(pool, &other_app, &facts(), "app-b", 3)
+        .await
+        .unwrap();
+    assert_eq!(again, a, "one card per person");
+    let row = get_live(pool, a).await.unwrap();
+    assert_eq!(
+        (row.open_id.as_str(), row.app_key.as_deref()),
+        ("o1-b", Some("app-b"))
+    );
+    assert_eq!(get_by_union_id(pool, "u-ann").await.unwrap().unwrap().id, a);
+    let mut stranger = profile("o9", "zed");
+    stranger.union_id = Some("u-zed".into());
+    let z = upsert_connected(pool, &stranger, &facts(), "app-b", 4)
+        .await
+        .unwrap();
+    assert_ne!(z, a);
+}
+
+#[tokio::test]
+async fn a_run_out_sign_in_counts_as_needing_a_reconnect() {
+    let (_dir, store) = open().await;
+    let pool = store.pool();
+    upsert_connected(pool, &profile("o1", "ann"), &facts(), "demo", 1)
+        .await
+        .unwrap();
+    let s = summary(pool, "demo", 8_999).await.unwrap();
+    assert_eq!((s.active, s.needs_reconnect), (1, 0));
+    let s = summary(pool, "demo", 9_000).await.unwrap();
+    assert_eq!((s.active, s.needs_reconnect), (0, 1));
 }
