@@ -1,4 +1,5 @@
-/** Small, locale-independent formatters for the Accounts UI (pure: unit-tested). */
+/** Small formatters (pure: unit-tested): numbers, relative times, and the one rule for showing a post's time. */
+import { offsetMinutes, zoneLabel, zoneName } from './zones';
 
 /** 950 → "950", 12_345 → "12.3K", 1_200_000 → "1.2M"; `null` (not granted) → "—". */
 export function compactNumber(value: number | null | undefined): string {
@@ -105,4 +106,96 @@ export function localDateTime(iso: string): string {
     minute: '2-digit',
     second: '2-digit',
   });
+}
+
+// ---------------------------------------------------------------------------------------------
+// The one rule for showing a post's time, everywhere (Queue, Calendar, Compose, Drafts):
+// in your computer's time; a post set in another zone whose clock reads differently also
+// shows its own time ("09:00 New York").
+
+/** The rule as said on screen, e.g. under the Queue's and the Calendar's titles. */
+export function timeRuleText(yours: string | null): string {
+  const where = yours ? ` (${zoneLabel(yours)})` : '';
+  return `Times are your computer's time${where}. A post set in another time zone also shows its own time.`;
+}
+
+function dtf(zone: string, locale: string | undefined, opts: Intl.DateTimeFormatOptions) {
+  return new Intl.DateTimeFormat(locale, { timeZone: zone, ...opts });
+}
+
+/** "14:00" (or "2:00 PM", as the locale writes times) of `iso` in `zone`. */
+export function clockIn(iso: string, zone: string, locale?: string): string {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return '';
+  return dtf(zone, locale, { hour: '2-digit', minute: '2-digit' }).format(d);
+}
+
+/** "Wed 2 Dec, 14:00" of `iso` in `zone`; the year only when it is not this year's. */
+export function dayTimeIn(
+  iso: string,
+  zone: string,
+  locale?: string,
+  now: number = Date.now(),
+): string {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return '';
+  const year = (t: number) => dtf(zone, 'en', { year: 'numeric' }).format(t);
+  return dtf(zone, locale, {
+    weekday: 'short',
+    day: 'numeric',
+    month: 'short',
+    year: year(d.getTime()) === year(now) ? undefined : 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+  }).format(d);
+}
+
+function dayKey(iso: string, zone: string): string {
+  return dtf(zone, 'en-CA', { year: 'numeric', month: '2-digit', day: '2-digit' }).format(
+    new Date(iso),
+  );
+}
+
+/** Whether a clock in `a` and one in `b` read the same at `iso` (same offset then). */
+export function sameClock(iso: string, a: string, b: string): boolean {
+  const d = new Date(iso);
+  return a === b || offsetMinutes(a, d) === offsetMinutes(b, d);
+}
+
+export type PostTime = {
+  /** In your computer's time: "Wed 2 Dec, 15:00". */
+  yours: string;
+  /** The post's own time when its clock reads differently: "09:00 New York" (with the day
+   * when that differs: "Tue 1 Dec, 23:00 New York"); null otherwise. */
+  own: string | null;
+};
+
+/** A post's time by the rule: yours, and its own when its zone's clock reads differently. */
+export function postTime(
+  iso: string,
+  postZone: string | null | undefined,
+  yours: string,
+  locale?: string,
+  now: number = Date.now(),
+): PostTime {
+  const mine = dayTimeIn(iso, yours, locale, now);
+  if (!postZone || sameClock(iso, postZone, yours)) return { yours: mine, own: null };
+  const sameDay = dayKey(iso, postZone) === dayKey(iso, yours);
+  const when = sameDay ? clockIn(iso, postZone, locale) : dayTimeIn(iso, postZone, locale, now);
+  return { yours: mine, own: `${when} ${zoneName(postZone, new Date(iso))}` };
+}
+
+/** "09:00 New York = 15:00 your time" when the zones' clocks differ; null when they agree. */
+export function bothZones(
+  iso: string,
+  postZone: string,
+  yours: string,
+  locale?: string,
+  now: number = Date.now(),
+): string | null {
+  if (!postZone || !yours || sameClock(iso, postZone, yours)) return null;
+  const sameDay = dayKey(iso, postZone) === dayKey(iso, yours);
+  const at = (z: string) =>
+    sameDay ? clockIn(iso, z, locale) : dayTimeIn(iso, z, locale, now);
+  return `${at(postZone)} ${zoneName(postZone, new Date(iso))} = ${at(yours)} your time`;
 }
