@@ -5,6 +5,8 @@ import {
   countdown,
   dayTimeIn,
   initials,
+  localText,
+  ownTime,
   postTime,
   relativeTime,
   timeRuleText,
@@ -89,6 +91,12 @@ describe('the one rule for showing a post time', () => {
     expect(postTime('2026-12-02T02:00:00Z', 'America/New_York', 'UTC', 'en-GB', now).own).toBe(
       'Tue 1 Dec, 21:00 New York',
     );
+  });
+
+  it('adds the own time to a view already in your time, only when the clocks differ', () => {
+    expect(ownTime(iso, 'America/New_York', '2026-12-02T14:00', 'en-GB')).toBe('09:00 New York');
+    expect(ownTime(iso, 'Etc/UTC', '2026-12-02T14:00', 'en-GB')).toBeNull();
+    expect(localText('2026-12-02T14:00', 'en-GB', now)).toBe('Wed 2 Dec, 14:00');
   });
 
   it('says both zones in one line', () => {

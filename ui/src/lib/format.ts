@@ -195,7 +195,40 @@ export function bothZones(
 ): string | null {
   if (!postZone || !yours || sameClock(iso, postZone, yours)) return null;
   const sameDay = dayKey(iso, postZone) === dayKey(iso, yours);
-  const at = (z: string) =>
-    sameDay ? clockIn(iso, z, locale) : dayTimeIn(iso, z, locale, now);
+  const at = (z: string) => (sameDay ? clockIn(iso, z, locale) : dayTimeIn(iso, z, locale, now));
   return `${at(postZone)} ${zoneName(postZone, new Date(iso))} = ${at(yours)} your time`;
+}
+
+/**
+ * For a view already in your time (the calendar): the post's own time when its zone's clock
+ * reads differently from `yoursLocal` (`YYYY-MM-DDTHH:MM`), e.g. "09:00 New York"; else null.
+ */
+export function ownTime(
+  iso: string,
+  postZone: string | null | undefined,
+  yoursLocal: string,
+  locale?: string,
+): string | null {
+  if (!postZone) return null;
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return null;
+  const there = dtf(postZone, 'en-CA', {
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  })
+    .format(d)
+    .replace(', ', 'T');
+  if (there === yoursLocal) return null;
+  const sameDay = there.slice(0, 10) === yoursLocal.slice(0, 10);
+  const when = sameDay ? clockIn(iso, postZone, locale) : dayTimeIn(iso, postZone, locale);
+  return `${when} ${zoneName(postZone, d)}`;
+}
+
+/** A wall-clock `YYYY-MM-DDTHH:MM` as people read it: "Wed 2 Dec, 14:00". */
+export function localText(local: string, locale?: string, now: number = Date.now()): string {
+  return dayTimeIn(`${local}:00Z`, 'UTC', locale, now) || local.replace('T', ' ');
 }

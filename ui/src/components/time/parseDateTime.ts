@@ -31,20 +31,7 @@ export function localeDateOrder(locale?: string): DateOrder {
   return order === 'mdy' || order === 'ymd' ? order : 'dmy';
 }
 
-const MONTHS = [
-  'jan',
-  'feb',
-  'mar',
-  'apr',
-  'may',
-  'jun',
-  'jul',
-  'aug',
-  'sep',
-  'oct',
-  'nov',
-  'dec',
-];
+const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
 const WEEKDAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
 
 const pad = (n: number) => String(n).padStart(2, '0');
@@ -159,11 +146,12 @@ function readDate(t: string, order: DateOrder, today: string): string | null | u
     const [, a, b, c] = nums;
     if (a.length === 4) return c ? validDate(Number(a), Number(b), Number(c)) : undefined;
     if (!c) {
-      const [m, d] =
-        order === 'mdy' ? [Number(a), Number(b)] : [Number(b), Number(a)];
+      const [m, d] = order === 'mdy' ? [Number(a), Number(b)] : [Number(b), Number(a)];
       return nextOccurrence(m, d, today) ?? undefined;
     }
-    return validDate(...byOrder([Number(a), Number(b), Number(c)], order === 'ymd' ? 'dmy' : order));
+    return validDate(
+      ...byOrder([Number(a), Number(b), Number(c)], order === 'ymd' ? 'dmy' : order),
+    );
   }
   // A month by name: "2 Dec 2026", "Dec 2", "december 2nd, 2026", "2 dec".
   const words = t.replace(/(\d)(st|nd|rd|th)\b/g, '$1').split(' ');
