@@ -7,6 +7,7 @@ mod paused;
 mod publish;
 mod screens;
 mod support;
+mod time;
 
 use serde_json::json;
 use support::{

@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import {
   bothZones,
+  clockIn,
   compactNumber,
   countdown,
   dayTimeIn,
   initials,
+  localClock,
   localText,
   ownTime,
   postTime,
@@ -93,10 +95,16 @@ describe('the one rule for showing a post time', () => {
     );
   });
 
+  it('writes hours as the locale does, without "09:00 AM"', () => {
+    expect(clockIn(iso, 'UTC', 'en-GB')).toBe('14:00');
+    expect(clockIn('2026-12-02T09:00:00Z', 'UTC', 'en-US')).toBe('9:00 AM');
+  });
+
   it('adds the own time to a view already in your time, only when the clocks differ', () => {
     expect(ownTime(iso, 'America/New_York', '2026-12-02T14:00', 'en-GB')).toBe('09:00 New York');
     expect(ownTime(iso, 'Etc/UTC', '2026-12-02T14:00', 'en-GB')).toBeNull();
     expect(localText('2026-12-02T14:00', 'en-GB', now)).toBe('Wed 2 Dec, 14:00');
+    expect(localClock('2026-12-02T14:00', 'en-GB')).toBe('14:00');
   });
 
   it('says both zones in one line', () => {

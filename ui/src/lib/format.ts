@@ -1,4 +1,5 @@
 /** Small formatters (pure: unit-tested): numbers, relative times, and the one rule for showing a post's time. */
+import { localInZone } from './posts';
 import { offsetMinutes, zoneLabel, zoneName } from './zones';
 
 /** 950 → "950", 12_345 → "12.3K", 1_200_000 → "1.2M"; `null` (not granted) → "—". */
@@ -119,6 +120,12 @@ export function timeRuleText(yours: string | null): string {
   return `Times are your computer's time${where}. A post set in another time zone also shows its own time.`;
 }
 
+/** "09:00" where clocks run 0–23, "9:00 AM" where they run 1–12 (no "09:00 AM"). */
+export function hourStyle(locale?: string): '2-digit' | 'numeric' {
+  const cycle = new Intl.DateTimeFormat(locale, { hour: 'numeric' }).resolvedOptions().hourCycle;
+  return cycle === 'h11' || cycle === 'h12' ? 'numeric' : '2-digit';
+}
+
 function dtf(zone: string, locale: string | undefined, opts: Intl.DateTimeFormatOptions) {
   return new Intl.DateTimeFormat(locale, { timeZone: zone, ...opts });
 }
@@ -127,7 +134,7 @@ function dtf(zone: string, locale: string | undefined, opts: Intl.DateTimeFormat
 export function clockIn(iso: string, zone: string, locale?: string): string {
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return '';
-  return dtf(zone, locale, { hour: '2-digit', minute: '2-digit' }).format(d);
+  return dtf(zone, locale, { hour: hourStyle(locale), minute: '2-digit' }).format(d);
 }
 
 /** "Wed 2 Dec, 14:00" of `iso` in `zone`; the year only when it is not this year's. */
@@ -145,15 +152,13 @@ export function dayTimeIn(
     day: 'numeric',
     month: 'short',
     year: year(d.getTime()) === year(now) ? undefined : 'numeric',
-    hour: '2-digit',
+    hour: hourStyle(locale),
     minute: '2-digit',
   }).format(d);
 }
 
 function dayKey(iso: string, zone: string): string {
-  return dtf(zone, 'en-CA', { year: 'numeric', month: '2-digit', day: '2-digit' }).format(
-    new Date(iso),
-  );
+  return localInZone(new Date(iso), zone).slice(0, 10);
 }
 
 /** Whether a clock in `a` and one in `b` read the same at `iso` (same offset then). */
@@ -212,16 +217,7 @@ export function ownTime(
   if (!postZone) return null;
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return null;
-  const there = dtf(postZone, 'en-CA', {
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    hourCycle: 'h23',
-  })
-    .format(d)
-    .replace(', ', 'T');
+  const there = localInZone(d, postZone);
   if (there === yoursLocal) return null;
   const sameDay = there.slice(0, 10) === yoursLocal.slice(0, 10);
   const when = sameDay ? clockIn(iso, postZone, locale) : dayTimeIn(iso, postZone, locale);
@@ -231,4 +227,9 @@ export function ownTime(
 /** A wall-clock `YYYY-MM-DDTHH:MM` as people read it: "Wed 2 Dec, 14:00". */
 export function localText(local: string, locale?: string, now: number = Date.now()): string {
   return dayTimeIn(`${local}:00Z`, 'UTC', locale, now) || local.replace('T', ' ');
+}
+
+/** The clock of a wall-clock `YYYY-MM-DDTHH:MM` as the locale writes it ("14:00" / "2:00 PM"). */
+export function localClock(local: string, locale?: string): string {
+  return clockIn(`${local}:00Z`, 'UTC', locale) || local.slice(11, 16);
 }

@@ -76,9 +76,10 @@ function takeTime(text: string): { time: string | null; rest: string } | { error
     { re: /\b(\d{1,2})[:h](\d{2})\b/, read: (m) => [Number(m[1]), Number(m[2])] },
     { re: /\b(\d{1,2})h\b/, read: (m) => [Number(m[1]), 0] },
     // "2 Dec 2026 9.30": a dot-time only after something else, not a dotted date.
-    { re: /(?<=\s)(\d{1,2})\.(\d{2})$/, read: (m) => [Number(m[1]), Number(m[2])] },
+    // (No lookbehind: older WebKit cannot parse it, and the whole bundle would fail.)
+    { re: /\s(\d{1,2})\.(\d{2})$/, read: (m) => [Number(m[1]), Number(m[2])] },
     // Four digits after a date: "12022026 0900", "2 Dec 2026 0930".
-    { re: /(?<=\S\s+)(\d{2})(\d{2})$/, read: (m) => [Number(m[1]), Number(m[2])] },
+    { re: /\s(\d{2})(\d{2})$/, read: (m) => [Number(m[1]), Number(m[2])] },
   ];
   for (const { re, read } of found) {
     const m = re.exec(text);
