@@ -293,8 +293,22 @@ async fn a_typed_time_reads_back_both_zones_show_and_queue_and_calendar_agree() 
             shoot(app, &format!("calendar-{w}x{h}")).await;
             goto(app, &format!("#/compose/{id}")).await;
             app.wait_testid("compose-both-zones").await;
+            js(
+                app,
+                "document.querySelector('[data-testid=page-compose]').scrollIntoView();",
+                vec![],
+            )
+            .await;
+            shoot(app, &format!("compose-top-{w}x{h}")).await;
             app.click("compose-zone").await;
             search_zones(app, "+5:30", "Asia/Kolkata").await;
+            js(
+                app,
+                "document.querySelector('[data-testid=compose-zone-search]')\
+                   .scrollIntoView({ block: 'center' });",
+                vec![],
+            )
+            .await;
             shoot(app, &format!("compose-{w}x{h}")).await;
             app.click("nav-queue").await;
             app.wait_css(&row).await;
