@@ -7,6 +7,7 @@ const ZONES = [
   'America/Los_Angeles',
   'America/Argentina/Buenos_Aires',
   'America/Bogota',
+  'Asia/Calcutta',
   'Asia/Kolkata',
   'Asia/Kathmandu',
   'Asia/Ho_Chi_Minh',
@@ -68,7 +69,7 @@ describe('searchZones', () => {
   });
 
   it('finds zones by offset, real cities before old aliases', () => {
-    expect(search('+5:30')).toEqual(['Asia/Kolkata']);
+    expect(search('+5:30')).toEqual(['Asia/Kolkata', 'Asia/Calcutta']);
     expect(search('+5:45')).toEqual(['Asia/Kathmandu']);
     const minus5 = search('GMT-5');
     expect(minus5[0]).toMatch(/New_York|Bogota/);

@@ -26,6 +26,63 @@ const UTC_IDS = new Set([
   'Etc/Zulu',
 ]);
 
+/** Old spellings the tz database keeps as aliases; listed after the names in use today. */
+const OLD_NAMES = new Set([
+  'Asia/Calcutta',
+  'Asia/Saigon',
+  'Asia/Katmandu',
+  'Asia/Rangoon',
+  'Asia/Dacca',
+  'Asia/Thimbu',
+  'Asia/Ulan_Bator',
+  'Asia/Macao',
+  'Asia/Chungking',
+  'Asia/Ashkhabad',
+  'Asia/Tel_Aviv',
+  'Europe/Kiev',
+  'Europe/Belfast',
+  'Europe/Tiraspol',
+  'Atlantic/Faeroe',
+  'Pacific/Ponape',
+  'Pacific/Truk',
+  'Pacific/Yap',
+  'Pacific/Samoa',
+  'Pacific/Enderbury',
+  'Pacific/Johnston',
+  'America/Buenos_Aires',
+  'America/Catamarca',
+  'America/Cordoba',
+  'America/Jujuy',
+  'America/Mendoza',
+  'America/Indianapolis',
+  'America/Louisville',
+  'America/Knox_IN',
+  'America/Fort_Wayne',
+  'America/Godthab',
+  'America/Montreal',
+  'America/Shiprock',
+  'America/Ensenada',
+  'America/Santa_Isabel',
+  'America/Porto_Acre',
+  'America/Virgin',
+  'America/Atka',
+  'America/Rosario',
+  'Australia/ACT',
+  'Australia/Canberra',
+  'Australia/NSW',
+  'Australia/North',
+  'Australia/Queensland',
+  'Australia/South',
+  'Australia/Tasmania',
+  'Australia/Victoria',
+  'Australia/West',
+  'Australia/Yancowinna',
+  'Australia/LHI',
+  'Antarctica/South_Pole',
+  'Africa/Asmera',
+  'Africa/Timbuktu',
+]);
+
 /** Regions whose sub-zones are not cities ("US/Eastern" reads "Eastern (US)"). */
 const COUNTRY_PREFIXES = new Set(['US', 'Canada', 'Mexico', 'Brazil', 'Chile']);
 
@@ -161,7 +218,11 @@ function entry(zone: string, at: Date): Entry {
       .toLowerCase();
     // Old aliases (US/Eastern, EST5EDT, Etc/GMT+5) only when nothing better matches.
     const legacy =
-      !isUtc(zone) && (!zone.includes('/') || zone.startsWith('Etc/') || zone.startsWith('US/'));
+      !isUtc(zone) &&
+      (!zone.includes('/') ||
+        zone.startsWith('Etc/') ||
+        OLD_NAMES.has(zone) ||
+        COUNTRY_PREFIXES.has(zone.split('/')[0]));
     e = { zone, name, words, legacy };
     indexCache.set(zone, e);
   }
