@@ -314,6 +314,22 @@ async fn a_typed_time_reads_back_both_zones_show_and_queue_and_calendar_agree() 
             app.wait_css(&row).await;
             shoot(app, &format!("queue-{w}x{h}")).await;
         }
+        // And in the dark.
+        app.invoke("update_settings", json!({ "patch": { "theme": "dark" } }))
+            .await
+            .unwrap();
+        goto(app, &format!("#/compose/{id}")).await;
+        app.wait_testid("compose-both-zones").await;
+        app.click("compose-zone").await;
+        search_zones(app, "india", "Asia/Kolkata").await;
+        js(
+            app,
+            "document.querySelector('[data-testid=compose-zone-search]')\
+               .scrollIntoView({ block: 'center' });",
+            vec![],
+        )
+        .await;
+        shoot(app, "compose-dark-1920x1080").await;
     })
     .await;
 }

@@ -7,6 +7,8 @@ const ZONES = [
   'America/Los_Angeles',
   'America/Argentina/Buenos_Aires',
   'America/Bogota',
+  'America/Indiana/Indianapolis',
+  'Indian/Maldives',
   'Asia/Calcutta',
   'Asia/Kolkata',
   'Asia/Kathmandu',
@@ -63,9 +65,9 @@ describe('searchZones', () => {
   });
 
   it('finds a zone by a country-ish name', () => {
-    expect(search('india')).toContain('Asia/Kolkata');
+    expect(search('india')[0]).toBe('Asia/Kolkata');
     expect(search('germany')).toEqual(['Europe/Berlin']);
-    expect(search('eastern')[0]).toBe('America/New_York');
+    expect(search('eastern').slice(0, 2)).toContain('America/New_York');
   });
 
   it('finds zones by offset, real cities before old aliases', () => {

@@ -198,13 +198,15 @@ export function parseOffsetQuery(query: string): number | null {
   return (m[1] === '+' ? 1 : -1) * (h * 60 + min);
 }
 
-type Entry = { zone: string; name: string; words: string; legacy: boolean };
+/** `country`: the country-ish generic name ("india time", "germany time"), lower case. */
+type Entry = { zone: string; name: string; country: string; words: string; legacy: boolean };
 const indexCache = new Map<string, Entry>();
 
 function entry(zone: string, at: Date): Entry {
   let e = indexCache.get(zone);
   if (!e) {
     const name = zoneName(zone, at).toLowerCase();
+    const country = zonePart(zone, 'shortGeneric', at).toLowerCase();
     const words = [
       name,
       zone.replaceAll('_', ' ').replaceAll('/', ' '),
@@ -223,7 +225,7 @@ function entry(zone: string, at: Date): Entry {
         zone.startsWith('Etc/') ||
         OLD_NAMES.has(zone) ||
         COUNTRY_PREFIXES.has(zone.split('/')[0]));
-    e = { zone, name, words, legacy };
+    e = { zone, name, country, words, legacy };
     indexCache.set(zone, e);
   }
   return e;
@@ -282,7 +284,10 @@ export function searchZones(
       if (!terms.every((t) => e.words.includes(t))) continue;
       let score: number;
       if (e.name === q) score = 0;
+      // "india" is India's zone before Indianapolis; "germany" is Berlin.
+      else if (e.country === `${q} time`) score = 0.5;
       else if (e.name.startsWith(q)) score = 1;
+      else if (e.country.startsWith(q)) score = 1.5;
       else if (e.name.includes(q)) score = 2;
       else if (new RegExp(`\\b${escapeRe(terms[0])}`).test(e.words)) score = 3;
       else score = 4;
