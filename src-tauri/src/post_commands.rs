@@ -215,6 +215,19 @@ pub fn list_time_zones() -> Vec<String> {
 }
 
 #[tauri::command]
+pub async fn recent_time_zones(state: State<'_, AppState>) -> CmdResult<Vec<String>> {
+    Ok(state.engine()?.recent_time_zones().await?)
+}
+
+#[tauri::command]
+pub async fn remember_time_zone(
+    state: State<'_, AppState>,
+    zone: String,
+) -> CmdResult<Vec<String>> {
+    Ok(state.engine()?.remember_time_zone(&zone).await?)
+}
+
+#[tauri::command]
 pub fn resolve_local_time(local: String, zone: String) -> CmdResult<LocalResolution> {
     Ok(compose::resolve_local_time(&local, &zone)?)
 }

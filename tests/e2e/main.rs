@@ -11,6 +11,7 @@ mod publish;
 mod published;
 mod screens;
 mod support;
+mod time;
 mod trash;
 
 use serde_json::json;

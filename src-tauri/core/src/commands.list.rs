@@ -60,6 +60,8 @@ tokdeck_commands! {
     post_commands::pick_video_file() -> string | null;
     account_commands::get_account_time_zone(account_id: number) -> string;
     account_commands::set_account_time_zone(account_id: number, zone: string | null) -> string;
+    post_commands::recent_time_zones() -> string[];
+    post_commands::remember_time_zone(zone: string) -> string[];
     post_commands::publish_job(post_id: number) -> PublishJob | null;
     post_commands::publish_history(post_id: number) -> PublishAttempt[];
     post_commands::retry_publish(post_id: number) -> PostDto;

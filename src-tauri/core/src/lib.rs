@@ -15,6 +15,7 @@ pub mod media;
 pub mod posts;
 pub mod preview;
 pub mod publisher;
+pub mod recent_zones;
 pub mod secrets;
 pub mod serve;
 pub mod settings;

@@ -1,4 +1,6 @@
-/** Small, locale-independent formatters for the Accounts UI (pure: unit-tested). */
+/** Small formatters (pure: unit-tested): numbers, relative times, and the one rule for showing a post's time. */
+import { localInZone } from './posts';
+import { offsetMinutes, zoneLabel, zoneName } from './zones';
 
 /** 950 → "950", 12_345 → "12.3K", 1_200_000 → "1.2M"; `null` (not granted) → "—". */
 export function compactNumber(value: number | null | undefined): string {
@@ -105,4 +107,129 @@ export function localDateTime(iso: string): string {
     minute: '2-digit',
     second: '2-digit',
   });
+}
+
+// ---------------------------------------------------------------------------------------------
+// The one rule for showing a post's time, everywhere (Queue, Calendar, Compose, Drafts):
+// in your computer's time; a post set in another zone whose clock reads differently also
+// shows its own time ("09:00 New York").
+
+/** The rule as said on screen, e.g. under the Queue's and the Calendar's titles. */
+export function timeRuleText(yours: string | null): string {
+  const where = yours ? ` (${zoneLabel(yours)})` : '';
+  return `Times are your computer's time${where}. A post set in another time zone also shows its own time.`;
+}
+
+/** "09:00" where clocks run 0–23, "9:00 AM" where they run 1–12 (no "09:00 AM"). */
+export function hourStyle(locale?: string): '2-digit' | 'numeric' {
+  const cycle = new Intl.DateTimeFormat(locale, { hour: 'numeric' }).resolvedOptions().hourCycle;
+  return cycle === 'h11' || cycle === 'h12' ? 'numeric' : '2-digit';
+}
+
+function dtf(zone: string, locale: string | undefined, opts: Intl.DateTimeFormatOptions) {
+  return new Intl.DateTimeFormat(locale, { timeZone: zone, ...opts });
+}
+
+/** "14:00" (or "2:00 PM", as the locale writes times) of `iso` in `zone`. */
+export function clockIn(iso: string, zone: string, locale?: string): string {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return '';
+  return dtf(zone, locale, { hour: hourStyle(locale), minute: '2-digit' }).format(d);
+}
+
+/** "Wed 2 Dec, 14:00" of `iso` in `zone`; the year only when it is not this year's. */
+export function dayTimeIn(
+  iso: string,
+  zone: string,
+  locale?: string,
+  now: number = Date.now(),
+): string {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return '';
+  const year = (t: number) => dtf(zone, 'en', { year: 'numeric' }).format(t);
+  return dtf(zone, locale, {
+    weekday: 'short',
+    day: 'numeric',
+    month: 'short',
+    year: year(d.getTime()) === year(now) ? undefined : 'numeric',
+    hour: hourStyle(locale),
+    minute: '2-digit',
+  }).format(d);
+}
+
+function dayKey(iso: string, zone: string): string {
+  return localInZone(new Date(iso), zone).slice(0, 10);
+}
+
+/** Whether a clock in `a` and one in `b` read the same at `iso` (same offset then). */
+export function sameClock(iso: string, a: string, b: string): boolean {
+  const d = new Date(iso);
+  return a === b || offsetMinutes(a, d) === offsetMinutes(b, d);
+}
+
+export type PostTime = {
+  /** In your computer's time: "Wed 2 Dec, 15:00". */
+  yours: string;
+  /** The post's own time when its clock reads differently: "09:00 New York" (with the day
+   * when that differs: "Tue 1 Dec, 23:00 New York"); null otherwise. */
+  own: string | null;
+};
+
+/** A post's time by the rule: yours, and its own when its zone's clock reads differently. */
+export function postTime(
+  iso: string,
+  postZone: string | null | undefined,
+  yours: string,
+  locale?: string,
+  now: number = Date.now(),
+): PostTime {
+  const mine = dayTimeIn(iso, yours, locale, now);
+  if (!postZone || sameClock(iso, postZone, yours)) return { yours: mine, own: null };
+  const sameDay = dayKey(iso, postZone) === dayKey(iso, yours);
+  const when = sameDay ? clockIn(iso, postZone, locale) : dayTimeIn(iso, postZone, locale, now);
+  return { yours: mine, own: `${when} ${zoneName(postZone, new Date(iso))}` };
+}
+
+/** "09:00 New York = 15:00 your time" when the zones' clocks differ; null when they agree. */
+export function bothZones(
+  iso: string,
+  postZone: string,
+  yours: string,
+  locale?: string,
+  now: number = Date.now(),
+): string | null {
+  if (!postZone || !yours || sameClock(iso, postZone, yours)) return null;
+  const sameDay = dayKey(iso, postZone) === dayKey(iso, yours);
+  const at = (z: string) => (sameDay ? clockIn(iso, z, locale) : dayTimeIn(iso, z, locale, now));
+  return `${at(postZone)} ${zoneName(postZone, new Date(iso))} = ${at(yours)} your time`;
+}
+
+/**
+ * For a view already in your time (the calendar): the post's own time when its zone's clock
+ * reads differently from `yoursLocal` (`YYYY-MM-DDTHH:MM`), e.g. "09:00 New York"; else null.
+ */
+export function ownTime(
+  iso: string,
+  postZone: string | null | undefined,
+  yoursLocal: string,
+  locale?: string,
+): string | null {
+  if (!postZone) return null;
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return null;
+  const there = localInZone(d, postZone);
+  if (there === yoursLocal) return null;
+  const sameDay = there.slice(0, 10) === yoursLocal.slice(0, 10);
+  const when = sameDay ? clockIn(iso, postZone, locale) : dayTimeIn(iso, postZone, locale);
+  return `${when} ${zoneName(postZone, d)}`;
+}
+
+/** A wall-clock `YYYY-MM-DDTHH:MM` as people read it: "Wed 2 Dec, 14:00". */
+export function localText(local: string, locale?: string, now: number = Date.now()): string {
+  return dayTimeIn(`${local}:00Z`, 'UTC', locale, now) || local.replace('T', ' ');
+}
+
+/** The clock of a wall-clock `YYYY-MM-DDTHH:MM` as the locale writes it ("14:00" / "2:00 PM"). */
+export function localClock(local: string, locale?: string): string {
+  return clockIn(`${local}:00Z`, 'UTC', locale) || local.slice(11, 16);
 }

@@ -10,7 +10,6 @@ import {
   reasonOf,
   sectionOf,
   stepOf,
-  when,
   type LiveStep,
 } from './queue';
 
@@ -123,9 +122,5 @@ describe('queue rules', () => {
     expect(hasMore(up(50), 50, 25)).toBe(true);
     expect(hasMore(fin(25), 50, 25)).toBe(true);
     expect(hasMore(up(200), 200, 200)).toBe(false);
-  });
-
-  it('writes the wall-clock time with its zone', () => {
-    expect(when(item())).toBe('2030-05-01 09:30 Europe/Paris');
   });
 });

@@ -134,6 +134,3 @@ export function groupByAccount(items: readonly CalendarItem[]): AccountGroup[] {
     }).items.push(it);
   return Object.values(map).sort((a, b) => a.title.localeCompare(b.title));
 }
-
-export const when = (it: Pick<CalendarItem, 'postLocal' | 'postZone'>) =>
-  `${it.postLocal.replace('T', ' ')} ${it.postZone}`;

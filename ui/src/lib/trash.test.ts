@@ -3,14 +3,7 @@ import { waitFor } from '@testing-library/svelte';
 import { clearMocks } from '@tauri-apps/api/mocks';
 import { makePost, mockBackend } from '../test/backend';
 import { toasts } from './toasts.svelte';
-import {
-  goesAwayText,
-  hadTimeText,
-  moveToTrash,
-  restoredText,
-  trashedText,
-  zoneCity,
-} from './trash';
+import { goesAwayText, hadTimeText, moveToTrash, restoredText, trashedText } from './trash';
 
 afterEach(() => {
   clearMocks();
@@ -31,10 +24,9 @@ describe('Trash words', () => {
   });
 
   it('shows a time in its own zone by city, never a raw zone id', () => {
-    expect(hadTimeText({ postLocal: '2026-12-02T09:00', postZone: 'America/New_York' })).toBe(
-      '2026-12-02 09:00 (New York)',
-    );
-    expect(zoneCity('Etc/UTC')).toBe('UTC');
+    const text = hadTimeText({ postLocal: '2026-12-02T09:00', postZone: 'America/New_York' });
+    expect(text).toMatch(/Dec.*2.*9:00.*\(New York\)$/);
+    expect(hadTimeText({ postLocal: '2026-12-02T09:00', postZone: 'Etc/UTC' })).toMatch(/\(UTC\)$/);
     expect(hadTimeText({ postLocal: null, postZone: null })).toBeNull();
   });
 

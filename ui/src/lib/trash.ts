@@ -4,7 +4,9 @@
  * back how (`undo_trash`, `restore_post`); this file only says it.
  */
 import { commands, type PostStatus, type RestoreOutcome, type TrashItem } from './bindings';
+import { localText } from './format';
 import { attempt } from './ipc';
+import { zoneName } from './zones';
 import { toasts } from './toasts.svelte';
 
 export type TrashVerb = 'delete' | 'cancel';
@@ -117,16 +119,9 @@ export function trashedText(item: Pick<TrashItem, 'deleted' | 'was'>): string {
   return was ? `${verb} (it was ${was})` : verb;
 }
 
-/** A zone's city for people: "America/New_York" → "New York", "Etc/UTC" → "UTC". */
-export function zoneCity(zone: string): string {
-  if (/^(Etc\/)?(UTC|GMT|Universal|Zulu)$/.test(zone)) return 'UTC';
-  const last = zone.split('/').pop() ?? zone;
-  return last.replace(/_/g, ' ');
-}
-
-/** The time it had, in its own zone: "2026-12-02 09:00 (New York)". */
+/** The time it had, in its own zone, as the app's time rule writes it: "Thu, Dec 3, 9:00 AM (New York)". */
 export function hadTimeText(item: Pick<TrashItem, 'postLocal' | 'postZone'>): string | null {
   if (!item.postLocal) return null;
-  const when = item.postLocal.replace('T', ' ');
-  return item.postZone ? `${when} (${zoneCity(item.postZone)})` : when;
+  const when = localText(item.postLocal);
+  return item.postZone ? `${when} (${zoneName(item.postZone)})` : when;
 }

@@ -3,7 +3,7 @@ import { screen, waitFor, within } from '@testing-library/svelte';
 import { makeAccount, mockBackend } from '../test/backend';
 import { card, cards, openAccounts, resetAppBetweenTests } from '../test/pages';
 import { actionText, detailText, outcomeText } from '../components/accounts/activity';
-import { matchesSearch, zoneText } from '../components/accounts/removed';
+import { matchesSearch } from '../components/accounts/removed';
 
 resetAppBetweenTests();
 
@@ -104,16 +104,6 @@ describe('account cards', () => {
     expect(card('ok').getByText('Sign-in healthy')).toBeInTheDocument();
     expect(card('dead').queryByText('Sign-in healthy')).not.toBeInTheDocument();
     expect(card('dead').getByTestId('account-reconnect')).toBeInTheDocument();
-  });
-});
-
-describe('zone names', () => {
-  it('say UTC and offsets, never Etc ids', () => {
-    expect(zoneText('Etc/UTC')).toBe('UTC');
-    expect(zoneText('UTC')).toBe('UTC');
-    expect(zoneText('Etc/GMT-5')).toBe('UTC+05:00');
-    expect(zoneText('Etc/GMT+10')).toBe('UTC−10:00');
-    expect(zoneText('America/New_York')).toBe('America/New York');
   });
 });
 

@@ -85,7 +85,7 @@ describe('CalendarPage with posts', () => {
         .getAllByTestId('calendar-post')
         .map((p) => p.dataset.postId),
     ).toEqual(['1', '2']);
-    expect(within(day('2026-03-21')).getByTestId('calendar-post')).toHaveTextContent('07:15');
+    expect(within(day('2026-03-21')).getByTestId('calendar-post')).toHaveTextContent(/\b0?7:15/);
     expect(post(1)).toHaveTextContent('Scheduled');
     expect(post(1)).toHaveTextContent('Morning dance');
     const today = screen

@@ -51,7 +51,7 @@ describe('TrashPage', () => {
     expect(row(1).getByTestId('trash-was')).toHaveTextContent('Deleted (it was scheduled)');
     expect(row(2).getByTestId('trash-was')).toHaveTextContent('Cancelled (it was scheduled)');
     expect(row(1).getByTestId('trash-goes')).toHaveTextContent('Deleted for good in 29 days');
-    expect(screen.getAllByTestId('trash-row')[0]).toHaveTextContent('2026-12-02 09:00 (New York)');
+    expect(screen.getAllByTestId('trash-row')[0]).toHaveTextContent('Dec 2, 9:00 AM (New York)');
     expect(screen.getByTestId('page-trash')).not.toHaveTextContent('America/New_York');
   });
 

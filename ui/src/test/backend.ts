@@ -164,6 +164,7 @@ export function mockBackend(
   const trash: TrashItem[] = [];
   const history: Record<number, PublishAttempt[]> = { ...opts.history };
   const zone = opts.zone ?? 'UTC';
+  let recentZones: string[] = [];
   /** What probing finds per path (default: a valid video). */
   const files: Record<string, Pick<IngestResult, 'facts' | 'violations' | 'error'>> = {};
   let pickPaths: string[] = [];
@@ -529,6 +530,11 @@ export function mockBackend(
     },
     system_time_zone: () => zone,
     list_time_zones: () => ['UTC', 'Europe/London', 'America/New_York', 'Europe/Berlin'],
+    recent_time_zones: () => recentZones,
+    remember_time_zone: (args) => {
+      const a = args as { zone: string };
+      return (recentZones = [a.zone, ...recentZones.filter((z) => z !== a.zone)].slice(0, 5));
+    },
     thumbnail_base_url: () => 'http://127.0.0.1:4791/thumb/t0ken/',
     pick_video_file: () => pickFile,
     get_account_time_zone: (args) => accountZones[accountId(args)] ?? zone,

@@ -64,6 +64,15 @@ impl Engine {
         self.posts.duplicate_post(id, targets).await
     }
 
+    /// The zones the creator picked last, newest first (see `recent_zones`).
+    pub async fn recent_time_zones(&self) -> CoreResult<Vec<String>> {
+        crate::recent_zones::list(self.ctx.pool()).await
+    }
+
+    pub async fn remember_time_zone(&self, zone: &str) -> CoreResult<Vec<String>> {
+        crate::recent_zones::remember(self.ctx.pool(), zone).await
+    }
+
     pub async fn cancel_post(&self, id: i64) -> CoreResult<PostDto> {
         self.posts.cancel_post(id).await
     }

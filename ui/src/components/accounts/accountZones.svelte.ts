@@ -6,6 +6,7 @@
 import { commands, type AccountDto } from '../../lib/bindings';
 import { call, toUiError } from '../../lib/ipc';
 import { toasts } from '../../lib/toasts.svelte';
+import { zoneLabel } from '../../lib/zones';
 
 export class AccountZones {
   zones = $state<string[]>([]);
@@ -48,7 +49,7 @@ export class AccountZones {
     try {
       const now = await call(() => commands.setAccountTimeZone(a.id, zone));
       this.byAccount = { ...this.byAccount, [a.id]: now };
-      toasts.success(`${a.title}: new posts start in ${now.replaceAll('_', ' ')}`);
+      toasts.success(`${a.title}: new posts start in ${zoneLabel(now)}`);
     } catch (e) {
       toasts.fromError(toUiError(e));
     } finally {

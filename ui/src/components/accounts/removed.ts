@@ -10,17 +10,3 @@ export function matchesSearch(account: AccountDto, search: string): boolean {
     s.toLowerCase().includes(needle),
   );
 }
-
-/**
- * A zone as a creator reads it: "UTC" rather than `Etc/UTC`, "UTC+05:00" rather than
- * `Etc/GMT-5` (whose sign is inverted by convention), spaces rather than underscores.
- */
-export function zoneText(zone: string): string {
-  if (/^(Etc\/)?(UTC|UCT|GMT|Zulu|Universal|Greenwich)(0|[+-]0)?$/.test(zone)) return 'UTC';
-  const etc = /^Etc\/GMT([+-])(\d{1,2})$/.exec(zone);
-  if (etc) {
-    const sign = etc[1] === '+' ? '−' : '+';
-    return `UTC${sign}${etc[2].padStart(2, '0')}:00`;
-  }
-  return zone.replaceAll('_', ' ');
-}

@@ -31,6 +31,14 @@ import {
 import { toasts } from '../../lib/toasts.svelte';
 import { moveToTrash } from '../../lib/trash';
 import * as rules from './rules';
+import { postTime } from '../../lib/format';
+import { zones } from '../time/zoneStore.svelte';
+
+/** "Wed 2 Dec, 15:00 your time (09:00 New York)", by the one rule for showing times. */
+function scheduledText(iso: string, zone: string): string {
+  const t = postTime(iso, zone, zones.yours);
+  return t.own ? `${t.yours} your time (${t.own})` : t.yours;
+}
 
 /** What the composer gets from its parent; read live (they are the component's props). */
 export interface ComposerProps {
@@ -350,7 +358,7 @@ export class ComposerState {
     this.props().onsaved?.(r.value.post);
     this.scheduledMessage = this.publishNow
       ? 'Publishing now.'
-      : `Scheduled for ${r.value.post.scheduledAt ? formatInstant(r.value.post.scheduledAt, this.zone) : `${this.date} ${this.time}`}.`;
+      : `Scheduled for ${r.value.post.scheduledAt ? scheduledText(r.value.post.scheduledAt, this.zone) : `${this.date} ${this.time}`}.`;
     toasts.success(this.publishNow ? 'Publishing now' : 'Post scheduled');
   };
 
