@@ -13,7 +13,6 @@ import {
   ENGINE_EVENT,
   type DraftProblem,
   type AccountCheck,
-  type Caps,
   type AccountDto,
   type AccountQuery,
   type AccountsSummary,
@@ -49,6 +48,7 @@ import {
   makeTiktokConfig,
 } from './fixtures';
 import { draftHandlers } from './draftsBackend';
+import { publishDecisionHandlers, settingsPageHandlers, trashHandlers } from './postActionsBackend';
 
 export {
   DEFAULT_INFO,
@@ -229,27 +229,12 @@ export function mockBackend(
   };
   const accountId = (args: InvokeArgs | undefined) => (args as { accountId: number }).accountId;
 
-  let caps: Caps = { dailyPosts: 15, pendingInbox: 5 };
-  let graceMinutes = 60;
   /** The problems the drafts library lists per draft id (tests set them). */
   const draftProblems: Record<number, DraftProblem[]> = {};
   const handlers: Record<string, Handler> = {
     ...draftHandlers(posts, accounts, draftProblems),
     app_info: () => info,
-    get_missed_grace_minutes: () => graceMinutes,
-    set_missed_grace_minutes: (args) => {
-      const { minutes } = args as { minutes: number };
-      if (minutes > 7 * 24 * 60) {
-        throw { code: 'invalid_input', message: 'The grace period can be at most a week.' };
-      }
-      graceMinutes = minutes;
-      return graceMinutes;
-    },
-    get_posting_caps: () => caps,
-    set_posting_caps: (args) => {
-      caps = (args as { caps: Caps }).caps;
-      return caps;
-    },
+    ...settingsPageHandlers(),
     get_settings: () => settings,
     update_settings: (args) => {
       const patch = (args as { patch: SettingsPatch }).patch;
@@ -446,23 +431,7 @@ export function mockBackend(
       }));
     },
     cancel_post: (args) => putPost({ ...findPost(postId(args)), status: 'cancelled' }),
-    // Trash (lib/trash.ts): tests fill `trash`; Undo answers the post scheduled again.
-    list_trash: () => trash,
-    undo_trash: (args) => ({
-      post: putPost({ ...findPost(postId(args)), status: 'scheduled' }),
-      note: null,
-    }),
-    restore_post: (args) => {
-      const id = postId(args);
-      trash.splice(0, trash.length, ...trash.filter((t) => t.id !== id));
-      return { post: putPost({ ...findPost(id), status: 'draft', scheduledAt: null }), note: null };
-    },
-    delete_forever: (args) => {
-      const id = postId(args);
-      trash.splice(0, trash.length, ...trash.filter((t) => t.id !== id));
-      return null;
-    },
-    empty_trash: () => trash.splice(0).length,
+    ...trashHandlers(trash, findPost, putPost, postId),
     delete_post: (args) => {
       const id = postId(args);
       // To Trash, as the engine does: the post stays (Undo finds it), the lists lose it.
@@ -562,31 +531,7 @@ export function mockBackend(
       );
     },
     open_on_tiktok: () => null,
-    retry_publish: (args) => {
-      const id = postId(args);
-      if (jobs[id]) jobs[id] = { ...jobs[id], state: 'queued', retryable: false };
-      return putPost({ ...findPost(id), status: 'queued' });
-    },
-    mark_as_posted: (args) => {
-      const id = postId(args);
-      if (jobs[id]) jobs[id] = { ...jobs[id], state: 'published', outcomeUnknown: false };
-      return putPost({ ...findPost(id), status: 'published' });
-    },
-    dismiss_unknown_outcome: (args) => {
-      const id = postId(args);
-      if (jobs[id]) jobs[id] = { ...jobs[id], state: 'failed', outcomeUnknown: false };
-      return putPost({ ...findPost(id), status: 'failed' });
-    },
-    check_publish: (args) => {
-      const id = postId(args);
-      if (jobs[id]) jobs[id] = { ...jobs[id], state: 'published', outcomeUnknown: false };
-      return putPost({ ...findPost(id), status: 'published' });
-    },
-    cancel_publish: (args) => {
-      const id = postId(args);
-      delete jobs[id];
-      return putPost({ ...findPost(id), status: 'cancelled' });
-    },
+    ...publishDecisionHandlers(jobs, findPost, putPost, postId),
     media_preview_url: (args) => `http://127.0.0.1:4791/media/${postId(args)}`,
 
     list_audit: (args) => {
