@@ -230,6 +230,13 @@ impl Previews {
     /// The loopback URL that plays this post's video (the server starts on first use).
     pub async fn media_preview_url(&self, post_id: i64) -> CoreResult<String> {
         self.posts.post(post_id).await?;
+        // A deleted post stays in Trash, but its video is not played any more.
+        if db::posts::media_of(self.ctx.pool(), post_id)
+            .await?
+            .is_none()
+        {
+            return Err(CoreError::NotFound(format!("Post {post_id} was deleted.")));
+        }
         Ok(self.preview_server().await?.url_for(post_id))
     }
 

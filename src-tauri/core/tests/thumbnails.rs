@@ -119,10 +119,13 @@ async fn drafts_get_a_cover_thumbnail_that_follows_the_cover_and_is_shared_by_co
     assert_eq!(copy.thumbnail_path.as_deref(), Some(second.as_str()));
     assert_eq!(thumb_files(&env).len(), 1, "{:?}", thumb_files(&env));
 
-    // The file stays while a post uses it.
+    // The file stays while a post uses it, in Trash too (the Trash page shows it).
     e.delete_post(post.id).await.unwrap();
-    assert!(Path::new(&second).is_file());
     e.delete_post(copy.id).await.unwrap();
+    assert!(Path::new(&second).is_file());
+    e.delete_forever(post.id).await.unwrap();
+    assert!(Path::new(&second).is_file());
+    e.delete_forever(copy.id).await.unwrap();
     assert!(!Path::new(&second).exists());
     assert_eq!(thumb_files(&env), Vec::<String>::new());
 }

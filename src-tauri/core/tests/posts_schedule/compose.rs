@@ -196,7 +196,8 @@ async fn compose_rules_and_crud() {
     // Cancel, delete.
     let cancelled = e.cancel_post(p.id).await.unwrap();
     assert_eq!(cancelled.status, PostStatus::Cancelled);
-    e.delete_post(p.id).await.unwrap();
+    // A cancelled post is in Trash: Delete forever removes it.
+    e.delete_forever(p.id).await.unwrap();
     assert_eq!(e.post(p.id).await.unwrap_err().code(), ErrorCode::NotFound);
     // Pause on account removal.
     let q = e

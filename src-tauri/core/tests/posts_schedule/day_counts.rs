@@ -160,7 +160,8 @@ async fn day_counts_follow_schedule_reschedule_cancel_delete_and_status_changes(
     e.cancel_post(ids[7]).await.unwrap();
     check_counts(&env, year, a, "cancel").await;
 
-    e.delete_post(ids[7]).await.unwrap();
+    // ids[7] is already in Trash (cancelled): it goes for good; ids[8] goes to Trash.
+    e.delete_forever(ids[7]).await.unwrap();
     e.delete_post(ids[8]).await.unwrap();
     check_counts(&env, year, a, "delete").await;
 

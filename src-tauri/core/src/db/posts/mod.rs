@@ -458,8 +458,9 @@ pub async fn thumbnail_users(pool: &SqlitePool, path: &str) -> sqlx::Result<i64>
 }
 
 /// The file and probe facts of a post, for the preview server: (media path, facts JSON).
+/// A deleted post (in Trash after Delete) has none: its file is no longer served for previews.
 pub async fn media_of(pool: &SqlitePool, id: i64) -> sqlx::Result<Option<(String, String)>> {
-    sqlx::query_as("SELECT media_path, media_facts FROM posts WHERE id = ?")
+    sqlx::query_as("SELECT media_path, media_facts FROM posts WHERE id = ? AND deleted_at IS NULL")
         .bind(id)
         .fetch_optional(pool)
         .await
