@@ -113,6 +113,12 @@ async fn seed(app: &App, sim: &Sim, video: &std::path::Path) -> Vec<(String, i64
     // Drafts not yet planned.
     let d1 = draft(app, video, maya, "Draft: what I eat in a day").await;
     draft(app, video, leo, "Draft: night train to Porto").await;
+
+    // One post deleted, so Trash has something to restore.
+    let gone = draft(app, video, kitchen, "Old take of the pasta video").await;
+    app.invoke("delete_post", json!({ "postId": gone }))
+        .await
+        .unwrap();
     vec![
         ("published".into(), published),
         ("failed".into(), failed),
@@ -145,6 +151,11 @@ fn shots(posts: &[(String, i64)]) -> Vec<Shot> {
             ready: "[data-testid=compose-creator-nickname]",
         },
         Shot {
+            name: "drafts",
+            route: "#/drafts".into(),
+            ready: "[data-testid=page-drafts]",
+        },
+        Shot {
             name: "calendar-month",
             route: "#/calendar".into(),
             ready: "[data-testid=calendar-month-view]",
@@ -157,7 +168,12 @@ fn shots(posts: &[(String, i64)]) -> Vec<Shot> {
         Shot {
             name: "published-post",
             route: format!("#/compose/{}", id("published")),
-            ready: "[data-testid=page-compose]",
+            ready: "[data-testid=post-view]",
+        },
+        Shot {
+            name: "trash",
+            route: "#/trash".into(),
+            ready: "[data-testid=trash-row]",
         },
         Shot {
             name: "settings",
