@@ -65,18 +65,13 @@ async fn wait_signin(app: &App, id: i64, after: i64) -> Value {
 /// view, once two frames have been painted.
 async fn shoot(app: &App, name: &str, selector: &str) {
     app.client
-        .execute_async(
-            "const [sel, done] = arguments; \
-             document.querySelector(sel)?.scrollIntoView({ block: 'center' }); \
-             requestAnimationFrame(() => requestAnimationFrame(() => done(null)));",
+        .execute(
+            "document.querySelector(arguments[0])?.scrollIntoView({ block: 'center' });",
             vec![json!(selector)],
         )
         .await
         .unwrap();
-    let png = app.client.screenshot().await.unwrap();
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/artifacts/demo_restart");
-    std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(dir.join(format!("{name}.png")), png).unwrap();
+    app.shoot("demo_restart", name).await;
 }
 
 async fn last_audit_id(app: &App) -> i64 {

@@ -41,18 +41,7 @@ fn sorted(mut ids: Vec<i64>) -> Vec<i64> {
 
 /// Saves what the window shows under `tests/artifacts/drafts/` (to look at; nothing asserted).
 async fn shoot(app: &App, name: &str) {
-    app.client
-        .execute_async(
-            "const done = arguments[0]; \
-             requestAnimationFrame(() => requestAnimationFrame(() => done(null)));",
-            vec![],
-        )
-        .await
-        .unwrap();
-    let png = app.client.screenshot().await.unwrap();
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/artifacts/drafts");
-    std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(dir.join(format!("{name}.png")), png).unwrap();
+    app.shoot("drafts", name).await;
 }
 
 async fn drag_onto(app: &App, from: &str, to: &str) {

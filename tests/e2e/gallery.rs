@@ -11,7 +11,7 @@ use serde_json::json;
 
 use crate::accounts::Sim;
 use crate::compose::{connect, draft, goto, make_video, schedule};
-use crate::screens::{settled, shoot_to};
+use crate::screens::settled;
 use crate::support::{wait_for, App, Launch};
 
 const SIZES: [(u32, u32); 2] = [(900, 600), (1920, 1080)];
@@ -202,7 +202,8 @@ async fn gallery() {
                     app.resize(w, h).await;
                     app.wait_css(shot.ready).await;
                     top(app).await;
-                    shoot_to(app, &dir, &format!("{}-{theme}-{w}x{h}", shot.name)).await;
+                    app.shoot_to(&dir, &format!("{}-{theme}-{w}x{h}", shot.name))
+                        .await;
                 }
             }
         }

@@ -19,18 +19,7 @@ async fn shoot(app: &App, name: &str, selector: &str) {
         )
         .await
         .unwrap();
-    app.client
-        .execute_async(
-            "const done = arguments[0]; \
-             requestAnimationFrame(() => requestAnimationFrame(() => done(null)));",
-            vec![],
-        )
-        .await
-        .unwrap();
-    let png = app.client.screenshot().await.unwrap();
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/artifacts/published");
-    std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(dir.join(format!("{name}.png")), png).unwrap();
+    app.shoot("published", name).await;
 }
 
 async fn js(app: &App, script: &str) -> Value {

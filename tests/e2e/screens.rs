@@ -15,23 +15,7 @@ const SIZES: [(u32, u32); 2] = [(900, 600), (1920, 1080)];
 
 /// Saves what the window shows into `tests/artifacts/screens/`.
 async fn shoot(app: &App, name: &str) {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/artifacts/screens");
-    shoot_to(app, &dir, name).await;
-}
-
-/// Saves what the window shows once two frames have been painted since the last change.
-pub(crate) async fn shoot_to(app: &App, dir: &std::path::Path, name: &str) {
-    app.client
-        .execute_async(
-            "const done = arguments[0]; \
-             requestAnimationFrame(() => requestAnimationFrame(() => done(null)));",
-            vec![],
-        )
-        .await
-        .unwrap();
-    let png = app.client.screenshot().await.unwrap();
-    std::fs::create_dir_all(dir).unwrap();
-    std::fs::write(dir.join(format!("{name}.png")), png).unwrap();
+    app.shoot("screens", name).await;
 }
 
 /// Closes every toast (each with its own close button, as a creator would) and scrolls

@@ -11,18 +11,7 @@ use crate::support::{wait_for, wait_invoke, App, Launch};
 
 /// Saves what the window shows (to look at; nothing is asserted about pixels).
 async fn shoot(app: &App, name: &str) {
-    app.client
-        .execute_async(
-            "const done = arguments[0]; \
-             requestAnimationFrame(() => requestAnimationFrame(() => done(null)));",
-            vec![],
-        )
-        .await
-        .unwrap();
-    let png = app.client.screenshot().await.unwrap();
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/artifacts/time");
-    std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(dir.join(format!("{name}.png")), png).unwrap();
+    app.shoot("time", name).await;
 }
 
 async fn js(app: &App, script: &str, args: Vec<Value>) -> Value {

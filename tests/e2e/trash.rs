@@ -85,18 +85,7 @@ async fn toast_covers_nothing(app: &App, when: &str, shown: bool) {
 
 /// Saves what the window shows once two frames have been painted.
 async fn shoot(app: &App, name: &str) {
-    app.client
-        .execute_async(
-            "const done = arguments[0]; \
-             requestAnimationFrame(() => requestAnimationFrame(() => done(null)));",
-            vec![],
-        )
-        .await
-        .unwrap();
-    let png = app.client.screenshot().await.unwrap();
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/artifacts/trash");
-    std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(dir.join(format!("{name}.png")), png).unwrap();
+    app.shoot("trash", name).await;
 }
 
 async fn gone_from_queue(app: &App, id: i64) {

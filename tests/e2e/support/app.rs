@@ -3,6 +3,30 @@
 use super::*;
 
 impl App {
+    /// Saves what the window shows to `dir/<name>.png`, once two frames have been painted since
+    /// the last change (to look at; nothing is asserted about pixels).
+    pub async fn shoot_to(&self, dir: &std::path::Path, name: &str) {
+        self.client
+            .execute_async(
+                "const done = arguments[0]; \
+                 requestAnimationFrame(() => requestAnimationFrame(() => done(null)));",
+                vec![],
+            )
+            .await
+            .unwrap();
+        let png = self.client.screenshot().await.unwrap();
+        std::fs::create_dir_all(dir).unwrap();
+        std::fs::write(dir.join(format!("{name}.png")), png).unwrap();
+    }
+
+    /// `shoot_to` into `tests/artifacts/<folder>/`.
+    pub async fn shoot(&self, folder: &str, name: &str) {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/artifacts")
+            .join(folder);
+        self.shoot_to(&dir, name).await;
+    }
+
     /// Resizes the window to `w`×`h` and waits until the page has that width.
     pub async fn resize(&self, w: u32, h: u32) {
         self.client.set_window_size(w, h).await.unwrap_or_default();
