@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use chrono::{Datelike, Duration as Days, NaiveDate};
 use fantoccini::actions::{InputSource, MouseActions, PointerAction, MOUSE_BUTTON_LEFT};
+use fantoccini::elements::Element;
 use fantoccini::Locator;
 use serde_json::{json, Value};
 
@@ -40,6 +41,37 @@ pub(crate) fn make_video(dir: &Path) -> PathBuf {
         .expect("ffmpeg is installed by scripts/setup.sh");
     assert!(status.success());
     out
+}
+
+/// Presses on `from`, moves past the drag threshold, then over `to` and releases, as a hand
+/// with a mouse does (the calendar drags with pointer events).
+pub(crate) async fn drag(app: &App, from: Element, to: Element) {
+    let drag = MouseActions::new("mouse".to_owned())
+        .then(PointerAction::MoveToElement {
+            element: from,
+            duration: None,
+            x: 0.0,
+            y: 0.0,
+        })
+        .then(PointerAction::Down {
+            button: MOUSE_BUTTON_LEFT,
+        })
+        .then(PointerAction::MoveBy {
+            duration: Some(Duration::from_millis(100)),
+            x: 10.0,
+            y: 0.0,
+        })
+        .then(PointerAction::MoveToElement {
+            element: to,
+            duration: Some(Duration::from_millis(300)),
+            x: 0.0,
+            y: 10.0,
+        })
+        .then(PointerAction::Up {
+            button: MOUSE_BUTTON_LEFT,
+        });
+    app.client.perform_actions(drag).await.unwrap();
+    let _ = app.client.release_actions().await;
 }
 
 pub(crate) async fn connect(app: &App, sim: &Sim, username: &str) -> i64 {
@@ -356,32 +388,7 @@ async fn compose_schedule_see_drag_and_find_it_after_a_restart() {
             )))
             .await
             .unwrap();
-        let drag = MouseActions::new("mouse".to_owned())
-            .then(PointerAction::MoveToElement {
-                element: post_el,
-                duration: None,
-                x: 0.0,
-                y: 0.0,
-            })
-            .then(PointerAction::Down {
-                button: MOUSE_BUTTON_LEFT,
-            })
-            .then(PointerAction::MoveBy {
-                duration: Some(Duration::from_millis(100)),
-                x: 10.0,
-                y: 0.0,
-            })
-            .then(PointerAction::MoveToElement {
-                element: target,
-                duration: Some(Duration::from_millis(300)),
-                x: 0.0,
-                y: 10.0,
-            })
-            .then(PointerAction::Up {
-                button: MOUSE_BUTTON_LEFT,
-            });
-        app.client.perform_actions(drag).await.unwrap();
-        let _ = app.client.release_actions().await;
+        drag(app, post_el, target).await;
         let post = wait_post_date(app, post_id, "dragging to reschedule the post", moved_to).await;
         assert!(
             post_local(&post).contains("10:30"),

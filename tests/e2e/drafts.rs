@@ -2,14 +2,11 @@
 //! after a restart, on the Drafts page (with the sidebar's count) and in Compose's list; and a
 //! draft dragged from the calendar's Drafts panel onto a day is scheduled there (09:00).
 
-use std::time::Duration;
-
 use chrono::{Datelike, Duration as Days, NaiveDate};
-use fantoccini::actions::{InputSource, MouseActions, PointerAction, MOUSE_BUTTON_LEFT};
 use serde_json::{json, Value};
 
 use crate::accounts::Sim;
-use crate::compose::{click_next, connect, draft, ingest, make_video, wait_post_in};
+use crate::compose::{click_next, connect, draft, drag, ingest, make_video, wait_post_in};
 use crate::support::{wait_for, wait_invoke, App, Launch};
 
 /// The post ids shown by the elements with `testid`, in page order, once `want` of them show.
@@ -47,32 +44,7 @@ async fn shoot(app: &App, name: &str) {
 async fn drag_onto(app: &App, from: &str, to: &str) {
     let from = app.wait_css(from).await;
     let to = app.wait_css(to).await;
-    let drag = MouseActions::new("mouse".to_owned())
-        .then(PointerAction::MoveToElement {
-            element: from,
-            duration: None,
-            x: 0.0,
-            y: 0.0,
-        })
-        .then(PointerAction::Down {
-            button: MOUSE_BUTTON_LEFT,
-        })
-        .then(PointerAction::MoveBy {
-            duration: Some(Duration::from_millis(100)),
-            x: 10.0,
-            y: 10.0,
-        })
-        .then(PointerAction::MoveToElement {
-            element: to,
-            duration: Some(Duration::from_millis(300)),
-            x: 0.0,
-            y: 10.0,
-        })
-        .then(PointerAction::Up {
-            button: MOUSE_BUTTON_LEFT,
-        });
-    app.client.perform_actions(drag).await.unwrap();
-    let _ = app.client.release_actions().await;
+    drag(app, from, to).await;
 }
 
 #[tokio::test]
