@@ -12,7 +12,7 @@ use fantoccini::Locator;
 use serde_json::{json, Value};
 
 use crate::accounts::Sim;
-use crate::support::{wait_for, wait_invoke, App, Launch};
+use crate::support::{post_status, wait_for, wait_invoke, App, Launch};
 
 pub(crate) fn make_video(dir: &Path) -> PathBuf {
     let out = dir.join("clip.mp4");
@@ -313,13 +313,7 @@ async fn compose_schedule_see_drag_and_find_it_after_a_restart() {
         set_input(app, "compose-time", "10:30").await;
         app.click("compose-schedule").await;
 
-        wait_invoke(
-            app,
-            "the post to be scheduled",
-            "get_post",
-            json!({ "postId": post_id }),
-            |post| post["status"] == "scheduled",
-        )
+        post_status(app, post_id, "scheduled")
         .await;
         assert_eq!(
             post_local_date(app, post_id).await,

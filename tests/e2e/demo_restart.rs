@@ -64,14 +64,7 @@ async fn wait_signin(app: &App, id: i64, after: i64) -> Value {
 /// Saves what the window shows (to look at, nothing asserted) with `selector` scrolled into
 /// view, once two frames have been painted.
 async fn shoot(app: &App, name: &str, selector: &str) {
-    app.client
-        .execute(
-            "document.querySelector(arguments[0])?.scrollIntoView({ block: 'center' });",
-            vec![json!(selector)],
-        )
-        .await
-        .unwrap();
-    app.shoot("demo_restart", name).await;
+    app.shoot_at("demo_restart", name, selector, "center").await;
 }
 
 async fn last_audit_id(app: &App) -> i64 {
@@ -191,21 +184,20 @@ async fn demo_accounts_survive_a_restart_and_a_removed_one_comes_back_on_its_car
                 .is_none(),
             "a removed account is not among the connected cards"
         );
-        for (w, h) in [(900, 600), (1920, 1080)] {
-            app.resize(w, h).await;
-            shoot(
-                app,
-                &format!("accounts-disconnected-{w}x{h}"),
+        // At 900×600 the page scrolls: one shot of the Disconnected list, one of the cards. At
+        // 1920×1080 both fit in one window, so one shot shows them.
+        app.resize(900, 600).await;
+        for (name, selector) in [
+            (
+                "accounts-disconnected-900x600",
                 "[data-testid=removed-accounts]",
-            )
-            .await;
-            shoot(
-                app,
-                &format!("accounts-card-{w}x{h}"),
-                "[data-testid=account-card]",
-            )
-            .await;
+            ),
+            ("accounts-card-900x600", "[data-testid=account-card]"),
+        ] {
+            shoot(app, name, selector).await;
         }
+        app.resize(1920, 1080).await;
+        shoot(app, "accounts-1920x1080", "[data-testid=removed-accounts]").await;
 
         // Reconnect brings Leo back on the same card.
         let mark = last_audit_id(app).await;

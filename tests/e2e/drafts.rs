@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 
 use crate::accounts::Sim;
 use crate::compose::{click_next, connect, draft, drag, ingest, make_video, wait_post_in};
-use crate::support::{wait_for, wait_invoke, App, Launch};
+use crate::support::{post_status, wait_for, App, Launch};
 
 /// The post ids shown by the elements with `testid`, in page order, once `want` of them show.
 async fn ids_shown(app: &App, testid: &str, want: usize) -> Vec<i64> {
@@ -127,13 +127,7 @@ async fn drafts_survive_leaving_compose_and_a_restart_and_drag_onto_the_calendar
         }
         let item = format!("[data-testid=calendar-draft][data-post-id=\"{dropped}\"]");
         drag_onto(app, &item, &cell).await;
-        let post = wait_post(
-            app,
-            dropped,
-            "the dropped draft to be scheduled",
-            "scheduled",
-        )
-        .await;
+        let post = post_status(app, dropped, "scheduled").await;
         assert_eq!(
             post["scheduleLocal"], at_nine,
             "a day's drop is at 09:00: {post}"
@@ -144,10 +138,10 @@ async fn drafts_survive_leaving_compose_and_a_restart_and_drag_onto_the_calendar
 
         // Undo takes it back to the drafts; dropped again, it is scheduled again.
         app.click("toast-action").await;
-        wait_post(app, dropped, "Undo to make it a draft again", "draft").await;
+        post_status(app, dropped, "draft").await;
         ids_shown(app, "calendar-draft", 3).await;
         drag_onto(app, &item, &cell).await;
-        let post = wait_post(app, dropped, "the second drop to schedule it", "scheduled").await;
+        let post = post_status(app, dropped, "scheduled").await;
         assert_eq!(post["scheduleLocal"], at_nine, "{post}");
         ids_shown(app, "calendar-draft", 2).await;
     })
@@ -173,11 +167,4 @@ async fn drafts_survive_leaving_compose_and_a_restart_and_drag_onto_the_calendar
         assert_eq!(sorted(ids_shown(app, "calendar-draft", 2).await), rest);
     })
     .await;
-}
-
-async fn wait_post(app: &App, id: i64, what: &str, status: &str) -> Value {
-    wait_invoke(app, what, "get_post", json!({ "postId": id }), |p| {
-        p["status"] == status
-    })
-    .await
 }

@@ -11,8 +11,7 @@ use serde_json::json;
 
 use crate::accounts::Sim;
 use crate::compose::{connect, draft, goto, make_video, schedule};
-use crate::screens::settled;
-use crate::support::{wait_for, App, Launch};
+use crate::support::{post_status, wait_for, App, Launch};
 
 const SIZES: [(u32, u32); 2] = [(900, 600), (1920, 1080)];
 const THEMES: [&str; 2] = ["light", "dark"];
@@ -88,7 +87,7 @@ async fn seed(app: &App, sim: &Sim, video: &std::path::Path) -> Vec<(String, i64
     // Published now, so the read-only view and the history have something to show.
     let published = draft(app, video, maya, "Five-minute breakfast ideas #food").await;
     schedule(app, published, json!({ "kind": "now" })).await;
-    settled(app, published, "published").await;
+    post_status(app, published, "published").await;
 
     // TikTok refuses a file after the upload: a failure with its reason.
     let failed = draft(app, video, leo, "Packing light for a week").await;
@@ -98,7 +97,7 @@ async fn seed(app: &App, sim: &Sim, video: &std::path::Path) -> Vec<(String, i64
     )
     .await;
     schedule(app, failed, json!({ "kind": "now" })).await;
-    settled(app, failed, "failed").await;
+    post_status(app, failed, "failed").await;
 
     // The init's answer is lost: Tokdeck cannot know whether TikTok has the post.
     let unknown = draft(app, video, kitchen, "Sourdough starter, day 1").await;
@@ -108,7 +107,7 @@ async fn seed(app: &App, sim: &Sim, video: &std::path::Path) -> Vec<(String, i64
     )
     .await;
     schedule(app, unknown, json!({ "kind": "now" })).await;
-    settled(app, unknown, "needs_attention").await;
+    post_status(app, unknown, "needs_attention").await;
 
     // Drafts not yet planned.
     let d1 = draft(app, video, maya, "Draft: what I eat in a day").await;

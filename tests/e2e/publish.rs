@@ -10,7 +10,7 @@ use serde_json::json;
 use crate::accounts::Sim;
 use crate::compose::{connect, goto, ingest, make_video, set_input};
 use crate::support::{
-    close_main_window_until, main_window_visible, tray_click, tray_menu, wait_for, wait_invoke,
+    close_main_window_until, main_window_visible, post_status, tray_click, tray_menu, wait_for,
     wait_until, App, Launch, NotificationDaemon, TrayHost, PATIENCE,
 };
 
@@ -48,14 +48,7 @@ async fn a_post_scheduled_a_minute_ahead_goes_out_from_the_tray_once() {
         set_input(app, "compose-date", &due.format("%Y-%m-%d").to_string()).await;
         set_input(app, "compose-time", &due.format("%H:%M").to_string()).await;
         app.click("compose-schedule").await;
-        wait_invoke(
-            app,
-            "the post to be scheduled",
-            "get_post",
-            json!({ "postId": post_id }),
-            |post| post["status"] == "scheduled",
-        )
-        .await;
+        post_status(app, post_id, "scheduled").await;
 
         // The tray tells what comes next (Linux trays show no tooltip, so the menu does).
         let expected = format!("Next post: today {} · @maya.makes", due.format("%H:%M"));

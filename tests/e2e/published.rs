@@ -7,34 +7,11 @@ use serde_json::{json, Value};
 
 use crate::accounts::Sim;
 use crate::compose::{connect, draft, goto, make_video, schedule};
-use crate::support::{wait_for, wait_invoke, wait_until, App, Launch, PATIENCE};
+use crate::support::{post_status, wait_for, wait_invoke, wait_until, App, Launch, PATIENCE};
 
-/// Saves what the window shows (two frames after the last change) to look at, with `selector`
-/// scrolled to the top of the page.
+/// Saves what the window shows with `selector` scrolled to the top of the page.
 async fn shoot(app: &App, name: &str, selector: &str) {
-    app.client
-        .execute(
-            "document.querySelector(arguments[0])?.scrollIntoView({ block: 'start' });",
-            vec![json!(selector)],
-        )
-        .await
-        .unwrap();
-    app.shoot("published", name).await;
-}
-
-async fn js(app: &App, script: &str) -> Value {
-    app.client.execute(script, vec![]).await.unwrap()
-}
-
-async fn wait_status(app: &App, id: i64, status: &str) {
-    wait_invoke(
-        app,
-        &format!("post {id} to be {status}"),
-        "get_post",
-        json!({ "postId": id }),
-        |p| p["status"] == status,
-    )
-    .await;
+    app.shoot_at("published", name, selector, "start").await;
 }
 
 #[tokio::test]
@@ -58,7 +35,7 @@ async fn a_published_post_opens_read_only_with_its_tiktok_link_history_and_dupli
         .await
         .unwrap();
         schedule(app, id, json!({ "kind": "now" })).await;
-        wait_status(app, id, "published").await;
+        post_status(app, id, "published").await;
         let job = wait_invoke(
             app,
             "TikTok's public post id",
@@ -126,7 +103,7 @@ async fn a_published_post_opens_read_only_with_its_tiktok_link_history_and_dupli
         app.click("post-duplicate").await;
         app.wait_testid("composer").await;
         let copy = wait_for("the copy to open", async || {
-            let hash = js(app, "return location.hash;").await;
+            let hash = app.js("return location.hash;", vec![]).await;
             let hash = hash.as_str().unwrap_or_default().to_owned();
             match hash.strip_prefix("#/compose/").map(str::parse::<i64>) {
                 Some(Ok(n)) if n != id => Ok(n),
@@ -180,7 +157,7 @@ async fn a_failed_post_offers_retry_in_the_queue_and_retry_publishes_it() {
         )
         .await;
         schedule(app, id, json!({ "kind": "now" })).await;
-        wait_status(app, id, "failed").await;
+        post_status(app, id, "failed").await;
 
         goto(app, "#/queue").await;
         let row = format!("[data-testid=queue-row][data-post-id=\"{id}\"]");
@@ -203,7 +180,7 @@ async fn a_failed_post_offers_retry_in_the_queue_and_retry_publishes_it() {
         app.resize(900, 600).await;
         shoot(app, "queue-failed-900x600", &row).await;
         app.click_css(&retry).await;
-        wait_status(app, id, "published").await;
+        post_status(app, id, "published").await;
         let posts = sim.get("/__sim/posts").await;
         let complete = posts
             .as_array()

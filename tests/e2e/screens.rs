@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 
 use crate::accounts::Sim;
 use crate::compose::{connect, draft, goto, make_video, schedule};
-use crate::support::{wait_invoke, App, Launch};
+use crate::support::{post_status, wait_invoke, App, Launch};
 
 const SIZES: [(u32, u32); 2] = [(900, 600), (1920, 1080)];
 
@@ -29,17 +29,6 @@ async fn tidy(app: &App, selector: &str) {
         )
         .await
         .unwrap();
-}
-
-pub(crate) async fn settled(app: &App, id: i64, status: &str) -> Value {
-    wait_invoke(
-        app,
-        &format!("post {id} to be {status}"),
-        "get_post",
-        json!({ "postId": id }),
-        |p| p["status"] == status,
-    )
-    .await
 }
 
 #[tokio::test]
@@ -80,7 +69,7 @@ async fn screens() {
         )
         .await;
         schedule(app, lost, json!({ "kind": "now" })).await;
-        settled(app, lost, "needs_attention").await;
+        post_status(app, lost, "needs_attention").await;
 
         // Processing hangs and the sign-in is revoked meanwhile: a publish id is known, so
         // Check again is offered, next to Mark as posted and Dismiss.
@@ -107,7 +96,7 @@ async fn screens() {
             json!({ "open_id": open_id, "refresh": false }),
         )
         .await;
-        settled(app, stuck, "needs_attention").await;
+        post_status(app, stuck, "needs_attention").await;
 
         goto(app, "#/queue").await;
         for (w, h) in SIZES {

@@ -7,31 +7,11 @@ use serde_json::{json, Value};
 
 use crate::accounts::Sim;
 use crate::compose::{connect, draft, goto, make_video};
-use crate::support::{wait_for, wait_invoke, App, Launch};
+use crate::support::{post_status, wait_for, wait_invoke, wait_text, App, Launch};
 
 /// Saves what the window shows (to look at; nothing is asserted about pixels).
 async fn shoot(app: &App, name: &str) {
     app.shoot("time", name).await;
-}
-
-async fn js(app: &App, script: &str, args: Vec<Value>) -> Value {
-    app.client.execute(script, args).await.unwrap()
-}
-
-/// Waits until the element `css` shows text for which `ok` holds; answers that text.
-async fn wait_text(app: &App, css: &str, what: &str, ok: impl Fn(&str) -> bool) -> String {
-    wait_for(what, async || {
-        let text = match app.client.find(Locator::Css(css)).await {
-            Ok(el) => el.text().await.unwrap_or_default(),
-            Err(_) => return Err(format!("no {css} yet")),
-        };
-        if ok(&text) {
-            Ok(text)
-        } else {
-            Err(text)
-        }
-    })
-    .await
 }
 
 /// The zone picker's options for what is typed in its search (zone ids, in order).
@@ -211,14 +191,7 @@ async fn a_typed_time_reads_back_both_zones_show_and_queue_and_calendar_agree() 
         date.send_keys("tomorrow 09:00\u{E007}").await.unwrap();
         app.select("compose-privacy", "SELF_ONLY").await;
         app.click("compose-schedule").await;
-        let post = wait_invoke(
-            app,
-            "the post to be scheduled",
-            "get_post",
-            json!({ "postId": id }),
-            |p| p["status"] == "scheduled",
-        )
-        .await;
+        let post = post_status(app, id, "scheduled").await;
         assert_eq!(post["scheduleZone"], there);
         assert!(post["scheduleLocal"].as_str().unwrap().ends_with("T09:00"));
 

@@ -7,23 +7,12 @@ use serde_json::{json, Value};
 
 use crate::accounts::Sim;
 use crate::compose::{connect, draft, goto, make_video, schedule};
-use crate::support::{wait_for, wait_invoke, App, Launch};
+use crate::support::{post_status, wait_for, App, Launch};
 
 const SIZES: [(u32, u32); 2] = [(900, 600), (1920, 1080)];
 
 fn row(page: &str, id: i64, testid: &str) -> String {
     format!("[data-testid={page}-row][data-post-id=\"{id}\"] [data-testid={testid}]")
-}
-
-async fn status_is(app: &App, id: i64, status: &str) -> Value {
-    wait_invoke(
-        app,
-        &format!("post {id} to be {status}"),
-        "get_post",
-        json!({ "postId": id }),
-        |p| p["status"] == status,
-    )
-    .await
 }
 
 /// Every visible control (button, input, select, textarea, link) outside the toasts whose
@@ -145,21 +134,21 @@ async fn delete_and_cancel_go_to_trash_with_undo_and_restore() {
             gone_from_queue(app, kept).await;
             toast_covers_nothing(app, &format!("Queue at {size}"), true).await;
             shoot(app, &format!("queue-undo-toast-{size}")).await;
-            let before = status_is(app, kept, "cancelled").await;
+            let before = post_status(app, kept, "cancelled").await;
             // The newest toast is the last one: this delete's.
             app.click_css("[data-testid=toast]:last-child [data-testid=toast-action]")
                 .await;
-            let back = status_is(app, kept, "scheduled").await;
+            let back = post_status(app, kept, "scheduled").await;
             assert_eq!(back["scheduledAt"], before["scheduledAt"], "same time");
             app.wait_css(&format!("[data-testid=queue-row][data-post-id=\"{kept}\"]"))
                 .await;
 
             // Delete → Trash lists it → Restore → a draft (never straight back on schedule).
             app.click_css(&row("queue", restored, "queue-delete")).await;
-            status_is(app, restored, "cancelled").await;
+            post_status(app, restored, "cancelled").await;
             // Cancel of a scheduled post: findable in Trash too.
             app.click_css(&row("queue", cancelled, "queue-cancel")).await;
-            status_is(app, cancelled, "cancelled").await;
+            post_status(app, cancelled, "cancelled").await;
             app.click("nav-trash").await;
             app.wait_css(&format!("[data-testid=trash-row][data-post-id=\"{cancelled}\"]"))
                 .await;
@@ -184,7 +173,7 @@ async fn delete_and_cancel_go_to_trash_with_undo_and_restore() {
             toast_covers_nothing(app, &format!("Trash at {size}"), false).await;
             shoot(app, &format!("trash-page-{size}")).await;
             app.click_css(&row("trash", restored, "trash-restore")).await;
-            let post = status_is(app, restored, "draft").await;
+            let post = post_status(app, restored, "draft").await;
             assert!(post["scheduledAt"].is_null(), "not on the schedule: {post}");
             app.wait_toast("Restored as a draft").await;
         }

@@ -27,6 +27,21 @@ impl App {
         self.shoot_to(&dir, name).await;
     }
 
+    /// `shoot` with `selector` scrolled into view first (`block`: "start", "center"…).
+    pub async fn shoot_at(&self, folder: &str, name: &str, selector: &str, block: &str) {
+        self.js(
+            "document.querySelector(arguments[0])?.scrollIntoView({ block: arguments[1] });",
+            vec![json!(selector), json!(block)],
+        )
+        .await;
+        self.shoot(folder, name).await;
+    }
+
+    /// Runs `script` in the page; answers what it returns.
+    pub async fn js(&self, script: &str, args: Vec<Value>) -> Value {
+        self.client.execute(script, args).await.unwrap()
+    }
+
     /// Resizes the window to `w`×`h` and waits until the page has that width.
     pub async fn resize(&self, w: u32, h: u32) {
         self.client.set_window_size(w, h).await.unwrap_or_default();

@@ -47,3 +47,31 @@ pub async fn wait_invoke(
     })
     .await
 }
+
+/// Waits until post `id` is in `status`; answers the post.
+pub async fn post_status(app: &App, id: i64, status: &str) -> Value {
+    wait_invoke(
+        app,
+        &format!("post {id} to be {status}"),
+        "get_post",
+        json!({ "postId": id }),
+        |p| p["status"] == status,
+    )
+    .await
+}
+
+/// Waits until the element `css` shows text for which `ok` holds; answers that text.
+pub async fn wait_text(app: &App, css: &str, what: &str, ok: impl Fn(&str) -> bool) -> String {
+    wait_for(what, async || {
+        let text = match app.client.find(Locator::Css(css)).await {
+            Ok(el) => el.text().await.unwrap_or_default(),
+            Err(_) => return Err(format!("no {css} yet")),
+        };
+        if ok(&text) {
+            Ok(text)
+        } else {
+            Err(text)
+        }
+    })
+    .await
+}

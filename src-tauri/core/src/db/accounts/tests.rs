@@ -20,6 +20,13 @@ fn facts() -> TokenFacts {
     }
 }
 
+/// Connects (or reconnects) `username` as TikTok user `open_id` of the demo app at `at`.
+async fn connect(pool: &sqlx::SqlitePool, open_id: &str, username: &str, at: i64) -> i64 {
+    upsert_connected(pool, &profile(open_id, username), &facts(), "demo", at)
+        .await
+        .unwrap()
+}
+
 async fn open() -> (tempfile::TempDir, crate::db::open::Store) {
     let dir = tempfile::tempdir().unwrap();
     let store = crate::db::open::Store::open(dir.path()).await.unwrap();
@@ -30,12 +37,8 @@ async fn open() -> (tempfile::TempDir, crate::db::open::Store) {
 async fn upsert_inserts_then_restores_the_same_row_by_open_id() {
     let (_dir, store) = open().await;
     let pool = store.pool();
-    let a = upsert_connected(pool, &profile("o1", "ann"), &facts(), "demo", 1)
-        .await
-        .unwrap();
-    let b = upsert_connected(pool, &profile("o2", "bob"), &facts(), "demo", 2)
-        .await
-        .unwrap();
+    let a = connect(pool, "o1", "ann", 1).await;
+    let b = connect(pool, "o2", "bob", 2).await;
     let first = get_live(pool, a).await.unwrap();
     assert!(first.is_default, "the first account becomes the default");
     assert!(!get_live(pool, b).await.unwrap().is_default);
@@ -53,9 +56,7 @@ async fn upsert_inserts_then_restores_the_same_row_by_open_id() {
         Err(CoreError::NotFound(_))
     ));
 
-    let again = upsert_connected(pool, &profile("o1", "ann2"), &facts(), "demo", 4)
-        .await
-        .unwrap();
+    let again = connect(pool, "o1", "ann2", 4).await;
     assert_eq!(again, a, "a reconnect restores the removed row");
     let row = get_by_open_id(pool, "o1").await.unwrap().unwrap();
     assert_eq!(row.removed_at, None);
@@ -69,9 +70,7 @@ async fn list_pages_filters_and_searches_live_accounts() {
     let pool = store.pool();
     let mut ids = Vec::new();
     for (i, name) in ["ann", "bob", "cat", "dan"].iter().enumerate() {
-        let id = upsert_connected(pool, &profile(&format!("o{i}"), name), &facts(), "demo", 1)
-            .await
-            .unwrap();
+        let id = connect(pool, &format!("o{i}"), name, 1).await;
         ids.push(id);
     }
     set_status(pool, ids[1], AccountStatus::NeedsReconnect, Some("gone"), 2)
@@ -122,12 +121,8 @@ async fn list_pages_filters_and_searches_live_accounts() {
 async fn label_default_and_current_account() {
     let (_dir, store) = open().await;
     let pool = store.pool();
-    let a = upsert_connected(pool, &profile("o1", "ann"), &facts(), "demo", 1)
-        .await
-        .unwrap();
-    let b = upsert_connected(pool, &profile("o2", "bob"), &facts(), "demo", 1)
-        .await
-        .unwrap();
+    let a = connect(pool, "o1", "ann", 1).await;
+    let b = connect(pool, "o2", "bob", 1).await;
     assert_eq!(current_account_id(pool).await.unwrap(), Some(a));
     set_default(pool, b, 2).await.unwrap();
     assert!(!get_live(pool, a).await.unwrap().is_default);
@@ -159,9 +154,7 @@ async fn label_default_and_current_account() {
 async fn token_facts_status_and_profile_updates() {
     let (_dir, store) = open().await;
     let pool = store.pool();
-    let id = upsert_connected(pool, &profile("o1", "ann"), &facts(), "demo", 1)
-        .await
-        .unwrap();
+    let id = connect(pool, "o1", "ann", 1).await;
     set_status(pool, id, AccountStatus::NeedsReconnect, Some("revoked"), 2)
         .await
         .unwrap();
@@ -214,12 +207,8 @@ async fn token_facts_status_and_profile_updates() {
 async fn removed_accounts_are_listed_newest_first_until_reconnected() {
     let (_dir, store) = open().await;
     let pool = store.pool();
-    let a = upsert_connected(pool, &profile("o1", "ann"), &facts(), "demo", 1)
-        .await
-        .unwrap();
-    let b = upsert_connected(pool, &profile("o2", "bob"), &facts(), "demo", 1)
-        .await
-        .unwrap();
+    let a = connect(pool, "o1", "ann", 1).await;
+    let b = connect(pool, "o2", "bob", 1).await;
     assert!(list_removed(pool).await.unwrap().is_empty());
     mark_removed(pool, a, 10).await.unwrap();
     mark_removed(pool, b, 20).await.unwrap();
@@ -230,9 +219,7 @@ async fn removed_accounts_are_listed_newest_first_until_reconnected() {
         .map(|r| r.id)
         .collect();
     assert_eq!(removed, vec![b, a]);
-    let again = upsert_connected(pool, &profile("o2", "bob"), &facts(), "demo", 30)
-        .await
-        .unwrap();
+    let again = connect(pool, "o2", "bob", 30).await;
     assert_eq!(again, b, "the same card comes back");
     let removed: Vec<i64> = list_removed(pool)
         .await
@@ -277,9 +264,7 @@ async fn the_same_person_through_another_app_lands_on_their_card() {
 async fn a_run_out_sign_in_counts_as_needing_a_reconnect() {
     let (_dir, store) = open().await;
     let pool = store.pool();
-    upsert_connected(pool, &profile("o1", "ann"), &facts(), "demo", 1)
-        .await
-        .unwrap();
+    connect(pool, "o1", "ann", 1).await;
     let s = summary(pool, "demo", 8_999).await.unwrap();
     assert_eq!((s.active, s.needs_reconnect), (1, 0));
     let s = summary(pool, "demo", 9_000).await.unwrap();
