@@ -3,7 +3,7 @@
 //! draft dragged from the calendar's Drafts panel onto a day is scheduled there (09:00).
 
 use chrono::{Datelike, Duration as Days, NaiveDate};
-use serde_json::{json, Value};
+use serde_json::json;
 
 use crate::accounts::Sim;
 use crate::compose::{click_next, connect, draft, drag, ingest, make_video, wait_post_in};

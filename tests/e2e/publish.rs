@@ -5,7 +5,6 @@
 use std::time::Duration;
 
 use chrono::{Duration as Span, Local, Timelike};
-use serde_json::json;
 
 use crate::accounts::Sim;
 use crate::compose::{connect, goto, ingest, make_video, set_input};

@@ -3,7 +3,7 @@
 //! an editable copy; before, it opened in the editable composer, which refused only on Save.
 //! And a failed post offers Retry in the Queue, which publishes it.
 
-use serde_json::{json, Value};
+use serde_json::json;
 
 use crate::accounts::Sim;
 use crate::compose::{connect, draft, goto, make_video, schedule};
@@ -51,13 +51,14 @@ async fn a_published_post_opens_read_only_with_its_tiktok_link_history_and_dupli
         // Opened as the Queue's Edit and the calendar open it.
         goto(app, &format!("#/compose/{id}")).await;
         app.wait_testid("post-view").await;
-        let fields = js(
-            app,
-            "return document.querySelectorAll('[data-testid=post-view] input, \
+        let fields = app
+            .js(
+                "return document.querySelectorAll('[data-testid=post-view] input, \
              [data-testid=post-view] textarea, [data-testid=post-view] select').length \
              + (document.querySelector('[data-testid=composer]') ? 100 : 0);",
-        )
-        .await;
+                vec![],
+            )
+            .await;
         assert_eq!(fields, json!(0), "no editable field, no composer");
         assert!(app.text("post-view-caption").await.contains(caption));
         assert!(app.text("post-view-account").await.contains("@maya.makes"));
@@ -68,12 +69,13 @@ async fn a_published_post_opens_read_only_with_its_tiktok_link_history_and_dupli
             Some(url.as_str())
         );
         wait_for("the publish history", async || {
-            let n = js(
-                app,
-                "return document.querySelectorAll('[data-testid=post-view] \
+            let n = app
+                .js(
+                    "return document.querySelectorAll('[data-testid=post-view] \
                  [data-testid=queue-history-row]').length;",
-            )
-            .await;
+                    vec![],
+                )
+                .await;
             if n.as_u64().unwrap_or(0) >= 2 {
                 Ok(())
             } else {
@@ -117,16 +119,17 @@ async fn a_published_post_opens_read_only_with_its_tiktok_link_history_and_dupli
             .unwrap();
         assert_eq!(post["status"], "draft");
         assert_eq!(post["caption"], caption);
-        let value = js(
-            app,
-            "return document.querySelector('[data-testid=compose-caption]').value;",
-        )
-        .await;
+        let value = app
+            .js(
+                "return document.querySelector('[data-testid=compose-caption]').value;",
+                vec![],
+            )
+            .await;
         assert_eq!(value, json!(caption));
         assert_eq!(
-            js(
-                app,
-                "return !!document.querySelector('[data-testid=post-view]');"
+            app.js(
+                "return !!document.querySelector('[data-testid=post-view]');",
+                vec![]
             )
             .await,
             json!(false)
@@ -163,12 +166,9 @@ async fn a_failed_post_offers_retry_in_the_queue_and_retry_publishes_it() {
         let row = format!("[data-testid=queue-row][data-post-id=\"{id}\"]");
         let retry = format!("{row} [data-testid=queue-retry]");
         app.wait_css(&retry).await;
-        let chips = js(
-            app,
-            &format!(
+        let chips = app.js(&format!(
                 "return [...document.querySelectorAll('{row} .badge')].map(b => b.textContent.trim());"
-            ),
-        )
+            ), vec![])
         .await;
         let failed = chips
             .as_array()

@@ -5,7 +5,7 @@
 //! `tests/artifacts/screens/` to be looked at; nothing is asserted about pixels.
 
 use chrono::{Duration as Span, Local};
-use serde_json::{json, Value};
+use serde_json::json;
 
 use crate::accounts::Sim;
 use crate::compose::{connect, draft, goto, make_video, schedule};

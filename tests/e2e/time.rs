@@ -3,7 +3,7 @@
 //! the Queue and the Calendar show the same post at the same time, by the rule they state.
 
 use fantoccini::{elements::Element, Locator};
-use serde_json::{json, Value};
+use serde_json::json;
 
 use crate::accounts::Sim;
 use crate::compose::{connect, draft, goto, make_video};
@@ -90,13 +90,13 @@ async fn a_typed_time_reads_back_both_zones_show_and_queue_and_calendar_agree() 
         let date = app.wait_testid("compose-date").await;
         date.click().await.unwrap();
         date.send_keys(digits).await.unwrap();
-        let day_in_words = js(
-            app,
-            "return new Intl.DateTimeFormat(undefined, { dateStyle: 'full', timeZone: 'UTC' })\
+        let day_in_words = app
+            .js(
+                "return new Intl.DateTimeFormat(undefined, { dateStyle: 'full', timeZone: 'UTC' })\
                .format(new Date('2027-12-02T00:00:00Z'));",
-            vec![],
-        )
-        .await;
+                vec![],
+            )
+            .await;
         let day_in_words = day_in_words.as_str().unwrap().to_owned();
         let read = wait_text(
             app,
@@ -255,8 +255,7 @@ async fn a_typed_time_reads_back_both_zones_show_and_queue_and_calendar_agree() 
             shoot(app, &format!("calendar-{w}x{h}")).await;
             goto(app, &format!("#/compose/{id}")).await;
             app.wait_testid("compose-both-zones").await;
-            js(
-                app,
+            app.js(
                 "document.querySelector('[data-testid=page-compose]').scrollIntoView();",
                 vec![],
             )
@@ -264,8 +263,7 @@ async fn a_typed_time_reads_back_both_zones_show_and_queue_and_calendar_agree() 
             shoot(app, &format!("compose-top-{w}x{h}")).await;
             app.click("compose-zone").await;
             search_zones(app, "+5:30", "Asia/Kolkata").await;
-            js(
-                app,
+            app.js(
                 "document.querySelector('[data-testid=compose-zone-search]')\
                    .scrollIntoView({ block: 'center' });",
                 vec![],
@@ -284,8 +282,7 @@ async fn a_typed_time_reads_back_both_zones_show_and_queue_and_calendar_agree() 
         app.wait_testid("compose-both-zones").await;
         app.click("compose-zone").await;
         search_zones(app, "india", "Asia/Kolkata").await;
-        js(
-            app,
+        app.js(
             "document.querySelector('[data-testid=compose-zone-search]')\
                .scrollIntoView({ block: 'center' });",
             vec![],

@@ -3,7 +3,7 @@
 //! toast, Trash lists them with Restore, and the toast never sits on a control.
 
 use chrono::{Duration as Span, Local};
-use serde_json::{json, Value};
+use serde_json::json;
 
 use crate::accounts::Sim;
 use crate::compose::{connect, draft, goto, make_video, schedule};
