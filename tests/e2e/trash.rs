@@ -133,7 +133,7 @@ async fn delete_and_cancel_go_to_trash_with_undo_and_restore() {
             // The last size's toasts (and their Undo) are not this one's.
             app.client
                 .execute(
-                    "for (const b of document.querySelectorAll('[aria-label=\"Dismiss notification\"]')) b.click();",
+                    "document.querySelector('[data-testid=toast-dismiss-all]')?.click(); for (const b of document.querySelectorAll('[aria-label=\"Dismiss notification\"]')) b.click();",
                     vec![],
                 )
                 .await

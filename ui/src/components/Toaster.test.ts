@@ -73,6 +73,11 @@ describe('Toaster', () => {
     expect(texts()).toEqual(['Toast 2', 'Toast 3', 'Toast 4', 'Toast 5', 'Toast 6']);
     await user.click(screen.getByTestId('toast-more'));
     expect(texts()).toEqual(['Toast 5', 'Toast 6']);
+    // Dismiss all, when some are folded away, clears every one of them.
+    await user.click(screen.getByTestId('toast-dismiss-all'));
+    await waitFor(() => expect(screen.queryAllByTestId('toast')).toHaveLength(0));
+    expect(store.items).toHaveLength(0);
+    for (const n of [1, 2, 3, 4, 5, 6]) store.info(`Toast ${n}`, { timeout: 0 });
     // Down to two, nothing is counted.
     for (const t of store.items.slice(0, 3)) store.dismiss(t.id);
     await waitFor(() => expect(screen.queryByTestId('toast-more')).toBeNull());
