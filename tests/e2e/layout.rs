@@ -6,7 +6,7 @@ use serde_json::{json, Value};
 
 use crate::accounts::Sim;
 use crate::compose::{connect, goto, ingest, make_video};
-use crate::support::{wait_invoke, App, Launch};
+use crate::support::{wait_for, wait_invoke, App, Launch};
 
 /// Scrolls the way a creator's wheel and the app's own `scrollIntoView` calls do, then answers
 /// how far the document ever scrolled, how much taller than the window it is, where the header
@@ -166,6 +166,35 @@ async fn wide_pages_and_a_zone_picker_at_the_bottom_edge() {
                 )
                 .await
                 .unwrap();
+
+            // Drafts → Schedule…: the composer opens at its When section, the date field focused
+            // and in sight (the draft has no time yet).
+            goto(app, "#/drafts").await;
+            app.click("draft-schedule").await;
+            let focused = wait_for("the date field to take the focus", async || {
+                let got = app
+                    .client
+                    .execute(
+                        "const a = document.activeElement; const r = a.getBoundingClientRect(); \
+                         return { id: a.dataset.testid || a.tagName, top: r.top, bottom: r.bottom };",
+                        vec![],
+                    )
+                    .await
+                    .unwrap();
+                if got["id"] == json!("compose-date") {
+                    Ok(got)
+                } else {
+                    Err(got.to_string())
+                }
+            })
+            .await;
+            assert!(
+                focused["top"].as_f64().unwrap() >= 0.0
+                    && focused["bottom"].as_f64().unwrap() <= h as f64,
+                "the focused date field is in sight at {w}x{h}: {focused}"
+            );
+            app.shoot("wide_pages", &format!("schedule-from-drafts-{w}x{h}"))
+                .await;
 
             goto(app, "#/settings").await;
             app.wait_testid("page-settings").await;
