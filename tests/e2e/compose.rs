@@ -461,6 +461,16 @@ main.scrollTop = was;
 return { toasts: toasts.length, covered: [...covered], width: innerWidth, height: innerHeight };
 "#;
 
+/// The toast row's height, each shown toast's, and whether older ones are folded away.
+const TOAST_STRIP: &str = r#"
+const region = document.querySelector('[data-testid="toaster"]');
+return {
+  height: region.getBoundingClientRect().height,
+  shown: [...region.querySelectorAll('[data-testid="toast"]')].map((t) => t.getBoundingClientRect().height),
+  more: !!region.querySelector('[data-testid="toast-more"]'),
+};
+"#;
+
 /// The smallest window the app allows, toasts showing: none of them covers a control of the
 /// composer, so a click meant for one (the privacy select, once) is never taken by a toast.
 #[tokio::test]
@@ -516,6 +526,41 @@ async fn toasts_never_cover_the_composer_in_the_smallest_window() {
         })
         .await;
         assert_eq!(seen["covered"], json!([]), "toasts cover controls: {seen}");
+
+        // More toasts than it shows: one line each, the newest two and "+N more", so the row
+        // stays short (three toasts of two lines took 110 px of this 600 px-high window).
+        let strip = wait_for("a third toast, folded away", async || {
+            let strip = app.client.execute(TOAST_STRIP, vec![]).await.unwrap();
+            if strip["more"] == json!(true) {
+                return Ok(strip);
+            }
+            assert!(app
+                .second_launch(&["tokdeck://unknown-action"])
+                .await
+                .success());
+            Err(strip.to_string())
+        })
+        .await;
+        println!("toast strip at 900x600: {strip}");
+        assert!(
+            strip["shown"].as_array().unwrap().len() <= 2,
+            "at most two shown: {strip}"
+        );
+        assert!(
+            strip["shown"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|h| h.as_f64().unwrap() <= 40.0),
+            "one line per toast: {strip}"
+        );
+        assert!(
+            strip["height"].as_f64().unwrap() <= 84.0,
+            "the strip stays short: {strip}"
+        );
+        let seen = app.client.execute(COVERED_BY_TOASTS, vec![]).await.unwrap();
+        assert_eq!(seen["covered"], json!([]), "toasts cover controls: {seen}");
+        app.shoot("toasts_never_cover", "toasts-900x600").await;
 
         // And a person's click reaches the select while they show: no retry here, a toast in
         // the way would fail it with ElementClickIntercepted.

@@ -50,7 +50,8 @@ async fn set_theme(app: &App, theme: &str) {
 async fn top(app: &App) {
     app.client
         .execute(
-            "for (const b of document.querySelectorAll('[aria-label=\"Dismiss notification\"]')) b.click(); \
+            "document.querySelector('[data-testid=toast-dismiss-all]')?.click(); \
+             for (const b of document.querySelectorAll('[aria-label=\"Dismiss notification\"]')) b.click(); \
              document.querySelector('.main')?.scrollTo(0, 0);",
             vec![],
         )

@@ -23,7 +23,8 @@ async fn shoot(app: &App, name: &str) {
 async fn tidy(app: &App, selector: &str) {
     app.client
         .execute(
-            "for (const b of document.querySelectorAll('[aria-label=\"Dismiss notification\"]')) b.click(); \
+            "document.querySelector('[data-testid=toast-dismiss-all]')?.click(); \
+             for (const b of document.querySelectorAll('[aria-label=\"Dismiss notification\"]')) b.click(); \
              document.querySelector(arguments[0])?.scrollIntoView({ block: 'center' });",
             vec![json!(selector)],
         )

@@ -122,7 +122,7 @@ async fn delete_and_cancel_go_to_trash_with_undo_and_restore() {
             // The last size's toasts (and their Undo) are not this one's.
             app.client
                 .execute(
-                    "for (const b of document.querySelectorAll('[aria-label=\"Dismiss notification\"]')) b.click();",
+                    "document.querySelector('[data-testid=toast-dismiss-all]')?.click(); for (const b of document.querySelectorAll('[aria-label=\"Dismiss notification\"]')) b.click();",
                     vec![],
                 )
                 .await
@@ -176,6 +176,30 @@ async fn delete_and_cancel_go_to_trash_with_undo_and_restore() {
             let post = post_status(app, restored, "draft").await;
             assert!(post["scheduledAt"].is_null(), "not on the schedule: {post}");
             app.wait_toast("Restored as a draft").await;
+
+            // The cancelled one opened in the composer says it is in Trash, with Restore.
+            goto(app, &format!("#/compose/{cancelled}")).await;
+            let said = app.text("compose-trashed").await;
+            assert!(said.contains("This post is in Trash"), "{said}");
+            assert!(
+                app.client
+                    .find(fantoccini::Locator::Css("[data-testid=composer]"))
+                    .await
+                    .is_err(),
+                "no fields to edit"
+            );
+            toast_covers_nothing(app, &format!("Composer in Trash at {size}"), false).await;
+            app.client
+                .execute(
+                    "document.querySelector('[data-testid=compose-trashed]').scrollIntoView({ block: 'center' });",
+                    vec![],
+                )
+                .await
+                .unwrap();
+            shoot(app, &format!("composer-trashed-{size}")).await;
+            app.click("compose-restore").await;
+            status_is(app, cancelled, "draft").await;
+            app.wait_testid("composer").await;
         }
     })
     .await;

@@ -190,9 +190,13 @@ describe('engine events', () => {
     expect(screen.getAllByTestId('toast')[1]).toHaveTextContent('Unknown link');
 
     await send({ kind: 'deepLink', url: 'tokdeck://focus', handled: true, detail: 'Window shown' });
-    await waitFor(() => expect(screen.getAllByTestId('toast')).toHaveLength(3));
-    expect(screen.getAllByTestId('toast')[2]).toHaveTextContent('tokdeck://focus');
-    expect(screen.getAllByTestId('toast')[2]).toHaveAttribute('data-level', 'info');
+    // Two show, the newest last; the oldest is counted in "+1 more".
+    await waitFor(() => expect(screen.getByTestId('toast-more')).toHaveTextContent('+1 more'));
+    const shown = screen.getAllByTestId('toast');
+    expect(shown).toHaveLength(2);
+    expect(shown[0]).toHaveTextContent('Unknown link');
+    expect(shown[1]).toHaveTextContent('tokdeck://focus');
+    expect(shown[1]).toHaveAttribute('data-level', 'info');
   });
 
   it('echoes native notifications as a toast', async () => {

@@ -1,6 +1,8 @@
 //! What the tray says while the window is closed: the next post (time and account) and the
 //! uploads under way with their percent. Read from SQLite (the publisher saves the bytes TikTok
-//! confirmed on every chunk), so it is right after a restart too.
+//! confirmed on every chunk), so it is right after a restart too, and moved on by the bytes the
+//! publisher has sent since (a one-chunk upload confirms nothing before its end, and its
+//! percent sat at 0 % until TikTok processed it).
 
 use std::sync::Arc;
 
@@ -10,6 +12,7 @@ use chrono_tz::Tz;
 use crate::ctx::Ctx;
 use crate::db::post_views;
 use crate::error::CoreResult;
+use crate::publisher::Publisher;
 use crate::settings_service::SettingsService;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -21,8 +24,8 @@ pub struct NextPost {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Upload {
     pub account: String,
-    /// Bytes TikTok confirmed, out of 100; `None` before the upload started (checking, init)
-    /// or after it (TikTok processing).
+    /// Bytes sent (at least those TikTok confirmed), out of 100; `None` before the upload
+    /// started (checking, init) or after it (TikTok processing).
     pub percent: Option<u8>,
 }
 
@@ -41,11 +44,16 @@ fn handle(username: &str, display_name: &str) -> String {
 pub struct Tray {
     ctx: Ctx,
     settings: Arc<SettingsService>,
+    publisher: Arc<Publisher>,
 }
 
 impl Tray {
-    pub fn new(ctx: Ctx, settings: Arc<SettingsService>) -> Self {
-        Self { ctx, settings }
+    pub fn new(ctx: Ctx, settings: Arc<SettingsService>, publisher: Arc<Publisher>) -> Self {
+        Self {
+            ctx,
+            settings,
+            publisher,
+        }
     }
 
     pub async fn tray_status(&self) -> CoreResult<TrayStatus> {
@@ -60,14 +68,18 @@ impl Tray {
             }),
             uploads: uploads
                 .into_iter()
-                .map(|(state, done, size, u, d)| Upload {
-                    account: handle(&u, &d),
-                    percent: match (state.as_str(), size) {
-                        ("uploading", Some(size)) if size > 0 => {
-                            Some(((done.clamp(0, size) * 100) / size) as u8)
-                        }
-                        _ => None,
-                    },
+                .map(|(post_id, state, confirmed, size, u, d)| {
+                    let sent = self.publisher.bytes_sent(post_id).unwrap_or(0) as i64;
+                    Upload {
+                        account: handle(&u, &d),
+                        percent: match (state.as_str(), size) {
+                            ("uploading", Some(size)) if size > 0 => {
+                                let done = confirmed.max(sent).clamp(0, size);
+                                Some(((done * 100) / size) as u8)
+                            }
+                            _ => None,
+                        },
+                    }
                 })
                 .collect(),
         })

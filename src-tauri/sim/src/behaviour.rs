@@ -93,6 +93,10 @@ pub struct Behaviour {
     /// A chunk of a valid size that starts off the chunk plan's boundaries: 400 (a malformed
     /// chunk) or 416 (a range that does not match progress). The reference does not say.
     pub misaligned_chunk_status: u16,
+    /// Reads upload bodies no faster than this (bytes per second; 0: as fast as they come), as
+    /// a creator's uplink would send them, so a client's progress inside a chunk can be seen.
+    #[serde(default)]
+    pub upload_bytes_per_sec: u64,
 }
 
 const MB: u64 = 1_000_000;
@@ -125,6 +129,7 @@ impl Default for Behaviour {
             public_id_after_polls: 0,
             access_token_secs: None,
             misaligned_chunk_status: 400,
+            upload_bytes_per_sec: 0,
         }
     }
 }

@@ -269,11 +269,18 @@ pub async fn put_chunk(
         guard,
     } = acc;
     let mut received = 0u64;
+    let rate = sim.lock().behaviour.upload_bytes_per_sec;
+    let began = tokio::time::Instant::now();
     let mut stream = body.into_data_stream();
     while let Some(frame) = stream.next().await {
         match frame {
             Ok(bytes) => {
                 received += bytes.len() as u64;
+                if rate > 0 {
+                    // A slow uplink: the next bytes are read once these would have arrived.
+                    let due = std::time::Duration::from_secs_f64(received as f64 / rate as f64);
+                    tokio::time::sleep_until(began + due).await;
+                }
                 if received > len {
                     return UploadError::bad("body longer than Content-Length").into_response();
                 }

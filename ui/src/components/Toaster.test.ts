@@ -32,6 +32,8 @@ describe('Toaster', () => {
     store.fromError({ code: 'invalid_input', message: 'invalid_input' });
     store.fromError({ code: 'not_found', message: 'not_found: Post 7 does not exist.' });
     store.fromError({ code: 'storage', message: '' });
+    // The third is folded under "+1 more" until unfolded.
+    await userEvent.setup().click(await screen.findByTestId('toast-more'));
     await waitFor(() => expect(screen.getAllByTestId('toast')).toHaveLength(3));
     const [bare, prefixed, empty] = screen.getAllByTestId('toast');
     expect(bare).toHaveTextContent('That cannot be saved as it is.');
@@ -56,16 +58,45 @@ describe('Toaster', () => {
     await waitFor(() => expect(screen.queryAllByTestId('toast')).toHaveLength(0));
   });
 
-  it('keeps only the newest three, since they take room from the page', async () => {
+  it('shows the newest two and counts the rest, which unfold on demand', async () => {
     const store = new ToastStore();
     render(Toaster, { store });
-    for (const n of [1, 2, 3, 4, 5]) store.info(`Toast ${n}`, { timeout: 0 });
-    await waitFor(() => expect(screen.getAllByTestId('toast')).toHaveLength(3));
-    expect(screen.getAllByTestId('toast').map((t) => t.textContent?.trim())).toEqual([
-      'Toast 3',
-      'Toast 4',
-      'Toast 5',
-    ]);
+    for (const n of [1, 2, 3, 4, 5, 6]) store.info(`Toast ${n}`, { timeout: 0 });
+    await waitFor(() => expect(screen.getAllByTestId('toast')).toHaveLength(2));
+    const texts = () => screen.getAllByTestId('toast').map((t) => t.textContent?.trim());
+    expect(texts()).toEqual(['Toast 5', 'Toast 6']);
+    // The store keeps five: the oldest went.
+    const more = screen.getByTestId('toast-more');
+    expect(more).toHaveTextContent('+3 more');
+    const user = userEvent.setup();
+    await user.click(more);
+    expect(texts()).toEqual(['Toast 2', 'Toast 3', 'Toast 4', 'Toast 5', 'Toast 6']);
+    await user.click(screen.getByTestId('toast-more'));
+    expect(texts()).toEqual(['Toast 5', 'Toast 6']);
+    // Dismiss all, when some are folded away, clears every one of them.
+    await user.click(screen.getByTestId('toast-dismiss-all'));
+    await waitFor(() => expect(screen.queryAllByTestId('toast')).toHaveLength(0));
+    expect(store.items).toHaveLength(0);
+    for (const n of [1, 2, 3, 4, 5, 6]) store.info(`Toast ${n}`, { timeout: 0 });
+    // Down to two, nothing is counted.
+    for (const t of store.items.slice(0, 3)) store.dismiss(t.id);
+    await waitFor(() => expect(screen.queryByTestId('toast-more')).toBeNull());
+    expect(texts()).toEqual(['Toast 5', 'Toast 6']);
+  });
+
+  it('keeps each toast to one line, the whole text in its tooltip', async () => {
+    const store = new ToastStore();
+    render(Toaster, { store });
+    const long = 'Post cancelled. It is in Trash for 30 days (it will not be posted).';
+    store.warning(long, { detail: 'tokdeck://unknown-action' });
+    const toast = await screen.findByTestId('toast');
+    expect(toast).toHaveAttribute('title', `${long}\ntokdeck://unknown-action`);
+    // Message and detail share one line (its CSS ends it in "…"; the end-to-end test measures
+    // the height at 900×600).
+    const body = toast.querySelector('.body') as HTMLElement;
+    expect(body.tagName).toBe('P');
+    expect(body.querySelector('.detail')).toHaveTextContent('tokdeck://unknown-action');
+    expect(toast.querySelectorAll('.body')).toHaveLength(1);
   });
 
   it('is a row of the app shell, after the page, not a layer floating over it', async () => {

@@ -29,6 +29,13 @@ export function parseHash(hash: string): { page: PageId; rest: string } {
   return isPageId(head) ? { page: head, rest: tail.join('/') } : { page: DEFAULT_PAGE, rest: '' };
 }
 
+/** The composer's sub-path: `<postId>` opens a post, `<postId>/when` opens it to be scheduled. */
+export function openedFrom(rest: string): { id: number | null; when: boolean } {
+  const [head = '', tail = ''] = rest.split('/');
+  const id = Number(head);
+  return head && Number.isInteger(id) ? { id, when: tail === 'when' } : { id: null, when: false };
+}
+
 export class Router {
   page = $state<PageId>(DEFAULT_PAGE);
   rest = $state('');

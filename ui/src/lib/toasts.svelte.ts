@@ -31,8 +31,11 @@ const DEFAULT_TIMEOUT: Record<ToastLevel, number> = {
   error: 0,
 };
 
-// Toasts take room from the page (see Toaster.svelte), so only the newest few stay.
-const MAX_TOASTS = 3;
+// Toasts take room from the page (see Toaster.svelte): the newest few are kept (the Toaster
+// shows two and counts the rest), older ones go.
+export const MAX_TOASTS = 5;
+/** Toasts the Toaster shows while it folds the older ones into "+N more". */
+export const SHOWN_TOASTS = 2;
 
 /** What each error code means, in a creator's words (when a message says no more than it). */
 const PLAIN: Record<ErrorCode, string> = {

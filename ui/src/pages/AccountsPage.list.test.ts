@@ -241,7 +241,7 @@ describe('header account switcher', () => {
 });
 
 describe('default time zone per account', () => {
-  it('shows each account’s zone and sets or resets it', async () => {
+  it('shows each account’s zone and sets it with the searchable picker, or resets it', async () => {
     const backend = mockBackend({
       accounts: [
         makeAccount({ id: 1, openId: 'o1', displayName: 'Ana' }),
@@ -251,28 +251,42 @@ describe('default time zone per account', () => {
       accountZones: { 2: 'Europe/Berlin' },
     });
     const user = await openAccounts();
-    const select = (openId: string) =>
+    const cell = (openId: string) =>
       document
         .querySelector(`[data-testid="account-card"][data-open-id="${openId}"]`)!
-        .closest('.cell')!
-        .querySelector<HTMLSelectElement>('[data-testid="account-zone-select"]')!;
-    await waitFor(() => expect(select('o1')).toHaveValue('UTC'));
-    await waitFor(() => expect(select('o2')).toHaveValue('Europe/Berlin'));
+        .closest('.cell')! as HTMLElement;
+    const picker = (openId: string) =>
+      cell(openId).querySelector<HTMLButtonElement>('[data-testid="account-zone-picker"]')!;
+    await waitFor(() => expect(picker('o1')).toHaveAttribute('data-zone', 'UTC'));
+    await waitFor(() => expect(picker('o2')).toHaveAttribute('data-zone', 'Europe/Berlin'));
+    // Said as people say it, never a tz id; no flat list of every zone.
+    expect(picker('o2')).toHaveTextContent('Berlin (GMT');
+    expect(cell('o1').querySelector('select')).toBeNull();
 
-    await user.selectOptions(select('o1'), 'America/New_York');
+    // The composer's picker: search a city, pick it.
+    await user.click(picker('o1'));
+    const search = within(cell('o1')).getByTestId('account-zone-picker-search');
+    await user.type(search, 'new york');
+    const option = within(cell('o1')).getAllByTestId('account-zone-picker-option')[0];
+    expect(option).toHaveAttribute('data-zone', 'America/New_York');
+    await user.click(option);
     await waitFor(() =>
       expect(backend.calls('set_account_time_zone')).toEqual([
         { accountId: 1, zone: 'America/New_York' },
       ]),
     );
     expect(backend.accountZones[1]).toBe('America/New_York');
-    expect(select('o1')).toHaveValue('America/New_York');
+    await waitFor(() => expect(picker('o1')).toHaveAttribute('data-zone', 'America/New_York'));
 
-    const reset = select('o2')
-      .closest('[data-testid="account-zone"]')!
-      .querySelector<HTMLButtonElement>('[data-testid="account-zone-reset"]')!;
+    // The zone picked last comes first next time, on another card too.
+    await user.click(picker('o2'));
+    const first = within(cell('o2')).getAllByTestId('account-zone-picker-option')[0];
+    expect(first).toHaveAttribute('data-zone', 'America/New_York');
+    await user.keyboard('{Escape}');
+
+    const reset = within(cell('o2')).getByTestId('account-zone-reset');
     await user.click(reset);
-    await waitFor(() => expect(select('o2')).toHaveValue('UTC'));
+    await waitFor(() => expect(picker('o2')).toHaveAttribute('data-zone', 'UTC'));
     expect(backend.calls('set_account_time_zone').at(-1)).toEqual({ accountId: 2, zone: null });
     expect(backend.accountZones[2]).toBeUndefined();
   });

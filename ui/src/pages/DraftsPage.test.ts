@@ -86,8 +86,37 @@ describe('Drafts page', () => {
     await waitFor(() => expect(screen.getByTestId('nav-drafts-count')).toHaveTextContent('2'));
 
     await user.click(within(cards()[0]).getByTestId('draft-schedule'));
-    await waitFor(() => expect(window.location.hash).toBe('#/compose/13'));
+    await waitFor(() => expect(window.location.hash).toBe('#/compose/13/when'));
     expect(await screen.findByTestId('composer')).toBeInTheDocument();
+    // Schedule… is there to give it a time: the When section's date field has the focus.
+    await waitFor(() => expect(document.activeElement).toBe(screen.getByTestId('compose-date')));
+  });
+
+  it('Open opens a draft without jumping to its time; a draft with a time gets the Schedule button', async () => {
+    const backend = library();
+    backend.posts.find((p) => p.id === 13)!.scheduleLocal = '2099-03-12T09:00';
+    const user = await openAccounts('#/drafts');
+    await waitFor(() => expect(cards()).toHaveLength(3));
+    await user.click(within(cards()[2]).getByTestId('draft-open'));
+    await waitFor(() => expect(window.location.hash).toBe('#/compose/11'));
+    expect(await screen.findByTestId('composer')).toBeInTheDocument();
+    expect(document.activeElement).not.toBe(screen.getByTestId('compose-date'));
+
+    window.location.hash = '#/drafts';
+    await waitFor(() => expect(cards()).toHaveLength(3));
+    await user.click(within(cards()[0]).getByTestId('draft-schedule'));
+    await waitFor(() => expect(window.location.hash).toBe('#/compose/13/when'));
+    const composer = await screen.findByTestId('composer');
+    await waitFor(() =>
+      expect(screen.getByTestId('compose-readback')).not.toHaveTextContent('No time set'),
+    );
+    // Its time is set: focus waits on Schedule if TikTok's rules allow it, else in When.
+    await waitFor(() => expect(composer.contains(document.activeElement)).toBe(true));
+    const focused = document.activeElement as HTMLElement;
+    expect(
+      focused.dataset.testid === 'compose-schedule' ||
+        screen.getByTestId('compose-when').contains(focused),
+    ).toBe(true);
   });
 
   it('says where drafts come from when there are none', async () => {

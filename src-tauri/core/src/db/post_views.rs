@@ -446,12 +446,13 @@ pub async fn tray_next(pool: &SqlitePool) -> CoreResult<Option<(i64, String, Str
 }
 
 /// One publish under way: (job state, confirmed bytes, video size, username, display name).
-pub type UploadRow = (String, i64, Option<i64>, String, String);
+/// (post id, state, confirmed bytes, video size, username, display name)
+pub type UploadRow = (i64, String, i64, Option<i64>, String, String);
 
 /// The publishes under way, oldest change first.
 pub async fn tray_uploads(pool: &SqlitePool) -> CoreResult<Vec<UploadRow>> {
     let uploads: Vec<UploadRow> = sqlx::query_as(
-        "SELECT j.state, j.confirmed_bytes, j.video_size, a.username, a.display_name \
+        "SELECT j.post_id, j.state, j.confirmed_bytes, j.video_size, a.username, a.display_name \
          FROM publish_jobs j JOIN accounts a ON a.id = j.account_id \
          WHERE j.state IN ('checking', 'initializing', 'uploading', 'processing') \
          ORDER BY j.updated_at, j.post_id",
@@ -576,7 +577,7 @@ mod tests {
         let uploads = tray_uploads(pool).await.unwrap();
         assert_eq!(uploads.len(), 1);
         assert_eq!(
-            (uploads[0].0.as_str(), uploads[0].1, uploads[0].2),
+            (uploads[0].1.as_str(), uploads[0].2, uploads[0].3),
             ("uploading", 40, Some(100))
         );
     }

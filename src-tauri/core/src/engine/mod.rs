@@ -146,7 +146,6 @@ impl Engine {
         let tokens = Arc::new(Tokens::new(ctx.clone(), tiktok_app.clone()));
         let posts = Arc::new(Posts::new(ctx.clone()));
         let compose = Arc::new(Compose::new(ctx.clone(), tokens.clone(), posts.clone()));
-        let tray = Arc::new(Tray::new(ctx.clone(), settings.clone()));
         let preview = Arc::new(Previews::new(ctx.clone(), posts.clone()));
         let accounts = Arc::new(Accounts::new(
             ctx.clone(),
@@ -169,6 +168,7 @@ impl Engine {
             settings.clone(),
             posts.clone(),
         ));
+        let tray = Arc::new(Tray::new(ctx.clone(), settings.clone(), publisher.clone()));
         Ok(Arc::new(Engine {
             ctx,
             tiktok_app,

@@ -39,6 +39,9 @@ pub(crate) struct Running {
     pub(super) waited: HashSet<i64>,
     /// When (wall clock) this process first started each post's publish.
     pub(super) started: HashMap<i64, i64>,
+    /// Bytes of each upload under way that went out, TikTok's answer not in yet (memory only:
+    /// a one-chunk upload confirms nothing until its end, so the tray's percent reads this).
+    pub(super) sent: HashMap<i64, u64>,
 }
 
 impl Running {

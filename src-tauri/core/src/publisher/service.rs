@@ -50,4 +50,15 @@ impl Publisher {
         let row = crate::accounts::get_live(self.ctx.pool(), account_id).await?;
         Ok(crate::compose::missing_scope_message(&row, mode))
     }
+
+    /// Bytes of `post_id`'s upload that went out so far in this process (at least what TikTok
+    /// confirmed), while it uploads; `None` when it is not uploading here.
+    pub fn bytes_sent(&self, post_id: i64) -> Option<u64> {
+        self.running
+            .lock()
+            .expect("running")
+            .sent
+            .get(&post_id)
+            .copied()
+    }
 }

@@ -77,6 +77,12 @@ impl Publisher {
         // TikTok's confirmed count is persisted (the resume point) by a writer task as each
         // chunk is answered (the client's callbacks are synchronous); bytes merely sent are only
         // told, so a 64 MB chunk moves the bar without a database write per step.
+        // What an earlier, interrupted run of this upload had sent is not sent now.
+        self.running
+            .lock()
+            .expect("running")
+            .sent
+            .remove(&job.post_id);
         let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Progress>();
         let publisher = self.clone();
         let (post_id, account_id) = (job.post_id, job.account_id);
@@ -97,6 +103,12 @@ impl Publisher {
                     }
                     Progress::Sent(s) => s.sent_bytes,
                 };
+                publisher
+                    .running
+                    .lock()
+                    .expect("running")
+                    .sent
+                    .insert(post_id, sent.max(confirmed));
                 publisher.ctx.events().emit(EngineEvent::PublishProgress {
                     post_id,
                     account_id,
@@ -124,6 +136,11 @@ impl Publisher {
             )
             .await;
         let _ = writer.await;
+        self.running
+            .lock()
+            .expect("running")
+            .sent
+            .remove(&job.post_id);
         let confirmed = db::confirmed_bytes(self.ctx.pool(), job.post_id)
             .await?
             .ok_or_else(taken)?;

@@ -8,8 +8,16 @@ use super::*;
 /// A valid clip made ~20 MB by a trailing `free` box (players and TikTok skip it): one chunk,
 /// big enough that bytes go out in many steps before TikTok answers.
 fn big_clip(dir: &Path, name: &str, seconds: f64) -> PathBuf {
+    padded_clip(dir, name, seconds, 20_000_000)
+}
+
+/// About 4 MB: under TikTok's 5 MB, so one chunk whatever the plan.
+fn few_mb_clip(dir: &Path, name: &str, seconds: f64) -> PathBuf {
+    padded_clip(dir, name, seconds, 4_000_000)
+}
+
+fn padded_clip(dir: &Path, name: &str, seconds: f64, pad: u32) -> PathBuf {
     let path = media_common::h264(dir, name, seconds);
-    let pad: u32 = 20_000_000;
     let mut f = std::fs::OpenOptions::new()
         .append(true)
         .open(&path)
@@ -63,6 +71,72 @@ async fn a_single_chunk_upload_tells_bytes_sent_before_tiktok_confirms_them() {
     );
     assert_eq!(seen.last(), Some(&(total, total)), "{seen:?}");
     // Only TikTok's confirmation is a resume point.
+    assert_eq!(t.job(id).await.confirmed_bytes as u64, total);
+    t.h.engine.shutdown().await;
+}
+
+/// A few MB over a 2 MB/s uplink: TikTok's one answer comes after the last byte, so only the
+/// bytes sent can move the bar. Both the window (its events) and the tray (its percent, which
+/// read only TikTok's confirmed bytes and sat at 0 % until Processing) move in between.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_few_mb_single_chunk_upload_moves_the_window_and_the_tray_before_tiktok_answers() {
+    let t = T::start(few_mb_clip).await;
+    let total = std::fs::metadata(&t.video).unwrap().len();
+    assert!(total > 3_000_000 && total < 5_000_000, "one chunk: {total}");
+    t.sim()
+        .call(
+            Method::POST,
+            "/__sim/behaviour",
+            json!({ "upload_bytes_per_sec": 2_000_000 }),
+        )
+        .await;
+    let (_, a) = t.account("rio").await;
+    let id = t.draft(a, "a few MB").await;
+    let mut events = t.h.engine.events().subscribe();
+    t.h.engine.start_background();
+    t.publish_now(id).await;
+
+    let mut window = Vec::new();
+    let mut tray = Vec::new();
+    let until = tokio::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        let e = tokio::time::timeout_at(until, events.recv())
+            .await
+            .expect("the upload to end within 30 s")
+            .unwrap();
+        match e {
+            EngineEvent::PublishProgress {
+                post_id,
+                bytes_confirmed: 0,
+                bytes_sent,
+                ..
+            } if post_id == id && bytes_sent > 0 && bytes_sent < total => {
+                window.push(bytes_sent);
+                let status = t.h.engine.tray_status().await.unwrap();
+                tray.extend(status.uploads.iter().filter_map(|u| u.percent));
+            }
+            EngineEvent::PublishStateChanged { post_id, state, .. }
+                if post_id == id
+                    && !matches!(
+                        state,
+                        PublishStep::Queued
+                            | PublishStep::Checking
+                            | PublishStep::Initializing
+                            | PublishStep::Uploading
+                    ) =>
+            {
+                break
+            }
+            _ => {}
+        }
+    }
+    assert!(!window.is_empty(), "no progress inside the one chunk");
+    assert!(
+        tray.iter().any(|&p| p > 0 && p < 100),
+        "the tray's percent did not move: {tray:?} (window: {window:?})"
+    );
+    t.wait_status(id, PostStatus::Published, 30).await;
+    // Only TikTok's confirmation is a resume point; the tray forgets what was sent.
     assert_eq!(t.job(id).await.confirmed_bytes as u64, total);
     t.h.engine.shutdown().await;
 }

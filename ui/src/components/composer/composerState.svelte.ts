@@ -50,6 +50,9 @@ export interface ComposerProps {
   defaultZone?: string | null;
   /** The user picked a zone by hand. */
   onzonechange?: (zone: string) => void;
+  /** Opened by "Schedule…": the When section is brought into view with its first empty field
+   * focused (the Schedule button when the time is set). */
+  focusWhen?: boolean;
 }
 
 export type DuplicateResult = { accountId: number; ok: boolean; message: string };
