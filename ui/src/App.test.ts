@@ -44,6 +44,17 @@ describe('navigation', () => {
     }
   });
 
+  it('opens each page at its top, not where the last page was scrolled', async () => {
+    mockBackend();
+    await renderReady();
+    const user = userEvent.setup();
+    const main = document.getElementById('main')!;
+    main.scrollTop = 400;
+    await user.click(screen.getByTestId('nav-settings'));
+    expect(await screen.findByTestId('page-settings')).toBeInTheDocument();
+    expect(main.scrollTop).toBe(0);
+  });
+
   it('opens the page named by the hash (reload keeps the page) and follows hash changes', async () => {
     mockBackend();
     window.location.hash = '#/queue';
