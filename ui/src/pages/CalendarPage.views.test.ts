@@ -1,0 +1,145 @@
+// The calendar's week (now line, first day from the setting), agenda and the Week starts on
+// setting through the whole app.
+import { afterEach, describe, expect, it } from 'vitest';
+import { cleanup, render, screen, waitFor, within } from '@testing-library/svelte';
+import userEvent from '@testing-library/user-event';
+import { clearMocks } from '@tauri-apps/api/mocks';
+import { toasts } from '../lib/toasts.svelte';
+import { makeAccount, makeItem, mockBackend } from '../test/backend';
+import { openAccounts, resetAppBetweenTests } from '../test/pages';
+import CalendarPage from './CalendarPage.svelte';
+
+const ZONE = 'America/New_York';
+// 14:20 in New York on Tuesday 10 March 2026.
+const NOW = new Date('2026-03-10T18:20:00Z');
+
+describe('CalendarPage week and agenda', () => {
+  afterEach(() => {
+    cleanup();
+    clearMocks();
+    toasts.clear();
+  });
+
+  function setup(weekStartsOn = 1) {
+    const backend = mockBackend({
+      accounts: [makeAccount({ id: 1 }), makeAccount({ id: 2 })],
+      items: [
+        makeItem({ id: 1, local: '2026-03-10T09:30', caption: 'Morning dance' }),
+        makeItem({ id: 2, accountId: 2, local: '2026-03-10T18:00', caption: 'Evening vlog' }),
+        makeItem({
+          id: 3,
+          local: '2026-03-12T07:15',
+          caption: 'Paris time',
+          scheduledAt: '2026-03-12T11:15:00Z',
+          postZone: 'Europe/Paris',
+          postLocal: '2026-03-12T12:15',
+        }),
+        makeItem({ id: 4, local: '2026-03-09T07:15', caption: 'Yesterday' }),
+        makeItem({ id: 5, local: '2026-04-02T10:00', caption: 'April' }),
+      ].map((i) => ({ postZone: ZONE, postLocal: i.local, ...i })),
+    });
+    render(CalendarPage, { now: NOW, weekStartsOn, zone: ZONE });
+    return { backend, user: userEvent.setup() };
+  }
+
+  it('starts the week on the given day and draws now on today', async () => {
+    const { backend, user } = setup(0);
+    await user.click(await screen.findByTestId('calendar-toggle-week'));
+    const days = await screen.findAllByTestId('calendar-week-day');
+    // Sunday 8 March to Saturday 14 March.
+    expect(days.map((d) => d.dataset.date)).toEqual([
+      '2026-03-08',
+      '2026-03-09',
+      '2026-03-10',
+      '2026-03-11',
+      '2026-03-12',
+      '2026-03-13',
+      '2026-03-14',
+    ]);
+    await waitFor(() =>
+      expect(backend.calls('calendar_days')).toContainEqual({
+        from: '2026-03-08',
+        days: 7,
+        zone: ZONE,
+        accountId: null,
+      }),
+    );
+    const line = screen.getByTestId('calendar-now-line');
+    const slot = line.closest<HTMLElement>('[data-testid="calendar-slot"]')!;
+    expect(slot.dataset).toMatchObject({ date: '2026-03-10', hour: '14' });
+    expect(line.style.top).toBe(`${(20 / 60) * 100}%`);
+    expect(screen.getAllByTestId('calendar-now-line')).toHaveLength(1);
+    await user.click(screen.getByRole('button', { name: 'Next' }));
+    await waitFor(() =>
+      expect(screen.getAllByTestId('calendar-week-day')[0]).toHaveAttribute(
+        'data-date',
+        '2026-03-15',
+      ),
+    );
+    expect(screen.queryByTestId('calendar-now-line')).toBeNull();
+  });
+
+  it('lists what is coming this month by day, times by the rule, every row reachable by keyboard', async () => {
+    const { backend, user } = setup();
+    await user.click(await screen.findByTestId('calendar-toggle-agenda'));
+    await waitFor(() =>
+      expect(screen.getAllByTestId('calendar-agenda-day').map((d) => d.dataset.date)).toEqual([
+        '2026-03-10',
+        '2026-03-12',
+      ]),
+    );
+    // From today to the end of March.
+    expect(backend.calls('calendar_days').at(-1)).toEqual({
+      from: '2026-03-10',
+      days: 22,
+      zone: ZONE,
+      accountId: null,
+    });
+    const rows = screen.getAllByTestId('calendar-agenda-post');
+    expect(rows.map((r) => r.dataset.postId)).toEqual(['1', '2', '3']);
+    expect(within(rows[0]).getByTestId('calendar-time')).toHaveTextContent(/0?9:30/);
+    expect(within(rows[0]).queryByTestId('calendar-own-time')).toBeNull();
+    // Set in Paris: its own time too.
+    expect(within(rows[2]).getByTestId('calendar-own-time')).toHaveTextContent(/12:15.*Paris/);
+    rows[0].focus();
+    await user.tab();
+    expect(rows[1]).toHaveFocus();
+    await user.keyboard('{Enter}');
+    await waitFor(() => expect(window.location.hash).toBe('#/compose/2'));
+
+    // Paged by month.
+    await user.click(screen.getByTestId('calendar-agenda-next'));
+    await waitFor(() =>
+      expect(screen.getAllByTestId('calendar-agenda-post').map((r) => r.dataset.postId)).toEqual([
+        '5',
+      ]),
+    );
+    expect(backend.calls('calendar_days').at(-1)).toMatchObject({ from: '2026-04-01', days: 30 });
+  });
+});
+
+describe('Week starts on', () => {
+  resetAppBetweenTests();
+
+  const firstColumn = () =>
+    screen.getAllByTestId('calendar-weekday')[0].querySelector('abbr')?.getAttribute('title');
+
+  it('comes from the setting, and changing it in Settings moves the first column', async () => {
+    const backend = mockBackend({ settings: { weekStart: 'sunday' } });
+    const user = await openAccounts('#/calendar');
+    await waitFor(() => expect(firstColumn()).toBe('Sunday'));
+
+    window.location.hash = '#/settings';
+    const select = await screen.findByTestId('setting-week-start');
+    expect(screen.getByTestId('settings-jump')).toHaveTextContent('Calendar');
+    await waitFor(() => expect(select).toHaveValue('sunday'));
+    await user.selectOptions(select, 'saturday');
+    await waitFor(() =>
+      expect(backend.calls('update_settings').at(-1)).toMatchObject({
+        patch: { weekStart: 'saturday', theme: null },
+      }),
+    );
+    window.location.hash = '#/calendar';
+    await waitFor(() => expect(firstColumn()).toBe('Saturday'));
+  });
+});
