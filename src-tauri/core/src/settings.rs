@@ -218,7 +218,11 @@ mod tests {
         assert!(!s.notifications_enabled && s.launch_at_login);
         assert!(s.notify_published && s.notify_failed && s.notify_missed);
         assert!(s.notify_needs_attention && s.notify_account);
-        assert_eq!(s.week_start, WeekStart::Auto, "a row from before the setting");
+        assert_eq!(
+            s.week_start,
+            WeekStart::Auto,
+            "a row from before the setting"
+        );
     }
 
     #[tokio::test]

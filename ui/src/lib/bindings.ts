@@ -5,9 +5,6 @@ import { invoke } from "@tauri-apps/api/core";
 export type ErrorCode = "internal" | "invalid_input" | "not_found" | "storage" | "keychain" | "tiktok" | "conflict" | "unavailable";
 export type UiError = { code: ErrorCode, message: string, };
 export type Theme = "system" | "light" | "dark";
-/**
- * The day the calendar's weeks (month and week views, the date picker) start on.
- */
 export type WeekStart = "auto" | "monday" | "sunday" | "saturday";
 export type Settings = { 
 /**

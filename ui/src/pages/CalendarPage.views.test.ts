@@ -24,19 +24,27 @@ describe('CalendarPage week and agenda', () => {
     const backend = mockBackend({
       accounts: [makeAccount({ id: 1 }), makeAccount({ id: 2 })],
       items: [
-        makeItem({ id: 1, local: '2026-03-10T09:30', caption: 'Morning dance' }),
-        makeItem({ id: 2, accountId: 2, local: '2026-03-10T18:00', caption: 'Evening vlog' }),
-        makeItem({
+        { id: 1, local: '2026-03-10T09:30', caption: 'Morning dance' },
+        { id: 2, accountId: 2, local: '2026-03-10T18:00', caption: 'Evening vlog' },
+        {
           id: 3,
           local: '2026-03-12T07:15',
           caption: 'Paris time',
           scheduledAt: '2026-03-12T11:15:00Z',
           postZone: 'Europe/Paris',
           postLocal: '2026-03-12T12:15',
+        },
+        { id: 4, local: '2026-03-09T07:15', caption: 'Yesterday' },
+        { id: 5, local: '2026-04-02T10:00', caption: 'April' },
+      ].map((i) =>
+        // New York is at UTC-4 from 8 March 2026.
+        makeItem({
+          postZone: ZONE,
+          postLocal: i.local,
+          scheduledAt: new Date(Date.parse(`${i.local}:00Z`) + 4 * 3_600_000).toISOString(),
+          ...i,
         }),
-        makeItem({ id: 4, local: '2026-03-09T07:15', caption: 'Yesterday' }),
-        makeItem({ id: 5, local: '2026-04-02T10:00', caption: 'April' }),
-      ].map((i) => ({ postZone: ZONE, postLocal: i.local, ...i })),
+      ),
     });
     render(CalendarPage, { now: NOW, weekStartsOn, zone: ZONE });
     return { backend, user: userEvent.setup() };

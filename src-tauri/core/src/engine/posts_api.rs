@@ -181,9 +181,7 @@ impl Engine {
         zone: &str,
         account_id: Option<i64>,
     ) -> CoreResult<CalendarRange> {
-        self.posts
-            .calendar_days(from, days, zone, account_id)
-            .await
+        self.posts.calendar_days(from, days, zone, account_id).await
     }
 
     pub async fn queue(&self, q: &QueueQuery) -> CoreResult<Vec<CalendarItem>> {
