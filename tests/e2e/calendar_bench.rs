@@ -47,8 +47,12 @@ const painted = () => new Promise((res) => requestAnimationFrame(() => {
     const t0 = performance.now();
     btn('Next').click();
     await until(period);
+    // Where the time goes: the DOM is updated (IPC and script), style and layout, then paint.
+    const dom = performance.now();
+    void document.body.offsetHeight;
+    const layout = performance.now();
     await painted();
-    if (i >= 2) out.push(performance.now() - t0);
+    if (i >= 2) out.push([performance.now() - t0, dom - t0, layout - dom]);
   }
   done(out);
 })().catch((e) => done({ error: String(e) }));
@@ -124,13 +128,32 @@ fn pct(sorted: &[f64], p: f64) -> f64 {
     sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
 }
 
-async fn renders(app: &App, period: &str, prev: &str) -> Vec<f64> {
+/// Renders of a month: the totals, then the parts (DOM updated, style and layout), each sorted.
+struct Renders {
+    total: Vec<f64>,
+    dom: Vec<f64>,
+    layout: Vec<f64>,
+}
+
+async fn renders(app: &App, period: &str, prev: &str) -> Renders {
     let v = app
         .client
         .execute_async(RENDER, vec![json!(period), json!(prev), json!(REPS)])
         .await
         .unwrap();
-    ms(&v)
+    let part = |i: usize| {
+        ms(&json!(v
+            .as_array()
+            .unwrap_or_else(|| panic!("measurements, not {v}"))
+            .iter()
+            .map(|r| r[i].clone())
+            .collect::<Vec<_>>()))
+    };
+    Renders {
+        total: part(0),
+        dom: part(1),
+        layout: part(2),
+    }
 }
 
 /// `POSTS` posts in the month starting `first`, copies of the three scheduled `templates`
@@ -249,8 +272,8 @@ async fn calendar_month_render_and_drag() {
         ipc_ms.sort_by(f64::total_cmp);
         let bytes = ipc[0][1].as_i64().unwrap();
 
-        let (b50, b95) = (pct(&full, 0.5), pct(&full, 0.95));
-        let (e50, e95) = (pct(&empty, 0.5), pct(&empty, 0.95));
+        let (b50, b95) = (pct(&full.total, 0.5), pct(&full.total, 0.95));
+        let (e50, e95) = (pct(&empty.total, 0.5), pct(&empty.total, 0.95));
         let verdict = |ok: bool| if ok { "ok" } else { "OVER GOAL" };
         println!(
             "P-calendar-ui month render, {POSTS} posts ({chips} chips shown): p50 {b50:.1} ms, p95 {b95:.1} ms \
@@ -260,8 +283,14 @@ async fn calendar_month_render_and_drag() {
             b50 / e50
         );
         println!(
-            "P-calendar-ui of which calendar_month IPC: p50 {:.1} ms, {bytes} bytes of JSON",
-            pct(&ipc_ms, 0.5)
+            "P-calendar-ui where it goes (p50, busy / empty): DOM updated {:.1} / {:.1} ms (of which \
+             calendar_month IPC {:.1} ms, {bytes} bytes of JSON), style and layout {:.1} / {:.1} ms, \
+             paint the rest",
+            pct(&full.dom, 0.5),
+            pct(&empty.dom, 0.5),
+            pct(&ipc_ms, 0.5),
+            pct(&full.layout, 0.5),
+            pct(&empty.layout, 0.5),
         );
         println!(
             "P-calendar-ui drag across the busy month: {} frames, interval p50 {:.1} ms, p95 {:.1} ms, max {:.1} ms \
