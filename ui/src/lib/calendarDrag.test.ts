@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { DropHighlight, targetOf } from './calendarDrag';
+import { cellOf, DropHighlight, targetOf, targetOfCell } from './calendarDrag';
 
 function grid() {
   document.body.innerHTML = `
@@ -44,5 +44,16 @@ describe('dragging on the calendar', () => {
     h.show({ date: '2030-05-01', hour: null });
     h.clear();
     expect(document.body.innerHTML.replaceAll(' class=""', '')).toBe(before);
+  });
+
+  it('marks the cell found under the pointer without searching for it', () => {
+    grid();
+    const h = new DropHighlight();
+    const cell = cellOf(document.getElementById('chip'));
+    expect(targetOfCell(cell)).toEqual({ date: '2030-05-01', hour: null });
+    h.mark(cell);
+    expect(cell).toHaveClass('drop');
+    h.mark(cellOf(document.body));
+    expect(document.querySelectorAll('.drop')).toHaveLength(0);
   });
 });

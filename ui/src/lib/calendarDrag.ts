@@ -9,9 +9,18 @@ import type { DropTarget } from './calendarView';
 /** The cells a post can be dropped on: a month day or a week hour. */
 export const DROP_CELLS = '[data-testid="calendar-slot"], [data-testid="calendar-day"]';
 
+/** The drop cell `hit` is in (a month day or a week hour), if any. */
+export function cellOf(hit: Element | null): HTMLElement | null {
+  return hit?.closest?.<HTMLElement>(DROP_CELLS) ?? null;
+}
+
 /** The drop target under the pointer (`hit`: the element there, else the event's target). */
 export function targetOf(hit: Element | null): DropTarget | null {
-  const cell = hit?.closest?.<HTMLElement>(DROP_CELLS);
+  return targetOfCell(cellOf(hit));
+}
+
+/** The day (and hour) a drop cell stands for. */
+export function targetOfCell(cell: HTMLElement | null): DropTarget | null {
   if (!cell?.dataset.date) return null;
   return {
     date: cell.dataset.date,
@@ -34,7 +43,11 @@ export class DropHighlight {
 
   /** Marks the cell of `target` (none: clears the mark). */
   show(target: DropTarget | null, root: ParentNode = document): void {
-    const cell = target ? cellOf(root, target) : null;
+    this.mark(target ? findCell(root, target) : null);
+  }
+
+  /** Marks `cell` (the one under the pointer, already found: no search). */
+  mark(cell: Element | null): void {
     if (cell === this.#cell) return;
     this.#cell?.classList.remove('drop');
     cell?.classList.add('drop');
@@ -46,7 +59,7 @@ export class DropHighlight {
   }
 }
 
-function cellOf(root: ParentNode, t: DropTarget): Element | null {
+function findCell(root: ParentNode, t: DropTarget): Element | null {
   const date = `[data-date="${t.date}"]`;
   return t.hour === null
     ? root.querySelector(`[data-testid="calendar-day"]${date}`)
