@@ -1,7 +1,7 @@
 // The calendar's week (now line, first day from the setting), agenda and the Week starts on
 // setting through the whole app.
 import { afterEach, describe, expect, it } from 'vitest';
-import { cleanup, render, screen, waitFor, within } from '@testing-library/svelte';
+import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
 import { clearMocks } from '@tauri-apps/api/mocks';
 import { toasts } from '../lib/toasts.svelte';
@@ -123,6 +123,56 @@ describe('CalendarPage week and agenda', () => {
       ]),
     );
     expect(backend.calls('calendar_days').at(-1)).toMatchObject({ from: '2026-04-01', days: 30 });
+  });
+});
+
+describe('A busy day’s list', () => {
+  afterEach(() => {
+    cleanup();
+    clearMocks();
+    toasts.clear();
+  });
+
+  it('opens a post from it, or drags one from it onto another day', async () => {
+    const backend = mockBackend({
+      items: [9, 10, 11, 12, 13].map((h, i) =>
+        makeItem({
+          id: i + 1,
+          local: `2026-03-10T${String(h).padStart(2, '0')}:30`,
+          postZone: ZONE,
+        }),
+      ),
+    });
+    render(CalendarPage, { now: NOW, weekStartsOn: 1, zone: ZONE });
+    const user = userEvent.setup();
+    await user.click(await screen.findByTestId('calendar-more'));
+    const list = await screen.findByTestId('calendar-day-list');
+    await waitFor(() => expect(within(list).getAllByTestId('calendar-post')).toHaveLength(5));
+    const fifth = within(list)
+      .getAllByTestId('calendar-post')
+      .find((c) => c.dataset.postId === '5')!;
+    const target = document.querySelector<HTMLElement>(
+      '[data-testid="calendar-day"][data-date="2026-03-12"]',
+    )!;
+    await fireEvent.pointerDown(fifth, { button: 0, clientX: 10, clientY: 10 });
+    await fireEvent.pointerMove(target, { clientX: 200, clientY: 60 });
+    // The list makes way for the days under it; the day under the pointer is marked.
+    await waitFor(() => expect(screen.queryByTestId('calendar-day-list')).toBeNull());
+    expect(target).toHaveClass('drop');
+    await fireEvent.pointerUp(target, { clientX: 200, clientY: 60 });
+    await waitFor(() =>
+      expect(backend.calls('reschedule_post')).toEqual([
+        { postId: 5, when: { kind: 'at', local: '2026-03-12T13:30', zone: ZONE, dst: null } },
+      ]),
+    );
+    expect(target).not.toHaveClass('drop');
+
+    // Opened again, a click opens the post.
+    await user.click(await screen.findByTestId('calendar-more'));
+    const again = await screen.findByTestId('calendar-day-list');
+    await waitFor(() => expect(within(again).getAllByTestId('calendar-post').length).toBe(4));
+    await user.click(within(again).getAllByTestId('calendar-post')[0]);
+    await waitFor(() => expect(window.location.hash).toBe('#/compose/1'));
   });
 });
 
