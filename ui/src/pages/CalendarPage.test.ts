@@ -274,7 +274,9 @@ describe('CalendarPage with posts', () => {
     await waitFor(() => expect(within(list).getAllByTestId('calendar-post')).toHaveLength(6));
     expect(backend.calls('calendar_days').at(-1)).toMatchObject({ from: '2026-03-10', days: 1 });
     expect(screen.getByTestId('calendar-month-view')).toBeInTheDocument();
+    expect(list).toHaveFocus();
     await fireEvent.keyDown(list, { key: 'Escape' });
     await waitFor(() => expect(screen.queryByTestId('calendar-day-list')).toBeNull());
+    expect(screen.getByTestId('calendar-more')).toHaveFocus();
   });
 });
