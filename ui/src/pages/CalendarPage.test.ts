@@ -88,6 +88,9 @@ describe('CalendarPage with posts', () => {
     expect(within(day('2026-03-21')).getByTestId('calendar-post')).toHaveTextContent(/\b0?7:15/);
     // One line: time · avatar · caption · the state as an icon with its words.
     expect(within(post(1)).getByRole('img', { name: 'Scheduled' })).toBeInTheDocument();
+    expect(within(post(1)).getByTestId('calendar-status').style.getPropertyValue('--icon')).toMatch(
+      /^url\("data:image\/svg\+xml,/,
+    );
     expect(within(post(1)).getByTestId('calendar-status')).toHaveAttribute('title', 'Scheduled');
     expect(post(1)).toHaveTextContent('Morning dance');
     const today = screen
