@@ -57,11 +57,12 @@ screenshot: ui
 	scripts/with-desktop.sh cargo test -p tokdeck --features e2e --test e2e -- --ignored --test-threads=1 readme_screenshot gallery
 
 ## make bench: performance targets, printed as ratios against references measured in the same run
-bench: setup
+bench: ui
 	cargo bench -p tiktok-api --bench upload
 	cargo bench -p tokdeck-core --bench accounts
 	cargo bench -p tokdeck-core --bench posts
 	cargo bench -p tokdeck-core --bench publish
+	scripts/with-desktop.sh cargo test -p tokdeck --features e2e --test e2e -- --ignored --nocapture --test-threads=1 calendar_bench::
 
 ## make soak: the publisher's model test (core/tests/publish_model/) with fresh seeds until
 ## TOKDECK_SOAK_SECS run out (default 30 min); prints the cases run and the longest sequence

@@ -189,6 +189,22 @@ pub async fn calendar_week(
         .await?)
 }
 
+/// Every post of a few days from `from` (a week starting on the creator's day, a day's list,
+/// a month of the agenda).
+#[tauri::command]
+pub async fn calendar_days(
+    state: State<'_, AppState>,
+    from: String,
+    days: u32,
+    zone: String,
+    account_id: Option<i64>,
+) -> CmdResult<CalendarRange> {
+    Ok(state
+        .engine()?
+        .calendar_days(&from, days, &zone, account_id)
+        .await?)
+}
+
 #[tauri::command]
 pub async fn queue(state: State<'_, AppState>, query: QueueQuery) -> CmdResult<Vec<CalendarItem>> {
     Ok(state.engine()?.queue(&query).await?)

@@ -326,9 +326,11 @@ async fn compose_schedule_see_drag_and_find_it_after_a_restart() {
         click_next(app, months_ahead).await;
         let cell = format!("[data-testid=calendar-day][data-date=\"{day}\"]");
         wait_post_in(app, &cell, post_id).await;
-        // Its thumbnail (made by ffmpeg at ingest) loads through the CSP from the loopback server.
+        // Its thumbnail (made by ffmpeg at ingest) loads through the CSP from the loopback
+        // server: the agenda shows it (month chips are one line, without images).
+        app.click("calendar-toggle-agenda").await;
         let thumb = format!(
-            "{cell} [data-testid=calendar-post][data-post-id=\"{post_id}\"] [data-testid=calendar-thumb]"
+            "[data-testid=calendar-agenda-post][data-post-id=\"{post_id}\"] [data-testid=calendar-thumb]"
         );
         let width = wait_for("the thumbnail to load", async || {
             let width = app
@@ -347,6 +349,8 @@ async fn compose_schedule_see_drag_and_find_it_after_a_restart() {
         })
         .await;
         assert_eq!(width, 160, "the thumbnail image loaded, 160 px wide");
+        app.click("calendar-toggle-month").await;
+        wait_post_in(app, &cell, post_id).await;
         app.click("calendar-toggle-week").await;
         app.click("calendar-toggle-month").await;
         app.click("calendar-toggle-week").await;

@@ -21,13 +21,15 @@ struct Shot {
     name: &'static str,
     route: String,
     ready: &'static str,
+    /// A control (test id) to press once the page is open, e.g. another view of the calendar.
+    press: Option<&'static str>,
 }
 
 fn out_dir() -> PathBuf {
     std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/screenshots")
 }
 
-async fn set_theme(app: &App, theme: &str) {
+pub(crate) async fn set_theme(app: &App, theme: &str) {
     app.invoke("update_settings", json!({ "patch": { "theme": theme } }))
         .await
         .unwrap();
@@ -53,6 +55,16 @@ async fn top(app: &App) {
             "document.querySelector('[data-testid=toast-dismiss-all]')?.click(); \
              for (const b of document.querySelectorAll('[aria-label=\"Dismiss notification\"]')) b.click(); \
              document.querySelector('.main')?.scrollTo(0, 0);",
+            vec![],
+        )
+        .await
+        .unwrap();
+}
+
+async fn dismiss_toasts(app: &App) {
+    app.client
+        .execute(
+            "for (const b of document.querySelectorAll('[aria-label=\"Dismiss notification\"]')) b.click();",
             vec![],
         )
         .await
@@ -139,46 +151,67 @@ fn shots(posts: &[(String, i64)]) -> Vec<Shot> {
             name: "accounts",
             route: "#/accounts".into(),
             ready: "[data-testid=account-card]",
+            press: None,
         },
         Shot {
             name: "compose",
             route: "#/compose".into(),
             ready: "[data-testid=page-compose]",
+            press: None,
         },
         Shot {
             name: "compose-draft",
             route: format!("#/compose/{}", id("draft")),
             ready: "[data-testid=compose-creator-nickname]",
+            press: None,
         },
         Shot {
             name: "drafts",
             route: "#/drafts".into(),
             ready: "[data-testid=page-drafts]",
+            press: None,
         },
         Shot {
             name: "calendar-month",
             route: "#/calendar".into(),
             ready: "[data-testid=calendar-month-view]",
+            press: None,
+        },
+        Shot {
+            name: "calendar-week",
+            route: "#/calendar".into(),
+            ready: "[data-testid=calendar-now-line]",
+            press: Some("calendar-toggle-week"),
+        },
+        Shot {
+            name: "calendar-agenda",
+            route: "#/calendar".into(),
+            ready: "[data-testid=calendar-agenda-post]",
+            press: Some("calendar-toggle-agenda"),
         },
         Shot {
             name: "queue",
             route: "#/queue".into(),
             ready: "[data-testid=queue-row]",
+            press: None,
         },
         Shot {
             name: "published-post",
             route: format!("#/compose/{}", id("published")),
             ready: "[data-testid=post-view]",
+            press: None,
         },
         Shot {
             name: "trash",
             route: "#/trash".into(),
             ready: "[data-testid=trash-row]",
+            press: None,
         },
         Shot {
             name: "settings",
             route: "#/settings".into(),
             ready: "[data-testid=settings-jump]",
+            press: None,
         },
     ]
 }
@@ -200,8 +233,18 @@ async fn gallery() {
                 goto(app, &shot.route).await;
                 for (w, h) in SIZES {
                     app.resize(w, h).await;
+                    // Opened at this size: the week scrolls to the current hour as it opens.
+                    if let Some(control) = shot.press {
+                        app.click("calendar-toggle-month").await;
+                        app.click(control).await;
+                    }
                     app.wait_css(shot.ready).await;
-                    top(app).await;
+                    // The week opens at the current hour: keep that scroll, not the top.
+                    if shot.name == "calendar-week" {
+                        dismiss_toasts(app).await;
+                    } else {
+                        top(app).await;
+                    }
                     app.shoot_to(&dir, &format!("{}-{theme}-{w}x{h}", shot.name))
                         .await;
                 }

@@ -243,6 +243,7 @@ describe('engine events', () => {
         launchAtLogin: false,
         publishingPaused: true,
         theme: 'dark',
+        weekStart: 'auto',
       },
     });
     await waitFor(() => expect(screen.getByTestId('setting-paused')).toBeChecked());

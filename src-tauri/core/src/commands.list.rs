@@ -49,6 +49,7 @@ tokdeck_commands! {
     post_commands::relink_post_media(post_id: number, new_path: string, accept_changed: boolean) -> PostDto;
     post_commands::calendar_month(year: number, month: number, zone: string, account_id: number | null) -> CalendarRange;
     post_commands::calendar_week(date: string, zone: string, account_id: number | null) -> CalendarRange;
+    post_commands::calendar_days(from: string, days: number, zone: string, account_id: number | null) -> CalendarRange;
     post_commands::queue(query: QueueQuery) -> CalendarItem[];
     post_commands::get_posting_caps() -> Caps;
     post_commands::set_posting_caps(caps: Caps) -> Caps;

@@ -26,7 +26,7 @@ use crate::posts::local_time::{DstChoice, LocalResolution};
 use crate::posts::status::{PostMode, PostStatus};
 use crate::posts::trash_dto::{RestoreOutcome, TrashItem};
 use crate::publisher::{OnTiktok, PublishAttempt, PublishJob, TiktokLink};
-use crate::settings::{Settings, SettingsPatch, Theme};
+use crate::settings::{Settings, SettingsPatch, Theme, WeekStart};
 use crate::tiktok_config::{DirectPostAudit, RedirectMode, TiktokConfigDto, TiktokConfigPatch};
 
 pub use crate::tiktok_config::TiktokMode;
@@ -129,6 +129,7 @@ pub fn bindings_ts() -> String {
         ErrorCode::decl(&cfg),
         UiError::decl(&cfg),
         Theme::decl(&cfg),
+        WeekStart::decl(&cfg),
         Settings::decl(&cfg),
         SettingsPatch::decl(&cfg),
         TiktokMode::decl(&cfg),

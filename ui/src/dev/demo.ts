@@ -36,6 +36,7 @@ export function installDemoBackend(params: URLSearchParams): void {
     launchAtLogin: false,
     publishingPaused: false,
     theme: 'system',
+    weekStart: 'auto',
   };
   // `&accounts`: a few sample cards to look at (nothing can be changed).
   const demoAccounts: AccountDto[] = params.has('accounts')
@@ -102,9 +103,10 @@ export function installDemoBackend(params: URLSearchParams): void {
         case 'list_time_zones':
           return ['UTC', 'Europe/London', 'Europe/Berlin', 'America/New_York', 'Asia/Tokyo'];
         case 'calendar_month':
-        case 'calendar_week': {
+        case 'calendar_week':
+        case 'calendar_days': {
           const { zone } = args as { zone: string };
-          return { zone, start: '', end: '', items: [] };
+          return { zone, start: '', end: '', items: [], days: [], perDayLimit: null };
         }
         case 'queue':
         case 'list_trash':

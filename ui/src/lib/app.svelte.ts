@@ -38,6 +38,7 @@ export function toPatch(partial: Partial<Settings>): SettingsPatch {
     launchAtLogin: partial.launchAtLogin ?? null,
     publishingPaused: partial.publishingPaused ?? null,
     theme: partial.theme ?? null,
+    weekStart: partial.weekStart ?? null,
   };
 }
 
@@ -299,4 +300,13 @@ const [getApp, setApp] = createContext<AppStore>();
 
 /** The `AppStore` provided by `App.svelte` (or a test harness). */
 export const useApp = getApp;
+
+/** The `AppStore` when one is provided, else null (a component rendered on its own in a test). */
+export function maybeApp(): AppStore | null {
+  try {
+    return getApp();
+  } catch {
+    return null;
+  }
+}
 export const provideApp = setApp;

@@ -5,6 +5,7 @@ import { invoke } from "@tauri-apps/api/core";
 export type ErrorCode = "internal" | "invalid_input" | "not_found" | "storage" | "keychain" | "tiktok" | "conflict" | "unavailable";
 export type UiError = { code: ErrorCode, message: string, };
 export type Theme = "system" | "light" | "dark";
+export type WeekStart = "auto" | "monday" | "sunday" | "saturday";
 export type Settings = { 
 /**
  * The master switch; each kind below can also be turned off on its own.
@@ -13,8 +14,8 @@ notificationsEnabled: boolean, notifyPublished: boolean, notifyFailed: boolean, 
 /**
  * Account problems: reconnect needed, sign-in about to expire.
  */
-notifyAccount: boolean, launchAtLogin: boolean, publishingPaused: boolean, theme: Theme, };
-export type SettingsPatch = { notificationsEnabled: boolean | null, notifyPublished: boolean | null, notifyFailed: boolean | null, notifyNeedsAttention: boolean | null, notifyMissed: boolean | null, notifyAccount: boolean | null, launchAtLogin: boolean | null, publishingPaused: boolean | null, theme: Theme | null, };
+notifyAccount: boolean, launchAtLogin: boolean, publishingPaused: boolean, theme: Theme, weekStart: WeekStart, };
+export type SettingsPatch = { notificationsEnabled: boolean | null, notifyPublished: boolean | null, notifyFailed: boolean | null, notifyNeedsAttention: boolean | null, notifyMissed: boolean | null, notifyAccount: boolean | null, launchAtLogin: boolean | null, publishingPaused: boolean | null, theme: Theme | null, weekStart: WeekStart | null, };
 export type TiktokMode = "simulator" | "tiktok";
 export type AppInfo = { version: string, dataDir: string, logDir: string, tiktokMode: TiktokMode, simulatorUrl: string | null, trayAvailable: boolean, 
 /**
@@ -431,6 +432,7 @@ export const commands = {
   relinkPostMedia: (postId: number, newPath: string, acceptChanged: boolean): Promise<PostDto> => invoke("relink_post_media", { postId, newPath, acceptChanged }),
   calendarMonth: (year: number, month: number, zone: string, accountId: number | null): Promise<CalendarRange> => invoke("calendar_month", { year, month, zone, accountId }),
   calendarWeek: (date: string, zone: string, accountId: number | null): Promise<CalendarRange> => invoke("calendar_week", { date, zone, accountId }),
+  calendarDays: (from: string, days: number, zone: string, accountId: number | null): Promise<CalendarRange> => invoke("calendar_days", { from, days, zone, accountId }),
   queue: (query: QueueQuery): Promise<CalendarItem[]> => invoke("queue", { query }),
   getPostingCaps: (): Promise<Caps> => invoke("get_posting_caps"),
   setPostingCaps: (caps: Caps): Promise<Caps> => invoke("set_posting_caps", { caps }),

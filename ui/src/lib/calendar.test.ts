@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { daysInMonth, localDateKey, monthGrid } from './calendar';
+import { daysInMonth, localDateKey, monthGrid, resolveWeekStart, weekStartFor } from './calendar';
 
 const days = (weeks: ReturnType<typeof monthGrid>) => weeks.flat().filter((c) => c !== null);
 
@@ -33,5 +33,16 @@ describe('monthGrid', () => {
 
   it('uses local dates, not UTC', () => {
     expect(localDateKey(new Date(2024, 0, 1, 0, 30))).toBe('2024-01-01');
+  });
+});
+
+describe('resolveWeekStart', () => {
+  it('takes the setting, or the locale for Automatic and before the settings load', () => {
+    expect(resolveWeekStart('monday')).toBe(1);
+    expect(resolveWeekStart('sunday')).toBe(0);
+    expect(resolveWeekStart('saturday')).toBe(6);
+    expect(resolveWeekStart('auto', 'en-US')).toBe(weekStartFor('en-US'));
+    expect(resolveWeekStart(null, 'de-DE')).toBe(weekStartFor('de-DE'));
+    expect(resolveWeekStart(undefined)).toBe(weekStartFor());
   });
 });

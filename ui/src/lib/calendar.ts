@@ -38,6 +38,20 @@ export function weekStartFor(locale?: string): number {
   return 1;
 }
 
+/** The Week starts on setting's days (0 = Sunday … 6 = Saturday); `auto` follows the locale. */
+const WEEK_START_DAYS = { monday: 1, sunday: 0, saturday: 6 } as const;
+
+/**
+ * The first day of the week (0 = Sunday … 6 = Saturday) the Week starts on setting says:
+ * its day, or the locale's for `auto` (and while the settings are not loaded yet).
+ */
+export function resolveWeekStart(
+  setting: 'auto' | 'monday' | 'sunday' | 'saturday' | null | undefined,
+  locale?: string,
+): number {
+  return setting && setting !== 'auto' ? WEEK_START_DAYS[setting] : weekStartFor(locale);
+}
+
 /** The weeks of the month containing `today`, with today marked. */
 export function monthGrid(today: Date, weekStartsOn = 1): Week[] {
   const year = today.getFullYear();

@@ -122,12 +122,24 @@ export function timeRuleText(yours: string | null): string {
 
 /** "09:00" where clocks run 0–23, "9:00 AM" where they run 1–12 (no "09:00 AM"). */
 export function hourStyle(locale?: string): '2-digit' | 'numeric' {
-  const cycle = new Intl.DateTimeFormat(locale, { hour: 'numeric' }).resolvedOptions().hourCycle;
+  const cycle = dtf('UTC', locale, { hour: 'numeric' }).resolvedOptions().hourCycle;
   return cycle === 'h11' || cycle === 'h12' ? 'numeric' : '2-digit';
 }
 
+/**
+ * Formatters are kept: building one costs far more than using it, and a month of the
+ * calendar formats a few hundred times with the same handful.
+ */
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
 function dtf(zone: string, locale: string | undefined, opts: Intl.DateTimeFormatOptions) {
-  return new Intl.DateTimeFormat(locale, { timeZone: zone, ...opts });
+  const key = `${zone}|${locale ?? ''}|${JSON.stringify(opts)}`;
+  let f = formatters.get(key);
+  if (!f) {
+    f = new Intl.DateTimeFormat(locale, { timeZone: zone, ...opts });
+    formatters.set(key, f);
+  }
+  return f;
 }
 
 /** "14:00" (or "2:00 PM", as the locale writes times) of `iso` in `zone`. */

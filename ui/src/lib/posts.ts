@@ -171,17 +171,25 @@ export function waitingNote(
 // ---------------------------------------------------------------------------------------------
 // Zone-aware date helpers (no library: Intl does the zone maths)
 
+/** One wall-clock formatter per zone (building one costs far more than using it). */
+const wallClocks = new Map<string, Intl.DateTimeFormat>();
+
 /** `YYYY-MM-DDTHH:MM` of an instant in `zone`. */
 export function localInZone(instant: Date, zone: string): string {
-  const parts = new Intl.DateTimeFormat('en-CA', {
-    timeZone: zone,
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    hourCycle: 'h23',
-  }).formatToParts(instant);
+  let f = wallClocks.get(zone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-CA', {
+      timeZone: zone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+    });
+    wallClocks.set(zone, f);
+  }
+  const parts = f.formatToParts(instant);
   const get = (t: string) => parts.find((p) => p.type === t)?.value ?? '00';
   return `${get('year')}-${get('month')}-${get('day')}T${get('hour')}:${get('minute')}`;
 }

@@ -86,7 +86,12 @@ describe('CalendarPage with posts', () => {
         .map((p) => p.dataset.postId),
     ).toEqual(['1', '2']);
     expect(within(day('2026-03-21')).getByTestId('calendar-post')).toHaveTextContent(/\b0?7:15/);
-    expect(post(1)).toHaveTextContent('Scheduled');
+    // One line: time · avatar · caption · the state as an icon with its words.
+    expect(within(post(1)).getByRole('img', { name: 'Scheduled' })).toBeInTheDocument();
+    expect(within(post(1)).getByTestId('calendar-status').style.getPropertyValue('--icon')).toMatch(
+      /^url\("data:image\/svg\+xml,/,
+    );
+    expect(within(post(1)).getByTestId('calendar-status')).toHaveAttribute('title', 'Scheduled');
     expect(post(1)).toHaveTextContent('Morning dance');
     const today = screen
       .getAllByTestId('calendar-day')
@@ -103,7 +108,7 @@ describe('CalendarPage with posts', () => {
     expect(colour(1)).toBe(accountColor(1));
   });
 
-  it('shows a post thumbnail from the preview server in month and week, keeping the account colour', async () => {
+  it('keeps thumbnails out of the month chips and shows them in the agenda, with the account colour', async () => {
     const { user } = setup([
       makeItem({
         id: 1,
@@ -113,33 +118,47 @@ describe('CalendarPage with posts', () => {
       }),
       makeItem({ id: 2, accountId: 1, local: '2026-03-10T18:00' }),
     ]);
+    await waitFor(() => expect(post(1)).toBeTruthy());
+    // Month chips are one line: no image to decode per post.
+    expect(post(1).querySelector('[data-testid="calendar-thumb"]')).toBeNull();
+    expect(post(1).style.getPropertyValue('--acct')).toBe(accountColor(2));
+
+    await user.click(screen.getByTestId('calendar-toggle-agenda'));
+    const row = (id: number) =>
+      document.querySelector<HTMLElement>(
+        `[data-testid="calendar-agenda-post"][data-post-id="${id}"]`,
+      );
     const img = await waitFor(() => {
-      const found = post(1).querySelector('img');
-      expect(found).not.toBeNull();
+      const found = row(1)?.querySelector('img[data-testid="calendar-thumb"]');
+      expect(found).toBeTruthy();
       return found!;
     });
     expect(img).toHaveAttribute('src', 'http://127.0.0.1:4791/thumb/t0ken/1?v=0a1b.jpg');
     expect(img).toHaveAttribute('alt', '');
-    expect(post(1).style.getPropertyValue('--acct')).toBe(accountColor(2));
+    expect(row(1)!.style.getPropertyValue('--acct')).toBe(accountColor(2));
     // No thumbnail (no ffmpeg, unreadable file): no image at all, not a broken one.
-    expect(post(2).querySelector('img')).toBeNull();
-
-    await user.click(screen.getByTestId('calendar-toggle-week'));
-    await waitFor(() =>
-      expect(post(1).querySelector('img')).toHaveAttribute(
-        'src',
-        'http://127.0.0.1:4791/thumb/t0ken/1?v=0a1b.jpg',
-      ),
-    );
+    expect(row(2)!.querySelector('img[data-testid="calendar-thumb"]')).toBeNull();
   });
 
-  it('filters by account', async () => {
+  it('filters by account from the legend, and shows all again', async () => {
     const { backend, user } = setup();
-    const select = await screen.findByTestId('calendar-filter-account');
-    await waitFor(() => expect((select as HTMLSelectElement).options.length).toBe(3));
-    await user.selectOptions(select, '2');
+    const legend = await screen.findByTestId('calendar-legend');
+    await waitFor(() =>
+      expect(within(legend).getAllByTestId('calendar-legend-account')).toHaveLength(2),
+    );
+    const second = legend.querySelector<HTMLElement>('[data-account-id="2"]')!;
+    expect(second.style.getPropertyValue('--acct')).toBe(accountColor(2));
+    await user.click(second);
+    expect(second).toHaveAttribute('aria-pressed', 'true');
     await waitFor(() => expect(screen.getAllByTestId('calendar-post')).toHaveLength(1));
     expect(backend.calls('calendar_month').at(-1)).toMatchObject({ accountId: 2 });
+    // The same account again: every account.
+    await user.click(second);
+    await waitFor(() => expect(screen.getAllByTestId('calendar-post')).toHaveLength(3));
+    expect(backend.calls('calendar_month').at(-1)).toMatchObject({ accountId: null });
+    await user.click(second);
+    await user.click(screen.getByTestId('calendar-legend-all'));
+    await waitFor(() => expect(screen.getAllByTestId('calendar-post')).toHaveLength(3));
   });
 
   it('drags a post to another day with pointer events, then undoes it', async () => {
@@ -208,8 +227,9 @@ describe('CalendarPage with posts', () => {
     await user.click(await screen.findByTestId('calendar-toggle-week'));
     expect(await screen.findByTestId('calendar-week-view')).toBeInTheDocument();
     await waitFor(() =>
-      expect(backend.calls('calendar_week')).toContainEqual({
-        date: '2026-03-10',
+      expect(backend.calls('calendar_days')).toContainEqual({
+        from: '2026-03-09',
+        days: 7,
         zone: ZONE,
         accountId: null,
       }),
@@ -240,22 +260,26 @@ describe('CalendarPage with posts', () => {
     expect(await screen.findByTestId('calendar-month-view')).toBeInTheDocument();
   });
 
-  it('a busy day shows "+N more", which opens its week', async () => {
+  it('a busy day shows a few chips and "+N more", which opens the whole day in place', async () => {
     const backend = mockBackend({
-      items: [
-        makeItem({ id: 1, local: '2026-03-10T09:30' }),
-        makeItem({ id: 2, local: '2026-03-10T10:30' }),
-        makeItem({ id: 3, local: '2026-03-10T11:30' }),
-      ],
+      items: [9, 10, 11, 12, 13, 14].map((h, i) =>
+        makeItem({ id: i + 1, local: `2026-03-10T${String(h).padStart(2, '0')}:30` }),
+      ),
     });
-    backend.setPerDayLimit(1);
     render(CalendarPage, { now: NOW, weekStartsOn: 1, zone: ZONE });
     const more = await screen.findByTestId('calendar-more');
-    expect(more).toHaveTextContent('+2 more');
-    expect(within(day('2026-03-10')).getAllByTestId('calendar-post')).toHaveLength(1);
+    // The engine lists five; the cell shows two and says how many more there are.
+    expect(more).toHaveTextContent('+4 more');
+    expect(within(day('2026-03-10')).getAllByTestId('calendar-post')).toHaveLength(2);
     await userEvent.setup().click(more);
-    expect(await screen.findByTestId('calendar-week-view')).toBeInTheDocument();
-    await waitFor(() => expect(screen.getAllByTestId('calendar-post')).toHaveLength(3));
-    expect(backend.calls('calendar_week').at(-1)).toMatchObject({ date: '2026-03-10' });
+    const list = await screen.findByTestId('calendar-day-list');
+    expect(day('2026-03-10')).toContainElement(list);
+    await waitFor(() => expect(within(list).getAllByTestId('calendar-post')).toHaveLength(6));
+    expect(backend.calls('calendar_days').at(-1)).toMatchObject({ from: '2026-03-10', days: 1 });
+    expect(screen.getByTestId('calendar-month-view')).toBeInTheDocument();
+    expect(list).toHaveFocus();
+    await fireEvent.keyDown(list, { key: 'Escape' });
+    await waitFor(() => expect(screen.queryByTestId('calendar-day-list')).toBeNull());
+    expect(screen.getByTestId('calendar-more')).toHaveFocus();
   });
 });

@@ -17,6 +17,7 @@ const NO_CHANGE = {
   launchAtLogin: null,
   publishingPaused: null,
   theme: null,
+  weekStart: null,
 };
 
 async function openSettings() {

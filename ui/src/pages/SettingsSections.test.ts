@@ -32,13 +32,21 @@ describe('settings sections', () => {
     const names = jump.getAllByRole('button').map((b) => b.textContent?.trim());
     expect(names).toEqual([
       'General',
+      'Calendar',
       'Notifications',
       'Publishing',
       'TikTok app',
       'Troubleshooting',
       'About',
     ]);
-    for (const id of ['general', 'notifications', 'publishing', 'troubleshooting', 'about']) {
+    for (const id of [
+      'general',
+      'calendar',
+      'notifications',
+      'publishing',
+      'troubleshooting',
+      'about',
+    ]) {
       expect(document.getElementById(id)).not.toBeNull();
     }
     const publishing = document.getElementById('publishing')!;
@@ -47,6 +55,28 @@ describe('settings sections', () => {
     await user.click(jump.getByRole('button', { name: 'Publishing' }));
     expect(scrolled).toHaveBeenCalledOnce();
     expect(within(publishing).getByTestId('setting-paused')).toHaveFocus();
+  });
+});
+
+describe('week starts on', () => {
+  it('shows Automatic with the region’s day by default and saves the day chosen', async () => {
+    const { backend, user } = await openSettings();
+    const section = within(document.getElementById('calendar')!);
+    const select = section.getByTestId('setting-week-start') as HTMLSelectElement;
+    expect(select).toHaveValue('auto');
+    expect(select.options[0].textContent).toMatch(/^Automatic \((Monday|Sunday|Saturday)\)$/);
+    expect([...select.options].map((o) => o.value)).toEqual([
+      'auto',
+      'monday',
+      'sunday',
+      'saturday',
+    ]);
+    await user.selectOptions(select, 'sunday');
+    await waitFor(() => expect(backend.settings.weekStart).toBe('sunday'));
+    expect(backend.calls('update_settings').at(-1)).toMatchObject({
+      patch: { weekStart: 'sunday', theme: null, publishingPaused: null },
+    });
+    expect(select).toHaveValue('sunday');
   });
 });
 

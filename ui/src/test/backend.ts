@@ -47,6 +47,7 @@ import {
   makeFacts,
   makeTiktokConfig,
 } from './fixtures';
+import { calendarHandlers } from './calendarBackend';
 import { draftHandlers } from './draftsBackend';
 import { publishDecisionHandlers, settingsPageHandlers, trashHandlers } from './postActionsBackend';
 
@@ -233,6 +234,7 @@ export function mockBackend(
   const draftProblems: Record<number, DraftProblem[]> = {};
   const handlers: Record<string, Handler> = {
     ...draftHandlers(posts, accounts, draftProblems),
+    ...calendarHandlers(items),
     app_info: () => info,
     ...settingsPageHandlers(),
     get_settings: () => settings,

@@ -22,6 +22,7 @@ export const DEFAULT_SETTINGS: Settings = {
   launchAtLogin: false,
   publishingPaused: false,
   theme: 'system',
+  weekStart: 'auto',
 };
 
 export const DEFAULT_SCOPES = [

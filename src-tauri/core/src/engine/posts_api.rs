@@ -174,6 +174,16 @@ impl Engine {
         self.posts.calendar_week(date, zone, account_id).await
     }
 
+    pub async fn calendar_days(
+        &self,
+        from: &str,
+        days: u32,
+        zone: &str,
+        account_id: Option<i64>,
+    ) -> CoreResult<CalendarRange> {
+        self.posts.calendar_days(from, days, zone, account_id).await
+    }
+
     pub async fn queue(&self, q: &QueueQuery) -> CoreResult<Vec<CalendarItem>> {
         self.posts.queue(q).await
     }

@@ -16,6 +16,9 @@ use crate::clock::rfc3339;
 use crate::db::post_views::{self, CalRow, QueueSearch};
 use crate::error::{CoreError, CoreResult};
 
+/// The longest range `calendar_days` lists (six weeks: a month grid's worth).
+pub const MAX_RANGE_DAYS: u32 = 42;
+
 /// Midnight at the start of `day` in `tz` (the first instant of the day when midnight is
 /// skipped, as in zones that change at 00:00).
 fn day_start(tz: Tz, day: NaiveDate) -> i64 {
@@ -217,6 +220,34 @@ impl Posts {
             .checked_add_days(Days::new(7))
             .ok_or_else(out_of_range)?;
         calendar_range(self.ctx.pool(), tz, monday, next_monday, account_id, None).await
+    }
+
+    /// Every post of `days` days (1 to [`MAX_RANGE_DAYS`]) from `from` (`YYYY-MM-DD`) in
+    /// `zone`, none left out: a week that starts on the creator's day, one busy day's full
+    /// list, a month of the agenda.
+    pub async fn calendar_days(
+        &self,
+        from: &str,
+        days: u32,
+        zone: &str,
+        account_id: Option<i64>,
+    ) -> CoreResult<CalendarRange> {
+        let tz = parse_zone(zone)?;
+        let first = NaiveDate::parse_from_str(from.trim(), "%Y-%m-%d").map_err(|_| {
+            CoreError::InvalidInput(format!("\"{from}\" is not a date; use 2027-03-14."))
+        })?;
+        check_year(first.year(), &format!("\"{from}\""))?;
+        if !(1..=MAX_RANGE_DAYS).contains(&days) {
+            return Err(CoreError::InvalidInput(format!(
+                "Ask for 1 to {MAX_RANGE_DAYS} days, not {days}."
+            )));
+        }
+        let end = first
+            .checked_add_days(Days::new(u64::from(days)))
+            .ok_or_else(|| {
+                CoreError::InvalidInput(format!("{days} days from \"{from}\" is out of range."))
+            })?;
+        calendar_range(self.ctx.pool(), tz, first, end, account_id, None).await
     }
 
     /// Upcoming posts (scheduled, needing attention, queued or publishing), soonest first; with

@@ -125,3 +125,62 @@ async fn calendar_month_and_week_across_dst_and_queue_search() {
         .unwrap()
         .is_empty());
 }
+
+/// A week that starts on Sunday (or any day), one busy day's whole list and a month of the
+/// agenda: `calendar_days` lists every post of its days, none held back as the month does.
+#[tokio::test]
+async fn calendar_days_lists_every_post_of_any_range() {
+    let (env, a, video) = setup().await;
+    let b = env.account("bob").await;
+    let e = &env.engine;
+    let c = public_creator("X");
+    let ny = "America/New_York";
+    // Sunday 14 March 2027 (the DST jump) holds seven posts, more than the month lists.
+    for (i, acct) in [a, b, a, b, a, b, a].into_iter().enumerate() {
+        let p = e
+            .create_draft(&input(acct, &video, &format!("busy {i}")), None)
+            .await
+            .unwrap();
+        e.schedule_post(p.id, &at(&format!("2027-03-14T1{i}:00"), ny, None), &c)
+            .await
+            .unwrap();
+    }
+    let p = e
+        .create_draft(&input(a, &video, "saturday"), None)
+        .await
+        .unwrap();
+    e.schedule_post(p.id, &at("2027-03-20T09:00", ny, None), &c)
+        .await
+        .unwrap();
+
+    let month = e.calendar_month(2027, 3, ny, None).await.unwrap();
+    assert_eq!(month.items.len(), 6, "five of the busy day, then Saturday");
+
+    // The Sunday-based week of 14 March: every post of the day, then Saturday the 20th.
+    let week = e.calendar_days("2027-03-14", 7, ny, None).await.unwrap();
+    assert_eq!(week.start, "2027-03-14T05:00:00.000Z");
+    assert_eq!(week.end, "2027-03-21T04:00:00.000Z");
+    assert_eq!(week.items.len(), 8);
+    assert_eq!(week.per_day_limit, None);
+    assert_eq!(week.days.len(), 7);
+    assert_eq!(week.days[0].date, "2027-03-14");
+    assert_eq!(week.days[0].count, 7);
+
+    // One day, one account.
+    let day = e.calendar_days("2027-03-14", 1, ny, Some(b)).await.unwrap();
+    let captions: Vec<_> = day.items.iter().map(|i| i.caption.as_str()).collect();
+    assert_eq!(captions, ["busy 1", "busy 3", "busy 5"]);
+
+    // A whole month for the agenda.
+    let march = e.calendar_days("2027-03-01", 31, ny, None).await.unwrap();
+    assert_eq!(march.items.len(), 8);
+
+    // Out of bounds: no days, too many, not a date.
+    for (from, days) in [("2027-03-01", 0), ("2027-03-01", 43), ("14/03/2027", 7)] {
+        let err = e.calendar_days(from, days, ny, None).await.unwrap_err();
+        assert!(
+            matches!(err, tokdeck_core::CoreError::InvalidInput(_)),
+            "{from} {days}: {err:?}"
+        );
+    }
+}
