@@ -196,7 +196,7 @@ export function mockBackend(
   };
   const postId = (args: InvokeArgs | undefined) => (args as { postId: number }).postId;
   /** Like the engine's month: every day's count, at most `perDayLimit` posts listed per day. */
-  let perDayLimit = 5;
+  let perDayLimit = 3;
   const limited = (list: CalendarItem[]) => {
     const count: Record<string, number> = {};
     const listed = list.filter((x) => {

@@ -230,8 +230,10 @@ pub struct CalendarDay {
     pub count: u32,
 }
 
-/// Posts listed per day in the month view (the week view lists all).
-pub const MONTH_ITEMS_PER_DAY: u32 = 5;
+/// Posts listed per day in the month view (the week view lists all). A month cell shows at most
+/// three (`MONTH_CHIPS` in the UI's calendarView.ts): three, or two and "+N more"; listing more
+/// would only be sent and dropped.
+pub const MONTH_ITEMS_PER_DAY: u32 = 3;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]

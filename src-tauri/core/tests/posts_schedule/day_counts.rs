@@ -73,7 +73,7 @@ async fn check_counts(env: &Env, year: i32, account: i64, step: &str) {
                 .collect();
             let want = expected_days(pool, year, zone, filter).await;
             assert_eq!(got, want, "{zone} {filter:?} after {step}");
-            // The listed posts are the first ones of each day, at most five.
+            // The listed posts are the first ones of each day, at most MONTH_ITEMS_PER_DAY.
             for day in &month.days {
                 let listed = month
                     .items
@@ -82,7 +82,7 @@ async fn check_counts(env: &Env, year: i32, account: i64, step: &str) {
                     .count();
                 assert_eq!(
                     listed as u32,
-                    day.count.min(5),
+                    day.count.min(tokdeck_core::posts::MONTH_ITEMS_PER_DAY),
                     "{zone} {} {step}",
                     day.date
                 );
