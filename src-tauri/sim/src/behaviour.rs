@@ -93,6 +93,15 @@ pub struct Behaviour {
     /// A chunk of a valid size that starts off the chunk plan's boundaries: 400 (a malformed
     /// chunk) or 416 (a range that does not match progress). The reference does not say.
     pub misaligned_chunk_status: u16,
+    /// Seed of the analytics evolution (`evolution.rs`): with a seed, followers grow with
+    /// noise and every public video's counts rise and decay with its age and its weekday/hour
+    /// of posting; `None` keeps the counts as set.
+    #[serde(default)]
+    pub evolution_seed: Option<u64>,
+    /// Plays the 2026 reports of a publish status that never carries the public post id, even
+    /// for a public post (the app must find its video in video.list).
+    #[serde(default)]
+    pub omit_public_post_id: bool,
 }
 
 const MB: u64 = 1_000_000;
@@ -125,6 +134,8 @@ impl Default for Behaviour {
             public_id_after_polls: 0,
             access_token_secs: None,
             misaligned_chunk_status: 400,
+            evolution_seed: None,
+            omit_public_post_id: false,
         }
     }
 }

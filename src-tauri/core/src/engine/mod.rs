@@ -5,12 +5,14 @@ use std::sync::Arc;
 use std::time::Duration;
 
 mod accounts_api;
+mod analytics_api;
 mod posts_api;
 mod publish_api;
 
 use crate::accounts::connect::{Connect, FLOW_TTL};
 use crate::accounts::service::Accounts;
 use crate::accounts::tokens::Tokens;
+use crate::analytics::Analytics;
 use crate::audit::Outcome;
 use crate::clock::Clock;
 use crate::compose::service::Compose;
@@ -114,6 +116,7 @@ pub struct Engine {
     accounts: Arc<Accounts>,
     connect: Arc<Connect>,
     publisher: Arc<Publisher>,
+    analytics: Arc<Analytics>,
     workers: Workers,
     /// The loopback video preview server, started on first use.
     preview: Arc<Previews>,
@@ -169,6 +172,7 @@ impl Engine {
             settings.clone(),
             posts.clone(),
         ));
+        let analytics = Arc::new(Analytics::new(ctx.clone(), tokens.clone()));
         Ok(Arc::new(Engine {
             ctx,
             tiktok_app,
@@ -180,6 +184,7 @@ impl Engine {
             accounts,
             connect,
             publisher,
+            analytics,
             workers: Workers::default(),
             preview,
         }))
@@ -211,11 +216,16 @@ impl Engine {
     }
 
     /// Starts the background workers (once): the startup media check, the scheduler, the
-    /// wall-clock jump watch and the token refresher. The shell calls this after setup; tests
-    /// that want it call it too.
+    /// wall-clock jump watch, the token refresher, the Trash clean-up and the analytics
+    /// sampler. The shell calls this after setup; tests that want it call it too.
     pub fn start_background(self: &Arc<Self>) {
-        self.workers
-            .start(&self.ctx, &self.posts, &self.publisher, &self.tokens);
+        self.workers.start(
+            &self.ctx,
+            &self.posts,
+            &self.publisher,
+            &self.tokens,
+            &self.analytics,
+        );
     }
 
     pub fn data_dir(&self) -> &Path {
