@@ -188,7 +188,7 @@ pub struct PostPerformance {
 pub struct PostCurve {
     pub post: PostPerformance,
     pub points: Vec<CurvePoint>,
-    /// (age bucket in hours, median views of the account's other videos at that age).
+    /// The median views of the account's videos (this one included) at each sampled age.
     pub account_median: Vec<MedianAt>,
 }
 

@@ -11,19 +11,21 @@ pub const SERIES_SQL: &str = "SELECT taken_at, follower_count, following_count, 
      video_count FROM account_snapshots WHERE account_id = ?1 AND taken_at >= ?2 AND taken_at < ?3 \
      ORDER BY taken_at";
 
+/// (taken_at, followers, following, likes, videos).
+type CountsRow = (i64, Option<i64>, Option<i64>, Option<i64>, Option<i64>);
+
 pub async fn series(
     pool: &SqlitePool,
     account_id: i64,
     from: i64,
     to: i64,
 ) -> CoreResult<Vec<(i64, Counts)>> {
-    let rows: Vec<(i64, Option<i64>, Option<i64>, Option<i64>, Option<i64>)> =
-        sqlx::query_as(SERIES_SQL)
-            .bind(account_id)
-            .bind(from)
-            .bind(to)
-            .fetch_all(pool)
-            .await?;
+    let rows: Vec<CountsRow> = sqlx::query_as(SERIES_SQL)
+        .bind(account_id)
+        .bind(from)
+        .bind(to)
+        .fetch_all(pool)
+        .await?;
     Ok(rows
         .into_iter()
         .map(|(at, f, g, l, v)| {
@@ -186,6 +188,17 @@ pub async fn day_views(
         .fetch_all(pool)
         .await?)
 }
+
+/// (account, @username, taken_at, followers, following, likes, videos).
+pub type SnapshotLine = (
+    i64,
+    String,
+    i64,
+    Option<i64>,
+    Option<i64>,
+    Option<i64>,
+    Option<i64>,
+);
 
 /// Every snapshot, for the CSV: (account, @username, taken_at, counts…), by account and time.
 pub async fn all_snapshots(
