@@ -143,9 +143,9 @@ async fn seed(engine: &Engine) {
     sqlx::query(
         "WITH b(k, h) AS (VALUES (0, 1), (1, 6), (2, 24), (3, 72), (4, 168), (5, 720), (6, 888),
                                  (7, 1056), (8, 1224), (9, 1392))
-         INSERT INTO performance_samples (performance_id, account_id, age_bucket, sampled_at,
-                                          views, likes, comments, shares)
-         SELECT p.id, p.account_id, b.h, p.published_at + b.h * 3600000,
+         INSERT INTO performance_samples (performance_id, account_id, published_at, age_bucket,
+                                          sampled_at, views, likes, comments, shares)
+         SELECT p.id, p.account_id, p.published_at, b.h, p.published_at + b.h * 3600000,
                 p.views * (b.k + 1) / 10, p.likes * (b.k + 1) / 10, p.comments * (b.k + 1) / 10,
                 p.shares * (b.k + 1) / 10
            FROM post_performance p, b",

@@ -12,7 +12,9 @@ CREATE TABLE account_snapshots (
     likes_count     INTEGER,
     video_count     INTEGER
 );
-CREATE INDEX account_snapshots_account_time ON account_snapshots (account_id, taken_at);
+-- Covering: a growth chart reads its points from the index alone.
+CREATE INDEX account_snapshots_account_time ON account_snapshots
+    (account_id, taken_at, follower_count, following_count, likes_count, video_count);
 
 -- post_performance: one row per published post (post_id set) or per public video the account
 -- posted outside Tokdeck (post_id NULL, match_kind 'imported'). `video_id` is TikTok's id once
@@ -53,7 +55,14 @@ CREATE TABLE post_performance (
 CREATE UNIQUE INDEX post_performance_video ON post_performance (account_id, video_id)
     WHERE video_id IS NOT NULL;
 CREATE INDEX post_performance_next ON post_performance (next_at) WHERE next_at IS NOT NULL;
+-- Top posts: one index per sort of one account, and by views over all accounts.
 CREATE INDEX post_performance_account_views ON post_performance (account_id, views DESC, id DESC);
+CREATE INDEX post_performance_account_likes ON post_performance (account_id, likes DESC, id DESC);
+CREATE INDEX post_performance_account_comments ON post_performance
+    (account_id, comments DESC, id DESC);
+CREATE INDEX post_performance_account_shares ON post_performance (account_id, shares DESC, id DESC);
+CREATE INDEX post_performance_account_recent ON post_performance
+    (account_id, published_at DESC, id DESC);
 CREATE INDEX post_performance_top ON post_performance (views DESC, id DESC);
 
 -- performance_samples: a video's counts at one of the fixed ages (`age_bucket`, hours: 1, 6,
@@ -61,7 +70,10 @@ CREATE INDEX post_performance_top ON post_performance (views DESC, id DESC);
 -- to the bucket's; a bucket missed while Tokdeck was closed stays empty.
 CREATE TABLE performance_samples (
     performance_id  INTEGER NOT NULL REFERENCES post_performance (id) ON DELETE CASCADE,
-    account_id      INTEGER NOT NULL,        -- the row's, so medians per age read one index
+    -- The row's account and publish time, copied so the medians per age and the best-time
+    -- heatmap read one index and nothing else.
+    account_id      INTEGER NOT NULL,
+    published_at    INTEGER NOT NULL,
     age_bucket      INTEGER NOT NULL,
     sampled_at      INTEGER NOT NULL,
     views           INTEGER NOT NULL,
@@ -70,7 +82,8 @@ CREATE TABLE performance_samples (
     shares          INTEGER NOT NULL,
     PRIMARY KEY (performance_id, age_bucket)
 ) WITHOUT ROWID;
-CREATE INDEX performance_samples_account_age ON performance_samples (account_id, age_bucket, views);
+CREATE INDEX performance_samples_account_age ON performance_samples
+    (account_id, age_bucket, views, published_at);
 
 -- Per account: when the sampler last walked video.list and took a snapshot, and when it may
 -- try again after a failure.

@@ -114,10 +114,10 @@ impl Analytics {
         if full {
             return Ok(Some(now));
         }
+        // A waiting account's walk and rows are already put off to its retry time.
         let next = [
             perf::next_due(pool).await?,
             db::next_account_due(pool).await?,
-            db::next_retry(pool).await?,
         ];
         Ok(next.into_iter().flatten().min())
     }

@@ -102,3 +102,40 @@ async fn idle_the_sampler_worker_wakes_rarely() {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sync_is_a_snapshot_and_cover_links_expire_after_six_hours() {
+    let a = A::start().await;
+    let (open_id, acc) = a.account("cora").await;
+    a.t.h.engine.sync_account(acc).await.unwrap();
+    let series = a.t.h.engine.account_series(acc, None, None).await.unwrap();
+    assert_eq!(series.points.len(), 1, "no background here: the sync's");
+    assert!(series.points[0].counts.follower_count.is_some());
+
+    a.t.sim()
+        .call(
+            Method::POST,
+            &format!("/__sim/accounts/{open_id}/videos"),
+            json!({"title": "Cover test"}),
+        )
+        .await;
+    let (access, _) = a.t.h.sim_tokens(&open_id).await;
+    let tiktok = a.t.h.engine.tiktok().await.unwrap();
+    let page = tiktok
+        .client
+        .list_videos(
+            &tiktok_api::AccessToken::new(access),
+            &[
+                tiktok_api::VideoField::Id,
+                tiktok_api::VideoField::CoverImageUrl,
+            ],
+            None,
+            20,
+        )
+        .await
+        .unwrap();
+    let cover = page.videos[0].cover_image_url.clone().unwrap();
+    assert_eq!(reqwest::get(&cover).await.unwrap().status(), 200);
+    a.t.h.sim.advance_clock(6 * HOUR + 1);
+    assert_eq!(reqwest::get(&cover).await.unwrap().status(), 403, "{cover}");
+}

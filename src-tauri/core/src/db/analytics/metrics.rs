@@ -173,9 +173,8 @@ pub async fn top(
 }
 
 /// The heatmap's input: each video's publish time and 24-hour views, for one account.
-pub const DAY_VIEWS_SQL: &str = "SELECT p.published_at, s.views FROM performance_samples s \
-     JOIN post_performance p ON p.id = s.performance_id \
-     WHERE s.account_id = ?1 AND s.age_bucket = ?2";
+pub const DAY_VIEWS_SQL: &str = "SELECT published_at, views FROM performance_samples \
+     WHERE account_id = ?1 AND age_bucket = ?2";
 
 pub async fn day_views(
     pool: &SqlitePool,

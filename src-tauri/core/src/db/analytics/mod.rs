@@ -116,14 +116,6 @@ pub async fn may_call(pool: &SqlitePool, account_id: i64, now: i64) -> CoreResul
     Ok(row.and_then(|r| r.0).is_none_or(|t| t <= now))
 }
 
-/// When a waiting account may be called again (the earliest), if any.
-pub async fn next_retry(pool: &SqlitePool) -> CoreResult<Option<i64>> {
-    let row: (Option<i64>,) = sqlx::query_as("SELECT MIN(retry_at) FROM analytics_accounts")
-        .fetch_one(pool)
-        .await?;
-    Ok(row.0)
-}
-
 /// The account's calls work again.
 pub async fn clear_failures(pool: &SqlitePool, account_id: i64) -> CoreResult<()> {
     sqlx::query(

@@ -286,9 +286,10 @@ pub async fn insert_sample(
     c: &VideoCounts,
 ) -> CoreResult<()> {
     sqlx::query(
-        "INSERT INTO performance_samples (performance_id, account_id, age_bucket, sampled_at,
-                                          views, likes, comments, shares)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+        "INSERT INTO performance_samples (performance_id, account_id, published_at, age_bucket,
+                                          sampled_at, views, likes, comments, shares)
+         SELECT ?1, ?2, published_at, ?3, ?4, ?5, ?6, ?7, ?8 FROM post_performance WHERE id = ?1
+         ON CONFLICT DO NOTHING",
     )
     .bind(id)
     .bind(account_id)
