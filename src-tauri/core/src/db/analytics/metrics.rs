@@ -137,20 +137,28 @@ pub async fn medians(pool: &SqlitePool, account_id: i64) -> CoreResult<Vec<(i64,
 /// The statement of the top posts: one account (`?1`) or all (`?1` NULL), published at or
 /// after `?2`, best first by `sort`, `?3` rows.
 pub fn top_sql(sort: TopSort, one_account: bool) -> String {
-    let order = match sort {
-        TopSort::Views => "views DESC",
-        TopSort::Likes => "likes DESC",
-        TopSort::Comments => "comments DESC",
-        TopSort::Shares => "shares DESC",
-        TopSort::Recent => "published_at DESC",
+    let (order, index) = match sort {
+        TopSort::Views => ("views DESC", "views"),
+        TopSort::Likes => ("likes DESC", "likes"),
+        TopSort::Comments => ("comments DESC", "comments"),
+        TopSort::Shares => ("shares DESC", "shares"),
+        TopSort::Recent => ("published_at DESC", "recent"),
     };
-    let account = if one_account {
-        "account_id = ?1"
-    } else {
-        "?1 IS NULL"
+    // The statement names its index: without ANALYZE (the app never runs it) SQLite may walk
+    // another sort's index of all accounts instead of this account's thousand rows.
+    let (account, from) = match (one_account, sort) {
+        (true, _) => (
+            "account_id = ?1",
+            format!("post_performance INDEXED BY post_performance_account_{index}"),
+        ),
+        (false, TopSort::Views) => (
+            "?1 IS NULL",
+            "post_performance INDEXED BY post_performance_top".to_owned(),
+        ),
+        (false, _) => ("?1 IS NULL", "post_performance".to_owned()),
     };
     format!(
-        "SELECT {ROW} FROM post_performance WHERE {account} AND published_at >= ?2 \
+        "SELECT {ROW} FROM {from} WHERE {account} AND published_at >= ?2 \
          AND visibility != 'private' ORDER BY {order}, id DESC LIMIT ?3"
     )
 }
