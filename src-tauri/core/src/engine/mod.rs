@@ -57,6 +57,9 @@ pub struct EngineConfig {
     /// Changes the TikTok client's timeouts and retry pacing (tests that inject faults by the
     /// hundred shorten the seconds-long backoffs; production leaves it `None`).
     pub client_tuning: Option<fn(&mut tiktok_api::ClientConfig)>,
+    /// How long the analytics sampler waits after start before its first pass
+    /// (`workers::sampler::START_DELAY`; the analytics tests use zero).
+    pub sampler_delay: Duration,
 }
 
 impl EngineConfig {
@@ -71,6 +74,7 @@ impl EngineConfig {
             flow_ttl: FLOW_TTL,
             rate_window: Duration::from_secs(60),
             client_tuning: None,
+            sampler_delay: crate::workers::sampler::START_DELAY,
         }
     }
 
@@ -117,6 +121,7 @@ pub struct Engine {
     connect: Arc<Connect>,
     publisher: Arc<Publisher>,
     analytics: Arc<Analytics>,
+    sampler_delay: Duration,
     workers: Workers,
     /// The loopback video preview server, started on first use.
     preview: Arc<Previews>,
@@ -185,6 +190,7 @@ impl Engine {
             connect,
             publisher,
             analytics,
+            sampler_delay: config.sampler_delay,
             workers: Workers::default(),
             preview,
         }))
@@ -225,6 +231,7 @@ impl Engine {
             &self.publisher,
             &self.tokens,
             &self.analytics,
+            self.sampler_delay,
         );
     }
 

@@ -62,6 +62,7 @@ impl Workers {
         publisher: &Arc<Publisher>,
         tokens: &Arc<Tokens>,
         analytics: &Arc<Analytics>,
+        sampler_delay: Duration,
     ) {
         let mut state = self.state.lock().expect("workers");
         if !matches!(*state, State::Idle) {
@@ -76,7 +77,7 @@ impl Workers {
         let clock_watch = wall_clock::spawn(ctx);
         let refresher = token_refresher::spawn(ctx, tokens);
         let trash_purge = trash_purge::spawn(posts);
-        let sampler = sampler::spawn(ctx, analytics);
+        let sampler = sampler::spawn(ctx, analytics, sampler_delay);
         *state = State::Running(Started {
             media_check,
             scheduler,
@@ -197,7 +198,14 @@ mod tests {
         let analytics = Arc::new(Analytics::new(ctx.clone(), tokens.clone()));
         let workers = Workers::default();
         assert!(workers.running().is_empty());
-        workers.start(&ctx, &posts, &publisher, &tokens, &analytics);
+        workers.start(
+            &ctx,
+            &posts,
+            &publisher,
+            &tokens,
+            &analytics,
+            Duration::ZERO,
+        );
         let mut expected = vec!["startup media check", "scheduler"];
         if cfg!(target_os = "linux") {
             expected.push("wall-clock watch");
@@ -207,13 +215,27 @@ mod tests {
         expected.push("analytics sampler");
         assert_eq!(workers.running(), expected);
         // A second start is a no-op.
-        workers.start(&ctx, &posts, &publisher, &tokens, &analytics);
+        workers.start(
+            &ctx,
+            &posts,
+            &publisher,
+            &tokens,
+            &analytics,
+            Duration::ZERO,
+        );
         assert_eq!(workers.running(), expected);
         tokio::time::timeout(Duration::from_secs(12), workers.stop())
             .await
             .expect("the workers stop");
         assert!(workers.running().is_empty());
-        workers.start(&ctx, &posts, &publisher, &tokens, &analytics);
+        workers.start(
+            &ctx,
+            &posts,
+            &publisher,
+            &tokens,
+            &analytics,
+            Duration::ZERO,
+        );
         assert!(workers.running().is_empty(), "not restarted after stop");
         workers.stop().await;
     }

@@ -22,14 +22,23 @@ pub const MAX_SLEEP: Duration = Duration::from_secs(10 * 60);
 /// can never make the worker spin.
 pub const MIN_SLEEP: Duration = Duration::from_secs(1);
 
-/// Starts the sampler; it ends when stopped or when the analytics service is gone.
-pub fn spawn(ctx: &Ctx, analytics: &Arc<Analytics>) -> Worker {
+/// How long the sampler waits after the app starts before its first pass (production): the
+/// start belongs to resuming publishes and the creator's first clicks, and analytics can wait.
+pub const START_DELAY: Duration = Duration::from_secs(30);
+
+/// Starts the sampler, first pass after `start_delay`; it ends when stopped or when the
+/// analytics service is gone.
+pub fn spawn(ctx: &Ctx, analytics: &Arc<Analytics>, start_delay: Duration) -> Worker {
     let weak: Weak<Analytics> = Arc::downgrade(analytics);
     let wake = ctx.wakes().sampler.clone();
     let mut clock_moved = ctx.clock().moved();
     let mut events = ctx.events().subscribe();
     let clock = ctx.clock().clone();
     Worker::spawn("analytics sampler", move |mut stop| async move {
+        tokio::select! {
+            _ = tokio::time::sleep(start_delay) => {}
+            _ = stop.changed() => return,
+        }
         loop {
             let Some(analytics) = weak.upgrade() else {
                 break;

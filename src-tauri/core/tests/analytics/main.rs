@@ -49,6 +49,7 @@ impl A {
     pub async fn start_with(behaviour: Value) -> A {
         let t = Publishing::start_with(media_common::h264, |c| EngineConfig {
             client_tuning: Some(quick_retries),
+            sampler_delay: Duration::ZERO,
             ..c
         })
         .await;

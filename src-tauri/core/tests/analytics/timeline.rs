@@ -22,6 +22,7 @@ impl A {
             .reopen(move |c| EngineConfig {
                 clock: clock.clone(),
                 client_tuning: Some(quick_retries),
+                sampler_delay: Duration::ZERO,
                 ..c
             })
             .await;
