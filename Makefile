@@ -63,6 +63,7 @@ bench: ui
 	cargo bench -p tokdeck-core --bench posts
 	cargo bench -p tokdeck-core --bench publish
 	scripts/with-desktop.sh cargo test -p tokdeck --features e2e --test e2e -- --ignored --nocapture --test-threads=1 calendar_bench::
+	cargo bench -p tokdeck-core --bench analytics
 
 ## make soak: the publisher's model test (core/tests/publish_model/) with fresh seeds until
 ## TOKDECK_SOAK_SECS run out (default 30 min); prints the cases run and the longest sequence

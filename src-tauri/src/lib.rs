@@ -2,6 +2,7 @@
 //! over the engine in `tokdeck-core`.
 
 mod account_commands;
+mod analytics_commands;
 mod commands;
 mod deeplinks;
 mod forwarder;
@@ -503,6 +504,7 @@ mod tests {
             ("account_commands", include_str!("account_commands.rs")),
             ("post_commands", include_str!("post_commands.rs")),
             ("trash_commands", include_str!("trash_commands.rs")),
+            ("analytics_commands", include_str!("analytics_commands.rs")),
         ];
         let mut written: Vec<(&str, &str)> = Vec::new();
         for (module, source) in modules {

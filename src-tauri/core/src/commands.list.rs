@@ -79,4 +79,11 @@ tokdeck_commands! {
     post_commands::unschedule_post(post_id: number) -> PostDto;
     post_commands::on_tiktok(post_id: number) -> OnTiktok;
     post_commands::open_on_tiktok(post_id: number, public_id: string) -> void;
+    analytics_commands::account_series(account_id: number, from: string | null, to: string | null) -> AccountSeries;
+    analytics_commands::post_performance(post_id: number) -> PostPerformance | null;
+    analytics_commands::posts_performance(post_ids: number[]) -> PostPerformance[];
+    analytics_commands::post_curve(performance_id: number) -> PostCurve;
+    analytics_commands::top_posts(query: TopPostsQuery) -> PostPerformance[];
+    analytics_commands::best_time_heatmap(account_id: number, zone: string) -> Heatmap;
+    analytics_commands::export_analytics_csv(kind: CsvKind, account_id: number | null) -> string;
 }

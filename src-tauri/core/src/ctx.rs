@@ -35,6 +35,8 @@ pub struct Wakes {
     pub scheduler: Arc<Notify>,
     /// Accounts connected, removed or reconnected (the token refresher).
     pub refresher: Arc<Notify>,
+    /// The analytics sampler: accounts changed too (a new account gets its first walk now).
+    pub sampler: Arc<Notify>,
 }
 
 impl std::fmt::Debug for Ctx {
@@ -90,9 +92,11 @@ impl Ctx {
         self.wakes.scheduler.notify_one();
     }
 
-    /// Makes the background token refresher look at the accounts again now.
+    /// Makes the background token refresher (and the analytics sampler) look at the accounts
+    /// again now.
     pub fn wake_refresher(&self) {
         self.wakes.refresher.notify_one();
+        self.wakes.sampler.notify_one();
     }
 
     /// Appends to the activity log (never fails the caller; see `db::audit::record`).

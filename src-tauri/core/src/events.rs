@@ -80,6 +80,10 @@ pub enum EngineEvent {
         state: crate::publisher::state::PublishStep,
         message: Option<String>,
     },
+    /// Analytics of an account changed (a snapshot, samples, a video found, imported or
+    /// gone): reload the Analytics page's data of that account (`None`: all).
+    #[serde(rename_all = "camelCase")]
+    AnalyticsChanged { account_id: Option<i64> },
     /// Something worth a native notification as well as a toast.
     #[serde(rename_all = "camelCase")]
     Notify {

@@ -2,6 +2,7 @@
 //! the same code through [`Engine`].
 
 pub mod accounts;
+pub mod analytics;
 pub mod audit;
 pub mod clock;
 pub mod compose;

@@ -42,6 +42,10 @@ pub struct Account {
     pub can_post: bool,
     pub banned: bool,
     pub videos: Vec<Video>,
+    /// When the counts above were set (simulated epoch seconds; 0 = not known): the
+    /// analytics evolution grows followers from here.
+    #[serde(default)]
+    pub counts_since: u64,
     /// When the user last removed the app (control revoke); publishes in flight then fail.
     #[serde(skip)]
     pub revoked_at: Option<u64>,
@@ -93,6 +97,7 @@ impl Account {
             can_post: true,
             banned: false,
             videos: vec![],
+            counts_since: 0,
             revoked_at: None,
         };
         acc.apply(input);
@@ -198,6 +203,7 @@ pub fn demo(now_secs: u64) -> Vec<Account> {
                 ..Default::default()
             })
             .expect("demo account is valid");
+            acc.counts_since = now_secs;
             // The same creator is the same TikTok user in every run and every install, even
             // when the saved world is lost: a reconnect then still names the card it had.
             acc.open_id = ids::stable_uuid(&format!("demo-open-id:{user}"));

@@ -97,6 +97,15 @@ pub struct Behaviour {
     /// a creator's uplink would send them, so a client's progress inside a chunk can be seen.
     #[serde(default)]
     pub upload_bytes_per_sec: u64,
+    /// Seed of the analytics evolution (`evolution.rs`): with a seed, followers grow with
+    /// noise and every public video's counts rise and decay with its age and its weekday/hour
+    /// of posting; `None` keeps the counts as set.
+    #[serde(default)]
+    pub evolution_seed: Option<u64>,
+    /// Plays the 2026 reports of a publish status that never carries the public post id, even
+    /// for a public post (the app must find its video in video.list).
+    #[serde(default)]
+    pub omit_public_post_id: bool,
 }
 
 const MB: u64 = 1_000_000;
@@ -130,6 +139,8 @@ impl Default for Behaviour {
             access_token_secs: None,
             misaligned_chunk_status: 400,
             upload_bytes_per_sec: 0,
+            evolution_seed: None,
+            omit_public_post_id: false,
         }
     }
 }

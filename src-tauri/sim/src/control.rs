@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -66,7 +66,8 @@ pub async fn post_behaviour(State(sim): State<Arc<Sim>>, body: Bytes) -> Result<
 
 pub async fn create_account(State(sim): State<Arc<Sim>>, body: Bytes) -> Result<Json<Account>> {
     let input: AccountInput = parse(&body)?;
-    let acc = Account::create(input).map_err(ControlError::bad)?;
+    let mut acc = Account::create(input).map_err(ControlError::bad)?;
+    acc.counts_since = sim.clock.now_secs();
     sim.lock().accounts.push(acc.clone());
     Ok(Json(acc))
 }
@@ -84,11 +85,17 @@ pub async fn patch_account(
     body: Bytes,
 ) -> Result<Json<Account>> {
     let input: AccountInput = parse(&body)?;
+    let recount = input.follower_count.is_some() || input.likes_count.is_some();
+    let now = sim.clock.now_secs();
     let mut st = sim.lock();
     let acc = st
         .account_mut(&open_id)
         .ok_or_else(|| ControlError::not_found("unknown open_id"))?;
     acc.apply(input);
+    if recount {
+        // Growth counts from the counts just set.
+        acc.counts_since = now;
+    }
     Ok(Json(acc.clone()))
 }
 
@@ -226,12 +233,86 @@ pub async fn get_clock(State(sim): State<Arc<Sim>>) -> Json<Value> {
     Json(json!({ "now_ms": sim.now_ms() }))
 }
 
-/// Avatars and covers: a small PNG in a colour derived from the id.
-pub async fn image(Path(file): Path<String>) -> Response {
+/// Avatars and covers: a small PNG in a colour derived from the id. A cover URL carries its
+/// expiry (`x-expires`, simulated epoch seconds) and answers 403 after it, as TikTok's signed
+/// CDN links do.
+pub async fn image(
+    State(sim): State<Arc<Sim>>,
+    Path(file): Path<String>,
+    Query(q): Query<std::collections::HashMap<String, String>>,
+) -> Response {
+    let expires = q.get("x-expires").and_then(|e| e.parse::<u64>().ok());
+    if expires.is_some_and(|e| e <= sim.clock.now_secs()) {
+        return (axum::http::StatusCode::FORBIDDEN, "URL expired").into_response();
+    }
     let id = file.strip_suffix(".png").unwrap_or(&file);
     (
         [(header::CONTENT_TYPE, "image/png")],
         png::solid(png::colour_for(id)),
     )
         .into_response()
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewVideo {
+    title: String,
+    /// Simulated epoch seconds; now when absent.
+    create_time: Option<u64>,
+    #[serde(default = "yes")]
+    public: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// A video the creator posted outside the app (or in the TikTok app itself).
+pub async fn add_video(
+    State(sim): State<Arc<Sim>>,
+    Path(open_id): Path<String>,
+    body: Bytes,
+) -> Result<Json<Value>> {
+    let b: NewVideo = parse(&body)?;
+    let now = sim.clock.now_secs();
+    let mut st = sim.lock();
+    let acc = st
+        .account_mut(&open_id)
+        .ok_or_else(|| ControlError::not_found("unknown open_id"))?;
+    let v = accounts::video(b.create_time.unwrap_or(now), &b.title, b.public);
+    acc.videos.push(v.clone());
+    Ok(Json(
+        json!({"id": v.id.to_string(), "create_time": v.create_time}),
+    ))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VideoPatch {
+    public: Option<bool>,
+    #[serde(default)]
+    removed: bool,
+}
+
+/// The creator makes a video private (`public: false`) or public again, or removes it.
+pub async fn patch_video(
+    State(sim): State<Arc<Sim>>,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Json<Value>> {
+    let b: VideoPatch = parse(&body)?;
+    let now = sim.now_ms();
+    let mut st = sim.lock();
+    st.settle(now);
+    for acc in &mut st.accounts {
+        if let Some(i) = acc.videos.iter().position(|v| v.id.to_string() == id) {
+            if b.removed {
+                acc.videos.remove(i);
+            } else if let Some(p) = b.public {
+                acc.videos[i].public = p;
+            }
+            return Ok(Json(json!({})));
+        }
+    }
+    Err(ControlError::not_found("unknown video id"))
 }

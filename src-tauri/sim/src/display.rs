@@ -69,7 +69,14 @@ fn fields(q: &HashMap<String, String>, spelling: &str) -> Result<Vec<String>, Ap
     Ok(f)
 }
 
-fn user_field(sim: &Sim, a: &Account, f: &str) -> Value {
+/// How long a cover image URL stays valid (reference §6.6: 6 h).
+pub const COVER_TTL_SECS: u64 = 6 * 3600;
+
+/// Evolution seed and simulated now (seconds), when the counts evolve.
+type Evolve = Option<(u64, u64)>;
+
+fn user_field(sim: &Sim, a: &Account, f: &str, evolve: Evolve) -> Value {
+    let grown = evolve.map(|(seed, now)| crate::evolution::account_counts(seed, a, now));
     match f {
         "open_id" => json!(a.open_id),
         "union_id" => json!(a.union_id),
@@ -79,9 +86,9 @@ fn user_field(sim: &Sim, a: &Account, f: &str) -> Value {
         "profile_deep_link" => json!(format!("{}/__sim/profile/@{}", sim.base_url, a.username)),
         "is_verified" => json!(a.verified),
         "username" => json!(a.username),
-        "follower_count" => json!(a.follower_count),
+        "follower_count" => json!(grown.map_or(a.follower_count, |g| g.0)),
         "following_count" => json!(a.following_count),
-        "likes_count" => json!(a.likes_count),
+        "likes_count" => json!(grown.map_or(a.likes_count, |g| g.1)),
         "video_count" => json!(a.public_video_count()),
         _ => Value::Null,
     }
@@ -136,22 +143,36 @@ fn user_info_inner(
     let acc = st
         .account(&bearer.open_id)
         .ok_or_else(ApiError::token_invalid)?;
+    let evolve = st
+        .behaviour
+        .evolution_seed
+        .map(|s| (s, sim.clock.now_secs()));
     let user: Map<String, Value> = wanted
         .iter()
-        .map(|f| (f.clone(), user_field(sim, acc, f)))
+        .map(|f| (f.clone(), user_field(sim, acc, f, evolve)))
         .collect();
     Ok(ok(json!({ "user": user })))
 }
 
-fn video_json(sim: &Sim, v: &Video, wanted: &[String]) -> Value {
+fn video_json(sim: &Sim, v: &Video, wanted: &[String], evolve: Evolve) -> Value {
     let share = format!("{}/__sim/video/{}", sim.base_url, v.id);
+    let now = sim.clock.now_secs();
+    let (views, likes, comments, shares) = match evolve {
+        Some((seed, now)) => crate::evolution::video_counts(seed, v, now),
+        None => (v.view_count, v.like_count, v.comment_count, v.share_count),
+    };
     let obj: Map<String, Value> = wanted
         .iter()
         .map(|f| {
             let val = match f.as_str() {
                 "id" => json!(v.id.to_string()),
                 "create_time" => json!(v.create_time),
-                "cover_image_url" => json!(format!("{}/__sim/cover/{}.png", sim.base_url, v.id)),
+                "cover_image_url" => json!(format!(
+                    "{}/__sim/cover/{}.png?x-expires={}",
+                    sim.base_url,
+                    v.id,
+                    now + COVER_TTL_SECS
+                )),
                 "share_url" | "embed_link" => json!(share),
                 "video_description" => json!(v.description),
                 "duration" => json!(v.duration),
@@ -159,10 +180,10 @@ fn video_json(sim: &Sim, v: &Video, wanted: &[String]) -> Value {
                 "width" => json!(v.width),
                 "title" => json!(v.title),
                 "embed_html" => json!(format!("<blockquote cite=\"{share}\"></blockquote>")),
-                "like_count" => json!(v.like_count),
-                "comment_count" => json!(v.comment_count),
-                "share_count" => json!(v.share_count),
-                "view_count" => json!(v.view_count),
+                "like_count" => json!(likes),
+                "comment_count" => json!(comments),
+                "share_count" => json!(shares),
+                "view_count" => json!(views),
                 _ => Value::Null,
             };
             (f.clone(), val)
@@ -241,7 +262,14 @@ fn video_list_inner(
         .last()
         .map(|v| v.create_time * 1000)
         .unwrap_or(cursor.unwrap_or(0));
-    let videos: Vec<Value> = vids.iter().map(|v| video_json(sim, v, &wanted)).collect();
+    let evolve = st
+        .behaviour
+        .evolution_seed
+        .map(|s| (s, sim.clock.now_secs()));
+    let videos: Vec<Value> = vids
+        .iter()
+        .map(|v| video_json(sim, v, &wanted, evolve))
+        .collect();
     Ok(ok(
         json!({"videos": videos, "cursor": next_cursor, "has_more": has_more}),
     ))
@@ -294,11 +322,15 @@ fn video_query_inner(
         .account(&bearer.open_id)
         .ok_or_else(ApiError::token_invalid)?;
     // Ownership: ids of other users' (or private) videos are silently left out.
+    let evolve = st
+        .behaviour
+        .evolution_seed
+        .map(|s| (s, sim.clock.now_secs()));
     let videos: Vec<Value> = acc
         .videos
         .iter()
         .filter(|v| v.public && ids.contains(&v.id.to_string()))
-        .map(|v| video_json(sim, v, &wanted))
+        .map(|v| video_json(sim, v, &wanted, evolve))
         .collect();
     Ok(ok(
         json!({"videos": videos, "cursor": 0, "has_more": false}),

@@ -9,6 +9,7 @@ mod clock;
 mod control;
 mod display;
 mod errors;
+mod evolution;
 mod faults;
 mod ids;
 mod oauth;
@@ -47,6 +48,9 @@ pub const DEFAULT_LIMITS: Limits = Limits {
 };
 pub use state::IssuedSecret;
 
+/// The analytics evolution seed of a seeded (demo) world unless the behaviour names one.
+pub const DEMO_EVOLUTION_SEED: u64 = 14;
+
 #[derive(Debug, Clone, Default)]
 pub struct SimOptions {
     /// 0 = ephemeral.
@@ -82,6 +86,10 @@ impl Simulator {
         let mut behaviour = opts.behaviour.clone();
         if opts.fast {
             behaviour.processing_ms = behaviour.processing_ms.min(200);
+        }
+        if opts.seed && behaviour.evolution_seed.is_none() {
+            // The demo creators' numbers move with the clock, so analytics have a story.
+            behaviour.evolution_seed = Some(DEMO_EVOLUTION_SEED);
         }
         let sim = Arc::new(state::Sim::open(
             format!("http://{addr}"),
@@ -162,7 +170,8 @@ impl Simulator {
     }
 
     pub fn add_account(&self, input: AccountInput) -> Result<Account, String> {
-        let acc = Account::create(input)?;
+        let mut acc = Account::create(input)?;
+        acc.counts_since = self.sim.clock.now_secs();
         self.sim.lock().accounts.push(acc.clone());
         self.sim.save();
         Ok(acc)

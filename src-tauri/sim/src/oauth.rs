@@ -273,7 +273,10 @@ pub async fn create_account_post(State(sim): State<Arc<Sim>>, body: Bytes) -> Re
         ..Default::default()
     };
     match Account::create(input) {
-        Ok(acc) => sim.lock().accounts.push(acc),
+        Ok(mut acc) => {
+            acc.counts_since = sim.clock.now_secs();
+            sim.lock().accounts.push(acc)
+        }
         Err(e) => return error_page("username", &e),
     }
     let mut q = url::form_urlencoded::Serializer::new(String::new());

@@ -498,11 +498,12 @@ pub async fn status(State(sim): State<Arc<Sim>>, headers: HeaderMap, body: Bytes
         }
         st.settle(now);
         let hold = st.behaviour.public_id_after_polls;
+        let omit = st.behaviour.omit_public_post_id;
         let p = &mut st.posts[i];
         let mut ids = p.post_ids.clone();
         if p.status == crate::posts::Status::PublishComplete {
             p.polls_since_complete += 1;
-            if p.polls_since_complete <= hold {
+            if p.polls_since_complete <= hold || omit {
                 ids.clear();
             }
         }

@@ -147,6 +147,8 @@ fn routes(sim: Arc<Sim>) -> Router {
             post(control::publish_draft),
         )
         .route("/__sim/requests", get(control::requests))
+        .route("/__sim/accounts/{open_id}/videos", post(control::add_video))
+        .route("/__sim/videos/{id}", patch(control::patch_video))
         .route("/__sim/clock", get(control::get_clock))
         .route("/__sim/clock/advance", post(control::advance_clock))
         .route("/__sim/avatar/{file}", get(control::image))

@@ -266,6 +266,8 @@ impl Sim {
             .ok_or_else(ApiError::token_invalid)?;
         let window = st.behaviour.rate_window_ms;
         if !st.rate.allow(token, ep, window, now) {
+            // Counted apart from injected 429s: a client that paces itself never sees one.
+            *st.requests.entry("rate_limited".to_string()).or_default() += 1;
             return Err(ApiError::rate_limited());
         }
         if !scopes.is_empty() && !scopes.iter().any(|s| bearer.scopes.iter().any(|g| g == s)) {

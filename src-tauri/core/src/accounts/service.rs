@@ -16,6 +16,7 @@ use crate::accounts::dto::{
     AccountDto, AccountPage, AccountQuery, AccountRow, AccountsSummary, Profile,
 };
 use crate::accounts::tokens::{access_entry, display, Tokens};
+use crate::analytics::dto::Counts;
 use crate::audit::{AuditEntry, AuditQuery, Outcome};
 use crate::ctx::Ctx;
 use crate::db::accounts::{self, CURRENT_KEY};
@@ -253,6 +254,16 @@ impl Accounts {
                 profile.open_id = row.open_id.clone();
                 let now = self.ctx.clock().now_ms();
                 accounts::update_profile(pool, id, &profile, now).await?;
+                // Every sync is a point of the account's analytics series.
+                let counts = Counts {
+                    follower_count: info.follower_count,
+                    following_count: info.following_count,
+                    likes_count: info.likes_count,
+                    video_count: info.video_count,
+                };
+                if !counts.is_empty() {
+                    crate::db::analytics::insert_snapshot(pool, id, &counts, now).await?;
+                }
                 let url = info
                     .avatar_url_100
                     .as_deref()

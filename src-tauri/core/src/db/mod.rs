@@ -4,6 +4,7 @@
 
 pub mod account_post_settings;
 pub mod accounts;
+pub mod analytics;
 pub mod audit;
 pub mod open;
 pub mod post_views;

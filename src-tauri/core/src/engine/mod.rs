@@ -5,12 +5,14 @@ use std::sync::Arc;
 use std::time::Duration;
 
 mod accounts_api;
+mod analytics_api;
 mod posts_api;
 mod publish_api;
 
 use crate::accounts::connect::{Connect, FLOW_TTL};
 use crate::accounts::service::Accounts;
 use crate::accounts::tokens::Tokens;
+use crate::analytics::Analytics;
 use crate::audit::Outcome;
 use crate::clock::Clock;
 use crate::compose::service::Compose;
@@ -55,6 +57,9 @@ pub struct EngineConfig {
     /// Changes the TikTok client's timeouts and retry pacing (tests that inject faults by the
     /// hundred shorten the seconds-long backoffs; production leaves it `None`).
     pub client_tuning: Option<fn(&mut tiktok_api::ClientConfig)>,
+    /// How long the analytics sampler waits after start before its first pass
+    /// (`workers::sampler::START_DELAY`; the analytics tests use zero).
+    pub sampler_delay: Duration,
 }
 
 impl EngineConfig {
@@ -69,6 +74,7 @@ impl EngineConfig {
             flow_ttl: FLOW_TTL,
             rate_window: Duration::from_secs(60),
             client_tuning: None,
+            sampler_delay: crate::workers::sampler::START_DELAY,
         }
     }
 
@@ -114,6 +120,8 @@ pub struct Engine {
     accounts: Arc<Accounts>,
     connect: Arc<Connect>,
     publisher: Arc<Publisher>,
+    analytics: Arc<Analytics>,
+    sampler_delay: Duration,
     workers: Workers,
     /// The loopback video preview server, started on first use.
     preview: Arc<Previews>,
@@ -169,6 +177,7 @@ impl Engine {
             posts.clone(),
         ));
         let tray = Arc::new(Tray::new(ctx.clone(), settings.clone(), publisher.clone()));
+        let analytics = Arc::new(Analytics::new(ctx.clone(), tokens.clone()));
         Ok(Arc::new(Engine {
             ctx,
             tiktok_app,
@@ -180,6 +189,8 @@ impl Engine {
             accounts,
             connect,
             publisher,
+            analytics,
+            sampler_delay: config.sampler_delay,
             workers: Workers::default(),
             preview,
         }))
@@ -211,11 +222,17 @@ impl Engine {
     }
 
     /// Starts the background workers (once): the startup media check, the scheduler, the
-    /// wall-clock jump watch and the token refresher. The shell calls this after setup; tests
-    /// that want it call it too.
+    /// wall-clock jump watch, the token refresher, the Trash clean-up and the analytics
+    /// sampler. The shell calls this after setup; tests that want it call it too.
     pub fn start_background(self: &Arc<Self>) {
-        self.workers
-            .start(&self.ctx, &self.posts, &self.publisher, &self.tokens);
+        self.workers.start(
+            &self.ctx,
+            &self.posts,
+            &self.publisher,
+            &self.tokens,
+            &self.analytics,
+            self.sampler_delay,
+        );
     }
 
     pub fn data_dir(&self) -> &Path {

@@ -1,6 +1,6 @@
 //! The engine's background workers, each a named unit with its own stop signal and task:
-//! the startup media check, the scheduler, the wall-clock jump watch, the token refresher and
-//! the Trash clean-up.
+//! the startup media check, the scheduler, the wall-clock jump watch, the token refresher, the
+//! Trash clean-up and the analytics sampler.
 //!
 //! [`Workers`] starts them once, in that order, and stops them together: every worker is told
 //! to stop first, then the token refresher and the scheduler are waited for (a few seconds
@@ -10,11 +10,13 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::accounts::tokens::Tokens;
+use crate::analytics::Analytics;
 use crate::ctx::Ctx;
 use crate::posts::service::Posts;
 use crate::publisher::Publisher;
 
 pub mod media_check;
+pub mod sampler;
 pub mod scheduler;
 pub mod token_refresher;
 pub mod trash_purge;
@@ -34,6 +36,7 @@ struct Started {
     clock_watch: Option<Worker>,
     refresher: Worker,
     trash_purge: Worker,
+    sampler: Worker,
 }
 
 #[derive(Debug, Default)]
@@ -58,6 +61,8 @@ impl Workers {
         posts: &Arc<Posts>,
         publisher: &Arc<Publisher>,
         tokens: &Arc<Tokens>,
+        analytics: &Arc<Analytics>,
+        sampler_delay: Duration,
     ) {
         let mut state = self.state.lock().expect("workers");
         if !matches!(*state, State::Idle) {
@@ -72,16 +77,19 @@ impl Workers {
         let clock_watch = wall_clock::spawn(ctx);
         let refresher = token_refresher::spawn(ctx, tokens);
         let trash_purge = trash_purge::spawn(posts);
+        let sampler = sampler::spawn(ctx, analytics, sampler_delay);
         *state = State::Running(Started {
             media_check,
             scheduler,
             clock_watch,
             refresher,
             trash_purge,
+            sampler,
         });
     }
 
-    /// Tells every worker to stop, then waits for the token refresher and the scheduler.
+    /// Tells every worker to stop, then waits for the token refresher, the scheduler and the
+    /// sampler.
     /// Safe to call more than once.
     pub async fn stop(&self) {
         let started =
@@ -95,6 +103,7 @@ impl Workers {
             clock_watch,
             refresher,
             trash_purge,
+            sampler,
         } = started;
         for w in [
             Some(&media_check),
@@ -102,6 +111,7 @@ impl Workers {
             clock_watch.as_ref(),
             Some(&refresher),
             Some(&trash_purge),
+            Some(&sampler),
         ]
         .into_iter()
         .flatten()
@@ -112,6 +122,9 @@ impl Workers {
             tracing::warn!("background refresher did not stop in time");
         }
         let _ = scheduler.join(STOP_WAIT).await;
+        if !sampler.join(STOP_WAIT).await {
+            tracing::warn!("analytics sampler did not stop in time");
+        }
     }
 
     /// The names of the running workers, in start order (empty before start and after stop).
@@ -123,6 +136,7 @@ impl Workers {
                 s.clock_watch.as_ref(),
                 Some(&s.refresher),
                 Some(&s.trash_purge),
+                Some(&s.sampler),
             ]
             .into_iter()
             .flatten()
@@ -181,24 +195,47 @@ mod tests {
             settings,
             posts.clone(),
         ));
+        let analytics = Arc::new(Analytics::new(ctx.clone(), tokens.clone()));
         let workers = Workers::default();
         assert!(workers.running().is_empty());
-        workers.start(&ctx, &posts, &publisher, &tokens);
+        workers.start(
+            &ctx,
+            &posts,
+            &publisher,
+            &tokens,
+            &analytics,
+            Duration::ZERO,
+        );
         let mut expected = vec!["startup media check", "scheduler"];
         if cfg!(target_os = "linux") {
             expected.push("wall-clock watch");
         }
         expected.push("token refresher");
         expected.push("trash clean-up");
+        expected.push("analytics sampler");
         assert_eq!(workers.running(), expected);
         // A second start is a no-op.
-        workers.start(&ctx, &posts, &publisher, &tokens);
+        workers.start(
+            &ctx,
+            &posts,
+            &publisher,
+            &tokens,
+            &analytics,
+            Duration::ZERO,
+        );
         assert_eq!(workers.running(), expected);
         tokio::time::timeout(Duration::from_secs(12), workers.stop())
             .await
             .expect("the workers stop");
         assert!(workers.running().is_empty());
-        workers.start(&ctx, &posts, &publisher, &tokens);
+        workers.start(
+            &ctx,
+            &posts,
+            &publisher,
+            &tokens,
+            &analytics,
+            Duration::ZERO,
+        );
         assert!(workers.running().is_empty(), "not restarted after stop");
         workers.stop().await;
     }

@@ -15,16 +15,21 @@ use crate::ctx::Ctx;
 
 use super::worker::Worker;
 
-/// The jump watch as a worker: a jump rings the scheduler's and the token refresher's bells.
+/// The jump watch as a worker: a jump rings the scheduler's, the token refresher's and the
+/// analytics sampler's bells.
 /// `None` where the platform has no such signal.
 pub fn spawn(ctx: &Ctx) -> Option<Worker> {
-    let (scheduler_wake, refresher_wake) =
-        (ctx.wakes().scheduler.clone(), ctx.wakes().refresher.clone());
+    let (scheduler_wake, refresher_wake, sampler_wake) = (
+        ctx.wakes().scheduler.clone(),
+        ctx.wakes().refresher.clone(),
+        ctx.wakes().sampler.clone(),
+    );
     let (stop, rx) = watch::channel(false);
     let task = spawn_jump_watch(
         move || {
             scheduler_wake.notify_one();
             refresher_wake.notify_one();
+            sampler_wake.notify_one();
         },
         rx,
     )?;

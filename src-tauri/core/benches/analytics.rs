@@ -1,0 +1,267 @@
+//! P-analytics: the Analytics page's queries at 100 accounts × 2 years of daily snapshots and
+//! 100,000 videos × 10 samples (1,000 per account). Goal: p99 ≤ 2 ms per query through the
+//! engine (SQL + DTOs). The reference, measured in the same run, is the same SQL run by the
+//! `sqlite3` CLI on the same file (skipped, with a message, when the CLI is not installed).
+
+use std::time::{Duration, Instant};
+
+use tokdeck_core::analytics::{TopPostsQuery, TopSort};
+use tokdeck_core::db::analytics::metrics;
+use tokdeck_core::db::open::DB_FILE;
+use tokdeck_core::secrets::Secrets;
+use tokdeck_core::{Engine, EngineConfig};
+
+const ACCOUNTS: i64 = 100;
+const DAYS: i64 = 730;
+const VIDEOS: i64 = 100_000;
+const CALLS: usize = 1000;
+/// 2025-01-01T00:00Z: two years of history before the bench's "now".
+const START_MS: i64 = 1_735_689_600_000;
+const DAY_MS: i64 = 86_400_000;
+
+fn pct(sorted: &[Duration], p: f64) -> f64 {
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i].as_secs_f64() * 1000.0
+}
+
+/// `sql` with its numbered parameters (`?1`, `?2`, ...) replaced by `params` (SQL literals).
+fn inline(sql: &str, params: &[String]) -> String {
+    let mut out = sql.to_owned();
+    for (i, p) in params.iter().enumerate().rev() {
+        out = out.replace(&format!("?{}", i + 1), p);
+    }
+    out
+}
+
+/// Mean ms per run of `script` (one or more statements) when the CLI runs it `CALLS` times
+/// (process start amortised); `None` without the CLI.
+fn sqlite3_reference(db: &std::path::Path, script: &str) -> Option<f64> {
+    use std::io::Write;
+    let script = format!("{script};\n").repeat(CALLS);
+    let started = Instant::now();
+    let mut child = std::process::Command::new("sqlite3")
+        .arg(db)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .ok()?;
+    child.stdin.take()?.write_all(script.as_bytes()).ok()?;
+    let status = child.wait().ok()?;
+    status
+        .success()
+        .then(|| started.elapsed().as_secs_f64() * 1000.0 / CALLS as f64)
+}
+
+fn report(name: &str, times: &mut [Duration], reference: Option<f64>, rows: usize) {
+    times.sort();
+    let (p50, p99) = (pct(times, 0.5), pct(times, 0.99));
+    let verdict = if p99 <= 2.0 { "ok" } else { "OVER GOAL" };
+    match reference {
+        Some(r) => println!(
+            "{name}: p50 {p50:.3} ms, p99 {p99:.3} ms (goal p99 <= 2 ms: {verdict}); sqlite3 CLI same SQL {r:.3} ms/query; engine p99 / CLI = {:.2}x; {rows} rows",
+            p99 / r
+        ),
+        None => println!(
+            "{name}: p50 {p50:.3} ms, p99 {p99:.3} ms (goal p99 <= 2 ms: {verdict}); sqlite3 CLI not installed, no ratio (scripts/setup.sh installs it); {rows} rows"
+        ),
+    }
+}
+
+/// Times `CALLS` runs of `call(i)` after 50 warm-up runs; answers the times and the last rows.
+async fn measure<F, Fut>(call: F) -> (Vec<Duration>, usize)
+where
+    F: Fn(usize) -> Fut,
+    Fut: std::future::Future<Output = usize>,
+{
+    let mut times = Vec::with_capacity(CALLS);
+    let mut rows = 0;
+    for i in 0..(CALLS + 50) {
+        let t = Instant::now();
+        rows = call(i).await;
+        if i >= 50 {
+            times.push(t.elapsed());
+        }
+    }
+    (times, rows)
+}
+
+fn account(i: usize) -> i64 {
+    1 + (i as i64 * 37) % ACCOUNTS
+}
+
+async fn seed(engine: &Engine) {
+    let pool = engine.store().pool();
+    let seeding = Instant::now();
+    let mut tx = pool.begin().await.unwrap();
+    for a in 1..=ACCOUNTS {
+        sqlx::query(
+            "INSERT INTO accounts (id, open_id, username, display_name, created_at, updated_at)
+             VALUES (?, ?, ?, ?, 0, 0)",
+        )
+        .bind(a)
+        .bind(format!("open-{a}"))
+        .bind(format!("creator{a}"))
+        .bind(format!("Creator {a}"))
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    }
+    // Daily snapshots for two years, at a per-account minute of the day.
+    sqlx::query(
+        "WITH RECURSIVE d(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM d WHERE i < ?1 - 1)
+         INSERT INTO account_snapshots (account_id, taken_at, follower_count, following_count,
+                                        likes_count, video_count)
+         SELECT a.id, ?2 + d.i * ?3 + a.id * 60000, 1000 + d.i * 20 + a.id, 180,
+                50000 + d.i * 150, d.i / 2
+           FROM accounts a, d",
+    )
+    .bind(DAYS)
+    .bind(START_MS)
+    .bind(DAY_MS)
+    .execute(&mut *tx)
+    .await
+    .unwrap();
+    // 1,000 videos per account over the two years, pseudo-random hours and reach.
+    sqlx::query(
+        "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < ?1 - 1)
+         INSERT INTO post_performance (id, account_id, video_id, match_kind, visibility, caption,
+                published_at, live_at, views, likes, comments, shares, counted_at, created_at,
+                updated_at)
+         SELECT i + 1, 1 + i % 100, CAST(7300000000000000000 + i AS TEXT), 'imported', 'public',
+                'video number ' || i, ?2 + (i / 100) * (?3 * 730 / 1000) + (i * 7919) % ?3,
+                ?2, (i * 48271) % 250000, (i * 48271) % 250000 / 12, (i * 16807) % 900,
+                (i * 69621) % 400, ?2, ?2, ?2
+           FROM n",
+    )
+    .bind(VIDEOS)
+    .bind(START_MS)
+    .bind(DAY_MS)
+    .execute(&mut *tx)
+    .await
+    .unwrap();
+    // Ten samples each (1 h to 58 d), growing with age.
+    sqlx::query(
+        "WITH b(k, h) AS (VALUES (0, 1), (1, 6), (2, 24), (3, 72), (4, 168), (5, 720), (6, 888),
+                                 (7, 1056), (8, 1224), (9, 1392))
+         INSERT INTO performance_samples (performance_id, account_id, published_at, age_bucket,
+                                          sampled_at, views, likes, comments, shares)
+         SELECT p.id, p.account_id, p.published_at, b.h, p.published_at + b.h * 3600000,
+                p.views * (b.k + 1) / 10, p.likes * (b.k + 1) / 10, p.comments * (b.k + 1) / 10,
+                p.shares * (b.k + 1) / 10
+           FROM post_performance p, b",
+    )
+    .execute(&mut *tx)
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    println!(
+        "seeded {ACCOUNTS} accounts x {DAYS} daily snapshots and {VIDEOS} videos x 10 samples in {:.1} s",
+        seeding.elapsed().as_secs_f64()
+    );
+}
+
+fn main() {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let dir = tempfile::tempdir().unwrap();
+        let secrets = Secrets::with_store("bench", keyring_core::mock::Store::new().unwrap());
+        let engine = Engine::open(EngineConfig::new(dir.path().to_path_buf(), secrets))
+            .await
+            .unwrap();
+        seed(&engine).await;
+        let db = dir.path().join(DB_FILE);
+        let e = &engine;
+        let n = |s: i64| s.to_string();
+
+        // Growth chart: one account's two years of snapshots.
+        let (mut t, rows) = measure(|i| async move {
+            e.account_series(account(i), None, None)
+                .await
+                .unwrap()
+                .points
+                .len()
+        })
+        .await;
+        let sql = inline(metrics::SERIES_SQL, &[n(42), n(0), n(i64::MAX)]);
+        report(
+            "P-analytics account series (730 days)",
+            &mut t,
+            sqlite3_reference(&db, &sql),
+            rows,
+        );
+
+        // A post's curve with the account's median at each age.
+        let (mut t, rows) = measure(|i| async move {
+            let id = 1 + (i as i64 * 7919) % VIDEOS;
+            e.post_curve(id).await.unwrap().points.len()
+        })
+        .await;
+        let mut script = inline(metrics::CURVE_SQL, &[n(4242)]);
+        script.push_str(";\n");
+        script.push_str(&inline(metrics::BUCKET_COUNTS_SQL, &[n(42)]));
+        for b in [1, 6, 24, 72, 168, 720, 888, 1056, 1224, 1392] {
+            script.push_str(";\n");
+            script.push_str(&inline(metrics::VIEWS_AT_RANK_SQL, &[n(42), n(b), n(499)]));
+        }
+        report(
+            "P-analytics post curve + account medians",
+            &mut t,
+            sqlite3_reference(&db, &script),
+            rows,
+        );
+
+        // Top posts: one account and all accounts, by views; one account by likes.
+        for (name, all, sort) in [
+            (
+                "P-analytics top 50 by views (1 account)",
+                false,
+                TopSort::Views,
+            ),
+            (
+                "P-analytics top 50 by views (all 100 accounts)",
+                true,
+                TopSort::Views,
+            ),
+            (
+                "P-analytics top 50 by likes (1 account)",
+                false,
+                TopSort::Likes,
+            ),
+        ] {
+            let (mut t, rows) = measure(|i| async move {
+                let q = TopPostsQuery {
+                    account_id: (!all).then(|| account(i)),
+                    sort,
+                    limit: Some(50),
+                    since: None,
+                };
+                e.top_posts(&q).await.unwrap().len()
+            })
+            .await;
+            let account = if all { "NULL".into() } else { n(42) };
+            let sql = inline(&metrics::top_sql(sort, !all), &[account, n(0), n(50)]);
+            report(name, &mut t, sqlite3_reference(&db, &sql), rows);
+        }
+
+        // Best time to post: one account's 24-hour views by weekday and hour, in a zone.
+        let (mut t, rows) = measure(|i| async move {
+            e.best_time_heatmap(account(i), "Europe/Paris")
+                .await
+                .unwrap()
+                .posts as usize
+        })
+        .await;
+        let sql = inline(metrics::DAY_VIEWS_SQL, &[n(42), n(24)]);
+        report(
+            "P-analytics best-time heatmap (1 account)",
+            &mut t,
+            sqlite3_reference(&db, &sql),
+            rows,
+        );
+        engine.shutdown().await;
+    });
+}

@@ -1,0 +1,270 @@
+//! What the Analytics page reads. The statements are public so the benches can run the same
+//! SQL in the sqlite3 CLI.
+
+use sqlx::SqlitePool;
+
+use crate::analytics::dto::{Counts, TopSort};
+use crate::error::CoreResult;
+
+/// One account's snapshots in `[from, to)`, oldest first.
+pub const SERIES_SQL: &str = "SELECT taken_at, follower_count, following_count, likes_count, \
+     video_count FROM account_snapshots WHERE account_id = ?1 AND taken_at >= ?2 AND taken_at < ?3 \
+     ORDER BY taken_at";
+
+/// (taken_at, followers, following, likes, videos).
+type CountsRow = (i64, Option<i64>, Option<i64>, Option<i64>, Option<i64>);
+
+pub async fn series(
+    pool: &SqlitePool,
+    account_id: i64,
+    from: i64,
+    to: i64,
+) -> CoreResult<Vec<(i64, Counts)>> {
+    let rows: Vec<CountsRow> = sqlx::query_as(SERIES_SQL)
+        .bind(account_id)
+        .bind(from)
+        .bind(to)
+        .fetch_all(pool)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(at, f, g, l, v)| {
+            (
+                at,
+                Counts {
+                    follower_count: f,
+                    following_count: g,
+                    likes_count: l,
+                    video_count: v,
+                },
+            )
+        })
+        .collect())
+}
+
+/// A `post_performance` row as the API shows it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct PerformanceRow {
+    pub id: i64,
+    pub account_id: i64,
+    pub post_id: Option<i64>,
+    pub video_id: Option<String>,
+    pub match_kind: String,
+    pub visibility: String,
+    pub share_url: Option<String>,
+    pub caption: String,
+    pub published_at: i64,
+    pub live_at: Option<i64>,
+    pub gone_at: Option<i64>,
+    pub views: Option<i64>,
+    pub likes: Option<i64>,
+    pub comments: Option<i64>,
+    pub shares: Option<i64>,
+    pub counted_at: Option<i64>,
+}
+
+const ROW: &str = "id, account_id, post_id, video_id, match_kind, visibility, share_url, caption, \
+     published_at, live_at, gone_at, views, likes, comments, shares, counted_at";
+
+pub async fn by_id(pool: &SqlitePool, id: i64) -> CoreResult<Option<PerformanceRow>> {
+    let sql = format!("SELECT {ROW} FROM post_performance WHERE id = ?");
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(id)
+        .fetch_optional(pool)
+        .await?)
+}
+
+pub async fn by_post(pool: &SqlitePool, post_id: i64) -> CoreResult<Option<PerformanceRow>> {
+    let sql = format!("SELECT {ROW} FROM post_performance WHERE post_id = ?");
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(post_id)
+        .fetch_optional(pool)
+        .await?)
+}
+
+/// The rows of `post_ids` (the Queue and Published views' latest numbers).
+pub async fn by_posts(pool: &SqlitePool, post_ids: &[i64]) -> CoreResult<Vec<PerformanceRow>> {
+    if post_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let marks = vec!["?"; post_ids.len()].join(",");
+    let sql = format!("SELECT {ROW} FROM post_performance WHERE post_id IN ({marks})");
+    let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql));
+    for id in post_ids {
+        q = q.bind(id);
+    }
+    Ok(q.fetch_all(pool).await?)
+}
+
+/// A video's samples, youngest age first: (bucket, sampled_at, views, likes, comments, shares).
+pub const CURVE_SQL: &str = "SELECT age_bucket, sampled_at, views, likes, comments, shares \
+     FROM performance_samples WHERE performance_id = ?1 ORDER BY age_bucket";
+
+pub type SampleRow = (i64, i64, i64, i64, i64, i64);
+
+pub async fn curve(pool: &SqlitePool, id: i64) -> CoreResult<Vec<SampleRow>> {
+    Ok(sqlx::query_as(CURVE_SQL).bind(id).fetch_all(pool).await?)
+}
+
+/// How many samples the account has per age bucket (an index-only scan).
+pub const BUCKET_COUNTS_SQL: &str = "SELECT age_bucket, COUNT(*) FROM performance_samples \
+     WHERE account_id = ?1 GROUP BY age_bucket ORDER BY age_bucket";
+
+/// The `?3`-th smallest views of the account's samples at one age (the median's row).
+pub const VIEWS_AT_RANK_SQL: &str = "SELECT views FROM performance_samples \
+     WHERE account_id = ?1 AND age_bucket = ?2 ORDER BY views LIMIT 1 OFFSET ?3";
+
+/// Per age bucket: (bucket, samples, median views — the lower one for an even count), read
+/// from the (account, age, views) index.
+pub async fn medians(pool: &SqlitePool, account_id: i64) -> CoreResult<Vec<(i64, i64, i64)>> {
+    let counts: Vec<(i64, i64)> = sqlx::query_as(BUCKET_COUNTS_SQL)
+        .bind(account_id)
+        .fetch_all(pool)
+        .await?;
+    let mut out = Vec::with_capacity(counts.len());
+    for (bucket, n) in counts {
+        let (views,): (i64,) = sqlx::query_as(VIEWS_AT_RANK_SQL)
+            .bind(account_id)
+            .bind(bucket)
+            .bind((n - 1) / 2)
+            .fetch_one(pool)
+            .await?;
+        out.push((bucket, n, views));
+    }
+    Ok(out)
+}
+
+/// The statement of the top posts: one account (`?1`) or all (`?1` NULL), published at or
+/// after `?2`, best first by `sort`, `?3` rows.
+pub fn top_sql(sort: TopSort, one_account: bool) -> String {
+    let (order, index) = match sort {
+        TopSort::Views => ("views DESC", "views"),
+        TopSort::Likes => ("likes DESC", "likes"),
+        TopSort::Comments => ("comments DESC", "comments"),
+        TopSort::Shares => ("shares DESC", "shares"),
+        TopSort::Recent => ("published_at DESC", "recent"),
+    };
+    // The statement names its index: without ANALYZE (the app never runs it) SQLite may walk
+    // another sort's index of all accounts instead of this account's thousand rows.
+    let (account, from) = match (one_account, sort) {
+        (true, _) => (
+            "account_id = ?1",
+            format!("post_performance INDEXED BY post_performance_account_{index}"),
+        ),
+        (false, TopSort::Views) => (
+            "?1 IS NULL",
+            "post_performance INDEXED BY post_performance_top".to_owned(),
+        ),
+        (false, _) => ("?1 IS NULL", "post_performance".to_owned()),
+    };
+    format!(
+        "SELECT {ROW} FROM {from} WHERE {account} AND published_at >= ?2 \
+         AND visibility != 'private' ORDER BY {order}, id DESC LIMIT ?3"
+    )
+}
+
+pub async fn top(
+    pool: &SqlitePool,
+    account_id: Option<i64>,
+    since: i64,
+    sort: TopSort,
+    limit: i64,
+) -> CoreResult<Vec<PerformanceRow>> {
+    Ok(
+        sqlx::query_as(sqlx::AssertSqlSafe(top_sql(sort, account_id.is_some())))
+            .bind(account_id)
+            .bind(since)
+            .bind(limit)
+            .fetch_all(pool)
+            .await?,
+    )
+}
+
+/// The heatmap's input: each video's publish time and 24-hour views, for one account.
+pub const DAY_VIEWS_SQL: &str = "SELECT published_at, views FROM performance_samples \
+     WHERE account_id = ?1 AND age_bucket = ?2";
+
+pub async fn day_views(
+    pool: &SqlitePool,
+    account_id: i64,
+    bucket: u32,
+) -> CoreResult<Vec<(i64, i64)>> {
+    Ok(sqlx::query_as(DAY_VIEWS_SQL)
+        .bind(account_id)
+        .bind(bucket)
+        .fetch_all(pool)
+        .await?)
+}
+
+/// (account, @username, taken_at, followers, following, likes, videos).
+pub type SnapshotLine = (
+    i64,
+    String,
+    i64,
+    Option<i64>,
+    Option<i64>,
+    Option<i64>,
+    Option<i64>,
+);
+
+/// Every snapshot, for the CSV: (account, @username, taken_at, counts…), by account and time.
+pub async fn all_snapshots(
+    pool: &SqlitePool,
+    account_id: Option<i64>,
+) -> CoreResult<
+    Vec<(
+        i64,
+        String,
+        i64,
+        Option<i64>,
+        Option<i64>,
+        Option<i64>,
+        Option<i64>,
+    )>,
+> {
+    Ok(sqlx::query_as(
+        "SELECT s.account_id, a.username, s.taken_at, s.follower_count, s.following_count,
+                s.likes_count, s.video_count
+           FROM account_snapshots s JOIN accounts a ON a.id = s.account_id
+          WHERE ?1 IS NULL OR s.account_id = ?1
+          ORDER BY s.account_id, s.taken_at",
+    )
+    .bind(account_id)
+    .fetch_all(pool)
+    .await?)
+}
+
+/// One line of the samples CSV.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct SampleLine {
+    pub account_id: i64,
+    pub username: String,
+    pub post_id: Option<i64>,
+    pub video_id: Option<String>,
+    pub caption: String,
+    pub published_at: i64,
+    pub age_bucket: i64,
+    pub sampled_at: i64,
+    pub views: i64,
+    pub likes: i64,
+    pub comments: i64,
+    pub shares: i64,
+}
+
+pub async fn all_samples(
+    pool: &SqlitePool,
+    account_id: Option<i64>,
+) -> CoreResult<Vec<SampleLine>> {
+    Ok(sqlx::query_as(
+        "SELECT p.account_id, a.username, p.post_id, p.video_id, p.caption, p.published_at,
+                s.age_bucket, s.sampled_at, s.views, s.likes, s.comments, s.shares
+           FROM performance_samples s
+           JOIN post_performance p ON p.id = s.performance_id
+           JOIN accounts a ON a.id = p.account_id
+          WHERE ?1 IS NULL OR p.account_id = ?1
+          ORDER BY p.account_id, p.published_at, p.id, s.age_bucket",
+    )
+    .bind(account_id)
+    .fetch_all(pool)
+    .await?)
+}

@@ -1,0 +1,395 @@
+//! SQL of the sampler: the rows of `post_performance` (published posts and imported videos)
+//! and their `performance_samples`.
+
+use std::collections::HashMap;
+
+use sqlx::SqlitePool;
+
+use crate::analytics::dto::{MatchKind, Visibility};
+use crate::error::CoreResult;
+
+/// The numbers of a video at one instant.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct VideoCounts {
+    pub views: i64,
+    pub likes: i64,
+    pub comments: i64,
+    pub shares: i64,
+}
+
+/// Creates a row for every published post that has none: public and inbox posts wait to be
+/// found ('pending', looked at now); posts to a narrower audience are 'private' for good
+/// (TikTok never reports them), with nothing left to do. Answers how many were added.
+pub async fn register_published(pool: &SqlitePool, now: i64) -> CoreResult<u64> {
+    let done = sqlx::query(
+        "INSERT INTO post_performance (account_id, post_id, match_kind, visibility, caption,
+                                       published_at, next_at, created_at, updated_at)
+         SELECT p.account_id, p.id, 'pending',
+                CASE WHEN p.mode = 'inbox' OR p.privacy_level = 'PUBLIC_TO_EVERYONE'
+                     THEN 'pending' ELSE 'private' END,
+                p.caption,
+                COALESCE((SELECT MAX(at) FROM publish_attempts a
+                          WHERE a.post_id = p.id AND a.state = 'published'), j.updated_at),
+                CASE WHEN p.mode = 'inbox' OR p.privacy_level = 'PUBLIC_TO_EVERYONE'
+                     THEN ?1 END,
+                ?1, ?1
+           FROM publish_jobs j JOIN posts p ON p.id = j.post_id
+          WHERE j.state = 'published' AND p.status = 'published'
+            AND NOT EXISTS (SELECT 1 FROM post_performance r WHERE r.post_id = p.id)",
+    )
+    .bind(now)
+    .execute(pool)
+    .await?;
+    Ok(done.rows_affected())
+}
+
+/// A published post whose video is not known yet.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Pending {
+    pub id: i64,
+    pub account_id: i64,
+    pub caption: String,
+    pub published_at: i64,
+    /// The publish job's public ids (JSON array), when TikTok gave them.
+    pub public_post_ids: Option<String>,
+}
+
+/// Rows waiting to be found whose time to look has come, or whose public id TikTok has given
+/// since the last look (the publisher asks for it after moderation).
+pub async fn pending_due(pool: &SqlitePool, now: i64) -> CoreResult<Vec<Pending>> {
+    Ok(sqlx::query_as(
+        "SELECT r.id, r.account_id, r.caption, r.published_at, j.public_post_ids
+           FROM post_performance r LEFT JOIN publish_jobs j ON j.post_id = r.post_id
+          WHERE r.match_kind = 'pending'
+            AND (r.next_at <= ?1 OR COALESCE(j.public_post_ids, '[]') != '[]')
+            AND r.account_id IN (SELECT id FROM accounts
+                                  WHERE removed_at IS NULL AND status = 'active')
+          ORDER BY r.account_id, r.id",
+    )
+    .bind(now)
+    .fetch_all(pool)
+    .await?)
+}
+
+/// Ties a pending row to its video. When the video was imported first (the daily walk saw it
+/// before the post was matched), that row becomes the post's, keeping its samples, and the
+/// pending row goes. One transaction.
+pub async fn resolve(
+    pool: &SqlitePool,
+    id: i64,
+    video_id: &str,
+    kind: MatchKind,
+    now: i64,
+) -> CoreResult<()> {
+    let mut tx = pool.begin().await?;
+    // A write first: the transaction holds the write lock from its start, so it never has to
+    // upgrade a read (which SQLite refuses at once, busy timeout or not, when another
+    // connection wrote in between).
+    let row: (i64, Option<i64>) = sqlx::query_as(
+        "UPDATE post_performance SET updated_at = ? WHERE id = ? RETURNING account_id, post_id",
+    )
+    .bind(now)
+    .bind(id)
+    .fetch_one(&mut *tx)
+    .await?;
+    let imported: Option<(i64,)> = sqlx::query_as(
+        "SELECT id FROM post_performance WHERE account_id = ? AND video_id = ? AND id != ?",
+    )
+    .bind(row.0)
+    .bind(video_id)
+    .bind(id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    match imported {
+        Some((other,)) => {
+            sqlx::query("DELETE FROM post_performance WHERE id = ?")
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query(
+                "UPDATE post_performance SET post_id = ?, match_kind = ?, next_at = ?,
+                        updated_at = ? WHERE id = ?",
+            )
+            .bind(row.1)
+            .bind(kind.as_str())
+            .bind(now)
+            .bind(now)
+            .bind(other)
+            .execute(&mut *tx)
+            .await?;
+        }
+        None => {
+            sqlx::query(
+                "UPDATE post_performance SET video_id = ?, match_kind = ?, next_at = ?,
+                        updated_at = ? WHERE id = ?",
+            )
+            .bind(video_id)
+            .bind(kind.as_str())
+            .bind(now)
+            .bind(now)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        }
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Not found yet: look again at `next_at`; `None` gives up ('unmatched').
+pub async fn defer_pending(
+    pool: &SqlitePool,
+    id: i64,
+    next_at: Option<i64>,
+    now: i64,
+) -> CoreResult<()> {
+    sqlx::query(
+        "UPDATE post_performance
+            SET next_at = ?1, updated_at = ?2,
+                match_kind = CASE WHEN ?1 IS NULL THEN 'unmatched' ELSE match_kind END
+          WHERE id = ?3",
+    )
+    .bind(next_at)
+    .bind(now)
+    .bind(id)
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+/// Video ids of the account's rows → (row id, visibility).
+pub async fn tracked(
+    pool: &SqlitePool,
+    account_id: i64,
+) -> CoreResult<HashMap<String, (i64, Visibility)>> {
+    let rows: Vec<(String, i64, String)> = sqlx::query_as(
+        "SELECT video_id, id, visibility FROM post_performance
+          WHERE account_id = ? AND video_id IS NOT NULL",
+    )
+    .bind(account_id)
+    .fetch_all(pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(v, id, vis)| (v, (id, Visibility::parse(&vis))))
+        .collect())
+}
+
+/// A public video the account posted outside Tokdeck (ignored if already known). Sampling
+/// starts now; the schedule decides which ages are still meaningful.
+pub async fn import(
+    pool: &SqlitePool,
+    account_id: i64,
+    video_id: &str,
+    caption: &str,
+    create_ms: i64,
+    now: i64,
+) -> CoreResult<()> {
+    sqlx::query(
+        "INSERT INTO post_performance (account_id, video_id, match_kind, visibility, caption,
+                                       published_at, next_at, created_at, updated_at)
+         VALUES (?1, ?2, 'imported', 'pending', ?3, ?4, ?5, ?5, ?5)
+         ON CONFLICT DO NOTHING",
+    )
+    .bind(account_id)
+    .bind(video_id)
+    .bind(caption)
+    .bind(create_ms)
+    .bind(now)
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+/// TikTok reported the video: its latest numbers and link; live from now if it was not.
+/// `create_ms` (TikTok's create time) replaces Tokdeck's publish time as the age's origin.
+pub async fn seen(
+    pool: &SqlitePool,
+    id: i64,
+    c: &VideoCounts,
+    share_url: Option<&str>,
+    create_ms: Option<i64>,
+    now: i64,
+) -> CoreResult<()> {
+    sqlx::query(
+        "UPDATE post_performance
+            SET visibility = 'public', live_at = COALESCE(live_at, ?1), gone_at = NULL,
+                views = ?2, likes = ?3, comments = ?4, shares = ?5, counted_at = ?1,
+                share_url = COALESCE(?6, share_url),
+                published_at = COALESCE(?7, published_at), updated_at = ?1
+          WHERE id = ?8",
+    )
+    .bind(now)
+    .bind(c.views)
+    .bind(c.likes)
+    .bind(c.comments)
+    .bind(c.shares)
+    .bind(share_url)
+    .bind(create_ms)
+    .bind(id)
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+/// TikTok no longer reports a video it reported: answers true when this changed it (so the
+/// creator is told once). Its numbers stay as last seen; sampling stops.
+pub async fn mark_gone(pool: &SqlitePool, id: i64, now: i64) -> CoreResult<bool> {
+    let done = sqlx::query(
+        "UPDATE post_performance SET visibility = 'gone', gone_at = ?1, next_at = NULL,
+                updated_at = ?1
+          WHERE id = ?2 AND visibility = 'public'",
+    )
+    .bind(now)
+    .bind(id)
+    .execute(pool)
+    .await?;
+    Ok(done.rows_affected() > 0)
+}
+
+/// A video due for a sample (or a first look).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Due {
+    pub id: i64,
+    pub account_id: i64,
+    pub post_id: Option<i64>,
+    pub video_id: String,
+    pub caption: String,
+    pub published_at: i64,
+    pub visibility: String,
+}
+
+/// Videos whose next sample is due, by account (at most `limit`).
+pub async fn samples_due(pool: &SqlitePool, now: i64, limit: i64) -> CoreResult<Vec<Due>> {
+    Ok(sqlx::query_as(
+        "SELECT id, account_id, post_id, video_id, caption, published_at, visibility
+           FROM post_performance
+          WHERE next_at <= ? AND video_id IS NOT NULL AND match_kind != 'pending'
+            AND visibility IN ('pending', 'public')
+            AND account_id IN (SELECT id FROM accounts
+                                WHERE removed_at IS NULL AND status = 'active')
+          ORDER BY account_id, next_at LIMIT ?",
+    )
+    .bind(now)
+    .bind(limit)
+    .fetch_all(pool)
+    .await?)
+}
+
+/// Stores the sample of `bucket` (once: a second one for the same age is ignored).
+pub async fn insert_sample(
+    pool: &SqlitePool,
+    id: i64,
+    account_id: i64,
+    bucket: u32,
+    at: i64,
+    c: &VideoCounts,
+) -> CoreResult<()> {
+    sqlx::query(
+        "INSERT INTO performance_samples (performance_id, account_id, published_at, age_bucket,
+                                          sampled_at, views, likes, comments, shares)
+         SELECT ?1, ?2, published_at, ?3, ?4, ?5, ?6, ?7, ?8 FROM post_performance WHERE id = ?1
+         ON CONFLICT DO NOTHING",
+    )
+    .bind(id)
+    .bind(account_id)
+    .bind(bucket)
+    .bind(at)
+    .bind(c.views)
+    .bind(c.likes)
+    .bind(c.comments)
+    .bind(c.shares)
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+/// When the sampler looks at the row next (`None`: never again).
+pub async fn set_next(pool: &SqlitePool, id: i64, next_at: Option<i64>) -> CoreResult<()> {
+    sqlx::query("UPDATE post_performance SET next_at = ? WHERE id = ?")
+        .bind(next_at)
+        .bind(id)
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
+/// The earliest instant some row of a connected account needs the sampler.
+pub async fn next_due(pool: &SqlitePool) -> CoreResult<Option<i64>> {
+    let row: (Option<i64>,) = sqlx::query_as(
+        "SELECT MIN(next_at) FROM post_performance
+          WHERE next_at IS NOT NULL
+            AND account_id IN (SELECT id FROM accounts
+                                WHERE removed_at IS NULL AND status = 'active')",
+    )
+    .fetch_one(pool)
+    .await?;
+    Ok(row.0)
+}
+
+/// The account's rows waiting to be found, whatever their next look.
+pub async fn pending_of(pool: &SqlitePool, account_id: i64) -> CoreResult<Vec<Pending>> {
+    Ok(sqlx::query_as(
+        "SELECT r.id, r.account_id, r.caption, r.published_at, j.public_post_ids
+           FROM post_performance r LEFT JOIN publish_jobs j ON j.post_id = r.post_id
+          WHERE r.match_kind = 'pending' AND r.account_id = ?
+          ORDER BY r.id",
+    )
+    .bind(account_id)
+    .fetch_all(pool)
+    .await?)
+}
+
+/// Video ids already tied to one of the account's posts.
+pub async fn matched_video_ids(
+    pool: &SqlitePool,
+    account_id: i64,
+) -> CoreResult<std::collections::HashSet<String>> {
+    let rows: Vec<(String,)> = sqlx::query_as(
+        "SELECT video_id FROM post_performance
+          WHERE account_id = ? AND video_id IS NOT NULL AND post_id IS NOT NULL",
+    )
+    .bind(account_id)
+    .fetch_all(pool)
+    .await?;
+    Ok(rows.into_iter().map(|(v,)| v).collect())
+}
+
+/// Where the row's ages count from.
+pub async fn published_at(pool: &SqlitePool, id: i64) -> CoreResult<i64> {
+    let (at,): (i64,) = sqlx::query_as("SELECT published_at FROM post_performance WHERE id = ?")
+        .bind(id)
+        .fetch_one(pool)
+        .await?;
+    Ok(at)
+}
+
+/// The account's calls wait until `until`: so do its rows due by `now`.
+pub async fn postpone_account(
+    pool: &SqlitePool,
+    account_id: i64,
+    now: i64,
+    until: i64,
+) -> CoreResult<()> {
+    sqlx::query(
+        "UPDATE post_performance SET next_at = ?1
+          WHERE account_id = ?2 AND next_at IS NOT NULL AND next_at <= ?3",
+    )
+    .bind(until)
+    .bind(account_id)
+    .bind(now)
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+/// The account has rows waiting to be found.
+pub async fn has_pending(pool: &SqlitePool, account_id: i64) -> CoreResult<bool> {
+    let row: Option<(i64,)> = sqlx::query_as(
+        "SELECT 1 FROM post_performance WHERE account_id = ? AND match_kind = 'pending' LIMIT 1",
+    )
+    .bind(account_id)
+    .fetch_optional(pool)
+    .await?;
+    Ok(row.is_some())
+}
