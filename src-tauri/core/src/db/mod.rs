@@ -5,6 +5,8 @@
 pub mod account_post_settings;
 pub mod accounts;
 pub mod audit;
+pub mod backup;
+pub mod export;
 pub mod open;
 pub mod post_views;
 pub mod posts;
