@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod backup;
 pub mod clock;
 pub mod compose;
 pub mod ctx;

@@ -5,6 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 mod accounts_api;
+mod backup_api;
 mod posts_api;
 mod publish_api;
 
@@ -12,6 +13,7 @@ use crate::accounts::connect::{Connect, FLOW_TTL};
 use crate::accounts::service::Accounts;
 use crate::accounts::tokens::Tokens;
 use crate::audit::Outcome;
+use crate::backup::Backups;
 use crate::clock::Clock;
 use crate::compose::service::Compose;
 use crate::ctx::Ctx;
@@ -114,6 +116,7 @@ pub struct Engine {
     accounts: Arc<Accounts>,
     connect: Arc<Connect>,
     publisher: Arc<Publisher>,
+    backups: Arc<Backups>,
     workers: Workers,
     /// The loopback video preview server, started on first use.
     preview: Arc<Previews>,
@@ -169,6 +172,7 @@ impl Engine {
             settings.clone(),
             posts.clone(),
         ));
+        let backups = Arc::new(Backups::new(ctx.clone(), posts.clone()));
         Ok(Arc::new(Engine {
             ctx,
             tiktok_app,
@@ -180,6 +184,7 @@ impl Engine {
             accounts,
             connect,
             publisher,
+            backups,
             workers: Workers::default(),
             preview,
         }))
@@ -215,7 +220,7 @@ impl Engine {
     /// that want it call it too.
     pub fn start_background(self: &Arc<Self>) {
         self.workers
-            .start(&self.ctx, &self.posts, &self.publisher, &self.tokens);
+            .start(&self.ctx, &self.posts, &self.publisher, &self.tokens, &self.backups);
     }
 
     pub fn data_dir(&self) -> &Path {

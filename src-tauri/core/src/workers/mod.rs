@@ -1,6 +1,6 @@
 //! The engine's background workers, each a named unit with its own stop signal and task:
-//! the startup media check, the scheduler, the wall-clock jump watch, the token refresher and
-//! the Trash clean-up.
+//! the startup media check, the scheduler, the wall-clock jump watch, the token refresher,
+//! the Trash clean-up and the daily backup.
 //!
 //! [`Workers`] starts them once, in that order, and stops them together: every worker is told
 //! to stop first, then the token refresher and the scheduler are waited for (a few seconds
@@ -10,10 +10,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::accounts::tokens::Tokens;
+use crate::backup::Backups;
 use crate::ctx::Ctx;
 use crate::posts::service::Posts;
 use crate::publisher::Publisher;
 
+pub mod backup;
 pub mod media_check;
 pub mod scheduler;
 pub mod token_refresher;
@@ -34,6 +36,7 @@ struct Started {
     clock_watch: Option<Worker>,
     refresher: Worker,
     trash_purge: Worker,
+    backup: Worker,
 }
 
 #[derive(Debug, Default)]
@@ -58,6 +61,7 @@ impl Workers {
         posts: &Arc<Posts>,
         publisher: &Arc<Publisher>,
         tokens: &Arc<Tokens>,
+        backups: &Arc<Backups>,
     ) {
         let mut state = self.state.lock().expect("workers");
         if !matches!(*state, State::Idle) {
@@ -72,12 +76,14 @@ impl Workers {
         let clock_watch = wall_clock::spawn(ctx);
         let refresher = token_refresher::spawn(ctx, tokens);
         let trash_purge = trash_purge::spawn(posts);
+        let backup = backup::spawn(backups);
         *state = State::Running(Started {
             media_check,
             scheduler,
             clock_watch,
             refresher,
             trash_purge,
+            backup,
         });
     }
 
@@ -95,6 +101,7 @@ impl Workers {
             clock_watch,
             refresher,
             trash_purge,
+            backup,
         } = started;
         for w in [
             Some(&media_check),
@@ -102,12 +109,16 @@ impl Workers {
             clock_watch.as_ref(),
             Some(&refresher),
             Some(&trash_purge),
+            Some(&backup),
         ]
         .into_iter()
         .flatten()
         {
             w.signal_stop();
         }
+        // A backup in flight finishes its copy or is abandoned as a partial file, which
+        // the next backup removes; waiting keeps a restore from swapping under it.
+        let _ = backup.join(STOP_WAIT).await;
         if !refresher.join(STOP_WAIT).await {
             tracing::warn!("background refresher did not stop in time");
         }
@@ -123,6 +134,7 @@ impl Workers {
                 s.clock_watch.as_ref(),
                 Some(&s.refresher),
                 Some(&s.trash_purge),
+                Some(&s.backup),
             ]
             .into_iter()
             .flatten()
@@ -181,24 +193,26 @@ mod tests {
             settings,
             posts.clone(),
         ));
+        let backups = Arc::new(Backups::new(ctx.clone(), posts.clone()));
         let workers = Workers::default();
         assert!(workers.running().is_empty());
-        workers.start(&ctx, &posts, &publisher, &tokens);
+        workers.start(&ctx, &posts, &publisher, &tokens, &backups);
         let mut expected = vec!["startup media check", "scheduler"];
         if cfg!(target_os = "linux") {
             expected.push("wall-clock watch");
         }
         expected.push("token refresher");
         expected.push("trash clean-up");
+        expected.push("daily backup");
         assert_eq!(workers.running(), expected);
         // A second start is a no-op.
-        workers.start(&ctx, &posts, &publisher, &tokens);
+        workers.start(&ctx, &posts, &publisher, &tokens, &backups);
         assert_eq!(workers.running(), expected);
         tokio::time::timeout(Duration::from_secs(12), workers.stop())
             .await
             .expect("the workers stop");
         assert!(workers.running().is_empty());
-        workers.start(&ctx, &posts, &publisher, &tokens);
+        workers.start(&ctx, &posts, &publisher, &tokens, &backups);
         assert!(workers.running().is_empty(), "not restarted after stop");
         workers.stop().await;
     }
