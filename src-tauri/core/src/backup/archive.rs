@@ -207,11 +207,15 @@ fn truncated_or_not(size: u64, manifest: &Option<Manifest>) -> ArchiveError {
 }
 
 fn read_small<R: Read>(entry: &mut tar::Entry<'_, R>) -> Result<Vec<u8>, ArchiveError> {
+    let want = entry.header().size().unwrap_or(0);
     let mut bytes = Vec::new();
     entry
         .take(SMALL_LIMIT)
         .read_to_end(&mut bytes)
         .map_err(|_| ArchiveError::Truncated)?;
+    if (bytes.len() as u64) < want.min(SMALL_LIMIT) {
+        return Err(ArchiveError::Truncated);
+    }
     Ok(bytes)
 }
 
