@@ -13,3 +13,4 @@ pub mod posts;
 pub mod publish_jobs;
 pub mod schedule;
 pub mod settings;
+pub mod store_files;

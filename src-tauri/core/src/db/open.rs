@@ -9,90 +9,18 @@ use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::time::Duration;
 
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use sqlx::migrate::Migrator;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{ConnectOptions, Connection, SqlitePool};
 
 use super::backup::{self, check, swap, BackupKind};
+use super::store_files::{acquire_dir_lock, io_reason};
 
 pub static MIGRATOR: Migrator = sqlx::migrate!("./migrations");
 
-pub const DB_FILE: &str = "tokdeck.sqlite3";
-const LOCK_FILE: &str = "tokdeck.lock";
+pub use super::store_files::{StoreError, DB_FILE};
 const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
-
-#[derive(Debug, thiserror::Error)]
-pub enum StoreError {
-    #[error("Tokdeck could not create its data folder {path}: {source}")]
-    DataDir {
-        path: PathBuf,
-        source: std::io::Error,
-    },
-    #[error("Another Tokdeck is already using the data folder {0}. Close it (check the tray) and try again.")]
-    InUse(PathBuf),
-    #[error("The database {0} is not a Tokdeck database or is damaged. Tokdeck left it untouched; move it aside or restore a backup, then start again.")]
-    Corrupt(PathBuf),
-    #[error("The database {path} was last used by a newer version of Tokdeck (schema {found}, this version knows up to {known}). Install the newer version; nothing was changed.")]
-    TooNew {
-        path: PathBuf,
-        found: i64,
-        known: i64,
-    },
-    #[error("The database {0} is locked by another program. Close it and start Tokdeck again.")]
-    Locked(PathBuf),
-    #[error("Tokdeck could not open its database {path}: {source}")]
-    Open { path: PathBuf, source: sqlx::Error },
-    #[error("Tokdeck could not update its database {path}: {source}. The database was put back as it was before the update{}.", restored_note(.restored_from))]
-    Migrate {
-        path: PathBuf,
-        source: sqlx::migrate::MigrateError,
-        /// The pre-migration backup put back in place, when the update had started.
-        restored_from: Option<PathBuf>,
-    },
-    /// The database opens but fails SQLite's quick check. Nothing was changed;
-    /// `db::backup::swap::restore_latest_good` puts `latest_backup` in its place and keeps
-    /// this file aside.
-    #[error("The database {path} is damaged. Tokdeck left it untouched. {}", damaged_next_step(.latest_backup))]
-    Damaged {
-        path: PathBuf,
-        /// When the newest backup that passes the integrity check was taken.
-        latest_backup: Option<DateTime<Utc>>,
-    },
-    /// A backup could not be made; the reason is in plain words.
-    #[error("Tokdeck could not make a backup: {0}.")]
-    Backup(String),
-    /// A restore could not be done; the reason is in plain words.
-    #[error("Tokdeck could not restore the backup: {0}.")]
-    Restore(String),
-}
-
-impl StoreError {
-    pub fn backup(reason: String) -> Self {
-        StoreError::Backup(reason)
-    }
-
-    pub fn restore(reason: String) -> Self {
-        StoreError::Restore(reason)
-    }
-}
-
-fn restored_note(from: &Option<PathBuf>) -> String {
-    match from {
-        Some(p) => format!(" (from the backup {} taken just before)", p.display()),
-        None => String::new(),
-    }
-}
-
-fn damaged_next_step(latest: &Option<DateTime<Utc>>) -> String {
-    match latest {
-        Some(at) => format!(
-            "Restore the latest good backup, from {} (the damaged file is kept aside, never deleted).",
-            at.format("%-d %b %Y %H:%M UTC")
-        ),
-        None => "No good backup exists yet: keep the file and ask for help, or start with an empty database by moving it aside.".to_owned(),
-    }
-}
 
 /// An open store. Holding it keeps the data-dir lock, so a second engine cannot open the same
 /// folder underneath us.
@@ -203,7 +131,7 @@ impl Store {
                     let staged = swap::staging_path(data_dir, Utc::now());
                     std::fs::copy(&b.path, &staged)
                         .and_then(|_| swap::install(data_dir, &staged))
-                        .map_err(|e| StoreError::restore(backup::io_reason(&e)))?;
+                        .map_err(|e| StoreError::restore(io_reason(&e)))?;
                     Some(b.path.clone())
                 }
                 None => None,
@@ -245,28 +173,6 @@ impl Store {
         if let Ok(mut lock) = self.lock.lock() {
             lock.take();
         }
-    }
-}
-
-/// The data-folder lock: one Tokdeck process per folder.
-pub(crate) fn acquire_dir_lock(data_dir: &Path) -> Result<File, StoreError> {
-    let lock_path = data_dir.join(LOCK_FILE);
-    let file = File::options()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(&lock_path)
-        .map_err(|source| StoreError::DataDir {
-            path: lock_path.clone(),
-            source,
-        })?;
-    match file.try_lock() {
-        Ok(()) => Ok(file),
-        Err(std::fs::TryLockError::WouldBlock) => Err(StoreError::InUse(data_dir.to_path_buf())),
-        Err(std::fs::TryLockError::Error(source)) => Err(StoreError::DataDir {
-            path: lock_path,
-            source,
-        }),
     }
 }
 

@@ -6,7 +6,7 @@ use std::path::Path;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode};
 use sqlx::{ConnectOptions, Connection, SqliteConnection};
 
-use crate::db::open::StoreError;
+use crate::db::store_files::{sql_reason, StoreError};
 
 #[derive(Clone, Copy)]
 enum Check {
@@ -35,7 +35,7 @@ pub async fn verify_copy(path: &Path) -> Result<FileFacts, StoreError> {
     }
     .await;
     let _ = conn.close().await;
-    let (ok, schema_version) = checked.map_err(|e| StoreError::backup(super::sql_reason(&e)))?;
+    let (ok, schema_version) = checked.map_err(|e| StoreError::backup(sql_reason(&e)))?;
     if !ok {
         return Err(StoreError::backup(
             "the copy failed its integrity check (the disk may be failing)".to_owned(),
@@ -118,7 +118,7 @@ async fn connect(path: &Path, read_only: bool) -> Result<SqliteConnection, Store
         .journal_mode(SqliteJournalMode::Delete)
         .connect()
         .await
-        .map_err(|e| StoreError::backup(super::sql_reason(&e)))
+        .map_err(|e| StoreError::backup(sql_reason(&e)))
 }
 
 async fn connect_read_only(path: &Path) -> Result<SqliteConnection, sqlx::Error> {

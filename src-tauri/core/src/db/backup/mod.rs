@@ -18,7 +18,8 @@ use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Datelike, NaiveDateTime, Utc};
 
-use super::open::StoreError;
+pub use super::store_files::{io_reason, sql_reason};
+use super::store_files::StoreError;
 
 pub const BACKUP_DIR: &str = "backups";
 const PREFIX: &str = "tokdeck-";
@@ -239,38 +240,6 @@ fn prune(data_dir: &Path) {
         if let Err(e) = std::fs::remove_file(&b.path) {
             tracing::warn!(error = %e, "could not remove an old backup");
         }
-    }
-}
-
-/// A database failure in plain words: a full disk says so.
-pub fn sql_reason(e: &sqlx::Error) -> String {
-    if let sqlx::Error::Database(db) = e {
-        let code = db.code().unwrap_or_default();
-        let primary = code.parse::<i32>().map(|c| c & 0xff).unwrap_or(-1);
-        if primary == 13 {
-            return "the disk is full. Free some space and try again".to_owned();
-        }
-        if primary == 10 {
-            return format!(
-                "the file could not be written (the disk may be full or failing: {}). Free some space or choose another disk, then try again",
-                db.message()
-            );
-        }
-        if primary == 11 || primary == 26 {
-            return "the database is damaged".to_owned();
-        }
-        return db.message().to_owned();
-    }
-    if let sqlx::Error::Io(io) = e {
-        return io_reason(io);
-    }
-    e.to_string()
-}
-
-pub fn io_reason(e: &std::io::Error) -> String {
-    match e.raw_os_error() {
-        Some(28) | Some(27) => "the disk is full. Free some space and try again".to_owned(),
-        _ => e.to_string(),
     }
 }
 

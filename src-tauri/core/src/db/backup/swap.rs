@@ -6,8 +6,9 @@ use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
 
-use super::{backup_dir, check, commit_file, io_reason, list, sync_dir, BackupFile};
-use crate::db::open::{acquire_dir_lock, StoreError, DB_FILE};
+use super::{backup_dir, check, commit_file, list, sync_dir, BackupFile};
+use crate::db::store_files::io_reason;
+use crate::db::store_files::{acquire_dir_lock, StoreError, DB_FILE};
 
 /// Where damaged databases are kept (never deleted by Tokdeck).
 pub const DAMAGED_DIR: &str = "damaged";
