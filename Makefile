@@ -62,6 +62,7 @@ bench: setup
 	cargo bench -p tokdeck-core --bench accounts
 	cargo bench -p tokdeck-core --bench posts
 	cargo bench -p tokdeck-core --bench publish
+	cargo bench -p tokdeck-core --bench backup
 
 ## make soak: the publisher's model test (core/tests/publish_model/) with fresh seeds until
 ## TOKDECK_SOAK_SECS run out (default 30 min); prints the cases run and the longest sequence

@@ -78,4 +78,12 @@ tokdeck_commands! {
     post_commands::unschedule_post(post_id: number) -> PostDto;
     post_commands::on_tiktok(post_id: number) -> OnTiktok;
     post_commands::open_on_tiktok(post_id: number, public_id: string) -> void;
+    backup_commands::backup_status() -> BackupStatus;
+    backup_commands::back_up_now(path: string, passphrase: string | null) -> Manifest;
+    backup_commands::inspect_backup(path: string, passphrase: string | null) -> BackupPreview;
+    backup_commands::restore_backup(path: string, passphrase: string | null) -> RestoreReport;
+    backup_commands::restore_latest_backup() -> Recovered;
+    backup_commands::missing_videos() -> MissingVideo[];
+    backup_commands::relink_folder(folder: string) -> RelinkReport;
+    backup_commands::export_data(folder: string, format: ExportFormat) -> ExportReport;
 }

@@ -80,6 +80,10 @@ pub enum EngineEvent {
         state: crate::publisher::state::PublishStep,
         message: Option<String>,
     },
+    /// The data was replaced (a restore, or the latest good backup after a damaged start)
+    /// and a new engine answers: reload everything shown.
+    #[serde(rename_all = "camelCase")]
+    DataReplaced { message: String },
     /// Something worth a native notification as well as a toast.
     #[serde(rename_all = "camelCase")]
     Notify {

@@ -2,7 +2,7 @@
 // Regenerate with `make bindings` after changing an IPC type or command.
 import { invoke } from "@tauri-apps/api/core";
 
-export type ErrorCode = "internal" | "invalid_input" | "not_found" | "storage" | "keychain" | "tiktok" | "conflict" | "unavailable";
+export type ErrorCode = "internal" | "invalid_input" | "not_found" | "storage" | "keychain" | "tiktok" | "conflict" | "unavailable" | "damaged";
 export type UiError = { code: ErrorCode, message: string, };
 export type Theme = "system" | "light" | "dark";
 export type Settings = { 
@@ -61,7 +61,7 @@ idPending: boolean,
  * Posted as "Only me": TikTok gives such a post no public id, ever.
  */
 onlyMe: boolean, };
-export type EngineEvent = { "kind": "settingsChanged", settings: Settings, } | { "kind": "deepLink", url: string, handled: boolean, detail: string, } | { "kind": "notice", level: NoticeLevel, message: string, } | { "kind": "accountsChanged", accountId: number | null, } | { "kind": "connectFinished", flowId: string | null, ok: boolean, message: string, account: AccountDto | null, } | { "kind": "postsChanged", postId: number | null, accountId: number | null, } | { "kind": "dropHover", active: boolean, } | { "kind": "ingested", results: Array<IngestResult>, } | { "kind": "publishProgress", postId: number, accountId: number, state: PublishStep, bytesConfirmed: number, bytesSent: number, bytesTotal: number, } | { "kind": "publishStateChanged", postId: number, accountId: number, state: PublishStep, message: string | null, } | { "kind": "notify", notification: NotificationKind, title: string, body: string, };
+export type EngineEvent = { "kind": "settingsChanged", settings: Settings, } | { "kind": "deepLink", url: string, handled: boolean, detail: string, } | { "kind": "notice", level: NoticeLevel, message: string, } | { "kind": "accountsChanged", accountId: number | null, } | { "kind": "connectFinished", flowId: string | null, ok: boolean, message: string, account: AccountDto | null, } | { "kind": "postsChanged", postId: number | null, accountId: number | null, } | { "kind": "dropHover", active: boolean, } | { "kind": "ingested", results: Array<IngestResult>, } | { "kind": "publishProgress", postId: number, accountId: number, state: PublishStep, bytesConfirmed: number, bytesSent: number, bytesTotal: number, } | { "kind": "publishStateChanged", postId: number, accountId: number, state: PublishStep, message: string | null, } | { "kind": "dataReplaced", message: string, } | { "kind": "notify", notification: NotificationKind, title: string, body: string, };
 export type AuditEntry = { id: number, at: string, accountId: number | null, action: string, outcome: string, detail: string, };
 export type AuditQuery = { accountId?: number, action?: string, outcome?: string, 
 /**
@@ -390,6 +390,102 @@ accounts: Array<DraftAccount>,
  * Drafts over all accounts (the sidebar's count), whatever the filter.
  */
 total: number, };
+export type BackupFailure = { at: string, 
+/**
+ * What went wrong and what to do, in plain words.
+ */
+reason: string, };
+export type BackupEntry = { 
+/**
+ * `daily`, `pre-migration` or `pre-restore`.
+ */
+kind: string, createdAt: string, size: number, };
+export type BackupStatus = { 
+/**
+ * RFC 3339 UTC of the newest complete, checked backup.
+ */
+lastGoodAt: string | null, 
+/**
+ * Set while the newest attempt failed; cleared by the next good backup.
+ */
+lastFailure: BackupFailure | null, 
+/**
+ * The backups kept in the data folder, newest first.
+ */
+backups: Array<BackupEntry>, 
+/**
+ * The folder they are in.
+ */
+folder: string, };
+export type ManifestAccount = { 
+/**
+ * `@username`.
+ */
+handle: string, displayName: string, status: string, removed: boolean, };
+export type Manifest = { 
+/**
+ * The container's own version (1).
+ */
+format: number, appVersion: string, 
+/**
+ * The newest migration the database has.
+ */
+schemaVersion: number, 
+/**
+ * RFC 3339 UTC.
+ */
+createdAt: string, accounts: Array<ManifestAccount>, 
+/**
+ * Posts by status (`draft`, `scheduled`, `published`…).
+ */
+postCounts: { [key in string]: number }, 
+/**
+ * The accounts' connections are in the file, encrypted with a passphrase.
+ */
+tokensIncluded: boolean, 
+/**
+ * SHA-256 (hex) and size of the database copy, to tell a damaged file from a good one.
+ */
+databaseSha256: string, databaseSize: number, };
+export type MissingVideo = { postId: number, status: string, path: string, };
+export type BackupPreview = { manifest: Manifest, 
+/**
+ * The passphrase given opened the connections (false when none was given).
+ */
+tokensUnlocked: boolean, missingVideos: Array<MissingVideo>, };
+export type RestoreReport = { manifest: Manifest, 
+/**
+ * Keychain entries put back (0 when the backup had none or no passphrase was given).
+ */
+tokensRestored: number, 
+/**
+ * Set when the connections could not be put back (the data was restored anyway).
+ */
+tokensProblem: string | null, missingVideos: Array<MissingVideo>, 
+/**
+ * The copy of the data as it was just before the restore.
+ */
+safetyBackup: string, };
+export type RelinkReport = { 
+/**
+ * Posts now pointing at their file's new place.
+ */
+relinked: Array<number>, 
+/**
+ * Still missing after the search.
+ */
+stillMissing: Array<MissingVideo>, 
+/**
+ * Found, but could not be relinked (e.g. already published), with the reason.
+ */
+notRelinked: Array<string>, };
+export type ExportFormat = "csv" | "json";
+export type ExportReport = { files: Array<string>, posts: number, accounts: number, auditEntries: number, };
+export type Recovered = { backupTakenAt: string, 
+/**
+ * The folder the damaged database was moved to.
+ */
+damagedKeptIn: string, };
 
 export const ENGINE_EVENT = "tokdeck://engine";
 
@@ -460,4 +556,12 @@ export const commands = {
   unschedulePost: (postId: number): Promise<PostDto> => invoke("unschedule_post", { postId }),
   onTiktok: (postId: number): Promise<OnTiktok> => invoke("on_tiktok", { postId }),
   openOnTiktok: (postId: number, publicId: string): Promise<void> => invoke("open_on_tiktok", { postId, publicId }),
+  backupStatus: (): Promise<BackupStatus> => invoke("backup_status"),
+  backUpNow: (path: string, passphrase: string | null): Promise<Manifest> => invoke("back_up_now", { path, passphrase }),
+  inspectBackup: (path: string, passphrase: string | null): Promise<BackupPreview> => invoke("inspect_backup", { path, passphrase }),
+  restoreBackup: (path: string, passphrase: string | null): Promise<RestoreReport> => invoke("restore_backup", { path, passphrase }),
+  restoreLatestBackup: (): Promise<Recovered> => invoke("restore_latest_backup"),
+  missingVideos: (): Promise<MissingVideo[]> => invoke("missing_videos"),
+  relinkFolder: (folder: string): Promise<RelinkReport> => invoke("relink_folder", { folder }),
+  exportData: (folder: string, format: ExportFormat): Promise<ExportReport> => invoke("export_data", { folder, format }),
 };
