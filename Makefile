@@ -45,7 +45,7 @@ ui-test: setup
 # Rust tests run inside a throwaway desktop session so the keychain tests use a real
 # Secret Service (gnome-keyring), never the user's.
 rust-test: ui
-	scripts/with-desktop.sh bash -c 'cargo test --workspace $(FEATURES) $(CARGO_TEST_FLAGS) && cargo test -p tokdeck-core --test keychain -- --ignored'
+	scripts/with-desktop.sh bash -c 'cargo test --workspace $(FEATURES) $(CARGO_TEST_FLAGS) && cargo test -p tokdeck-core --test keychain -- --ignored && cargo test -p tokdeck-core --test backup_keychain -- --ignored'
 
 # End to end: the real app under Xvfb, driven by tauri-driver + WebKitWebDriver.
 e2e: ui
