@@ -71,7 +71,10 @@ pub async fn restore_backup(
 
 /// At a damaged start: puts the latest good backup in place and opens the engine on it.
 #[tauri::command]
-pub async fn restore_latest_backup(app: AppHandle, state: State<'_, AppState>) -> CmdResult<Recovered> {
+pub async fn restore_latest_backup(
+    app: AppHandle,
+    state: State<'_, AppState>,
+) -> CmdResult<Recovered> {
     if state.current().is_some() {
         return Err(UiError::new(
             tokdeck_core::ErrorCode::Conflict,
@@ -108,7 +111,9 @@ pub async fn export_data(
 /// Opens a new engine on the same folder and config, in place of the one that stopped.
 async fn reopen(app: &AppHandle, message: &str) -> CmdResult<()> {
     let state = app.state::<AppState>();
-    let opened = Engine::open(state.config.clone()).await.map_err(UiError::from);
+    let opened = Engine::open(state.config.clone())
+        .await
+        .map_err(UiError::from);
     state.replace(opened.clone());
     let engine: Arc<Engine> = opened?;
     forwarder::spawn(app.clone(), engine.clone());

@@ -45,7 +45,13 @@ async fn seed(engine: &Engine) {
         .unwrap();
     }
     let facts = r#"{"container":"mp4","codec":"h264","codecTag":"avc1","width":1080,"height":1920,"frameRate":30.0,"durationMs":30000,"sizeBytes":50000000}"#;
-    let statuses = ["scheduled", "scheduled", "published", "draft", "needs_attention"];
+    let statuses = [
+        "scheduled",
+        "scheduled",
+        "published",
+        "draft",
+        "needs_attention",
+    ];
     let mut rng = fastrand::Rng::with_seed(7);
     for i in 0..POSTS {
         let account = 1 + i % ACCOUNTS;

@@ -29,7 +29,10 @@ async fn child_entry() {
     let engine = open(&dir, mock_keychain()).await;
     match mode.as_str() {
         "loop" => loop {
-            engine.backup_into_data_dir(BackupKind::Daily).await.unwrap();
+            engine
+                .backup_into_data_dir(BackupKind::Daily)
+                .await
+                .unwrap();
         },
         "disk-full" => {
             // Files may grow to half the database: the backup's copy cannot fit.
@@ -76,7 +79,10 @@ fn partials(dir: &Path) -> usize {
 async fn seeded(dir: &Path, posts_each: i64) {
     let engine = open(dir, mock_keychain()).await;
     seed(&engine, 20, posts_each).await;
-    engine.backup_into_data_dir(BackupKind::PreRestore).await.unwrap();
+    engine
+        .backup_into_data_dir(BackupKind::PreRestore)
+        .await
+        .unwrap();
     engine.shutdown().await;
 }
 
@@ -95,7 +101,10 @@ async fn sigkill_during_a_backup_leaves_the_database_and_earlier_backups_intact(
     // Kill it the moment a backup is being written.
     let deadline = Instant::now() + Duration::from_secs(60);
     while partials(dir.path()) == 0 {
-        assert!(Instant::now() < deadline, "the child never started a backup");
+        assert!(
+            Instant::now() < deadline,
+            "the child never started a backup"
+        );
         assert!(proc.try_wait().unwrap().is_none(), "the child ended early");
         std::thread::yield_now();
     }
@@ -105,7 +114,9 @@ async fn sigkill_during_a_backup_leaves_the_database_and_earlier_backups_intact(
 
     // The partial file is not a backup; the earlier one is intact.
     let after = list(dir.path());
-    assert!(after.iter().all(|b| !b.path.to_string_lossy().contains("partial")));
+    assert!(after
+        .iter()
+        .all(|b| !b.path.to_string_lossy().contains("partial")));
     assert!(after.contains(&before[0]));
     for b in &after {
         assert!(check::check_file(&b.path).await.unwrap().is_some(), "{b:?}");
@@ -116,7 +127,10 @@ async fn sigkill_during_a_backup_leaves_the_database_and_earlier_backups_intact(
     // removes the partial file.
     let engine = open(dir.path(), mock_keychain()).await;
     assert_eq!(counts(&engine).await, (20, 20_000));
-    engine.backup_into_data_dir(BackupKind::Daily).await.unwrap();
+    engine
+        .backup_into_data_dir(BackupKind::Daily)
+        .await
+        .unwrap();
     assert_eq!(partials(dir.path()), 0);
     engine.shutdown().await;
 }
@@ -128,7 +142,11 @@ async fn a_full_disk_during_a_backup_is_a_clear_error_and_loses_nothing() {
     let before = list(dir.path());
     let out = child(dir.path(), "disk-full").output().unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let line = stdout
         .lines()
         .find(|l| l.contains("BACKUP-ERROR: "))
@@ -136,7 +154,10 @@ async fn a_full_disk_during_a_backup_is_a_clear_error_and_loses_nothing() {
     assert!(line.contains("Tokdeck could not make a backup"), "{line}");
     assert!(line.contains("disk"), "names the cause: {line}");
     assert!(line.contains("Free some space"), "says what to do: {line}");
-    assert!(stdout.contains("STATUS: Some("), "the status keeps the failure: {stdout}");
+    assert!(
+        stdout.contains("STATUS: Some("),
+        "the status keeps the failure: {stdout}"
+    );
 
     assert_eq!(partials(dir.path()), 0, "the partial copy was removed");
     assert_eq!(list(dir.path()), before, "earlier backups untouched");
@@ -159,7 +180,9 @@ async fn a_failed_automatic_backup_is_reported_not_skipped() {
     assert!(err.user_message().contains("could not make a backup"));
     let status = engine.backup_status();
     assert!(status.last_good_at.is_none());
-    let failure = status.last_failure.expect("the failure is kept for Settings");
+    let failure = status
+        .last_failure
+        .expect("the failure is kept for Settings");
     assert!(failure.reason.contains("folder"), "{}", failure.reason);
     let notified = loop {
         match events.try_recv() {
@@ -170,7 +193,10 @@ async fn a_failed_automatic_backup_is_reported_not_skipped() {
     };
     assert_eq!(notified.0, "Backup failed");
     std::fs::remove_file(dir.path().join(BACKUP_DIR)).unwrap();
-    engine.backup_into_data_dir(BackupKind::Daily).await.unwrap();
+    engine
+        .backup_into_data_dir(BackupKind::Daily)
+        .await
+        .unwrap();
     let status = engine.backup_status();
     assert!(status.last_failure.is_none() && status.last_good_at.is_some());
     engine.shutdown().await;
@@ -200,7 +226,11 @@ async fn a_migration_runs_only_after_a_backup_and_a_failing_one_leaves_the_datab
     let v1 = known + 1;
 
     // A good update: the pre-migration backup holds the data as it was before.
-    let good = migrator_with(m_ok.path(), &[(&format!("{v1}_extra.sql"), "CREATE TABLE extra (x);")]).await;
+    let good = migrator_with(
+        m_ok.path(),
+        &[(&format!("{v1}_extra.sql"), "CREATE TABLE extra (x);")],
+    )
+    .await;
     let store = Store::open_with(dir.path(), &good).await.unwrap();
     store.close().await;
     drop(store);
@@ -208,7 +238,14 @@ async fn a_migration_runs_only_after_a_backup_and_a_failing_one_leaves_the_datab
         .into_iter()
         .find(|b| b.kind == BackupKind::PreMigration)
         .expect("a pre-migration backup");
-    assert_eq!(check::check_file(&pre.path).await.unwrap().unwrap().schema_version, Some(known));
+    assert_eq!(
+        check::check_file(&pre.path)
+            .await
+            .unwrap()
+            .unwrap()
+            .schema_version,
+        Some(known)
+    );
 
     // A bad update: the first new migration applies, the second fails; the database goes back
     // to exactly what it had (schema and rows).
@@ -217,22 +254,32 @@ async fn a_migration_runs_only_after_a_backup_and_a_failing_one_leaves_the_datab
         m_bad.path(),
         &[
             (&format!("{v1}_extra.sql"), "CREATE TABLE extra (x);"),
-            (&format!("{v2}_more.sql"), "CREATE TABLE more (y); INSERT INTO posts (id) VALUES (1);"),
+            (
+                &format!("{v2}_more.sql"),
+                "CREATE TABLE more (y); INSERT INTO posts (id) VALUES (1);",
+            ),
             (&format!("{}_broken.sql", v2 + 1), "THIS IS NOT SQL;"),
         ],
     )
     .await;
     let before = file_counts(&dir.path().join(DB_FILE)).await;
     let err = Store::open_with(dir.path(), &bad).await.unwrap_err();
-    assert!(matches!(err, StoreError::Migrate { restored_from: Some(_), .. }), "{err:?}");
+    assert!(
+        matches!(
+            err,
+            StoreError::Migrate {
+                restored_from: Some(_),
+                ..
+            }
+        ),
+        "{err:?}"
+    );
     assert!(err.to_string().contains("put back as it was"), "{err}");
     let store = Store::open_with(dir.path(), &good).await.unwrap();
-    let (more,): (i64,) = sqlx::query_as(
-        "SELECT COUNT(*) FROM sqlite_master WHERE name = 'more'",
-    )
-    .fetch_one(store.pool())
-    .await
-    .unwrap();
+    let (more,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM sqlite_master WHERE name = 'more'")
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
     assert_eq!(more, 0, "the half-applied update is gone");
     let (version,): (i64,) = sqlx::query_as("SELECT MAX(version) FROM _sqlx_migrations")
         .fetch_one(store.pool())
@@ -261,13 +308,23 @@ async fn a_damaged_database_names_the_latest_good_backup_which_restores_it() {
         .unwrap_err();
     assert_eq!(err.code(), ErrorCode::Damaged, "{err}");
     let msg = err.user_message();
-    assert!(msg.contains("Restore the latest good backup, from"), "{msg}");
-    assert!(msg.contains(&good.created_at.format("%-d %b %Y").to_string()), "{msg}");
+    assert!(
+        msg.contains("Restore the latest good backup, from"),
+        "{msg}"
+    );
+    assert!(
+        msg.contains(&good.created_at.format("%-d %b %Y").to_string()),
+        "{msg}"
+    );
     assert_eq!(std::fs::read(&path).unwrap(), bytes, "left untouched");
 
     let recovered = Engine::recover_damaged(dir.path()).await.unwrap();
     let kept = Path::new(&recovered.damaged_kept_in).join(DB_FILE);
-    assert_eq!(std::fs::read(kept).unwrap(), bytes, "the damaged file is kept aside");
+    assert_eq!(
+        std::fs::read(kept).unwrap(),
+        bytes,
+        "the damaged file is kept aside"
+    );
     let engine = open(dir.path(), mock_keychain()).await;
     assert_eq!(counts(&engine).await, (20, 4000));
     engine.shutdown().await;

@@ -33,7 +33,11 @@ async fn tokens_in_a_backup_come_back_in_the_real_keychain() {
         .flat_map(|a| ["access", "refresh"].map(|k| format!("account:open-{a}:{k}")))
         .collect();
     for n in &names {
-        assert_eq!(new.get(n).await.unwrap(), None, "the new keychain starts empty");
+        assert_eq!(
+            new.get(n).await.unwrap(),
+            None,
+            "the new keychain starts empty"
+        );
     }
     let engine = open(fresh.path(), new.clone()).await;
     let report = engine
@@ -45,7 +49,11 @@ async fn tokens_in_a_backup_come_back_in_the_real_keychain() {
     let engine = open(fresh.path(), new.clone()).await;
     assert_eq!(counts(&engine).await, (2, 6));
     assert_eq!(
-        new.get("account:open-2:access").await.unwrap().unwrap().expose(),
+        new.get("account:open-2:access")
+            .await
+            .unwrap()
+            .unwrap()
+            .expose(),
         "access-token-2"
     );
     engine.shutdown().await;

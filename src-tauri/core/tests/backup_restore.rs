@@ -39,7 +39,10 @@ async fn assert_refused(engine: &Engine, file: &Path, pass: Option<&str>, words:
     let msg = err.user_message();
     assert!(msg.contains(words), "{msg}");
     assert!(!msg.contains("token-"), "no secret in: {msg}");
-    assert!(!engine.is_shut_down(), "a refused restore leaves the engine running");
+    assert!(
+        !engine.is_shut_down(),
+        "a refused restore leaves the engine running"
+    );
     assert_eq!(counts(engine).await, before, "current data untouched");
     let staging: Vec<_> = std::fs::read_dir(engine.data_dir())
         .unwrap()
@@ -59,21 +62,34 @@ async fn a_good_backup_restores_into_a_fresh_data_dir_with_its_tokens() {
     let preview = engine.inspect_backup(&file, Some(PASS)).await.unwrap();
     assert!(preview.tokens_unlocked);
     assert_eq!(preview.manifest.accounts.len(), 3);
-    assert_eq!(preview.missing_videos.len(), 30, "videos of another machine are listed");
+    assert_eq!(
+        preview.missing_videos.len(),
+        30,
+        "videos of another machine are listed"
+    );
 
     let report = engine.restore_backup(&file, Some(PASS)).await.unwrap();
     assert_eq!(report.tokens_restored, 6);
     assert!(report.tokens_problem.is_none());
     assert!(engine.is_shut_down());
-    assert!(Path::new(&report.safety_backup).exists(), "safety backup taken first");
+    assert!(
+        Path::new(&report.safety_backup).exists(),
+        "safety backup taken first"
+    );
     drop(engine);
 
     // The shell's part: a new engine on the same folder, no process restart.
     let engine = open(fresh.path(), keychain.clone()).await;
     assert_eq!(counts(&engine).await, (3, 30));
-    let token = keychain.get("account:open-2:refresh").await.unwrap().unwrap();
+    let token = keychain
+        .get("account:open-2:refresh")
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(token.expose(), "refresh-token-2");
-    assert!(list(fresh.path()).iter().any(|b| b.kind == BackupKind::PreRestore));
+    assert!(list(fresh.path())
+        .iter()
+        .any(|b| b.kind == BackupKind::PreRestore));
     assert_eq!(engine.missing_videos().await.unwrap().len(), 30);
     engine.shutdown().await;
 }
@@ -89,7 +105,11 @@ async fn without_a_passphrase_the_data_is_restored_but_not_the_tokens() {
     drop(engine);
     let engine = open(fresh.path(), keychain.clone()).await;
     assert_eq!(counts(&engine).await, (3, 30));
-    assert!(keychain.get("account:open-1:refresh").await.unwrap().is_none());
+    assert!(keychain
+        .get("account:open-1:refresh")
+        .await
+        .unwrap()
+        .is_none());
     engine.shutdown().await;
 }
 
@@ -98,8 +118,17 @@ async fn a_wrong_passphrase_is_refused() {
     let (src, out, cur) = (tempdir(), tempdir(), tempdir());
     let file = source_backup(src.path(), out.path(), Some(PASS)).await;
     let engine = current(cur.path()).await;
-    assert_refused(&engine, &file, Some("not the one"), "passphrase is not the one").await;
-    let err = engine.inspect_backup(&file, Some("nope nope")).await.unwrap_err();
+    assert_refused(
+        &engine,
+        &file,
+        Some("not the one"),
+        "passphrase is not the one",
+    )
+    .await;
+    let err = engine
+        .inspect_backup(&file, Some("nope nope"))
+        .await
+        .unwrap_err();
     assert!(err.user_message().contains("passphrase"));
     engine.shutdown().await;
 }
@@ -182,7 +211,10 @@ async fn export_writes_posts_accounts_and_activity_without_secrets() {
             .map(|f| std::fs::read_to_string(f).unwrap())
             .collect();
         assert!(all.contains("2026-01-01T00:00:00.000Z"), "UTC time");
-        assert!(all.contains("2025-12-31T19:00:00-05:00"), "the post's own zone");
+        assert!(
+            all.contains("2025-12-31T19:00:00-05:00"),
+            "the post's own zone"
+        );
         assert!(all.contains("@creator2"));
         assert!(!all.contains("token-"), "no secrets in exports");
     }

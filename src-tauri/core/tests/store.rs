@@ -79,10 +79,19 @@ async fn a_damaged_database_is_refused_and_left_untouched() {
     // Damage behind a valid header is its own error, naming the latest good backup (none
     // here), so the start screen can offer to restore it.
     assert!(
-        matches!(err, StoreError::Damaged { latest_backup: None, .. }),
+        matches!(
+            err,
+            StoreError::Damaged {
+                latest_backup: None,
+                ..
+            }
+        ),
         "{err:?}"
     );
-    assert!(err.to_string().contains("No good backup exists yet"), "{err}");
+    assert!(
+        err.to_string().contains("No good backup exists yet"),
+        "{err}"
+    );
     assert_eq!(std::fs::read(&path).unwrap(), bytes, "file must not change");
 }
 

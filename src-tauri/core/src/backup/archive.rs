@@ -86,7 +86,11 @@ pub fn write(
     })
 }
 
-fn append_bytes<W: Write>(tar: &mut tar::Builder<W>, name: &str, bytes: &[u8]) -> std::io::Result<()> {
+fn append_bytes<W: Write>(
+    tar: &mut tar::Builder<W>,
+    name: &str,
+    bytes: &[u8],
+) -> std::io::Result<()> {
     let mut header = tar::Header::new_gnu();
     header.set_size(bytes.len() as u64);
     header.set_mode(0o600);
@@ -261,8 +265,7 @@ pub enum UnlockError {
 }
 
 pub fn decrypt(blob: &[u8], passphrase: &str) -> Result<Vec<u8>, UnlockError> {
-    let decryptor =
-        age::Decryptor::new(blob).map_err(|e| UnlockError::Damaged(e.to_string()))?;
+    let decryptor = age::Decryptor::new(blob).map_err(|e| UnlockError::Damaged(e.to_string()))?;
     let identity = age::scrypt::Identity::new(SecretString::from(passphrase.to_owned()));
     let mut reader = decryptor
         .decrypt(std::iter::once(&identity as &dyn age::Identity))

@@ -53,8 +53,11 @@ fn utc(ms: i64) -> Option<String> {
 fn post_out(p: PostExportRow) -> PostOut {
     let local = match (p.scheduled_at, p.schedule_zone.as_deref()) {
         (Some(ms), Some(zone)) => zone.parse::<Tz>().ok().and_then(|tz| {
-            DateTime::from_timestamp_millis(ms)
-                .map(|t| t.with_timezone(&tz).format("%Y-%m-%dT%H:%M:%S%:z").to_string())
+            DateTime::from_timestamp_millis(ms).map(|t| {
+                t.with_timezone(&tz)
+                    .format("%Y-%m-%dT%H:%M:%S%:z")
+                    .to_string()
+            })
         }),
         _ => None,
     };
@@ -122,8 +125,11 @@ impl Backups {
         }
         let pool = self.ctx.pool();
         let posts: Vec<PostOut> = db::posts(pool).await?.into_iter().map(post_out).collect();
-        let accounts: Vec<AccountOut> =
-            db::accounts(pool).await?.into_iter().map(account_out).collect();
+        let accounts: Vec<AccountOut> = db::accounts(pool)
+            .await?
+            .into_iter()
+            .map(account_out)
+            .collect();
         let audit: Vec<AuditExportRow> = db::audit(pool).await?;
         let ext = match format {
             ExportFormat::Csv => "csv",

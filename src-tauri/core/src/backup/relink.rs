@@ -68,11 +68,17 @@ impl Backups {
                 continue;
             };
             let text = path.to_string_lossy().into_owned();
-            match self.posts.relink_post_media(row.post_id, &text, false, None).await {
+            match self
+                .posts
+                .relink_post_media(row.post_id, &text, false, None)
+                .await
+            {
                 Ok(_) => report.relinked.push(row.post_id),
-                Err(e) => report
-                    .not_relinked
-                    .push(format!("Post {}: {}", row.post_id, e.user_message())),
+                Err(e) => {
+                    report
+                        .not_relinked
+                        .push(format!("Post {}: {}", row.post_id, e.user_message()))
+                }
             }
         }
         Ok(report)

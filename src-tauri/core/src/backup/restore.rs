@@ -44,7 +44,11 @@ fn refused(e: impl std::fmt::Display) -> CoreError {
 
 impl Backups {
     /// Reads and checks a backup file; what it holds, for the creator to confirm.
-    pub async fn inspect(&self, path: &Path, passphrase: Option<&str>) -> CoreResult<BackupPreview> {
+    pub async fn inspect(
+        &self,
+        path: &Path,
+        passphrase: Option<&str>,
+    ) -> CoreResult<BackupPreview> {
         let staged = self.stage_restore(path, passphrase).await?;
         let preview = BackupPreview {
             manifest: staged.manifest.clone(),
@@ -62,7 +66,9 @@ impl Backups {
         swap::remove_staging(&data_dir);
         let staging = swap::staging_path(&data_dir, self.now());
         let (p, s) = (path.to_path_buf(), staging.clone());
-        let opened = blocking(move || archive::open(&p, &s)).await?.map_err(refused)?;
+        let opened = blocking(move || archive::open(&p, &s))
+            .await?
+            .map_err(refused)?;
         let result = self.check_staged(&opened, passphrase).await;
         match result {
             Ok((secrets, missing_videos)) => Ok(Staged {
@@ -85,7 +91,11 @@ impl Backups {
     ) -> CoreResult<(Option<BTreeMap<String, String>>, Vec<MissingVideo>)> {
         let facts = check::check_file(&opened.db_path)
             .await
-            .map_err(|e| refused(format!("The backup's database cannot be read ({e}). Use another copy of the backup.")))?
+            .map_err(|e| {
+                refused(format!(
+                    "The backup's database cannot be read ({e}). Use another copy of the backup."
+                ))
+            })?
             .ok_or_else(|| refused(ArchiveError::Damaged))?;
         let known = MIGRATOR.iter().map(|m| m.version).max().unwrap_or(0);
         let found = facts.schema_version.ok_or_else(|| {
@@ -100,7 +110,9 @@ impl Backups {
         let secrets = match (&opened.secrets, passphrase) {
             (Some(blob), Some(p)) => {
                 let (b, p) = (blob.clone(), p.to_owned());
-                let plain = blocking(move || archive::decrypt(&b, &p)).await?.map_err(refused)?;
+                let plain = blocking(move || archive::decrypt(&b, &p))
+                    .await?
+                    .map_err(refused)?;
                 let map: BTreeMap<String, String> = serde_json::from_slice(&plain)
                     .map_err(|_| refused(archive::UnlockError::Damaged("not a list".into())))?;
                 Some(map)
@@ -124,20 +136,31 @@ impl Backups {
 
     /// Step 2 of a restore, with the engine shut down (its pool closed): swaps the staged
     /// database in and puts the keychain entries back.
-    pub async fn install_staged(&self, staged: Staged, safety_backup: &Path) -> CoreResult<RestoreReport> {
+    pub async fn install_staged(
+        &self,
+        staged: Staged,
+        safety_backup: &Path,
+    ) -> CoreResult<RestoreReport> {
         let (dir, file) = (self.ctx.data_dir().to_path_buf(), staged.db_path.clone());
         let swapped = blocking(move || swap::install(&dir, &file)).await?;
         if let Err(e) = swapped {
             let _ = std::fs::remove_file(&staged.db_path);
-            return Err(CoreError::Store(crate::db::open::StoreError::restore(format!(
-                "{}; your data was not changed",
-                crate::db::backup::io_reason(&e)
-            ))));
+            return Err(CoreError::Store(crate::db::open::StoreError::restore(
+                format!(
+                    "{}; your data was not changed",
+                    crate::db::backup::io_reason(&e)
+                ),
+            )));
         }
         let mut tokens_restored = 0;
         let mut tokens_problem = None;
         for (name, value) in staged.secrets.iter().flatten() {
-            match self.ctx.secrets().set(name, &Secret::new(value.clone())).await {
+            match self
+                .ctx
+                .secrets()
+                .set(name, &Secret::new(value.clone()))
+                .await
+            {
                 Ok(()) => tokens_restored += 1,
                 Err(e) => {
                     tokens_problem = Some(format!(

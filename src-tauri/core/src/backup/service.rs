@@ -126,7 +126,11 @@ impl Backups {
             Ok(_) => format!("to {}", dest.display()),
             Err(e) => e.to_string(),
         };
-        let outcome = if result.is_ok() { Outcome::Ok } else { Outcome::Error };
+        let outcome = if result.is_ok() {
+            Outcome::Ok
+        } else {
+            Outcome::Error
+        };
         self.ctx.audit(None, "backup.now", outcome, &detail).await;
         result
     }

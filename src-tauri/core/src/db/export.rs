@@ -143,9 +143,7 @@ pub struct AuditExportRow {
 }
 
 pub async fn audit(pool: &SqlitePool) -> sqlx::Result<Vec<AuditExportRow>> {
-    sqlx::query_as(
-        "SELECT id, at, account_id, action, outcome, detail FROM audit_log ORDER BY id",
-    )
-    .fetch_all(pool)
-    .await
+    sqlx::query_as("SELECT id, at, account_id, action, outcome, detail FROM audit_log ORDER BY id")
+        .fetch_all(pool)
+        .await
 }

@@ -108,7 +108,10 @@ impl Store {
         // Before an update touches the data, a checked copy of it: the way back if the update
         // fails here, or turns out wrong later.
         let pre_migration = if has_data && found.unwrap_or(0) < known {
-            Some(backup::snapshot(&mut first, data_dir, BackupKind::PreMigration, Utc::now()).await?)
+            Some(
+                backup::snapshot(&mut first, data_dir, BackupKind::PreMigration, Utc::now())
+                    .await?,
+            )
         } else {
             None
         };

@@ -135,4 +135,3 @@ pub fn io_reason(e: &std::io::Error) -> String {
         _ => e.to_string(),
     }
 }
-

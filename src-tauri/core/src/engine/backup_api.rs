@@ -84,7 +84,11 @@ impl Engine {
         self.backups.relink_folder(folder).await
     }
 
-    pub async fn export_data(&self, folder: &Path, format: ExportFormat) -> CoreResult<ExportReport> {
+    pub async fn export_data(
+        &self,
+        folder: &Path,
+        format: ExportFormat,
+    ) -> CoreResult<ExportReport> {
         self.backups.export(folder, format).await
     }
 

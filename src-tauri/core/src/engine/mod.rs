@@ -219,8 +219,13 @@ impl Engine {
     /// wall-clock jump watch and the token refresher. The shell calls this after setup; tests
     /// that want it call it too.
     pub fn start_background(self: &Arc<Self>) {
-        self.workers
-            .start(&self.ctx, &self.posts, &self.publisher, &self.tokens, &self.backups);
+        self.workers.start(
+            &self.ctx,
+            &self.posts,
+            &self.publisher,
+            &self.tokens,
+            &self.backups,
+        );
     }
 
     pub fn data_dir(&self) -> &Path {

@@ -14,7 +14,10 @@ pub fn config(dir: &Path, secrets: Secrets) -> EngineConfig {
 }
 
 pub fn mock_keychain() -> Secrets {
-    Secrets::with_store("tokdeck-backup-test", keyring_core::mock::Store::new().unwrap())
+    Secrets::with_store(
+        "tokdeck-backup-test",
+        keyring_core::mock::Store::new().unwrap(),
+    )
 }
 
 pub async fn open(dir: &Path, secrets: Secrets) -> Arc<Engine> {
@@ -48,7 +51,9 @@ pub async fn seed(engine: &Engine, accounts: i64, posts_each: i64) {
             )
             .bind(a)
             .bind(status)
-            .bind(format!("post {i} of creator {a}, with a \"quote\", a comma"))
+            .bind(format!(
+                "post {i} of creator {a}, with a \"quote\", a comma"
+            ))
             .bind(format!("/nowhere/videos/{a}/{i}.mp4"))
             .execute(&mut *tx)
             .await

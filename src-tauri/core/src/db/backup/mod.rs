@@ -18,8 +18,8 @@ use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Datelike, NaiveDateTime, Utc};
 
-pub use super::store_files::{io_reason, sql_reason};
 use super::store_files::StoreError;
+pub use super::store_files::{io_reason, sql_reason};
 
 pub const BACKUP_DIR: &str = "backups";
 const PREFIX: &str = "tokdeck-";
@@ -108,7 +108,7 @@ pub fn list(data_dir: &Path) -> Vec<BackupFile> {
             })
         })
         .collect();
-    out.sort_by(|a, b| b.created_at.cmp(&a.created_at));
+    out.sort_by_key(|b| std::cmp::Reverse(b.created_at));
     out
 }
 
@@ -147,8 +147,12 @@ where
 {
     let _one = SNAPSHOT_LOCK.lock().await;
     let dir = backup_dir(data_dir);
-    std::fs::create_dir_all(&dir)
-        .map_err(|e| StoreError::backup(format!("its folder {} cannot be created ({e})", dir.display())))?;
+    std::fs::create_dir_all(&dir).map_err(|e| {
+        StoreError::backup(format!(
+            "its folder {} cannot be created ({e})",
+            dir.display()
+        ))
+    })?;
     remove_partials(data_dir);
     let name = file_name(kind, now);
     let partial = dir.join(format!(".{name}{PARTIAL}"));
@@ -272,8 +276,8 @@ mod tests {
         let all: Vec<BackupFile> = (0..60).map(daily).collect();
         let keep = to_keep(&all);
         // 7 days (this week and last) + the newest of 2 more weeks.
-        for i in 0..7 {
-            assert!(keep.contains(&all[i].path), "day {i}");
+        for (i, b) in all.iter().enumerate().take(KEEP_DAILY) {
+            assert!(keep.contains(&b.path), "day {i}");
         }
         let weeks: BTreeSet<_> = all
             .iter()
