@@ -226,3 +226,52 @@ async fn export_writes_posts_accounts_and_activity_without_secrets() {
 fn tempdir() -> tempfile::TempDir {
     tempfile::tempdir().unwrap()
 }
+
+#[path = "media_common/mod.rs"]
+#[allow(dead_code)]
+mod media_common;
+
+#[tokio::test]
+async fn moved_videos_are_found_in_a_folder_by_their_content() {
+    let (data, videos, moved) = (tempdir(), tempdir(), tempdir());
+    let engine = open(data.path(), mock_keychain()).await;
+    seed(&engine, 1, 0).await;
+    let video = media_common::h264(videos.path(), "clip.mp4", 1.0);
+    let other = media_common::h264(videos.path(), "other.mp4", 2.0);
+    let input = tokdeck_core::posts::ComposeInput {
+        account_id: 1,
+        media_path: video.to_string_lossy().into_owned(),
+        caption: "moved".into(),
+        privacy_level: Some("SELF_ONLY".into()),
+        allow_comment: false,
+        allow_duet: false,
+        allow_stitch: false,
+        commercial: Default::default(),
+        is_aigc: false,
+        cover_timestamp_ms: None,
+        mode: tokdeck_core::posts::PostMode::Direct,
+    };
+    let post = engine.create_draft(&input, None).await.unwrap();
+    assert!(engine.missing_videos().await.unwrap().is_empty());
+
+    // On the new machine the file is elsewhere, under another name, next to a different one.
+    let nested = moved.path().join("2026/december");
+    std::fs::create_dir_all(&nested).unwrap();
+    std::fs::rename(&video, nested.join("renamed.mp4")).unwrap();
+    std::fs::rename(&other, moved.path().join("clip.mp4")).unwrap();
+    let missing = engine.missing_videos().await.unwrap();
+    assert_eq!(missing.len(), 1);
+    assert_eq!(missing[0].post_id, post.id);
+
+    let report = engine.relink_folder(moved.path()).await.unwrap();
+    assert_eq!(report.relinked, vec![post.id], "{report:?}");
+    assert!(report.still_missing.is_empty() && report.not_relinked.is_empty());
+    assert!(engine.missing_videos().await.unwrap().is_empty());
+    let (path,): (String,) = sqlx::query_as("SELECT media_path FROM posts WHERE id = ?")
+        .bind(post.id)
+        .fetch_one(engine.store().pool())
+        .await
+        .unwrap();
+    assert!(path.ends_with("2026/december/renamed.mp4"), "{path}");
+    engine.shutdown().await;
+}
