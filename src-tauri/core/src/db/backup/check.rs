@@ -80,6 +80,11 @@ async fn integrity(conn: &mut SqliteConnection, pragma: Check) -> Result<bool, s
         Check::Full => "PRAGMA integrity_check",
         Check::Quick => "PRAGMA quick_check",
     };
+    // The check walks every table and index; SQLite's default 2 MB page cache makes it
+    // re-read pages of a large file many times over.
+    sqlx::query("PRAGMA cache_size = -65536")
+        .execute(&mut *conn)
+        .await?;
     let rows: Vec<(String,)> = sqlx::query_as(sql).fetch_all(&mut *conn).await?;
     Ok(rows.len() == 1 && rows[0].0 == "ok")
 }
