@@ -45,7 +45,7 @@ ui-test: setup
 # Rust tests run inside a throwaway desktop session so the keychain tests use a real
 # Secret Service (gnome-keyring), never the user's.
 rust-test: ui
-	scripts/with-desktop.sh bash -c 'cargo test --workspace $(FEATURES) $(CARGO_TEST_FLAGS) && cargo test -p tokdeck-core --test keychain -- --ignored'
+	scripts/with-desktop.sh bash -c 'cargo test --workspace $(FEATURES) $(CARGO_TEST_FLAGS) && cargo test -p tokdeck-core --test keychain -- --ignored && cargo test -p tokdeck-core --test backup_keychain -- --ignored'
 
 # End to end: the real app under Xvfb, driven by tauri-driver + WebKitWebDriver.
 e2e: ui
@@ -64,6 +64,7 @@ bench: ui
 	cargo bench -p tokdeck-core --bench publish
 	scripts/with-desktop.sh cargo test -p tokdeck --features e2e --test e2e -- --ignored --nocapture --test-threads=1 calendar_bench::
 	cargo bench -p tokdeck-core --bench analytics
+	cargo bench -p tokdeck-core --bench backup
 
 ## make soak: the publisher's model test (core/tests/publish_model/) with fresh seeds until
 ## TOKDECK_SOAK_SECS run out (default 30 min); prints the cases run and the longest sequence

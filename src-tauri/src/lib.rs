@@ -3,6 +3,7 @@
 
 mod account_commands;
 mod analytics_commands;
+mod backup_commands;
 mod commands;
 mod deeplinks;
 mod forwarder;
@@ -179,6 +180,7 @@ fn setup(app: &AppHandle) -> Result<(), Box<dyn std::error::Error>> {
     }
     let simulator = started;
     let data_dir: PathBuf = config.data_dir.clone();
+    let engine_config = config.clone();
     let (engine, startup_error) = match tauri::async_runtime::block_on(Engine::open(config)) {
         Ok(engine) => (Some(engine), None),
         Err(e) => {
@@ -189,8 +191,9 @@ fn setup(app: &AppHandle) -> Result<(), Box<dyn std::error::Error>> {
 
     let tray_available = tray_host::available();
     let state = AppState {
-        engine: engine.clone(),
-        startup_error,
+        engine: std::sync::RwLock::new(engine.clone()),
+        startup_error: std::sync::RwLock::new(startup_error),
+        config: engine_config,
         data_dir,
         log_dir,
         simulator: Mutex::new(simulator),
@@ -241,7 +244,7 @@ fn setup(app: &AppHandle) -> Result<(), Box<dyn std::error::Error>> {
 /// hover, and dropped files go through the same ingest as `ingest_paths`.
 fn handle_drop(app: &AppHandle, event: &DragDropEvent) {
     let state = app.state::<AppState>();
-    let Some(engine) = state.engine.clone() else {
+    let Some(engine) = state.current() else {
         return;
     };
     match event {
@@ -372,7 +375,7 @@ pub(crate) fn quit(app: &AppHandle) {
 fn shutdown(app: &AppHandle) {
     let state = app.state::<AppState>();
     state.quitting.store(true, Ordering::SeqCst);
-    if let Some(engine) = &state.engine {
+    if let Some(engine) = state.current() {
         tauri::async_runtime::block_on(engine.shutdown());
     }
     if let Some(sim) = state.simulator.lock().ok().and_then(|mut s| s.take()) {

@@ -53,7 +53,7 @@ pub async fn ingest_paths(
     paths: Vec<String>,
     account_id: Option<i64>,
 ) -> CmdResult<Vec<IngestResult>> {
-    ingest(state.engine()?, paths, account_id).await
+    ingest(&state.engine()?, paths, account_id).await
 }
 
 /// Opens the native file picker from Rust (the webview has no dialog permission), then

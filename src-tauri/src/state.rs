@@ -3,14 +3,18 @@
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, RwLock};
 
 use tokdeck_core::ipc::{AppInfo, TiktokMode};
-use tokdeck_core::{Engine, ErrorCode, UiError};
+use tokdeck_core::{Engine, EngineConfig, ErrorCode, UiError};
 
 pub struct AppState {
-    pub engine: Option<Arc<Engine>>,
-    pub startup_error: Option<UiError>,
+    /// Replaced after a restore (the engine that restored is shut down; a new one opens on
+    /// the same folder) and after "Restore the latest good backup" at a damaged start.
+    pub engine: RwLock<Option<Arc<Engine>>>,
+    pub startup_error: RwLock<Option<UiError>>,
+    /// What the engine was opened with, to open it again.
+    pub config: EngineConfig,
     pub data_dir: PathBuf,
     pub log_dir: PathBuf,
     pub simulator: Mutex<Option<tokdeck_sim::Simulator>>,
@@ -21,12 +25,35 @@ pub struct AppState {
 }
 
 impl AppState {
-    pub fn engine(&self) -> Result<&Arc<Engine>, UiError> {
-        self.engine.as_ref().ok_or_else(|| {
-            self.startup_error.clone().unwrap_or_else(|| {
+    pub fn engine(&self) -> Result<Arc<Engine>, UiError> {
+        self.current().ok_or_else(|| {
+            self.startup_error().unwrap_or_else(|| {
                 UiError::new(ErrorCode::Unavailable, "Tokdeck's engine is not running.")
             })
         })
+    }
+
+    /// The engine, if one is running.
+    pub fn current(&self) -> Option<Arc<Engine>> {
+        self.engine.read().ok().and_then(|e| e.clone())
+    }
+
+    pub fn startup_error(&self) -> Option<UiError> {
+        self.startup_error.read().ok().and_then(|e| e.clone())
+    }
+
+    /// Puts `engine` in place of the current one (or records why none could open).
+    pub fn replace(&self, engine: Result<Arc<Engine>, UiError>) {
+        let (e, err) = match engine {
+            Ok(e) => (Some(e), None),
+            Err(err) => (None, Some(err)),
+        };
+        if let Ok(mut slot) = self.engine.write() {
+            *slot = e;
+        }
+        if let Ok(mut slot) = self.startup_error.write() {
+            *slot = err;
+        }
     }
 
     pub fn tray_available(&self) -> bool {
@@ -36,7 +63,7 @@ impl AppState {
     /// The mode follows the engine's TikTok settings: the simulator answers while no TikTok app
     /// (client key) is configured.
     pub async fn app_info(&self) -> AppInfo {
-        let tiktok_mode = match &self.engine {
+        let tiktok_mode = match &self.current() {
             Some(engine) => engine
                 .tiktok_config()
                 .await
@@ -51,7 +78,7 @@ impl AppState {
             tiktok_mode,
             simulator_url: self.simulator_url.clone(),
             tray_available: self.tray_available(),
-            startup_error: self.startup_error.clone(),
+            startup_error: self.startup_error(),
         }
     }
 }

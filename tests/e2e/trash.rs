@@ -198,7 +198,7 @@ async fn delete_and_cancel_go_to_trash_with_undo_and_restore() {
                 .unwrap();
             shoot(app, &format!("composer-trashed-{size}")).await;
             app.click("compose-restore").await;
-            status_is(app, cancelled, "draft").await;
+            post_status(app, cancelled, "draft").await;
             app.wait_testid("composer").await;
         }
     })

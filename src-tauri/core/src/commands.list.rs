@@ -86,4 +86,12 @@ tokdeck_commands! {
     analytics_commands::top_posts(query: TopPostsQuery) -> PostPerformance[];
     analytics_commands::best_time_heatmap(account_id: number, zone: string) -> Heatmap;
     analytics_commands::export_analytics_csv(kind: CsvKind, account_id: number | null) -> string;
+    backup_commands::backup_status() -> BackupStatus;
+    backup_commands::back_up_now(path: string, passphrase: string | null) -> Manifest;
+    backup_commands::inspect_backup(path: string, passphrase: string | null) -> BackupPreview;
+    backup_commands::restore_backup(path: string, passphrase: string | null) -> RestoreReport;
+    backup_commands::restore_latest_backup() -> Recovered;
+    backup_commands::missing_videos() -> MissingVideo[];
+    backup_commands::relink_folder(folder: string) -> RelinkReport;
+    backup_commands::export_data(folder: string, format: ExportFormat) -> ExportReport;
 }

@@ -19,6 +19,8 @@ pub enum ErrorCode {
     Tiktok,
     Conflict,
     Unavailable,
+    /// The database is damaged: offer "Restore the latest good backup" (`recover_damaged`).
+    Damaged,
 }
 
 /// What a command returns on failure: `{ code, message }`.
@@ -83,6 +85,7 @@ pub enum CoreError {
 impl CoreError {
     pub fn code(&self) -> ErrorCode {
         match self {
+            CoreError::Store(crate::db::open::StoreError::Damaged { .. }) => ErrorCode::Damaged,
             CoreError::Store(_) | CoreError::Sql(_) => ErrorCode::Storage,
             CoreError::Secrets(_) => ErrorCode::Keychain,
             CoreError::InvalidInput(_) => ErrorCode::InvalidInput,

@@ -84,6 +84,10 @@ pub enum EngineEvent {
     /// gone): reload the Analytics page's data of that account (`None`: all).
     #[serde(rename_all = "camelCase")]
     AnalyticsChanged { account_id: Option<i64> },
+    /// The data was replaced (a restore, or the latest good backup after a damaged start)
+    /// and a new engine answers: reload everything shown.
+    #[serde(rename_all = "camelCase")]
+    DataReplaced { message: String },
     /// Something worth a native notification as well as a toast.
     #[serde(rename_all = "camelCase")]
     Notify {

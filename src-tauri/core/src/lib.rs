@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod analytics;
 pub mod audit;
+pub mod backup;
 pub mod clock;
 pub mod compose;
 pub mod ctx;

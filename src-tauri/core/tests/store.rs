@@ -76,9 +76,21 @@ async fn a_damaged_database_is_refused_and_left_untouched() {
     std::fs::write(&path, &bytes).unwrap();
     let _ = std::fs::remove_file(dir.path().join(format!("{DB_FILE}-wal")));
     let err = Store::open(dir.path()).await.unwrap_err();
+    // Damage behind a valid header is its own error, naming the latest good backup (none
+    // here), so the start screen can offer to restore it.
     assert!(
-        matches!(err, StoreError::Corrupt(_) | StoreError::Open { .. }),
+        matches!(
+            err,
+            StoreError::Damaged {
+                latest_backup: None,
+                ..
+            }
+        ),
         "{err:?}"
+    );
+    assert!(
+        err.to_string().contains("No good backup exists yet"),
+        "{err}"
     );
     assert_eq!(std::fs::read(&path).unwrap(), bytes, "file must not change");
 }

@@ -2,10 +2,9 @@
 // Regenerate with `make bindings` after changing an IPC type or command.
 import { invoke } from "@tauri-apps/api/core";
 
-export type ErrorCode = "internal" | "invalid_input" | "not_found" | "storage" | "keychain" | "tiktok" | "conflict" | "unavailable";
+export type ErrorCode = "internal" | "invalid_input" | "not_found" | "storage" | "keychain" | "tiktok" | "conflict" | "unavailable" | "damaged";
 export type UiError = { code: ErrorCode, message: string, };
 export type Theme = "system" | "light" | "dark";
-export type WeekStart = "auto" | "monday" | "sunday" | "saturday";
 export type Settings = { 
 /**
  * The master switch; each kind below can also be turned off on its own.
@@ -14,8 +13,8 @@ notificationsEnabled: boolean, notifyPublished: boolean, notifyFailed: boolean, 
 /**
  * Account problems: reconnect needed, sign-in about to expire.
  */
-notifyAccount: boolean, launchAtLogin: boolean, publishingPaused: boolean, theme: Theme, weekStart: WeekStart, };
-export type SettingsPatch = { notificationsEnabled: boolean | null, notifyPublished: boolean | null, notifyFailed: boolean | null, notifyNeedsAttention: boolean | null, notifyMissed: boolean | null, notifyAccount: boolean | null, launchAtLogin: boolean | null, publishingPaused: boolean | null, theme: Theme | null, weekStart: WeekStart | null, };
+notifyAccount: boolean, launchAtLogin: boolean, publishingPaused: boolean, theme: Theme, };
+export type SettingsPatch = { notificationsEnabled: boolean | null, notifyPublished: boolean | null, notifyFailed: boolean | null, notifyNeedsAttention: boolean | null, notifyMissed: boolean | null, notifyAccount: boolean | null, launchAtLogin: boolean | null, publishingPaused: boolean | null, theme: Theme | null, };
 export type TiktokMode = "simulator" | "tiktok";
 export type AppInfo = { version: string, dataDir: string, logDir: string, tiktokMode: TiktokMode, simulatorUrl: string | null, trayAvailable: boolean, 
 /**
@@ -62,7 +61,7 @@ idPending: boolean,
  * Posted as "Only me": TikTok gives such a post no public id, ever.
  */
 onlyMe: boolean, };
-export type EngineEvent = { "kind": "settingsChanged", settings: Settings, } | { "kind": "deepLink", url: string, handled: boolean, detail: string, } | { "kind": "notice", level: NoticeLevel, message: string, } | { "kind": "accountsChanged", accountId: number | null, } | { "kind": "connectFinished", flowId: string | null, ok: boolean, message: string, account: AccountDto | null, } | { "kind": "postsChanged", postId: number | null, accountId: number | null, } | { "kind": "dropHover", active: boolean, } | { "kind": "ingested", results: Array<IngestResult>, } | { "kind": "publishProgress", postId: number, accountId: number, state: PublishStep, bytesConfirmed: number, bytesSent: number, bytesTotal: number, } | { "kind": "publishStateChanged", postId: number, accountId: number, state: PublishStep, message: string | null, } | { "kind": "analyticsChanged", accountId: number | null, } | { "kind": "notify", notification: NotificationKind, title: string, body: string, };
+export type EngineEvent = { "kind": "settingsChanged", settings: Settings, } | { "kind": "deepLink", url: string, handled: boolean, detail: string, } | { "kind": "notice", level: NoticeLevel, message: string, } | { "kind": "accountsChanged", accountId: number | null, } | { "kind": "connectFinished", flowId: string | null, ok: boolean, message: string, account: AccountDto | null, } | { "kind": "postsChanged", postId: number | null, accountId: number | null, } | { "kind": "dropHover", active: boolean, } | { "kind": "ingested", results: Array<IngestResult>, } | { "kind": "publishProgress", postId: number, accountId: number, state: PublishStep, bytesConfirmed: number, bytesSent: number, bytesTotal: number, } | { "kind": "publishStateChanged", postId: number, accountId: number, state: PublishStep, message: string | null, } | { "kind": "dataReplaced", message: string, } | { "kind": "notify", notification: NotificationKind, title: string, body: string, };
 export type AuditEntry = { id: number, at: string, accountId: number | null, action: string, outcome: string, detail: string, };
 export type AuditQuery = { accountId?: number, action?: string, outcome?: string, 
 /**
@@ -391,78 +390,102 @@ accounts: Array<DraftAccount>,
  * Drafts over all accounts (the sidebar's count), whatever the filter.
  */
 total: number, };
-export type MatchKind = "public_id" | "matched" | "uncertain" | "pending" | "unmatched" | "imported";
-export type Visibility = "pending" | "public" | "private" | "gone";
-export type Counts = { followerCount: number | null, followingCount: number | null, likesCount: number | null, videoCount: number | null, };
-export type SnapshotPoint = { takenAt: string, followerCount: number | null, followingCount: number | null, likesCount: number | null, videoCount: number | null, };
-export type Gap = { from: string, to: string, };
-export type AccountSeries = { accountId: number, points: Array<SnapshotPoint>, gaps: Array<Gap>, };
-export type CurvePoint = { 
+export type BackupFailure = { at: string, 
 /**
- * The schedule's age (hours) this sample stands for.
+ * What went wrong and what to do, in plain words.
  */
-ageBucketHours: number, 
+reason: string, };
+export type BackupEntry = { 
 /**
- * Its real age when sampled (hours, fractional).
+ * `daily`, `pre-migration` or `pre-restore`.
  */
-ageHours: number, sampledAt: string, views: number, likes: number, comments: number, shares: number, };
-export type PostPerformance = { id: number, accountId: number, 
+kind: string, createdAt: string, size: number, };
+export type BackupStatus = { 
 /**
- * Tokdeck's post; `None` for a video posted outside Tokdeck.
+ * RFC 3339 UTC of the newest complete, checked backup.
  */
-postId: number | null, videoId: string | null, matchKind: MatchKind, visibility: Visibility, shareUrl: string | null, caption: string, publishedAt: string, 
+lastGoodAt: string | null, 
 /**
- * When TikTok first listed it; when it stopped.
+ * Set while the newest attempt failed; cleared by the next good backup.
  */
-liveAt: string | null, goneAt: string | null, 
+lastFailure: BackupFailure | null, 
 /**
- * The latest numbers TikTok gave (none for private posts, none before it was seen).
+ * The backups kept in the data folder, newest first.
  */
-views: number | null, likes: number | null, comments: number | null, shares: number | null, countedAt: string | null, };
-export type MedianAt = { ageBucketHours: number, views: number, 
+backups: Array<BackupEntry>, 
 /**
- * How many videos the median is over.
+ * The folder they are in.
  */
-videos: number, };
-export type PostCurve = { post: PostPerformance, points: Array<CurvePoint>, 
+folder: string, };
+export type ManifestAccount = { 
 /**
- * The median views of the account's videos (this one included) at each sampled age.
+ * `@username`.
  */
-accountMedian: Array<MedianAt>, };
-export type TopSort = "views" | "likes" | "comments" | "shares" | "recent";
-export type TopPostsQuery = { 
+handle: string, displayName: string, status: string, removed: boolean, };
+export type Manifest = { 
 /**
- * One account, or all of them.
+ * The container's own version (1).
  */
-accountId: number | null, sort: TopSort, 
+format: number, appVersion: string, 
 /**
- * Default 50, at most 200.
+ * The newest migration the database has.
  */
-limit: number | null, 
+schemaVersion: number, 
 /**
- * Only videos published at or after this instant (RFC 3339).
+ * RFC 3339 UTC.
  */
-since: string | null, };
-export type HeatCell = { weekday: number, hour: number, 
+createdAt: string, accounts: Array<ManifestAccount>, 
 /**
- * Median of these posts' 24-hour views divided by the account's median 24-hour views
- * (1.0 = as usual); `None` without posts.
+ * Posts by status (`draft`, `scheduled`, `published`…).
  */
-relative: number | null, posts: number, };
-export type Heatmap = { accountId: number, zone: string, 
+postCounts: { [key in string]: number }, 
 /**
- * 7 × 24 cells, Monday 00 h first.
+ * The accounts' connections are in the file, encrypted with a passphrase.
  */
-cells: Array<HeatCell>, 
+tokensIncluded: boolean, 
 /**
- * Posts with a 24-hour sample behind the map, and the account's median 24-hour views.
+ * SHA-256 (hex) and size of the database copy, to tell a damaged file from a good one.
  */
-posts: number, medianViews: number | null, 
+databaseSha256: string, databaseSize: number, };
+export type MissingVideo = { postId: number, status: string, path: string, };
+export type BackupPreview = { manifest: Manifest, 
 /**
- * Fewer posts than [`HEATMAP_MIN_POSTS`]: the UI says "not enough posts yet".
+ * The passphrase given opened the connections (false when none was given).
  */
-enough: boolean, };
-export type CsvKind = "snapshots" | "samples";
+tokensUnlocked: boolean, missingVideos: Array<MissingVideo>, };
+export type RestoreReport = { manifest: Manifest, 
+/**
+ * Keychain entries put back (0 when the backup had none or no passphrase was given).
+ */
+tokensRestored: number, 
+/**
+ * Set when the connections could not be put back (the data was restored anyway).
+ */
+tokensProblem: string | null, missingVideos: Array<MissingVideo>, 
+/**
+ * The copy of the data as it was just before the restore.
+ */
+safetyBackup: string, };
+export type RelinkReport = { 
+/**
+ * Posts now pointing at their file's new place.
+ */
+relinked: Array<number>, 
+/**
+ * Still missing after the search.
+ */
+stillMissing: Array<MissingVideo>, 
+/**
+ * Found, but could not be relinked (e.g. already published), with the reason.
+ */
+notRelinked: Array<string>, };
+export type ExportFormat = "csv" | "json";
+export type ExportReport = { files: Array<string>, posts: number, accounts: number, auditEntries: number, };
+export type Recovered = { backupTakenAt: string, 
+/**
+ * The folder the damaged database was moved to.
+ */
+damagedKeptIn: string, };
 
 export const ENGINE_EVENT = "tokdeck://engine";
 
@@ -504,7 +527,6 @@ export const commands = {
   relinkPostMedia: (postId: number, newPath: string, acceptChanged: boolean): Promise<PostDto> => invoke("relink_post_media", { postId, newPath, acceptChanged }),
   calendarMonth: (year: number, month: number, zone: string, accountId: number | null): Promise<CalendarRange> => invoke("calendar_month", { year, month, zone, accountId }),
   calendarWeek: (date: string, zone: string, accountId: number | null): Promise<CalendarRange> => invoke("calendar_week", { date, zone, accountId }),
-  calendarDays: (from: string, days: number, zone: string, accountId: number | null): Promise<CalendarRange> => invoke("calendar_days", { from, days, zone, accountId }),
   queue: (query: QueueQuery): Promise<CalendarItem[]> => invoke("queue", { query }),
   getPostingCaps: (): Promise<Caps> => invoke("get_posting_caps"),
   setPostingCaps: (caps: Caps): Promise<Caps> => invoke("set_posting_caps", { caps }),
@@ -534,11 +556,12 @@ export const commands = {
   unschedulePost: (postId: number): Promise<PostDto> => invoke("unschedule_post", { postId }),
   onTiktok: (postId: number): Promise<OnTiktok> => invoke("on_tiktok", { postId }),
   openOnTiktok: (postId: number, publicId: string): Promise<void> => invoke("open_on_tiktok", { postId, publicId }),
-  accountSeries: (accountId: number, from: string | null, to: string | null): Promise<AccountSeries> => invoke("account_series", { accountId, from, to }),
-  postPerformance: (postId: number): Promise<PostPerformance | null> => invoke("post_performance", { postId }),
-  postsPerformance: (postIds: number[]): Promise<PostPerformance[]> => invoke("posts_performance", { postIds }),
-  postCurve: (performanceId: number): Promise<PostCurve> => invoke("post_curve", { performanceId }),
-  topPosts: (query: TopPostsQuery): Promise<PostPerformance[]> => invoke("top_posts", { query }),
-  bestTimeHeatmap: (accountId: number, zone: string): Promise<Heatmap> => invoke("best_time_heatmap", { accountId, zone }),
-  exportAnalyticsCsv: (kind: CsvKind, accountId: number | null): Promise<string> => invoke("export_analytics_csv", { kind, accountId }),
+  backupStatus: (): Promise<BackupStatus> => invoke("backup_status"),
+  backUpNow: (path: string, passphrase: string | null): Promise<Manifest> => invoke("back_up_now", { path, passphrase }),
+  inspectBackup: (path: string, passphrase: string | null): Promise<BackupPreview> => invoke("inspect_backup", { path, passphrase }),
+  restoreBackup: (path: string, passphrase: string | null): Promise<RestoreReport> => invoke("restore_backup", { path, passphrase }),
+  restoreLatestBackup: (): Promise<Recovered> => invoke("restore_latest_backup"),
+  missingVideos: (): Promise<MissingVideo[]> => invoke("missing_videos"),
+  relinkFolder: (folder: string): Promise<RelinkReport> => invoke("relink_folder", { folder }),
+  exportData: (folder: string, format: ExportFormat): Promise<ExportReport> => invoke("export_data", { folder, format }),
 };

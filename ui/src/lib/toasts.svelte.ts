@@ -48,6 +48,7 @@ const PLAIN: Record<ErrorCode, string> = {
   tiktok: 'TikTok did not accept the request. Try again in a moment.',
   conflict: 'It changed meanwhile. Look at it again.',
   unavailable: 'That is not available right now.',
+  damaged: 'Tokdeck’s data file is damaged. Restore the latest good backup to go on.',
 };
 
 // A bare code ("invalid_input") or one leading a message ("not_found: …").

@@ -9,50 +9,26 @@ use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::time::Duration;
 
+use chrono::Utc;
 use sqlx::migrate::Migrator;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{ConnectOptions, Connection, SqlitePool};
 
+use super::backup::{self, check, swap, BackupKind};
+use super::store_files::{acquire_dir_lock, io_reason};
+
 pub static MIGRATOR: Migrator = sqlx::migrate!("./migrations");
 
-pub const DB_FILE: &str = "tokdeck.sqlite3";
-const LOCK_FILE: &str = "tokdeck.lock";
+pub use super::store_files::{StoreError, DB_FILE};
 const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
-
-#[derive(Debug, thiserror::Error)]
-pub enum StoreError {
-    #[error("Tokdeck could not create its data folder {path}: {source}")]
-    DataDir {
-        path: PathBuf,
-        source: std::io::Error,
-    },
-    #[error("Another Tokdeck is already using the data folder {0}. Close it (check the tray) and try again.")]
-    InUse(PathBuf),
-    #[error("The database {0} is not a Tokdeck database or is damaged. Tokdeck left it untouched; move it aside or restore a backup, then start again.")]
-    Corrupt(PathBuf),
-    #[error("The database {path} was last used by a newer version of Tokdeck (schema {found}, this version knows up to {known}). Install the newer version; nothing was changed.")]
-    TooNew {
-        path: PathBuf,
-        found: i64,
-        known: i64,
-    },
-    #[error("The database {0} is locked by another program. Close it and start Tokdeck again.")]
-    Locked(PathBuf),
-    #[error("Tokdeck could not open its database {path}: {source}")]
-    Open { path: PathBuf, source: sqlx::Error },
-    #[error("Tokdeck could not update its database {path}: {source}")]
-    Migrate {
-        path: PathBuf,
-        source: sqlx::migrate::MigrateError,
-    },
-}
 
 /// An open store. Holding it keeps the data-dir lock, so a second engine cannot open the same
 /// folder underneath us.
 pub struct Store {
     pool: SqlitePool,
     path: PathBuf,
-    _lock: File,
+    /// `None` once released by [`Store::release_lock`].
+    lock: std::sync::Mutex<Option<File>>,
 }
 
 impl std::fmt::Debug for Store {
@@ -64,6 +40,22 @@ impl std::fmt::Debug for Store {
 impl Store {
     /// Opens (creating if needed) the database in `data_dir` and runs pending migrations.
     pub async fn open(data_dir: &Path) -> Result<Store, StoreError> {
+        Self::open_with(data_dir, &MIGRATOR).await
+    }
+
+    /// [`Store::open`] with another set of migrations (the migration-safety tests add a
+    /// failing one).
+    pub async fn open_with(data_dir: &Path, migrator: &Migrator) -> Result<Store, StoreError> {
+        match Self::open_checked(data_dir, migrator).await {
+            // SQLite found damage past a valid header: say which backup can replace it.
+            Err(StoreError::Corrupt(path)) if header_is_sqlite(&path) => {
+                Err(damaged(data_dir, &path).await)
+            }
+            other => other,
+        }
+    }
+
+    async fn open_checked(data_dir: &Path, migrator: &Migrator) -> Result<Store, StoreError> {
         std::fs::create_dir_all(data_dir).map_err(|source| StoreError::DataDir {
             path: data_dir.to_path_buf(),
             source,
@@ -93,15 +85,36 @@ impl Store {
             .connect()
             .await
             .map_err(|e| classify_open_error(&path, e))?;
-        let known = MIGRATOR.iter().map(|m| m.version).max().unwrap_or(0);
-        if let Some(found) = applied_version(&mut first)
+        let known = migrator.iter().map(|m| m.version).max().unwrap_or(0);
+        let found = check::schema_version(&mut first)
             .await
-            .map_err(|e| classify_open_error(&path, e))?
-        {
+            .map_err(|e| classify_open_error(&path, e))?;
+        if let Some(found) = found {
             if found > known {
                 return Err(StoreError::TooNew { path, found, known });
             }
         }
+        let has_data = check::has_data(&mut first)
+            .await
+            .map_err(|e| classify_open_error(&path, e))?;
+        if has_data
+            && !check::quick_check(&mut first)
+                .await
+                .map_err(|e| classify_open_error(&path, e))?
+        {
+            let _ = first.close().await;
+            return Err(damaged(data_dir, &path).await);
+        }
+        // Before an update touches the data, a checked copy of it: the way back if the update
+        // fails here, or turns out wrong later.
+        let pre_migration = if has_data && found.unwrap_or(0) < known {
+            Some(
+                backup::snapshot(&mut first, data_dir, BackupKind::PreMigration, Utc::now())
+                    .await?,
+            )
+        } else {
+            None
+        };
         first
             .close()
             .await
@@ -112,17 +125,35 @@ impl Store {
             .connect_with(options.journal_mode(SqliteJournalMode::Wal))
             .await
             .map_err(|e| classify_open_error(&path, e))?;
-        MIGRATOR.run(&pool).await.map_err(|source| match source {
-            sqlx::migrate::MigrateError::Execute(e) => classify_open_error(&path, e),
-            source => StoreError::Migrate {
-                path: path.clone(),
-                source,
-            },
-        })?;
+        if let Err(source) = migrator.run(&pool).await {
+            // Each migration commits on its own: one that fails after others ran would leave
+            // a half-updated database. Put the pre-migration copy back instead.
+            pool.close().await;
+            let restored_from = match &pre_migration {
+                Some(b) => {
+                    let staged = swap::staging_path(data_dir, Utc::now());
+                    std::fs::copy(&b.path, &staged)
+                        .and_then(|_| swap::install(data_dir, &staged))
+                        .map_err(|e| StoreError::restore(io_reason(&e)))?;
+                    Some(b.path.clone())
+                }
+                None => None,
+            };
+            return Err(match source {
+                sqlx::migrate::MigrateError::Execute(e) if restored_from.is_none() => {
+                    classify_open_error(&path, e)
+                }
+                source => StoreError::Migrate {
+                    path: path.clone(),
+                    source,
+                    restored_from,
+                },
+            });
+        }
         Ok(Store {
             pool,
             path,
-            _lock: lock,
+            lock: std::sync::Mutex::new(Some(lock)),
         })
     }
 
@@ -138,26 +169,13 @@ impl Store {
     pub async fn close(&self) {
         self.pool.close().await;
     }
-}
 
-fn acquire_dir_lock(data_dir: &Path) -> Result<File, StoreError> {
-    let lock_path = data_dir.join(LOCK_FILE);
-    let file = File::options()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(&lock_path)
-        .map_err(|source| StoreError::DataDir {
-            path: lock_path.clone(),
-            source,
-        })?;
-    match file.try_lock() {
-        Ok(()) => Ok(file),
-        Err(std::fs::TryLockError::WouldBlock) => Err(StoreError::InUse(data_dir.to_path_buf())),
-        Err(std::fs::TryLockError::Error(source)) => Err(StoreError::DataDir {
-            path: lock_path,
-            source,
-        }),
+    /// Lets another `Store` open the folder in this process (a restore swapped the file in
+    /// and the shell opens a new engine). Call only after [`Store::close`].
+    pub fn release_lock(&self) {
+        if let Ok(mut lock) = self.lock.lock() {
+            lock.take();
+        }
     }
 }
 
@@ -184,19 +202,21 @@ fn check_header(path: &Path) -> Result<(), StoreError> {
     }
 }
 
-async fn applied_version(conn: &mut sqlx::SqliteConnection) -> Result<Option<i64>, sqlx::Error> {
-    let exists: Option<(String,)> = sqlx::query_as(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name = '_sqlx_migrations'",
-    )
-    .fetch_optional(&mut *conn)
-    .await?;
-    if exists.is_none() {
-        return Ok(None);
+fn header_is_sqlite(path: &Path) -> bool {
+    use std::io::Read;
+    let mut header = [0u8; 16];
+    File::open(path)
+        .and_then(|mut f| f.read_exact(&mut header))
+        .is_ok()
+        && &header == SQLITE_MAGIC
+}
+
+/// The error for a damaged live database, naming the newest good backup.
+async fn damaged(data_dir: &Path, path: &Path) -> StoreError {
+    StoreError::Damaged {
+        path: path.to_path_buf(),
+        latest_backup: swap::latest_good(data_dir).await.map(|b| b.created_at),
     }
-    let (max,): (Option<i64>,) = sqlx::query_as("SELECT MAX(version) FROM _sqlx_migrations")
-        .fetch_one(&mut *conn)
-        .await?;
-    Ok(max)
 }
 
 fn classify_open_error(path: &Path, e: sqlx::Error) -> StoreError {

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 mod accounts_api;
 mod analytics_api;
+mod backup_api;
 mod posts_api;
 mod publish_api;
 
@@ -14,6 +15,7 @@ use crate::accounts::service::Accounts;
 use crate::accounts::tokens::Tokens;
 use crate::analytics::Analytics;
 use crate::audit::Outcome;
+use crate::backup::Backups;
 use crate::clock::Clock;
 use crate::compose::service::Compose;
 use crate::ctx::Ctx;
@@ -122,6 +124,7 @@ pub struct Engine {
     publisher: Arc<Publisher>,
     analytics: Arc<Analytics>,
     sampler_delay: Duration,
+    backups: Arc<Backups>,
     workers: Workers,
     /// The loopback video preview server, started on first use.
     preview: Arc<Previews>,
@@ -178,6 +181,7 @@ impl Engine {
         ));
         let tray = Arc::new(Tray::new(ctx.clone(), settings.clone(), publisher.clone()));
         let analytics = Arc::new(Analytics::new(ctx.clone(), tokens.clone()));
+        let backups = Arc::new(Backups::new(ctx.clone(), posts.clone()));
         Ok(Arc::new(Engine {
             ctx,
             tiktok_app,
@@ -191,6 +195,7 @@ impl Engine {
             publisher,
             analytics,
             sampler_delay: config.sampler_delay,
+            backups,
             workers: Workers::default(),
             preview,
         }))
@@ -232,6 +237,7 @@ impl Engine {
             &self.tokens,
             &self.analytics,
             self.sampler_delay,
+            &self.backups,
         );
     }
 

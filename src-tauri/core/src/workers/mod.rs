@@ -1,6 +1,6 @@
 //! The engine's background workers, each a named unit with its own stop signal and task:
 //! the startup media check, the scheduler, the wall-clock jump watch, the token refresher, the
-//! Trash clean-up and the analytics sampler.
+//! Trash clean-up, the analytics sampler and the daily backup.
 //!
 //! [`Workers`] starts them once, in that order, and stops them together: every worker is told
 //! to stop first, then the token refresher and the scheduler are waited for (a few seconds
@@ -11,10 +11,12 @@ use std::time::Duration;
 
 use crate::accounts::tokens::Tokens;
 use crate::analytics::Analytics;
+use crate::backup::Backups;
 use crate::ctx::Ctx;
 use crate::posts::service::Posts;
 use crate::publisher::Publisher;
 
+pub mod backup;
 pub mod media_check;
 pub mod sampler;
 pub mod scheduler;
@@ -37,6 +39,7 @@ struct Started {
     refresher: Worker,
     trash_purge: Worker,
     sampler: Worker,
+    backup: Worker,
 }
 
 #[derive(Debug, Default)]
@@ -63,6 +66,7 @@ impl Workers {
         tokens: &Arc<Tokens>,
         analytics: &Arc<Analytics>,
         sampler_delay: Duration,
+        backups: &Arc<Backups>,
     ) {
         let mut state = self.state.lock().expect("workers");
         if !matches!(*state, State::Idle) {
@@ -78,6 +82,7 @@ impl Workers {
         let refresher = token_refresher::spawn(ctx, tokens);
         let trash_purge = trash_purge::spawn(posts);
         let sampler = sampler::spawn(ctx, analytics, sampler_delay);
+        let backup = backup::spawn(backups);
         *state = State::Running(Started {
             media_check,
             scheduler,
@@ -85,6 +90,7 @@ impl Workers {
             refresher,
             trash_purge,
             sampler,
+            backup,
         });
     }
 
@@ -104,6 +110,7 @@ impl Workers {
             refresher,
             trash_purge,
             sampler,
+            backup,
         } = started;
         for w in [
             Some(&media_check),
@@ -112,12 +119,16 @@ impl Workers {
             Some(&refresher),
             Some(&trash_purge),
             Some(&sampler),
+            Some(&backup),
         ]
         .into_iter()
         .flatten()
         {
             w.signal_stop();
         }
+        // A backup in flight finishes its copy or is abandoned as a partial file, which
+        // the next backup removes; waiting keeps a restore from swapping under it.
+        let _ = backup.join(STOP_WAIT).await;
         if !refresher.join(STOP_WAIT).await {
             tracing::warn!("background refresher did not stop in time");
         }
@@ -137,6 +148,7 @@ impl Workers {
                 Some(&s.refresher),
                 Some(&s.trash_purge),
                 Some(&s.sampler),
+                Some(&s.backup),
             ]
             .into_iter()
             .flatten()
@@ -206,6 +218,10 @@ mod tests {
             &analytics,
             Duration::ZERO,
         );
+        let backups = Arc::new(Backups::new(ctx.clone(), posts.clone()));
+        let workers = Workers::default();
+        assert!(workers.running().is_empty());
+        workers.start(&ctx, &posts, &publisher, &tokens, &backups);
         let mut expected = vec!["startup media check", "scheduler"];
         if cfg!(target_os = "linux") {
             expected.push("wall-clock watch");
@@ -223,6 +239,10 @@ mod tests {
             &analytics,
             Duration::ZERO,
         );
+        expected.push("daily backup");
+        assert_eq!(workers.running(), expected);
+        // A second start is a no-op.
+        workers.start(&ctx, &posts, &publisher, &tokens, &backups);
         assert_eq!(workers.running(), expected);
         tokio::time::timeout(Duration::from_secs(12), workers.stop())
             .await
@@ -236,6 +256,7 @@ mod tests {
             &analytics,
             Duration::ZERO,
         );
+        workers.start(&ctx, &posts, &publisher, &tokens, &backups);
         assert!(workers.running().is_empty(), "not restarted after stop");
         workers.stop().await;
     }
