@@ -11,20 +11,15 @@ use crate::compose::{click_next, connect, draft, make_video, schedule};
 use crate::gallery::set_theme;
 use crate::support::{wait_for, App, Launch};
 
-/// Runs `script` in the window and answers what it returns.
-pub(crate) async fn js(app: &App, script: &str, args: Vec<Value>) -> Value {
-    app.client.execute(script, args).await.unwrap()
-}
-
 /// How many elements `selector` finds once there are exactly `n` (the view may still load).
 async fn count_is(app: &App, selector: &str, n: usize) {
     wait_for(&format!("{n} of {selector}"), async || {
-        let got = js(
-            app,
-            "return document.querySelectorAll(arguments[0]).length;",
-            vec![json!(selector)],
-        )
-        .await;
+        let got = app
+            .js(
+                "return document.querySelectorAll(arguments[0]).length;",
+                vec![json!(selector)],
+            )
+            .await;
         if got == json!(n) {
             Ok(())
         } else {
@@ -37,8 +32,7 @@ async fn count_is(app: &App, selector: &str, n: usize) {
 /// The long name of the month grid's first column.
 async fn first_column(app: &App) -> String {
     app.wait_testid("calendar-weekday").await;
-    js(
-        app,
+    app.js(
         "return document.querySelector('[data-testid=calendar-weekday] abbr').title;",
         vec![],
     )
@@ -84,9 +78,7 @@ async fn a_busy_day_the_legend_the_week_the_agenda_and_the_week_start() {
         let more = app.text("calendar-more").await;
         assert_eq!(more, "+5 more");
         // One line each, inside its cell, even at the smallest window.
-        let fit = js(
-            app,
-            "const cell = document.querySelector(arguments[0]).getBoundingClientRect(); \
+        let fit = app.js("const cell = document.querySelector(arguments[0]).getBoundingClientRect(); \
              return [...document.querySelectorAll(arguments[1])].map((c) => { \
                const r = c.getBoundingClientRect(); \
                return { h: r.height, inside: r.left >= cell.left - 0.5 && r.right <= cell.right + 0.5, \
@@ -123,9 +115,7 @@ async fn a_busy_day_the_legend_the_week_the_agenda_and_the_week_start() {
         app.click("calendar-toggle-week").await;
         app.wait_testid("calendar-now-line").await;
         let seen = wait_for("the now line in view", async || {
-            let v = js(
-                app,
-                "const main = document.getElementById('main').getBoundingClientRect(); \
+            let v = app.js("const main = document.getElementById('main').getBoundingClientRect(); \
                  const line = document.querySelector('[data-testid=calendar-now-line]').getBoundingClientRect(); \
                  const head = document.querySelector('[data-testid=calendar-week-day]').getBoundingClientRect(); \
                  return { inView: line.top >= head.bottom - 1 && line.bottom <= main.bottom, \
@@ -155,9 +145,7 @@ async fn a_busy_day_the_legend_the_week_the_agenda_and_the_week_start() {
             "[data-testid=calendar-agenda-day][data-date=\"{day}\"] [data-testid=calendar-agenda-post]"
         );
         count_is(app, &rows, 7).await;
-        let order = js(
-            app,
-            "return [...document.querySelectorAll(arguments[0])].map((r) => Number(r.dataset.postId));",
+        let order = app.js("return [...document.querySelectorAll(arguments[0])].map((r) => Number(r.dataset.postId));",
             vec![json!(rows)],
         )
         .await;

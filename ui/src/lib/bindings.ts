@@ -5,6 +5,7 @@ import { invoke } from "@tauri-apps/api/core";
 export type ErrorCode = "internal" | "invalid_input" | "not_found" | "storage" | "keychain" | "tiktok" | "conflict" | "unavailable" | "damaged";
 export type UiError = { code: ErrorCode, message: string, };
 export type Theme = "system" | "light" | "dark";
+export type WeekStart = "auto" | "monday" | "sunday" | "saturday";
 export type Settings = { 
 /**
  * The master switch; each kind below can also be turned off on its own.
@@ -13,8 +14,8 @@ notificationsEnabled: boolean, notifyPublished: boolean, notifyFailed: boolean, 
 /**
  * Account problems: reconnect needed, sign-in about to expire.
  */
-notifyAccount: boolean, launchAtLogin: boolean, publishingPaused: boolean, theme: Theme, };
-export type SettingsPatch = { notificationsEnabled: boolean | null, notifyPublished: boolean | null, notifyFailed: boolean | null, notifyNeedsAttention: boolean | null, notifyMissed: boolean | null, notifyAccount: boolean | null, launchAtLogin: boolean | null, publishingPaused: boolean | null, theme: Theme | null, };
+notifyAccount: boolean, launchAtLogin: boolean, publishingPaused: boolean, theme: Theme, weekStart: WeekStart, };
+export type SettingsPatch = { notificationsEnabled: boolean | null, notifyPublished: boolean | null, notifyFailed: boolean | null, notifyNeedsAttention: boolean | null, notifyMissed: boolean | null, notifyAccount: boolean | null, launchAtLogin: boolean | null, publishingPaused: boolean | null, theme: Theme | null, weekStart: WeekStart | null, };
 export type TiktokMode = "simulator" | "tiktok";
 export type AppInfo = { version: string, dataDir: string, logDir: string, tiktokMode: TiktokMode, simulatorUrl: string | null, trayAvailable: boolean, 
 /**
@@ -61,7 +62,7 @@ idPending: boolean,
  * Posted as "Only me": TikTok gives such a post no public id, ever.
  */
 onlyMe: boolean, };
-export type EngineEvent = { "kind": "settingsChanged", settings: Settings, } | { "kind": "deepLink", url: string, handled: boolean, detail: string, } | { "kind": "notice", level: NoticeLevel, message: string, } | { "kind": "accountsChanged", accountId: number | null, } | { "kind": "connectFinished", flowId: string | null, ok: boolean, message: string, account: AccountDto | null, } | { "kind": "postsChanged", postId: number | null, accountId: number | null, } | { "kind": "dropHover", active: boolean, } | { "kind": "ingested", results: Array<IngestResult>, } | { "kind": "publishProgress", postId: number, accountId: number, state: PublishStep, bytesConfirmed: number, bytesSent: number, bytesTotal: number, } | { "kind": "publishStateChanged", postId: number, accountId: number, state: PublishStep, message: string | null, } | { "kind": "dataReplaced", message: string, } | { "kind": "notify", notification: NotificationKind, title: string, body: string, };
+export type EngineEvent = { "kind": "settingsChanged", settings: Settings, } | { "kind": "deepLink", url: string, handled: boolean, detail: string, } | { "kind": "notice", level: NoticeLevel, message: string, } | { "kind": "accountsChanged", accountId: number | null, } | { "kind": "connectFinished", flowId: string | null, ok: boolean, message: string, account: AccountDto | null, } | { "kind": "postsChanged", postId: number | null, accountId: number | null, } | { "kind": "dropHover", active: boolean, } | { "kind": "ingested", results: Array<IngestResult>, } | { "kind": "publishProgress", postId: number, accountId: number, state: PublishStep, bytesConfirmed: number, bytesSent: number, bytesTotal: number, } | { "kind": "publishStateChanged", postId: number, accountId: number, state: PublishStep, message: string | null, } | { "kind": "analyticsChanged", accountId: number | null, } | { "kind": "dataReplaced", message: string, } | { "kind": "notify", notification: NotificationKind, title: string, body: string, };
 export type AuditEntry = { id: number, at: string, accountId: number | null, action: string, outcome: string, detail: string, };
 export type AuditQuery = { accountId?: number, action?: string, outcome?: string, 
 /**
@@ -390,6 +391,78 @@ accounts: Array<DraftAccount>,
  * Drafts over all accounts (the sidebar's count), whatever the filter.
  */
 total: number, };
+export type MatchKind = "public_id" | "matched" | "uncertain" | "pending" | "unmatched" | "imported";
+export type Visibility = "pending" | "public" | "private" | "gone";
+export type Counts = { followerCount: number | null, followingCount: number | null, likesCount: number | null, videoCount: number | null, };
+export type SnapshotPoint = { takenAt: string, followerCount: number | null, followingCount: number | null, likesCount: number | null, videoCount: number | null, };
+export type Gap = { from: string, to: string, };
+export type AccountSeries = { accountId: number, points: Array<SnapshotPoint>, gaps: Array<Gap>, };
+export type CurvePoint = { 
+/**
+ * The schedule's age (hours) this sample stands for.
+ */
+ageBucketHours: number, 
+/**
+ * Its real age when sampled (hours, fractional).
+ */
+ageHours: number, sampledAt: string, views: number, likes: number, comments: number, shares: number, };
+export type PostPerformance = { id: number, accountId: number, 
+/**
+ * Tokdeck's post; `None` for a video posted outside Tokdeck.
+ */
+postId: number | null, videoId: string | null, matchKind: MatchKind, visibility: Visibility, shareUrl: string | null, caption: string, publishedAt: string, 
+/**
+ * When TikTok first listed it; when it stopped.
+ */
+liveAt: string | null, goneAt: string | null, 
+/**
+ * The latest numbers TikTok gave (none for private posts, none before it was seen).
+ */
+views: number | null, likes: number | null, comments: number | null, shares: number | null, countedAt: string | null, };
+export type MedianAt = { ageBucketHours: number, views: number, 
+/**
+ * How many videos the median is over.
+ */
+videos: number, };
+export type PostCurve = { post: PostPerformance, points: Array<CurvePoint>, 
+/**
+ * The median views of the account's videos (this one included) at each sampled age.
+ */
+accountMedian: Array<MedianAt>, };
+export type TopSort = "views" | "likes" | "comments" | "shares" | "recent";
+export type TopPostsQuery = { 
+/**
+ * One account, or all of them.
+ */
+accountId: number | null, sort: TopSort, 
+/**
+ * Default 50, at most 200.
+ */
+limit: number | null, 
+/**
+ * Only videos published at or after this instant (RFC 3339).
+ */
+since: string | null, };
+export type HeatCell = { weekday: number, hour: number, 
+/**
+ * Median of these posts' 24-hour views divided by the account's median 24-hour views
+ * (1.0 = as usual); `None` without posts.
+ */
+relative: number | null, posts: number, };
+export type Heatmap = { accountId: number, zone: string, 
+/**
+ * 7 × 24 cells, Monday 00 h first.
+ */
+cells: Array<HeatCell>, 
+/**
+ * Posts with a 24-hour sample behind the map, and the account's median 24-hour views.
+ */
+posts: number, medianViews: number | null, 
+/**
+ * Fewer posts than [`HEATMAP_MIN_POSTS`]: the UI says "not enough posts yet".
+ */
+enough: boolean, };
+export type CsvKind = "snapshots" | "samples";
 export type BackupFailure = { at: string, 
 /**
  * What went wrong and what to do, in plain words.
@@ -527,6 +600,7 @@ export const commands = {
   relinkPostMedia: (postId: number, newPath: string, acceptChanged: boolean): Promise<PostDto> => invoke("relink_post_media", { postId, newPath, acceptChanged }),
   calendarMonth: (year: number, month: number, zone: string, accountId: number | null): Promise<CalendarRange> => invoke("calendar_month", { year, month, zone, accountId }),
   calendarWeek: (date: string, zone: string, accountId: number | null): Promise<CalendarRange> => invoke("calendar_week", { date, zone, accountId }),
+  calendarDays: (from: string, days: number, zone: string, accountId: number | null): Promise<CalendarRange> => invoke("calendar_days", { from, days, zone, accountId }),
   queue: (query: QueueQuery): Promise<CalendarItem[]> => invoke("queue", { query }),
   getPostingCaps: (): Promise<Caps> => invoke("get_posting_caps"),
   setPostingCaps: (caps: Caps): Promise<Caps> => invoke("set_posting_caps", { caps }),
@@ -556,6 +630,13 @@ export const commands = {
   unschedulePost: (postId: number): Promise<PostDto> => invoke("unschedule_post", { postId }),
   onTiktok: (postId: number): Promise<OnTiktok> => invoke("on_tiktok", { postId }),
   openOnTiktok: (postId: number, publicId: string): Promise<void> => invoke("open_on_tiktok", { postId, publicId }),
+  accountSeries: (accountId: number, from: string | null, to: string | null): Promise<AccountSeries> => invoke("account_series", { accountId, from, to }),
+  postPerformance: (postId: number): Promise<PostPerformance | null> => invoke("post_performance", { postId }),
+  postsPerformance: (postIds: number[]): Promise<PostPerformance[]> => invoke("posts_performance", { postIds }),
+  postCurve: (performanceId: number): Promise<PostCurve> => invoke("post_curve", { performanceId }),
+  topPosts: (query: TopPostsQuery): Promise<PostPerformance[]> => invoke("top_posts", { query }),
+  bestTimeHeatmap: (accountId: number, zone: string): Promise<Heatmap> => invoke("best_time_heatmap", { accountId, zone }),
+  exportAnalyticsCsv: (kind: CsvKind, accountId: number | null): Promise<string> => invoke("export_analytics_csv", { kind, accountId }),
   backupStatus: (): Promise<BackupStatus> => invoke("backup_status"),
   backUpNow: (path: string, passphrase: string | null): Promise<Manifest> => invoke("back_up_now", { path, passphrase }),
   inspectBackup: (path: string, passphrase: string | null): Promise<BackupPreview> => invoke("inspect_backup", { path, passphrase }),

@@ -208,6 +208,7 @@ mod tests {
             posts.clone(),
         ));
         let analytics = Arc::new(Analytics::new(ctx.clone(), tokens.clone()));
+        let backups = Arc::new(Backups::new(ctx.clone(), posts.clone()));
         let workers = Workers::default();
         assert!(workers.running().is_empty());
         workers.start(
@@ -217,11 +218,8 @@ mod tests {
             &tokens,
             &analytics,
             Duration::ZERO,
+            &backups,
         );
-        let backups = Arc::new(Backups::new(ctx.clone(), posts.clone()));
-        let workers = Workers::default();
-        assert!(workers.running().is_empty());
-        workers.start(&ctx, &posts, &publisher, &tokens, &backups);
         let mut expected = vec!["startup media check", "scheduler"];
         if cfg!(target_os = "linux") {
             expected.push("wall-clock watch");
@@ -229,6 +227,7 @@ mod tests {
         expected.push("token refresher");
         expected.push("trash clean-up");
         expected.push("analytics sampler");
+        expected.push("daily backup");
         assert_eq!(workers.running(), expected);
         // A second start is a no-op.
         workers.start(
@@ -238,11 +237,8 @@ mod tests {
             &tokens,
             &analytics,
             Duration::ZERO,
+            &backups,
         );
-        expected.push("daily backup");
-        assert_eq!(workers.running(), expected);
-        // A second start is a no-op.
-        workers.start(&ctx, &posts, &publisher, &tokens, &backups);
         assert_eq!(workers.running(), expected);
         tokio::time::timeout(Duration::from_secs(12), workers.stop())
             .await
@@ -255,8 +251,8 @@ mod tests {
             &tokens,
             &analytics,
             Duration::ZERO,
+            &backups,
         );
-        workers.start(&ctx, &posts, &publisher, &tokens, &backups);
         assert!(workers.running().is_empty(), "not restarted after stop");
         workers.stop().await;
     }
