@@ -227,8 +227,6 @@ fn tempdir() -> tempfile::TempDir {
     tempfile::tempdir().unwrap()
 }
 
-#[path = "media_common/mod.rs"]
-#[allow(dead_code)]
 mod media_common;
 
 #[tokio::test]

@@ -31,7 +31,7 @@ use crate::settings_service::SettingsService;
 use crate::tiktok_app::{TiktokApp, TiktokAppConfig};
 use crate::tiktok_config::{DirectPostAudit, TiktokConfigDto, TiktokConfigPatch, TiktokEndpoints};
 use crate::tray_status::Tray;
-use crate::workers::Workers;
+use crate::workers::{WorkerDeps, Workers};
 
 /// Environment variable that moves all of Tokdeck's data (tests, E2E, portable installs).
 pub const DATA_DIR_ENV: &str = "TOKDECK_DATA_DIR";
@@ -227,18 +227,18 @@ impl Engine {
     }
 
     /// Starts the background workers (once): the startup media check, the scheduler, the
-    /// wall-clock jump watch, the token refresher, the Trash clean-up and the analytics
-    /// sampler. The shell calls this after setup; tests that want it call it too.
+    /// wall-clock jump watch, the token refresher, the Trash clean-up, the analytics sampler
+    /// and the daily backup. The shell calls this after setup; tests that want it call it too.
     pub fn start_background(self: &Arc<Self>) {
-        self.workers.start(
-            &self.ctx,
-            &self.posts,
-            &self.publisher,
-            &self.tokens,
-            &self.analytics,
-            self.sampler_delay,
-            &self.backups,
-        );
+        self.workers.start(WorkerDeps {
+            ctx: &self.ctx,
+            posts: &self.posts,
+            publisher: &self.publisher,
+            tokens: &self.tokens,
+            analytics: &self.analytics,
+            sampler_delay: self.sampler_delay,
+            backups: &self.backups,
+        });
     }
 
     pub fn data_dir(&self) -> &Path {

@@ -46,7 +46,7 @@ struct Started {
 enum State {
     #[default]
     Idle,
-    Running(Started),
+    Running(Box<Started>),
     Stopped,
 }
 
@@ -56,18 +56,30 @@ pub struct Workers {
     state: std::sync::Mutex<State>,
 }
 
+/// What the workers run against: the services they call.
+pub struct WorkerDeps<'a> {
+    pub ctx: &'a Ctx,
+    pub posts: &'a Arc<Posts>,
+    pub publisher: &'a Arc<Publisher>,
+    pub tokens: &'a Arc<Tokens>,
+    pub analytics: &'a Arc<Analytics>,
+    /// How long the sampler waits after start before its first pass.
+    pub sampler_delay: Duration,
+    pub backups: &'a Arc<Backups>,
+}
+
 impl Workers {
     /// Starts the workers (once; never after [`Workers::stop`]).
-    pub fn start(
-        &self,
-        ctx: &Ctx,
-        posts: &Arc<Posts>,
-        publisher: &Arc<Publisher>,
-        tokens: &Arc<Tokens>,
-        analytics: &Arc<Analytics>,
-        sampler_delay: Duration,
-        backups: &Arc<Backups>,
-    ) {
+    pub fn start(&self, deps: WorkerDeps<'_>) {
+        let WorkerDeps {
+            ctx,
+            posts,
+            publisher,
+            tokens,
+            analytics,
+            sampler_delay,
+            backups,
+        } = deps;
         let mut state = self.state.lock().expect("workers");
         if !matches!(*state, State::Idle) {
             return;
@@ -83,7 +95,7 @@ impl Workers {
         let trash_purge = trash_purge::spawn(posts);
         let sampler = sampler::spawn(ctx, analytics, sampler_delay);
         let backup = backup::spawn(backups);
-        *state = State::Running(Started {
+        *state = State::Running(Box::new(Started {
             media_check,
             scheduler,
             clock_watch,
@@ -91,7 +103,7 @@ impl Workers {
             trash_purge,
             sampler,
             backup,
-        });
+        }));
     }
 
     /// Tells every worker to stop, then waits for the token refresher, the scheduler and the
@@ -111,7 +123,7 @@ impl Workers {
             trash_purge,
             sampler,
             backup,
-        } = started;
+        } = *started;
         for w in [
             Some(&media_check),
             Some(&scheduler),
@@ -211,15 +223,15 @@ mod tests {
         let backups = Arc::new(Backups::new(ctx.clone(), posts.clone()));
         let workers = Workers::default();
         assert!(workers.running().is_empty());
-        workers.start(
-            &ctx,
-            &posts,
-            &publisher,
-            &tokens,
-            &analytics,
-            Duration::ZERO,
-            &backups,
-        );
+        workers.start(WorkerDeps {
+            ctx: &ctx,
+            posts: &posts,
+            publisher: &publisher,
+            tokens: &tokens,
+            analytics: &analytics,
+            sampler_delay: Duration::ZERO,
+            backups: &backups,
+        });
         let mut expected = vec!["startup media check", "scheduler"];
         if cfg!(target_os = "linux") {
             expected.push("wall-clock watch");
@@ -230,29 +242,29 @@ mod tests {
         expected.push("daily backup");
         assert_eq!(workers.running(), expected);
         // A second start is a no-op.
-        workers.start(
-            &ctx,
-            &posts,
-            &publisher,
-            &tokens,
-            &analytics,
-            Duration::ZERO,
-            &backups,
-        );
+        workers.start(WorkerDeps {
+            ctx: &ctx,
+            posts: &posts,
+            publisher: &publisher,
+            tokens: &tokens,
+            analytics: &analytics,
+            sampler_delay: Duration::ZERO,
+            backups: &backups,
+        });
         assert_eq!(workers.running(), expected);
         tokio::time::timeout(Duration::from_secs(12), workers.stop())
             .await
             .expect("the workers stop");
         assert!(workers.running().is_empty());
-        workers.start(
-            &ctx,
-            &posts,
-            &publisher,
-            &tokens,
-            &analytics,
-            Duration::ZERO,
-            &backups,
-        );
+        workers.start(WorkerDeps {
+            ctx: &ctx,
+            posts: &posts,
+            publisher: &publisher,
+            tokens: &tokens,
+            analytics: &analytics,
+            sampler_delay: Duration::ZERO,
+            backups: &backups,
+        });
         assert!(workers.running().is_empty(), "not restarted after stop");
         workers.stop().await;
     }
