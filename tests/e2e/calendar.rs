@@ -4,7 +4,7 @@
 //! the Week starts on setting moves the calendar's first column.
 
 use chrono::{Datelike, Duration as Days, Local, NaiveDate};
-use serde_json::{json, Value};
+use serde_json::json;
 
 use crate::accounts::Sim;
 use crate::compose::{click_next, connect, draft, make_video, schedule};

@@ -2,6 +2,9 @@
 //! Goal: p99 ≤ 2 ms through the engine (SQL + DTOs). The reference, measured in the same run,
 //! is the same SQL run by the `sqlite3` CLI on the same file.
 
+mod common;
+use common::{inline_anonymous, pct, sqlite3_reference, CALLS};
+
 use std::time::{Duration, Instant};
 
 use tokdeck_core::accounts::{self, AccountQuery, Profile, TokenFacts};
@@ -10,45 +13,6 @@ use tokdeck_core::secrets::Secrets;
 use tokdeck_core::{Engine, EngineConfig};
 
 const N: usize = 100;
-const CALLS: usize = 1000;
-
-fn pct(sorted: &[Duration], p: f64) -> f64 {
-    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[i].as_secs_f64() * 1000.0
-}
-
-/// The SQL with its parameters inlined (numbers and a plain word only).
-fn inline(sql: &str, params: &[&str]) -> String {
-    let mut out = String::new();
-    let mut it = params.iter();
-    for c in sql.chars() {
-        if c == '?' {
-            out.push_str(it.next().expect("a parameter per placeholder"));
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}
-
-/// Mean time per statement when the CLI runs `CALLS` copies of it (process start amortised).
-fn sqlite3_reference(db: &std::path::Path, sql: &str) -> Option<f64> {
-    let script = format!("{};\n", sql).repeat(CALLS);
-    let started = Instant::now();
-    let out = std::process::Command::new("sqlite3")
-        .arg(db)
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::null())
-        .spawn()
-        .ok()
-        .and_then(|mut child| {
-            use std::io::Write;
-            child.stdin.take()?.write_all(script.as_bytes()).ok()?;
-            child.wait().ok()
-        })?;
-    out.success()
-        .then(|| started.elapsed().as_secs_f64() * 1000.0 / CALLS as f64)
-}
 
 async fn measure(engine: &Engine, q: &AccountQuery) -> Vec<Duration> {
     for _ in 0..50 {
@@ -106,8 +70,11 @@ fn main() {
 
         let db = dir.path().join(DB_FILE);
         let limit = (accounts::DEFAULT_PAGE + 1).to_string();
-        let list_sql = inline(&accounts::list_sql(false, false), &["0", &limit]);
-        let search_sql = inline(&accounts::list_sql(false, true), &["0", "'travel'", &limit]);
+        let list_sql = inline_anonymous(&accounts::list_sql(false, false), &["0".into(), limit.clone()]);
+        let search_sql = inline_anonymous(
+            &accounts::list_sql(false, true),
+            &["0".into(), "'travel'".into(), limit.clone()],
+        );
         for (name, times, sql) in [("list", &list, list_sql), ("search", &search, search_sql)] {
             let (p50, p99) = (pct(times, 0.50), pct(times, 0.99));
             println!(

@@ -3,6 +3,9 @@
 //! engine (SQL + DTOs). The reference, measured in the same run, is the same SQL run by the
 //! `sqlite3` CLI on the same file (skipped, with a message, when the CLI is not installed).
 
+mod common;
+use common::{inline, report, sqlite3_reference, CALLS};
+
 use std::time::{Duration, Instant};
 
 use tokdeck_core::analytics::{TopPostsQuery, TopSort};
@@ -14,58 +17,9 @@ use tokdeck_core::{Engine, EngineConfig};
 const ACCOUNTS: i64 = 100;
 const DAYS: i64 = 730;
 const VIDEOS: i64 = 100_000;
-const CALLS: usize = 1000;
 /// 2025-01-01T00:00Z: two years of history before the bench's "now".
 const START_MS: i64 = 1_735_689_600_000;
 const DAY_MS: i64 = 86_400_000;
-
-fn pct(sorted: &[Duration], p: f64) -> f64 {
-    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[i].as_secs_f64() * 1000.0
-}
-
-/// `sql` with its numbered parameters (`?1`, `?2`, ...) replaced by `params` (SQL literals).
-fn inline(sql: &str, params: &[String]) -> String {
-    let mut out = sql.to_owned();
-    for (i, p) in params.iter().enumerate().rev() {
-        out = out.replace(&format!("?{}", i + 1), p);
-    }
-    out
-}
-
-/// Mean ms per run of `script` (one or more statements) when the CLI runs it `CALLS` times
-/// (process start amortised); `None` without the CLI.
-fn sqlite3_reference(db: &std::path::Path, script: &str) -> Option<f64> {
-    use std::io::Write;
-    let script = format!("{script};\n").repeat(CALLS);
-    let started = Instant::now();
-    let mut child = std::process::Command::new("sqlite3")
-        .arg(db)
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::null())
-        .spawn()
-        .ok()?;
-    child.stdin.take()?.write_all(script.as_bytes()).ok()?;
-    let status = child.wait().ok()?;
-    status
-        .success()
-        .then(|| started.elapsed().as_secs_f64() * 1000.0 / CALLS as f64)
-}
-
-fn report(name: &str, times: &mut [Duration], reference: Option<f64>, rows: usize) {
-    times.sort();
-    let (p50, p99) = (pct(times, 0.5), pct(times, 0.99));
-    let verdict = if p99 <= 2.0 { "ok" } else { "OVER GOAL" };
-    match reference {
-        Some(r) => println!(
-            "{name}: p50 {p50:.3} ms, p99 {p99:.3} ms (goal p99 <= 2 ms: {verdict}); sqlite3 CLI same SQL {r:.3} ms/query; engine p99 / CLI = {:.2}x; {rows} rows",
-            p99 / r
-        ),
-        None => println!(
-            "{name}: p50 {p50:.3} ms, p99 {p99:.3} ms (goal p99 <= 2 ms: {verdict}); sqlite3 CLI not installed, no ratio (scripts/setup.sh installs it); {rows} rows"
-        ),
-    }
-}
 
 /// Times `CALLS` runs of `call(i)` after 50 warm-up runs; answers the times and the last rows.
 async fn measure<F, Fut>(call: F) -> (Vec<Duration>, usize)

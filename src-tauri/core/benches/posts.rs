@@ -3,7 +3,10 @@
 //! (SQL + DTOs). The reference, measured in the same run, is the same SQL run by the `sqlite3`
 //! CLI on the same file.
 
-use std::time::{Duration, Instant};
+mod common;
+use common::{inline, inline_anonymous, quoted, report, sqlite3_reference, CALLS};
+
+use std::time::Instant;
 
 use tokdeck_core::db::open::DB_FILE;
 use tokdeck_core::posts::{self, QueueQuery};
@@ -12,7 +15,6 @@ use tokdeck_core::{Engine, EngineConfig};
 
 const ACCOUNTS: i64 = 100;
 const POSTS: i64 = 100_000;
-const CALLS: usize = 1000;
 const WORDS: &[&str] = &[
     "sunset",
     "coffee",
@@ -66,57 +68,6 @@ const WORDS: &[&str] = &[
     "bookshelf",
 ];
 
-fn pct(sorted: &[Duration], p: f64) -> f64 {
-    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[i].as_secs_f64() * 1000.0
-}
-
-/// `sql` with its numbered parameters (`?1`, `?2`, ...) replaced by `params` (SQL literals).
-fn inline(sql: &str, params: &[String]) -> String {
-    let mut out = sql.to_owned();
-    // Highest number first, so `?1` does not eat the start of `?10`.
-    for (i, p) in params.iter().enumerate().rev() {
-        out = out.replace(&format!("?{}", i + 1), p);
-    }
-    out
-}
-
-/// `sql` with its anonymous parameters (`?`) replaced in order by `params`.
-fn inline_anonymous(sql: &str, params: &[String]) -> String {
-    let mut out = String::new();
-    let mut it = params.iter();
-    for c in sql.chars() {
-        if c == '?' {
-            out.push_str(it.next().expect("a parameter per placeholder"));
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}
-
-fn quoted(text: &str) -> String {
-    format!("'{}'", text.replace('\'', "''"))
-}
-
-/// Mean ms per statement when the CLI runs `CALLS` copies of it (process start amortised).
-fn sqlite3_reference(db: &std::path::Path, sql: &str) -> Option<f64> {
-    use std::io::Write;
-    let script = format!("{sql};\n").repeat(CALLS);
-    let started = Instant::now();
-    let mut child = std::process::Command::new("sqlite3")
-        .arg(db)
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::null())
-        .spawn()
-        .ok()?;
-    child.stdin.take()?.write_all(script.as_bytes()).ok()?;
-    let status = child.wait().ok()?;
-    status
-        .success()
-        .then(|| started.elapsed().as_secs_f64() * 1000.0 / CALLS as f64)
-}
-
 /// The month view's statement, inlined for the CLI.
 fn month_reference(
     db: &std::path::Path,
@@ -168,21 +119,6 @@ fn page_query(search: Option<String>) -> QueueQuery {
         search,
         limit: Some(50),
         finished_limit: Some(25),
-    }
-}
-
-fn report(name: &str, times: &mut [Duration], reference: Option<f64>, rows: usize) {
-    times.sort();
-    let (p50, p99) = (pct(times, 0.5), pct(times, 0.99));
-    let verdict = if p99 <= 2.0 { "ok" } else { "OVER GOAL" };
-    match reference {
-        Some(r) => println!(
-            "{name} p50 {p50:.3} ms, p99 {p99:.3} ms (goal p99 <= 2 ms: {verdict}); sqlite3 CLI same SQL {r:.3} ms/query; engine p50 / CLI = {:.2}x; {rows} rows",
-            p50 / r
-        ),
-        None => println!(
-            "{name} p50 {p50:.3} ms, p99 {p99:.3} ms (goal p99 <= 2 ms: {verdict}); sqlite3 CLI not available; {rows} rows"
-        ),
     }
 }
 

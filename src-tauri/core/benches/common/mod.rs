@@ -1,0 +1,80 @@
+//! What the SQL benches share: percentiles, the SQL with its parameters inlined for the
+//! `sqlite3` CLI, the CLI reference measured in the same run, and one report line.
+
+#![allow(dead_code)] // each bench uses its part
+
+use std::time::{Duration, Instant};
+
+/// How many copies of a statement the CLI runs (its process start amortised).
+pub const CALLS: usize = 1000;
+
+/// The `p` quantile of `sorted`, in milliseconds.
+pub fn pct(sorted: &[Duration], p: f64) -> f64 {
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i].as_secs_f64() * 1000.0
+}
+
+/// `sql` with its numbered parameters (`?1`, `?2`, ...) replaced by `params` (SQL literals).
+pub fn inline(sql: &str, params: &[String]) -> String {
+    let mut out = sql.to_owned();
+    // Highest number first, so `?1` does not eat the start of `?10`.
+    for (i, p) in params.iter().enumerate().rev() {
+        out = out.replace(&format!("?{}", i + 1), p);
+    }
+    out
+}
+
+/// `sql` with its anonymous parameters (`?`) replaced in order by `params`.
+pub fn inline_anonymous(sql: &str, params: &[String]) -> String {
+    let mut out = String::new();
+    let mut it = params.iter();
+    for c in sql.chars() {
+        if c == '?' {
+            out.push_str(it.next().expect("a parameter per placeholder"));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// `text` as an SQL string literal.
+pub fn quoted(text: &str) -> String {
+    format!("'{}'", text.replace('\'', "''"))
+}
+
+/// Mean ms per run of `script` (one or more statements) when the CLI runs it [`CALLS`] times;
+/// `None` without the CLI.
+pub fn sqlite3_reference(db: &std::path::Path, script: &str) -> Option<f64> {
+    use std::io::Write;
+    let script = format!("{script};\n").repeat(CALLS);
+    let started = Instant::now();
+    let mut child = std::process::Command::new("sqlite3")
+        .arg(db)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .ok()?;
+    child.stdin.take()?.write_all(script.as_bytes()).ok()?;
+    let status = child.wait().ok()?;
+    status
+        .success()
+        .then(|| started.elapsed().as_secs_f64() * 1000.0 / CALLS as f64)
+}
+
+/// One line: p50 and p99 against the goal (p99 ≤ 2 ms) and against the CLI on the same SQL.
+pub fn report(name: &str, times: &mut [Duration], reference: Option<f64>, rows: usize) {
+    times.sort();
+    let (p50, p99) = (pct(times, 0.5), pct(times, 0.99));
+    let verdict = if p99 <= 2.0 { "ok" } else { "OVER GOAL" };
+    match reference {
+        Some(r) => println!(
+            "{name}: p50 {p50:.3} ms, p99 {p99:.3} ms (goal p99 <= 2 ms: {verdict}); sqlite3 CLI same SQL {r:.3} ms/query; engine p50 / CLI = {:.2}x, p99 / CLI = {:.2}x; {rows} rows",
+            p50 / r,
+            p99 / r
+        ),
+        None => println!(
+            "{name}: p50 {p50:.3} ms, p99 {p99:.3} ms (goal p99 <= 2 ms: {verdict}); sqlite3 CLI not installed, no ratio (scripts/setup.sh installs it); {rows} rows"
+        ),
+    }
+}
