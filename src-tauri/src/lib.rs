@@ -508,6 +508,7 @@ mod tests {
             ("post_commands", include_str!("post_commands.rs")),
             ("trash_commands", include_str!("trash_commands.rs")),
             ("analytics_commands", include_str!("analytics_commands.rs")),
+            ("backup_commands", include_str!("backup_commands.rs")),
         ];
         let mut written: Vec<(&str, &str)> = Vec::new();
         for (module, source) in modules {
