@@ -3,14 +3,13 @@
 //! is the same SQL run by the `sqlite3` CLI on the same file.
 
 mod common;
-use common::{inline_anonymous, pct, sqlite3_reference, CALLS};
+use common::{inline_anonymous, open_engine, pct, runtime, sqlite3_reference, CALLS};
 
 use std::time::{Duration, Instant};
 
 use tokdeck_core::accounts::{self, AccountQuery, Profile, TokenFacts};
 use tokdeck_core::db::open::DB_FILE;
-use tokdeck_core::secrets::Secrets;
-use tokdeck_core::{Engine, EngineConfig};
+use tokdeck_core::Engine;
 
 const N: usize = 100;
 
@@ -30,17 +29,10 @@ async fn measure(engine: &Engine, q: &AccountQuery) -> Vec<Duration> {
 }
 
 fn main() {
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
+    let rt = runtime();
     rt.block_on(async {
         let dir = tempfile::tempdir().unwrap();
-        let secrets = Secrets::with_store("bench", keyring_core::mock::Store::new().unwrap());
-        let engine = Engine::open(EngineConfig::new(dir.path().to_path_buf(), secrets))
-            .await
-            .unwrap();
+        let engine = open_engine(dir.path()).await;
         let pool = engine.store().pool();
         let now = engine.clock().now_ms();
         for i in 0..N {

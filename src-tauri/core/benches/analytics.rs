@@ -4,15 +4,14 @@
 //! `sqlite3` CLI on the same file (skipped, with a message, when the CLI is not installed).
 
 mod common;
-use common::{inline, report, sqlite3_reference, CALLS};
+use common::{inline, insert_accounts, open_engine, report, runtime, sqlite3_reference, CALLS};
 
 use std::time::{Duration, Instant};
 
 use tokdeck_core::analytics::{TopPostsQuery, TopSort};
 use tokdeck_core::db::analytics::metrics;
 use tokdeck_core::db::open::DB_FILE;
-use tokdeck_core::secrets::Secrets;
-use tokdeck_core::{Engine, EngineConfig};
+use tokdeck_core::Engine;
 
 const ACCOUNTS: i64 = 100;
 const DAYS: i64 = 730;
@@ -47,19 +46,7 @@ async fn seed(engine: &Engine) {
     let pool = engine.store().pool();
     let seeding = Instant::now();
     let mut tx = pool.begin().await.unwrap();
-    for a in 1..=ACCOUNTS {
-        sqlx::query(
-            "INSERT INTO accounts (id, open_id, username, display_name, created_at, updated_at)
-             VALUES (?, ?, ?, ?, 0, 0)",
-        )
-        .bind(a)
-        .bind(format!("open-{a}"))
-        .bind(format!("creator{a}"))
-        .bind(format!("Creator {a}"))
-        .execute(&mut *tx)
-        .await
-        .unwrap();
-    }
+    insert_accounts(&mut tx, ACCOUNTS).await;
     // Daily snapshots for two years, at a per-account minute of the day.
     sqlx::query(
         "WITH RECURSIVE d(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM d WHERE i < ?1 - 1)
@@ -115,17 +102,10 @@ async fn seed(engine: &Engine) {
 }
 
 fn main() {
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
+    let rt = runtime();
     rt.block_on(async {
         let dir = tempfile::tempdir().unwrap();
-        let secrets = Secrets::with_store("bench", keyring_core::mock::Store::new().unwrap());
-        let engine = Engine::open(EngineConfig::new(dir.path().to_path_buf(), secrets))
-            .await
-            .unwrap();
+        let engine = open_engine(dir.path()).await;
         seed(&engine).await;
         let db = dir.path().join(DB_FILE);
         let e = &engine;

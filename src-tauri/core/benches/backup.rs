@@ -7,13 +7,15 @@
 //! `PRAGMA integrity_check` of the copy, fsync, rename), each the best of 3 runs, like the
 //! reference.
 
+mod common;
+use common::{insert_accounts, open_engine, runtime, secrets};
+
 use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
 use tokdeck_core::db::backup::{copy_into, BackupKind};
 use tokdeck_core::db::open::DB_FILE;
-use tokdeck_core::secrets::Secrets;
 use tokdeck_core::{Engine, EngineConfig};
 
 const ACCOUNTS: i64 = 100;
@@ -24,26 +26,10 @@ fn best(times: &[Duration]) -> f64 {
     times.iter().min().unwrap().as_secs_f64() * 1000.0
 }
 
-fn secrets() -> Secrets {
-    Secrets::with_store("bench", keyring_core::mock::Store::new().unwrap())
-}
-
 async fn seed(engine: &Engine) {
     let pool = engine.store().pool();
     let mut tx = pool.begin().await.unwrap();
-    for a in 1..=ACCOUNTS {
-        sqlx::query(
-            "INSERT INTO accounts (id, open_id, username, display_name, created_at, updated_at)
-             VALUES (?, ?, ?, ?, 0, 0)",
-        )
-        .bind(a)
-        .bind(format!("open-{a}"))
-        .bind(format!("creator{a}"))
-        .bind(format!("Creator {a}"))
-        .execute(&mut *tx)
-        .await
-        .unwrap();
-    }
+    insert_accounts(&mut tx, ACCOUNTS).await;
     let facts = r#"{"container":"mp4","codec":"h264","codecTag":"avc1","width":1080,"height":1920,"frameRate":30.0,"durationMs":30000,"sizeBytes":50000000}"#;
     let statuses = [
         "scheduled",
@@ -89,17 +75,11 @@ fn sqlite3_backup(db: &Path, dest: &Path) -> Option<Duration> {
 }
 
 fn main() {
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
+    let rt = runtime();
     rt.block_on(async {
         let dir = tempfile::tempdir().unwrap();
         let scratch = tempfile::tempdir().unwrap();
-        let engine = Engine::open(EngineConfig::new(dir.path().to_path_buf(), secrets()))
-            .await
-            .unwrap();
+        let engine = open_engine(dir.path()).await;
         seed(&engine).await;
         let db = dir.path().join(DB_FILE);
         let size = std::fs::metadata(&db).unwrap().len();

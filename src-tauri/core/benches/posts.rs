@@ -4,14 +4,15 @@
 //! CLI on the same file.
 
 mod common;
-use common::{inline, inline_anonymous, quoted, report, sqlite3_reference, CALLS};
+use common::{
+    inline, inline_anonymous, insert_accounts, open_engine, quoted, report, runtime,
+    sqlite3_reference, CALLS,
+};
 
 use std::time::Instant;
 
 use tokdeck_core::db::open::DB_FILE;
 use tokdeck_core::posts::{self, QueueQuery};
-use tokdeck_core::secrets::Secrets;
-use tokdeck_core::{Engine, EngineConfig};
 
 const ACCOUNTS: i64 = 100;
 const POSTS: i64 = 100_000;
@@ -123,34 +124,15 @@ fn page_query(search: Option<String>) -> QueueQuery {
 }
 
 fn main() {
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
+    let rt = runtime();
     rt.block_on(async {
         let dir = tempfile::tempdir().unwrap();
-        let secrets = Secrets::with_store("bench", keyring_core::mock::Store::new().unwrap());
-        let engine = Engine::open(EngineConfig::new(dir.path().to_path_buf(), secrets))
-            .await
-            .unwrap();
+        let engine = open_engine(dir.path()).await;
         let pool = engine.store().pool();
 
         let seeding = Instant::now();
         let mut tx = pool.begin().await.unwrap();
-        for a in 1..=ACCOUNTS {
-            sqlx::query(
-                "INSERT INTO accounts (id, open_id, username, display_name, created_at, updated_at)
-                 VALUES (?, ?, ?, ?, 0, 0)",
-            )
-            .bind(a)
-            .bind(format!("open-{a}"))
-            .bind(format!("creator{a}"))
-            .bind(format!("Creator {a}"))
-            .execute(&mut *tx)
-            .await
-            .unwrap();
-        }
+        insert_accounts(&mut tx, ACCOUNTS).await;
         let facts = r#"{"container":"mp4","codec":"h264","codecTag":"avc1","width":1080,"height":1920,"frameRate":30.0,"durationMs":30000,"sizeBytes":50000000}"#;
         // 2026-01-01T00:00Z + three years, spread evenly with jitter.
         let start_ms: i64 = 1_767_225_600_000;

@@ -78,3 +78,44 @@ pub fn report(name: &str, times: &mut [Duration], reference: Option<f64>, rows: 
         ),
     }
 }
+
+/// The benches' runtime: two worker threads, as on the 2-core machines they are measured on.
+pub fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+/// A keychain in memory (the benches measure SQL, not the OS keychain).
+pub fn secrets() -> tokdeck_core::secrets::Secrets {
+    tokdeck_core::secrets::Secrets::with_store("bench", keyring_core::mock::Store::new().unwrap())
+}
+
+/// An engine on a new database in `dir`.
+pub async fn open_engine(dir: &std::path::Path) -> std::sync::Arc<tokdeck_core::Engine> {
+    tokdeck_core::Engine::open(tokdeck_core::EngineConfig::new(
+        dir.to_path_buf(),
+        secrets(),
+    ))
+    .await
+    .unwrap()
+}
+
+/// Accounts 1..=`n` (`creator1`…), written in the caller's transaction.
+pub async fn insert_accounts(tx: &mut sqlx::SqliteConnection, n: i64) {
+    for a in 1..=n {
+        sqlx::query(
+            "INSERT INTO accounts (id, open_id, username, display_name, created_at, updated_at)
+             VALUES (?, ?, ?, ?, 0, 0)",
+        )
+        .bind(a)
+        .bind(format!("open-{a}"))
+        .bind(format!("creator{a}"))
+        .bind(format!("Creator {a}"))
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    }
+}

@@ -221,9 +221,7 @@ mod tests {
         ));
         let analytics = Arc::new(Analytics::new(ctx.clone(), tokens.clone()));
         let backups = Arc::new(Backups::new(ctx.clone(), posts.clone()));
-        let workers = Workers::default();
-        assert!(workers.running().is_empty());
-        workers.start(WorkerDeps {
+        let deps = || WorkerDeps {
             ctx: &ctx,
             posts: &posts,
             publisher: &publisher,
@@ -231,7 +229,10 @@ mod tests {
             analytics: &analytics,
             sampler_delay: Duration::ZERO,
             backups: &backups,
-        });
+        };
+        let workers = Workers::default();
+        assert!(workers.running().is_empty());
+        workers.start(deps());
         let mut expected = vec!["startup media check", "scheduler"];
         if cfg!(target_os = "linux") {
             expected.push("wall-clock watch");
@@ -242,29 +243,13 @@ mod tests {
         expected.push("daily backup");
         assert_eq!(workers.running(), expected);
         // A second start is a no-op.
-        workers.start(WorkerDeps {
-            ctx: &ctx,
-            posts: &posts,
-            publisher: &publisher,
-            tokens: &tokens,
-            analytics: &analytics,
-            sampler_delay: Duration::ZERO,
-            backups: &backups,
-        });
+        workers.start(deps());
         assert_eq!(workers.running(), expected);
         tokio::time::timeout(Duration::from_secs(12), workers.stop())
             .await
             .expect("the workers stop");
         assert!(workers.running().is_empty());
-        workers.start(WorkerDeps {
-            ctx: &ctx,
-            posts: &posts,
-            publisher: &publisher,
-            tokens: &tokens,
-            analytics: &analytics,
-            sampler_delay: Duration::ZERO,
-            backups: &backups,
-        });
+        workers.start(deps());
         assert!(workers.running().is_empty(), "not restarted after stop");
         workers.stop().await;
     }
