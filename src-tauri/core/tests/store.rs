@@ -151,3 +151,42 @@ async fn a_database_locked_by_another_program_gives_a_clear_error() {
     drop(stdin);
     let _ = other.kill().await;
 }
+
+/// Many writers that each read, then write, in one transaction, at once: every one of them must
+/// commit. With SQLite's deferred `BEGIN` some fail at once with "database is locked" (a reader
+/// whose snapshot went stale cannot become a writer) — seen when an account connected while the
+/// publisher wrote.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_read_then_write_transactions_all_commit() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).await.unwrap();
+    let pool = store.pool().clone();
+    let mut tasks = Vec::new();
+    for writer in 0..8 {
+        let pool = pool.clone();
+        tasks.push(tokio::spawn(async move {
+            for round in 0..25 {
+                let mut tx = tokdeck_core::db::begin_write(&pool).await?;
+                let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM settings")
+                    .fetch_one(&mut *tx)
+                    .await?;
+                tokio::task::yield_now().await;
+                sqlx::query("INSERT INTO settings (key, value, updated_at) VALUES (?, ?, 'now')")
+                    .bind(format!("w{writer}-{round}"))
+                    .bind(n.to_string())
+                    .execute(&mut *tx)
+                    .await?;
+                tx.commit().await?;
+            }
+            Ok::<(), sqlx::Error>(())
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap().expect("every writer commits");
+    }
+    let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM settings WHERE key LIKE 'w%'")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(n, 200);
+}

@@ -15,3 +15,15 @@ pub mod publish_jobs;
 pub mod schedule;
 pub mod settings;
 pub mod store_files;
+
+use sqlx::{Sqlite, SqlitePool, Transaction};
+
+/// A transaction that will write. SQLite's default `BEGIN` (deferred) takes the write lock only
+/// at the first write; in WAL mode a transaction that read first and finds another connection
+/// committed since then fails at once with "database is locked", without waiting for the busy
+/// timeout. `BEGIN IMMEDIATE` takes the write lock up front, so writers queue behind each other
+/// (up to the busy timeout) instead of failing: an account connecting while the publisher
+/// writes must not be refused.
+pub async fn begin_write(pool: &SqlitePool) -> sqlx::Result<Transaction<'static, Sqlite>> {
+    pool.begin_with("BEGIN IMMEDIATE").await
+}

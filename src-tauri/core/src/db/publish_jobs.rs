@@ -106,7 +106,7 @@ pub async fn park_unknown_outcome(
 pub async fn claim(pool: &SqlitePool, post_id: i64, now: i64) -> CoreResult<bool> {
     // Every statement here writes first: a transaction that read before writing could not
     // wait for a publish's concurrent write (SQLite answers BUSY at once).
-    let mut tx = pool.begin().await?;
+    let mut tx = crate::db::begin_write(pool).await?;
     let n = sqlx::query(
         "UPDATE posts SET status = 'queued', updated_at = ?
              WHERE id = ? AND status = 'scheduled' AND paused_reason IS NULL
@@ -176,7 +176,7 @@ pub struct StateWrite<'a> {
 pub async fn write_state(pool: &SqlitePool, w: StateWrite<'_>) -> CoreResult<bool> {
     let job = w.job;
     let now = w.now;
-    let mut tx = pool.begin().await?;
+    let mut tx = crate::db::begin_write(pool).await?;
     let n = sqlx::query(
         "UPDATE publish_jobs SET state = ?, publish_id = ?, upload_url_expires_at = ?,
                 video_size = ?, chunk_size = ?, total_chunks = ?, confirmed_bytes = ?, attempts = ?,

@@ -111,6 +111,24 @@ fn sql_is_written_only_under_db() {
     );
 }
 
+/// A deferred `BEGIN` that reads and then writes fails at once under a concurrent writer
+/// ("database is locked"); every transaction starts through `db::begin_write` instead.
+#[test]
+fn transactions_take_the_write_lock_up_front() {
+    let krate = Crate::read(&core_src());
+    let offenders: Vec<&str> = krate
+        .files
+        .iter()
+        .filter(|f| f.rel != "db/mod.rs")
+        .filter(|f| f.code.contains(".begin()") || f.code.contains("begin_with("))
+        .map(|f| f.rel.as_str())
+        .collect();
+    assert!(
+        offenders.is_empty(),
+        "start transactions with db::begin_write: {offenders:?}"
+    );
+}
+
 #[test]
 fn db_and_shared_types_import_no_service() {
     let krate = Crate::read(&core_src());

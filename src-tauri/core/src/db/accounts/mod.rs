@@ -61,7 +61,7 @@ pub async fn upsert_connected(
     app: &str,
     now: i64,
 ) -> CoreResult<i64> {
-    let mut tx = pool.begin().await?;
+    let mut tx = crate::db::begin_write(pool).await?;
     let existing: Option<(i64, String, String, String)> =
         sqlx::query_as("SELECT id, username, display_name, label FROM accounts WHERE open_id = ?")
             .bind(&p.open_id)
@@ -310,7 +310,7 @@ pub async fn set_label(pool: &SqlitePool, id: i64, label: &str, now: i64) -> Cor
 }
 
 pub async fn set_default(pool: &SqlitePool, id: i64, now: i64) -> CoreResult<()> {
-    let mut tx = pool.begin().await?;
+    let mut tx = crate::db::begin_write(pool).await?;
     let live: Option<(i64,)> =
         sqlx::query_as("SELECT id FROM accounts WHERE id = ? AND removed_at IS NULL")
             .bind(id)

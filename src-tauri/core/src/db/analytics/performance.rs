@@ -81,7 +81,7 @@ pub async fn resolve(
     kind: MatchKind,
     now: i64,
 ) -> CoreResult<()> {
-    let mut tx = pool.begin().await?;
+    let mut tx = crate::db::begin_write(pool).await?;
     // A write first: the transaction holds the write lock from its start, so it never has to
     // upgrade a read (which SQLite refuses at once, busy timeout or not, when another
     // connection wrote in between).

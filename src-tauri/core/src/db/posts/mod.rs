@@ -249,7 +249,7 @@ pub async fn insert_copies(
 ) -> CoreResult<Vec<(i64, i64)>> {
     let row = source;
     let mut ids = Vec::new();
-    let mut tx = pool.begin().await?;
+    let mut tx = crate::db::begin_write(pool).await?;
     for (account_id, max_duration_sec) in targets {
         let new_id = insert(
             &mut *tx,

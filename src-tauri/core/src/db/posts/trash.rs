@@ -66,7 +66,7 @@ pub async fn to_trash(
     now: i64,
     deleted: bool,
 ) -> CoreResult<Cancel> {
-    let mut tx = pool.begin().await?;
+    let mut tx = crate::db::begin_write(pool).await?;
     if PostStatus::parse(expected) == PostStatus::Queued {
         let n = sqlx::query("DELETE FROM publish_jobs WHERE post_id = ? AND state = 'queued'")
             .bind(id)
