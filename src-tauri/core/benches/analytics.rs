@@ -134,13 +134,18 @@ fn main() {
             e.post_curve(id).await.unwrap().points.len()
         })
         .await;
-        let mut script = inline(metrics::CURVE_SQL, &[n(4242)]);
-        script.push_str(";\n");
-        script.push_str(&inline(metrics::BUCKET_COUNTS_SQL, &[n(42)]));
-        for b in [1, 6, 24, 72, 168, 720, 888, 1056, 1224, 1392] {
-            script.push_str(";\n");
-            script.push_str(&inline(metrics::VIEWS_AT_RANK_SQL, &[n(42), n(b), n(499)]));
+        let buckets = [1, 6, 24, 72, 168, 720, 888, 1056, 1224, 1392];
+        let mut params = vec![n(42)];
+        for b in buckets {
+            params.extend([n(b), n(499)]);
         }
+        let script = [
+            inline(metrics::ROW_BY_ID_SQL, &[n(4242)]),
+            inline(metrics::CURVE_SQL, &[n(4242)]),
+            inline(metrics::BUCKET_COUNTS_SQL, &[n(42)]),
+            inline(&metrics::medians_sql(buckets.len()), &params),
+        ]
+        .join(";\n");
         report(
             "P-analytics post curve + account medians",
             &mut t,
@@ -148,37 +153,51 @@ fn main() {
             rows,
         );
 
-        // Top posts: one account and all accounts, by views; one account by likes.
-        for (name, all, sort) in [
-            (
-                "P-analytics top 50 by views (1 account)",
-                false,
-                TopSort::Views,
-            ),
-            (
-                "P-analytics top 50 by views (all 100 accounts)",
-                true,
-                TopSort::Views,
-            ),
-            (
-                "P-analytics top 50 by likes (1 account)",
-                false,
-                TopSort::Likes,
-            ),
-        ] {
-            let (mut t, rows) = measure(|i| async move {
-                let q = TopPostsQuery {
-                    account_id: (!all).then(|| account(i)),
-                    sort,
-                    limit: Some(50),
-                    since: None,
-                };
-                e.top_posts(&q).await.unwrap().len()
+        // Top posts: every sort, of one account and of all accounts, over all time; and the
+        // last 30 days of all accounts (read by publish time, then sorted).
+        let month_ago = chrono::Utc::now() - chrono::Duration::days(30);
+        let sorts = [
+            TopSort::Views,
+            TopSort::Likes,
+            TopSort::Comments,
+            TopSort::Shares,
+            TopSort::Recent,
+        ];
+        let cases = sorts
+            .iter()
+            .flat_map(|s| [(*s, false, false), (*s, true, false)])
+            .chain([(TopSort::Views, true, true), (TopSort::Likes, false, true)]);
+        for (sort, all, recent) in cases {
+            let since = recent.then(|| month_ago.to_rfc3339());
+            let (mut t, rows) = measure(|i| {
+                let since = since.clone();
+                async move {
+                    let q = TopPostsQuery {
+                        account_id: (!all).then(|| account(i)),
+                        sort,
+                        limit: Some(50),
+                        since,
+                    };
+                    e.top_posts(&q).await.unwrap().len()
+                }
             })
             .await;
             let account = if all { "NULL".into() } else { n(42) };
-            let sql = inline(&metrics::top_sql(sort, !all), &[account, n(0), n(50)]);
-            report(name, &mut t, sqlite3_reference(&db, &sql), rows);
+            let from = if recent {
+                n(month_ago.timestamp_millis())
+            } else {
+                n(0)
+            };
+            let sql = inline(
+                &metrics::top_sql(sort, !all, recent),
+                &[account, from, n(50)],
+            );
+            let name = format!(
+                "P-analytics top 50 by {sort:?} ({}{})",
+                if all { "all 100 accounts" } else { "1 account" },
+                if recent { ", last 30 days" } else { "" }
+            );
+            report(&name, &mut t, sqlite3_reference(&db, &sql), rows);
         }
 
         // Best time to post: one account's 24-hour views by weekday and hour, in a zone.

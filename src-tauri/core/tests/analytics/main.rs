@@ -10,6 +10,7 @@ mod media_common;
 
 mod faults;
 mod found;
+mod queries;
 mod timeline;
 
 use std::time::Duration;

@@ -66,9 +66,14 @@ pub struct PerformanceRow {
 const ROW: &str = "id, account_id, post_id, video_id, match_kind, visibility, share_url, caption, \
      published_at, live_at, gone_at, views, likes, comments, shares, counted_at";
 
+/// One row by its id (`?1`); [`ROW`]'s columns.
+pub const ROW_BY_ID_SQL: &str =
+    "SELECT id, account_id, post_id, video_id, match_kind, visibility, \
+     share_url, caption, published_at, live_at, gone_at, views, likes, comments, shares, \
+     counted_at FROM post_performance WHERE id = ?1";
+
 pub async fn by_id(pool: &SqlitePool, id: i64) -> CoreResult<Option<PerformanceRow>> {
-    let sql = format!("SELECT {ROW} FROM post_performance WHERE id = ?");
-    Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql))
+    Ok(sqlx::query_as(ROW_BY_ID_SQL)
         .bind(id)
         .fetch_optional(pool)
         .await?)
@@ -110,9 +115,21 @@ pub async fn curve(pool: &SqlitePool, id: i64) -> CoreResult<Vec<SampleRow>> {
 pub const BUCKET_COUNTS_SQL: &str = "SELECT age_bucket, COUNT(*) FROM performance_samples \
      WHERE account_id = ?1 GROUP BY age_bucket ORDER BY age_bucket";
 
-/// The `?3`-th smallest views of the account's samples at one age (the median's row).
-pub const VIEWS_AT_RANK_SQL: &str = "SELECT views FROM performance_samples \
-     WHERE account_id = ?1 AND age_bucket = ?2 ORDER BY views LIMIT 1 OFFSET ?3";
+/// The median views of `buckets` ages in one statement: for the k-th age, `?(2k+2)` is the
+/// bucket and `?(2k+3)` the rank of its median row; `?1` is the account. One round trip instead
+/// of one per age (the post curve made 12).
+pub fn medians_sql(buckets: usize) -> String {
+    (0..buckets)
+        .map(|k| {
+            let (b, r) = (2 * k + 2, 2 * k + 3);
+            format!(
+                "SELECT ?{b}, (SELECT views FROM performance_samples WHERE account_id = ?1 \
+                 AND age_bucket = ?{b} ORDER BY views LIMIT 1 OFFSET ?{r})"
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(" UNION ALL ")
+}
 
 /// Per age bucket: (bucket, samples, median views — the lower one for an even count), read
 /// from the (account, age, views) index.
@@ -121,22 +138,27 @@ pub async fn medians(pool: &SqlitePool, account_id: i64) -> CoreResult<Vec<(i64,
         .bind(account_id)
         .fetch_all(pool)
         .await?;
-    let mut out = Vec::with_capacity(counts.len());
-    for (bucket, n) in counts {
-        let (views,): (i64,) = sqlx::query_as(VIEWS_AT_RANK_SQL)
-            .bind(account_id)
-            .bind(bucket)
-            .bind((n - 1) / 2)
-            .fetch_one(pool)
-            .await?;
-        out.push((bucket, n, views));
+    if counts.is_empty() {
+        return Ok(Vec::new());
     }
-    Ok(out)
+    let mut q = sqlx::query_as::<_, (i64, i64)>(sqlx::AssertSqlSafe(medians_sql(counts.len())))
+        .bind(account_id);
+    for (bucket, n) in &counts {
+        q = q.bind(bucket).bind((n - 1) / 2);
+    }
+    let views = q.fetch_all(pool).await?;
+    Ok(counts
+        .into_iter()
+        .zip(views)
+        .map(|((bucket, n), (_, views))| (bucket, n, views))
+        .collect())
 }
 
 /// The statement of the top posts: one account (`?1`) or all (`?1` NULL), published at or
-/// after `?2`, best first by `sort`, `?3` rows.
-pub fn top_sql(sort: TopSort, one_account: bool) -> String {
+/// after `?2`, best first by `sort`, `?3` rows. `recent_only`: the period is short, so read its
+/// rows by publish time and sort them, instead of walking the sort's index past every older
+/// video.
+pub fn top_sql(sort: TopSort, one_account: bool, recent_only: bool) -> String {
     let (order, index) = match sort {
         TopSort::Views => ("views DESC", "views"),
         TopSort::Likes => ("likes DESC", "likes"),
@@ -144,24 +166,29 @@ pub fn top_sql(sort: TopSort, one_account: bool) -> String {
         TopSort::Shares => ("shares DESC", "shares"),
         TopSort::Recent => ("published_at DESC", "recent"),
     };
+    let index = if recent_only { "recent" } else { index };
     // The statement names its index: without ANALYZE (the app never runs it) SQLite may walk
     // another sort's index of all accounts instead of this account's thousand rows.
-    let (account, from) = match (one_account, sort) {
-        (true, _) => (
+    let (account, index) = if one_account {
+        (
             "account_id = ?1",
-            format!("post_performance INDEXED BY post_performance_account_{index}"),
-        ),
-        (false, TopSort::Views) => (
-            "?1 IS NULL",
-            "post_performance INDEXED BY post_performance_top".to_owned(),
-        ),
-        (false, _) => ("?1 IS NULL", "post_performance".to_owned()),
+            format!("post_performance_account_{index}"),
+        )
+    } else {
+        match index {
+            "views" => ("?1 IS NULL", "post_performance_top".to_owned()),
+            _ => ("?1 IS NULL", format!("post_performance_top_{index}")),
+        }
     };
     format!(
-        "SELECT {ROW} FROM {from} WHERE {account} AND published_at >= ?2 \
-         AND visibility != 'private' ORDER BY {order}, id DESC LIMIT ?3"
+        "SELECT {ROW} FROM post_performance INDEXED BY {index} WHERE {account} \
+         AND published_at >= ?2 AND visibility != 'private' ORDER BY {order}, id DESC LIMIT ?3"
     )
 }
+
+/// A top list over the last 60 days or less reads the period by publish time: a few hundred
+/// rows per account at most, where the sort's index would pass every older video first.
+pub const RECENT_PERIOD_MS: i64 = 60 * 86_400_000;
 
 pub async fn top(
     pool: &SqlitePool,
@@ -169,15 +196,18 @@ pub async fn top(
     since: i64,
     sort: TopSort,
     limit: i64,
+    now: i64,
 ) -> CoreResult<Vec<PerformanceRow>> {
-    Ok(
-        sqlx::query_as(sqlx::AssertSqlSafe(top_sql(sort, account_id.is_some())))
-            .bind(account_id)
-            .bind(since)
-            .bind(limit)
-            .fetch_all(pool)
-            .await?,
-    )
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(top_sql(
+        sort,
+        account_id.is_some(),
+        now - since <= RECENT_PERIOD_MS,
+    )))
+    .bind(account_id)
+    .bind(since)
+    .bind(limit)
+    .fetch_all(pool)
+    .await?)
 }
 
 /// The heatmap's input: each video's publish time and 24-hour views, for one account.
