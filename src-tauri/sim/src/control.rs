@@ -261,6 +261,11 @@ pub struct NewVideo {
     create_time: Option<u64>,
     #[serde(default = "yes")]
     public: bool,
+    /// Adds this many videos at once (a creator's back catalogue, for benches): the n-th is
+    /// titled "<title> #n" and made `every_secs` before the previous one. Answers their count.
+    count: Option<u32>,
+    #[serde(default)]
+    every_secs: u64,
 }
 
 fn yes() -> bool {
@@ -279,7 +284,21 @@ pub async fn add_video(
     let acc = st
         .account_mut(&open_id)
         .ok_or_else(|| ControlError::not_found("unknown open_id"))?;
-    let v = accounts::video(b.create_time.unwrap_or(now), &b.title, b.public);
+    let first = b.create_time.unwrap_or(now);
+    if let Some(count) = b.count {
+        if count == 0 || count > 100_000 || b.every_secs.saturating_mul(count as u64) > first {
+            return Err(ControlError::bad(
+                "count must be 1..=100000 and every_secs * count must stay after 1970",
+            ));
+        }
+        for n in 0..count as u64 {
+            let title = format!("{} #{}", b.title, n + 1);
+            let v = accounts::video(first - n * b.every_secs, &title, b.public);
+            acc.videos.push(v);
+        }
+        return Ok(Json(json!({ "added": count })));
+    }
+    let v = accounts::video(first, &b.title, b.public);
     acc.videos.push(v.clone());
     Ok(Json(
         json!({"id": v.id.to_string(), "create_time": v.create_time}),

@@ -119,3 +119,38 @@ pub async fn insert_accounts(tx: &mut sqlx::SqliteConnection, n: i64) {
         .unwrap();
     }
 }
+
+/// A simulated creator made in the simulator at `base` (control client `ctl`) and connected
+/// through the real OAuth flow (`browser` follows the redirects); answers the account id.
+pub async fn connect_simulated(
+    engine: &std::sync::Arc<tokdeck_core::Engine>,
+    base: &str,
+    ctl: &reqwest::Client,
+    browser: &reqwest::Client,
+    username: &str,
+) -> i64 {
+    let resp = ctl
+        .post(format!("{base}/__sim/accounts"))
+        .json(&serde_json::json!({
+            "username": username, "display_name": username, "follower_count": 10
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert!(resp.status().is_success(), "{}", resp.status());
+    let a: serde_json::Value = resp.json().await.unwrap();
+    let open_id = a["open_id"].as_str().unwrap().to_owned();
+    let flow = engine.begin_connect().await.unwrap();
+    let url = format!("{}&sim_open_id={open_id}", flow.authorize_url);
+    let resp = browser.get(url).send().await.unwrap();
+    let (status, page) = (resp.status(), resp.text().await.unwrap());
+    assert!(
+        status.is_success() && page.contains("is connected"),
+        "{status}: {page}"
+    );
+    sqlx::query_scalar("SELECT id FROM accounts WHERE open_id = ?")
+        .bind(&open_id)
+        .fetch_one(engine.store().pool())
+        .await
+        .unwrap()
+}

@@ -38,6 +38,8 @@
 //!
 //! `P2_SKIP=1` / `P4_SKIP=1` run one half only; `P4_IDLE_SECS` changes the idle period.
 
+#[path = "../common/mod.rs"]
+mod common;
 mod idle;
 mod lateness;
 
@@ -133,27 +135,8 @@ impl Rig {
 
     /// A simulated creator connected through the real OAuth flow; answers the account id.
     async fn connect(&self, username: &str) -> i64 {
-        let a = self
-            .sim(
-                reqwest::Method::POST,
-                "/__sim/accounts",
-                json!({"username": username, "display_name": username, "follower_count": 10}),
-            )
-            .await;
-        let open_id = a["open_id"].as_str().unwrap().to_owned();
-        let flow = self.engine.begin_connect().await.unwrap();
-        let url = format!("{}&sim_open_id={open_id}", flow.authorize_url);
-        let resp = self.browser.get(url).send().await.unwrap();
-        let (status, page) = (resp.status(), resp.text().await.unwrap());
-        assert!(
-            status.is_success() && page.contains("is connected"),
-            "{status}: {page}"
-        );
-        sqlx::query_scalar("SELECT id FROM accounts WHERE open_id = ?")
-            .bind(&open_id)
-            .fetch_one(self.engine.store().pool())
+        common::connect_simulated(&self.engine, &self.base, &self.ctl, &self.browser, username)
             .await
-            .unwrap()
     }
 
     /// A post scheduled through the compose path (fresh creator_info, real media checks).

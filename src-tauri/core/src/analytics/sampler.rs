@@ -196,29 +196,27 @@ impl Analytics {
                 self.resolve(account_id, pending, Some(&videos)).await?;
             }
             let tracked = perf::tracked(pool, account_id).await?;
-            let mut listed = HashSet::new();
-            for v in &videos {
-                let Some(id) = v.id.clone() else { continue };
-                let create_ms = v.create_time.map(|t| t * 1000);
-                if !tracked.contains_key(&id) {
-                    perf::import(
-                        pool,
-                        account_id,
-                        &id,
-                        &caption_of(v),
-                        create_ms.unwrap_or(now),
-                        now,
-                    )
-                    .await?;
-                }
-                listed.insert(id);
-            }
+            let listed: HashSet<String> = videos.iter().filter_map(|v| v.id.clone()).collect();
+            let captions: Vec<String> = videos.iter().map(caption_of).collect();
+            let new: Vec<perf::Imported> = videos
+                .iter()
+                .zip(&captions)
+                .filter_map(|(v, caption)| {
+                    let id = v.id.as_deref().filter(|id| !tracked.contains_key(*id))?;
+                    Some(perf::Imported {
+                        video_id: id,
+                        caption,
+                        create_ms: v.create_time.map(|t| t * 1000).unwrap_or(now),
+                    })
+                })
+                .collect();
+            perf::import_many(pool, account_id, &new, now).await?;
             let tracked = perf::tracked(pool, account_id).await?;
-            for v in &videos {
-                if let Some((row_id, _)) = v.id.as_ref().and_then(|id| tracked.get(id)) {
-                    self.record(*row_id, account_id, v, now).await?;
-                }
-            }
+            let seen: Vec<(i64, &Video)> = videos
+                .iter()
+                .filter_map(|v| Some((tracked.get(v.id.as_ref()?)?.0, v)))
+                .collect();
+            self.record(account_id, &seen, now).await?;
             if complete {
                 for (id, (row_id, vis)) in &tracked {
                     if *vis == Visibility::Public && !listed.contains(id) {
@@ -317,13 +315,14 @@ impl Analytics {
             })
             .await?;
         let now = self.ctx.clock().now_ms();
+        let mut seen = Vec::with_capacity(rows.len());
         for r in rows {
             match page
                 .videos
                 .iter()
                 .find(|v| v.id.as_deref() == Some(&r.video_id))
             {
-                Some(v) => self.record(r.id, account_id, v, now).await?,
+                Some(v) => seen.push((r.id, v)),
                 None if r.visibility == Visibility::Public.as_str() => {
                     self.gone(r.id, account_id).await?
                 }
@@ -334,6 +333,7 @@ impl Analytics {
                 }
             }
         }
+        self.record(account_id, &seen, now).await?;
         db::clear_failures(pool, account_id).await?;
         self.ctx.events().emit(EngineEvent::AnalyticsChanged {
             account_id: Some(account_id),
@@ -341,21 +341,25 @@ impl Analytics {
         Ok(())
     }
 
-    /// TikTok reported `v` at `now`: its latest numbers, the sample of its age if one is
-    /// open, and when to look next.
-    async fn record(&self, row_id: i64, account_id: i64, v: &Video, now: i64) -> CoreResult<()> {
-        let pool = self.ctx.pool();
-        let c = counts(v);
-        let create_ms = v.create_time.map(|t| t * 1000);
-        perf::seen(pool, row_id, &c, v.share_url.as_deref(), create_ms, now).await?;
-        let published = perf::published_at(pool, row_id).await?;
-        let age = now - published;
-        let bucket = bucket_at(age);
-        if let Some(b) = bucket {
-            perf::insert_sample(pool, row_id, account_id, b, now, &c).await?;
-        }
-        let next = next_sample_age(age, bucket.is_some()).map(|a| published + a);
-        perf::set_next(pool, row_id, next).await
+    /// TikTok reported these videos (row id, video) at `now`: their latest numbers, the sample
+    /// of each one's age if one is open, and when to look next; one transaction.
+    async fn record(&self, account_id: i64, seen: &[(i64, &Video)], now: i64) -> CoreResult<()> {
+        let seen: Vec<perf::Seen> = seen
+            .iter()
+            .map(|(id, v)| perf::Seen {
+                id: *id,
+                counts: counts(v),
+                share_url: v.share_url.as_deref(),
+                create_ms: v.create_time.map(|t| t * 1000),
+            })
+            .collect();
+        let plan = |published: i64| {
+            let age = now - published;
+            let bucket = bucket_at(age);
+            let next = next_sample_age(age, bucket.is_some()).map(|a| published + a);
+            (bucket, next)
+        };
+        perf::record_seen(self.ctx.pool(), account_id, &seen, now, &plan).await
     }
 
     /// A video TikTok reported is no longer reported: said once, in a notification for

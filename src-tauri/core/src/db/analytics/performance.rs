@@ -175,60 +175,116 @@ pub async fn tracked(
         .collect())
 }
 
-/// A public video the account posted outside Tokdeck (ignored if already known). Sampling
-/// starts now; the schedule decides which ages are still meaningful.
-pub async fn import(
+/// A public video the account posted outside Tokdeck.
+pub struct Imported<'a> {
+    pub video_id: &'a str,
+    pub caption: &'a str,
+    pub create_ms: i64,
+}
+
+/// Rows for the account's videos posted outside Tokdeck (each ignored if already known), in one
+/// transaction: a creator's back catalogue is hundreds of videos, and a commit each (with its
+/// disk sync) made the first walk of an account take seconds. Sampling starts now; the
+/// schedule decides which ages are still meaningful.
+pub async fn import_many(
     pool: &SqlitePool,
     account_id: i64,
-    video_id: &str,
-    caption: &str,
-    create_ms: i64,
+    videos: &[Imported<'_>],
     now: i64,
 ) -> CoreResult<()> {
-    sqlx::query(
-        "INSERT INTO post_performance (account_id, video_id, match_kind, visibility, caption,
-                                       published_at, next_at, created_at, updated_at)
-         VALUES (?1, ?2, 'imported', 'pending', ?3, ?4, ?5, ?5, ?5)
-         ON CONFLICT DO NOTHING",
-    )
-    .bind(account_id)
-    .bind(video_id)
-    .bind(caption)
-    .bind(create_ms)
-    .bind(now)
-    .execute(pool)
-    .await?;
+    let mut tx = crate::db::begin_write(pool).await?;
+    for v in videos {
+        sqlx::query(
+            "INSERT INTO post_performance (account_id, video_id, match_kind, visibility, caption,
+                                           published_at, next_at, created_at, updated_at)
+             VALUES (?1, ?2, 'imported', 'pending', ?3, ?4, ?5, ?5, ?5)
+             ON CONFLICT DO NOTHING",
+        )
+        .bind(account_id)
+        .bind(v.video_id)
+        .bind(v.caption)
+        .bind(v.create_ms)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+    }
+    tx.commit().await?;
     Ok(())
 }
 
-/// TikTok reported the video: its latest numbers and link; live from now if it was not.
-/// `create_ms` (TikTok's create time) replaces Tokdeck's publish time as the age's origin.
-pub async fn seen(
+/// A video as TikTok just reported it.
+pub struct Seen<'a> {
+    pub id: i64,
+    pub counts: VideoCounts,
+    pub share_url: Option<&'a str>,
+    /// TikTok's create time: replaces Tokdeck's publish time as the age's origin.
+    pub create_ms: Option<i64>,
+}
+
+/// What to store after a video was seen, given its publish time: the age bucket this sample
+/// stands for (if any) and when to look next (`None`: never again).
+pub type SamplePlan<'p> = &'p (dyn Fn(i64) -> (Option<u32>, Option<i64>) + Sync);
+
+/// TikTok reported these videos: their latest numbers and link (live from now if they were
+/// not), the sample of the age `plan` names, and the next look, all in one transaction (a
+/// video.query answers 20 videos; one commit each was 60 disk syncs).
+pub async fn record_seen(
     pool: &SqlitePool,
-    id: i64,
-    c: &VideoCounts,
-    share_url: Option<&str>,
-    create_ms: Option<i64>,
+    account_id: i64,
+    seen: &[Seen<'_>],
     now: i64,
+    plan: SamplePlan<'_>,
 ) -> CoreResult<()> {
-    sqlx::query(
-        "UPDATE post_performance
-            SET visibility = 'public', live_at = COALESCE(live_at, ?1), gone_at = NULL,
-                views = ?2, likes = ?3, comments = ?4, shares = ?5, counted_at = ?1,
-                share_url = COALESCE(?6, share_url),
-                published_at = COALESCE(?7, published_at), updated_at = ?1
-          WHERE id = ?8",
-    )
-    .bind(now)
-    .bind(c.views)
-    .bind(c.likes)
-    .bind(c.comments)
-    .bind(c.shares)
-    .bind(share_url)
-    .bind(create_ms)
-    .bind(id)
-    .execute(pool)
-    .await?;
+    let mut tx = crate::db::begin_write(pool).await?;
+    for s in seen {
+        let c = &s.counts;
+        let published: i64 = sqlx::query_scalar(
+            "UPDATE post_performance
+                SET visibility = 'public', live_at = COALESCE(live_at, ?1), gone_at = NULL,
+                    views = ?2, likes = ?3, comments = ?4, shares = ?5, counted_at = ?1,
+                    share_url = COALESCE(?6, share_url),
+                    published_at = COALESCE(?7, published_at), updated_at = ?1
+              WHERE id = ?8
+          RETURNING published_at",
+        )
+        .bind(now)
+        .bind(c.views)
+        .bind(c.likes)
+        .bind(c.comments)
+        .bind(c.shares)
+        .bind(s.share_url)
+        .bind(s.create_ms)
+        .bind(s.id)
+        .fetch_one(&mut *tx)
+        .await?;
+        let (bucket, next_at) = plan(published);
+        if let Some(bucket) = bucket {
+            // Once per age: a second sample for the same age is ignored.
+            sqlx::query(
+                "INSERT INTO performance_samples (performance_id, account_id, published_at,
+                        age_bucket, sampled_at, views, likes, comments, shares)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+                 ON CONFLICT DO NOTHING",
+            )
+            .bind(s.id)
+            .bind(account_id)
+            .bind(published)
+            .bind(bucket)
+            .bind(now)
+            .bind(c.views)
+            .bind(c.likes)
+            .bind(c.comments)
+            .bind(c.shares)
+            .execute(&mut *tx)
+            .await?;
+        }
+        sqlx::query("UPDATE post_performance SET next_at = ? WHERE id = ?")
+            .bind(next_at)
+            .bind(s.id)
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await?;
     Ok(())
 }
 
@@ -274,34 +330,6 @@ pub async fn samples_due(pool: &SqlitePool, now: i64, limit: i64) -> CoreResult<
     .bind(limit)
     .fetch_all(pool)
     .await?)
-}
-
-/// Stores the sample of `bucket` (once: a second one for the same age is ignored).
-pub async fn insert_sample(
-    pool: &SqlitePool,
-    id: i64,
-    account_id: i64,
-    bucket: u32,
-    at: i64,
-    c: &VideoCounts,
-) -> CoreResult<()> {
-    sqlx::query(
-        "INSERT INTO performance_samples (performance_id, account_id, published_at, age_bucket,
-                                          sampled_at, views, likes, comments, shares)
-         SELECT ?1, ?2, published_at, ?3, ?4, ?5, ?6, ?7, ?8 FROM post_performance WHERE id = ?1
-         ON CONFLICT DO NOTHING",
-    )
-    .bind(id)
-    .bind(account_id)
-    .bind(bucket)
-    .bind(at)
-    .bind(c.views)
-    .bind(c.likes)
-    .bind(c.comments)
-    .bind(c.shares)
-    .execute(pool)
-    .await?;
-    Ok(())
 }
 
 /// When the sampler looks at the row next (`None`: never again).
@@ -353,15 +381,6 @@ pub async fn matched_video_ids(
     .fetch_all(pool)
     .await?;
     Ok(rows.into_iter().map(|(v,)| v).collect())
-}
-
-/// Where the row's ages count from.
-pub async fn published_at(pool: &SqlitePool, id: i64) -> CoreResult<i64> {
-    let (at,): (i64,) = sqlx::query_as("SELECT published_at FROM post_performance WHERE id = ?")
-        .bind(id)
-        .fetch_one(pool)
-        .await?;
-    Ok(at)
 }
 
 /// The account's calls wait until `until`: so do its rows due by `now`.
