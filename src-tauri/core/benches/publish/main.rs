@@ -52,7 +52,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use reqwest::Client;
-use serde_json::{json, Value};
+use serde_json::Value;
 use tokdeck_core::posts::{ComposeInput, PostMode, When};
 use tokdeck_core::publisher::scheduler::{DEFAULT_GRACE_MINUTES, DEFAULT_PARALLEL};
 use tokdeck_core::secrets::Secrets;
