@@ -198,13 +198,46 @@ async fn a_short_passphrase_is_refused_before_anything_is_written() {
 }
 
 #[tokio::test]
-async fn export_writes_posts_accounts_and_activity_without_secrets() {
+async fn export_writes_posts_accounts_activity_and_analytics_without_secrets() {
     let (src, out) = (tempdir(), tempdir());
     let engine = open(src.path(), mock_keychain()).await;
     seed(&engine, 2, 3).await;
+    // Analytics history: two snapshots of creator 2, one video of creator 1 with two samples.
+    sqlx::raw_sql(
+        "INSERT INTO account_snapshots (account_id, taken_at, follower_count, following_count,
+                                        likes_count, video_count)
+         VALUES (2, 1767225600000, 1500, 10, 90000, 12), (2, 1767312000000, 1523, 10, 91000, 13);
+         INSERT INTO post_performance (id, account_id, video_id, match_kind, visibility, caption,
+                                       published_at, created_at, updated_at)
+         VALUES (1, 1, '7400000000000000001', 'imported', 'public', 'a dance', 1767225600000, 0, 0);
+         INSERT INTO performance_samples (performance_id, account_id, published_at, age_bucket,
+                                          sampled_at, views, likes, comments, shares)
+         VALUES (1, 1, 1767225600000, 1, 1767229200000, 321, 12, 3, 1),
+                (1, 1, 1767225600000, 24, 1767312000000, 98765, 4321, 55, 21);",
+    )
+    .execute(engine.store().pool())
+    .await
+    .unwrap();
     for format in [ExportFormat::Csv, ExportFormat::Json] {
         let report = engine.export_data(out.path(), format).await.unwrap();
         assert_eq!((report.posts, report.accounts), (6, 2));
+        assert_eq!((report.snapshots, report.samples), (2, 2));
+        let ext = if format == ExportFormat::Csv {
+            "csv"
+        } else {
+            "json"
+        };
+        let history =
+            std::fs::read_to_string(out.path().join(format!("tokdeck-account-history.{ext}")))
+                .unwrap();
+        assert!(
+            history.contains("1523") && history.contains("@creator2"),
+            "{history}"
+        );
+        let samples =
+            std::fs::read_to_string(out.path().join(format!("tokdeck-post-samples.{ext}")))
+                .unwrap();
+        assert!(samples.contains("98765") && samples.contains("7400000000000000001"));
         let all: String = report
             .files
             .iter()

@@ -553,7 +553,12 @@ stillMissing: Array<MissingVideo>,
  */
 notRelinked: Array<string>, };
 export type ExportFormat = "csv" | "json";
-export type ExportReport = { files: Array<string>, posts: number, accounts: number, auditEntries: number, };
+export type ExportReport = { files: Array<string>, posts: number, accounts: number, auditEntries: number, 
+/**
+ * Analytics: account snapshots (followers, likes… over time) and post samples (a video's
+ * numbers at each age).
+ */
+snapshots: number, samples: number, };
 export type Recovered = { backupTakenAt: string, 
 /**
  * The folder the damaged database was moved to.

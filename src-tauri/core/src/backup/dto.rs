@@ -131,6 +131,10 @@ pub struct ExportReport {
     pub posts: u32,
     pub accounts: u32,
     pub audit_entries: u32,
+    /// Analytics: account snapshots (followers, likes… over time) and post samples (a video's
+    /// numbers at each age).
+    pub snapshots: u32,
+    pub samples: u32,
 }
 
 /// What the startup recovery put in place of a damaged database.

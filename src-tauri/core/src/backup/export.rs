@@ -1,6 +1,7 @@
 //! Export: the posts (every state; times in UTC and in the post's own zone), the accounts
-//! (nothing secret: tokens never leave the keychain this way) and the activity log, as CSV
-//! or JSON files in a folder the creator chose.
+//! (nothing secret: tokens never leave the keychain this way), the activity log and the
+//! analytics history (account snapshots, post samples), as CSV or JSON files in a folder the
+//! creator chose.
 
 use std::path::{Path, PathBuf};
 
@@ -10,6 +11,7 @@ use serde::Serialize;
 
 use super::dto::{ExportFormat, ExportReport};
 use super::service::{blocking, rfc3339, Backups};
+use crate::db::analytics::metrics::{self, SampleLine};
 use crate::db::export::{self as db, AccountExportRow, AuditExportRow, PostExportRow};
 use crate::error::{CoreError, CoreResult};
 
@@ -44,6 +46,49 @@ struct AccountOut {
     videos: Option<i64>,
     added_utc: Option<String>,
     removed_utc: Option<String>,
+}
+
+/// An account's counts at one instant (the growth charts' points).
+#[derive(Debug, Serialize)]
+struct SnapshotOut {
+    account: String,
+    taken_utc: Option<String>,
+    followers: Option<i64>,
+    following: Option<i64>,
+    likes: Option<i64>,
+    videos: Option<i64>,
+}
+
+/// A video's numbers at one age.
+#[derive(Debug, Serialize)]
+struct SampleOut {
+    account: String,
+    post_id: Option<i64>,
+    tiktok_video_id: Option<String>,
+    caption: String,
+    published_utc: Option<String>,
+    age_hours: i64,
+    sampled_utc: Option<String>,
+    views: i64,
+    likes: i64,
+    comments: i64,
+    shares: i64,
+}
+
+fn sample_out(s: SampleLine) -> SampleOut {
+    SampleOut {
+        account: format!("@{}", s.username),
+        post_id: s.post_id,
+        tiktok_video_id: s.video_id,
+        caption: s.caption,
+        published_utc: utc(s.published_at),
+        age_hours: s.age_bucket,
+        sampled_utc: utc(s.sampled_at),
+        views: s.views,
+        likes: s.likes,
+        comments: s.comments,
+        shares: s.shares,
+    }
 }
 
 fn utc(ms: i64) -> Option<String> {
@@ -115,7 +160,8 @@ fn write_rows<T: Serialize>(path: &Path, rows: &[T], format: ExportFormat) -> st
 }
 
 impl Backups {
-    /// Writes `posts`, `accounts` and `activity` (`.csv` or `.json`) into `folder`.
+    /// Writes `posts`, `accounts`, `activity`, `account-history` and `post-samples` (`.csv` or
+    /// `.json`) into `folder`.
     pub async fn export(&self, folder: &Path, format: ExportFormat) -> CoreResult<ExportReport> {
         if !folder.is_dir() {
             return Err(CoreError::InvalidInput(format!(
@@ -131,22 +177,49 @@ impl Backups {
             .map(account_out)
             .collect();
         let audit: Vec<AuditExportRow> = db::audit(pool).await?;
+        let snapshots: Vec<SnapshotOut> = metrics::all_snapshots(pool, None)
+            .await?
+            .into_iter()
+            .map(|(_, user, at, f, g, l, v)| SnapshotOut {
+                account: format!("@{user}"),
+                taken_utc: utc(at),
+                followers: f,
+                following: g,
+                likes: l,
+                videos: v,
+            })
+            .collect();
+        let samples: Vec<SampleOut> = metrics::all_samples(pool, None)
+            .await?
+            .into_iter()
+            .map(sample_out)
+            .collect();
         let ext = match format {
             ExportFormat::Csv => "csv",
             ExportFormat::Json => "json",
         };
         let file = |name: &str| folder.join(format!("tokdeck-{name}.{ext}"));
-        let paths: [PathBuf; 3] = [file("posts"), file("accounts"), file("activity")];
+        let paths: [PathBuf; 5] = [
+            file("posts"),
+            file("accounts"),
+            file("activity"),
+            file("account-history"),
+            file("post-samples"),
+        ];
         let report = ExportReport {
             files: paths.iter().map(|p| p.display().to_string()).collect(),
             posts: posts.len() as u32,
             accounts: accounts.len() as u32,
             audit_entries: audit.len() as u32,
+            snapshots: snapshots.len() as u32,
+            samples: samples.len() as u32,
         };
         blocking(move || {
             write_rows(&paths[0], &posts, format)?;
             write_rows(&paths[1], &accounts, format)?;
-            write_rows(&paths[2], &audit, format)
+            write_rows(&paths[2], &audit, format)?;
+            write_rows(&paths[3], &snapshots, format)?;
+            write_rows(&paths[4], &samples, format)
         })
         .await?
         .map_err(|e| {
