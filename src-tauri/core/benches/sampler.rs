@@ -1,9 +1,9 @@
 //! P-sampler: the analytics sampler's capacity. 100 accounts × 1,000 public videos each, all
-//! of them reaching their 1-hour sample at once, against the simulator with TikTok's limit of
+//! of them reaching their 6-hour sample at once, against the simulator with TikTok's limit of
 //! 600 calls a minute per token: how long the import walk (user.info, video.list pages) and the
 //! 100,000 samples (video.query, 20 ids per call) take, and how many calls TikTok refused (goal:
-//! none). A second run gives one account 20,000 videos with the limit's window shortened to 2 s,
-//! so the client's pacing is what bounds it: still no refusal.
+//! none). A second run gives one account 10,000 videos with the limit's window shortened to
+//! 10 s, so the client's pacing is what bounds it: still no refusal.
 
 mod common;
 use common::{connect_simulated, runtime, secrets};
@@ -14,6 +14,10 @@ use reqwest::Client;
 use serde_json::{json, Value};
 use tokdeck_core::{Engine, EngineConfig};
 use tokdeck_sim::{Behaviour, SimOptions, Simulator};
+
+/// The newest video's age at the walk, and the clocks' move after it.
+const WALK_AGE_SECS: u64 = 7500;
+const ADVANCE_SECS: u64 = 4 * 3600;
 
 struct Run {
     name: &'static str,
@@ -88,20 +92,20 @@ async fn run(r: &Run) {
         .as_u64()
         .unwrap()
         / 1000;
-    let every = (900 / r.videos_per_account as u64).max(1);
     for a in 0..r.accounts {
         connect_simulated(&engine, &base, &ctl, &browser, &format!("creator{a}")).await;
         let open_id: String = sqlx::query_scalar("SELECT open_id FROM accounts ORDER BY id DESC")
             .fetch_one(engine.store().pool())
             .await
             .unwrap();
-        // The newest made 45 min ago, the rest packed into the quarter hour before it.
+        // One a second, the newest 2 h 05 min old: between the 1-hour and the 6-hour sample, so
+        // the walk samples none of them.
         sim_post(
             &ctl,
             &base,
             &format!("/__sim/accounts/{open_id}/videos"),
-            json!({"title": format!("clip of creator{a}"), "create_time": now_secs - 2700,
-                   "count": r.videos_per_account, "every_secs": every}),
+            json!({"title": format!("clip of creator{a}"), "create_time": now_secs - WALK_AGE_SECS,
+                   "count": r.videos_per_account, "every_secs": 1}),
         )
         .await;
     }
@@ -118,12 +122,19 @@ async fn run(r: &Run) {
         .unwrap();
     assert_eq!(imported, videos, "every video imported");
 
-    // 20 minutes later every video is between 65 and 80 minutes old: its 1-hour sample is due.
-    engine.clock().advance(Duration::from_secs(1200));
-    sim_post(&ctl, &base, "/__sim/clock/advance", json!({"secs": 1200})).await;
+    // 4 hours later every video is between 6 h 05 min and 8 h 51 min old: its 6-hour sample
+    // (taken until 9 h) is due.
+    engine.clock().advance(Duration::from_secs(ADVANCE_SECS));
+    sim_post(
+        &ctl,
+        &base,
+        "/__sim/clock/advance",
+        json!({"secs": ADVANCE_SECS}),
+    )
+    .await;
     let sampling = Instant::now();
     let mut passes = 0;
-    while samples(&engine, 1).await < videos {
+    while samples(&engine, 6).await < videos {
         passes += 1;
         assert!(passes < 10_000, "the samples never completed");
         engine.sample_analytics_now().await.unwrap();
@@ -174,8 +185,8 @@ fn main() {
             Run {
                 name: "one account, paced",
                 accounts: 1,
-                videos_per_account: 20_000,
-                window: Duration::from_secs(2),
+                videos_per_account: 10_000,
+                window: Duration::from_secs(10),
             },
         ] {
             run(&r).await;
