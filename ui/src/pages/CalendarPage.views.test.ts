@@ -50,6 +50,33 @@ describe('CalendarPage week and agenda', () => {
     return { backend, user: userEvent.setup() };
   }
 
+  it('draws the next month at once from what it asked ahead, then as the engine says now', async () => {
+    const { backend } = setup();
+    const april = () =>
+      document.querySelectorAll(
+        '[data-testid="calendar-month-view"][data-period="2026-04"] [data-testid="calendar-post"]',
+      );
+    // March shown, April and February asked for ahead.
+    await waitFor(() =>
+      expect(backend.calls('calendar_month').map((c) => (c as { month: number }).month)).toEqual(
+        expect.arrayContaining([3, 4, 2]),
+      ),
+    );
+    await new Promise((r) => setTimeout(r, 0));
+    // Another process adds a post to April (no event): Next draws April as it was asked for,
+    // in the same update as its days, and then as the engine answers now.
+    backend.items.push(
+      makeItem({ id: 6, local: '2026-04-03T10:00', caption: 'Added elsewhere', postZone: ZONE }),
+    );
+    const asked = backend.calls('calendar_month').length;
+    await fireEvent.click(screen.getByRole('button', { name: 'Next' }));
+    expect(april()).toHaveLength(1);
+    await waitFor(() => expect(april()).toHaveLength(2));
+    expect(backend.calls('calendar_month').slice(asked)).toContainEqual(
+      expect.objectContaining({ year: 2026, month: 4 }),
+    );
+  });
+
   it('starts the week on the given day and draws now on today', async () => {
     const { backend, user } = setup(0);
     await user.click(await screen.findByTestId('calendar-toggle-week'));

@@ -59,6 +59,23 @@ describe('a trashed post in the composer', () => {
     expect(await screen.findByText('Restored as a draft.')).toBeInTheDocument();
   });
 
+  it('opens from its Trash row: the caption leads to the read-only view', async () => {
+    const backend = mockBackend({
+      accounts: [makeAccount({ id: 1, displayName: 'Maya Makes' })],
+      creators: { 1: makeCreator() },
+      posts: [makePost({ id: 7, accountId: 1, caption: 'Sourdough, day 3', status: 'cancelled' })],
+    });
+    backend.trash.push(inTrash());
+    window.location.hash = '#/trash';
+    render(App);
+    const open = await screen.findByTestId('trash-open');
+    expect(open).toHaveAccessibleName('Sourdough, day 3');
+    await userEvent.setup().click(open);
+    const trashed = await screen.findByTestId('compose-trashed');
+    expect(trashed).toHaveTextContent('Sourdough, day 3');
+    expect(screen.queryByTestId('composer')).toBeNull();
+  });
+
   it('Cancel post in the composer turns it into the Trash view, and Undo brings the fields back', async () => {
     const backend = mockBackend({
       accounts: [makeAccount({ id: 1, displayName: 'Maya Makes' })],

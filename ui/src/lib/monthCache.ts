@@ -1,0 +1,67 @@
+/**
+ * The calendar's months already loaded, and the two next to the month shown, fetched ahead:
+ * pressing Next or Previous then draws the month at once, without waiting for the engine
+ * (its answer was most of a busy month's render). The page asks again all the same and
+ * redraws only if the answer differs (`same`): a post changed by another process (a backup
+ * restored) shows a moment later, never not at all. Any change of a post made here clears
+ * it all (the page's `postsChanged`), and an entry is used for a minute at most.
+ */
+import type { CalendarRange } from './bindings';
+
+export const MONTH_CACHE_MAX_AGE_MS = 60_000;
+
+export class MonthCache {
+  #entries = new Map<string, { at: number; range: CalendarRange; json: string }>();
+  #generation = 0;
+  #now: () => number;
+
+  constructor(now: () => number = Date.now) {
+    this.#now = now;
+  }
+
+  /** What a month's posts depend on: the month, the zone shown in, the account filter. */
+  static key(year: number, month: number, zone: string, accountId: number | null): string {
+    return `${year}-${month}|${zone}|${accountId ?? ''}`;
+  }
+
+  /** The year and month `step` months from `year`-`month` (1–12). */
+  static step(year: number, month: number, step: number): [number, number] {
+    const d = new Date(Date.UTC(year, month - 1 + step, 1));
+    return [d.getUTCFullYear(), d.getUTCMonth() + 1];
+  }
+
+  /** Changes at every `clear`: an answer asked for before it is not kept. */
+  get generation(): number {
+    return this.#generation;
+  }
+
+  get(key: string): CalendarRange | null {
+    const e = this.#entries.get(key);
+    if (!e) return null;
+    if (this.#now() - e.at > MONTH_CACHE_MAX_AGE_MS) {
+      this.#entries.delete(key);
+      return null;
+    }
+    return e.range;
+  }
+
+  has(key: string): boolean {
+    return this.get(key) !== null;
+  }
+
+  /** Keeps `range` unless the cache was cleared since it was asked for (`generation`). */
+  set(key: string, range: CalendarRange, generation: number): void {
+    if (generation !== this.#generation) return;
+    this.#entries.set(key, { at: this.#now(), range, json: JSON.stringify(range) });
+  }
+
+  /** Whether `range` says the same as what is kept for `key`. */
+  same(key: string, range: CalendarRange): boolean {
+    return this.#entries.get(key)?.json === JSON.stringify(range);
+  }
+
+  clear(): void {
+    this.#entries.clear();
+    this.#generation++;
+  }
+}
