@@ -254,7 +254,13 @@ async fn back_up_wipe_restore_on_a_new_laptop_and_find_the_moved_video() {
             row.contains("Scheduled") || row.contains("Needs attention"),
             "{row}"
         );
-        app.shoot("backup_new_laptop", "missing-videos").await;
+        app.shoot_at(
+            "backup_new_laptop",
+            "missing-videos",
+            "[data-testid=missing-videos]",
+            "center",
+        )
+        .await;
         dialogs.answer(&moved);
         app.click("relink-folder").await;
         let result = app.text("relink-result").await;
