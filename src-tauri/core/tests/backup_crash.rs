@@ -318,7 +318,9 @@ async fn a_damaged_database_names_the_latest_good_backup_which_restores_it() {
     );
     assert_eq!(std::fs::read(&path).unwrap(), bytes, "left untouched");
     // The damaged-start screen names the same backup by its date.
-    let latest = Engine::latest_good_backup(dir.path()).await.expect("a date");
+    let latest = Engine::latest_good_backup(dir.path())
+        .await
+        .expect("a date");
     assert_eq!(
         chrono::DateTime::parse_from_rfc3339(&latest).unwrap(),
         good.created_at,

@@ -58,6 +58,9 @@ describe('the passphrase', () => {
   it('must be given, long enough and typed twice the same', () => {
     expect(passphraseProblem('', '')).toMatch(/Choose a passphrase/);
     expect(passphraseProblem('short', 'short')).toMatch(/at least 8 characters/);
+    // As the engine counts: spaces around do not count, UTF-8 bytes do.
+    expect(passphraseProblem('  short  ', '  short  ')).toMatch(/at least 8 characters/);
+    expect(passphraseProblem('ééééé', 'ééééé')).toBeNull();
     expect(passphraseProblem('long enough', 'long enuogh')).toMatch(/not the same/);
     expect(passphraseProblem('long enough', 'long enough')).toBeNull();
   });

@@ -93,8 +93,10 @@ export const MIN_PASSPHRASE = 8;
  * connections are included.
  */
 export function passphraseProblem(passphrase: string, confirm: string): string | null {
-  if (passphrase.length === 0) return 'Choose a passphrase to protect your account connections.';
-  if (passphrase.length < MIN_PASSPHRASE)
+  if (passphrase.trim().length === 0)
+    return 'Choose a passphrase to protect your account connections.';
+  // Counted as the engine counts it (UTF-8 bytes, surrounding spaces left out).
+  if (new TextEncoder().encode(passphrase.trim()).length < MIN_PASSPHRASE)
     return `Use at least ${MIN_PASSPHRASE} characters: anyone holding the file can try to guess it.`;
   if (confirm !== passphrase) return 'The two passphrases are not the same.';
   return null;
