@@ -17,6 +17,7 @@ use tokdeck_core::backup::{
 use tokdeck_core::events::EngineEvent;
 use tokdeck_core::{Engine, UiError};
 
+use crate::dialogs::{self, Pick};
 use crate::forwarder;
 use crate::state::AppState;
 
@@ -64,7 +65,14 @@ pub async fn restore_backup(
         .await;
     if engine.is_shut_down() {
         drop(engine);
-        reopen(&app, "Your backup was restored.").await?;
+        // Past the checks the engine stopped either way; a swap that failed left the data
+        // as it was, and the toast must not say otherwise.
+        let said = if result.is_ok() {
+            "Your backup was restored."
+        } else {
+            "The restore did not complete; Tokdeck reopened your data as it was."
+        };
+        reopen(&app, said).await?;
     }
     Ok(result?)
 }
@@ -106,6 +114,34 @@ pub async fn export_data(
         .engine()?
         .export_data(Path::new(&folder), format)
         .await?)
+}
+
+/// "Back up now…": where to save the file (null when the person cancelled).
+#[tauri::command]
+pub async fn choose_backup_destination(app: AppHandle) -> CmdResult<Option<String>> {
+    let today = chrono::Local::now().date_naive();
+    let file_name = dialogs::backup_file_name(today);
+    dialogs::pick(&app, Pick::SaveBackup { file_name }).await
+}
+
+/// "Restore…": the backup file to look into (null when cancelled).
+#[tauri::command]
+pub async fn choose_backup_file(app: AppHandle) -> CmdResult<Option<String>> {
+    dialogs::pick(&app, Pick::OpenBackup).await
+}
+
+/// "Find moved files in a folder…": the folder to search (null when cancelled).
+#[tauri::command]
+pub async fn choose_relink_folder(app: AppHandle) -> CmdResult<Option<String>> {
+    let title = "Choose the folder your videos are in now";
+    dialogs::pick(&app, Pick::Folder { title }).await
+}
+
+/// "Export…": the folder the files go to (null when cancelled).
+#[tauri::command]
+pub async fn choose_export_folder(app: AppHandle) -> CmdResult<Option<String>> {
+    let title = "Choose where to save the export";
+    dialogs::pick(&app, Pick::Folder { title }).await
 }
 
 /// Opens a new engine on the same folder and config, in place of the one that stopped.

@@ -6,6 +6,7 @@ mod analytics_commands;
 mod backup_commands;
 mod commands;
 mod deeplinks;
+mod dialogs;
 mod forwarder;
 mod logging;
 mod post_commands;
@@ -21,7 +22,7 @@ use std::sync::Mutex;
 
 use tauri::{AppHandle, DragDropEvent, Manager, RunEvent, WindowEvent};
 use tauri_plugin_deep_link::DeepLinkExt;
-use tokdeck_core::{Engine, EngineConfig, UiError};
+use tokdeck_core::{Engine, EngineConfig, ErrorCode, UiError};
 
 use crate::state::AppState;
 
@@ -188,6 +189,13 @@ fn setup(app: &AppHandle) -> Result<(), Box<dyn std::error::Error>> {
             (None, Some(UiError::from(e)))
         }
     };
+    // A damaged database: the startup screen offers the newest good backup by its date.
+    let latest_good_backup = match &startup_error {
+        Some(e) if e.code == ErrorCode::Damaged => {
+            tauri::async_runtime::block_on(Engine::latest_good_backup(&data_dir))
+        }
+        _ => None,
+    };
 
     let tray_available = tray_host::available();
     let state = AppState {
@@ -200,6 +208,9 @@ fn setup(app: &AppHandle) -> Result<(), Box<dyn std::error::Error>> {
         simulator_url,
         tray_available: AtomicBool::new(tray_available),
         quitting: AtomicBool::new(false),
+        generation: tokio::sync::watch::channel(0).0,
+        midnight_refresh: Default::default(),
+        latest_good_backup: std::sync::RwLock::new(latest_good_backup),
     };
     app.manage(state);
 

@@ -22,6 +22,23 @@ pub struct AppState {
     pub tray_available: AtomicBool,
     /// Set by Quit so the close handler stops hiding the window.
     pub quitting: AtomicBool,
+    /// Counts engine replacements; an engine's event forwarder ends when it changes.
+    pub generation: tokio::sync::watch::Sender<u64>,
+    /// The tray's midnight refresh: one per app, not one per engine.
+    pub midnight_refresh: OnceFlag,
+    /// When the engine found its database damaged: the newest good backup's time (RFC 3339),
+    /// for "Restore the latest good backup (<date>)".
+    pub latest_good_backup: RwLock<Option<String>>,
+}
+
+/// True for the first caller only.
+#[derive(Debug, Default)]
+pub struct OnceFlag(AtomicBool);
+
+impl OnceFlag {
+    pub fn first_start(&self) -> bool {
+        !self.0.swap(true, Ordering::SeqCst)
+    }
 }
 
 impl AppState {
@@ -54,6 +71,15 @@ impl AppState {
         if let Ok(mut slot) = self.startup_error.write() {
             *slot = err;
         }
+        if let Ok(mut slot) = self.latest_good_backup.write() {
+            *slot = None;
+        }
+        self.generation.send_modify(|g| *g += 1);
+    }
+
+    /// Changes when the engine is replaced (see [`AppState::replace`]).
+    pub fn replaced(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.generation.subscribe()
     }
 
     pub fn tray_available(&self) -> bool {
@@ -79,6 +105,7 @@ impl AppState {
             simulator_url: self.simulator_url.clone(),
             tray_available: self.tray_available(),
             startup_error: self.startup_error(),
+            latest_good_backup: self.latest_good_backup.read().ok().and_then(|b| b.clone()),
         }
     }
 }

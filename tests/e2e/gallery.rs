@@ -23,6 +23,8 @@ struct Shot {
     ready: &'static str,
     /// A control (test id) to press once the page is open, e.g. another view of the calendar.
     press: Option<&'static str>,
+    /// The part of the page to bring to the top (the page's top when none).
+    at: Option<&'static str>,
 }
 
 fn out_dir() -> PathBuf {
@@ -152,68 +154,95 @@ fn shots(posts: &[(String, i64)]) -> Vec<Shot> {
             route: "#/accounts".into(),
             ready: "[data-testid=account-card]",
             press: None,
+            at: None,
         },
         Shot {
             name: "compose",
             route: "#/compose".into(),
             ready: "[data-testid=page-compose]",
             press: None,
+            at: None,
         },
         Shot {
             name: "compose-draft",
             route: format!("#/compose/{}", id("draft")),
             ready: "[data-testid=compose-creator-nickname]",
             press: None,
+            at: None,
         },
         Shot {
             name: "drafts",
             route: "#/drafts".into(),
             ready: "[data-testid=page-drafts]",
             press: None,
+            at: None,
         },
         Shot {
             name: "calendar-month",
             route: "#/calendar".into(),
             ready: "[data-testid=calendar-month-view]",
             press: None,
+            at: None,
         },
         Shot {
             name: "calendar-week",
             route: "#/calendar".into(),
             ready: "[data-testid=calendar-now-line]",
             press: Some("calendar-toggle-week"),
+            at: None,
         },
         Shot {
             name: "calendar-agenda",
             route: "#/calendar".into(),
             ready: "[data-testid=calendar-agenda-post]",
             press: Some("calendar-toggle-agenda"),
+            at: None,
         },
         Shot {
             name: "queue",
             route: "#/queue".into(),
             ready: "[data-testid=queue-row]",
             press: None,
+            at: None,
         },
         Shot {
             name: "published-post",
             route: format!("#/compose/{}", id("published")),
             ready: "[data-testid=post-view]",
             press: None,
+            at: None,
         },
         Shot {
             name: "trash",
             route: "#/trash".into(),
             ready: "[data-testid=trash-row]",
             press: None,
+            at: None,
         },
         Shot {
             name: "settings",
             route: "#/settings".into(),
             ready: "[data-testid=settings-jump]",
             press: None,
+            at: None,
+        },
+        Shot {
+            name: "settings-backups",
+            route: "#/settings".into(),
+            ready: "[data-testid=backup-status-title]",
+            press: None,
+            at: Some("#backups"),
         },
     ]
+}
+
+/// `TOKDECK_GALLERY_ONLY=settings-backups,trash` regenerates only those pictures (the whole
+/// set takes a while); unset, every picture.
+fn wanted(name: &str) -> bool {
+    match std::env::var("TOKDECK_GALLERY_ONLY") {
+        Ok(only) if !only.trim().is_empty() => only.split(',').any(|n| n.trim() == name),
+        _ => true,
+    }
 }
 
 #[tokio::test]
@@ -229,7 +258,7 @@ async fn gallery() {
         std::fs::create_dir_all(&dir).unwrap();
         for theme in THEMES {
             set_theme(app, theme).await;
-            for shot in shots(&posts) {
+            for shot in shots(&posts).into_iter().filter(|s| wanted(s.name)) {
                 goto(app, &shot.route).await;
                 for (w, h) in SIZES {
                     app.resize(w, h).await;
@@ -242,6 +271,13 @@ async fn gallery() {
                     // The week opens at the current hour: keep that scroll, not the top.
                     if shot.name == "calendar-week" {
                         dismiss_toasts(app).await;
+                    } else if let Some(part) = shot.at {
+                        dismiss_toasts(app).await;
+                        app.js(
+                            "document.querySelector(arguments[0]).scrollIntoView({ block: 'start' });",
+                            vec![json!(part)],
+                        )
+                        .await;
                     } else {
                         top(app).await;
                     }

@@ -1,6 +1,7 @@
 //! End-to-end tests of the real app (see tests/e2e/support/). Run with `make e2e`.
 
 mod accounts;
+mod backup;
 mod calendar;
 mod calendar_bench;
 mod compose;

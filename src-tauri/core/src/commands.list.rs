@@ -94,4 +94,8 @@ tokdeck_commands! {
     backup_commands::missing_videos() -> MissingVideo[];
     backup_commands::relink_folder(folder: string) -> RelinkReport;
     backup_commands::export_data(folder: string, format: ExportFormat) -> ExportReport;
+    backup_commands::choose_backup_destination() -> string | null;
+    backup_commands::choose_backup_file() -> string | null;
+    backup_commands::choose_relink_folder() -> string | null;
+    backup_commands::choose_export_folder() -> string | null;
 }

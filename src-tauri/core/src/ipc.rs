@@ -54,6 +54,9 @@ pub struct AppInfo {
     /// Set when the engine could not start (e.g. a damaged database); the UI then shows only
     /// this error and what to do.
     pub startup_error: Option<UiError>,
+    /// With a damaged database (`startup_error` coded `damaged`): when the newest good backup,
+    /// the one "Restore the latest good backup" puts back, was taken (RFC 3339 UTC).
+    pub latest_good_backup: Option<String>,
 }
 
 struct CommandSpec {

@@ -317,6 +317,15 @@ async fn a_damaged_database_names_the_latest_good_backup_which_restores_it() {
         "{msg}"
     );
     assert_eq!(std::fs::read(&path).unwrap(), bytes, "left untouched");
+    // The damaged-start screen names the same backup by its date.
+    let latest = Engine::latest_good_backup(dir.path())
+        .await
+        .expect("a date");
+    assert_eq!(
+        chrono::DateTime::parse_from_rfc3339(&latest).unwrap(),
+        good.created_at,
+        "{latest}"
+    );
 
     let recovered = Engine::recover_damaged(dir.path()).await.unwrap();
     let kept = Path::new(&recovered.damaged_kept_in).join(DB_FILE);

@@ -94,6 +94,37 @@ async fn a_good_backup_restores_into_a_fresh_data_dir_with_its_tokens() {
     engine.shutdown().await;
 }
 
+/// However many restores reopen the data, one daily backup task runs: the engine that
+/// restored stops every worker of its own for good, and the one opened after it starts its
+/// workers once, however often it is asked.
+#[tokio::test]
+async fn reopening_after_restores_leaves_one_daily_backup_task() {
+    let (src, out, dir) = (tempdir(), tempdir(), tempdir());
+    let file = source_backup(src.path(), out.path(), None).await;
+    let keychain = mock_keychain();
+    let mut engine = open(dir.path(), keychain.clone()).await;
+    engine.start_background();
+    for _ in 0..3 {
+        engine.restore_backup(&file, None).await.unwrap();
+        assert!(
+            engine.running_workers().is_empty(),
+            "the old engine's workers stopped"
+        );
+        engine.start_background();
+        assert!(engine.running_workers().is_empty(), "and never start again");
+        engine = open(dir.path(), keychain.clone()).await;
+        engine.start_background();
+        engine.start_background();
+    }
+    let daily = engine
+        .running_workers()
+        .into_iter()
+        .filter(|w| *w == "daily backup")
+        .count();
+    assert_eq!(daily, 1);
+    engine.shutdown().await;
+}
+
 #[tokio::test]
 async fn without_a_passphrase_the_data_is_restored_but_not_the_tokens() {
     let (src, out, fresh) = (tempdir(), tempdir(), tempdir());

@@ -25,6 +25,7 @@ export function installDemoBackend(params: URLSearchParams): void {
     startupError: params.has('broken')
       ? { code: 'storage', message: 'The database is damaged. Tokdeck left it untouched.' }
       : null,
+    latestGoodBackup: null,
   };
   let settings: Settings = {
     notificationsEnabled: true,

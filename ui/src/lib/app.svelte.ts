@@ -65,6 +65,12 @@ export class AppStore {
   /** True once `getCurrentAccount` answered (so "No account" is not shown while loading). */
   currentLoaded = $state(false);
 
+  /**
+   * Bumped when the engine's data was replaced (a restore, or the latest good backup after a
+   * damaged start): `App.svelte` remounts every page on it, so each loads its state again.
+   */
+  dataGeneration = $state(0);
+
   /** The connect flow waiting for TikTok's answer, if any. */
   pendingConnect = $state<PendingConnect | null>(null);
   /** The last connect flow's failure (TikTok's reason and what to do), until dismissed. */
@@ -292,7 +298,21 @@ export class AppStore {
       case 'connectFinished':
         this.#connectFinished(event);
         break;
+      case 'dataReplaced':
+        this.#dataReplaced(event.message);
+        break;
     }
+  }
+
+  /** Everything shown came from the data that was replaced: load it all again. */
+  #dataReplaced(message: string): void {
+    this.dataGeneration += 1;
+    this.pendingConnect = null;
+    this.connectError = null;
+    this.#toasts.success(message || 'Your data was replaced.');
+    void this.load();
+    this.#accountsChanged(null);
+    dispatchPostEvent({ kind: 'postsChanged', postId: null, accountId: null });
   }
 }
 

@@ -22,7 +22,12 @@ export type AppInfo = { version: string, dataDir: string, logDir: string, tiktok
  * Set when the engine could not start (e.g. a damaged database); the UI then shows only
  * this error and what to do.
  */
-startupError: UiError | null, };
+startupError: UiError | null, 
+/**
+ * With a damaged database (`startup_error` coded `damaged`): when the newest good backup,
+ * the one "Restore the latest good backup" puts back, was taken (RFC 3339 UTC).
+ */
+latestGoodBackup: string | null, };
 export type NoticeLevel = "info" | "warning" | "error";
 export type NotificationKind = "general" | "account" | "published" | "failed" | "needs_attention" | "missed";
 export type PublishStep = "queued" | "checking" | "initializing" | "uploading" | "processing" | "published" | "failed" | "needs_attention";
@@ -650,4 +655,8 @@ export const commands = {
   missingVideos: (): Promise<MissingVideo[]> => invoke("missing_videos"),
   relinkFolder: (folder: string): Promise<RelinkReport> => invoke("relink_folder", { folder }),
   exportData: (folder: string, format: ExportFormat): Promise<ExportReport> => invoke("export_data", { folder, format }),
+  chooseBackupDestination: (): Promise<string | null> => invoke("choose_backup_destination"),
+  chooseBackupFile: (): Promise<string | null> => invoke("choose_backup_file"),
+  chooseRelinkFolder: (): Promise<string | null> => invoke("choose_relink_folder"),
+  chooseExportFolder: (): Promise<string | null> => invoke("choose_export_folder"),
 };

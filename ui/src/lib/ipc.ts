@@ -9,6 +9,7 @@ const ERROR_CODES: readonly ErrorCode[] = [
   'tiktok',
   'conflict',
   'unavailable',
+  'damaged',
 ];
 
 /** Shown when the UI runs in a plain browser (vite dev, unit tests without mocks). */

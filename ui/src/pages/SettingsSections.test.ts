@@ -36,6 +36,7 @@ describe('settings sections', () => {
       'Notifications',
       'Publishing',
       'TikTok app',
+      'Backups',
       'Troubleshooting',
       'About',
     ]);
@@ -44,6 +45,7 @@ describe('settings sections', () => {
       'calendar',
       'notifications',
       'publishing',
+      'backups',
       'troubleshooting',
       'about',
     ]) {

@@ -47,6 +47,7 @@ import {
   makeFacts,
   makeTiktokConfig,
 } from './fixtures';
+import { backupHandlers, makeBackups } from './backupBackend';
 import { calendarHandlers } from './calendarBackend';
 import { draftHandlers } from './draftsBackend';
 import { publishDecisionHandlers, settingsPageHandlers, trashHandlers } from './postActionsBackend';
@@ -232,7 +233,9 @@ export function mockBackend(
 
   /** The problems the drafts library lists per draft id (tests set them). */
   const draftProblems: Record<number, DraftProblem[]> = {};
+  const backups = makeBackups();
   const handlers: Record<string, Handler> = {
+    ...backupHandlers(backups),
     ...draftHandlers(posts, accounts, draftProblems),
     ...calendarHandlers(items),
     app_info: () => info,
@@ -573,6 +576,7 @@ export function mockBackend(
     },
     accounts,
     audit,
+    backups,
     creators,
     posts,
     draftProblems,

@@ -10,6 +10,7 @@ export const DEFAULT_INFO: AppInfo = {
   simulatorUrl: 'http://127.0.0.1:4790',
   trayAvailable: true,
   startupError: null,
+  latestGoodBackup: null,
 };
 
 export const DEFAULT_SETTINGS: Settings = {

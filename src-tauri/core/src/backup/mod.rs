@@ -14,5 +14,5 @@ pub use dto::{
     BackupEntry, BackupFailure, BackupPreview, BackupStatus, ExportFormat, ExportReport, Manifest,
     ManifestAccount, MissingVideo, Recovered, RelinkReport, RestoreReport,
 };
-pub use restore::{recover_damaged, Staged};
+pub use restore::{latest_good_at, recover_damaged, Staged};
 pub use service::Backups;

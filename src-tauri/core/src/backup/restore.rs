@@ -180,6 +180,13 @@ impl Backups {
     }
 }
 
+/// The newest backup that passes the integrity check: what [`recover_damaged`] restores.
+pub async fn latest_good_at(data_dir: &Path) -> Option<String> {
+    swap::latest_good(data_dir)
+        .await
+        .map(|b| rfc3339(b.created_at))
+}
+
 /// At startup, after the database was found damaged (no engine): puts the newest good backup
 /// in its place and keeps the damaged file aside.
 pub async fn recover_damaged(data_dir: &Path) -> CoreResult<Recovered> {

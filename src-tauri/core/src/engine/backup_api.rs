@@ -97,4 +97,10 @@ impl Engine {
     pub async fn recover_damaged(data_dir: &Path) -> CoreResult<Recovered> {
         backup::recover_damaged(data_dir).await
     }
+
+    /// When `Engine::open` failed with a damaged database: when the backup that
+    /// `recover_damaged` would restore was taken (RFC 3339), for the startup screen.
+    pub async fn latest_good_backup(data_dir: &Path) -> Option<String> {
+        backup::latest_good_at(data_dir).await
+    }
 }

@@ -241,6 +241,11 @@ impl Engine {
         });
     }
 
+    /// The background workers running now, by name (empty before start and after shutdown).
+    pub fn running_workers(&self) -> Vec<&'static str> {
+        self.workers.running()
+    }
+
     pub fn data_dir(&self) -> &Path {
         self.ctx.data_dir()
     }
