@@ -133,8 +133,20 @@ describe('after a restore', () => {
   });
 
   it('says what an export wrote and where', () => {
+    const base = { posts: 1, accounts: 2, auditEntries: 1, snapshots: 0, samples: 0 };
+    expect(exportSummary({ ...base, files: ['/x/tokdeck-posts.csv'] })).toBe(
+      'Exported 1 post, 2 accounts and 1 activity entry to 1 file in /x.',
+    );
+    const five = ['posts', 'accounts', 'activity', 'account-history', 'post-samples'];
     expect(
-      exportSummary({ files: ['/x/tokdeck-posts.csv'], posts: 1, accounts: 2, auditEntries: 1 }),
-    ).toBe('Exported 1 post, 2 accounts and 1 activity entry to 1 file in /x.');
+      exportSummary({
+        ...base,
+        files: five.map((f) => `/x/tokdeck-${f}.csv`),
+        snapshots: 730,
+        samples: 1,
+      }),
+    ).toBe(
+      'Exported 1 post, 2 accounts, 1 activity entry and 731 analytics records to 5 files in /x.',
+    );
   });
 });

@@ -204,5 +204,14 @@ export function missingLabel(video: MissingVideo): string {
 export function exportSummary(report: ExportReport): string {
   const n = report.files.length;
   const where = n > 0 ? ` in ${folderOf(report.files[0])}` : '';
-  return `Exported ${report.posts} post${report.posts === 1 ? '' : 's'}, ${report.accounts} account${report.accounts === 1 ? '' : 's'} and ${report.auditEntries} activity entr${report.auditEntries === 1 ? 'y' : 'ies'} to ${n} file${n === 1 ? '' : 's'}${where}.`;
+  const plural = (k: number, one: string, many: string) => `${k} ${k === 1 ? one : many}`;
+  const analytics = report.snapshots + report.samples;
+  const parts = [
+    plural(report.posts, 'post', 'posts'),
+    plural(report.accounts, 'account', 'accounts'),
+    plural(report.auditEntries, 'activity entry', 'activity entries'),
+    ...(analytics > 0 ? [plural(analytics, 'analytics record', 'analytics records')] : []),
+  ];
+  const list = `${parts.slice(0, -1).join(', ')} and ${parts[parts.length - 1]}`;
+  return `Exported ${list} to ${plural(n, 'file', 'files')}${where}.`;
 }

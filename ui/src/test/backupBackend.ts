@@ -118,6 +118,8 @@ export function backupHandlers(b: BackupsFake): Record<string, Handler> {
       posts: 12,
       accounts: 2,
       auditEntries: 40,
+      snapshots: 0,
+      samples: 0,
     }),
   };
 }
