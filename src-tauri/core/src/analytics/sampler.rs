@@ -77,6 +77,7 @@ fn parse_ids(json: Option<&str>) -> Vec<String> {
 impl Analytics {
     /// One pass of the sampler; answers when the next one is due (`None`: nothing to wait for).
     pub async fn sampler_pass(&self) -> CoreResult<Option<i64>> {
+        let _one_at_a_time = self.pass_lock.lock().await;
         self.passes.fetch_add(1, Ordering::Relaxed);
         let pool = self.ctx.pool();
         let now = self.ctx.clock().now_ms();

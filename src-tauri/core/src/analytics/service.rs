@@ -27,6 +27,9 @@ pub struct Analytics {
     pub(super) tokens: Arc<Tokens>,
     /// Sampler passes since start (the idle wake-up test reads it).
     pub(super) passes: AtomicU64,
+    /// Held through a pass: the worker's pass and one asked for (a sync, a test) never run
+    /// at once, or both would resolve the same post and one would find its row gone.
+    pub(super) pass_lock: tokio::sync::Mutex<()>,
 }
 
 fn parse_time(s: Option<&str>, default: i64) -> CoreResult<i64> {
@@ -65,6 +68,7 @@ impl Analytics {
             ctx,
             tokens,
             passes: AtomicU64::new(0),
+            pass_lock: tokio::sync::Mutex::new(()),
         }
     }
 

@@ -134,3 +134,39 @@ async fn a_private_post_says_so_and_a_post_made_private_raises_a_notification_no
         "{top:?}"
     );
 }
+
+/// Passes asked for while the worker's own pass runs (a sync, a test) are taken one at a
+/// time: none fails, and a post found by time and caption ends with one row and its link.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn passes_at_once_never_trip_over_each_other() {
+    let a = A::start_with(json!({"omit_public_post_id": true})).await;
+    let (_, acc) = a.account("two_at_once").await;
+    let mut posts = Vec::new();
+    for caption in ["Sunrise run", "Market haul", "Desk tour"] {
+        posts.push(a.publish(acc, caption, "PUBLIC_TO_EVERYONE").await);
+    }
+    // The daily walk sees the videos before they may be matched, and imports them: matching
+    // later moves each post onto its imported row and deletes the post's own.
+    a.pass().await;
+    for _ in 0..3 {
+        a.t.h.engine.clock().advance(Duration::from_secs(HOUR));
+        a.t.h.sim.advance_clock(HOUR);
+        let e = &a.t.h.engine;
+        let (x, y, z) = tokio::join!(
+            e.sample_analytics_now(),
+            e.sample_analytics_now(),
+            e.sample_analytics_now()
+        );
+        x.unwrap();
+        y.unwrap();
+        z.unwrap();
+    }
+    let rows = a.rows(acc).await;
+    for post in posts {
+        let p = a.perf(post).await;
+        assert_eq!(p.match_kind, MatchKind::Matched, "{p:?}");
+        assert!(p.share_url.is_some(), "{p:?}");
+        let same: Vec<_> = rows.iter().filter(|r| r.video_id == p.video_id).collect();
+        assert_eq!(same.len(), 1, "one row per video: {same:?}");
+    }
+}
