@@ -64,6 +64,7 @@ bench: ui
 	cargo bench -p tokdeck-core --bench publish
 	scripts/with-desktop.sh cargo test -p tokdeck --features e2e --test e2e -- --ignored --nocapture --test-threads=1 calendar_bench::
 	cargo bench -p tokdeck-core --bench analytics
+	scripts/with-desktop.sh cargo test -p tokdeck --features e2e --test e2e -- --ignored --nocapture --test-threads=1 analytics_bench::
 	cargo bench -p tokdeck-core --bench backup
 
 ## make soak: the publisher's model test (core/tests/publish_model/) with fresh seeds until

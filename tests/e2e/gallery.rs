@@ -23,6 +23,8 @@ struct Shot {
     ready: &'static str,
     /// A control (test id) to press once the page is open, e.g. another view of the calendar.
     press: Option<&'static str>,
+    /// An element (CSS) to show at the top of the window instead of the page's top.
+    scroll: Option<&'static str>,
 }
 
 fn out_dir() -> PathBuf {
@@ -126,6 +128,16 @@ async fn seed(app: &App, sim: &Sim, video: &std::path::Path) -> Vec<(String, i64
     let d1 = draft(app, video, maya, "Draft: what I eat in a day").await;
     draft(app, video, leo, "Draft: night train to Porto").await;
 
+    // Three months of the accounts' lives as the sampler would have kept them (a test cannot
+    // wait for them): daily counts with a few days Tokdeck was closed, and each account's
+    // public videos with their views by age, so Analytics has charts and a best-time pattern.
+    let db = crate::analytics_seed::pool(app).await;
+    crate::analytics_seed::snapshots(&db, &[maya, leo, kitchen], 90, Some((20, 23))).await;
+    for (account, n) in [(maya, 40), (leo, 24), (kitchen, 6)] {
+        crate::analytics_seed::videos(&db, account, n, 60).await;
+    }
+    db.close().await;
+
     // One post deleted, so Trash has something to restore.
     let gone = draft(app, video, kitchen, "Old take of the pasta video").await;
     app.invoke("delete_post", json!({ "postId": gone }))
@@ -152,66 +164,91 @@ fn shots(posts: &[(String, i64)]) -> Vec<Shot> {
             route: "#/accounts".into(),
             ready: "[data-testid=account-card]",
             press: None,
+            scroll: None,
         },
         Shot {
             name: "compose",
             route: "#/compose".into(),
             ready: "[data-testid=page-compose]",
             press: None,
+            scroll: None,
         },
         Shot {
             name: "compose-draft",
             route: format!("#/compose/{}", id("draft")),
             ready: "[data-testid=compose-creator-nickname]",
             press: None,
+            scroll: None,
         },
         Shot {
             name: "drafts",
             route: "#/drafts".into(),
             ready: "[data-testid=page-drafts]",
             press: None,
+            scroll: None,
         },
         Shot {
             name: "calendar-month",
             route: "#/calendar".into(),
             ready: "[data-testid=calendar-month-view]",
             press: None,
+            scroll: None,
         },
         Shot {
             name: "calendar-week",
             route: "#/calendar".into(),
             ready: "[data-testid=calendar-now-line]",
             press: Some("calendar-toggle-week"),
+            scroll: None,
         },
         Shot {
             name: "calendar-agenda",
             route: "#/calendar".into(),
             ready: "[data-testid=calendar-agenda-post]",
             press: Some("calendar-toggle-agenda"),
+            scroll: None,
         },
         Shot {
             name: "queue",
             route: "#/queue".into(),
             ready: "[data-testid=queue-row]",
             press: None,
+            scroll: None,
         },
         Shot {
             name: "published-post",
             route: format!("#/compose/{}", id("published")),
             ready: "[data-testid=post-view]",
             press: None,
+            scroll: None,
+        },
+        Shot {
+            name: "analytics",
+            route: "#/analytics".into(),
+            ready: "[data-testid=analytics-compare-chart] canvas",
+            press: None,
+            scroll: None,
+        },
+        Shot {
+            name: "analytics-best-time",
+            route: "#/analytics".into(),
+            ready: "[data-testid=analytics-heatmap][data-enough=true]",
+            press: None,
+            scroll: Some("[data-testid=analytics-top]"),
         },
         Shot {
             name: "trash",
             route: "#/trash".into(),
             ready: "[data-testid=trash-row]",
             press: None,
+            scroll: None,
         },
         Shot {
             name: "settings",
             route: "#/settings".into(),
             ready: "[data-testid=settings-jump]",
             press: None,
+            scroll: None,
         },
     ]
 }
@@ -229,7 +266,9 @@ async fn gallery() {
         std::fs::create_dir_all(&dir).unwrap();
         for theme in THEMES {
             set_theme(app, theme).await;
-            for shot in shots(&posts) {
+            // `TOKDECK_SHOTS=analytics` retakes only the pictures whose names start so.
+            let only = std::env::var("TOKDECK_SHOTS").unwrap_or_default();
+            for shot in shots(&posts).into_iter().filter(|s| s.name.starts_with(&only)) {
                 goto(app, &shot.route).await;
                 for (w, h) in SIZES {
                     app.resize(w, h).await;
@@ -244,6 +283,13 @@ async fn gallery() {
                         dismiss_toasts(app).await;
                     } else {
                         top(app).await;
+                    }
+                    if let Some(css) = shot.scroll {
+                        app.js(
+                            "document.querySelector(arguments[0])?.scrollIntoView({ block: 'start' }); return null;",
+                            vec![json!(css)],
+                        )
+                        .await;
                     }
                     app.shoot_to(&dir, &format!("{}-{theme}-{w}x{h}", shot.name))
                         .await;

@@ -1,6 +1,9 @@
 //! End-to-end tests of the real app (see tests/e2e/support/). Run with `make e2e`.
 
 mod accounts;
+mod analytics;
+mod analytics_bench;
+mod analytics_seed;
 mod calendar;
 mod calendar_bench;
 mod compose;
