@@ -26,7 +26,8 @@ pub(crate) fn analytics_launch() -> Launch {
 
 /// Moves the simulated TikTok (and with it the engine) `secs` ahead.
 async fn advance(sim: &Sim, secs: u64) {
-    sim.post("/__sim/clock/advance", json!({ "secs": secs })).await;
+    sim.post("/__sim/clock/advance", json!({ "secs": secs }))
+        .await;
 }
 
 /// Waits for the post's curve to hold a sample at `bucket` hours; answers the curve.

@@ -104,8 +104,11 @@ async fn open(app: &App, accounts: usize) {
 }
 
 async fn set_ids(app: &App, ids: &[i64]) {
-    app.js("window.__benchIds = arguments[0]; return null;", vec![json!(ids)])
-        .await;
+    app.js(
+        "window.__benchIds = arguments[0]; return null;",
+        vec![json!(ids)],
+    )
+    .await;
 }
 
 struct Figures {

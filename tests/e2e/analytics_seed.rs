@@ -29,12 +29,11 @@ fn now_ms() -> i64 {
 /// `n` copies of account `template` (new open ids and handles), signed out so nothing asks
 /// TikTok about them; answers their ids.
 pub(crate) async fn clone_accounts(pool: &SqlitePool, template: i64, n: usize) -> Vec<i64> {
-    let columns: Vec<String> = sqlx::query_scalar(
-        "SELECT name FROM pragma_table_info('accounts') WHERE name != 'id'",
-    )
-    .fetch_all(pool)
-    .await
-    .unwrap();
+    let columns: Vec<String> =
+        sqlx::query_scalar("SELECT name FROM pragma_table_info('accounts') WHERE name != 'id'")
+            .fetch_all(pool)
+            .await
+            .unwrap();
     let values: Vec<String> = columns
         .iter()
         .map(|c| match c.as_str() {
@@ -67,7 +66,12 @@ pub(crate) async fn clone_accounts(pool: &SqlitePool, template: i64, n: usize) -
 
 /// A daily snapshot of each account for the last `days` days (growth with day-to-day noise),
 /// none on the days of `gap` (days back from today): Tokdeck was closed then.
-pub(crate) async fn snapshots(pool: &SqlitePool, accounts: &[i64], days: i64, gap: Option<(i64, i64)>) {
+pub(crate) async fn snapshots(
+    pool: &SqlitePool,
+    accounts: &[i64],
+    days: i64,
+    gap: Option<(i64, i64)>,
+) {
     let (g0, g1) = gap.unwrap_or((-1, -1));
     let ids = serde_json::to_string(accounts).unwrap();
     sqlx::query(
