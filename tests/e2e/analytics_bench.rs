@@ -15,13 +15,22 @@ const ACCOUNTS: usize = 100;
 const DAYS: i64 = 730;
 const REPS: usize = 15;
 
-/// Renders of one chart after `press(i)` changes its data: [data-in → painted, press →
-/// painted] in milliseconds; two warm-up runs are left out. `press` is JavaScript run with
-/// `i` (the run's number) in scope.
+/// Renders of one chart after a press changes its data: [data-in → painted, press →
+/// painted] in milliseconds; two warm-up runs are left out. `press` is `pick` (the page's
+/// account list alternates between the two accounts in `ids`) or `toggle` (the comparison
+/// alternates between followers and likes).
 const RENDER: &str = r#"
-const [chart, press, reps, done] = arguments;
+const [chart, press, ids, reps, done] = arguments;
 const el = () => document.querySelector(`[data-testid="${chart}"]`);
-const act = new Function('i', press);
+const act = (i) => {
+  if (press === 'pick') {
+    const s = document.querySelector('[data-testid=analytics-account]');
+    s.value = String(ids[i % ids.length]);
+    s.dispatchEvent(new Event('change', { bubbles: true }));
+  } else {
+    document.querySelector(`[data-testid=analytics-compare-metric-${i % 2 ? 'likes' : 'followers'}]`).click();
+  }
+};
 const painted = () => new Promise((res) => requestAnimationFrame(() => {
   const ch = new MessageChannel();
   ch.port1.onmessage = () => res();
@@ -51,12 +60,6 @@ const drawnAfter = (n) => new Promise((res) => {
 })().catch((e) => done({ error: String(e) }));
 "#;
 
-/// Picks account `ids[i % 2]` in the page's account list: the growth chart shows it.
-const PICK: &str = "const ids = window.__benchIds; const s = document.querySelector('[data-testid=analytics-account]'); \
-     s.value = String(ids[i % ids.length]); s.dispatchEvent(new Event('change', { bubbles: true }));";
-/// Followers, then likes, then followers… in the comparison.
-const TOGGLE: &str = "document.querySelector(`[data-testid=analytics-compare-metric-${i % 2 ? 'likes' : 'followers'}]`).click();";
-
 fn sorted(v: &Value, i: usize) -> Vec<f64> {
     let mut out: Vec<f64> = v
         .as_array()
@@ -73,10 +76,13 @@ fn pct(sorted: &[f64], p: f64) -> f64 {
 }
 
 /// (data-in → painted, press → painted), each sorted.
-async fn renders(app: &App, chart: &str, press: &str) -> (Vec<f64>, Vec<f64>) {
+async fn renders(app: &App, chart: &str, press: &str, ids: &[i64]) -> (Vec<f64>, Vec<f64>) {
     let v = app
         .client
-        .execute_async(RENDER, vec![json!(chart), json!(press), json!(REPS)])
+        .execute_async(
+            RENDER,
+            vec![json!(chart), json!(press), json!(ids), json!(REPS)],
+        )
         .await
         .unwrap();
     (sorted(&v, 0), sorted(&v, 1))
@@ -103,14 +109,6 @@ async fn open(app: &App, accounts: usize) {
     .await;
 }
 
-async fn set_ids(app: &App, ids: &[i64]) {
-    app.js(
-        "window.__benchIds = arguments[0]; return null;",
-        vec![json!(ids)],
-    )
-    .await;
-}
-
 struct Figures {
     one: (Vec<f64>, Vec<f64>),
     compare: (Vec<f64>, Vec<f64>),
@@ -118,9 +116,8 @@ struct Figures {
 
 async fn measure(app: &App, accounts: usize, one: i64, other: i64) -> Figures {
     open(app, accounts).await;
-    let compare = renders(app, "analytics-compare-chart", TOGGLE).await;
-    set_ids(app, &[one, other]).await;
-    let one = renders(app, "analytics-growth-chart", PICK).await;
+    let compare = renders(app, "analytics-compare-chart", "toggle", &[]).await;
+    let one = renders(app, "analytics-growth-chart", "pick", &[one, other]).await;
     Figures { one, compare }
 }
 
