@@ -48,6 +48,26 @@ async fn sampled(app: &App, perf_id: i64, bucket: u64) -> Value {
     .await
 }
 
+/// Waits until the element `css` holds `needle` in its text content (visible or cut off by an
+/// ellipsis).
+async fn has_text(app: &App, css: &str, what: &str, needle: &str) {
+    wait_for(what, async || {
+        let text = app
+            .js(
+                "return document.querySelector(arguments[0])?.textContent ?? '';",
+                vec![json!(css)],
+            )
+            .await;
+        let text = text.as_str().unwrap_or_default().to_owned();
+        if text.contains(needle) {
+            Ok(())
+        } else {
+            Err(text)
+        }
+    })
+    .await;
+}
+
 async fn drawn(app: &App, testid: &str) -> u64 {
     wait_for(&format!("the {testid} drawn"), async || {
         let n = app
@@ -123,7 +143,7 @@ async fn a_published_post_gets_its_curve_and_the_heatmap_as_the_simulator_ages_i
         goto(app, "#/analytics").await;
         app.wait_testid("page-analytics").await;
         let row = format!("[data-testid=analytics-top-row][data-post-id=\"{id}\"]");
-        wait_text(app, &row, "the post in Top posts", |t| t.contains(caption)).await;
+        has_text(app, &row, "the post in Top posts", caption).await;
         app.click_css(&format!("{row} [data-testid=analytics-top-open]"))
             .await;
         wait_text(
