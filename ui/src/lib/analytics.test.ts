@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { AccountSeries, Heatmap, PostCurve, PostPerformance, SnapshotPoint } from './bindings';
 import {
+  ageLabel,
   alignDaily,
   bestOpenSlots,
   cellText,
@@ -164,6 +165,16 @@ describe('a post against the median', () => {
       [1, 6, 24],
       [50, null, 2100],
       [40, 300, 1000],
+    ]);
+  });
+
+  it('names ages the way people say them, also a hair off from the log scale', () => {
+    expect([1, 6, 10 ** Math.log10(24), 72, 168].map(ageLabel)).toEqual([
+      '1 h',
+      '6 h',
+      '1 day',
+      '3 days',
+      '7 days',
     ]);
   });
 

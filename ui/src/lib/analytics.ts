@@ -133,6 +133,8 @@ export function curveColumns(curve: PostCurve): Columns {
 
 /** 1 → "1 h", 24 → "1 day", 168 → "7 days". */
 export function ageLabel(hours: number): string {
+  // Ages come back from a log scale a hair off (23.9999…): round first.
+  hours = Math.round(hours * 100) / 100;
   if (hours < 24) return `${Math.round(hours)} h`;
   const days = Math.round(hours / 24);
   return days === 1 ? '1 day' : `${days} days`;
