@@ -234,7 +234,7 @@ fn shots(posts: &[(String, i64)]) -> Vec<Shot> {
             route: "#/analytics".into(),
             ready: "[data-testid=analytics-heatmap][data-enough=true]",
             press: None,
-            scroll: Some("[data-testid=analytics-top]"),
+            scroll: Some("[data-testid=analytics-best-time]"),
         },
         Shot {
             name: "trash",
