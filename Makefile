@@ -65,6 +65,7 @@ bench: ui
 	scripts/with-desktop.sh cargo test -p tokdeck --features e2e --test e2e -- --ignored --nocapture --test-threads=1 calendar_bench::
 	cargo bench -p tokdeck-core --bench analytics
 	cargo bench -p tokdeck-core --bench sampler
+	scripts/with-desktop.sh cargo test -p tokdeck --features e2e --test e2e -- --ignored --nocapture --test-threads=1 analytics_bench::
 	cargo bench -p tokdeck-core --bench backup
 
 ## make soak: the publisher's model test (core/tests/publish_model/) with fresh seeds until

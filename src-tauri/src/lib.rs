@@ -7,6 +7,8 @@ mod backup_commands;
 mod commands;
 mod deeplinks;
 mod dialogs;
+#[cfg(feature = "e2e")]
+mod e2e_hooks;
 mod forwarder;
 mod logging;
 mod post_commands;
@@ -176,6 +178,8 @@ fn setup(app: &AppHandle) -> Result<(), Box<dyn std::error::Error>> {
 
     // The engine answers with the simulator while no client key is configured.
     let mut config = config;
+    #[cfg(feature = "e2e")]
+    e2e_hooks::tune(&mut config);
     if let Some(sim) = &started {
         config = config.with_simulator(sim.base_url(), sim.control_token());
     }
@@ -243,6 +247,8 @@ fn setup(app: &AppHandle) -> Result<(), Box<dyn std::error::Error>> {
     }
 
     setup_deep_links(app);
+    #[cfg(feature = "e2e")]
+    e2e_hooks::follow_sim_clock(app);
 
     let hidden = std::env::args().any(|a| a == "--hidden");
     if !hidden || !tray_available {

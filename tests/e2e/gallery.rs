@@ -128,6 +128,16 @@ async fn seed(app: &App, sim: &Sim, video: &std::path::Path) -> Vec<(String, i64
     let d1 = draft(app, video, maya, "Draft: what I eat in a day").await;
     draft(app, video, leo, "Draft: night train to Porto").await;
 
+    // Three months of the accounts' lives as the sampler would have kept them (a test cannot
+    // wait for them): daily counts with a few days Tokdeck was closed, and each account's
+    // public videos with their views by age, so Analytics has charts and a best-time pattern.
+    let db = crate::analytics_seed::pool(app).await;
+    crate::analytics_seed::snapshots(&db, &[maya, leo, kitchen], 90, Some((20, 23))).await;
+    for (account, n) in [(maya, 40), (leo, 24), (kitchen, 6)] {
+        crate::analytics_seed::videos(&db, account, n, 60).await;
+    }
+    db.close().await;
+
     // One post deleted, so Trash has something to restore.
     let gone = draft(app, video, kitchen, "Old take of the pasta video").await;
     app.invoke("delete_post", json!({ "postId": gone }))
@@ -213,6 +223,20 @@ fn shots(posts: &[(String, i64)]) -> Vec<Shot> {
             at: None,
         },
         Shot {
+            name: "analytics",
+            route: "#/analytics".into(),
+            ready: "[data-testid=analytics-compare-chart] canvas",
+            press: None,
+            at: None,
+        },
+        Shot {
+            name: "analytics-best-time",
+            route: "#/analytics".into(),
+            ready: "[data-testid=analytics-heatmap][data-enough=true]",
+            press: None,
+            at: Some("[data-testid=analytics-best-time]"),
+        },
+        Shot {
             name: "trash",
             route: "#/trash".into(),
             ready: "[data-testid=trash-row]",
@@ -274,7 +298,7 @@ async fn gallery() {
                     } else if let Some(part) = shot.at {
                         dismiss_toasts(app).await;
                         app.js(
-                            "document.querySelector(arguments[0]).scrollIntoView({ block: 'start' });",
+                            "document.querySelector(arguments[0]).scrollIntoView({ block: 'start' }); return null;",
                             vec![json!(part)],
                         )
                         .await;

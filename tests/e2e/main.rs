@@ -2,6 +2,9 @@
 
 mod accounts;
 mod backup;
+mod analytics;
+mod analytics_bench;
+mod analytics_seed;
 mod calendar;
 mod calendar_bench;
 mod compose;

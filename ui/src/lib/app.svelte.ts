@@ -272,7 +272,8 @@ export class AppStore {
       case 'ingested':
       case 'publishProgress':
       case 'publishStateChanged':
-        // Pages that show posts, dropped files or publishing subscribe with `onPostEvent`.
+      case 'analyticsChanged':
+        // Pages that show posts, dropped files, publishing or numbers subscribe with `onPostEvent`.
         dispatchPostEvent(event);
         break;
       case 'settingsChanged':

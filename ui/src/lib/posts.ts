@@ -23,10 +23,18 @@ export type {
   When,
 } from './bindings';
 
-/** Engine events about posts, dropped files and publishing. */
+/** Engine events about posts, dropped files, publishing and their numbers (analytics). */
 export type PostEvent = Extract<
   EngineEvent,
-  { kind: 'postsChanged' | 'dropHover' | 'ingested' | 'publishProgress' | 'publishStateChanged' }
+  {
+    kind:
+      | 'postsChanged'
+      | 'dropHover'
+      | 'ingested'
+      | 'publishProgress'
+      | 'publishStateChanged'
+      | 'analyticsChanged';
+  }
 >;
 
 // ---------------------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ export const PAGES = [
   'drafts',
   'calendar',
   'queue',
+  'analytics',
   'trash',
   'settings',
 ] as const;
