@@ -1,12 +1,13 @@
 //! The Analytics page's commands: each a line over the engine. Declared in
 //! `core/src/commands.list.rs`.
 
-use tauri::State;
+use tauri::{AppHandle, State};
 use tokdeck_core::analytics::{
     AccountSeries, CsvKind, Heatmap, PostCurve, PostPerformance, TopPostsQuery,
 };
 use tokdeck_core::UiError;
 
+use crate::dialogs::{self, Pick};
 use crate::state::AppState;
 
 type CmdResult<T> = Result<T, UiError>;
@@ -62,14 +63,22 @@ pub async fn best_time_heatmap(
     Ok(state.engine()?.best_time_heatmap(account_id, &zone).await?)
 }
 
+/// "Export CSV": the native save dialog, then the engine writes the file. Answers the path
+/// saved to, or nothing when the person cancelled.
 #[tauri::command]
-pub async fn export_analytics_csv(
+pub async fn save_analytics_csv(
+    app: AppHandle,
     state: State<'_, AppState>,
     kind: CsvKind,
     account_id: Option<i64>,
-) -> CmdResult<String> {
-    Ok(state
+) -> CmdResult<Option<String>> {
+    let file_name = dialogs::analytics_csv_name(kind, chrono::Local::now().date_naive());
+    let Some(path) = dialogs::pick(&app, Pick::SaveCsv { file_name }).await? else {
+        return Ok(None);
+    };
+    state
         .engine()?
-        .export_analytics_csv(kind, account_id)
-        .await?)
+        .save_analytics_csv(kind, account_id, std::path::Path::new(&path))
+        .await?;
+    Ok(Some(path))
 }

@@ -1,5 +1,5 @@
-//! The native file dialogs of Backups (save a backup, open one, choose a folder), opened from
-//! Rust: the webview is granted none of the dialog plugin's commands, only these answers.
+//! The native file dialogs of Backups (save a backup, open one, choose a folder) and of the
+//! Analytics export (save a CSV), opened from Rust: the webview is granted none of the dialog plugin's commands, only these answers.
 //!
 //! End-to-end tests cannot click a GTK dialog through WebDriver. Built with the `e2e` feature
 //! only, `TOKDECK_E2E_DIALOG_ANSWER` names a file whose text is what every dialog answers (an
@@ -26,6 +26,10 @@ pub enum Pick {
     OpenBackup,
     Folder {
         title: &'static str,
+    },
+    /// Where to save an analytics CSV, proposing `file_name`.
+    SaveCsv {
+        file_name: String,
     },
 }
 
@@ -56,6 +60,11 @@ fn open(dialog: FileDialogBuilder<tauri::Wry>, what: Pick) -> Option<PathBuf> {
             .add_filter("Tokdeck backup", &[BACKUP_EXTENSION])
             .blocking_pick_file(),
         Pick::Folder { title } => dialog.set_title(title).blocking_pick_folder(),
+        Pick::SaveCsv { file_name } => dialog
+            .set_title("Save the CSV file")
+            .set_file_name(file_name)
+            .add_filter("CSV", &["csv"])
+            .blocking_save_file(),
     }?;
     file.into_path().ok()
 }
@@ -68,8 +77,29 @@ pub fn backup_file_name(today: chrono::NaiveDate) -> String {
     )
 }
 
+/// `tokdeck-account-counts-2026-12-02.csv` or `tokdeck-post-numbers-2026-12-02.csv`.
+pub fn analytics_csv_name(
+    kind: tokdeck_core::analytics::CsvKind,
+    today: chrono::NaiveDate,
+) -> String {
+    let what = match kind {
+        tokdeck_core::analytics::CsvKind::Snapshots => "account-counts",
+        tokdeck_core::analytics::CsvKind::Samples => "post-numbers",
+    };
+    format!("tokdeck-{what}-{}.csv", today.format("%Y-%m-%d"))
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn an_analytics_csv_is_proposed_under_a_dated_name() {
+        let day = chrono::NaiveDate::from_ymd_opt(2026, 12, 2).unwrap();
+        assert_eq!(
+            super::analytics_csv_name(tokdeck_core::analytics::CsvKind::Samples, day),
+            "tokdeck-post-numbers-2026-12-02.csv"
+        );
+    }
+
     #[test]
     fn a_backup_is_proposed_under_a_dated_name_with_its_extension() {
         assert_eq!(

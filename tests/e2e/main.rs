@@ -1,10 +1,10 @@
 //! End-to-end tests of the real app (see tests/e2e/support/). Run with `make e2e`.
 
 mod accounts;
-mod backup;
 mod analytics;
 mod analytics_bench;
 mod analytics_seed;
+mod backup;
 mod calendar;
 mod calendar_bench;
 mod compose;

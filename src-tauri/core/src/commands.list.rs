@@ -85,7 +85,7 @@ tokdeck_commands! {
     analytics_commands::post_curve(performance_id: number) -> PostCurve;
     analytics_commands::top_posts(query: TopPostsQuery) -> PostPerformance[];
     analytics_commands::best_time_heatmap(account_id: number, zone: string) -> Heatmap;
-    analytics_commands::export_analytics_csv(kind: CsvKind, account_id: number | null) -> string;
+    analytics_commands::save_analytics_csv(kind: CsvKind, account_id: number | null) -> string | null;
     backup_commands::backup_status() -> BackupStatus;
     backup_commands::back_up_now(path: string, passphrase: string | null) -> Manifest;
     backup_commands::inspect_backup(path: string, passphrase: string | null) -> BackupPreview;

@@ -143,4 +143,24 @@ describe('the Analytics page', () => {
     expect(screen.queryByTestId('analytics-heatmap-not-enough')).toBeNull();
     expect(map).toHaveTextContent('2.4×');
   });
+
+  it('saves a CSV where the person chose, and does nothing when they cancel', async () => {
+    const b = backend();
+    let answer: string | null = null;
+    b.handlers.save_analytics_csv = () => answer;
+    window.location.hash = '#/analytics';
+    render(App);
+    const user = userEvent.setup();
+    await user.click(await screen.findByTestId('analytics-export-samples'));
+    await waitFor(() => expect(b.calls('save_analytics_csv')).toHaveLength(1));
+    expect(b.calls('save_analytics_csv')[0]).toMatchObject({ kind: 'samples' });
+    expect(toasts.items).toHaveLength(0);
+    answer = '/home/me/Documents/tokdeck-post-numbers-2026-12-02.csv';
+    await user.click(screen.getByTestId('analytics-export-snapshots'));
+    await waitFor(() =>
+      expect(toasts.items.map((t) => t.message)).toContain(
+        'Saved tokdeck-post-numbers-2026-12-02.csv',
+      ),
+    );
+  });
 });

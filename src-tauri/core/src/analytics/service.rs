@@ -184,6 +184,36 @@ impl Analytics {
         Ok(heatmap(account_id, zone, &rows))
     }
 
+    /// [`Self::export_csv`] into `path`: a `.partial` file synced then renamed, so a full disk
+    /// or a crash never leaves half a file under the chosen name. Answers the data lines.
+    pub async fn save_csv(
+        &self,
+        kind: CsvKind,
+        account_id: Option<i64>,
+        path: &std::path::Path,
+    ) -> CoreResult<u32> {
+        let text = self.export_csv(kind, account_id).await?;
+        let lines = text.lines().count().saturating_sub(1) as u32;
+        let path = path.to_path_buf();
+        let written = tokio::task::spawn_blocking(move || -> std::io::Result<()> {
+            use std::io::Write;
+            let partial = path.with_extension("csv.partial");
+            let mut f = std::fs::File::create(&partial)?;
+            f.write_all(text.as_bytes())?;
+            f.sync_all()?;
+            std::fs::rename(&partial, &path)
+        })
+        .await
+        .map_err(|e| CoreError::Internal(e.to_string()))?;
+        written.map_err(|e| {
+            CoreError::Unavailable(format!(
+                "The CSV file could not be saved: {}. Choose another folder or free some space.",
+                crate::db::backup::io_reason(&e)
+            ))
+        })?;
+        Ok(lines)
+    }
+
     /// The snapshots or the samples as CSV, of one account or all.
     pub async fn export_csv(&self, kind: CsvKind, account_id: Option<i64>) -> CoreResult<String> {
         let pool = self.ctx.pool();

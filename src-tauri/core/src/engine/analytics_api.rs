@@ -53,6 +53,17 @@ impl Engine {
         self.analytics.export_csv(kind, account_id).await
     }
 
+    /// Snapshots or samples as a CSV file at `path` (written whole or not at all); answers
+    /// the lines written.
+    pub async fn save_analytics_csv(
+        &self,
+        kind: CsvKind,
+        account_id: Option<i64>,
+        path: &std::path::Path,
+    ) -> CoreResult<u32> {
+        self.analytics.save_csv(kind, account_id, path).await
+    }
+
     /// Runs one sampler pass now (tests and a "refresh" button); answers when the next is due.
     pub async fn sample_analytics_now(&self) -> CoreResult<Option<i64>> {
         self.analytics.sampler_pass().await

@@ -172,6 +172,22 @@ async fn ninety_days_with_the_app_closed_twice_leave_gaps_and_invent_nothing() {
         1 + curve.points.len() + old_curve.points.len()
     );
     assert!(csv.contains("Sunset timelapse #1"));
+    // Saved as a file (the Analytics page's Export CSV): the same text, no partial file left;
+    // a folder that does not exist is a clear refusal.
+    let out = tempfile::tempdir().unwrap();
+    let file = out.path().join("numbers.csv");
+    let lines = engine
+        .save_analytics_csv(CsvKind::Samples, None, &file)
+        .await
+        .unwrap();
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), csv);
+    assert_eq!(lines as usize, csv.lines().count() - 1);
+    assert_eq!(std::fs::read_dir(out.path()).unwrap().count(), 1);
+    let err = engine
+        .save_analytics_csv(CsvKind::Samples, None, &out.path().join("gone/x.csv"))
+        .await
+        .unwrap_err();
+    assert!(err.user_message().contains("could not be saved"), "{err}");
 
     // The heatmap rests on the two 24-hour samples there are: not enough to say anything yet.
     let map = engine.best_time_heatmap(acc, "UTC").await.unwrap();
