@@ -163,18 +163,13 @@ impl Analytics {
     pub async fn top_posts(&self, q: &TopPostsQuery) -> CoreResult<Vec<PostPerformance>> {
         let since = parse_time(q.since.as_deref(), 0)?;
         let limit = q.limit.unwrap_or(50).clamp(1, 200) as i64;
-        Ok(metrics::top(
-            self.ctx.pool(),
-            q.account_id,
-            since,
-            q.sort,
-            limit,
-            self.ctx.clock().now_ms(),
+        Ok(
+            metrics::top(self.ctx.pool(), q.account_id, since, q.sort, limit)
+                .await?
+                .into_iter()
+                .map(dto)
+                .collect(),
         )
-        .await?
-        .into_iter()
-        .map(dto)
-        .collect())
     }
 
     /// Weekday × hour of publish in `zone` → 24-hour views relative to the account's median.

@@ -152,16 +152,21 @@ proptest! {
                 for account in [None, Some(1), Some(2)] {
                     // all time (the sort's index), 30 and 120 days (by publish time)
                     for since in [0, NOW - 30 * DAY_MS, NOW - 120 * DAY_MS] {
-                        for limit in [1usize, 7, 100] {
-                            let got: Vec<i64> =
-                                metrics::top(pool, account, since, sort, limit as i64, NOW)
-                                    .await
-                                    .unwrap()
-                                    .into_iter()
-                                    .map(|r| r.id)
-                                    .collect();
+                        // read by publish time, or by walking the sort's index
+                        for (limit, recent_rows) in [(1usize, 0), (7, 1000), (100, 0), (100, 1000)] {
+                            let got: Vec<i64> = metrics::top_choosing(
+                                pool, account, since, sort, limit as i64, recent_rows,
+                            )
+                            .await
+                            .unwrap()
+                            .into_iter()
+                            .map(|r| r.id)
+                            .collect();
                             let want = expected_top(&videos, account, since, sort, limit);
-                            assert_eq!(got, want, "{sort:?} {account:?} since {since} limit {limit}");
+                            assert_eq!(
+                                got, want,
+                                "{sort:?} {account:?} since {since} limit {limit} by {recent_rows}"
+                            );
                         }
                     }
                 }
