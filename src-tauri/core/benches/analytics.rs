@@ -198,7 +198,11 @@ fn main() {
             if recent {
                 sql = format!(
                     "{};\n{sql}",
-                    inline(metrics::PERIOD_ROWS_SQL, &[account, from])
+                    if all {
+                        inline(metrics::PERIOD_ROWS_ALL_SQL, &[from])
+                    } else {
+                        inline(metrics::PERIOD_ROWS_SQL, &[account, from])
+                    }
                 );
             }
             let name = format!(

@@ -198,10 +198,15 @@ pub fn top_sql(sort: TopSort, one_account: bool, recent_only: bool) -> String {
 /// entries; sorting the 4,000 rows took 2.7 ms).
 pub const RECENT_ROWS: i64 = 1000;
 
-/// The rows published at or after `?2` of one account (`?1`) or all (`?1` NULL), counted from
-/// the publish-time index alone.
+/// The rows of one account (`?1`) published at or after `?2`, counted from its publish-time
+/// index alone. (One statement for both scopes, `?1 IS NULL OR account_id = ?1`, cannot use
+/// the account's index: it counted every account's rows, 9 ms.)
 pub const PERIOD_ROWS_SQL: &str = "SELECT COUNT(*) FROM post_performance \
-     WHERE (?1 IS NULL OR account_id = ?1) AND published_at >= ?2";
+     WHERE account_id = ?1 AND published_at >= ?2";
+
+/// The same over all accounts (`?1`: the period's start).
+pub const PERIOD_ROWS_ALL_SQL: &str =
+    "SELECT COUNT(*) FROM post_performance WHERE published_at >= ?1";
 
 pub async fn top(
     pool: &SqlitePool,
@@ -224,11 +229,12 @@ pub async fn top_choosing(
     recent_rows: i64,
 ) -> CoreResult<Vec<PerformanceRow>> {
     let recent_only = since > 0 && {
-        let n: i64 = sqlx::query_scalar(PERIOD_ROWS_SQL)
-            .bind(account_id)
-            .bind(since)
-            .fetch_one(pool)
-            .await?;
+        let n: i64 = match account_id {
+            Some(id) => sqlx::query_scalar(PERIOD_ROWS_SQL).bind(id).bind(since),
+            None => sqlx::query_scalar(PERIOD_ROWS_ALL_SQL).bind(since),
+        }
+        .fetch_one(pool)
+        .await?;
         n <= recent_rows
     };
     Ok(sqlx::query_as(sqlx::AssertSqlSafe(top_sql(
