@@ -8,6 +8,7 @@ use common::{inline, insert_accounts, open_engine, report, runtime, sqlite3_refe
 
 use std::time::{Duration, Instant};
 
+use tokdeck_core::analytics::schedule::AGE_BUCKETS_H;
 use tokdeck_core::analytics::{TopPostsQuery, TopSort};
 use tokdeck_core::db::analytics::metrics;
 use tokdeck_core::db::open::DB_FILE;
@@ -134,16 +135,12 @@ fn main() {
             e.post_curve(id).await.unwrap().points.len()
         })
         .await;
-        let buckets = [1, 6, 24, 72, 168, 720, 888, 1056, 1224, 1392];
         let mut params = vec![n(42)];
-        for b in buckets {
-            params.extend([n(b), n(499)]);
-        }
+        params.extend(AGE_BUCKETS_H.iter().map(|b| n(*b as i64)));
         let script = [
             inline(metrics::ROW_BY_ID_SQL, &[n(4242)]),
             inline(metrics::CURVE_SQL, &[n(4242)]),
-            inline(metrics::BUCKET_COUNTS_SQL, &[n(42)]),
-            inline(&metrics::medians_sql(buckets.len()), &params),
+            inline(&metrics::medians_sql(AGE_BUCKETS_H.len()), &params),
         ]
         .join(";\n");
         report(

@@ -20,7 +20,7 @@ use super::dto::{
     PostPerformance, SnapshotPoint, TopPostsQuery, Visibility, GAP_MS,
 };
 use super::heatmap::heatmap;
-use super::schedule::DAY_BUCKET_H;
+use super::schedule::{AGE_BUCKETS_H, DAY_BUCKET_H};
 
 pub struct Analytics {
     pub(super) ctx: Ctx,
@@ -142,7 +142,7 @@ impl Analytics {
                 shares,
             })
             .collect();
-        let account_median = metrics::medians(pool, row.account_id)
+        let account_median = metrics::medians(pool, row.account_id, &AGE_BUCKETS_H)
             .await?
             .into_iter()
             .map(|(bucket, n, views)| MedianAt {

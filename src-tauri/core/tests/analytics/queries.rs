@@ -3,6 +3,7 @@
 //! indexes), and the median views per age. Ties, missing numbers and private videos included.
 
 use proptest::prelude::*;
+use tokdeck_core::analytics::schedule::AGE_BUCKETS_H;
 use tokdeck_core::analytics::TopSort;
 use tokdeck_core::db::analytics::metrics;
 use tokdeck_core::db::open::Store;
@@ -172,7 +173,7 @@ proptest! {
                 }
             }
             for account in 1..=3 {
-                let got = metrics::medians(pool, account).await.unwrap();
+                let got = metrics::medians(pool, account, &AGE_BUCKETS_H).await.unwrap();
                 let mut want = Vec::new();
                 for bucket in [24i64, 72] {
                     let mut views: Vec<i64> = videos

@@ -118,46 +118,44 @@ pub async fn curve(pool: &SqlitePool, id: i64) -> CoreResult<Vec<SampleRow>> {
     Ok(sqlx::query_as(CURVE_SQL).bind(id).fetch_all(pool).await?)
 }
 
-/// How many samples the account has per age bucket (an index-only scan).
-pub const BUCKET_COUNTS_SQL: &str = "SELECT age_bucket, COUNT(*) FROM performance_samples \
-     WHERE account_id = ?1 GROUP BY age_bucket ORDER BY age_bucket";
-
-/// The median views of `buckets` ages in one statement: for the k-th age, `?(2k+2)` is the
-/// bucket and `?(2k+3)` the rank of its median row; `?1` is the account. One round trip instead
-/// of one per age (the post curve made 12).
+/// Per age of `buckets` ages, in one statement: the bucket, the account's samples at that
+/// age, and the median views (the `(n - 1) / 2`-th smallest, read from the (account, age,
+/// views) index). `?1` is the account, `?(k + 2)` the k-th bucket. One round trip, where one
+/// per age made the post curve 12.
 pub fn medians_sql(buckets: usize) -> String {
+    let at = "FROM performance_samples WHERE account_id = ?1 AND age_bucket";
     (0..buckets)
         .map(|k| {
-            let (b, r) = (2 * k + 2, 2 * k + 3);
+            let b = k + 2;
             format!(
-                "SELECT ?{b}, (SELECT views FROM performance_samples WHERE account_id = ?1 \
-                 AND age_bucket = ?{b} ORDER BY views LIMIT 1 OFFSET ?{r})"
+                "SELECT ?{b}, (SELECT COUNT(*) {at} = ?{b}), (SELECT views {at} = ?{b} \
+                 ORDER BY views LIMIT 1 OFFSET (SELECT (COUNT(*) - 1) / 2 {at} = ?{b}))"
             )
         })
         .collect::<Vec<_>>()
         .join(" UNION ALL ")
 }
 
-/// Per age bucket: (bucket, samples, median views — the lower one for an even count), read
-/// from the (account, age, views) index.
-pub async fn medians(pool: &SqlitePool, account_id: i64) -> CoreResult<Vec<(i64, i64, i64)>> {
-    let counts: Vec<(i64, i64)> = sqlx::query_as(BUCKET_COUNTS_SQL)
-        .bind(account_id)
-        .fetch_all(pool)
-        .await?;
-    if counts.is_empty() {
+/// Per age of `buckets` that has samples: (bucket, samples, median views — the lower one for
+/// an even count).
+pub async fn medians(
+    pool: &SqlitePool,
+    account_id: i64,
+    buckets: &[u32],
+) -> CoreResult<Vec<(i64, i64, i64)>> {
+    if buckets.is_empty() {
         return Ok(Vec::new());
     }
-    let mut q = sqlx::query_as::<_, (i64, i64)>(sqlx::AssertSqlSafe(medians_sql(counts.len())))
-        .bind(account_id);
-    for (bucket, n) in &counts {
-        q = q.bind(bucket).bind((n - 1) / 2);
+    let sql = medians_sql(buckets.len());
+    let mut q =
+        sqlx::query_as::<_, (i64, i64, Option<i64>)>(sqlx::AssertSqlSafe(sql)).bind(account_id);
+    for b in buckets {
+        q = q.bind(b);
     }
-    let views = q.fetch_all(pool).await?;
-    Ok(counts
+    Ok(q.fetch_all(pool)
+        .await?
         .into_iter()
-        .zip(views)
-        .map(|((bucket, n), (_, views))| (bucket, n, views))
+        .filter_map(|(bucket, n, views)| Some((bucket, n, views.filter(|_| n > 0)?)))
         .collect())
 }
 
