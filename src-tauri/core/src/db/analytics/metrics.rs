@@ -70,14 +70,22 @@ pub struct PerformanceRow {
     pub counted_at: Option<i64>,
 }
 
-const ROW: &str = "id, account_id, post_id, video_id, match_kind, visibility, share_url, caption, \
-     published_at, live_at, gone_at, views, likes, comments, shares, counted_at";
+/// The columns of a [`PerformanceRow`], as a literal so the constant statements can embed them.
+macro_rules! row_columns {
+    () => {
+        "id, account_id, post_id, video_id, match_kind, visibility, share_url, caption, \
+         published_at, live_at, gone_at, views, likes, comments, shares, counted_at"
+    };
+}
 
-/// One row by its id (`?1`); [`ROW`]'s columns.
-pub const ROW_BY_ID_SQL: &str =
-    "SELECT id, account_id, post_id, video_id, match_kind, visibility, \
-     share_url, caption, published_at, live_at, gone_at, views, likes, comments, shares, \
-     counted_at FROM post_performance WHERE id = ?1";
+const ROW: &str = row_columns!();
+
+/// One row by its id (`?1`).
+pub const ROW_BY_ID_SQL: &str = concat!(
+    "SELECT ",
+    row_columns!(),
+    " FROM post_performance WHERE id = ?1"
+);
 
 pub async fn by_id(pool: &SqlitePool, id: i64) -> CoreResult<Option<PerformanceRow>> {
     Ok(sqlx::query_as(ROW_BY_ID_SQL)
@@ -282,17 +290,7 @@ pub type SnapshotLine = (
 pub async fn all_snapshots(
     pool: &SqlitePool,
     account_id: Option<i64>,
-) -> CoreResult<
-    Vec<(
-        i64,
-        String,
-        i64,
-        Option<i64>,
-        Option<i64>,
-        Option<i64>,
-        Option<i64>,
-    )>,
-> {
+) -> CoreResult<Vec<SnapshotLine>> {
     Ok(sqlx::query_as(
         "SELECT s.account_id, a.username, s.taken_at, s.follower_count, s.following_count,
                 s.likes_count, s.video_count
