@@ -6,14 +6,14 @@
 //! 10 s, so the client's pacing is what bounds it: still no refusal.
 
 mod common;
-use common::{connect_simulated, runtime, secrets};
+use common::{connect_simulated, runtime, sim_rig};
 
 use std::time::{Duration, Instant};
 
 use reqwest::Client;
 use serde_json::{json, Value};
-use tokdeck_core::{Engine, EngineConfig};
-use tokdeck_sim::{Behaviour, SimOptions, Simulator};
+use tokdeck_core::Engine;
+use tokdeck_sim::Behaviour;
 
 /// The newest video's age at the walk, and the clocks' move after it.
 const WALK_AGE_SECS: u64 = 7500;
@@ -64,36 +64,15 @@ async fn run(r: &Run) {
         rate_window_ms: r.window.as_millis() as u64,
         ..Default::default()
     };
-    let sim = Simulator::start(SimOptions {
-        fast: true,
-        behaviour,
-        ..Default::default()
-    })
-    .await
-    .expect("the simulator starts");
-    let base = sim.base_url();
-    let dir = tempfile::tempdir().unwrap();
-    let mut config = EngineConfig::new(dir.path().to_path_buf(), secrets())
-        .with_simulator(&base, sim.control_token());
-    config.rate_window = r.window;
-    let engine = Engine::open(config).await.expect("the engine opens");
-    let mut headers = reqwest::header::HeaderMap::new();
-    headers.insert(
-        tokdeck_sim::CONTROL_TOKEN_HEADER,
-        sim.control_token().parse().unwrap(),
-    );
-    let ctl = Client::builder().default_headers(headers).build().unwrap();
-    let browser = Client::builder()
-        .redirect(reqwest::redirect::Policy::limited(5))
-        .build()
-        .unwrap();
+    let rig = sim_rig(behaviour, r.window).await;
+    let (engine, base, ctl, browser) = (&rig.engine, rig.base.as_str(), &rig.ctl, &rig.browser);
 
-    let now_secs = sim_get(&ctl, &base, "/__sim/clock").await["now_ms"]
+    let now_secs = sim_get(ctl, base, "/__sim/clock").await["now_ms"]
         .as_u64()
         .unwrap()
         / 1000;
     for a in 0..r.accounts {
-        connect_simulated(&engine, &base, &ctl, &browser, &format!("creator{a}")).await;
+        connect_simulated(engine, base, ctl, browser, &format!("creator{a}")).await;
         let open_id: String = sqlx::query_scalar("SELECT open_id FROM accounts ORDER BY id DESC")
             .fetch_one(engine.store().pool())
             .await
@@ -101,8 +80,8 @@ async fn run(r: &Run) {
         // One a second, the newest 2 h 05 min old: between the 1-hour and the 6-hour sample, so
         // the walk samples none of them.
         sim_post(
-            &ctl,
-            &base,
+            ctl,
+            base,
             &format!("/__sim/accounts/{open_id}/videos"),
             json!({"title": format!("clip of creator{a}"), "create_time": now_secs - WALK_AGE_SECS,
                    "count": r.videos_per_account, "every_secs": 1}),
@@ -110,7 +89,7 @@ async fn run(r: &Run) {
         .await;
     }
     let videos = r.accounts as i64 * r.videos_per_account as i64;
-    let before = sim_get(&ctl, &base, "/__sim/requests").await;
+    let before = sim_get(ctl, base, "/__sim/requests").await;
 
     // The first pass walks every account: a snapshot, then every video imported.
     let walk = Instant::now();
@@ -126,21 +105,21 @@ async fn run(r: &Run) {
     // (taken until 9 h) is due.
     engine.clock().advance(Duration::from_secs(ADVANCE_SECS));
     sim_post(
-        &ctl,
-        &base,
+        ctl,
+        base,
         "/__sim/clock/advance",
         json!({"secs": ADVANCE_SECS}),
     )
     .await;
     let sampling = Instant::now();
     let mut passes = 0;
-    while samples(&engine, 6).await < videos {
+    while samples(engine, 6).await < videos {
         passes += 1;
         assert!(passes < 10_000, "the samples never completed");
         engine.sample_analytics_now().await.unwrap();
     }
     let sampling = sampling.elapsed();
-    let after = sim_get(&ctl, &base, "/__sim/requests").await;
+    let after = sim_get(ctl, base, "/__sim/requests").await;
     let delta = |k: &str| count(&after, k) - count(&before, k);
     let (list, query, info) = (
         delta("video_list"),

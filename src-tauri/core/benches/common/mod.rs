@@ -154,3 +154,52 @@ pub async fn connect_simulated(
         .await
         .unwrap()
 }
+
+/// The simulator (fast, with `behaviour`) and an engine on a new database pointed at it, both
+/// pacing TikTok's limit over `rate_window`; `ctl` carries the simulator's control token and
+/// `browser` follows the OAuth redirects.
+pub struct SimRig {
+    pub sim: tokdeck_sim::Simulator,
+    pub base: String,
+    pub engine: std::sync::Arc<tokdeck_core::Engine>,
+    pub dir: tempfile::TempDir,
+    pub ctl: reqwest::Client,
+    pub browser: reqwest::Client,
+}
+
+pub async fn sim_rig(behaviour: tokdeck_sim::Behaviour, rate_window: Duration) -> SimRig {
+    let sim = tokdeck_sim::Simulator::start(tokdeck_sim::SimOptions {
+        fast: true,
+        behaviour,
+        ..Default::default()
+    })
+    .await
+    .expect("the simulator starts");
+    let base = sim.base_url();
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = tokdeck_core::EngineConfig::new(dir.path().to_path_buf(), secrets())
+        .with_simulator(&base, sim.control_token());
+    config.rate_window = rate_window;
+    let engine = tokdeck_core::Engine::open(config)
+        .await
+        .expect("the engine opens");
+    let mut control = reqwest::header::HeaderMap::new();
+    control.insert(
+        tokdeck_sim::CONTROL_TOKEN_HEADER,
+        sim.control_token().parse().unwrap(),
+    );
+    SimRig {
+        ctl: reqwest::Client::builder()
+            .default_headers(control)
+            .build()
+            .unwrap(),
+        browser: reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::limited(5))
+            .build()
+            .unwrap(),
+        sim,
+        base,
+        engine,
+        dir,
+    }
+}

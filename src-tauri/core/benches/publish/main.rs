@@ -55,9 +55,8 @@ use reqwest::Client;
 use serde_json::Value;
 use tokdeck_core::posts::{ComposeInput, PostMode, When};
 use tokdeck_core::publisher::scheduler::{DEFAULT_GRACE_MINUTES, DEFAULT_PARALLEL};
-use tokdeck_core::secrets::Secrets;
-use tokdeck_core::{Engine, EngineConfig};
-use tokdeck_sim::{Behaviour, SimOptions, Simulator};
+use tokdeck_core::Engine;
+use tokdeck_sim::{Behaviour, Simulator};
 
 const ACCOUNTS: usize = 50;
 const POSTS: usize = 10_000;
@@ -86,35 +85,14 @@ struct Rig {
 }
 
 async fn rig(behaviour: Behaviour, rate_window: Duration) -> Rig {
-    let sim = Simulator::start(SimOptions {
-        fast: true,
-        behaviour,
-        ..Default::default()
-    })
-    .await
-    .expect("the simulator starts");
-    let base = sim.base_url();
-    let dir = tempfile::tempdir().unwrap();
-    let secrets = Secrets::with_store("bench", keyring_core::mock::Store::new().unwrap());
-    let mut config = EngineConfig::new(dir.path().to_path_buf(), secrets)
-        .with_simulator(&base, sim.control_token());
-    config.rate_window = rate_window;
-    let engine = Engine::open(config).await.expect("the engine opens");
-    let mut control = reqwest::header::HeaderMap::new();
-    control.insert(
-        tokdeck_sim::CONTROL_TOKEN_HEADER,
-        sim.control_token().parse().unwrap(),
-    );
+    let r = common::sim_rig(behaviour, rate_window).await;
     Rig {
-        ctl: Client::builder().default_headers(control).build().unwrap(),
-        _sim: sim,
-        base,
-        engine,
-        _dir: dir,
-        browser: Client::builder()
-            .redirect(reqwest::redirect::Policy::limited(5))
-            .build()
-            .unwrap(),
+        _sim: r.sim,
+        base: r.base,
+        engine: r.engine,
+        _dir: r.dir,
+        ctl: r.ctl,
+        browser: r.browser,
     }
 }
 
