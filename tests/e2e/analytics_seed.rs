@@ -107,24 +107,9 @@ fn unit(a: u64, b: u64) -> f64 {
     ((z ^ (z >> 31)) >> 11) as f64 / (1u64 << 53) as f64
 }
 
-/// The simulator's reach by posting slot (`tokdeck_sim::evolution::slot_factor`), in UTC.
+/// The simulator's reach by posting slot, for a publish time in ms (UTC).
 fn slot_factor(ms: i64) -> f64 {
-    let secs = ms / 1000;
-    let hour = (secs / 3600) % 24;
-    let weekday = (secs / 86_400 + 3) % 7;
-    let by_hour = match hour {
-        18..=21 => 2.0,
-        12..=13 => 1.4,
-        7..=11 | 14..=17 => 1.0,
-        22..=23 => 0.9,
-        _ => 0.45,
-    };
-    let by_day = match weekday {
-        5 | 6 => 1.3,
-        0 => 0.8,
-        _ => 1.0,
-    };
-    by_hour * by_day
+    tokdeck_sim::evolution::slot_factor((ms / 1000) as u64)
 }
 
 const CAPTIONS: [&str; 8] = [

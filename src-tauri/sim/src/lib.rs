@@ -9,7 +9,7 @@ mod clock;
 mod control;
 mod display;
 mod errors;
-mod evolution;
+pub mod evolution;
 mod faults;
 mod ids;
 mod oauth;
