@@ -67,6 +67,7 @@ bench: ui
 	cargo bench -p tokdeck-core --bench sampler
 	scripts/with-desktop.sh cargo test -p tokdeck --features e2e --test e2e -- --ignored --nocapture --test-threads=1 analytics_bench::
 	cargo bench -p tokdeck-core --bench backup
+	cargo bench -p tokdeck-core --bench ingest
 
 ## make soak: the publisher's model test (core/tests/publish_model/) with fresh seeds until
 ## TOKDECK_SOAK_SECS run out (default 30 min); prints the cases run and the longest sequence

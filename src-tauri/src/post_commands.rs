@@ -86,6 +86,28 @@ pub async fn pick_videos(
     ingest(&engine, paths, account_id).await
 }
 
+/// Opens the native folder picker, then ingests every video in the folder and its subfolders.
+/// Cancelling answers an empty list.
+#[tauri::command]
+pub async fn pick_video_folder(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    account_id: Option<i64>,
+) -> CmdResult<Vec<IngestResult>> {
+    let engine = state.engine()?.clone();
+    let picked = crate::dialogs::pick(
+        &app,
+        crate::dialogs::Pick::Folder {
+            title: "Choose a folder of videos",
+        },
+    )
+    .await?;
+    match picked {
+        Some(folder) => ingest(&engine, vec![folder], account_id).await,
+        None => Ok(Vec::new()),
+    }
+}
+
 #[tauri::command]
 pub async fn creator_info(
     state: State<'_, AppState>,

@@ -38,6 +38,7 @@ tokdeck_commands! {
     account_commands::list_audit(query: AuditQuery) -> AuditEntry[];
     post_commands::ingest_paths(paths: string[], account_id: number | null) -> IngestResult[];
     post_commands::pick_videos(account_id: number | null) -> IngestResult[];
+    post_commands::pick_video_folder(account_id: number | null) -> IngestResult[];
     post_commands::creator_info(account_id: number) -> CreatorInfoDto;
     post_commands::get_post(post_id: number) -> PostDto;
     post_commands::update_post(post_id: number, patch: ComposePatch) -> PostDto;

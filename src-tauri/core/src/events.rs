@@ -55,6 +55,14 @@ pub enum EngineEvent {
     /// show or hide the drop zone.
     #[serde(rename_all = "camelCase")]
     DropHover { active: bool },
+    /// Files of a drop or pick being checked: the results since the last progress event, and
+    /// how many of the drop's files are done. Sent at most every 150 ms while a drop runs.
+    #[serde(rename_all = "camelCase")]
+    IngestProgress {
+        done: u32,
+        total: u32,
+        results: Vec<IngestResult>,
+    },
     /// Dropped or picked files were ingested: one result per video file.
     #[serde(rename_all = "camelCase")]
     Ingested { results: Vec<IngestResult> },

@@ -113,7 +113,17 @@ async fn ingest_makes_one_draft_per_good_video_and_explains_the_rest() {
             changed.push((post_id, account_id));
         }
     }
-    assert_eq!(changed, vec![(Some(draft.id), Some(a))]);
+    // One announcement for the drop (naming its only draft); the thumbnail made afterwards in
+    // the background may add an account-wide one.
+    assert_eq!(
+        changed.first(),
+        Some(&(Some(draft.id), Some(a))),
+        "{changed:?}"
+    );
+    assert!(
+        changed[1..].iter().all(|c| *c == (None, Some(a))),
+        "{changed:?}"
+    );
 }
 
 #[tokio::test]
@@ -423,4 +433,99 @@ async fn month_lists_a_few_posts_per_day_and_counts_them_all() {
     assert_eq!(w.items.len(), 6);
     assert_eq!(w.per_day_limit, None);
     assert_eq!(w.days.len(), 7);
+}
+
+/// A folder of many videos (nested, with bad files among them): one result per file in the
+/// walk's order, results reported in batches as they arrive (every file exactly once, the count
+/// only growing), the drafts announced once, and every draft's thumbnail made in the background.
+#[tokio::test]
+async fn a_folder_of_many_videos_becomes_drafts_with_progress_and_thumbnails_afterwards() {
+    let h = common::start().await;
+    let (_, a) = connected(&h, "bulk", json!({})).await;
+    let src = h.dir.path().join("src");
+    std::fs::create_dir_all(&src).unwrap();
+    let originals = [
+        h264(&src, "one.mp4", 1.0),
+        h264(&src, "two.mp4", 2.0),
+        h264(&src, "three.mp4", 3.0),
+    ];
+    let root = h.dir.path().join("season");
+    let mut expected = Vec::new();
+    for i in 0..36 {
+        let sub = root
+            .join(format!("week{}", i / 12))
+            .join(if i % 2 == 0 { "" } else { "b" });
+        std::fs::create_dir_all(&sub).unwrap();
+        let to = sub.join(format!("clip{i:02}.mp4"));
+        std::fs::copy(&originals[i % 3], &to).unwrap();
+        expected.push(to);
+    }
+    let broken = root.join("week0").join("broken.mp4");
+    std::fs::write(&broken, vec![0u8; 4096]).unwrap();
+    expected.push(broken.clone());
+    expected.sort();
+
+    let mut events = h.engine.events().subscribe();
+    let results = h
+        .engine
+        .ingest_paths(&[root.to_string_lossy().into_owned()], Some(a))
+        .await
+        .unwrap();
+    let paths: Vec<std::path::PathBuf> = results.iter().map(|r| r.path.clone().into()).collect();
+    let mut sorted = paths.clone();
+    sorted.sort();
+    assert_eq!(sorted, expected);
+    assert_eq!(results.iter().filter(|r| r.draft_id.is_some()).count(), 36);
+    let bad = results
+        .iter()
+        .find(|r| r.path == broken.to_string_lossy())
+        .unwrap();
+    assert!(bad.error.is_some() && bad.draft_id.is_none(), "{bad:?}");
+
+    let (mut seen, mut last_done, mut announced) = (Vec::new(), 0, Vec::new());
+    while let Ok(e) = events.try_recv() {
+        match e {
+            EngineEvent::IngestProgress {
+                done,
+                total,
+                results,
+            } => {
+                assert_eq!(total, 37);
+                assert!(done > last_done && done as usize == seen.len() + results.len());
+                last_done = done;
+                seen.extend(results.into_iter().map(|r| r.path));
+            }
+            EngineEvent::PostsChanged {
+                post_id,
+                account_id,
+            } => announced.push((post_id, account_id)),
+            _ => {}
+        }
+    }
+    assert_eq!(last_done, 37);
+    seen.sort();
+    let mut all: Vec<String> = results.iter().map(|r| r.path.clone()).collect();
+    all.sort();
+    assert_eq!(seen, all, "every file reported exactly once");
+    assert_eq!(announced.first(), Some(&(None, Some(a))), "{announced:?}");
+
+    // Thumbnails arrive afterwards; three distinct videos share three files.
+    let drafts: Vec<i64> = results.iter().filter_map(|r| r.draft_id).collect();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    loop {
+        let mut missing = 0;
+        for &id in &drafts {
+            if h.engine.post(id).await.unwrap().thumbnail_path.is_none() {
+                missing += 1;
+            }
+        }
+        if missing == 0 {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{missing} drafts still have no thumbnail"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
 }

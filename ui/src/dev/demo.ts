@@ -113,6 +113,7 @@ export function installDemoBackend(params: URLSearchParams): void {
         case 'list_trash':
           return [];
         case 'pick_videos':
+        case 'pick_video_folder':
         case 'ingest_paths':
           throw { code: 'unavailable', message: 'Demo: importing videos needs the Tokdeck app' };
         case 'set_current_account':

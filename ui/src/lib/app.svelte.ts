@@ -269,6 +269,7 @@ export class AppStore {
     switch (event.kind) {
       case 'postsChanged':
       case 'dropHover':
+      case 'ingestProgress':
       case 'ingested':
       case 'publishProgress':
       case 'publishStateChanged':

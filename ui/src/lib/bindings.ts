@@ -67,7 +67,7 @@ idPending: boolean,
  * Posted as "Only me": TikTok gives such a post no public id, ever.
  */
 onlyMe: boolean, };
-export type EngineEvent = { "kind": "settingsChanged", settings: Settings, } | { "kind": "deepLink", url: string, handled: boolean, detail: string, } | { "kind": "notice", level: NoticeLevel, message: string, } | { "kind": "accountsChanged", accountId: number | null, } | { "kind": "connectFinished", flowId: string | null, ok: boolean, message: string, account: AccountDto | null, } | { "kind": "postsChanged", postId: number | null, accountId: number | null, } | { "kind": "dropHover", active: boolean, } | { "kind": "ingested", results: Array<IngestResult>, } | { "kind": "publishProgress", postId: number, accountId: number, state: PublishStep, bytesConfirmed: number, bytesSent: number, bytesTotal: number, } | { "kind": "publishStateChanged", postId: number, accountId: number, state: PublishStep, message: string | null, } | { "kind": "analyticsChanged", accountId: number | null, } | { "kind": "dataReplaced", message: string, } | { "kind": "notify", notification: NotificationKind, title: string, body: string, };
+export type EngineEvent = { "kind": "settingsChanged", settings: Settings, } | { "kind": "deepLink", url: string, handled: boolean, detail: string, } | { "kind": "notice", level: NoticeLevel, message: string, } | { "kind": "accountsChanged", accountId: number | null, } | { "kind": "connectFinished", flowId: string | null, ok: boolean, message: string, account: AccountDto | null, } | { "kind": "postsChanged", postId: number | null, accountId: number | null, } | { "kind": "dropHover", active: boolean, } | { "kind": "ingestProgress", done: number, total: number, results: Array<IngestResult>, } | { "kind": "ingested", results: Array<IngestResult>, } | { "kind": "publishProgress", postId: number, accountId: number, state: PublishStep, bytesConfirmed: number, bytesSent: number, bytesTotal: number, } | { "kind": "publishStateChanged", postId: number, accountId: number, state: PublishStep, message: string | null, } | { "kind": "analyticsChanged", accountId: number | null, } | { "kind": "dataReplaced", message: string, } | { "kind": "notify", notification: NotificationKind, title: string, body: string, };
 export type AuditEntry = { id: number, at: string, accountId: number | null, action: string, outcome: string, detail: string, };
 export type AuditQuery = { accountId?: number, action?: string, outcome?: string, 
 /**
@@ -599,6 +599,7 @@ export const commands = {
   listAudit: (query: AuditQuery): Promise<AuditEntry[]> => invoke("list_audit", { query }),
   ingestPaths: (paths: string[], accountId: number | null): Promise<IngestResult[]> => invoke("ingest_paths", { paths, accountId }),
   pickVideos: (accountId: number | null): Promise<IngestResult[]> => invoke("pick_videos", { accountId }),
+  pickVideoFolder: (accountId: number | null): Promise<IngestResult[]> => invoke("pick_video_folder", { accountId }),
   creatorInfo: (accountId: number): Promise<CreatorInfoDto> => invoke("creator_info", { accountId }),
   getPost: (postId: number): Promise<PostDto> => invoke("get_post", { postId }),
   updatePost: (postId: number, patch: ComposePatch): Promise<PostDto> => invoke("update_post", { postId, patch }),

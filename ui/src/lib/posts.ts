@@ -30,6 +30,7 @@ export type PostEvent = Extract<
     kind:
       | 'postsChanged'
       | 'dropHover'
+      | 'ingestProgress'
       | 'ingested'
       | 'publishProgress'
       | 'publishStateChanged'

@@ -387,6 +387,7 @@ export function mockBackend(
       return paths.map((p) => ingest(p, acct));
     },
     pick_videos: (args) => pickPaths.map((p) => ingest(p, accountId(args))),
+    pick_video_folder: (args) => pickPaths.map((p) => ingest(p, accountId(args))),
     get_post: (args) => findPost(postId(args)),
     update_post: (args) => {
       const patch = (args as { patch: ComposePatch }).patch;

@@ -10,7 +10,7 @@ use crate::posts::dto::CreatorRules;
 use crate::posts::local_time::{parse_local, parse_zone, resolve_local, LocalResolution};
 use crate::posts::status::PostMode;
 
-/// File name endings taken from a dropped or picked folder (one level deep).
+/// File name endings taken from a dropped or picked folder.
 pub const VIDEO_EXTENSIONS: &[&str] = &["mp4", "mov", "webm", "mkv"];
 
 fn is_video_name(p: &Path) -> bool {
@@ -27,35 +27,63 @@ fn is_hidden(p: &Path) -> bool {
         .is_some_and(|n| n.starts_with('.'))
 }
 
-/// The files a drop or pick stands for: files as given, folders walked one level deep for
-/// video files (sorted by name, dot files skipped). Order kept, duplicates removed.
-pub fn expand_paths(paths: &[String]) -> Vec<PathBuf> {
-    let mut out: Vec<PathBuf> = Vec::new();
-    let push = |p: PathBuf, out: &mut Vec<PathBuf>| {
-        if !out.contains(&p) {
-            out.push(p);
+/// How deep a dropped folder is walked, and how many videos one drop may add: a drop of a whole
+/// home folder must end quickly with a clear message instead of walking the disk.
+pub const MAX_FOLDER_DEPTH: usize = 8;
+pub const MAX_FILES_PER_DROP: usize = 2_000;
+
+/// The files a drop or pick stands for.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Expanded {
+    pub files: Vec<PathBuf>,
+    /// More videos were found than one drop may add (`MAX_FILES_PER_DROP`); the rest were left.
+    pub truncated: bool,
+}
+
+/// Files as given; folders walked recursively (up to `MAX_FOLDER_DEPTH`, symbolic links not
+/// followed so a link loop cannot trap the walk) for video files, each folder's entries sorted
+/// by name, dot files and dot folders skipped. Order kept, duplicates removed.
+pub fn expand_paths(paths: &[String]) -> Expanded {
+    let mut out = Expanded::default();
+    let mut seen = std::collections::HashSet::new();
+    let mut push = |p: PathBuf, out: &mut Expanded| {
+        if seen.contains(&p) {
+            return true;
         }
+        if out.files.len() >= MAX_FILES_PER_DROP {
+            out.truncated = true;
+            return false;
+        }
+        seen.insert(p.clone());
+        out.files.push(p);
+        true
     };
     for raw in paths {
         let p = PathBuf::from(raw.trim());
         if p.as_os_str().is_empty() {
             continue;
         }
-        if p.is_dir() {
-            let mut found: Vec<PathBuf> = std::fs::read_dir(&p)
-                .map(|rd| {
-                    rd.filter_map(Result::ok)
-                        .map(|e| e.path())
-                        .filter(|f| f.is_file() && is_video_name(f) && !is_hidden(f))
-                        .collect()
-                })
-                .unwrap_or_default();
-            found.sort();
-            for f in found {
-                push(f, &mut out);
+        if !p.is_dir() {
+            if !push(p, &mut out) {
+                break;
             }
-        } else {
-            push(p, &mut out);
+            continue;
+        }
+        let walk = walkdir::WalkDir::new(&p)
+            .max_depth(MAX_FOLDER_DEPTH)
+            .follow_links(false)
+            .sort_by_file_name()
+            .into_iter()
+            // The dropped folder itself may be a dot folder; what is inside it is judged by name.
+            .filter_entry(|e| e.depth() == 0 || !is_hidden(e.path()));
+        for entry in walk.filter_map(Result::ok) {
+            let f = entry.path();
+            if entry.file_type().is_file() && is_video_name(f) && !push(f.to_path_buf(), &mut out) {
+                break;
+            }
+        }
+        if out.truncated {
+            break;
         }
     }
     out
@@ -152,4 +180,67 @@ pub fn resolve_local_time(local: &str, zone: &str) -> CoreResult<LocalResolution
     let tz = parse_zone(zone)?;
     let naive = parse_local(local)?;
     Ok(resolve_local(naive, tz))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn touch(p: &Path) {
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, b"x").unwrap();
+    }
+
+    #[test]
+    fn folders_are_walked_recursively_for_videos_only_in_name_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        for f in [
+            "b.mp4",
+            "a.MOV",
+            "notes.txt",
+            ".hidden.mp4",
+            "sub/c.webm",
+            "sub/deeper/d.mkv",
+            ".cache/e.mp4",
+        ] {
+            touch(&root.join(f));
+        }
+        let text = root.to_string_lossy().into_owned();
+        let got = expand_paths(&[text.clone(), text]);
+        let names: Vec<String> = got
+            .files
+            .iter()
+            .map(|p| p.strip_prefix(root).unwrap().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(names, ["a.MOV", "b.mp4", "sub/c.webm", "sub/deeper/d.mkv"]);
+        assert!(!got.truncated);
+    }
+
+    #[test]
+    fn a_link_loop_ends_the_walk_and_files_given_directly_are_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        touch(&root.join("sub/a.mp4"));
+        #[cfg(unix)]
+        std::os::unix::fs::symlink(root, root.join("sub/loop")).unwrap();
+        let readme = root.join("readme.txt");
+        touch(&readme);
+        let got = expand_paths(&[
+            readme.to_string_lossy().into_owned(),
+            root.to_string_lossy().into_owned(),
+        ]);
+        assert_eq!(got.files, vec![readme, root.join("sub/a.mp4")]);
+    }
+
+    #[test]
+    fn a_drop_stops_at_the_per_drop_limit_and_says_so() {
+        let dir = tempfile::tempdir().unwrap();
+        for i in 0..MAX_FILES_PER_DROP + 3 {
+            touch(&dir.path().join(format!("v{i:05}.mp4")));
+        }
+        let got = expand_paths(&[dir.path().to_string_lossy().into_owned()]);
+        assert_eq!(got.files.len(), MAX_FILES_PER_DROP);
+        assert!(got.truncated);
+    }
 }

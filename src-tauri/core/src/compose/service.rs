@@ -4,17 +4,19 @@
 use std::sync::Arc;
 
 use super::dto::{CreatorInfoDto, IngestResult};
+use super::ingest;
 use super::rules::{
     cannot_post, cannot_post_dto, expand_paths, inbox_rules, missing_scope_message,
+    MAX_FILES_PER_DROP,
 };
 use crate::accounts;
 use crate::accounts::tokens::Tokens;
 use crate::ctx::Ctx;
 use crate::error::{CoreError, CoreResult};
-use crate::media;
+use crate::events::{EngineEvent, NoticeLevel};
 use crate::posts::service::Posts;
 use crate::posts::{
-    ComposeInput, ComposePatch, CreatorRules, PostDto, PostMode, PostStatus, ScheduleOutcome, When,
+    ComposePatch, CreatorRules, PostDto, PostMode, PostStatus, ScheduleOutcome, When,
 };
 
 pub struct Compose {
@@ -104,9 +106,9 @@ impl Compose {
         }
     }
 
-    /// One result per video file (folders one level deep): facts or a clear error, violations
-    /// against the account's duration limit when creator_info can be had, and a draft for each
-    /// acceptable file. The one path for drops and the file picker.
+    /// One result per video file (folders walked recursively): facts or a clear error,
+    /// violations against the account's duration limit when creator_info can be had, and a
+    /// draft for each acceptable file (see `ingest`). The one path for drops and the pickers.
     pub async fn ingest_paths(
         &self,
         paths: &[String],
@@ -121,7 +123,7 @@ impl Compose {
         let account = self.ingest_account(account_id).await?;
         // The duration limit, best effort: without it every other rule is still checked.
         let rules = match account {
-            Some(id) if !files.is_empty() => match self.creator_info(id).await {
+            Some(id) if !files.files.is_empty() => match self.creator_info(id).await {
                 Ok(info) if info.can_post => Some(info.rules()),
                 Ok(_) => None,
                 Err(e) => {
@@ -131,63 +133,22 @@ impl Compose {
             },
             _ => None,
         };
-        let max = rules.as_ref().and_then(|r| r.max_video_post_duration_sec);
-        let mut out = Vec::with_capacity(files.len());
-        for file in files {
-            let path_text = file.to_string_lossy().into_owned();
-            let probed = {
-                let f = file.clone();
-                tokio::task::spawn_blocking(move || media::probe(&f))
-                    .await
-                    .map_err(|e| CoreError::Internal(e.to_string()))?
-            };
-            let mut result = IngestResult {
-                path: path_text.clone(),
-                facts: None,
-                error: None,
-                violations: Vec::new(),
-                account_id: account,
-                draft_id: None,
-            };
-            match probed {
-                Err(e) => result.error = Some(e.to_string()),
-                Ok(facts) => {
-                    result.violations = media::validate(&facts, max);
-                    result.facts = Some(facts);
-                    if result.violations.is_empty() {
-                        match account {
-                            None => {
-                                result.error = Some(
-                                    "Connect a TikTok account first: drafts belong to an account."
-                                        .to_owned(),
-                                )
-                            }
-                            Some(id) => {
-                                let input = ComposeInput {
-                                    account_id: id,
-                                    media_path: path_text,
-                                    caption: String::new(),
-                                    privacy_level: None,
-                                    allow_comment: false,
-                                    allow_duet: false,
-                                    allow_stitch: false,
-                                    commercial: Default::default(),
-                                    is_aigc: false,
-                                    cover_timestamp_ms: None,
-                                    mode: PostMode::Direct,
-                                };
-                                match self.posts.create_draft(&input, rules.as_ref()).await {
-                                    Ok(post) => result.draft_id = Some(post.id),
-                                    Err(e) => result.error = Some(e.user_message()),
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-            out.push(result);
+        let results = ingest::ingest(
+            &self.ctx,
+            &self.posts,
+            files.files,
+            ingest::Batch { account, rules },
+        )
+        .await;
+        if files.truncated {
+            self.ctx.events().emit(EngineEvent::Notice {
+                level: NoticeLevel::Warning,
+                message: format!(
+                    "Only the first {MAX_FILES_PER_DROP} videos were added: drop the rest in smaller folders."
+                ),
+            });
         }
-        Ok(out)
+        Ok(results)
     }
 
     /// Edits a post; a scheduled one is checked against the rules of its (new) mode.

@@ -56,6 +56,20 @@ impl Posts {
         input: &ComposeInput,
         creator: Option<&CreatorRules>,
     ) -> CoreResult<PostDto> {
+        let id = self.insert_draft(input, creator).await?;
+        self.thumbnails.refresh(id).await;
+        self.posts_changed(Some(id), Some(input.account_id));
+        db::load(self.ctx.pool(), id).await?.dto()
+    }
+
+    /// The draft's row and audit line only: a bulk ingest makes the thumbnails in the background
+    /// and announces the new drafts once, instead of one ffmpeg run and one event per file on
+    /// the ingest's path.
+    pub async fn insert_draft(
+        &self,
+        input: &ComposeInput,
+        creator: Option<&CreatorRules>,
+    ) -> CoreResult<i64> {
         let pool = self.ctx.pool();
         db::live_account(pool, input.account_id).await?;
         let path = PathBuf::from(&input.media_path);
@@ -96,9 +110,7 @@ impl Posts {
             &format!("post {id}"),
         )
         .await;
-        self.thumbnails.refresh(id).await;
-        self.posts_changed(Some(id), Some(input.account_id));
-        db::load(pool, id).await?.dto()
+        Ok(id)
     }
 
     pub async fn post(&self, id: i64) -> CoreResult<PostDto> {
@@ -439,7 +451,8 @@ impl Posts {
         Ok(n)
     }
 
-    pub(super) fn posts_changed(&self, post_id: Option<i64>, account_id: Option<i64>) {
+    /// Announces that posts of `account_id` changed (`post_id` when only one did).
+    pub fn posts_changed(&self, post_id: Option<i64>, account_id: Option<i64>) {
         tracing::debug!(?post_id, ?account_id, "posts changed");
         self.ctx.wake_scheduler();
         self.ctx
