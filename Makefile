@@ -65,6 +65,7 @@ bench: ui
 	scripts/with-desktop.sh cargo test -p tokdeck --features e2e --test e2e -- --ignored --nocapture --test-threads=1 calendar_bench::
 	cargo bench -p tokdeck-core --bench analytics
 	cargo bench -p tokdeck-core --bench sampler
+	cargo bench -p tokdeck-core --bench planning
 	scripts/with-desktop.sh cargo test -p tokdeck --features e2e --test e2e -- --ignored --nocapture --test-threads=1 analytics_bench::
 	cargo bench -p tokdeck-core --bench backup
 	cargo bench -p tokdeck-core --bench ingest

@@ -11,6 +11,7 @@ mod dialogs;
 mod e2e_hooks;
 mod forwarder;
 mod logging;
+mod planning_commands;
 mod post_commands;
 mod state;
 mod trash_commands;
@@ -526,6 +527,7 @@ mod tests {
             ("trash_commands", include_str!("trash_commands.rs")),
             ("analytics_commands", include_str!("analytics_commands.rs")),
             ("backup_commands", include_str!("backup_commands.rs")),
+            ("planning_commands", include_str!("planning_commands.rs")),
         ];
         let mut written: Vec<(&str, &str)> = Vec::new();
         for (module, source) in modules {

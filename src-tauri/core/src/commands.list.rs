@@ -99,4 +99,25 @@ tokdeck_commands! {
     backup_commands::choose_backup_file() -> string | null;
     backup_commands::choose_relink_folder() -> string | null;
     backup_commands::choose_export_folder() -> string | null;
+    planning_commands::get_planning_settings() -> PlanningSettings;
+    planning_commands::set_planning_settings(settings: PlanningSettings) -> PlanningSettings;
+    planning_commands::list_posting_slots(account_id: number) -> AccountSlots;
+    planning_commands::add_posting_slots(account_id: number, slots: SlotInput[]) -> AccountSlots;
+    planning_commands::set_posting_slots(account_id: number, slots: SlotInput[]) -> AccountSlots;
+    planning_commands::remove_posting_slot(slot_id: number) -> AccountSlots;
+    planning_commands::next_free_slots(account_id: number, mode: PostMode, count: number) -> FreeSlot[];
+    planning_commands::preview_slot_schedule(post_ids: number[]) -> SlotPlan;
+    planning_commands::commit_slot_schedule(planned: PlannedPost[]) -> SlotCommit;
+    planning_commands::undo_slot_schedule(entries: UndoEntry[]) -> UndoReport;
+    planning_commands::add_to_queue(post_id: number) -> SlotCommit;
+    planning_commands::account_budgets() -> AccountBudget[];
+    planning_commands::batch_edit(post_ids: number[], edit: BatchEdit) -> BatchEditItem[];
+    planning_commands::check_caption(text: string) -> CaptionCheck;
+    planning_commands::list_caption_presets(account_id: number) -> CaptionPreset[];
+    planning_commands::save_caption_preset(preset: CaptionPreset) -> CaptionPreset;
+    planning_commands::delete_caption_preset(preset_id: number) -> void;
+    planning_commands::create_variants(post_id: number, account_ids: number[]) -> VariantOutcome[];
+    planning_commands::duplicate_content(post_id: number) -> string[];
+    planning_commands::export_schedule_csv() -> string;
+    planning_commands::import_schedule_csv(text: string) -> CsvImportReport;
 }

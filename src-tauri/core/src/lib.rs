@@ -14,6 +14,7 @@ pub mod error;
 pub mod events;
 pub mod ipc;
 pub mod media;
+pub mod planning;
 pub mod posts;
 pub mod preview;
 pub mod publisher;

@@ -569,6 +569,211 @@ export type Recovered = { backupTakenAt: string,
  * The folder the damaged database was moved to.
  */
 damagedKeptIn: string, };
+export type PostingSlot = { id: number, 
+/**
+ * 0 = Monday … 6 = Sunday.
+ */
+weekday: number, 
+/**
+ * Wall-clock time in the account's zone, `HH:MM`.
+ */
+time: string, };
+export type AccountSlots = { accountId: number, 
+/**
+ * The account's zone (its default zone, else the system's).
+ */
+zone: string, 
+/**
+ * In week order.
+ */
+slots: Array<PostingSlot>, };
+export type SlotInput = { 
+/**
+ * 0 = Monday … 6 = Sunday.
+ */
+weekdays: Array<number>, 
+/**
+ * `HH:MM`, 24-hour.
+ */
+time: string, };
+export type PlanningSettings = { 
+/**
+ * No two posts of one account closer than this (minutes; 0: only never at the same
+ * instant).
+ */
+minGapMinutes: number, 
+/**
+ * Between the accounts of "one video to several accounts" (minutes).
+ */
+staggerMinutes: number, };
+export type FreeSlot = { 
+/**
+ * RFC 3339 UTC.
+ */
+at: string, atMs: number, 
+/**
+ * `YYYY-MM-DDTHH:MM` in `zone`.
+ */
+local: string, zone: string, };
+export type PlanProblemKind = "not_found" | "not_a_draft" | "no_slots" | "no_free_slot" | "account_unavailable" | "paused" | "cannot_post" | "rules" | "file_missing" | "changed" | "slot_taken";
+export type PlanItem = { postId: number, accountId: number, mode: PostMode, caption: string, 
+/**
+ * The post's last change as read; the commit only takes the post if it is unchanged.
+ */
+updatedAt: number, 
+/**
+ * RFC 3339 UTC, when placed.
+ */
+at: string | null, atMs: number | null, 
+/**
+ * `YYYY-MM-DDTHH:MM` in `zone`, when placed.
+ */
+local: string | null, zone: string | null, problem: PlanProblemKind | null, 
+/**
+ * In plain words, with what to do.
+ */
+message: string | null, };
+export type SlotPlan = { 
+/**
+ * In the order the posts were given.
+ */
+items: Array<PlanItem>, placed: number, refused: number, };
+export type PlannedPost = { postId: number, atMs: number, updatedAt: number, };
+export type UndoEntry = { postId: number, atMs: number, };
+export type SlotCommit = { scheduled: Array<PlanItem>, 
+/**
+ * Left as they were, with the reason (changed since the preview, slot taken…).
+ */
+refused: Array<PlanItem>, 
+/**
+ * Hand back to `undo_slot_schedule` for one Undo of the whole batch.
+ */
+undo: Array<UndoEntry>, };
+export type UndoKept = { postId: number, message: string, };
+export type UndoReport = { 
+/**
+ * Back to drafts.
+ */
+undone: Array<number>, 
+/**
+ * Started publishing, moved or deleted meanwhile: left as they are.
+ */
+kept: Array<UndoKept>, };
+export type LastPublish = { postId: number, 
+/**
+ * `published`, `failed` or `needs_attention`.
+ */
+state: string, 
+/**
+ * RFC 3339 UTC.
+ */
+at: string, 
+/**
+ * What went wrong, in plain words (failed or needs attention).
+ */
+message: string | null, };
+export type AccountBudget = { accountId: number, 
+/**
+ * @handle, else the display name.
+ */
+title: string, status: AccountStatus, 
+/**
+ * TikTok's last word on whether the account is private (`None`: not known).
+ */
+isPrivate: boolean | null, 
+/**
+ * Direct posts sent or due in the last 24 h, against `dailyCap`.
+ */
+directLast24h: number, 
+/**
+ * Direct posts planned in the next 24 h.
+ */
+directNext24h: number, dailyCap: number, 
+/**
+ * Inbox uploads in the last 24 h (pending drafts), against `inboxCap`.
+ */
+inboxLast24h: number, inboxCap: number, 
+/**
+ * Whole days until the sign-in (refresh token) expires; `None` when not known.
+ */
+refreshDaysLeft: number | null, lastPublish: LastPublish | null, 
+/**
+ * The app's Direct Post audit (the same for every account).
+ */
+audit: DirectPostAudit, 
+/**
+ * Plain-words warnings, most urgent first.
+ */
+warnings: Array<string>, };
+export type PresetKind = "caption" | "hashtags";
+export type CaptionPreset = { 
+/**
+ * `None` when saving a new one.
+ */
+id: number | null, accountId: number, kind: PresetKind, name: string, body: string, };
+export type BatchEdit = { 
+/**
+ * Replaces the caption; variables `{file}`, `{date}`, `{n}`, `{account}`, `{caption}`.
+ */
+captionTemplate: string | null, 
+/**
+ * Hashtags added to the (new) caption, those already there not repeated.
+ */
+hashtags: string | null, privacyLevel: string | null, allowComment: boolean | null, allowDuet: boolean | null, allowStitch: boolean | null, };
+export type BatchEditItem = { postId: number, 
+/**
+ * The post was saved (possibly without the conflicting fields).
+ */
+saved: boolean, caption: string | null, 
+/**
+ * Fields not applied, and why, in plain words (the account's TikTok settings decide).
+ */
+conflicts: Array<string>, 
+/**
+ * Caption warnings (hashtags over 5).
+ */
+warnings: Array<string>, };
+export type CaptionCheck = { utf16Units: number, maxUnits: number, hashtags: Array<string>, 
+/**
+ * `@name`s, as written, each once.
+ */
+mentions: Array<string>, 
+/**
+ * Over the length (blocks scheduling) — in plain words.
+ */
+error: string | null, 
+/**
+ * More than 5 hashtags — in plain words.
+ */
+warnings: Array<string>, };
+export type VariantOutcome = { accountId: number, 
+/**
+ * The new draft (`None` when it could not be made: see `error`).
+ */
+post: PostDto | null, 
+/**
+ * The source's time plus this account's stagger (RFC 3339 UTC), when the source has a
+ * time: what the composer offers for this variant.
+ */
+suggestedAt: string | null, 
+/**
+ * Settings not copied because this account's TikTok settings do not allow them.
+ */
+notes: Array<string>, 
+/**
+ * The same video content is already scheduled or published on another account.
+ */
+warnings: Array<string>, error: string | null, };
+export type CsvRowError = { line: number, message: string, };
+export type CsvImportReport = { 
+/**
+ * The posts created (empty when any row has an error).
+ */
+created: Array<number>, 
+/**
+ * In line order.
+ */
+errors: Array<CsvRowError>, };
 
 export const ENGINE_EVENT = "tokdeck://engine";
 
@@ -660,4 +865,25 @@ export const commands = {
   chooseBackupFile: (): Promise<string | null> => invoke("choose_backup_file"),
   chooseRelinkFolder: (): Promise<string | null> => invoke("choose_relink_folder"),
   chooseExportFolder: (): Promise<string | null> => invoke("choose_export_folder"),
+  getPlanningSettings: (): Promise<PlanningSettings> => invoke("get_planning_settings"),
+  setPlanningSettings: (settings: PlanningSettings): Promise<PlanningSettings> => invoke("set_planning_settings", { settings }),
+  listPostingSlots: (accountId: number): Promise<AccountSlots> => invoke("list_posting_slots", { accountId }),
+  addPostingSlots: (accountId: number, slots: SlotInput[]): Promise<AccountSlots> => invoke("add_posting_slots", { accountId, slots }),
+  setPostingSlots: (accountId: number, slots: SlotInput[]): Promise<AccountSlots> => invoke("set_posting_slots", { accountId, slots }),
+  removePostingSlot: (slotId: number): Promise<AccountSlots> => invoke("remove_posting_slot", { slotId }),
+  nextFreeSlots: (accountId: number, mode: PostMode, count: number): Promise<FreeSlot[]> => invoke("next_free_slots", { accountId, mode, count }),
+  previewSlotSchedule: (postIds: number[]): Promise<SlotPlan> => invoke("preview_slot_schedule", { postIds }),
+  commitSlotSchedule: (planned: PlannedPost[]): Promise<SlotCommit> => invoke("commit_slot_schedule", { planned }),
+  undoSlotSchedule: (entries: UndoEntry[]): Promise<UndoReport> => invoke("undo_slot_schedule", { entries }),
+  addToQueue: (postId: number): Promise<SlotCommit> => invoke("add_to_queue", { postId }),
+  accountBudgets: (): Promise<AccountBudget[]> => invoke("account_budgets"),
+  batchEdit: (postIds: number[], edit: BatchEdit): Promise<BatchEditItem[]> => invoke("batch_edit", { postIds, edit }),
+  checkCaption: (text: string): Promise<CaptionCheck> => invoke("check_caption", { text }),
+  listCaptionPresets: (accountId: number): Promise<CaptionPreset[]> => invoke("list_caption_presets", { accountId }),
+  saveCaptionPreset: (preset: CaptionPreset): Promise<CaptionPreset> => invoke("save_caption_preset", { preset }),
+  deleteCaptionPreset: (presetId: number): Promise<void> => invoke("delete_caption_preset", { presetId }),
+  createVariants: (postId: number, accountIds: number[]): Promise<VariantOutcome[]> => invoke("create_variants", { postId, accountIds }),
+  duplicateContent: (postId: number): Promise<string[]> => invoke("duplicate_content", { postId }),
+  exportScheduleCsv: (): Promise<string> => invoke("export_schedule_csv"),
+  importScheduleCsv: (text: string): Promise<CsvImportReport> => invoke("import_schedule_csv", { text }),
 };

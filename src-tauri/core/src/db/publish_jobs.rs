@@ -411,3 +411,18 @@ pub async fn next_public_id_at(pool: &SqlitePool) -> CoreResult<Option<i64>> {
 #[cfg(test)]
 #[path = "publish_jobs_tests.rs"]
 pub(crate) mod tests;
+
+/// Each account's last publish that ended: (account, post, state, when, error message).
+pub type LastEnded = (i64, i64, String, i64, Option<String>);
+
+pub async fn last_ended_per_account(pool: &SqlitePool) -> CoreResult<Vec<LastEnded>> {
+    Ok(sqlx::query_as(
+        "SELECT account_id, post_id, state, updated_at, error_message FROM (
+             SELECT account_id, post_id, state, updated_at, error_message,
+                 row_number() OVER (PARTITION BY account_id ORDER BY updated_at DESC, post_id DESC) AS n
+             FROM publish_jobs WHERE state IN ('published', 'failed', 'needs_attention'))
+         WHERE n = 1",
+    )
+    .fetch_all(pool)
+    .await?)
+}

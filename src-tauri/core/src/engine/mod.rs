@@ -7,6 +7,7 @@ use std::time::Duration;
 mod accounts_api;
 mod analytics_api;
 mod backup_api;
+mod planning_api;
 mod posts_api;
 mod publish_api;
 
@@ -22,6 +23,7 @@ use crate::ctx::Ctx;
 use crate::db::open::Store;
 use crate::error::CoreResult;
 use crate::events::Events;
+use crate::planning::Planning;
 use crate::posts::service::Posts;
 use crate::preview::Previews;
 use crate::publisher::Publisher;
@@ -118,6 +120,7 @@ pub struct Engine {
     tokens: Arc<Tokens>,
     posts: Arc<Posts>,
     compose: Arc<Compose>,
+    planning: Arc<Planning>,
     tray: Arc<Tray>,
     accounts: Arc<Accounts>,
     connect: Arc<Connect>,
@@ -157,6 +160,12 @@ impl Engine {
         let tokens = Arc::new(Tokens::new(ctx.clone(), tiktok_app.clone()));
         let posts = Arc::new(Posts::new(ctx.clone()));
         let compose = Arc::new(Compose::new(ctx.clone(), tokens.clone(), posts.clone()));
+        let planning = Arc::new(Planning::new(
+            ctx.clone(),
+            posts.clone(),
+            compose.clone(),
+            tiktok_app.clone(),
+        ));
         let preview = Arc::new(Previews::new(ctx.clone(), posts.clone()));
         let accounts = Arc::new(Accounts::new(
             ctx.clone(),
@@ -189,6 +198,7 @@ impl Engine {
             tokens,
             posts,
             compose,
+            planning,
             tray,
             accounts,
             connect,

@@ -10,7 +10,25 @@ use crate::db;
 use crate::error::{CoreError, CoreResult};
 
 const CAPS_KEY: &str = "posts.caps";
-const DAY_MS: i64 = 24 * 3600 * 1000;
+/// The caps' rolling window.
+pub const DAY_MS: i64 = 24 * 3600 * 1000;
+
+/// How many of `times` (sorted, `at` among them) fall in the busiest window shorter than
+/// `window` that contains `at`: what the caps count for a post at `at`. Pure; the slot planner
+/// uses it too, so a slot is refused exactly when this warning would be given.
+pub fn busiest_window(times: &[i64], at: i64, window: i64) -> usize {
+    let mut worst = 0usize;
+    let mut lo = 0usize;
+    for hi in 0..times.len() {
+        while times[hi] - times[lo] >= window {
+            lo += 1;
+        }
+        if times[lo] <= at && at <= times[hi] {
+            worst = worst.max(hi - lo + 1);
+        }
+    }
+    worst
+}
 
 pub async fn caps(pool: &SqlitePool) -> CoreResult<Caps> {
     Ok(db::settings::read_json(pool, CAPS_KEY)
@@ -73,18 +91,7 @@ pub async fn cap_warnings(
     .await?;
     times.push(at_ms);
     times.sort_unstable();
-    // The busiest 24 h window that contains the new post.
-    let mut worst = 0usize;
-    let mut lo = 0usize;
-    for hi in 0..times.len() {
-        while times[hi] - times[lo] >= DAY_MS {
-            lo += 1;
-        }
-        if times[lo] <= at_ms && at_ms <= times[hi] {
-            worst = worst.max(hi - lo + 1);
-        }
-    }
-    let count = worst as u32;
+    let count = busiest_window(&times, at_ms, DAY_MS) as u32;
     if count <= limit {
         return Ok(Vec::new());
     }

@@ -11,6 +11,7 @@ use crate::media::{Fingerprint, VideoFacts};
 use crate::posts::content::Content;
 
 pub mod drafts;
+pub mod planning;
 
 /// Statuses of a post not yet taken by the publisher (pausing an account holds these).
 pub const PENDING: &str = "'draft', 'scheduled', 'needs_attention', 'queued'";
