@@ -57,10 +57,11 @@ e2e: ui
 ## make install-test: the .deb installed as users do (scripts/install-test.sh): dpkg -i, start from
 ## the installed desktop entry, a tokdeck:// link through xdg-open reaches the running instance,
 ## dpkg -r leaves nothing behind. Needs root (CI runs as root); says so and skips otherwise.
-## The package wraps the debug binary `make rust-test` already built (same command and features,
-## so cargo only re-links it); no release build here — that is `make bundle`.
+## The package wraps a debug binary built over what `make rust-test` already compiled (the same
+## packages and features, so only the app's own binary is linked); no release build here — that is
+## `make bundle`.
 install-test: ui
-	cargo test --workspace $(FEATURES) --no-run
+	cargo build --workspace --bins --tests $(FEATURES)
 	@start=$$(date +%s.%N); \
 	ui/node_modules/.bin/tauri bundle --debug --bundles deb && \
 	echo "install-test: bundling the .deb took $$(awk -v a=$$start -v b=$$(date +%s.%N) 'BEGIN { printf "%.1f", b - a }')s"

@@ -65,7 +65,7 @@ wait_until() { # description, command...
 }
 
 # --- 1. install ------------------------------------------------------------------------------
-mapfile -t files < <(dpkg-deb -c "$deb" | awk '$1 !~ /^d/ { sub(/^\./, "", $6); print $6 }')
+mapfile -t files < <(dpkg-deb -c "$deb" | awk '$1 !~ /^d/ { p = $6; sub(/^\.?\/?/, "/", p); print p }')
 [ "${#files[@]}" -gt 0 ] || fail "the package holds no files"
 step "installing $deb (${#files[@]} files)"
 installed=1
@@ -122,6 +122,7 @@ link_handled() { log_text | grep 'deep link handled' | grep 'tokdeck://focus' >/
 wait_until "the running instance to log the link" link_handled
 forwarded() { log_text | grep 'second launch forwarded to this instance' >/dev/null; }
 wait_until "the running instance to log the second launch it was forwarded" forwarded
+log_text | grep -E 'second launch forwarded|deep link handled' | sed 's/^/install-test:   app log: /'
 only_first() { [ "$(running)" = "$app_pid" ]; }
 wait_until "the forwarding process to exit (one instance left)" only_first
 kill -0 "$app_pid" || fail "the running instance went away"
