@@ -88,6 +88,9 @@ handler=$(xdg-mime query default x-scheme-handler/tokdeck)
 
 # --- 2. start from the desktop entry -----------------------------------------------------------
 exec_line=$(sed -n 's/^Exec=//p' "$entry" | head -n1)
+# xdg-open's generic mode appends the URL to an Exec line without a field code, but GNOME, KDE and
+# the portals pass it only where %u / %U says: without one, links opened there are dropped.
+grep -Eq '%[uU]' <<<"$exec_line" || fail "the Exec line '$exec_line' takes no URL (%u)"
 # Drop the field codes (%u, %f, …): a launcher passes nothing when no URL or file is opened.
 read -r -a argv <<<"$(sed -e 's/%[a-zA-Z]//g' <<<"$exec_line")"
 step "starting '${argv[*]}' (the Exec line of $entry: $exec_line)"
