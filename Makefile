@@ -4,8 +4,10 @@ SHELL := /bin/bash
 # `custom-protocol` embeds the built UI instead of loading the dev server.
 FEATURES := --features tokdeck/custom-protocol
 CARGO_TEST_FLAGS ?=
+# Where cargo (and the tauri CLI, through cargo metadata) put builds and bundles.
+TARGET_DIR := $(or $(CARGO_TARGET_DIR),target)
 
-.PHONY: all setup ui run dev test check fmt lint rust-test ui-test e2e bench soak bundle bindings sim screenshot clean
+.PHONY: all setup ui run dev test check fmt lint rust-test ui-test e2e install-test bench soak bundle bindings sim screenshot clean
 
 all: test
 
@@ -28,7 +30,7 @@ sim:
 	cargo run -p tokdeck-sim -- --port 7171 --seed
 
 ## make test: every check CI runs
-test: setup fmt lint ui-test ui rust-test e2e
+test: setup fmt lint ui-test ui rust-test e2e install-test
 	@echo "make test: all checks passed"
 
 fmt:
@@ -38,6 +40,7 @@ lint: ui
 	cargo clippy --workspace --all-targets $(FEATURES) -- -D warnings
 	cargo clippy -p tokdeck --all-targets --features e2e -- -D warnings
 	cd ui && npm run check && npm run lint
+	scripts/check-metadata.sh
 
 ui-test: setup
 	cd ui && npm test
@@ -50,6 +53,20 @@ rust-test: ui
 # End to end: the real app under Xvfb, driven by tauri-driver + WebKitWebDriver.
 e2e: ui
 	scripts/with-desktop.sh cargo test -p tokdeck --features e2e --test e2e -- --test-threads=1
+
+## make install-test: the .deb installed as users do (scripts/install-test.sh): dpkg -i, start from
+## the installed desktop entry, a tokdeck:// link through xdg-open reaches the running instance,
+## dpkg -r leaves nothing behind. Needs root (CI runs as root); says so and skips otherwise.
+## The package wraps a debug binary built over what `make rust-test` already compiled (the same
+## packages and features, so only the app's own binary is linked); no release build here — that is
+## `make bundle`.
+install-test: ui
+	cargo build --workspace --bins --tests $(FEATURES)
+	@start=$$(date +%s.%N); \
+	ui/node_modules/.bin/tauri bundle --debug --bundles deb && \
+	echo "install-test: bundling the .deb took $$(awk -v a=$$start -v b=$$(date +%s.%N) 'BEGIN { printf "%.1f", b - a }')s"
+	scripts/check-bundle.sh $(TARGET_DIR)/debug/bundle/deb/Tokdeck_*_amd64.deb
+	scripts/with-desktop.sh scripts/install-test.sh $(TARGET_DIR)/debug/bundle/deb/Tokdeck_*_amd64.deb
 
 ## make screenshot: regenerate docs/screenshot.png and docs/screenshots/ (every page at 900x600
 ## and 1920x1080, light and dark) from the real app
@@ -79,10 +96,11 @@ soak: setup
 	TOKDECK_SOAK_SECS=$(TOKDECK_SOAK_SECS) cargo test -p tokdeck-core --test publish_model publisher_model -- --nocapture
 	TOKDECK_FUZZ_CASES=$(TOKDECK_FUZZ_CASES) cargo test -p tokdeck-core --test media_attack -- --nocapture
 
-## make bundle: .deb and .rpm installers
+## make bundle: .deb and .rpm installers (release build; Windows and macOS installers are built by
+## .github/workflows/release.yml on their own runners)
 bundle: setup
 	ui/node_modules/.bin/tauri build --bundles deb,rpm
-	scripts/check-bundle.sh target/release/bundle/deb/Tokdeck_*_amd64.deb
+	scripts/check-bundle.sh $(TARGET_DIR)/release/bundle/deb/Tokdeck_*_amd64.deb $(TARGET_DIR)/release/bundle/rpm/Tokdeck*.rpm
 
 ## make bindings: regenerate ui/src/lib/bindings.ts from the Rust types
 bindings:
