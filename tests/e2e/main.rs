@@ -13,6 +13,7 @@ mod drafts;
 mod gallery;
 mod layout;
 mod paused;
+mod planning;
 mod publish;
 mod published;
 mod screens;
