@@ -245,6 +245,31 @@ impl App {
         .await;
     }
 
+    /// Drives the window made again after the last one was closed to the tray (WebDriver's
+    /// current window went with the old webview), once its page has loaded.
+    pub async fn follow_new_window(&self) {
+        wait_for("WebDriver to reach the new window", async || {
+            let handles = self.client.windows().await.map_err(|e| e.to_string())?;
+            let handle = handles.last().cloned().ok_or("no window yet")?;
+            self.client
+                .switch_to_window(handle)
+                .await
+                .map_err(|e| e.to_string())?;
+            let state = self
+                .client
+                .execute("return document.readyState;", vec![])
+                .await
+                .map_err(|e| e.to_string())?;
+            if state == "complete" {
+                Ok(())
+            } else {
+                Err(format!("page {state}"))
+            }
+        })
+        .await;
+        self.wait_testid("app-ready").await;
+    }
+
     pub async fn wait_testid(&self, id: &str) -> Element {
         self.wait_css(&testid(id)).await
     }
