@@ -5,7 +5,7 @@ SHELL := /bin/bash
 FEATURES := --features tokdeck/custom-protocol
 CARGO_TEST_FLAGS ?=
 
-.PHONY: all setup ui run dev test check fmt lint rust-test ui-test e2e bench soak bundle bindings sim screenshot clean
+.PHONY: all setup ui run dev test check fmt lint rust-test ui-test e2e bench bench-tray soak bundle bindings sim screenshot clean
 
 all: test
 
@@ -67,6 +67,14 @@ bench: ui
 	cargo bench -p tokdeck-core --bench sampler
 	scripts/with-desktop.sh cargo test -p tokdeck --features e2e --test e2e -- --ignored --nocapture --test-threads=1 analytics_bench::
 	cargo bench -p tokdeck-core --bench backup
+	$(MAKE) bench-tray
+
+## make bench-tray: P5 (process-tree PSS open / closed to the tray / --hidden) and P6 (exec ->
+## first contentful paint, cold and reopened from the tray), against a blank WebKitGTK window
+## (bin blank-webview) measured in the same run; the app and the reference are release builds
+bench-tray: ui
+	nice -n 5 cargo build --release -p tokdeck --features e2e --bin tokdeck --bin blank-webview
+	TOKDECK_E2E_BIN=$(or $(CARGO_TARGET_DIR),target)/release/tokdeck scripts/with-desktop.sh cargo test -p tokdeck --features e2e --test e2e -- --ignored --nocapture --test-threads=1 tray_bench::
 
 ## make soak: the publisher's model test (core/tests/publish_model/) with fresh seeds until
 ## TOKDECK_SOAK_SECS run out (default 30 min); prints the cases run and the longest sequence

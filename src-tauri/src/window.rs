@@ -146,7 +146,10 @@ mod tests {
     #[test]
     fn the_app_outlives_its_window_only_in_the_tray() {
         assert!(keep_running(None, true, false));
-        assert!(!keep_running(None, false, false), "no tray: last window quits");
+        assert!(
+            !keep_running(None, false, false),
+            "no tray: last window quits"
+        );
         assert!(!keep_running(None, true, true), "Quit from the tray");
         assert!(!keep_running(Some(0), true, false), "an explicit exit");
     }
@@ -154,7 +157,10 @@ mod tests {
     #[test]
     fn the_page_is_the_routers_fragment_only() {
         let page = |u: &str| page_of(&Url::parse(u).unwrap());
-        assert_eq!(page("tauri://localhost/#/queue").as_deref(), Some("#/queue"));
+        assert_eq!(
+            page("tauri://localhost/#/queue").as_deref(),
+            Some("#/queue")
+        );
         assert_eq!(
             page("http://tauri.localhost/index.html#/compose/12/when").as_deref(),
             Some("#/compose/12/when")
@@ -163,9 +169,16 @@ mod tests {
         assert_eq!(page("tauri://localhost/#queue"), None, "not a route");
         assert_eq!(page("tauri://localhost/#/"), None, "empty page");
         assert_eq!(page("tauri://localhost/#/a//b"), None);
-        assert_eq!(page("tauri://localhost/#/x?y=1"), None, "a query is not a page");
+        assert_eq!(
+            page("tauri://localhost/#/x?y=1"),
+            None,
+            "a query is not a page"
+        );
         assert_eq!(page("tauri://localhost/#/%22%3E"), None);
         assert_eq!(page("tauri://localhost/#/a/b/c/d/e"), None, "too deep");
-        assert_eq!(page(&format!("tauri://localhost/#/{}", "a".repeat(41))), None);
+        assert_eq!(
+            page(&format!("tauri://localhost/#/{}", "a".repeat(41))),
+            None
+        );
     }
 }

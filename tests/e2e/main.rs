@@ -139,12 +139,7 @@ async fn a_second_launch_delivers_its_tokdeck_url_to_the_running_instance() {
         close_main_window_until("the window to close", || !main_window_visible()).await;
 
         assert!(app.second_launch(&["tokdeck://focus"]).await.success());
-        wait_until(
-            PATIENCE,
-            "the link to open the window",
-            main_window_visible,
-        )
-        .await;
+        wait_until(PATIENCE, "the link to open the window", main_window_visible).await;
         app.follow_new_window().await;
         app.record_toasts().await;
         assert!(app.second_launch(&["tokdeck://focus"]).await.success());

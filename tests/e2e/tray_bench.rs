@@ -1,6 +1,6 @@
 //! `make bench` P5 and P6 (ignored: run by `make bench`), each against a reference measured in
-//! the same run, `examples/blank_webview.rs` (the smallest GTK + WebKitGTK program, built by
-//! `make bench` next to the app binary):
+//! the same run, `src-tauri/bench/blank_webview.rs` (bin `blank-webview`, the smallest
+//! GTK + WebKitGTK program, built with the app by `make bench`):
 //!
 //! - P5, weight: the process tree's PSS (the app and its WebKit processes) after 20 s idle with
 //!   the window open and after it was closed to the tray, against the blank window and the same
@@ -18,8 +18,8 @@ use std::time::Duration;
 use serde_json::{json, Value};
 
 use crate::support::{
-    close_main_window_until, comm, descendants, main_window_visible, tray_click, wait_for,
-    wait_until, web_processes, App, Launch, TrayHost, BIN, PATIENCE,
+    bin, close_main_window_until, comm, descendants, main_window_visible, tray_click, wait_for,
+    wait_until, web_processes, App, Launch, TrayHost, PATIENCE,
 };
 
 const IDLE: Duration = Duration::from_secs(20);
@@ -138,12 +138,9 @@ impl Drop for Blank {
     }
 }
 
-/// `examples/blank_webview` of the same build as the app binary.
+/// `blank-webview` of the same build as the app binary.
 fn blank_exe() -> PathBuf {
-    Path::new(BIN)
-        .parent()
-        .unwrap()
-        .join("examples/blank_webview")
+    Path::new(&bin()).parent().unwrap().join("blank-webview")
 }
 
 /// The page's first contentful paint, in ms since the epoch (waits until it is reported).
@@ -202,7 +199,7 @@ fn launch_plain(root: &Path, args: &[&str]) -> Child {
     let data = root.join("data");
     let home = root.join("home");
     std::fs::create_dir_all(&home).unwrap();
-    Command::new(BIN)
+    Command::new(bin())
         .args(args)
         .env("TOKDECK_DATA_DIR", &data)
         .env("HOME", &home)
@@ -217,9 +214,7 @@ fn launch_plain(root: &Path, args: &[&str]) -> Child {
 }
 
 async fn stop(mut child: Child) {
-    let _ = Command::new("kill")
-        .arg(child.id().to_string())
-        .status();
+    let _ = Command::new("kill").arg(child.id().to_string()).status();
     let _ = child.wait();
     wait_until(PATIENCE, "the single-instance name to be released", || {
         !crate::support::single_instance_name_owned()
@@ -254,7 +249,10 @@ async fn p5_p6_tray_weight_and_first_paint() {
     let app = launch_plain(root.path(), &[]);
     let pid = app.id();
     wait_until(PATIENCE, "the window to show", main_window_visible).await;
-    wait_until(PATIENCE, "the web process", || !web_processes(pid).is_empty()).await;
+    wait_until(PATIENCE, "the web process", || {
+        !web_processes(pid).is_empty()
+    })
+    .await;
     tokio::time::sleep(IDLE).await;
     let (open, open_lines) = tree_pss(pid);
     close_main_window_until("the window to close", || !main_window_visible()).await;
@@ -279,7 +277,10 @@ async fn p5_p6_tray_weight_and_first_paint() {
     assert!(web_processes(pid).is_empty(), "--hidden made a webview");
     stop(app).await;
 
-    println!("P5 process-tree PSS after {} s idle (same run):", IDLE.as_secs());
+    println!(
+        "P5 process-tree PSS after {} s idle (same run):",
+        IDLE.as_secs()
+    );
     println!(
         "  blank WebKitGTK window, open:        {:7.1} MB  [{}]",
         mb(blank_open),

@@ -45,12 +45,9 @@ async fn closed_to_the_tray_the_webview_goes_publishing_goes_on_and_it_reopens_w
             }
         })
         .await;
-        goto(app, "#/queue").await;
-        app.wait_css(&format!("[data-testid=queue-row][data-post-id=\"{id}\"]"))
-            .await;
 
-        // Due in half a minute: it must go out while the window is closed.
-        let due = Local::now() + Span::seconds(30);
+        // Due in 40 s: it must go out while the window is closed.
+        let due = Local::now() + Span::seconds(40);
         schedule(
             app,
             id,
@@ -58,6 +55,9 @@ async fn closed_to_the_tray_the_webview_goes_publishing_goes_on_and_it_reopens_w
         )
         .await;
         post_status(app, id, "scheduled").await;
+        goto(app, "#/queue").await;
+        app.wait_css(&format!("[data-testid=queue-row][data-post-id=\"{id}\"]"))
+            .await;
 
         close_main_window_until("the window to close", || !main_window_visible()).await;
         wait_until(PATIENCE, "the web process to exit", || {
@@ -65,6 +65,11 @@ async fn closed_to_the_tray_the_webview_goes_publishing_goes_on_and_it_reopens_w
         })
         .await;
         assert_eq!(app_pids(), pids, "the app keeps running in the tray");
+        let before = sim.get("/__sim/posts").await;
+        assert!(
+            !before.to_string().contains("PUBLISH_COMPLETE"),
+            "published before the window closed: {before}"
+        );
 
         // Published while closed: the simulator receives it, with no window to see it.
         wait_for("the post to be published while closed", async || {
@@ -80,7 +85,10 @@ async fn closed_to_the_tray_the_webview_goes_publishing_goes_on_and_it_reopens_w
         })
         .await;
         assert!(!main_window_visible(), "publishing did not open the window");
-        assert!(web_processes(pid).is_empty(), "no webview came back by itself");
+        assert!(
+            web_processes(pid).is_empty(),
+            "no webview came back by itself"
+        );
 
         // "Open Tokdeck": a new window, on the Queue, as big and where it was.
         assert!(tray_click("Open Tokdeck"), "menu: {:?}", tray_menu());
@@ -93,9 +101,8 @@ async fn closed_to_the_tray_the_webview_goes_publishing_goes_on_and_it_reopens_w
             (60, 40, 1000, 700),
             "reopened as big and where it was"
         );
-        let row = format!(
-            "[data-testid=queue-row][data-post-id=\"{id}\"] [data-testid=queue-status]"
-        );
+        let row =
+            format!("[data-testid=queue-row][data-post-id=\"{id}\"] [data-testid=queue-status]");
         wait_for("the queue to show it published", async || {
             let el = app
                 .client

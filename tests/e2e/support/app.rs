@@ -138,7 +138,7 @@ impl App {
         let mut caps = serde_json::Map::new();
         caps.insert(
             "tauri:options".into(),
-            json!({ "application": BIN, "args": [] }),
+            json!({ "application": bin(), "args": [] }),
         );
         let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
             .capabilities(caps)
@@ -433,7 +433,7 @@ impl App {
     /// Starts the binary a second time, as the OS does for a `tokdeck://` link, and waits for it
     /// to hand over to the running instance and exit.
     pub async fn second_launch(&self, args: &[&str]) -> std::process::ExitStatus {
-        let mut child = Command::new(BIN)
+        let mut child = Command::new(bin())
             .args(args)
             .envs(self.env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
             .stdout(Stdio::null())

@@ -110,7 +110,7 @@ impl Drop for NotificationDaemon {
 
 /// Pids of running Tokdeck processes (the app under test; one at a time in a session).
 pub fn app_pids() -> Vec<u32> {
-    let target = std::fs::canonicalize(BIN).unwrap();
+    let target = std::fs::canonicalize(bin()).unwrap();
     let mut pids = vec![];
     for e in std::fs::read_dir("/proc").unwrap().flatten() {
         let Ok(pid) = e.file_name().to_string_lossy().parse::<u32>() else {

@@ -20,7 +20,10 @@ fn main() {
     window.set_default_size(1200, 800);
     let webview = WebView::with_context(&context);
     webview.connect_title_notify(|view| {
-        if let Some(fcp) = view.title().and_then(|t| t.strip_prefix("fcp:").map(str::to_owned)) {
+        if let Some(fcp) = view
+            .title()
+            .and_then(|t| t.strip_prefix("fcp:").map(str::to_owned))
+        {
             println!("fcp {fcp}");
             let _ = std::io::stdout().flush();
         }
