@@ -83,6 +83,9 @@ pub fn run() {
                 }
                 return;
             }
+            if let WindowEvent::Destroyed = event {
+                window::release_memory();
+            }
             if let WindowEvent::CloseRequested { .. } = event {
                 let state = window.state::<AppState>();
                 match window::close_action(
