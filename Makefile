@@ -7,7 +7,7 @@ CARGO_TEST_FLAGS ?=
 # Where cargo (and the tauri CLI, through cargo metadata) put builds and bundles.
 TARGET_DIR := $(or $(CARGO_TARGET_DIR),target)
 
-.PHONY: all setup ui run dev test check fmt lint rust-test ui-test e2e install-test bench soak bundle bindings sim screenshot clean
+.PHONY: all setup ui run dev test check fmt lint rust-test ui-test e2e install-test bench bench-tray soak bundle bindings sim screenshot clean
 
 all: test
 
@@ -86,6 +86,14 @@ bench: ui
 	scripts/with-desktop.sh cargo test -p tokdeck --features e2e --test e2e -- --ignored --nocapture --test-threads=1 analytics_bench::
 	cargo bench -p tokdeck-core --bench backup
 	cargo bench -p tokdeck-core --bench ingest
+	$(MAKE) bench-tray
+
+## make bench-tray: P5 (process-tree PSS open / closed to the tray / --hidden) and P6 (exec ->
+## first contentful paint, cold and reopened from the tray), against a blank WebKitGTK window
+## (bin blank-webview) measured in the same run; the app and the reference are release builds
+bench-tray: ui
+	nice -n 5 cargo build --release -p tokdeck --features e2e --bin tokdeck --bin blank-webview
+	TOKDECK_E2E_BIN=$(TARGET_DIR)/release/tokdeck scripts/with-desktop.sh cargo test -p tokdeck --features e2e --test e2e -- --ignored --nocapture --test-threads=1 tray_bench::
 
 ## make soak: the publisher's model test (core/tests/publish_model/) with fresh seeds until
 ## TOKDECK_SOAK_SECS run out (default 30 min); prints the cases run and the longest sequence

@@ -13,6 +13,7 @@ type CmdResult<T> = Result<T, UiError>;
 
 #[tauri::command]
 pub async fn app_info(state: State<'_, AppState>) -> CmdResult<AppInfo> {
+    crate::startup::mark_first_ipc();
     Ok(state.app_info().await)
 }
 

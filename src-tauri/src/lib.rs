@@ -13,6 +13,7 @@ mod forwarder;
 mod logging;
 mod planning_commands;
 mod post_commands;
+mod startup;
 mod state;
 mod trash_commands;
 mod tray;
@@ -40,6 +41,7 @@ macro_rules! tokdeck_commands {
 }
 
 pub fn run() {
+    startup::begin();
     let app = tauri::Builder::default()
         // Single-instance must be registered first: a second launch then forwards its argv
         // (including a tokdeck:// URL, through the deep-link feature) and exits.
@@ -59,7 +61,17 @@ pub fn run() {
             tauri_plugin_autostart::MacosLauncher::LaunchAgent,
             Some(vec!["--hidden"]),
         ))
-        .plugin(tauri_plugin_window_state::Builder::default().build())
+        // Size, place and maximized state; not visibility: a window shows itself once its page
+        // has loaded (window::on_page_load), and one started hidden stays in the tray.
+        .plugin(
+            tauri_plugin_window_state::Builder::default()
+                .with_state_flags(
+                    tauri_plugin_window_state::StateFlags::all()
+                        - tauri_plugin_window_state::StateFlags::VISIBLE,
+                )
+                .build(),
+        )
+        .on_page_load(|webview, payload| window::on_page_load(webview, payload.event()))
         .invoke_handler(include!("../core/src/commands.list.rs"))
         .setup(|app| {
             setup(app.handle())?;
@@ -72,16 +84,22 @@ pub fn run() {
                 }
                 return;
             }
-            if let WindowEvent::CloseRequested { api, .. } = event {
+            if let WindowEvent::Destroyed = event {
+                window::release_memory();
+            }
+            if let WindowEvent::CloseRequested { .. } = event {
                 let state = window.state::<AppState>();
                 match window::close_action(
                     state.tray_available(),
                     state.quitting.load(Ordering::SeqCst),
                 ) {
-                    window::CloseAction::HideToTray => {
-                        api.prevent_close();
-                        let _ = window.hide();
-                        tracing::info!("window hidden to the tray; publishing continues");
+                    window::CloseAction::CloseToTray => {
+                        // The window and its webview go (the web process with them); the
+                        // app lives on in the tray and makes a new window when asked.
+                        window::remember_page(window);
+                        tracing::info!(
+                            "window closed to the tray (webview released); publishing continues"
+                        );
                     }
                     window::CloseAction::Quit => {
                         if !state.quitting.load(Ordering::SeqCst) {
@@ -97,12 +115,14 @@ pub fn run() {
         .expect("error while building Tokdeck");
 
     app.run(|app, event| match event {
-        RunEvent::ExitRequested {
-            code: None, api, ..
-        } => {
-            // The last window went away (hidden to the tray, not quit): keep running.
+        RunEvent::ExitRequested { code, api, .. } => {
+            // The last window went away (closed to the tray, not quit): keep running.
             let state = app.state::<AppState>();
-            if state.tray_available() && !state.quitting.load(Ordering::SeqCst) {
+            if window::keep_running(
+                code,
+                state.tray_available(),
+                state.quitting.load(Ordering::SeqCst),
+            ) {
                 api.prevent_exit();
             }
         }
@@ -140,6 +160,17 @@ fn setup(app: &AppHandle) -> Result<(), Box<dyn std::error::Error>> {
         log_dir = %log_dir.display(),
         "Tokdeck starting"
     );
+    startup::phase("setup entered (GTK, WebKit and plugins ready)");
+
+    // The window first, so its page loads while the engine opens; started hidden (at login)
+    // with a tray to come back from, there is no window (and no webview) until asked for.
+    let tray_available = tray_host::available();
+    let hidden = std::env::args().any(|a| a == "--hidden");
+    app.manage(window::LastPage::default());
+    if !hidden || !tray_available {
+        window::create_main(app, None)?;
+        startup::phase("window created");
+    }
 
     // The built-in simulator runs in demo mode (no TikTok app configured): the engine talks to
     // it until a client key is set. With the creator's own app it does not run at all (its
@@ -166,6 +197,7 @@ fn setup(app: &AppHandle) -> Result<(), Box<dyn std::error::Error>> {
             },
         )) {
             Ok(sim) => {
+                startup::phase("simulator started");
                 tracing::info!(url = %sim.base_url(), "built-in TikTok simulator ready");
                 Some(sim)
             }
@@ -187,7 +219,9 @@ fn setup(app: &AppHandle) -> Result<(), Box<dyn std::error::Error>> {
     let simulator = started;
     let data_dir: PathBuf = config.data_dir.clone();
     let engine_config = config.clone();
-    let (engine, startup_error) = match tauri::async_runtime::block_on(Engine::open(config)) {
+    let opened = tauri::async_runtime::block_on(Engine::open(config));
+    startup::phase("engine opened (migrations included)");
+    let (engine, startup_error) = match opened {
         Ok(engine) => (Some(engine), None),
         Err(e) => {
             tracing::error!(error = %e, "engine could not start");
@@ -202,7 +236,6 @@ fn setup(app: &AppHandle) -> Result<(), Box<dyn std::error::Error>> {
         _ => None,
     };
 
-    let tray_available = tray_host::available();
     let state = AppState {
         engine: std::sync::RwLock::new(engine.clone()),
         startup_error: std::sync::RwLock::new(startup_error),
@@ -228,7 +261,7 @@ fn setup(app: &AppHandle) -> Result<(), Box<dyn std::error::Error>> {
         let built =
             std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| tray::build(app, paused)));
         match built {
-            Ok(Ok(())) => tracing::info!("tray icon ready"),
+            Ok(Ok(())) => startup::phase("tray icon ready"),
             Ok(Err(e)) => disable_tray(app, &e.to_string()),
             Err(_) => disable_tray(app, "the tray library could not be loaded"),
         }
@@ -248,13 +281,18 @@ fn setup(app: &AppHandle) -> Result<(), Box<dyn std::error::Error>> {
     }
 
     setup_deep_links(app);
+    // A click on one of Tokdeck's notifications opens the window (remade if closed to the tray).
+    {
+        use tauri_plugin_notification::NotificationExt;
+        let handle = app.clone();
+        let _ = app
+            .notification()
+            .on_action(move |_| window::show_main(&handle));
+    }
     #[cfg(feature = "e2e")]
     e2e_hooks::follow_sim_clock(app);
 
-    let hidden = std::env::args().any(|a| a == "--hidden");
-    if !hidden || !tray_available {
-        window::show_main(app);
-    }
+    startup::phase("setup done");
     Ok(())
 }
 
@@ -290,6 +328,8 @@ fn disable_tray(app: &AppHandle, why: &str) {
     app.state::<AppState>()
         .tray_available
         .store(false, Ordering::SeqCst);
+    // Started hidden for a tray that turned out not to work: show the window after all.
+    window::show_main(app);
 }
 
 fn setup_deep_links(app: &AppHandle) {

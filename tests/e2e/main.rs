@@ -20,11 +20,13 @@ mod screens;
 mod support;
 mod time;
 mod trash;
+mod tray_bench;
+mod tray_life;
 
 use serde_json::json;
 use support::{
-    app_pids, close_main_window_until, main_window_visible, wait_for, wait_invoke, wait_until, App,
-    Launch, TrayHost, PATIENCE,
+    app_pids, close_main_window_until, main_window_visible, wait_for, wait_invoke, wait_until,
+    web_processes, App, Launch, TrayHost, PATIENCE,
 };
 
 #[tokio::test]
@@ -94,7 +96,7 @@ async fn the_shell_renders_and_commands_round_trip() {
 }
 
 #[tokio::test]
-async fn closing_hides_to_the_tray_and_a_second_launch_shows_the_window() {
+async fn closing_to_the_tray_releases_the_webview_and_a_second_launch_brings_it_back() {
     let _tray = TrayHost::start();
     let app = App::launch("hide_to_tray", Launch::default()).await;
     app.run(async |app| {
@@ -107,10 +109,14 @@ async fn closing_hides_to_the_tray_and_a_second_launch_shows_the_window() {
         let pids = app_pids();
         assert_eq!(pids.len(), 1, "one app process");
 
-        close_main_window_until("the window to hide", || !main_window_visible()).await;
-        // Hidden, it still answers; that it kept running (rather than quitting late) shows
-        // below: the second launch finds it and hands over, and it is still the one process.
-        app.invoke("app_info", json!({})).await.unwrap();
+        close_main_window_until("the window to close", || !main_window_visible()).await;
+        // Closed, the webview is gone; that the app kept running (rather than quitting late)
+        // shows below: the second launch finds it and hands over, and it is still the one
+        // process.
+        wait_until(PATIENCE, "the web process to exit", || {
+            web_processes(pids[0]).is_empty()
+        })
+        .await;
         assert_eq!(app_pids(), pids, "the process keeps running in the tray");
 
         let status = app.second_launch(&[]).await;
@@ -119,6 +125,8 @@ async fn closing_hides_to_the_tray_and_a_second_launch_shows_the_window() {
             "second launch exits after handing over: {status:?}"
         );
         wait_until(PATIENCE, "the window to come back", main_window_visible).await;
+        app.follow_new_window().await;
+        app.invoke("app_info", json!({})).await.unwrap();
         assert_eq!(app_pids(), pids, "still one instance");
     })
     .await;
@@ -129,16 +137,13 @@ async fn a_second_launch_delivers_its_tokdeck_url_to_the_running_instance() {
     let _tray = TrayHost::start();
     let app = App::launch("deep_link_forwarding", Launch::default()).await;
     app.run(async |app| {
-        close_main_window_until("the window to hide", || !main_window_visible()).await;
+        close_main_window_until("the window to close", || !main_window_visible()).await;
 
+        assert!(app.second_launch(&["tokdeck://focus"]).await.success());
+        wait_until(PATIENCE, "the link to open the window", main_window_visible).await;
+        app.follow_new_window().await;
         app.record_toasts().await;
         assert!(app.second_launch(&["tokdeck://focus"]).await.success());
-        wait_until(
-            PATIENCE,
-            "the link to focus the window",
-            main_window_visible,
-        )
-        .await;
         app.wait_toast("tokdeck://focus").await;
 
         assert!(app

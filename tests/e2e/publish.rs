@@ -65,7 +65,7 @@ async fn a_post_scheduled_a_minute_ahead_goes_out_from_the_tray_once() {
             tray_menu()
         );
 
-        close_main_window_until("the window to hide", || !main_window_visible()).await;
+        close_main_window_until("the window to close", || !main_window_visible()).await;
 
         // The simulator receives exactly one post, at the due time.
         let limit = (due - Local::now()).to_std().unwrap_or_default() + Duration::from_secs(60);
@@ -106,6 +106,7 @@ async fn a_post_scheduled_a_minute_ahead_goes_out_from_the_tray_once() {
         // Reopened from the tray, the Queue shows it published.
         assert!(tray_click("Open Tokdeck"), "menu: {:?}", tray_menu());
         wait_until(PATIENCE, "the window to come back", main_window_visible).await;
+        app.follow_new_window().await;
         goto(app, "#/queue").await;
         let row = format!(
             "[data-testid=queue-row][data-post-id=\"{post_id}\"] [data-testid=queue-status]"

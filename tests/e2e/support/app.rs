@@ -138,7 +138,7 @@ impl App {
         let mut caps = serde_json::Map::new();
         caps.insert(
             "tauri:options".into(),
-            json!({ "application": BIN, "args": [] }),
+            json!({ "application": bin(), "args": [] }),
         );
         let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
             .capabilities(caps)
@@ -243,6 +243,31 @@ impl App {
             !single_instance_name_owned()
         })
         .await;
+    }
+
+    /// Drives the window made again after the last one was closed to the tray (WebDriver's
+    /// current window went with the old webview), once its page has loaded.
+    pub async fn follow_new_window(&self) {
+        wait_for("WebDriver to reach the new window", async || {
+            let handles = self.client.windows().await.map_err(|e| e.to_string())?;
+            let handle = handles.last().cloned().ok_or("no window yet")?;
+            self.client
+                .switch_to_window(handle)
+                .await
+                .map_err(|e| e.to_string())?;
+            let state = self
+                .client
+                .execute("return document.readyState;", vec![])
+                .await
+                .map_err(|e| e.to_string())?;
+            if state == "complete" {
+                Ok(())
+            } else {
+                Err(format!("page {state}"))
+            }
+        })
+        .await;
+        self.wait_testid("app-ready").await;
     }
 
     pub async fn wait_testid(&self, id: &str) -> Element {
@@ -408,7 +433,7 @@ impl App {
     /// Starts the binary a second time, as the OS does for a `tokdeck://` link, and waits for it
     /// to hand over to the running instance and exit.
     pub async fn second_launch(&self, args: &[&str]) -> std::process::ExitStatus {
-        let mut child = Command::new(BIN)
+        let mut child = Command::new(bin())
             .args(args)
             .envs(self.env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
             .stdout(Stdio::null())

@@ -110,7 +110,7 @@ impl Drop for NotificationDaemon {
 
 /// Pids of running Tokdeck processes (the app under test; one at a time in a session).
 pub fn app_pids() -> Vec<u32> {
-    let target = std::fs::canonicalize(BIN).unwrap();
+    let target = std::fs::canonicalize(bin()).unwrap();
     let mut pids = vec![];
     for e in std::fs::read_dir("/proc").unwrap().flatten() {
         let Ok(pid) = e.file_name().to_string_lossy().parse::<u32>() else {
@@ -183,4 +183,53 @@ pub async fn close_main_window_until(what: &str, mut done: impl FnMut() -> bool)
         }
         assert!(Instant::now() < deadline, "timed out waiting for {what}");
     }
+}
+
+/// The processes `root` started, and theirs (WebKit's web and network processes, whether
+/// sandboxed or not), read from /proc.
+pub fn descendants(root: u32) -> Vec<u32> {
+    let mut parents: Vec<(u32, u32)> = vec![];
+    for e in std::fs::read_dir("/proc").unwrap().flatten() {
+        let Ok(pid) = e.file_name().to_string_lossy().parse::<u32>() else {
+            continue;
+        };
+        let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
+            continue;
+        };
+        // "pid (comm) state ppid …": comm may hold spaces and parentheses.
+        let Some(ppid) = stat
+            .rsplit_once(')')
+            .and_then(|(_, rest)| rest.split_whitespace().nth(1))
+            .and_then(|p| p.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        parents.push((pid, ppid));
+    }
+    let mut out = vec![];
+    let mut frontier = vec![root];
+    while let Some(p) = frontier.pop() {
+        for &(child, parent) in &parents {
+            if parent == p && !out.contains(&child) {
+                out.push(child);
+                frontier.push(child);
+            }
+        }
+    }
+    out
+}
+
+/// A process's name as the kernel keeps it (at most 15 characters).
+pub fn comm(pid: u32) -> String {
+    std::fs::read_to_string(format!("/proc/{pid}/comm"))
+        .map(|c| c.trim().to_owned())
+        .unwrap_or_default()
+}
+
+/// The WebKit web processes (one per page) of the app with pid `app`.
+pub fn web_processes(app: u32) -> Vec<u32> {
+    descendants(app)
+        .into_iter()
+        .filter(|p| comm(*p).starts_with("WebKitWebProces"))
+        .collect()
 }

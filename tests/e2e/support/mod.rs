@@ -27,6 +27,15 @@ pub const SIM_CONTROL_TOKEN: &str = "e2e-sim-control-secret";
 mod tripwire;
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_tokdeck");
+
+/// The app binary under test: [`BIN`], or `TOKDECK_E2E_BIN` (the bench points it at a release
+/// build, with `blank-webview` next to it).
+pub fn bin() -> String {
+    std::env::var("TOKDECK_E2E_BIN")
+        .ok()
+        .filter(|b| !b.is_empty())
+        .unwrap_or_else(|| BIN.to_owned())
+}
 pub const TITLE: &str = "Tokdeck";
 
 /// How long any wait may take before the test fails. Generous on purpose: on a 2-core machine
