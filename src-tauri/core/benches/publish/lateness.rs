@@ -21,9 +21,12 @@ impl P2Figures {
 /// One P2 pass on a fresh engine and simulator; with `load_threads` > 0, that many threads spin
 /// from the calibration to the end of the batch.
 pub(super) async fn p2(video: &Path, load_threads: usize) -> P2Figures {
-    #[allow(non_snake_case)]
-    let POSTS = posts();
-    let label = if load_threads > 0 { "P2 under load" } else { "P2 quiet" };
+    let n_posts = posts();
+    let label = if load_threads > 0 {
+        "P2 under load"
+    } else {
+        "P2 quiet"
+    };
     let behaviour = Behaviour {
         posts_per_day_cap: u32::MAX,
         processing_ms: 0,
@@ -84,10 +87,10 @@ pub(super) async fn p2(video: &Path, load_threads: usize) -> P2Figures {
         .filter(|r| r.started.is_some_and(|s| s <= cal_end))
         .count();
     let rate = started_in_time as f64 / ((cal_end - cal_start).max(1) as f64 / 1000.0);
-    let window_ms = (POSTS as f64 / (LOAD * rate) * 1000.0).ceil() as i64;
+    let window_ms = (n_posts as f64 / (LOAD * rate) * 1000.0).ceil() as i64;
     println!(
         "{label} calibration: {n_cal} posts due at {CALIBRATION_RATE} per s; {started_in_time} started while they came due: \
-         capacity {rate:.1} posts/s ({DEFAULT_PARALLEL} at once{}); window for {POSTS} posts at {:.0}% of it: {:.1} s",
+         capacity {rate:.1} posts/s ({DEFAULT_PARALLEL} at once{}); window for {n_posts} posts at {:.0}% of it: {:.1} s",
         // Never behind: the capacity is at least the offered rate.
         if started_in_time == n_cal { ", not saturated: a lower bound" } else { "" },
         LOAD * 100.0,
@@ -95,15 +98,15 @@ pub(super) async fn p2(video: &Path, load_threads: usize) -> P2Figures {
     );
 
     let start = e.clock().now_ms() + LEAD.as_millis() as i64;
-    let due: Vec<i64> = (0..POSTS)
-        .map(|i| start + (i as i64 * window_ms) / POSTS as i64)
+    let due: Vec<i64> = (0..n_posts)
+        .map(|i| start + (i as i64 * window_ms) / n_posts as i64)
         .collect();
     let wall = Instant::now();
     let cpu0 = cpu_ticks(load.as_ref());
     let passes0 = e.scheduler_wakeups();
     clone_posts(&e, &templates, &due, "p2").await;
     let timeout = Duration::from_millis(window_ms as u64) + LEAD + Duration::from_secs(120);
-    let rows = wait_batch(&e, "p2", POSTS, timeout).await;
+    let rows = wait_batch(&e, "p2", n_posts, timeout).await;
     let elapsed = wall.elapsed().as_secs_f64();
     let cpu = cpu_share(cpu0, cpu_ticks(load.as_ref()));
     drop(load);
@@ -137,10 +140,10 @@ pub(super) async fn p2(video: &Path, load_threads: usize) -> P2Figures {
         .count();
 
     println!(
-        "{label}: {POSTS} posts over {ACCOUNTS} accounts due evenly over {:.1} s (offered {:.1} posts/s); \
-         all done after {elapsed:.1} s ({cpu}); published {published}/{POSTS} (simulator: {} complete, incl. {n_cal} calibration)",
+        "{label}: {n_posts} posts over {ACCOUNTS} accounts due evenly over {:.1} s (offered {:.1} posts/s); \
+         all done after {elapsed:.1} s ({cpu}); published {published}/{n_posts} (simulator: {} complete, incl. {n_cal} calibration)",
         window_ms as f64 / 1000.0,
-        POSTS as f64 * 1000.0 / window_ms as f64,
+        n_posts as f64 * 1000.0 / window_ms as f64,
         sim_complete
     );
     println!("  lateness = `queued` history line (publish claimed and started) - due time");
@@ -187,14 +190,17 @@ pub(super) async fn p2(video: &Path, load_threads: usize) -> P2Figures {
     }
     println!(
         "  scheduler passes during P2: {passes} ({:.2} per post; a pass per due time and per publish end would make 2)",
-        passes as f64 / POSTS as f64
+        passes as f64 / n_posts as f64
     );
     let failed: Vec<&Row> = rows.iter().filter(|r| r.status != "published").collect();
     if let Some(r) = failed.first() {
         println!("  {} posts not published; first: {r:?}", failed.len());
     }
     if let Ok(to) = std::env::var("P2_KEEP_DB") {
-        let to = format!("{to}-{}.db", if load_threads > 0 { "load" } else { "quiet" });
+        let to = format!(
+            "{to}-{}.db",
+            if load_threads > 0 { "load" } else { "quiet" }
+        );
         let _ = std::fs::remove_file(&to);
         sqlx::query(sqlx::AssertSqlSafe(format!("VACUUM INTO '{to}'")))
             .execute(rig.engine.store().pool())

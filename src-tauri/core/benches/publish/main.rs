@@ -1,5 +1,11 @@
 //! P2: 10,000 posts over 50 accounts due in a short window, published by the real scheduler and
 //! publisher against the in-process simulator (fast mode). Goal: lateness p99 ≤ 1 s.
+//! P2 runs twice, each pass on a fresh engine and simulator with its own calibration and its own
+//! ideal-scheduler reference: on the machine as it is ("quiet"), then "under load" — a thread
+//! per CPU spinning at normal priority from the calibration to the end of the batch, like
+//! `yes > /dev/null` once per CPU beside the app (a video export or a game on a creator's
+//! laptop). Goal under load: p99 ≤ 1 s and ≤ 1.5× the ideal scheduler's p99 of that pass. Like
+//! every goal here, a missed one is printed as MISSED; the bench does not fail on it.
 //! P4: scheduler wake-ups per minute while idle. Goal: ≤ 2.
 //!
 //! Lateness of a post = the instant its publish started minus its due time. "Started" is the
@@ -36,7 +42,9 @@
 //! counts scheduler passes (`Engine::scheduler_wakeups`) and, separately, the token refresher's
 //! passes (`Engine::refresher_wakeups`), and the context switches of the whole process.
 //!
-//! `P2_SKIP=1` / `P4_SKIP=1` run one half only; `P4_IDLE_SECS` changes the idle period.
+//! `P2_SKIP=1` / `P4_SKIP=1` run one half only; `P2_QUIET_SKIP=1` / `P2_LOAD_SKIP=1` one P2
+//! pass only; `P2_POSTS` makes the batch smaller (a shorter run); `P4_IDLE_SECS` changes the
+//! idle period.
 
 #[path = "../common/mod.rs"]
 mod common;

@@ -77,7 +77,8 @@ async fn append_history(
     Ok(())
 }
 
-const PARK_SQL: &str = "UPDATE posts SET status = 'needs_attention', attention_reason = ?, updated_at = ?
+const PARK_SQL: &str =
+    "UPDATE posts SET status = 'needs_attention', attention_reason = ?, updated_at = ?
      WHERE id = ? AND status = 'scheduled'
        AND EXISTS (SELECT 1 FROM publish_jobs WHERE post_id = ? AND outcome_unknown = 1)";
 

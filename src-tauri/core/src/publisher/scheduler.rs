@@ -84,9 +84,6 @@ impl Publisher {
     /// One pass: missed posts, due posts, due retries. Answers when to look again (epoch ms),
     /// `None` when nothing is waiting for a time.
     pub(crate) async fn scheduler_pass(self: &Arc<Self>) -> CoreResult<Option<i64>> {
-        let probe = std::env::var_os("TOKDECK_PROBE").is_some();
-        let t0 = std::time::Instant::now();
-        let mut marks: Vec<(&str, u128)> = Vec::new();
         let pool = self.ctx.pool();
         let now = self.ctx.clock().now_ms();
         let unattended = self.unattended_since(now).await?;
@@ -110,9 +107,7 @@ impl Publisher {
             }
             earliest
         };
-        marks.push(("pre", t0.elapsed().as_micros()));
         let grace_ms = i64::from(self.missed_grace_minutes().await?) * 60_000;
-        marks.push(("grace", t0.elapsed().as_micros()));
         let cutoff = now - grace_ms;
         if let Some((since, why)) = judged {
             // Missed: due before `now - grace` and unattended since before it, i.e. nothing
@@ -125,7 +120,6 @@ impl Publisher {
                 }
             }
         }
-        marks.push(("hb", t0.elapsed().as_micros()));
 
         // Resumed or retried jobs first, then newly due posts.
         // Posts waiting for the keychain are needs-attention jobs with a retry time.
@@ -133,10 +127,7 @@ impl Publisher {
         for (post_id, account_id) in jobs {
             self.try_start(post_id, account_id, false).await?;
         }
-        marks.push(("jobs", t0.elapsed().as_micros()));
         let due = db::due_posts(pool, now).await?;
-        marks.push(("due", t0.elapsed().as_micros()));
-        let ndue = due.len();
         let mut waiting = false;
         for (post_id, account_id) in due {
             if !self.try_start(post_id, account_id, true).await? {
@@ -145,7 +136,6 @@ impl Publisher {
             }
         }
 
-        marks.push(("claims", t0.elapsed().as_micros()));
         // After the claims, not before: this write is not what a due post waits for.
         self.write_heartbeat(now).await?;
         let next_post = db::next_post_at(pool, now).await?;
@@ -154,15 +144,6 @@ impl Publisher {
         // While posts wait for a slot, keep the heartbeat fresh: after a restart they are judged
         // by how long Tokdeck was away, not by how long they waited.
         let heartbeat = waiting.then_some(now + MAX_SLEEP.as_millis() as i64);
-        marks.push(("tail", t0.elapsed().as_micros()));
-        if probe {
-            let last_end = self.running.lock().expect("running").last_end;
-            eprintln!(
-                "PROBE pass now={now} since_end={} ndue={ndue} {}",
-                last_end.map_or(-1, |e| now - e),
-                marks.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(" ")
-            );
-        }
         Ok([next_post, next_retry, next_public_id, heartbeat]
             .into_iter()
             .flatten()
@@ -285,7 +266,6 @@ impl Publisher {
             }
             {
                 let mut running = publisher.running.lock().expect("running");
-                running.last_end = Some(publisher.ctx.clock().now_ms());
                 running.posts.remove(&post_id);
                 running.accounts.remove(&account_id);
                 if let Ok(RunEnd::Done) = res {
