@@ -1,8 +1,32 @@
-//! P2: lateness of 10,000 posts due in a short window, against an ideal scheduler.
+//! P2: lateness of 10,000 posts due in a short window, against an ideal scheduler; once on a
+//! quiet machine, once under a CPU load the bench starts itself.
 
 use super::*;
+use load::CpuLoad;
 
-pub(super) async fn p2(video: &Path) {
+/// What one P2 pass measured, for the closing comparison.
+pub(super) struct P2Figures {
+    pub label: &'static str,
+    pub capacity: f64,
+    pub p99: i64,
+    pub ideal_p99: i64,
+}
+
+impl P2Figures {
+    pub fn ratio(&self) -> f64 {
+        self.p99 as f64 / self.ideal_p99.max(1) as f64
+    }
+}
+
+/// One P2 pass on a fresh engine and simulator; with `load_threads` > 0, that many threads spin
+/// from the calibration to the end of the batch.
+pub(super) async fn p2(video: &Path, load_threads: usize) -> P2Figures {
+    let n_posts = posts();
+    let label = if load_threads > 0 {
+        "P2 under load"
+    } else {
+        "P2 quiet"
+    };
     let behaviour = Behaviour {
         posts_per_day_cap: u32::MAX,
         processing_ms: 0,
@@ -14,7 +38,7 @@ pub(super) async fn p2(video: &Path) {
     let setup = Instant::now();
     let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
     println!(
-        "P2 machine: {} CPUs, load average {}",
+        "{label} machine: {} CPUs, load average {}",
         std::thread::available_parallelism().map_or(0, |n| n.get()),
         load.split_whitespace()
             .take(3)
@@ -32,9 +56,15 @@ pub(super) async fn p2(video: &Path) {
         templates.push(rig.schedule(a, video, "template", when).await);
     }
     println!(
-        "P2 setup: {ACCOUNTS} accounts connected, {ACCOUNTS} template posts scheduled in {:.1} s",
+        "{label} setup: {ACCOUNTS} accounts connected, {ACCOUNTS} template posts scheduled in {:.1} s",
         setup.elapsed().as_secs_f64()
     );
+    let load = (load_threads > 0).then(|| CpuLoad::start(load_threads));
+    if load.is_some() {
+        println!(
+            "{label}: {load_threads} threads spinning at normal priority from the calibration to the end (like `yes > /dev/null` x{load_threads})"
+        );
+    }
     e.start_background();
 
     let n_cal = CALIBRATION_PER_ACCOUNT * ACCOUNTS;
@@ -57,10 +87,10 @@ pub(super) async fn p2(video: &Path) {
         .filter(|r| r.started.is_some_and(|s| s <= cal_end))
         .count();
     let rate = started_in_time as f64 / ((cal_end - cal_start).max(1) as f64 / 1000.0);
-    let window_ms = (POSTS as f64 / (LOAD * rate) * 1000.0).ceil() as i64;
+    let window_ms = (n_posts as f64 / (LOAD * rate) * 1000.0).ceil() as i64;
     println!(
-        "P2 calibration: {n_cal} posts due at {CALIBRATION_RATE} per s; {started_in_time} started while they came due: \
-         capacity {rate:.1} posts/s ({DEFAULT_PARALLEL} at once{}); window for {POSTS} posts at {:.0}% of it: {:.1} s",
+        "{label} calibration: {n_cal} posts due at {CALIBRATION_RATE} per s; {started_in_time} started while they came due: \
+         capacity {rate:.1} posts/s ({DEFAULT_PARALLEL} at once{}); window for {n_posts} posts at {:.0}% of it: {:.1} s",
         // Never behind: the capacity is at least the offered rate.
         if started_in_time == n_cal { ", not saturated: a lower bound" } else { "" },
         LOAD * 100.0,
@@ -68,17 +98,18 @@ pub(super) async fn p2(video: &Path) {
     );
 
     let start = e.clock().now_ms() + LEAD.as_millis() as i64;
-    let due: Vec<i64> = (0..POSTS)
-        .map(|i| start + (i as i64 * window_ms) / POSTS as i64)
+    let due: Vec<i64> = (0..n_posts)
+        .map(|i| start + (i as i64 * window_ms) / n_posts as i64)
         .collect();
     let wall = Instant::now();
-    let cpu0 = cpu_ticks();
+    let cpu0 = cpu_ticks(load.as_ref());
     let passes0 = e.scheduler_wakeups();
     clone_posts(&e, &templates, &due, "p2").await;
     let timeout = Duration::from_millis(window_ms as u64) + LEAD + Duration::from_secs(120);
-    let rows = wait_batch(&e, "p2", POSTS, timeout).await;
+    let rows = wait_batch(&e, "p2", n_posts, timeout).await;
     let elapsed = wall.elapsed().as_secs_f64();
-    let cpu = cpu_share(cpu0, cpu_ticks());
+    let cpu = cpu_share(cpu0, cpu_ticks(load.as_ref()));
+    drop(load);
     let passes = e.scheduler_wakeups() - passes0;
 
     let published = rows.iter().filter(|r| r.status == "published").count();
@@ -109,15 +140,15 @@ pub(super) async fn p2(video: &Path) {
         .count();
 
     println!(
-        "P2 {POSTS} posts over {ACCOUNTS} accounts due evenly over {:.1} s (offered {:.1} posts/s); \
-         all done after {elapsed:.1} s ({cpu}); published {published}/{POSTS} (simulator: {} complete, incl. {n_cal} calibration)",
+        "{label}: {n_posts} posts over {ACCOUNTS} accounts due evenly over {:.1} s (offered {:.1} posts/s); \
+         all done after {elapsed:.1} s ({cpu}); published {published}/{n_posts} (simulator: {} complete, incl. {n_cal} calibration)",
         window_ms as f64 / 1000.0,
-        POSTS as f64 * 1000.0 / window_ms as f64,
+        n_posts as f64 * 1000.0 / window_ms as f64,
         sim_complete
     );
     println!("  lateness = `queued` history line (publish claimed and started) - due time");
     println!(
-        "  P2 start lateness {} (goal p99 <= {GOAL_P99_MS} ms: {})",
+        "  {label} start lateness {} (goal p99 <= {GOAL_P99_MS} ms: {})",
         summary(start_late),
         if p99 <= GOAL_P99_MS { "OK" } else { "MISSED" }
     );
@@ -159,11 +190,28 @@ pub(super) async fn p2(video: &Path) {
     }
     println!(
         "  scheduler passes during P2: {passes} ({:.2} per post; a pass per due time and per publish end would make 2)",
-        passes as f64 / POSTS as f64
+        passes as f64 / n_posts as f64
     );
     let failed: Vec<&Row> = rows.iter().filter(|r| r.status != "published").collect();
     if let Some(r) = failed.first() {
         println!("  {} posts not published; first: {r:?}", failed.len());
     }
+    if let Ok(to) = std::env::var("P2_KEEP_DB") {
+        let to = format!(
+            "{to}-{}.db",
+            if load_threads > 0 { "load" } else { "quiet" }
+        );
+        let _ = std::fs::remove_file(&to);
+        sqlx::query(sqlx::AssertSqlSafe(format!("VACUUM INTO '{to}'")))
+            .execute(rig.engine.store().pool())
+            .await
+            .unwrap();
+    }
     rig.engine.shutdown().await;
+    P2Figures {
+        label,
+        capacity: rate,
+        p99: p99 as i64,
+        ideal_p99,
+    }
 }

@@ -1,5 +1,11 @@
 //! P2: 10,000 posts over 50 accounts due in a short window, published by the real scheduler and
 //! publisher against the in-process simulator (fast mode). Goal: lateness p99 ≤ 1 s.
+//! P2 runs twice, each pass on a fresh engine and simulator with its own calibration and its own
+//! ideal-scheduler reference: on the machine as it is ("quiet"), then "under load" — a thread
+//! per CPU spinning at normal priority from the calibration to the end of the batch, like
+//! `yes > /dev/null` once per CPU beside the app (a video export or a game on a creator's
+//! laptop). Goal under load: p99 ≤ 1 s and ≤ 1.5× the ideal scheduler's p99 of that pass. Like
+//! every goal here, a missed one is printed as MISSED; the bench does not fail on it.
 //! P4: scheduler wake-ups per minute while idle. Goal: ≤ 2.
 //!
 //! Lateness of a post = the instant its publish started minus its due time. "Started" is the
@@ -36,12 +42,15 @@
 //! counts scheduler passes (`Engine::scheduler_wakeups`) and, separately, the token refresher's
 //! passes (`Engine::refresher_wakeups`), and the context switches of the whole process.
 //!
-//! `P2_SKIP=1` / `P4_SKIP=1` run one half only; `P4_IDLE_SECS` changes the idle period.
+//! `P2_SKIP=1` / `P4_SKIP=1` run one half only; `P2_QUIET_SKIP=1` / `P2_LOAD_SKIP=1` one P2
+//! pass only; `P2_POSTS` makes the batch smaller (a shorter run); `P4_IDLE_SECS` changes the
+//! idle period.
 
 #[path = "../common/mod.rs"]
 mod common;
 mod idle;
 mod lateness;
+mod load;
 
 use idle::p4;
 use lateness::p2;
@@ -60,6 +69,13 @@ use tokdeck_sim::{Behaviour, Simulator};
 
 const ACCOUNTS: usize = 50;
 const POSTS: usize = 10_000;
+/// Posts of the P2 batch: [`POSTS`] unless `P2_POSTS` says otherwise (a shorter run).
+fn posts() -> usize {
+    std::env::var("P2_POSTS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(POSTS)
+}
 /// Posts per account in the calibration batch.
 const CALIBRATION_PER_ACCOUNT: usize = 20;
 /// Due times per second in the calibration batch: above what 2 uploads at once can follow here.
@@ -73,6 +89,8 @@ const LEAD: Duration = Duration::from_secs(2);
 /// Idle period per P4 variant (override with `P4_IDLE_SECS`).
 const IDLE_SECS: u64 = 65;
 const GOAL_P99_MS: f64 = 1000.0;
+/// Under load, lateness p99 at most this many times the ideal scheduler's in the same pass.
+const GOAL_LOAD_RATIO: f64 = 1.5;
 const GOAL_WAKEUPS_PER_MIN: f64 = 2.0;
 
 struct Rig {
@@ -312,8 +330,9 @@ fn throughput(rows: &[Row]) -> f64 {
     rows.len() as f64 / ((last - first).max(1) as f64 / 1000.0)
 }
 
-/// CPU ticks (busy, total) of the whole machine and busy ticks of this process.
-fn cpu_ticks() -> Option<(u64, u64, u64)> {
+/// CPU ticks (busy, total) of the whole machine, busy ticks of this process without the load
+/// threads, and the load threads' ticks.
+fn cpu_ticks(load: Option<&load::CpuLoad>) -> Option<(u64, u64, u64, u64)> {
     let stat = std::fs::read_to_string("/proc/stat").ok()?;
     let cpu: Vec<u64> = stat
         .lines()
@@ -328,18 +347,25 @@ fn cpu_ticks() -> Option<(u64, u64, u64)> {
     // Fields after the command name (which may hold spaces): utime and stime are 12th and 13th.
     let rest: Vec<&str> = own.rsplit_once(')')?.1.split_whitespace().collect();
     let mine = rest.get(11)?.parse::<u64>().ok()? + rest.get(12)?.parse::<u64>().ok()?;
-    Some((total - idle, total, mine))
+    let hogs = load.map_or(0, |l| l.ticks());
+    Some((total - idle, total, mine.saturating_sub(hogs), hogs))
 }
 
-/// "this process X%, other processes Y%" of the machine between two readings.
-fn cpu_share(a: Option<(u64, u64, u64)>, b: Option<(u64, u64, u64)>) -> String {
+/// "this process X%, the load Z%, other processes Y%" of the machine between two readings.
+fn cpu_share(a: Option<(u64, u64, u64, u64)>, b: Option<(u64, u64, u64, u64)>) -> String {
     match a.zip(b) {
-        Some(((busy0, total0, mine0), (busy1, total1, mine1))) if total1 > total0 => {
+        Some(((busy0, total0, mine0, hogs0), (busy1, total1, mine1, hogs1))) if total1 > total0 => {
             let total = (total1 - total0) as f64;
-            let mine = (mine1 - mine0) as f64;
-            let others = (busy1 - busy0) as f64 - mine;
+            let mine = mine1.saturating_sub(mine0) as f64;
+            let hogs = hogs1.saturating_sub(hogs0) as f64;
+            let others = (busy1 - busy0) as f64 - mine - hogs;
+            let load = if hogs > 0.0 {
+                format!(", the load threads {:.0}%", 100.0 * hogs / total)
+            } else {
+                String::new()
+            };
             format!(
-                "this process {:.0}%, other processes {:.0}% of all CPUs",
+                "this process {:.0}%{load}, other processes {:.0}% of all CPUs",
                 100.0 * mine / total,
                 100.0 * others.max(0.0) / total
             )
@@ -358,7 +384,35 @@ fn main() {
         let dir = tempfile::tempdir().unwrap();
         let video = tiny_video(dir.path());
         if std::env::var("P2_SKIP").is_err() {
-            p2(&video).await;
+            let mut figures = Vec::new();
+            if std::env::var("P2_QUIET_SKIP").is_err() {
+                figures.push(p2(&video, 0).await);
+            }
+            if std::env::var("P2_LOAD_SKIP").is_err() {
+                let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
+                figures.push(p2(&video, threads).await);
+            }
+            for f in &figures {
+                let goal = if f.label.contains("load") {
+                    f.p99 as f64 <= GOAL_P99_MS && f.ratio() <= GOAL_LOAD_RATIO
+                } else {
+                    f.p99 as f64 <= GOAL_P99_MS
+                };
+                println!(
+                    "{}: capacity {:.1} posts/s, start lateness p99 {} ms, ideal scheduler p99 {} ms, ratio {:.2}x (goal p99 <= {GOAL_P99_MS} ms{}: {})",
+                    f.label,
+                    f.capacity,
+                    f.p99,
+                    f.ideal_p99,
+                    f.ratio(),
+                    if f.label.contains("load") {
+                        format!(" and <= {GOAL_LOAD_RATIO}x the ideal")
+                    } else {
+                        String::new()
+                    },
+                    if goal { "OK" } else { "MISSED" }
+                );
+            }
         }
         if std::env::var("P4_SKIP").is_err() {
             p4(&video).await;

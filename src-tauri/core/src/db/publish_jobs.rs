@@ -48,7 +48,7 @@ pub async fn outcome_unknown(pool: &SqlitePool, post_id: i64) -> CoreResult<Opti
 
 /// Appends a line to the post's history and trims it to the last [`HISTORY_LINES_PER_POST`].
 async fn append_history(
-    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    tx: &mut sqlx::SqliteConnection,
     post_id: i64,
     at: i64,
     state: &str,
@@ -63,7 +63,7 @@ async fn append_history(
     .bind(state)
     .bind(log_id)
     .bind(error)
-    .execute(&mut **tx)
+    .execute(&mut *tx)
     .await?;
     sqlx::query(
         "DELETE FROM publish_attempts WHERE post_id = ? AND id <= (
@@ -72,10 +72,15 @@ async fn append_history(
     .bind(post_id)
     .bind(post_id)
     .bind(HISTORY_LINES_PER_POST)
-    .execute(&mut **tx)
+    .execute(&mut *tx)
     .await?;
     Ok(())
 }
+
+const PARK_SQL: &str =
+    "UPDATE posts SET status = 'needs_attention', attention_reason = ?, updated_at = ?
+     WHERE id = ? AND status = 'scheduled'
+       AND EXISTS (SELECT 1 FROM publish_jobs WHERE post_id = ? AND outcome_unknown = 1)";
 
 /// A scheduled post whose last publish has an unknown outcome goes to needs attention with
 /// `reason` instead of being claimed. Answers whether it did.
@@ -85,28 +90,72 @@ pub async fn park_unknown_outcome(
     reason: &str,
     now: i64,
 ) -> CoreResult<bool> {
-    let parked = sqlx::query(
-        "UPDATE posts SET status = 'needs_attention', attention_reason = ?, updated_at = ?
-             WHERE id = ? AND status = 'scheduled'
-               AND EXISTS (SELECT 1 FROM publish_jobs WHERE post_id = ? AND outcome_unknown = 1)",
-    )
-    .bind(reason)
-    .bind(now)
-    .bind(post_id)
-    .bind(post_id)
-    .execute(pool)
-    .await?
-    .rows_affected();
+    let parked = sqlx::query(PARK_SQL)
+        .bind(reason)
+        .bind(now)
+        .bind(post_id)
+        .bind(post_id)
+        .execute(pool)
+        .await?
+        .rows_affected();
     Ok(parked > 0)
+}
+
+/// What [`claim_or_park`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Claim {
+    Claimed,
+    /// Its last publish has an unknown outcome: it needs attention with the reason given.
+    Parked,
+    /// No longer scheduled, or paused: nothing written.
+    Skipped,
+}
+
+/// [`park_unknown_outcome`], else [`claim`], in one write transaction (one turn of the write
+/// lock, one fsync, on the scheduler's path).
+pub async fn claim_or_park(
+    pool: &SqlitePool,
+    post_id: i64,
+    reason: &str,
+    now: i64,
+) -> CoreResult<Claim> {
+    let mut tx = crate::db::begin_write(pool).await?;
+    let parked = sqlx::query(PARK_SQL)
+        .bind(reason)
+        .bind(now)
+        .bind(post_id)
+        .bind(post_id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+    let claim = if parked > 0 {
+        Claim::Parked
+    } else if claim_in(&mut tx, post_id, now).await? {
+        Claim::Claimed
+    } else {
+        return Ok(Claim::Skipped);
+    };
+    tx.commit().await?;
+    Ok(claim)
 }
 
 /// Takes a scheduled post into the publisher in one transaction: the post `queued`, its job
 /// row reset (or created) in `queued`, the history line. Answers false, writing nothing, when
 /// the post is no longer scheduled, is paused, or its last publish has an unknown outcome.
 pub async fn claim(pool: &SqlitePool, post_id: i64, now: i64) -> CoreResult<bool> {
+    let mut tx = crate::db::begin_write(pool).await?;
+    if !claim_in(&mut tx, post_id, now).await? {
+        return Ok(false);
+    }
+    tx.commit().await?;
+    Ok(true)
+}
+
+/// [`claim`]'s statements inside the caller's write transaction; false when nothing matched
+/// (nothing written then).
+async fn claim_in(tx: &mut sqlx::SqliteConnection, post_id: i64, now: i64) -> CoreResult<bool> {
     // Every statement here writes first: a transaction that read before writing could not
     // wait for a publish's concurrent write (SQLite answers BUSY at once).
-    let mut tx = crate::db::begin_write(pool).await?;
     let n = sqlx::query(
         "UPDATE posts SET status = 'queued', updated_at = ?
              WHERE id = ? AND status = 'scheduled' AND paused_reason IS NULL
@@ -146,8 +195,7 @@ pub async fn claim(pool: &SqlitePool, post_id: i64, now: i64) -> CoreResult<bool
         .execute(&mut *tx)
         .await?;
     }
-    append_history(&mut tx, post_id, now, "queued", None, None).await?;
-    tx.commit().await?;
+    append_history(tx, post_id, now, "queued", None, None).await?;
     Ok(true)
 }
 

@@ -42,6 +42,8 @@ pub(crate) struct Running {
     /// Bytes of each upload under way that went out, TikTok's answer not in yet (memory only:
     /// a one-chunk upload confirms nothing until its end, so the tray's percent reads this).
     pub(super) sent: HashMap<i64, u64>,
+    /// When (engine clock) the heartbeat was last written by this process.
+    pub(super) heartbeat_at: Option<i64>,
 }
 
 impl Running {

@@ -24,16 +24,16 @@ impl Publisher {
     /// between) — or if its last publish has an unknown outcome: then it needs attention, since
     /// publishing it again could post it twice.
     pub(crate) async fn claim_post(&self, post_id: i64) -> CoreResult<bool> {
-        let pool = self.ctx.pool();
         let now = self.ctx.clock().now_ms();
-        if db::park_unknown_outcome(pool, post_id, UNKNOWN_OUTCOME_MESSAGE, now).await? {
+        let claim =
+            db::claim_or_park(self.ctx.pool(), post_id, UNKNOWN_OUTCOME_MESSAGE, now).await?;
+        if claim == db::Claim::Parked {
             self.ctx.events().emit(EngineEvent::PostsChanged {
                 post_id: Some(post_id),
                 account_id: None,
             });
-            return Ok(false);
         }
-        db::claim(pool, post_id, now).await
+        Ok(claim == db::Claim::Claimed)
     }
 
     /// Writes a state (and the post's status) in one transaction, appends the history line,

@@ -7,7 +7,7 @@
 use std::sync::{Arc, Weak};
 use std::time::Duration;
 
-use tokio::sync::broadcast::error::RecvError;
+use tokio::sync::broadcast::error::{RecvError, TryRecvError};
 
 use crate::analytics::Analytics;
 use crate::ctx::Ctx;
@@ -43,6 +43,9 @@ pub fn spawn(ctx: &Ctx, analytics: &Arc<Analytics>, start_delay: Duration) -> Wo
             let Some(analytics) = weak.upgrade() else {
                 break;
             };
+            // Publishes told of before this pass are all in it: one pass for them, not one each.
+            while let Ok(_) | Err(TryRecvError::Lagged(_)) = events.try_recv() {}
+            let pass_started = tokio::time::Instant::now();
             let next = match analytics.sampler_pass().await {
                 Ok(n) => n,
                 Err(e) => {
@@ -61,7 +64,13 @@ pub fn spawn(ctx: &Ctx, analytics: &Arc<Analytics>, start_delay: Duration) -> Wo
                         Ok(EngineEvent::PublishStateChanged {
                             state: PublishStep::Published,
                             ..
-                        }) => return,
+                        }) => {
+                            // Publishes in a row ring it at most once per MIN_SLEEP: a pass
+                            // per post would compete with the publisher for the CPU and the
+                            // write lock while posts are due.
+                            tokio::time::sleep_until(pass_started + MIN_SLEEP).await;
+                            return;
+                        }
                         Ok(_) | Err(RecvError::Lagged(_)) => {}
                         Err(RecvError::Closed) => std::future::pending::<()>().await,
                     }
