@@ -73,9 +73,24 @@ async fn idle_the_sampler_worker_wakes_rarely() {
     let a = A::start().await;
     let (_, acc) = a.account("idle").await;
     a.publish(acc, "One post", "PUBLIC_TO_EVERYONE").await;
-    // Everything done for now: the next sample is an hour away.
-    tokio::time::sleep(Duration::from_millis(500)).await;
-    let before = a.t.h.engine.sampler_wakeups();
+    // Everything done for now: the next sample is an hour away. The publish rings the sampler
+    // once, up to a second after its last pass (publishes in a row are merged): wait until the
+    // wake-ups have settled for longer than that.
+    let mut before = a.t.h.engine.sampler_wakeups();
+    let mut settled = std::time::Instant::now();
+    let give_up = std::time::Instant::now() + Duration::from_secs(30);
+    while settled.elapsed() < Duration::from_millis(1500) {
+        assert!(
+            std::time::Instant::now() < give_up,
+            "the sampler never settles"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        let now = a.t.h.engine.sampler_wakeups();
+        if now != before {
+            before = now;
+            settled = std::time::Instant::now();
+        }
+    }
     tokio::time::sleep(Duration::from_secs(3)).await;
     assert_eq!(
         a.t.h.engine.sampler_wakeups(),
