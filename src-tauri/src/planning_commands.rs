@@ -5,7 +5,7 @@ use tauri::{AppHandle, State};
 use tokdeck_core::planning::{
     check_caption as check, AccountBudget, AccountSlots, BatchEdit, BatchEditItem, CaptionCheck,
     CaptionPreset, CsvImportReport, FreeSlot, PlannedPost, PlanningSettings, SlotCommit, SlotInput,
-    SlotPlan, UndoEntry, UndoReport,
+    SlotPlan, UndoEntry, UndoReport, VariantOutcome,
 };
 use tokdeck_core::posts::PostMode;
 use tokdeck_core::{ErrorCode, UiError};

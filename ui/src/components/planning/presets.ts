@@ -4,7 +4,7 @@
  */
 import { commands } from '../../lib/bindings';
 import { call } from '../../lib/ipc';
-import type { CaptionPreset, PresetKind } from '../../lib/planning';
+import type { CaptionPreset, PresetKind } from '../../lib/slotsText';
 
 const cache = new Map<number, Promise<CaptionPreset[]>>();
 

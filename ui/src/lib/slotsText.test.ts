@@ -11,7 +11,7 @@ import {
   normalTime,
   parseSettings,
   signInText,
-} from './planning';
+} from './slotsText';
 
 describe('posting slots in words', () => {
   it('groups slots by time, earliest first, days in week order', () => {

@@ -1,7 +1,7 @@
 /**
- * Bulk planning in plain words: posting slots grouped by time, weekday labels, free-slot
- * previews, the planning settings' checks and the budget bars (issue #15). Pure helpers; the
- * components under `components/planning/` call the commands.
+ * Posting slots, budgets and planning settings in plain words: slots grouped by time, weekday
+ * labels, free-slot previews, the settings' checks and the budget bars (issue #15). Pure
+ * helpers; the components under `components/planning/` call the commands.
  */
 import type { AccountBudget, FreeSlot, PlanningSettings, PostingSlot } from './bindings';
 
