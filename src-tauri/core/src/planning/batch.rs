@@ -2,6 +2,7 @@
 //! `Posts::update_post`, each account's creator_info deciding what is allowed, conflicts
 //! returned per post; and the caption presets and hashtag sets saved per account.
 
+use std::collections::hash_map::Entry;
 use std::collections::{HashMap, HashSet};
 
 use super::captions::{add_hashtags, check_caption, render_template, TemplateVars};
@@ -69,10 +70,10 @@ impl Planning {
                 ));
                 continue;
             }
-            if !accounts.contains_key(&row.account_id) {
+            if let Entry::Vacant(e) = accounts.entry(row.account_id) {
                 let acc = db::accounts::get(pool, row.account_id).await?;
                 let zone = parse_zone(&account_zone(pool, row.account_id).await?)?;
-                accounts.insert(row.account_id, (acc, zone));
+                e.insert((acc, zone));
             }
             let (acc, zone) = &accounts[&row.account_id];
             let mode = PostMode::parse(&row.mode);

@@ -2,6 +2,7 @@
 //! validated completely first — every row, with its line number — and creates nothing unless
 //! every row is valid; then all its posts are created and scheduled in one transaction.
 
+use std::collections::hash_map::Entry;
 use std::collections::HashMap;
 use std::path::PathBuf;
 
@@ -91,12 +92,12 @@ impl Planning {
         w.write_record(COLUMNS).map_err(bad)?;
         let mut handles: HashMap<i64, String> = HashMap::new();
         for r in rows {
-            if !handles.contains_key(&r.account_id) {
+            if let Entry::Vacant(e) = handles.entry(r.account_id) {
                 let h = db::accounts::get(pool, r.account_id)
                     .await?
                     .map(|a| format!("@{}", a.username))
                     .unwrap_or_default();
-                handles.insert(r.account_id, h);
+                e.insert(h);
             }
             let zone = r.schedule_zone.clone().unwrap_or_else(|| "UTC".to_owned());
             let tz = parse_zone(&zone)?;
@@ -257,13 +258,13 @@ impl Planning {
         let pool = self.ctx.pool();
         let f = |i: usize| rec.get(i).unwrap_or("").to_owned();
         let handle = f(1).trim().trim_start_matches('@').to_ascii_lowercase();
-        if !accounts.contains_key(&handle) {
+        if let Entry::Vacant(e) = accounts.entry(handle.clone()) {
             let id = db::accounts::live_with_status(pool, AccountStatus::Active)
                 .await?
                 .into_iter()
                 .find(|a| a.username.to_ascii_lowercase() == handle)
                 .map(|a| a.id);
-            accounts.insert(handle.clone(), id);
+            e.insert(id);
         }
         let Some(account_id) = accounts[&handle] else {
             return Ok(Err(format!(
@@ -326,17 +327,17 @@ impl Planning {
             }
         }
         let path = f(0).trim().to_owned();
-        if !probed.contains_key(&path) {
+        if let Entry::Vacant(e) = probed.entry(path.clone()) {
             let got = probe_file(PathBuf::from(&path))
                 .await
                 .map_err(|e| e.user_message());
-            probed.insert(path.clone(), got);
+            e.insert(got);
         }
         let (facts, fp) = match &probed[&path] {
             Ok(v) => v.clone(),
             Err(e) => return Ok(Err(e.clone())),
         };
-        if !rules.contains_key(&(account_id, mode)) {
+        if let Entry::Vacant(slot) = rules.entry((account_id, mode)) {
             let got = match (mode, source) {
                 (PostMode::Inbox, _) => match db::accounts::get(pool, account_id).await? {
                     Some(a) => Ok(inbox_rules(&a)),
@@ -352,7 +353,7 @@ impl Planning {
                     .await
                     .map_err(|e| e.user_message()),
             };
-            rules.insert((account_id, mode), got);
+            slot.insert(got);
         }
         let creator = match &rules[&(account_id, mode)] {
             Ok(r) => r.clone(),
