@@ -1,5 +1,5 @@
 //! The native file dialogs of Backups (save a backup, open one, choose a folder) and of the
-//! Analytics export (save a CSV), opened from Rust: the webview is granted none of the dialog plugin's commands, only these answers.
+//! Analytics export and the schedule CSV (save or open a CSV), opened from Rust: the webview is granted none of the dialog plugin's commands, only these answers.
 //!
 //! End-to-end tests cannot click a GTK dialog through WebDriver. Built with the `e2e` feature
 //! only, `TOKDECK_E2E_DIALOG_ANSWER` names a file whose text is what every dialog answers (an
@@ -31,6 +31,8 @@ pub enum Pick {
     SaveCsv {
         file_name: String,
     },
+    /// A schedule CSV to import.
+    OpenCsv,
 }
 
 /// The path the person chose, or `None` when they cancelled.
@@ -65,6 +67,10 @@ fn open(dialog: FileDialogBuilder<tauri::Wry>, what: Pick) -> Option<PathBuf> {
             .set_file_name(file_name)
             .add_filter("CSV", &["csv"])
             .blocking_save_file(),
+        Pick::OpenCsv => dialog
+            .set_title("Choose a schedule CSV file")
+            .add_filter("CSV", &["csv"])
+            .blocking_pick_file(),
     }?;
     file.into_path().ok()
 }
@@ -75,6 +81,11 @@ pub fn backup_file_name(today: chrono::NaiveDate) -> String {
         "Tokdeck backup {}.{BACKUP_EXTENSION}",
         today.format("%Y-%m-%d")
     )
+}
+
+/// `Tokdeck schedule 2026-12-02.csv`.
+pub fn schedule_csv_name(today: chrono::NaiveDate) -> String {
+    format!("Tokdeck schedule {}.csv", today.format("%Y-%m-%d"))
 }
 
 /// `tokdeck-account-counts-2026-12-02.csv` or `tokdeck-post-numbers-2026-12-02.csv`.
@@ -97,6 +108,15 @@ mod tests {
         assert_eq!(
             super::analytics_csv_name(tokdeck_core::analytics::CsvKind::Samples, day),
             "tokdeck-post-numbers-2026-12-02.csv"
+        );
+    }
+
+    #[test]
+    fn a_schedule_csv_is_proposed_under_a_dated_name() {
+        let day = chrono::NaiveDate::from_ymd_opt(2026, 12, 2).unwrap();
+        assert_eq!(
+            super::schedule_csv_name(day),
+            "Tokdeck schedule 2026-12-02.csv"
         );
     }
 

@@ -1,15 +1,16 @@
 //! Bulk planning's commands (posting slots, the queue, "Schedule all into slots" with its
 //! preview and Undo): each a line over the engine. Declared in `core/src/commands.list.rs`.
 
-use tauri::State;
+use tauri::{AppHandle, State};
 use tokdeck_core::planning::{
     check_caption as check, AccountBudget, AccountSlots, BatchEdit, BatchEditItem, CaptionCheck,
     CaptionPreset, CsvImportReport, FreeSlot, PlannedPost, PlanningSettings, SlotCommit, SlotInput,
     SlotPlan, UndoEntry, UndoReport, VariantOutcome,
 };
 use tokdeck_core::posts::PostMode;
-use tokdeck_core::UiError;
+use tokdeck_core::{ErrorCode, UiError};
 
+use crate::dialogs::{self, Pick};
 use crate::state::AppState;
 
 type CmdResult<T> = Result<T, UiError>;
@@ -179,4 +180,74 @@ pub async fn import_schedule_csv(
     text: String,
 ) -> CmdResult<CsvImportReport> {
     Ok(state.engine()?.import_schedule_csv(&text).await?)
+}
+
+/// A schedule CSV larger than this is refused unread (1,000 rows are far below it).
+const MAX_CSV_BYTES: u64 = 8 * 1024 * 1024;
+
+/// "Export schedule…": the native save dialog, then the schedule's CSV written there. Answers
+/// the path saved to, or nothing when the person cancelled.
+#[tauri::command]
+pub async fn save_schedule_csv(
+    app: AppHandle,
+    state: State<'_, AppState>,
+) -> CmdResult<Option<String>> {
+    let file_name = dialogs::schedule_csv_name(chrono::Local::now().date_naive());
+    let Some(path) = dialogs::pick(&app, Pick::SaveCsv { file_name }).await? else {
+        return Ok(None);
+    };
+    let text = state.engine()?.export_schedule_csv().await?;
+    let target = path.clone();
+    tauri::async_runtime::spawn_blocking(move || std::fs::write(&target, text))
+        .await
+        .map_err(|e| UiError::new(ErrorCode::Internal, e.to_string()))?
+        .map_err(|e| {
+            UiError::new(
+                ErrorCode::Storage,
+                format!(
+                    "The file could not be saved there ({}). Choose another place.",
+                    e.kind()
+                ),
+            )
+        })?;
+    Ok(Some(path))
+}
+
+/// "Import schedule…": the native open dialog, then the file checked and imported (all rows
+/// or none). Answers the report, or nothing when the person cancelled.
+#[tauri::command]
+pub async fn open_schedule_csv(
+    app: AppHandle,
+    state: State<'_, AppState>,
+) -> CmdResult<Option<CsvImportReport>> {
+    let Some(path) = dialogs::pick(&app, Pick::OpenCsv).await? else {
+        return Ok(None);
+    };
+    let text = tauri::async_runtime::spawn_blocking(move || read_capped(&path))
+        .await
+        .map_err(|e| UiError::new(ErrorCode::Internal, e.to_string()))??;
+    Ok(Some(state.engine()?.import_schedule_csv(&text).await?))
+}
+
+fn read_capped(path: &str) -> CmdResult<String> {
+    let unreadable = |e: std::io::Error| {
+        UiError::new(
+            ErrorCode::InvalidInput,
+            format!("The file could not be read ({}).", e.kind()),
+        )
+    };
+    let size = std::fs::metadata(path).map_err(unreadable)?.len();
+    if size > MAX_CSV_BYTES {
+        return Err(UiError::new(
+            ErrorCode::InvalidInput,
+            "This file is too large for a schedule (over 8 MB). Split it into smaller files.",
+        ));
+    }
+    let bytes = std::fs::read(path).map_err(unreadable)?;
+    String::from_utf8(bytes).map_err(|_| {
+        UiError::new(
+            ErrorCode::InvalidInput,
+            "This file is not a text CSV (save it as CSV, UTF-8).",
+        )
+    })
 }

@@ -120,4 +120,6 @@ tokdeck_commands! {
     planning_commands::duplicate_content(post_id: number) -> string[];
     planning_commands::export_schedule_csv() -> string;
     planning_commands::import_schedule_csv(text: string) -> CsvImportReport;
+    planning_commands::save_schedule_csv() -> string | null;
+    planning_commands::open_schedule_csv() -> CsvImportReport | null;
 }

@@ -886,4 +886,6 @@ export const commands = {
   duplicateContent: (postId: number): Promise<string[]> => invoke("duplicate_content", { postId }),
   exportScheduleCsv: (): Promise<string> => invoke("export_schedule_csv"),
   importScheduleCsv: (text: string): Promise<CsvImportReport> => invoke("import_schedule_csv", { text }),
+  saveScheduleCsv: (): Promise<string | null> => invoke("save_schedule_csv"),
+  openScheduleCsv: (): Promise<CsvImportReport | null> => invoke("open_schedule_csv"),
 };

@@ -49,6 +49,7 @@ import {
 } from './fixtures';
 import { backupHandlers, makeBackups } from './backupBackend';
 import { calendarHandlers } from './calendarBackend';
+import { makePlanning, planningHandlers } from './planningBackend';
 import { draftHandlers } from './draftsBackend';
 import { publishDecisionHandlers, settingsPageHandlers, trashHandlers } from './postActionsBackend';
 
@@ -234,10 +235,12 @@ export function mockBackend(
   /** The problems the drafts library lists per draft id (tests set them). */
   const draftProblems: Record<number, DraftProblem[]> = {};
   const backups = makeBackups();
+  const planning = makePlanning();
   const handlers: Record<string, Handler> = {
     ...backupHandlers(backups),
     ...draftHandlers(posts, accounts, draftProblems),
     ...calendarHandlers(items),
+    ...planningHandlers(planning),
     app_info: () => info,
     ...settingsPageHandlers(),
     get_settings: () => settings,
@@ -251,7 +254,6 @@ export function mockBackend(
       return settings;
     },
     open_logs_folder: () => null,
-
     get_tiktok_config: () => tiktok,
     update_tiktok_config: (args) => {
       const patch = (args as { patch: TiktokConfigPatch }).patch;
@@ -273,7 +275,6 @@ export function mockBackend(
       });
       return tiktok;
     },
-
     connect_account: () => {
       flowSeq += 1;
       pending = {
@@ -291,7 +292,6 @@ export function mockBackend(
       return had;
     },
     pending_connect: () => pending,
-
     list_accounts: (args) => {
       const q = (args as { query: AccountQuery }).query;
       const needle = q.search?.toLowerCase() ?? '';
@@ -539,7 +539,6 @@ export function mockBackend(
     open_on_tiktok: () => null,
     ...publishDecisionHandlers(jobs, findPost, putPost, postId),
     media_preview_url: (args) => `http://127.0.0.1:4791/media/${postId(args)}`,
-
     list_audit: (args) => {
       const q = (args as { query: AuditQuery }).query;
       return audit
@@ -578,6 +577,7 @@ export function mockBackend(
     accounts,
     audit,
     backups,
+    planning,
     creators,
     posts,
     draftProblems,
