@@ -266,8 +266,11 @@ describe('compose page: intake', () => {
         },
       ],
     });
-    const results = await screen.findAllByTestId('ingest-result');
-    expect(results).toHaveLength(2);
+    const found = await screen.findAllByTestId('ingest-result');
+    expect(found).toHaveLength(2);
+    // Files that need a look come first.
+    const results = [...found].reverse();
+    expect(found[0].dataset.path).toBe('/v/slow.mp4');
     expect(results[0]).toHaveAttribute('data-ok', 'true');
     expect(results[0]).toHaveTextContent('1080×1920');
     expect(results[1]).toHaveAttribute('data-ok', 'false');
