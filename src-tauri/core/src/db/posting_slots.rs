@@ -38,6 +38,17 @@ pub async fn list_all(pool: &SqlitePool) -> CoreResult<Vec<SlotRow>> {
 /// Adds slots (an existing one is kept as it is).
 pub async fn add(pool: &SqlitePool, account_id: i64, slots: &[(i64, i64)]) -> CoreResult<()> {
     let mut tx = crate::db::begin_write(pool).await?;
+    insert_all(&mut tx, account_id, slots).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Inserts slots in the caller's transaction, keeping any that already exist.
+async fn insert_all(
+    tx: &mut sqlx::SqliteConnection,
+    account_id: i64,
+    slots: &[(i64, i64)],
+) -> CoreResult<()> {
     for (weekday, minute) in slots {
         sqlx::query(
             "INSERT INTO posting_slots (account_id, weekday, minute) VALUES (?, ?, ?)
@@ -49,7 +60,6 @@ pub async fn add(pool: &SqlitePool, account_id: i64, slots: &[(i64, i64)]) -> Co
         .execute(&mut *tx)
         .await?;
     }
-    tx.commit().await?;
     Ok(())
 }
 
@@ -60,17 +70,7 @@ pub async fn replace(pool: &SqlitePool, account_id: i64, slots: &[(i64, i64)]) -
         .bind(account_id)
         .execute(&mut *tx)
         .await?;
-    for (weekday, minute) in slots {
-        sqlx::query(
-            "INSERT INTO posting_slots (account_id, weekday, minute) VALUES (?, ?, ?)
-             ON CONFLICT (account_id, weekday, minute) DO NOTHING",
-        )
-        .bind(account_id)
-        .bind(weekday)
-        .bind(minute)
-        .execute(&mut *tx)
-        .await?;
-    }
+    insert_all(&mut tx, account_id, slots).await?;
     tx.commit().await?;
     Ok(())
 }
