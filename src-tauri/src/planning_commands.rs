@@ -3,7 +3,8 @@
 
 use tauri::{AppHandle, State};
 use tokdeck_core::planning::{
-    check_caption as check, AccountBudget, AccountSlots, BatchEdit, BatchEditItem, CaptionCheck,
+    check_caption as check, AccountBudget, AccountSlots, BatchEdit, BatchEditItem, BulkOutcome,
+    BulkTarget, BulkUndo, BulkUndoReport, CaptionCheck,
     CaptionPreset, CsvImportReport, FreeSlot, PlannedPost, PlanningSettings, SlotCommit, SlotInput,
     SlotPlan, UndoEntry, UndoReport, VariantOutcome,
 };
@@ -250,4 +251,46 @@ fn read_capped(path: &str) -> CmdResult<String> {
             "This file is not a text CSV (save it as CSV, UTF-8).",
         )
     })
+}
+
+#[tauri::command]
+pub async fn shift_posts(
+    state: State<'_, AppState>,
+    targets: Vec<BulkTarget>,
+    days: i32,
+) -> CmdResult<BulkOutcome> {
+    Ok(state.engine()?.shift_posts(&targets, days).await?)
+}
+
+#[tauri::command]
+pub async fn preview_slot_move(
+    state: State<'_, AppState>,
+    targets: Vec<BulkTarget>,
+) -> CmdResult<SlotPlan> {
+    Ok(state.engine()?.preview_slot_move(&targets).await?)
+}
+
+#[tauri::command]
+pub async fn commit_slot_move(
+    state: State<'_, AppState>,
+    planned: Vec<PlannedPost>,
+) -> CmdResult<BulkOutcome> {
+    Ok(state.engine()?.commit_slot_move(&planned).await?)
+}
+
+#[tauri::command]
+pub async fn trash_posts(
+    state: State<'_, AppState>,
+    targets: Vec<BulkTarget>,
+    deleted: bool,
+) -> CmdResult<BulkOutcome> {
+    Ok(state.engine()?.trash_posts(&targets, deleted).await?)
+}
+
+#[tauri::command]
+pub async fn undo_bulk(
+    state: State<'_, AppState>,
+    entries: Vec<BulkUndo>,
+) -> CmdResult<BulkUndoReport> {
+    Ok(state.engine()?.undo_bulk(&entries).await?)
 }

@@ -122,4 +122,9 @@ tokdeck_commands! {
     planning_commands::import_schedule_csv(text: string) -> CsvImportReport;
     planning_commands::save_schedule_csv() -> string | null;
     planning_commands::open_schedule_csv() -> CsvImportReport | null;
+    planning_commands::shift_posts(targets: BulkTarget[], days: number) -> BulkOutcome;
+    planning_commands::preview_slot_move(targets: BulkTarget[]) -> SlotPlan;
+    planning_commands::commit_slot_move(planned: PlannedPost[]) -> BulkOutcome;
+    planning_commands::trash_posts(targets: BulkTarget[], deleted: boolean) -> BulkOutcome;
+    planning_commands::undo_bulk(entries: BulkUndo[]) -> BulkUndoReport;
 }

@@ -23,6 +23,9 @@ use crate::events::{EngineEvent, NoticeLevel, NotificationKind};
 use crate::media::{
     Container, FileCheck, Fingerprint, MediaRule, VideoCodec, VideoFacts, Violation,
 };
+use crate::planning::bulk_dto::{
+    BulkAction, BulkDone, BulkOutcome, BulkSkipped, BulkTarget, BulkUndo, BulkUndoReport,
+};
 use crate::planning::captions::CaptionCheck;
 use crate::planning::dto::{
     AccountBudget, AccountSlots, BatchEdit, BatchEditItem, CaptionPreset, CsvImportReport,
@@ -246,6 +249,13 @@ pub fn bindings_ts() -> String {
         SlotCommit::decl(&cfg),
         UndoKept::decl(&cfg),
         UndoReport::decl(&cfg),
+        BulkTarget::decl(&cfg),
+        BulkAction::decl(&cfg),
+        BulkDone::decl(&cfg),
+        BulkSkipped::decl(&cfg),
+        BulkUndo::decl(&cfg),
+        BulkOutcome::decl(&cfg),
+        BulkUndoReport::decl(&cfg),
         LastPublish::decl(&cfg),
         AccountBudget::decl(&cfg),
         PresetKind::decl(&cfg),

@@ -615,7 +615,7 @@ at: string, atMs: number,
  * `YYYY-MM-DDTHH:MM` in `zone`.
  */
 local: string, zone: string, };
-export type PlanProblemKind = "not_found" | "not_a_draft" | "no_slots" | "no_free_slot" | "account_unavailable" | "paused" | "cannot_post" | "rules" | "file_missing" | "changed" | "slot_taken";
+export type PlanProblemKind = "not_found" | "not_a_draft" | "not_scheduled" | "no_slots" | "no_free_slot" | "account_unavailable" | "paused" | "cannot_post" | "rules" | "file_missing" | "changed" | "slot_taken";
 export type PlanItem = { postId: number, accountId: number, mode: PostMode, caption: string, 
 /**
  * The post's last change as read; the commit only takes the post if it is unchanged.
@@ -657,6 +657,54 @@ export type UndoReport = {
 undone: Array<number>, 
 /**
  * Started publishing, moved or deleted meanwhile: left as they are.
+ */
+kept: Array<UndoKept>, };
+export type BulkTarget = { postId: number, 
+/**
+ * The post's `updatedAt` (RFC 3339) as the UI read it; `None`: as it is now (the batch
+ * still takes only scheduled posts).
+ */
+updatedAt: string | null, };
+export type BulkAction = "shift" | "slots" | "cancel" | "delete";
+export type BulkDone = { postId: number, accountId: number, caption: string, 
+/**
+ * The new time (shift, slots): RFC 3339 UTC, and `YYYY-MM-DDTHH:MM` in `zone`.
+ */
+at: string | null, local: string | null, zone: string | null, 
+/**
+ * TikTok's caps at the new time, in plain words (the post is moved all the same).
+ */
+warnings: Array<string>, };
+export type BulkSkipped = { postId: number, caption: string, message: string, };
+export type BulkUndo = { postId: number, 
+/**
+ * Moved (shift, slots) or put in Trash (cancel, delete).
+ */
+trashed: boolean, 
+/**
+ * The post's `updated_at` after the batch (ms).
+ */
+updatedAt: number, 
+/**
+ * Moved: the time the batch gave it, and the one before (ms, zone, wall clock).
+ */
+atMs: number, beforeMs: number, beforeZone: string, beforeLocal: string, };
+export type BulkOutcome = { action: BulkAction, done: Array<BulkDone>, skipped: Array<BulkSkipped>, 
+/**
+ * Hand back to `undo_bulk` for one Undo of the whole batch.
+ */
+undo: Array<BulkUndo>, };
+export type BulkUndoReport = { 
+/**
+ * Back as they were.
+ */
+undone: Array<number>, 
+/**
+ * Back, but as drafts (their time passed, or their account was removed meanwhile).
+ */
+asDrafts: Array<number>, 
+/**
+ * Changed since the batch (moved, published, restored…): left as they are, and why.
  */
 kept: Array<UndoKept>, };
 export type LastPublish = { postId: number, 
@@ -888,4 +936,9 @@ export const commands = {
   importScheduleCsv: (text: string): Promise<CsvImportReport> => invoke("import_schedule_csv", { text }),
   saveScheduleCsv: (): Promise<string | null> => invoke("save_schedule_csv"),
   openScheduleCsv: (): Promise<CsvImportReport | null> => invoke("open_schedule_csv"),
+  shiftPosts: (targets: BulkTarget[], days: number): Promise<BulkOutcome> => invoke("shift_posts", { targets, days }),
+  previewSlotMove: (targets: BulkTarget[]): Promise<SlotPlan> => invoke("preview_slot_move", { targets }),
+  commitSlotMove: (planned: PlannedPost[]): Promise<BulkOutcome> => invoke("commit_slot_move", { planned }),
+  trashPosts: (targets: BulkTarget[], deleted: boolean): Promise<BulkOutcome> => invoke("trash_posts", { targets, deleted }),
+  undoBulk: (entries: BulkUndo[]): Promise<BulkUndoReport> => invoke("undo_bulk", { entries }),
 };

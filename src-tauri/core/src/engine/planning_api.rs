@@ -6,7 +6,8 @@ use std::collections::HashMap;
 use super::Engine;
 use crate::error::CoreResult;
 use crate::planning::{
-    AccountBudget, AccountSlots, BatchEdit, BatchEditItem, CaptionPreset, CsvImportReport,
+    AccountBudget, AccountSlots, BatchEdit, BatchEditItem, BulkOutcome, BulkTarget, BulkUndo,
+    BulkUndoReport, CaptionPreset, CsvImportReport,
     FreeSlot, PlannedPost, PlanningSettings, RulesSource, SlotCommit, SlotInput, SlotPlan,
     UndoEntry, UndoReport, VariantOutcome,
 };
@@ -188,5 +189,29 @@ impl Engine {
         self.planning
             .import_schedule_csv(text, RulesSource::Given(rules))
             .await
+    }
+}
+
+/// The Queue's and Calendar's batch operations on scheduled posts, each with one Undo.
+impl Engine {
+    pub async fn shift_posts(&self, targets: &[BulkTarget], days: i32) -> CoreResult<BulkOutcome> {
+        self.planning.shift_posts(targets, days).await
+    }
+
+    pub async fn preview_slot_move(&self, targets: &[BulkTarget]) -> CoreResult<SlotPlan> {
+        self.planning.preview_slot_move(targets).await
+    }
+
+    pub async fn commit_slot_move(&self, planned: &[PlannedPost]) -> CoreResult<BulkOutcome> {
+        self.planning.commit_slot_move(planned).await
+    }
+
+    /// Cancel (`deleted` false) or Delete: the chosen posts to Trash.
+    pub async fn trash_posts(&self, targets: &[BulkTarget], deleted: bool) -> CoreResult<BulkOutcome> {
+        self.planning.trash_posts(targets, deleted).await
+    }
+
+    pub async fn undo_bulk(&self, entries: &[BulkUndo]) -> CoreResult<BulkUndoReport> {
+        self.planning.undo_bulk(entries).await
     }
 }

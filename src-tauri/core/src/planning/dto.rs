@@ -77,6 +77,8 @@ pub enum PlanProblemKind {
     NotFound,
     /// Only drafts are scheduled into slots.
     NotADraft,
+    /// Only scheduled posts are moved together (Queue, Calendar).
+    NotScheduled,
     /// The account has no posting slots.
     NoSlots,
     /// Every slot in the next year is taken or over a cap.

@@ -3,12 +3,14 @@
 //!
 //! Leaves: `dto`, `slots` (pure: slot instants across clock changes, the caps-aware book).
 //! The `Planning` service is `service` (slots CRUD, settings, next free slots) and `schedule`
-//! (preview, commit, undo, add to queue) `budget` (each account's TikTok budget) and `batch` (batch edit, caption presets), `schedule_csv` (CSV import and export of the schedule, docs/csv.md), `variants` (one video to several accounts, the
+//! (preview, commit, undo, add to queue), `bulk` (the Queue's and Calendar's batch shift, move into slots, cancel and delete with one Undo; its leaf `bulk_dto`) `budget` (each account's TikTok budget) and `batch` (batch edit, caption presets), `schedule_csv` (CSV import and export of the schedule, docs/csv.md), `variants` (one video to several accounts, the
 //! duplicate-content warning); leaf
 //! `captions` (pure: live caption checks, the template and its variables). The SQL is in `db::posting_slots` and
 //! `db::posts::planning`.
 
 pub mod batch;
+pub mod bulk;
+pub mod bulk_dto;
 pub mod budget;
 pub mod captions;
 pub mod dto;
@@ -18,6 +20,9 @@ pub mod service;
 pub mod slots;
 pub mod variants;
 
+pub use bulk_dto::{
+    BulkAction, BulkDone, BulkOutcome, BulkSkipped, BulkTarget, BulkUndo, BulkUndoReport,
+};
 pub use captions::{check_caption, CaptionCheck, MAX_HASHTAGS};
 pub use dto::{
     AccountBudget, AccountSlots, BatchEdit, BatchEditItem, CaptionPreset, CsvImportReport,

@@ -39,7 +39,7 @@ struct Facts {
     files_ok: HashSet<i64>,
 }
 
-fn item(row: &PostRow) -> PlanItem {
+pub(super) fn item(row: &PostRow) -> PlanItem {
     PlanItem {
         post_id: row.id,
         account_id: row.account_id,
@@ -55,7 +55,7 @@ fn item(row: &PostRow) -> PlanItem {
     }
 }
 
-fn missing(post_id: i64) -> PlanItem {
+pub(super) fn missing(post_id: i64) -> PlanItem {
     PlanItem {
         post_id,
         account_id: 0,
@@ -73,7 +73,7 @@ fn missing(post_id: i64) -> PlanItem {
     }
 }
 
-fn refuse(mut it: PlanItem, (kind, message): Problem) -> PlanItem {
+pub(super) fn refuse(mut it: PlanItem, (kind, message): Problem) -> PlanItem {
     it.problem = Some(kind);
     it.message = Some(message);
     it
@@ -502,7 +502,7 @@ impl Planning {
     }
 }
 
-fn place(mut it: PlanItem, at: i64, tz: chrono_tz::Tz) -> PlanItem {
+pub(super) fn place(mut it: PlanItem, at: i64, tz: chrono_tz::Tz) -> PlanItem {
     let f = free_slot(at, tz);
     it.at = Some(f.at);
     it.at_ms = Some(at);
@@ -511,7 +511,7 @@ fn place(mut it: PlanItem, at: i64, tz: chrono_tz::Tz) -> PlanItem {
     it
 }
 
-fn summarise(items: Vec<PlanItem>) -> SlotPlan {
+pub(super) fn summarise(items: Vec<PlanItem>) -> SlotPlan {
     let placed = items.iter().filter(|i| i.problem.is_none()).count() as u32;
     SlotPlan {
         refused: items.len() as u32 - placed,
@@ -520,7 +520,7 @@ fn summarise(items: Vec<PlanItem>) -> SlotPlan {
     }
 }
 
-fn dedup(ids: &[i64]) -> Vec<i64> {
+pub(super) fn dedup(ids: &[i64]) -> Vec<i64> {
     let mut seen = HashSet::new();
     ids.iter().copied().filter(|i| seen.insert(*i)).collect()
 }

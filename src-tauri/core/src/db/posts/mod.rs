@@ -10,6 +10,7 @@ use crate::error::{CoreError, CoreResult};
 use crate::media::{Fingerprint, VideoFacts};
 use crate::posts::content::Content;
 
+pub mod bulk;
 pub mod drafts;
 pub mod planning;
 
