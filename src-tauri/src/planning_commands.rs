@@ -4,9 +4,9 @@
 use tauri::{AppHandle, State};
 use tokdeck_core::planning::{
     check_caption as check, AccountBudget, AccountSlots, BatchEdit, BatchEditItem, BulkOutcome,
-    BulkTarget, BulkUndo, BulkUndoReport, CaptionCheck,
-    CaptionPreset, CsvImportReport, FreeSlot, PlannedPost, PlanningSettings, SlotCommit, SlotInput,
-    SlotPlan, UndoEntry, UndoReport, VariantOutcome,
+    BulkTarget, BulkUndo, BulkUndoReport, CaptionCheck, CaptionPreset, CsvImportReport, FreeSlot,
+    PlannedPost, PlanningSettings, SlotCommit, SlotInput, SlotPlan, UndoEntry, UndoReport,
+    VariantOutcome,
 };
 use tokdeck_core::posts::PostMode;
 use tokdeck_core::{ErrorCode, UiError};

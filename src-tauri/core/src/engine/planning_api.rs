@@ -7,9 +7,8 @@ use super::Engine;
 use crate::error::CoreResult;
 use crate::planning::{
     AccountBudget, AccountSlots, BatchEdit, BatchEditItem, BulkOutcome, BulkTarget, BulkUndo,
-    BulkUndoReport, CaptionPreset, CsvImportReport,
-    FreeSlot, PlannedPost, PlanningSettings, RulesSource, SlotCommit, SlotInput, SlotPlan,
-    UndoEntry, UndoReport, VariantOutcome,
+    BulkUndoReport, CaptionPreset, CsvImportReport, FreeSlot, PlannedPost, PlanningSettings,
+    RulesSource, SlotCommit, SlotInput, SlotPlan, UndoEntry, UndoReport, VariantOutcome,
 };
 use crate::posts::{CreatorRules, PostMode};
 
@@ -207,7 +206,11 @@ impl Engine {
     }
 
     /// Cancel (`deleted` false) or Delete: the chosen posts to Trash.
-    pub async fn trash_posts(&self, targets: &[BulkTarget], deleted: bool) -> CoreResult<BulkOutcome> {
+    pub async fn trash_posts(
+        &self,
+        targets: &[BulkTarget],
+        deleted: bool,
+    ) -> CoreResult<BulkOutcome> {
         self.planning.trash_posts(targets, deleted).await
     }
 

@@ -108,11 +108,12 @@ fn skip(id: i64, row: Option<&PostRow>, message: impl Into<String>) -> BulkSkipp
 fn account_problem(acc: Option<&AccountRow>) -> Option<String> {
     match acc {
         None => Some("Its account no longer exists in Tokdeck.".to_owned()),
-        Some(a) if a.removed_at.is_some() => Some(format!("{} was removed from Tokdeck.", display(a))),
-        Some(a) if AccountStatus::parse(&a.status) != AccountStatus::Active => Some(format!(
-            "{} must be reconnected first.",
-            display(a)
-        )),
+        Some(a) if a.removed_at.is_some() => {
+            Some(format!("{} was removed from Tokdeck.", display(a)))
+        }
+        Some(a) if AccountStatus::parse(&a.status) != AccountStatus::Active => {
+            Some(format!("{} must be reconnected first.", display(a)))
+        }
         _ => None,
     }
 }
@@ -147,14 +148,12 @@ pub fn shift_instant(at: i64, days: i32, tz: Tz) -> Result<(i64, String), String
         LocalResolution::Unique { instant } => instant,
         // The clocks go back that night: the first of the two.
         LocalResolution::Ambiguous { earlier, .. } => earlier,
-        LocalResolution::Nonexistent { .. } => {
-            return Err(format!(
-                "{} does not exist on {} in {} (the clocks go forward that night). Move it by hand.",
-                target.format("%H:%M"),
-                target.format("%Y-%m-%d"),
-                tz.name()
-            ))
-        }
+        LocalResolution::Nonexistent { .. } => return Err(format!(
+            "{} does not exist on {} in {} (the clocks go forward that night). Move it by hand.",
+            target.format("%H:%M"),
+            target.format("%Y-%m-%d"),
+            tz.name()
+        )),
     };
     Ok((
         new_at.timestamp_millis(),
@@ -308,9 +307,15 @@ impl Planning {
                     q.take(at, mode);
                     items.push(place(it, at, tz));
                 }
-                None => items.push(refuse(it, (Kind::NoFreeSlot, format!(
+                None => items.push(refuse(
+                    it,
+                    (
+                        Kind::NoFreeSlot,
+                        format!(
                     "No free slot for {who} in the next year. Add slots or spread posts out."
-                )))),
+                ),
+                    ),
+                )),
             }
         }
         Ok(summarise(items))
@@ -342,7 +347,8 @@ impl Planning {
             }
             let row = rows.get(&p.post_id);
             let (Some(row), Some(&tz)) = (row, row.and_then(|r| zones.get(&r.account_id))) else {
-                out.skipped.push(skip(p.post_id, row, "It no longer exists."));
+                out.skipped
+                    .push(skip(p.post_id, row, "It no longer exists."));
                 continue;
             };
             let acc = accounts.get(&row.account_id).and_then(|a| a.as_ref());
@@ -374,7 +380,10 @@ impl Planning {
                 local: local_text(p.at_ms, tz),
                 publish_now: false,
             };
-            if self.retime_one(&mut tx, row, tz, slot, now, &mut out).await? {
+            if self
+                .retime_one(&mut tx, row, tz, slot, now, &mut out)
+                .await?
+            {
                 book.add(p.at_ms, mode, true);
             }
         }
@@ -385,7 +394,11 @@ impl Planning {
 
     /// Cancels (or, with `deleted`, deletes) the chosen scheduled posts: all to Trash in one
     /// transaction. Queued and publishing posts are never taken.
-    pub async fn trash_posts(&self, targets: &[BulkTarget], deleted: bool) -> CoreResult<BulkOutcome> {
+    pub async fn trash_posts(
+        &self,
+        targets: &[BulkTarget],
+        deleted: bool,
+    ) -> CoreResult<BulkOutcome> {
         let chosen = seen(targets)?;
         let ids: Vec<i64> = chosen.iter().map(|c| c.0).collect();
         let pool = self.ctx.pool();
@@ -432,7 +445,11 @@ impl Planning {
             });
         }
         tx.commit().await?;
-        let action = if deleted { "post.delete" } else { "post.cancel" };
+        let action = if deleted {
+            "post.delete"
+        } else {
+            "post.cancel"
+        };
         self.finish(&mut out, action).await?;
         Ok(out)
     }
@@ -492,7 +509,12 @@ impl Planning {
                 message: message.to_owned(),
             });
         }
-        let back: Vec<i64> = report.undone.iter().chain(&report.as_drafts).copied().collect();
+        let back: Vec<i64> = report
+            .undone
+            .iter()
+            .chain(&report.as_drafts)
+            .copied()
+            .collect();
         let accounts: HashSet<i64> = db::posts::planning::load_many(pool, &back)
             .await?
             .iter()

@@ -9,9 +9,9 @@
 //! `db::posts::planning`.
 
 pub mod batch;
+pub mod budget;
 pub mod bulk;
 pub mod bulk_dto;
-pub mod budget;
 pub mod captions;
 pub mod dto;
 pub mod schedule;

@@ -6,6 +6,7 @@
 mod media_common;
 
 mod batch;
+mod bulk;
 mod csv;
 mod model;
 mod schedule;
