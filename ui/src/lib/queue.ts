@@ -134,3 +134,9 @@ export function groupByAccount(items: readonly CalendarItem[]): AccountGroup[] {
     }).items.push(it);
   return Object.values(map).sort((a, b) => a.title.localeCompare(b.title));
 }
+
+/** The start of a caption as a row shows it: its first line, at most 80 characters. */
+export function captionStart(caption: string, max = 80): string {
+  const line = (caption.split('\n').find((l) => l.trim()) ?? '').trim();
+  return line.length > max ? `${line.slice(0, max - 1).trimEnd()}…` : line;
+}
