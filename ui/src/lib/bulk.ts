@@ -84,7 +84,8 @@ export function outcomeText(out: BulkOutcome, days = 0): string {
   if (out.skipped.length === 0) return did;
   const first = out.skipped[0];
   const name = first.caption ? `“${first.caption.slice(0, 40)}”` : 'One post';
-  const more = out.skipped.length > 1 ? ` (and ${out.skipped.length - 1} more left as they were)` : '';
+  const more =
+    out.skipped.length > 1 ? ` (and ${out.skipped.length - 1} more left as they were)` : '';
   return `${nothing}${n > 0 ? did + ' ' : ''}${name} was left as it was: ${first.message}${more}`;
 }
 

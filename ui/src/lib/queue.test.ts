@@ -124,3 +124,12 @@ describe('queue rules', () => {
     expect(hasMore(up(200), 200, 200)).toBe(false);
   });
 });
+
+describe('captionStart', () => {
+  it('shows the first non-empty line, cut to 80 characters', async () => {
+    const { captionStart } = await import('./queue');
+    expect(captionStart('\nHello world\n#tag')).toBe('Hello world');
+    expect(captionStart('x'.repeat(100))).toHaveLength(80);
+    expect(captionStart('')).toBe('');
+  });
+});
