@@ -5,6 +5,7 @@ mod analytics;
 mod analytics_bench;
 mod analytics_seed;
 mod backup;
+mod bulk;
 mod calendar;
 mod calendar_bench;
 mod compose;

@@ -148,12 +148,14 @@ pub fn shift_instant(at: i64, days: i32, tz: Tz) -> Result<(i64, String), String
         LocalResolution::Unique { instant } => instant,
         // The clocks go back that night: the first of the two.
         LocalResolution::Ambiguous { earlier, .. } => earlier,
-        LocalResolution::Nonexistent { .. } => return Err(format!(
+        LocalResolution::Nonexistent { .. } => {
+            return Err(format!(
             "{} does not exist on {} in {} (the clocks go forward that night). Move it by hand.",
             target.format("%H:%M"),
             target.format("%Y-%m-%d"),
             tz.name()
-        )),
+        ))
+        }
     };
     Ok((
         new_at.timestamp_millis(),
