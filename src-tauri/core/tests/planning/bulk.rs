@@ -401,29 +401,27 @@ async fn run(steps: Vec<Step>) {
                 let t = targets(&r, &pick(&scheduled, take)).await;
                 batch = Some(e.trash_posts(&t, deleted).await.unwrap());
             }
-            Step::Undo { back } => {
-                if batches.len() > back {
-                    let b = batches.remove(batches.len() - 1 - back);
-                    let rep = e.undo_bulk(&b.out.undo).await.unwrap();
-                    let after = states(&r).await;
-                    for id in &b.touched {
-                        assert_eq!(
-                            before.get(id),
-                            after.get(id),
-                            "undo overwrote a later change to post {id}"
+            Step::Undo { back } if batches.len() > back => {
+                let b = batches.remove(batches.len() - 1 - back);
+                let rep = e.undo_bulk(&b.out.undo).await.unwrap();
+                let after = states(&r).await;
+                for id in &b.touched {
+                    assert_eq!(
+                        before.get(id),
+                        after.get(id),
+                        "undo overwrote a later change to post {id}"
+                    );
+                }
+                for u in &b.out.undo {
+                    if !b.touched.contains(&u.post_id) {
+                        assert!(
+                            rep.undone.contains(&u.post_id),
+                            "untouched post {} not undone: {rep:?}",
+                            u.post_id
                         );
                     }
-                    for u in &b.out.undo {
-                        if !b.touched.contains(&u.post_id) {
-                            assert!(
-                                rep.undone.contains(&u.post_id),
-                                "untouched post {} not undone: {rep:?}",
-                                u.post_id
-                            );
-                        }
-                    }
-                    changed_by_others.extend(rep.undone.iter().chain(&rep.as_drafts));
                 }
+                changed_by_others.extend(rep.undone.iter().chain(&rep.as_drafts));
             }
             Step::Reschedule { k } if !scheduled.is_empty() => {
                 let id = scheduled[k % scheduled.len()];
