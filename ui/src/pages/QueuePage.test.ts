@@ -509,4 +509,67 @@ describe('QueuePage', () => {
       expect(screen.getByTestId('queue-row')).toHaveAttribute('data-post-id', '31');
     });
   });
+
+  it('chooses rows, shifts them with a preview line and undoes in one go', async () => {
+    const { backend, user } = setup();
+    const outcome = {
+      action: 'shift',
+      done: [
+        {
+          postId: 11,
+          accountId: 1,
+          caption: 'Dance challenge',
+          at: null,
+          local: null,
+          zone: null,
+          warnings: [],
+        },
+      ],
+      skipped: [
+        {
+          postId: 21,
+          caption: 'Paused one',
+          message: 'It is paused: Beta needs to be reconnected.',
+        },
+      ],
+      undo: [
+        {
+          postId: 11,
+          trashed: false,
+          updatedAt: 5,
+          atMs: 2,
+          beforeMs: 1,
+          beforeZone: 'UTC',
+          beforeLocal: '2030-05-01T09:30',
+        },
+      ],
+    };
+    backend.handlers.shift_posts = () => outcome;
+    backend.handlers.undo_bulk = () => ({ undone: [11], asDrafts: [], kept: [] });
+    await waitFor(() => expect(screen.getAllByTestId('queue-row')).toHaveLength(3));
+    // A post that needs attention cannot be chosen; the others can.
+    expect(row(12).queryByTestId('queue-choose')).toBeNull();
+    expect(screen.queryByTestId('bulk-bar')).toBeNull();
+    await user.click(screen.getByTestId('queue-choose-all'));
+    expect(screen.getByTestId('bulk-count')).toHaveTextContent('2 posts chosen');
+    await user.click(screen.getByTestId('bulk-shift'));
+    const days = screen.getByTestId('bulk-shift-days');
+    await user.clear(days);
+    await user.type(days, '3');
+    expect(screen.getByTestId('bulk-shift-preview')).toHaveTextContent('2 posts move 3 days later');
+    await user.click(screen.getByTestId('bulk-shift-apply'));
+    await waitFor(() => expect(backend.calls('shift_posts')).toHaveLength(1));
+    expect(backend.calls('shift_posts')[0]).toEqual({
+      targets: [
+        { postId: 11, updatedAt: null },
+        { postId: 21, updatedAt: null },
+      ],
+      days: 3,
+    });
+    const toast = await screen.findByText(/1 post moved 3 days later/);
+    expect(toast).toHaveTextContent('“Paused one” was left as it was: It is paused');
+    expect(screen.queryByTestId('bulk-bar')).toBeNull();
+    await user.click(screen.getByRole('button', { name: 'Undo' }));
+    await waitFor(() => expect(backend.calls('undo_bulk')).toEqual([{ entries: outcome.undo }]));
+  });
 });
