@@ -282,7 +282,12 @@ local: string,
 /**
  * In the post's own zone.
  */
-postZone: string, postLocal: string, paused: boolean, needsAttention: boolean, };
+postZone: string, postLocal: string, paused: boolean, needsAttention: boolean, 
+/**
+ * RFC 3339 UTC: the post's last change, which the Queue's and Calendar's batch
+ * operations hand back (a post changed since is left as it is).
+ */
+updatedAt: string, };
 export type CalendarDay = { 
 /**
  * `YYYY-MM-DD` in the calendar's zone.

@@ -89,8 +89,12 @@ export function outcomeText(out: BulkOutcome, days = 0): string {
   return `${nothing}${n > 0 ? did + ' ' : ''}${name} was left as it was: ${first.message}${more}`;
 }
 
-export const targets = (ids: Iterable<number>): BulkTarget[] =>
-  [...ids].map((postId) => ({ postId, updatedAt: null }));
+/** When each chosen post last changed, as the page read it (`null`: as it is now). */
+export type SeenOf = (postId: number) => string | null;
+
+/** The chosen posts as the page saw them: the engine leaves any changed since. */
+export const targets = (ids: Iterable<number>, seen: SeenOf = () => null): BulkTarget[] =>
+  [...ids].map((postId) => ({ postId, updatedAt: seen(postId) }));
 
 /** Toasts a batch's result with one Undo for all of it. */
 function announce(out: BulkOutcome, changed: () => void, days = 0) {
@@ -122,14 +126,18 @@ async function run(
   return r.value;
 }
 
-export const shift = (ids: Iterable<number>, days: number, changed: () => void) =>
-  run(() => commands.shiftPosts(targets(ids), days), changed, days);
+export const shift = (ids: Iterable<number>, days: number, changed: () => void, seen?: SeenOf) =>
+  run(() => commands.shiftPosts(targets(ids, seen), days), changed, days);
 
-export const trash = (ids: Iterable<number>, deleted: boolean, changed: () => void) =>
-  run(() => commands.trashPosts(targets(ids), deleted), changed);
+export const trash = (
+  ids: Iterable<number>,
+  deleted: boolean,
+  changed: () => void,
+  seen?: SeenOf,
+) => run(() => commands.trashPosts(targets(ids, seen), deleted), changed);
 
-export function previewSlots(ids: Iterable<number>): Promise<Result<SlotPlan>> {
-  return attempt(() => commands.previewSlotMove(targets(ids)));
+export function previewSlots(ids: Iterable<number>, seen?: SeenOf): Promise<Result<SlotPlan>> {
+  return attempt(() => commands.previewSlotMove(targets(ids, seen)));
 }
 
 export function commitSlots(plan: SlotPlan, changed: () => void) {

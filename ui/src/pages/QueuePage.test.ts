@@ -561,8 +561,8 @@ describe('QueuePage', () => {
     await waitFor(() => expect(backend.calls('shift_posts')).toHaveLength(1));
     expect(backend.calls('shift_posts')[0]).toEqual({
       targets: [
-        { postId: 11, updatedAt: null },
-        { postId: 21, updatedAt: null },
+        { postId: 11, updatedAt: '2026-03-01T08:00:00.000Z' },
+        { postId: 21, updatedAt: '2026-03-01T08:00:00.000Z' },
       ],
       days: 3,
     });

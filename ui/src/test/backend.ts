@@ -115,6 +115,7 @@ export function makeItem(partial: Partial<CalendarItem> = {}): CalendarItem {
     postLocal: local,
     paused: false,
     needsAttention: false,
+    updatedAt: '2026-03-01T08:00:00.000Z',
     ...partial,
   };
 }

@@ -17,6 +17,7 @@ pub type CalTuple = (
     i64,
     Option<String>,
     Option<String>,
+    i64,
     String,
     String,
     String,
@@ -34,9 +35,10 @@ impl From<CalTuple> for CalRow {
             scheduled_at: t.6,
             schedule_zone: t.7,
             paused_reason: t.8,
-            display_name: t.9,
-            username: t.10,
-            label: t.11,
+            updated_at: t.9,
+            display_name: t.10,
+            username: t.11,
+            label: t.12,
         }
     }
 }
@@ -52,6 +54,8 @@ pub struct CalRow {
     pub scheduled_at: i64,
     pub schedule_zone: Option<String>,
     pub paused_reason: Option<String>,
+    /// The post's last change (ms): batch operations compare-and-set on it.
+    pub updated_at: i64,
     pub display_name: String,
     pub username: String,
     pub label: String,
@@ -60,7 +64,7 @@ pub struct CalRow {
 /// The SQL of a calendar range (public for the benchmark's CLI reference).
 pub const CALENDAR_SQL: &str = "SELECT p.id, p.account_id, p.status, p.mode, \
     substr(p.caption, 1, 200) AS caption, p.thumbnail_path, p.scheduled_at, p.schedule_zone, \
-    p.paused_reason, a.display_name, a.username, a.label \
+    p.paused_reason, p.updated_at, a.display_name, a.username, a.label \
     FROM posts p JOIN accounts a ON a.id = p.account_id \
     WHERE p.scheduled_at >= ? AND p.scheduled_at < ? AND p.status != 'cancelled'";
 pub const CALENDAR_ACCOUNT_FILTER: &str = " AND p.account_id = ?";
@@ -80,6 +84,7 @@ pub type RangeTuple = (
     Option<i64>,
     Option<String>,
     Option<String>,
+    Option<i64>,
     Option<String>,
     Option<String>,
     Option<String>,
@@ -99,9 +104,10 @@ impl From<RangeTuple> for RangeRow {
             scheduled_at: t.8,
             schedule_zone: t.9,
             paused_reason: t.10,
-            display_name: t.11,
-            username: t.12,
-            label: t.13,
+            updated_at: t.11,
+            display_name: t.12,
+            username: t.13,
+            label: t.14,
         }
     }
 }
@@ -118,6 +124,7 @@ pub struct RangeRow {
     pub scheduled_at: Option<i64>,
     pub schedule_zone: Option<String>,
     pub paused_reason: Option<String>,
+    pub updated_at: Option<i64>,
     pub display_name: Option<String>,
     pub username: Option<String>,
     pub label: Option<String>,
@@ -135,6 +142,7 @@ impl RangeRow {
             scheduled_at: self.scheduled_at?,
             schedule_zone: self.schedule_zone,
             paused_reason: self.paused_reason,
+            updated_at: self.updated_at.unwrap_or_default(),
             display_name: self.display_name.unwrap_or_default(),
             username: self.username.unwrap_or_default(),
             label: self.label.unwrap_or_default(),
@@ -204,7 +212,7 @@ pub fn calendar_range_sql(days: usize, account: bool) -> String {
          days AS MATERIALIZED (SELECT d, s, e, {count} AS n FROM v) \
          SELECT days.d, days.n, p.id, p.account_id, p.status, p.mode, \
              substr(p.caption, 1, 200) AS caption, p.thumbnail_path, p.scheduled_at, \
-             p.schedule_zone, p.paused_reason, a.display_name, a.username, a.label \
+             p.schedule_zone, p.paused_reason, p.updated_at, a.display_name, a.username, a.label \
          FROM days LEFT JOIN posts p ON days.n > 0 AND p.id IN (SELECT q.id FROM posts q \
              WHERE q.scheduled_at >= days.s AND q.scheduled_at < days.e \
              AND {live}{filter} \
@@ -214,8 +222,8 @@ pub fn calendar_range_sql(days: usize, account: bool) -> String {
     );
     format!(
         "SELECT json_group_array(json_array(d, n, id, account_id, status, mode, caption, \
-         thumbnail_path, scheduled_at, schedule_zone, paused_reason, display_name, username, \
-         label)) FROM ({inner})"
+         thumbnail_path, scheduled_at, schedule_zone, paused_reason, updated_at, display_name, \
+         username, label)) FROM ({inner})"
     )
 }
 
@@ -245,7 +253,7 @@ pub enum QueueSearch {
 
 const QUEUE_COLUMNS: &str = "p.id, p.account_id, p.status, p.mode, \
     substr(p.caption, 1, 200) AS caption, p.thumbnail_path, p.scheduled_at, p.schedule_zone, \
-    p.paused_reason, a.display_name, a.username, a.label";
+    p.paused_reason, p.updated_at, a.display_name, a.username, a.label";
 
 /// The queue's tables with the way to read `posts` fixed: the app never runs ANALYZE, and
 /// without statistics SQLite prefers `posts_status` (every post of the listed statuses, then a
@@ -334,8 +342,8 @@ pub fn queue_sql(account: bool, search: QueueSearch, finished: bool) -> String {
     }
     format!(
         "{with}SELECT json_group_array(json_array(sec, id, account_id, status, mode, caption, \
-         thumbnail_path, scheduled_at, schedule_zone, paused_reason, display_name, username, \
-         label)) FROM ({})",
+         thumbnail_path, scheduled_at, schedule_zone, paused_reason, updated_at, display_name, \
+         username, label)) FROM ({})",
         parts.join(" UNION ALL ")
     )
 }
@@ -368,6 +376,7 @@ pub type QueueTuple = (
     i64,
     Option<String>,
     Option<String>,
+    i64,
     String,
     String,
     String,
@@ -375,7 +384,7 @@ pub type QueueTuple = (
 
 pub fn queue_row(t: QueueTuple) -> (u8, CalRow) {
     let row = (
-        t.1, t.2, t.3, t.4, t.5, t.6, t.7, t.8, t.9, t.10, t.11, t.12,
+        t.1, t.2, t.3, t.4, t.5, t.6, t.7, t.8, t.9, t.10, t.11, t.12, t.13,
     );
     (t.0, CalRow::from(row))
 }

@@ -204,6 +204,9 @@ pub struct CalendarItem {
     pub post_local: String,
     pub paused: bool,
     pub needs_attention: bool,
+    /// RFC 3339 UTC: the post's last change, which the Queue's and Calendar's batch
+    /// operations hand back (a post changed since is left as it is).
+    pub updated_at: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]

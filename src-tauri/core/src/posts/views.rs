@@ -64,6 +64,7 @@ fn cal_item(r: CalRow, view: Tz) -> CalendarItem {
         post_local: local_text(r.scheduled_at, post_tz),
         paused: r.paused_reason.is_some(),
         needs_attention: status == PostStatus::NeedsAttention,
+        updated_at: rfc3339(r.updated_at),
     }
 }
 
