@@ -75,6 +75,7 @@ async fn chosen_queue_posts_shift_a_day_undo_then_cancel_and_restore() {
         app.click("bulk-shift").await;
         let line = app.text("bulk-shift-preview").await;
         assert!(line.contains("3 posts move 1 day later"), "{line}");
+        app.shoot("bulk", "queue-chosen-900x600").await;
         app.click("bulk-shift-apply").await;
         app.wait_toast("3 posts moved 1 day later").await;
         for (id, at) in ids.iter().zip(&before) {
