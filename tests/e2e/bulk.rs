@@ -8,6 +8,7 @@ use serde_json::json;
 use crate::accounts::Sim;
 use crate::compose::{connect, draft, goto, make_video, schedule};
 use crate::support::{post_status, wait_for, App, Launch};
+use crate::trash::toast_covers_nothing;
 
 fn choose(id: i64) -> String {
     format!("[data-testid=queue-row][data-post-id=\"{id}\"] [data-testid=queue-choose]")
@@ -87,6 +88,7 @@ async fn chosen_queue_posts_shift_a_day_undo_then_cancel_and_restore() {
             let hours = (b - a).num_hours();
             assert!((23..=25).contains(&hours), "moved {hours} h");
         }
+        toast_covers_nothing(app, "Queue after a shift at 900x600", true).await;
         app.shoot("bulk", "queue-shift-toast-900x600").await;
         app.click_css("[data-testid=toast]:last-child [data-testid=toast-action]")
             .await;
@@ -101,6 +103,7 @@ async fn chosen_queue_posts_shift_a_day_undo_then_cancel_and_restore() {
         }
         app.click("bulk-cancel").await;
         app.wait_toast("3 posts cancelled").await;
+        toast_covers_nothing(app, "Queue after a cancel at 900x600", true).await;
         for id in &ids {
             post_status(app, *id, "cancelled").await;
         }

@@ -57,7 +57,7 @@ return { toasts: toasts.length, covered };
 "#;
 
 /// `shown`: a toast must be there (checked right after the action that shows one).
-async fn toast_covers_nothing(app: &App, when: &str, shown: bool) {
+pub(crate) async fn toast_covers_nothing(app: &App, when: &str, shown: bool) {
     let out = app.client.execute(COVERED, vec![]).await.unwrap();
     if shown {
         assert!(
