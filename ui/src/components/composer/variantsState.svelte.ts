@@ -188,10 +188,17 @@ export class VariantsState {
     this.summary = null;
     if (this.c.saved.status === 'draft' && this.c.blockers.length === 0) await this.c.schedule();
     const results = await this.run(pending(this.rows));
+    await this.recheck();
     this.busy = false;
     this.summary = resultSummary(results, this.c.title);
     if (results.length > 0 && results.every((r) => r.ok)) toasts.success(this.summary);
   };
+
+  /** The duplicate-content warning again, now that copies are scheduled. */
+  private async recheck() {
+    const r = await attempt(() => api.duplicateContent(this.c.saved.id));
+    if (r.ok && r.value.length > 0) this.found = r.value;
+  }
 
   /** Schedules one variant again (after its reason was fixed). */
   retry = async (accountId: number) => {
