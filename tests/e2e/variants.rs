@@ -8,6 +8,7 @@ use serde_json::{json, Value};
 
 use crate::accounts::Sim;
 use crate::compose::{connect, goto, ingest, make_video, set_input};
+use crate::gallery::set_theme;
 use crate::support::{wait_for, wait_invoke, wait_text, App, Launch};
 
 /// Types `text` into the caption of the copy for `account` (as an input method delivers it).
@@ -97,7 +98,20 @@ async fn one_video_goes_to_three_accounts_as_staggered_variants_with_their_own_c
         .await;
         variant_caption(app, leo, "Morning light, Leo's cut").await;
         variant_caption(app, kitchen, "Morning light in the kitchen").await;
-        app.shoot("variants", "compose-with-variants").await;
+        // To look at: the copies at the smallest window and at full HD, light and dark.
+        for (w, h) in [(900, 600), (1920, 1080)] {
+            app.resize(w, h).await;
+            for theme in ["light", "dark"] {
+                set_theme(app, theme).await;
+                app.shoot_at(
+                    "variants",
+                    &format!("compose-with-variants-{theme}-{w}x{h}"),
+                    "[data-testid=compose-variants]",
+                    "start",
+                )
+                .await;
+            }
+        }
 
         app.click("variants-schedule-all").await;
         wait_text(app, "[data-testid=variants-summary]", "all scheduled", |t| {
