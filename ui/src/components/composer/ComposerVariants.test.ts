@@ -30,14 +30,15 @@ async function open() {
   backend.accountZones[2] = 'UTC';
   backend.accountZones[3] = 'UTC';
   // As the engine: a draft per account, an audience that account does not offer left unchosen.
+  let nextId = 900;
   backend.handlers.create_variants = (args) => {
     const { postId, accountIds } = args as { postId: number; accountIds: number[] };
     const source = backend.posts.find((p) => p.id === postId) as PostDto;
-    return accountIds.map((acct, i): VariantOutcome => {
+    return accountIds.map((acct): VariantOutcome => {
       const keep = acct !== 3 || source.privacyLevel !== 'PUBLIC_TO_EVERYONE';
       const post = makePost({
         ...source,
-        id: 900 + i,
+        id: nextId++,
         accountId: acct,
         status: 'draft',
         privacyLevel: keep ? source.privacyLevel : null,
@@ -174,5 +175,24 @@ describe('composer: post to other accounts too', () => {
     expect(
       backend.calls('schedule_post').filter((c) => (c as { postId: number }).postId === 900),
     ).toHaveLength(1);
+  });
+
+  it('a copy added later goes on from the copies already listed', async () => {
+    const { user } = await open();
+    await user.selectOptions(el('compose-privacy'), 'SELF_ONLY');
+    setWhen('2099-05-01', '10:00');
+    await waitFor(() => expect(el('compose-schedule')).toBeEnabled());
+    const target = (id: number) =>
+      document.querySelector<HTMLInputElement>(`[data-testid=variants-target][value="${id}"]`)!;
+    await user.click(target(2));
+    await user.click(el('variants-create'));
+    await waitFor(() => expect(screen.getAllByTestId('variant-row')).toHaveLength(1));
+    await user.click(target(3));
+    await user.click(el('variants-create'));
+    await waitFor(() => expect(screen.getAllByTestId('variant-row')).toHaveLength(2));
+    expect((el('variant-2-time') as HTMLInputElement).value).toMatch(/^10:30/);
+    expect((el('variant-3-time') as HTMLInputElement).value).toMatch(/^11:00/);
+    // Accounts that have a copy are no longer offered.
+    expect(screen.queryByTestId('variants-target')).not.toBeInTheDocument();
   });
 });

@@ -87,7 +87,8 @@ export class VariantsState {
     const stagger = this.stagger ?? 30;
     // A throwaway value read once.
     // eslint-disable-next-line svelte/prefer-svelte-reactivity
-    const base = this.c.publishNow ? new Date().toISOString() : this.c.instant;
+    const now = new Date().toISOString();
+    const base = this.c.publishNow ? now : (this.c.instant ?? this.c.saved.scheduledAt);
     const made: VariantRow[] = [];
     const failed: VariantFailure[] = [];
     const found = [...this.found];
@@ -99,7 +100,9 @@ export class VariantsState {
       }
       k += 1;
       const zone = await this.zoneOf(o.accountId);
-      const at = suggestedInstant(o.suggestedAt, base, k, stagger);
+      // The engine counts its staggers from 1 in each call: a later batch goes on from the
+      // copies already listed instead.
+      const at = suggestedInstant(this.rows.length === 0 ? o.suggestedAt : null, base, k, stagger);
       made.push({
         accountId: o.accountId,
         postId: o.post.id,
