@@ -181,6 +181,13 @@ fn shots(posts: &[(String, i64)]) -> Vec<Shot> {
             at: None,
         },
         Shot {
+            name: "compose-variants",
+            route: format!("#/compose/{}", id("draft")),
+            ready: "[data-testid=variants-target]",
+            press: None,
+            at: Some("[data-testid=compose-variants]"),
+        },
+        Shot {
             name: "drafts",
             route: "#/drafts".into(),
             ready: "[data-testid=page-drafts]",

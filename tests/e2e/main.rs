@@ -23,6 +23,7 @@ mod time;
 mod trash;
 mod tray_bench;
 mod tray_life;
+mod variants;
 
 use serde_json::json;
 use support::{

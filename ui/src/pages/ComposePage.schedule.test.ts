@@ -191,37 +191,6 @@ describe('composer: scheduling', () => {
     expect(await screen.findByTestId('compose-caption')).toHaveValue('first draft');
     expect(backend.calls('get_post')).toContainEqual({ postId: id });
   });
-
-  it('duplicates to other accounts and shows per-account errors', async () => {
-    const backend = mockBackend({
-      accounts: [makeAccount({ id: 1 }), makeAccount({ id: 2 }), makeAccount({ id: 3 })],
-    });
-    backend.setPick(['/videos/clip.mp4']);
-    backend.handlers.duplicate_post = (args) => {
-      const { accountIds } = args as { accountIds: number[] };
-      if (accountIds.includes(3))
-        throw { code: 'invalid_input', message: 'Creator 3 cannot post videos over 60 s.' };
-      return [];
-    };
-    window.location.hash = '#/compose';
-    render(App);
-    await screen.findByTestId('app-ready');
-    const user = userEvent.setup();
-    const account = (await screen.findByTestId('compose-account')) as HTMLSelectElement;
-    await waitFor(() => expect(account.options.length).toBe(4));
-    await user.selectOptions(account, '1');
-    await user.click(el('compose-choose-files'));
-    await screen.findByTestId('composer');
-    const dup = await screen.findByTestId('compose-duplicate');
-    for (const box of within(dup).getAllByTestId('compose-duplicate-target')) await user.click(box);
-    await user.click(el('compose-duplicate-run'));
-    await waitFor(() => expect(backend.calls('duplicate_post')).toHaveLength(2));
-    const results = within(dup).getAllByTestId('compose-duplicate-result');
-    expect(results.map((r) => r.textContent)).toEqual([
-      'Copied.',
-      'Creator 3 cannot post videos over 60 s.',
-    ]);
-  });
 });
 
 describe('compose page: intake', () => {

@@ -26,6 +26,23 @@ async function openSettings() {
 }
 
 describe('settings sections', () => {
+  it('opens at the section the address names (the composer links to Planning)', async () => {
+    mockBackend();
+    const seen: string[] = [];
+    const original = Element.prototype.scrollIntoView;
+    Element.prototype.scrollIntoView = function (this: Element) {
+      seen.push(this.id);
+    };
+    try {
+      window.location.hash = '#/settings/planning';
+      render(App);
+      await screen.findByTestId('page-settings');
+      await waitFor(() => expect(seen).toContain('planning'));
+    } finally {
+      Element.prototype.scrollIntoView = original;
+    }
+  });
+
   it('lists every section in the jump list and scrolls to the one chosen', async () => {
     const { user } = await openSettings();
     const jump = within(screen.getByTestId('settings-jump'));

@@ -1,7 +1,7 @@
 /**
  * The state of one Direct Post composer (tiktok-api.md §7): the form's fields, what TikTok's
  * creator_info says about the account, the resolved schedule time, and the save / schedule /
- * cancel / delete / duplicate actions. Built once per `Composer` during its initialisation
+ * cancel / delete actions. Built once per `Composer` during its initialisation
  * (its effects belong to that component); the sections bind to its fields.
  */
 import { untrack } from 'svelte';
@@ -55,8 +55,6 @@ export interface ComposerProps {
   focusWhen?: boolean;
 }
 
-export type DuplicateResult = { accountId: number; ok: boolean; message: string };
-
 export class ComposerState {
   readonly initial: PostDto;
 
@@ -94,9 +92,6 @@ export class ComposerState {
   previewUrl = $state<string | null>(null);
   previewFailed = $state(false);
   currentTime = $state(0);
-
-  dupTargets = $state<number[]>([]);
-  dupResults = $state<DuplicateResult[]>([]);
 
   nowTick = $state(Date.now());
 
@@ -295,7 +290,7 @@ export class ComposerState {
     this.props().onzonechange?.(this.zone);
   };
 
-  private patch(): ComposePatch {
+  patch(): ComposePatch {
     return {
       caption: this.caption,
       privacyLevel: this.privacy || null,
@@ -313,7 +308,8 @@ export class ComposerState {
     };
   }
 
-  private async save(): Promise<PostDto | null> {
+  /** Saves the form (also before variants are made from it); null when it failed. */
+  async save(): Promise<PostDto | null> {
     const data = this.patch();
     const id = this.saved.id;
     const r = await attempt(() => api.updatePost(id, data));
@@ -382,26 +378,5 @@ export class ComposerState {
     const id = this.saved.id;
     const back = (o: RestoreOutcome) => this.props().onsaved?.(o.post);
     if (await moveToTrash('delete', id, { restored: back })) this.props().onremoved?.();
-  };
-
-  duplicate = async () => {
-    if (this.dupTargets.length === 0) return;
-    const source = this.saved;
-    this.busy = true;
-    const results = await Promise.all(
-      this.dupTargets.map(async (id) => {
-        const r = await attempt(() => api.duplicatePost(source.id, [id]));
-        return {
-          accountId: id,
-          ok: r.ok,
-          message: r.ok ? 'Copied.' : r.error.message,
-        };
-      }),
-    );
-    this.busy = false;
-    this.dupResults = results;
-    this.dupTargets = this.dupTargets.filter((id) =>
-      results.some((x) => x.accountId === id && !x.ok),
-    );
   };
 }
