@@ -144,7 +144,7 @@ describe('outside Tauri', () => {
     expect(await screen.findByTestId('error-banner')).toHaveTextContent(
       'Not running inside Tokdeck',
     );
-    expect(screen.getByTestId('page-accounts')).toBeInTheDocument();
+    expect(await screen.findByTestId('page-accounts')).toBeInTheDocument();
     expect(screen.queryByTestId('app-ready')).not.toBeInTheDocument();
   });
 });
