@@ -18,13 +18,11 @@ use super::dto::{PlanProblemKind as Kind, PlannedPost, SlotPlan, UndoKept};
 use super::schedule::{dedup, item, missing, place, refusal_text, refuse, summarise};
 use super::service::{books, Planning};
 use crate::accounts::dto::{display, AccountRow, AccountStatus};
-use crate::audit::Outcome;
 use crate::clock::rfc3339;
 use crate::db;
 use crate::db::posts::bulk as sql;
 use crate::db::posts::{PostRow, Slot};
 use crate::error::{CoreError, CoreResult};
-use crate::events::EngineEvent;
 use crate::posts::caps::{account_zone, cap_warnings, DAY_MS};
 use crate::posts::local_time::{
     local_text, parse_local, parse_zone, resolve_local, LocalResolution, LOCAL_FORMAT,
@@ -517,12 +515,8 @@ impl Planning {
             .chain(&report.as_drafts)
             .copied()
             .collect();
-        let accounts: HashSet<i64> = db::posts::planning::load_many(pool, &back)
-            .await?
-            .iter()
-            .map(|r| r.account_id)
-            .collect();
-        self.announce_accounts(&accounts, "post.undo_batch", back.len())
+        let rows = db::posts::planning::load_many(pool, &back).await?;
+        self.announce(rows.iter().map(|r| r.account_id), "post.undo_batch")
             .await;
         Ok(report)
     }
@@ -560,25 +554,9 @@ impl Planning {
                 .map(|w| w.message)
                 .collect();
         }
-        let accounts: HashSet<i64> = out.done.iter().map(|d| d.account_id).collect();
-        self.announce_accounts(&accounts, action, out.done.len())
+        self.announce(out.done.iter().map(|d| d.account_id), action)
             .await;
         Ok(())
-    }
-
-    async fn announce_accounts(&self, accounts: &HashSet<i64>, action: &str, n: usize) {
-        for &a in accounts {
-            self.ctx
-                .audit(Some(a), action, Outcome::Ok, &format!("{n} posts"))
-                .await;
-            self.ctx.events().emit(EngineEvent::PostsChanged {
-                post_id: None,
-                account_id: Some(a),
-            });
-        }
-        if !accounts.is_empty() {
-            self.ctx.wake_scheduler();
-        }
     }
 }
 

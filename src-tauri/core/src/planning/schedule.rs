@@ -386,7 +386,11 @@ impl Planning {
             scheduled.push(place(it, p.at_ms, tz));
         }
         tx.commit().await?;
-        self.announce(&scheduled, "post.schedule_slots").await;
+        self.announce(
+            scheduled.iter().map(|it| it.account_id),
+            "post.schedule_slots",
+        )
+        .await;
         Ok(SlotCommit {
             scheduled,
             refused,
@@ -479,26 +483,6 @@ impl Planning {
             return Err(CoreError::Conflict(r.message.clone().unwrap_or_default()));
         }
         Ok(done)
-    }
-
-    /// One audit line and one change event per account of a batch; the scheduler's doorbell.
-    async fn announce(&self, items: &[PlanItem], action: &str) {
-        let mut per: HashMap<i64, usize> = HashMap::new();
-        for it in items {
-            *per.entry(it.account_id).or_default() += 1;
-        }
-        for (a, n) in per {
-            self.ctx
-                .audit(Some(a), action, Outcome::Ok, &format!("{n} posts"))
-                .await;
-            self.ctx.events().emit(EngineEvent::PostsChanged {
-                post_id: None,
-                account_id: Some(a),
-            });
-        }
-        if !items.is_empty() {
-            self.ctx.wake_scheduler();
-        }
     }
 }
 

@@ -9,6 +9,7 @@ use chrono_tz::Tz;
 
 use super::dto::{AccountSlots, FreeSlot, PlanningSettings, PostingSlot, SlotInput};
 use super::slots::{horizon, slot_instants, Book, Limits, Queue, WeeklyTime};
+use crate::audit::Outcome;
 use crate::clock::rfc3339;
 use crate::compose::service::Compose;
 use crate::ctx::Ctx;
@@ -69,6 +70,27 @@ pub(super) struct Board {
 }
 
 impl Planning {
+    /// After a batch: one audit line ("n posts") and one change event per account it touched,
+    /// then the scheduler's doorbell. `accounts` holds one entry per post.
+    pub(super) async fn announce(&self, accounts: impl IntoIterator<Item = i64>, action: &str) {
+        let mut per: HashMap<i64, usize> = HashMap::new();
+        for a in accounts {
+            *per.entry(a).or_default() += 1;
+        }
+        for (&a, n) in &per {
+            self.ctx
+                .audit(Some(a), action, Outcome::Ok, &format!("{n} posts"))
+                .await;
+            self.ctx.events().emit(EngineEvent::PostsChanged {
+                post_id: None,
+                account_id: Some(a),
+            });
+        }
+        if !per.is_empty() {
+            self.ctx.wake_scheduler();
+        }
+    }
+
     pub fn new(
         ctx: Ctx,
         posts: Arc<Posts>,
