@@ -11,11 +11,12 @@
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-use chrono::{Datelike, Duration as Days, Local, NaiveDate};
+use chrono::{Duration as Days, Local, NaiveDate};
 use fantoccini::Locator;
 use serde_json::json;
 
 use crate::accounts::Sim;
+use crate::calendar::months_to;
 use crate::compose::{click_next, connect, draft, goto, make_video, schedule};
 use crate::support::{wait_for, wait_invoke, wait_text, App, Launch};
 
@@ -57,11 +58,6 @@ async fn open_backups(app: &App) {
 }
 
 /// Months from today's month to `day`'s.
-fn months_to(day: NaiveDate) -> i64 {
-    let today = Local::now().date_naive();
-    (day.year() - today.year()) as i64 * 12 + day.month() as i64 - today.month() as i64
-}
-
 #[derive(Default, Clone)]
 struct Before {
     maya: String,

@@ -1,12 +1,16 @@
 //! #15, multi-select in the Queue: several queued posts are chosen, shifted a day later, the
 //! shift undone with the toast's one Undo, then all of them cancelled to Trash and restored
 //! with the next toast's Undo — at 900×600, where the action bar and the toasts cover nothing.
+//! In the Calendar, Select mode chooses chips instead of opening them; the chosen posts are
+//! deleted to Trash and come back with the toast's Undo.
 
+use chrono::Days;
 use chrono::{Duration as Span, Local};
 use serde_json::json;
 
 use crate::accounts::Sim;
-use crate::compose::{connect, draft, goto, make_video, schedule};
+use crate::calendar::{count_is, months_to};
+use crate::compose::{click_next, connect, draft, goto, make_video, schedule};
 use crate::support::{post_status, wait_for, App, Launch};
 use crate::trash::toast_covers_nothing;
 
@@ -112,6 +116,68 @@ async fn chosen_queue_posts_shift_a_day_undo_then_cancel_and_restore() {
         for (id, at) in ids.iter().zip(&before) {
             let back = post_status(app, *id, "scheduled").await;
             assert_eq!(back["scheduledAt"].as_str(), Some(at.as_str()), "same time");
+        }
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn calendar_select_mode_chooses_chips_deletes_them_and_undo_brings_them_back() {
+    let root = tempfile::tempdir().unwrap();
+    let video = make_video(root.path());
+    let app = App::launch("bulk_calendar", Launch::default()).await;
+    app.run(async |app| {
+        let sim = Sim::of(app).await;
+        let maya = connect(app, &sim, "maya.makes").await;
+        app.resize(900, 600).await;
+        let day = Local::now().date_naive() + Days::new(2);
+        let mut ids = Vec::new();
+        for (i, hour) in [9, 11].into_iter().enumerate() {
+            let id = draft(app, &video, maya, &format!("Market day {i}")).await;
+            let local = format!("{}T{hour:02}:15", day.format("%Y-%m-%d"));
+            schedule(app, id, json!({ "kind": "at", "local": local })).await;
+            ids.push(id);
+        }
+        let before = [
+            scheduled_at(app, ids[0]).await,
+            scheduled_at(app, ids[1]).await,
+        ];
+
+        goto(app, "#/calendar").await;
+        app.click("calendar-toggle-month").await;
+        click_next(app, months_to(day)).await;
+        let chip = |id: i64| format!("[data-testid=calendar-post][data-post-id=\"{id}\"]");
+        for id in &ids {
+            app.wait_css(&chip(*id)).await;
+        }
+        app.record_toasts().await;
+        app.click("calendar-select").await;
+        for id in &ids {
+            app.click_css(&chip(*id)).await;
+        }
+        // Clicking in Select mode chose the chips; it opened no post.
+        count_is(app, "[data-testid=calendar-post][aria-pressed=true]", 2).await;
+        let count = app.text("bulk-count").await;
+        assert!(count.contains("2 posts chosen"), "{count}");
+        let hash = app.js("return location.hash;", vec![]).await;
+        assert!(
+            hash.as_str().unwrap_or_default().starts_with("#/calendar"),
+            "still on the calendar: {hash}"
+        );
+
+        app.click("bulk-delete").await;
+        app.wait_toast("2 posts deleted (in Trash)").await;
+        toast_covers_nothing(app, "Calendar after a delete at 900x600", true).await;
+        for id in &ids {
+            post_status(app, *id, "cancelled").await;
+            count_is(app, &chip(*id), 0).await;
+        }
+        app.click_css("[data-testid=toast]:last-child [data-testid=toast-action]")
+            .await;
+        for (id, at) in ids.iter().zip(&before) {
+            let back = post_status(app, *id, "scheduled").await;
+            assert_eq!(back["scheduledAt"].as_str(), Some(at.as_str()), "same time");
+            app.wait_css(&chip(*id)).await;
         }
     })
     .await;

@@ -12,7 +12,7 @@ use crate::gallery::set_theme;
 use crate::support::{wait_for, App, Launch};
 
 /// How many elements `selector` finds once there are exactly `n` (the view may still load).
-async fn count_is(app: &App, selector: &str, n: usize) {
+pub(crate) async fn count_is(app: &App, selector: &str, n: usize) {
     wait_for(&format!("{n} of {selector}"), async || {
         let got = app
             .js(
@@ -43,7 +43,7 @@ async fn first_column(app: &App) -> String {
 }
 
 /// Months from today's month to `day`'s.
-fn months_to(day: NaiveDate) -> i64 {
+pub(crate) fn months_to(day: NaiveDate) -> i64 {
     let today = Local::now().date_naive();
     (day.year() - today.year()) as i64 * 12 + day.month() as i64 - today.month() as i64
 }
