@@ -15,7 +15,7 @@ use super::bulk_dto::{
     BulkAction, BulkDone, BulkOutcome, BulkSkipped, BulkTarget, BulkUndo, BulkUndoReport,
 };
 use super::dto::{PlanProblemKind as Kind, PlannedPost, SlotPlan, UndoKept};
-use super::schedule::{dedup, item, missing, place, refusal_text, refuse, summarise};
+use super::schedule::{dedup, item, missing, place, refuse, slot_refusal, summarise};
 use super::service::{books, Planning};
 use crate::accounts::dto::{display, AccountRow, AccountStatus};
 use crate::clock::rfc3339;
@@ -360,12 +360,7 @@ impl Planning {
             }
             let mode = PostMode::parse(&row.mode);
             let book = books.entry(row.account_id).or_default();
-            let why = if p.at_ms <= now {
-                Some("That time has passed.".to_owned())
-            } else {
-                book.refusal(p.at_ms, mode, &limits)
-                    .map(|r| refusal_text(r, &limits))
-            };
+            let why = slot_refusal(book, p.at_ms, now, mode, &limits);
             if let Some(why) = why {
                 out.skipped.push(skip(
                     row.id,

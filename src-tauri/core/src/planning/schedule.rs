@@ -15,7 +15,7 @@ use super::dto::{
     UndoReport,
 };
 use super::service::{books, free_slot, Planning, RulesSource};
-use super::slots::{Limits, Refusal};
+use super::slots::{Book, Limits, Refusal};
 use crate::accounts::dto::{display, AccountRow, AccountStatus};
 use crate::audit::Outcome;
 use crate::compose::rules::inbox_rules;
@@ -82,6 +82,22 @@ pub(super) fn refuse(mut it: PlanItem, (kind, message): Problem) -> PlanItem {
 fn who(acc: Option<&AccountRow>) -> String {
     acc.map(display)
         .unwrap_or_else(|| "this account".to_owned())
+}
+
+/// Why a planned time can no longer be taken at commit: it has passed, or the account's book
+/// (caps, rate, gap) refuses it now.
+pub(super) fn slot_refusal(
+    book: &Book,
+    at_ms: i64,
+    now: i64,
+    mode: PostMode,
+    limits: &Limits,
+) -> Option<String> {
+    if at_ms <= now {
+        return Some("That time has passed.".to_owned());
+    }
+    book.refusal(at_ms, mode, limits)
+        .map(|r| refusal_text(r, limits))
 }
 
 pub(super) fn refusal_text(r: Refusal, limits: &Limits) -> String {
@@ -335,12 +351,7 @@ impl Planning {
             }
             let mode = it.mode;
             let book = books.entry(row.account_id).or_default();
-            let why = if p.at_ms <= now {
-                Some("That time has passed.".to_owned())
-            } else {
-                book.refusal(p.at_ms, mode, &limits)
-                    .map(|r| refusal_text(r, &limits))
-            };
+            let why = slot_refusal(book, p.at_ms, now, mode, &limits);
             if let Some(why) = why {
                 refused.push(refuse(
                     it,
