@@ -15,7 +15,7 @@ use super::bulk_dto::{
     BulkAction, BulkDone, BulkOutcome, BulkSkipped, BulkTarget, BulkUndo, BulkUndoReport,
 };
 use super::dto::{PlanProblemKind as Kind, PlannedPost, SlotPlan, UndoKept};
-use super::schedule::{dedup, item, missing, place, refuse, slot_refusal, summarise};
+use super::schedule::{dedup, item, missing, refuse, slot_refusal, summarise};
 use super::service::{books, Planning};
 use crate::accounts::dto::{display, AccountRow, AccountStatus};
 use crate::clock::rfc3339;
@@ -270,7 +270,6 @@ impl Planning {
         let account_ids: Vec<i64> = accounts.keys().copied().collect();
         let occupied = sql::occupied_except(pool, &account_ids, now - DAY_MS, &ids).await?;
         let mut board = self.board_from(&account_ids, now, books(&occupied)).await?;
-        let limits = board.limits;
         let mut items = Vec::with_capacity(ids.len());
         for (id, seen) in chosen {
             let Some(row) = rows.get(&id) else {
@@ -292,31 +291,7 @@ impl Planning {
                 items.push(refuse(it, (Kind::AccountUnavailable, why)));
                 continue;
             }
-            let who = acc.map(display).unwrap_or_default();
-            let tz = board.zones[&row.account_id];
-            let q = board.queues.get_mut(&row.account_id).expect("queue built");
-            if q.instants.is_empty() {
-                items.push(refuse(it, (Kind::NoSlots, format!(
-                    "{who} has no posting slots yet. Add some (for example weekdays at 09:00) in its queue settings."
-                ))));
-                continue;
-            }
-            let mode = it.mode;
-            match q.next_free(mode, &limits) {
-                Some(at) => {
-                    q.take(at, mode);
-                    items.push(place(it, at, tz));
-                }
-                None => items.push(refuse(
-                    it,
-                    (
-                        Kind::NoFreeSlot,
-                        format!(
-                    "No free slot for {who} in the next year. Add slots or spread posts out."
-                ),
-                    ),
-                )),
-            }
+            items.push(board.place(it, &acc.map(display).unwrap_or_default()));
         }
         Ok(summarise(items))
     }

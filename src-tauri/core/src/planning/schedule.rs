@@ -14,7 +14,7 @@ use super::dto::{
     PlanItem, PlanProblemKind as Kind, PlannedPost, SlotCommit, SlotPlan, UndoEntry, UndoKept,
     UndoReport,
 };
-use super::service::{books, free_slot, Planning, RulesSource};
+use super::service::{books, free_slot, Board, Planning, RulesSource};
 use super::slots::{Book, Limits, Refusal};
 use crate::accounts::dto::{display, AccountRow, AccountStatus};
 use crate::audit::Outcome;
@@ -265,7 +265,6 @@ impl Planning {
         let now = self.ctx.clock().now_ms();
         let accounts: Vec<i64> = facts.accounts.keys().copied().collect();
         let mut board = self.board(&accounts, now).await?;
-        let limits = board.limits;
         let mut items = Vec::with_capacity(ids.len());
         for id in ids {
             let Some(row) = facts.rows.get(&id) else {
@@ -278,26 +277,7 @@ impl Planning {
                 continue;
             }
             let acc = facts.accounts.get(&row.account_id).and_then(|a| a.as_ref());
-            let tz = board.zones[&row.account_id];
-            let q = board.queues.get_mut(&row.account_id).expect("queue built");
-            if q.instants.is_empty() {
-                items.push(refuse(it, (Kind::NoSlots, format!(
-                    "{} has no posting slots yet. Add some (for example weekdays at 09:00) in its queue settings.",
-                    who(acc)
-                ))));
-                continue;
-            }
-            let mode = it.mode;
-            match q.next_free(mode, &limits) {
-                Some(at) => {
-                    q.take(at, mode);
-                    items.push(place(it, at, tz));
-                }
-                None => items.push(refuse(it, (Kind::NoFreeSlot, format!(
-                    "No free slot for {} in the next year: every slot is taken, too close to another post or over TikTok's daily limits. Add slots or spread posts out.",
-                    who(acc)
-                )))),
-            }
+            items.push(board.place(it, &who(acc)));
         }
         Ok(summarise(items))
     }
@@ -494,6 +474,30 @@ impl Planning {
             return Err(CoreError::Conflict(r.message.clone().unwrap_or_default()));
         }
         Ok(done)
+    }
+}
+
+impl Board {
+    /// `it` at its account's next free slot (taken on the board, so the next item of the batch
+    /// sees it), or refused: no slots at all, or none free within the horizon.
+    pub(super) fn place(&mut self, it: PlanItem, who: &str) -> PlanItem {
+        let tz = self.zones[&it.account_id];
+        let q = self.queues.get_mut(&it.account_id).expect("queue built");
+        if q.instants.is_empty() {
+            return refuse(it, (Kind::NoSlots, format!(
+                "{who} has no posting slots yet. Add some (for example weekdays at 09:00) in its queue settings."
+            )));
+        }
+        let mode = it.mode;
+        match q.next_free(mode, &self.limits) {
+            Some(at) => {
+                q.take(at, mode);
+                place(it, at, tz)
+            }
+            None => refuse(it, (Kind::NoFreeSlot, format!(
+                "No free slot for {who} in the next year: every slot is taken, too close to another post or over TikTok's daily limits. Add slots or spread posts out."
+            ))),
+        }
     }
 }
 
