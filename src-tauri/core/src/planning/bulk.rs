@@ -268,7 +268,8 @@ impl Planning {
         let accounts = self.accounts_of(rows.values()).await?;
         let now = self.ctx.clock().now_ms();
         let account_ids: Vec<i64> = accounts.keys().copied().collect();
-        let occupied = sql::occupied_except(pool, &account_ids, now - DAY_MS, &ids).await?;
+        let occupied =
+            db::posts::planning::occupied_except(pool, &account_ids, now - DAY_MS, &ids).await?;
         let mut board = self.board_from(&account_ids, now, books(&occupied)).await?;
         let mut items = Vec::with_capacity(ids.len());
         for (id, seen) in chosen {
@@ -312,7 +313,9 @@ impl Planning {
         let now = self.ctx.clock().now_ms();
         let mut tx = db::begin_write(pool).await?;
         let rows = by_id(db::posts::planning::load_many(&mut *tx, &ids).await?);
-        let occupied = sql::occupied_except(&mut *tx, &account_ids, now - DAY_MS, &ids).await?;
+        let occupied =
+            db::posts::planning::occupied_except(&mut *tx, &account_ids, now - DAY_MS, &ids)
+                .await?;
         let mut books = books(&occupied);
         let mut out = outcome(BulkAction::Slots);
         let mut once = HashSet::new();

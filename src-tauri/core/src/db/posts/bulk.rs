@@ -5,10 +5,9 @@
 //! past its old value, so a later change always differs from what a batch wrote.
 
 // Dynamic SQL here is built only from constant fragments; values are always bound.
-use sqlx::{AssertSqlSafe, SqliteExecutor};
+use sqlx::SqliteExecutor;
 
-use super::planning::Occupied;
-use super::{Slot, CAP_STATUSES};
+use super::Slot;
 use crate::error::CoreResult;
 
 /// Moves a scheduled post to `slot` if it is still scheduled, not paused and unchanged since
@@ -115,28 +114,5 @@ pub async fn untrash<'e, E: SqliteExecutor<'e>>(
     .bind(id)
     .bind(updated_at)
     .fetch_optional(ex)
-    .await?)
-}
-
-/// Like `planning::occupied`, without the posts in `except` (those a batch moves).
-pub async fn occupied_except<'e, E: SqliteExecutor<'e>>(
-    ex: E,
-    account_ids: &[i64],
-    from: i64,
-    except: &[i64],
-) -> CoreResult<Vec<Occupied>> {
-    let ids = serde_json::to_string(account_ids).expect("ids serialise");
-    let except = serde_json::to_string(except).expect("ids serialise");
-    Ok(sqlx::query_as::<_, Occupied>(AssertSqlSafe(format!(
-        "SELECT account_id, scheduled_at, mode, status IN ({CAP_STATUSES}) AS capped FROM posts
-         WHERE account_id IN (SELECT value FROM json_each(?)) AND scheduled_at >= ?
-           AND id NOT IN (SELECT value FROM json_each(?))
-           AND (status IN ({CAP_STATUSES}) OR status = 'needs_attention')
-         ORDER BY account_id, scheduled_at"
-    )))
-    .bind(ids)
-    .bind(from)
-    .bind(except)
-    .fetch_all(ex)
     .await?)
 }

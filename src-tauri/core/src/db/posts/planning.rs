@@ -25,15 +25,28 @@ pub async fn occupied<'e, E: SqliteExecutor<'e>>(
     account_ids: &[i64],
     from: i64,
 ) -> CoreResult<Vec<Occupied>> {
+    occupied_except(ex, account_ids, from, &[]).await
+}
+
+/// Like `occupied`, without the posts in `except` (those a batch moves).
+pub async fn occupied_except<'e, E: SqliteExecutor<'e>>(
+    ex: E,
+    account_ids: &[i64],
+    from: i64,
+    except: &[i64],
+) -> CoreResult<Vec<Occupied>> {
     let ids = serde_json::to_string(account_ids).expect("ids serialise");
+    let except = serde_json::to_string(except).expect("ids serialise");
     Ok(sqlx::query_as::<_, Occupied>(AssertSqlSafe(format!(
         "SELECT account_id, scheduled_at, mode, status IN ({CAP_STATUSES}) AS capped FROM posts
          WHERE account_id IN (SELECT value FROM json_each(?)) AND scheduled_at >= ?
+           AND id NOT IN (SELECT value FROM json_each(?))
            AND (status IN ({CAP_STATUSES}) OR status = 'needs_attention')
          ORDER BY account_id, scheduled_at"
     )))
     .bind(ids)
     .bind(from)
+    .bind(except)
     .fetch_all(ex)
     .await?)
 }
