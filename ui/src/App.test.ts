@@ -163,6 +163,7 @@ describe('startup error', () => {
     const screenEl = screen.getByTestId('startup-error');
     expect(screenEl).toHaveTextContent('left it untouched');
     expect(screenEl).toHaveTextContent('/data');
+    expect(screenEl.textContent).not.toMatch(/storage|Error code/);
     expect(screen.queryByTestId('nav-accounts')).not.toBeInTheDocument();
     expect(screen.queryByTestId('page-accounts')).not.toBeInTheDocument();
     expect(screen.queryByTestId('error-banner')).not.toBeInTheDocument();

@@ -195,4 +195,29 @@ describe('composer: post to other accounts too', () => {
     // Accounts that have a copy are no longer offered.
     expect(screen.queryByTestId('variants-target')).not.toBeInTheDocument();
   });
+
+  it('a copy not scheduled can be removed: its draft goes to Trash and its account is offered again', async () => {
+    const { backend, user } = await open();
+    await user.selectOptions(el('compose-privacy'), 'SELF_ONLY');
+    setWhen('2099-05-01', '10:00');
+    await waitFor(() => expect(el('compose-schedule')).toBeEnabled());
+    const target = (id: number) =>
+      document.querySelector<HTMLInputElement>(`[data-testid=variants-target][value="${id}"]`);
+    await user.click(target(2)!);
+    await user.click(target(3)!);
+    await user.click(el('variants-create'));
+    await waitFor(() => expect(screen.getAllByTestId('variant-row')).toHaveLength(2));
+    const copy = Number(
+      backend.posts.find((p) => p.accountId === 3 && p.id >= 900)?.id ?? Number.NaN,
+    );
+
+    await user.click(within(rowOf(3)).getByRole('button', { name: 'Remove the copy for Kitchen' }));
+    await waitFor(() => expect(screen.getAllByTestId('variant-row')).toHaveLength(1));
+    expect(backend.calls('delete_post')).toEqual([{ postId: copy }]);
+    expect(await screen.findByText(/Post deleted\. It stays in Trash/)).toBeInTheDocument();
+    // Kitchen can be chosen again; Leo's copy stays.
+    expect(target(3)).toBeInTheDocument();
+    expect(target(2)).not.toBeInTheDocument();
+    expect(rowOf(2)).toBeInTheDocument();
+  });
 });

@@ -7,6 +7,7 @@
 import { commands as api, type CreatorInfoDto, type When } from '../../lib/bindings';
 import { attempt } from '../../lib/ipc';
 import { toasts } from '../../lib/toasts.svelte';
+import { moveToTrash } from '../../lib/trash';
 import type { ComposerState } from './composerState.svelte';
 import {
   applyResults,
@@ -227,6 +228,21 @@ export class VariantsState {
     this.busy = false;
     this.summary = `${saved === 1 ? '1 copy' : `${saved} copies`} kept as drafts (on the Drafts page).`;
     toasts.success(this.summary);
+  };
+
+  /**
+   * Removes a copy not yet scheduled: its draft goes to Trash (with the usual Undo, which
+   * brings it back as a draft on the Drafts page) and its account is offered again.
+   */
+  remove = async (accountId: number) => {
+    const v = this.rows.find((x) => x.accountId === accountId);
+    if (!v || v.state.kind === 'scheduled' || this.busy) return;
+    this.busy = true;
+    const gone = await moveToTrash('delete', v.postId);
+    this.busy = false;
+    if (!gone) return;
+    this.rows = this.rows.filter((x) => x.accountId !== accountId);
+    this.summary = null;
   };
 
   useFrame = (accountId: number) => {
