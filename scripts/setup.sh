@@ -9,16 +9,17 @@ if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 
 # Build deps of Tauri 2 on Linux, plus what the tests use: a virtual X server, a D-Bus session,
 # a real keyring, WebKit's WebDriver, ffmpeg for test videos, sqlite3 as a reference, GStreamer
-# so the webview can play previews, python3-dbusmock for fake tray/notification daemons, a
-# colour emoji font so captions render as TikTok shows them, rpm (rpm2archive) to check the .rpm,
-# and appstream (appstreamcli) to validate the AppStream metadata offline.
+# so the webview can play previews, python3-dbusmock for fake tray/notification daemons (and
+# gdbus to click their notifications), a colour emoji font so captions render as TikTok shows
+# them, rpm (rpm2archive) to check the .rpm, and appstream (appstreamcli) to validate the
+# AppStream metadata offline.
 PACKAGES=(
   build-essential curl file pkg-config libssl-dev
   libwebkit2gtk-4.1-dev libgtk-3-dev libsoup-3.0-dev libayatana-appindicator3-dev librsvg2-dev libxdo-dev
   webkit2gtk-driver xvfb xauth dbus dbus-x11 gnome-keyring libsecret-tools xdotool
   desktop-file-utils xdg-utils ffmpeg sqlite3 python3-dbusmock python3-gi python3-xlib
   gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-libav
-  rpm rpm2cpio fonts-noto-color-emoji appstream
+  rpm rpm2cpio fonts-noto-color-emoji appstream libglib2.0-bin
 )
 
 missing=()

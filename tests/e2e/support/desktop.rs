@@ -90,6 +90,37 @@ impl NotificationDaemon {
         std::fs::read_to_string(&self.log).unwrap_or_default()
     }
 
+    /// The id the daemon gave the first notification whose Notify line `matches` (it numbers
+    /// new notifications 1, 2, 3… in the order they come).
+    pub fn id_of(&self, matches: impl Fn(&str) -> bool) -> Option<u32> {
+        let position = self.notifications().iter().position(|n| matches(n))?;
+        u32::try_from(position + 1).ok()
+    }
+
+    /// A click on notification `id`, as a desktop reports it: the `ActionInvoked` signal with
+    /// the action `default`.
+    pub fn click(&self, id: u32) {
+        let status = Command::new("gdbus")
+            .args([
+                "call",
+                "--session",
+                "--dest",
+                "org.freedesktop.Notifications",
+                "--object-path",
+                "/org/freedesktop/Notifications",
+                "--method",
+                "org.freedesktop.DBus.Mock.EmitSignal",
+                "org.freedesktop.Notifications",
+                "ActionInvoked",
+                "us",
+            ])
+            .arg(format!("[<uint32 {id}>, <'default'>]"))
+            .stdout(Stdio::null())
+            .status()
+            .expect("gdbus (libglib2.0-bin) is installed by scripts/setup.sh");
+        assert!(status.success(), "the daemon did not emit the click");
+    }
+
     /// Every Notify call so far, one log line each.
     pub fn notifications(&self) -> Vec<String> {
         std::fs::read_to_string(&self.log)
