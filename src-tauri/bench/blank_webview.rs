@@ -11,14 +11,21 @@ fn main() {
     use std::time::Duration;
 
     use gtk::prelude::*;
-    use webkit2gtk::{WebContext, WebView, WebViewExt};
+    use webkit2gtk::{HardwareAccelerationPolicy, SettingsExt, WebContext, WebView, WebViewExt};
 
+    // Drawn as Tokdeck draws on this machine (without compositing when there is no GPU).
+    tokdeck_lib::rendering::prepare();
     gtk::init().expect("GTK needs a display");
     let context = WebContext::default().expect("the default WebKit context");
     let window = gtk::Window::new(gtk::WindowType::Toplevel);
     window.set_title("Blank WebKit");
     window.set_default_size(1200, 800);
     let webview = WebView::with_context(&context);
+    if tokdeck_lib::rendering::software_only() {
+        if let Some(settings) = WebViewExt::settings(&webview) {
+            settings.set_hardware_acceleration_policy(HardwareAccelerationPolicy::Never);
+        }
+    }
     webview.connect_title_notify(|view| {
         if let Some(fcp) = view
             .title()

@@ -13,6 +13,7 @@ mod forwarder;
 mod logging;
 mod planning_commands;
 mod post_commands;
+pub mod rendering;
 mod startup;
 mod state;
 mod trash_commands;
@@ -42,6 +43,7 @@ macro_rules! tokdeck_commands {
 
 pub fn run() {
     startup::begin();
+    rendering::prepare();
     let app = tauri::Builder::default()
         // Single-instance must be registered first: a second launch then forwards its argv
         // (including a tokdeck:// URL, through the deep-link feature) and exits.
@@ -224,8 +226,11 @@ fn setup(app: &AppHandle) -> Result<(), Box<dyn std::error::Error>> {
     let (engine, startup_error) = match opened {
         Ok(engine) => (Some(engine), None),
         Err(e) => {
-            tracing::error!(error = %e, "engine could not start");
-            (None, Some(UiError::from(e)))
+            let detail = e.to_string();
+            let shown = UiError::from(e);
+            // The code is for problem reports: the start screen shows only the advice.
+            tracing::error!(code = ?shown.code, error = %detail, "engine could not start");
+            (None, Some(shown))
         }
     };
     // A damaged database: the startup screen offers the newest good backup by its date.

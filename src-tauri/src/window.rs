@@ -60,7 +60,9 @@ pub fn create_main<R: Runtime>(
         config.url = WebviewUrl::App(format!("index.html{page}").into());
     }
     config.visible = false;
-    WebviewWindowBuilder::from_config(app, &config)?.build()
+    let window = WebviewWindowBuilder::from_config(app, &config)?.build()?;
+    crate::rendering::apply(&window);
+    Ok(window)
 }
 
 /// Remembers the page of the window about to be destroyed, for the next [`show_main`].
