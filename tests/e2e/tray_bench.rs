@@ -77,7 +77,7 @@ fn top_mappings(pid: u32, n: usize) -> Vec<String> {
         }
     }
     let mut all: Vec<(String, u64)> = by_name.into_iter().collect();
-    all.sort_by(|a, b| b.1.cmp(&a.1));
+    all.sort_by_key(|b| std::cmp::Reverse(b.1));
     all.into_iter()
         .take(n)
         .map(|(name, kb)| format!("{kb:>7} kB  {name}"))
