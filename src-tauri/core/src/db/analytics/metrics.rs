@@ -173,6 +173,9 @@ pub fn post_curve_sql(buckets: usize) -> String {
     )
 }
 
+/// A post's row, its samples, and its account's (bucket, samples, median views) per age.
+pub type CurveParts = (PerformanceRow, Vec<SampleRow>, Vec<(i64, i64, i64)>);
+
 #[derive(sqlx::FromRow)]
 struct CurveRow {
     #[sqlx(flatten)]
@@ -187,7 +190,7 @@ pub async fn curve_with_medians(
     pool: &SqlitePool,
     id: i64,
     buckets: &[u32],
-) -> CoreResult<Option<(PerformanceRow, Vec<SampleRow>, Vec<(i64, i64, i64)>)>> {
+) -> CoreResult<Option<CurveParts>> {
     let mut q =
         sqlx::query_as::<_, CurveRow>(sqlx::AssertSqlSafe(post_curve_sql(buckets.len()))).bind(id);
     for b in buckets {
