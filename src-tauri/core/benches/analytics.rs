@@ -135,14 +135,10 @@ fn main() {
             e.post_curve(id).await.unwrap().points.len()
         })
         .await;
-        let mut params = vec![n(42)];
+        // One statement: the row, its samples and the account's medians per age.
+        let mut params = vec![n(4242)];
         params.extend(AGE_BUCKETS_H.iter().map(|b| n(*b as i64)));
-        let script = [
-            inline(metrics::ROW_BY_ID_SQL, &[n(4242)]),
-            inline(metrics::CURVE_SQL, &[n(4242)]),
-            inline(&metrics::medians_sql(AGE_BUCKETS_H.len()), &params),
-        ]
-        .join(";\n");
+        let script = inline(&metrics::post_curve_sql(AGE_BUCKETS_H.len()), &params);
         report(
             "P-analytics post curve + account medians",
             &mut t,

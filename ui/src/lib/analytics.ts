@@ -24,12 +24,27 @@ export function metricOf(p: SnapshotPoint, metric: Metric): number | null {
 export type Columns = [number[], ...(number | null)[][]];
 
 /**
+ * A series' snapshot times (ms), parsed once per series: the comparison and the cards read
+ * every account's 730 points again at each metric or account change.
+ */
+const timesOf = new WeakMap<SnapshotPoint[], number[]>();
+function times(points: SnapshotPoint[]): number[] {
+  let t = timesOf.get(points);
+  if (!t) {
+    t = points.map((p) => Date.parse(p.takenAt));
+    timesOf.set(points, t);
+  }
+  return t;
+}
+
+/**
  * One account's line: a point per snapshot, and a `null` in the middle of every gap the
  * engine reported, so the chart breaks there instead of drawing through days nobody saw.
  */
 export function seriesColumns(series: AccountSeries, metric: Metric): Columns {
-  const rows: [number, number | null][] = series.points.map((p) => [
-    Date.parse(p.takenAt) / 1000,
+  const at = times(series.points);
+  const rows: [number, number | null][] = series.points.map((p, i) => [
+    at[i] / 1000,
     metricOf(p, metric),
   ]);
   for (const g of series.gaps) {
@@ -52,8 +67,9 @@ export type Deltas = {
  * at or before that long ago (none when the series does not reach back that far).
  */
 export function deltas(points: SnapshotPoint[], metric: Metric): Deltas {
+  const at = times(points);
   const rows = points
-    .map((p) => ({ at: Date.parse(p.takenAt), v: metricOf(p, metric) }))
+    .map((p, i) => ({ at: at[i], v: metricOf(p, metric) }))
     .filter((r): r is { at: number; v: number } => r.v !== null)
     .sort((a, b) => a.at - b.at);
   const last = rows.at(-1);
@@ -71,15 +87,49 @@ export function deltas(points: SnapshotPoint[], metric: Metric): Deltas {
   return { latest: last.v, day: back(1), week: back(7), month: back(30) };
 }
 
+/**
+ * One formatter per language: `toLocaleString` builds a new one at each call, and the
+ * comparison table formats 300 numbers at each metric change.
+ */
+const numberFormats = new Map<string, Intl.NumberFormat>();
+export function numberFormat(locale?: string): Intl.NumberFormat {
+  let f = numberFormats.get(locale ?? '');
+  if (!f) {
+    f = new Intl.NumberFormat(locale);
+    numberFormats.set(locale ?? '', f);
+  }
+  return f;
+}
+
 /** "+1,204", "−37", "0"; `null` → "—". */
 export function signed(n: number | null, locale?: string): string {
   if (n === null) return '—';
-  const text = Math.abs(n).toLocaleString(locale);
+  const text = numberFormat(locale).format(Math.abs(n));
   return n > 0 ? `+${text}` : n < 0 ? `−${text}` : '0';
 }
 
-function dayStart(ms: number): number {
-  return Math.floor(ms / DAY_MS) * DAY_MS;
+/** One account's last value of each UTC day (day numbers ascending), per series and metric. */
+type Daily = { days: number[]; values: number[] };
+const dailyOf = new WeakMap<SnapshotPoint[], Partial<Record<Metric, Daily>>>();
+function daily(points: SnapshotPoint[], metric: Metric): Daily {
+  let byMetric = dailyOf.get(points);
+  if (!byMetric) {
+    byMetric = {};
+    dailyOf.set(points, byMetric);
+  }
+  let d = byMetric[metric];
+  if (!d) {
+    const at = times(points);
+    const last = new Map<number, number>();
+    points.forEach((p, i) => {
+      const v = metricOf(p, metric);
+      if (v !== null) last.set(Math.floor(at[i] / DAY_MS), v);
+    });
+    const days = [...last.keys()].sort((a, b) => a - b);
+    d = { days, values: days.map((k) => last.get(k) as number) };
+    byMetric[metric] = d;
+  }
+  return d;
 }
 
 /**
@@ -88,23 +138,36 @@ function dayStart(ms: number): number {
  * value (a sum missing an account would look like a fall).
  */
 export function alignDaily(list: AccountSeries[], metric: Metric, total = false): Columns {
-  const perAccount = list.map((s) => {
-    const m = new Map<number, number>();
-    for (const p of s.points) {
-      const v = metricOf(p, metric);
-      if (v !== null) m.set(dayStart(Date.parse(p.takenAt)), v);
+  const each = list.map((s) => daily(s.points, metric));
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const d of each) {
+    if (d.days.length === 0) continue;
+    lo = Math.min(lo, d.days[0]);
+    hi = Math.max(hi, d.days[d.days.length - 1]);
+  }
+  // Every day any account has, in order: marked on the span, then numbered.
+  const span = lo <= hi ? hi - lo + 1 : 0;
+  const slot = new Int32Array(span).fill(-1);
+  for (const d of each) for (const k of d.days) slot[k - lo] = 0;
+  const xs: number[] = [];
+  for (let k = 0; k < span; k++) {
+    if (slot[k] === 0) {
+      slot[k] = xs.length;
+      xs.push(((lo + k) * DAY_MS) / 1000);
     }
-    return m;
+  }
+  const lines = each.map((d) => {
+    const line: (number | null)[] = new Array<number | null>(xs.length).fill(null);
+    for (let j = 0; j < d.days.length; j++) line[slot[d.days[j] - lo]] = d.values[j];
+    return line;
   });
-  const days = [...new Set(perAccount.flatMap((m) => [...m.keys()]))].sort((a, b) => a - b);
-  const lines = perAccount.map((m) => days.map((d) => m.get(d) ?? null));
-  const xs = days.map((d) => d / 1000);
   if (!total) return [xs, ...lines];
-  const sum = days.map((_, i) => {
+  const sum = xs.map((_, i) => {
     let s = 0;
     for (const l of lines) {
       const v = l[i];
-      if (v === null || v === undefined) return null;
+      if (v === null) return null;
       s += v;
     }
     return s;
@@ -158,9 +221,14 @@ export function vsMedian(curve: PostCurve): { ratio: number; text: string } | nu
   return null;
 }
 
+/** 2.14 → "2.1", 0.5 → "0.5", 12 → "12": a ratio's number, without its "×". */
+export function ratioNumber(r: number): string {
+  return String(r >= 10 ? Math.round(r) : Math.round(r * 10) / 10);
+}
+
 /** 2.14 → "2.1×", 0.5 → "0.5×", 12 → "12×". */
 export function ratioText(r: number): string {
-  return `${r >= 10 ? Math.round(r) : Math.round(r * 10) / 10}×`;
+  return `${ratioNumber(r)}×`;
 }
 
 /**
@@ -227,11 +295,20 @@ export function heatGrid(map: Heatmap): HeatCell[][] {
   return grid;
 }
 
-/** "Monday" … "Sunday" (0 = Monday) in the reader's language. */
+const weekdayNames = new Map<string, string>();
+
+/** "Monday" … "Sunday" (0 = Monday) in the reader's language (each built once: the heatmap
+ * names a weekday in each of its 168 cells). */
 export function weekdayName(weekday: number, style: 'long' | 'short' = 'long', locale?: string) {
-  // 2024-01-01 was a Monday.
-  const d = new Date(Date.UTC(2024, 0, 1 + weekday, 12));
-  return d.toLocaleDateString(locale, { weekday: style, timeZone: 'UTC' });
+  const key = `${weekday} ${style} ${locale ?? ''}`;
+  let name = weekdayNames.get(key);
+  if (name === undefined) {
+    // 2024-01-01 was a Monday.
+    const d = new Date(Date.UTC(2024, 0, 1 + weekday, 12));
+    name = d.toLocaleDateString(locale, { weekday: style, timeZone: 'UTC' });
+    weekdayNames.set(key, name);
+  }
+  return name;
 }
 
 export function cellText(c: HeatCell, locale?: string): string {

@@ -124,13 +124,12 @@ impl Analytics {
 
     /// One video's samples (views against age) and the account's median at each age.
     pub async fn post_curve(&self, performance_id: i64) -> CoreResult<PostCurve> {
-        let pool = self.ctx.pool();
-        let row = metrics::by_id(pool, performance_id)
-            .await?
-            .ok_or_else(|| CoreError::NotFound("That video has no analytics.".into()))?;
+        let (row, samples, medians) =
+            metrics::curve_with_medians(self.ctx.pool(), performance_id, &AGE_BUCKETS_H)
+                .await?
+                .ok_or_else(|| CoreError::NotFound("That video has no analytics.".into()))?;
         let published = row.published_at;
-        let points = metrics::curve(pool, performance_id)
-            .await?
+        let points = samples
             .into_iter()
             .map(|(bucket, at, views, likes, comments, shares)| CurvePoint {
                 age_bucket_hours: bucket as u32,
@@ -142,8 +141,7 @@ impl Analytics {
                 shares,
             })
             .collect();
-        let account_median = metrics::medians(pool, row.account_id, &AGE_BUCKETS_H)
-            .await?
+        let account_median = medians
             .into_iter()
             .map(|(bucket, n, views)| MedianAt {
                 age_bucket_hours: bucket as u32,

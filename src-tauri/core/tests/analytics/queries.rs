@@ -1,6 +1,7 @@
 //! The Analytics page's SQL against a brute-force answer on generated data: top posts for every
 //! sort, one account or all, over all time or a recent period (the two read different
-//! indexes), and the median views per age. Ties, missing numbers and private videos included.
+//! indexes), and the median views per age (alone, and in a post's curve). Ties, missing
+//! numbers and private videos included.
 
 use proptest::prelude::*;
 use tokdeck_core::analytics::schedule::AGE_BUCKETS_H;
@@ -188,7 +189,22 @@ proptest! {
                     want.push((bucket, views.len() as i64, views[(views.len() - 1) / 2]));
                 }
                 assert_eq!(got, want, "account {account}");
+                // A post's curve reads the same medians in its one statement, and its own
+                // samples, youngest first.
+                if let Some(i) = videos.iter().position(|v| v.account == account) {
+                    let (row, samples, medians) =
+                        metrics::curve_with_medians(pool, i as i64 + 1, &AGE_BUCKETS_H)
+                            .await
+                            .unwrap()
+                            .expect("the post's row");
+                    assert_eq!(row.id, i as i64 + 1);
+                    assert_eq!(medians, want, "account {account}, post {}", i + 1);
+                    let own: Vec<(i64, i64)> = samples.iter().map(|s| (s.0, s.2)).collect();
+                    assert_eq!(own, videos[i].samples, "post {}", i + 1);
+                }
             }
+            let none = metrics::curve_with_medians(pool, videos.len() as i64 + 1, &AGE_BUCKETS_H);
+            assert!(none.await.unwrap().is_none());
         });
     }
 }

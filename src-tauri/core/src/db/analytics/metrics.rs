@@ -117,31 +117,107 @@ pub async fn by_posts(pool: &SqlitePool, post_ids: &[i64]) -> CoreResult<Vec<Per
 }
 
 /// A video's samples, youngest age first: (bucket, sampled_at, views, likes, comments, shares).
-pub const CURVE_SQL: &str = "SELECT age_bucket, sampled_at, views, likes, comments, shares \
-     FROM performance_samples WHERE performance_id = ?1 ORDER BY age_bucket";
-
 pub type SampleRow = (i64, i64, i64, i64, i64, i64);
 
-pub async fn curve(pool: &SqlitePool, id: i64) -> CoreResult<Vec<SampleRow>> {
-    Ok(sqlx::query_as(CURVE_SQL).bind(id).fetch_all(pool).await?)
+/// Per age of `buckets` ages, in one statement: the bucket (`b`), the account's samples at
+/// that age (`n`), and the median views (`m`: the `(n - 1) / 2`-th smallest, read from the
+/// (account, age, views) index). `?1` is the account, `?(k + 2)` the k-th bucket. One round
+/// trip, where one per age made the post curve 12.
+pub fn medians_sql(buckets: usize) -> String {
+    medians_of("?1", buckets)
 }
 
-/// Per age of `buckets` ages, in one statement: the bucket, the account's samples at that
-/// age, and the median views (the `(n - 1) / 2`-th smallest, read from the (account, age,
-/// views) index). `?1` is the account, `?(k + 2)` the k-th bucket. One round trip, where one
-/// per age made the post curve 12.
-pub fn medians_sql(buckets: usize) -> String {
-    let at = "FROM performance_samples WHERE account_id = ?1 AND age_bucket";
-    (0..buckets)
+/// [`medians_sql`] of the account `account` (an SQL expression). Each age is counted once,
+/// into a one-row table (`n<k>`) that both the count and the median's offset read: counting
+/// it again for the offset walked each age's index entries twice.
+fn medians_of(account: &str, buckets: usize) -> String {
+    let at = format!("FROM performance_samples WHERE account_id = {account} AND age_bucket");
+    let counts = (0..buckets)
         .map(|k| {
-            let b = k + 2;
             format!(
-                "SELECT ?{b}, (SELECT COUNT(*) {at} = ?{b}), (SELECT views {at} = ?{b} \
-                 ORDER BY views LIMIT 1 OFFSET (SELECT (COUNT(*) - 1) / 2 {at} = ?{b}))"
+                "n{k}(n) AS MATERIALIZED (SELECT COUNT(*) {at} = ?{})",
+                k + 2
             )
         })
         .collect::<Vec<_>>()
-        .join(" UNION ALL ")
+        .join(", ");
+    let ages = (0..buckets)
+        .map(|k| {
+            let b = k + 2;
+            format!(
+                "SELECT ?{b} AS b, n, (SELECT views {at} = ?{b} ORDER BY views LIMIT 1 \
+                 OFFSET (SELECT (n - 1) / 2 FROM n{k})) AS m FROM n{k}"
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(" UNION ALL ");
+    format!("WITH {counts} {ages}")
+}
+
+/// A post's curve in one statement (`?1`: its `post_performance` id, `?(k + 2)` the k-th
+/// bucket): its row, its samples (`samples`: one JSON array of [`SampleRow`]s, youngest
+/// first) and its account's median per age (`medians`: one JSON array of `[bucket, samples,
+/// median]`). One round trip and one row, where the row, the samples and the medians were
+/// three, and 25 rows handed over one by one.
+pub fn post_curve_sql(buckets: usize) -> String {
+    let medians = medians_of(
+        "(SELECT account_id FROM post_performance WHERE id = ?1)",
+        buckets,
+    );
+    format!(
+        "SELECT {ROW}, (SELECT json_group_array(json_array(age_bucket, sampled_at, views, \
+         likes, comments, shares)) FROM (SELECT * FROM performance_samples \
+         WHERE performance_id = ?1 ORDER BY age_bucket)) AS samples, \
+         (SELECT json_group_array(json_array(b, n, m)) FROM ({medians})) AS medians \
+         FROM post_performance WHERE id = ?1"
+    )
+}
+
+/// A post's row, its samples, and its account's (bucket, samples, median views) per age.
+pub type CurveParts = (PerformanceRow, Vec<SampleRow>, Vec<(i64, i64, i64)>);
+
+#[derive(sqlx::FromRow)]
+struct CurveRow {
+    #[sqlx(flatten)]
+    row: PerformanceRow,
+    samples: String,
+    medians: String,
+}
+
+/// A post's row, its samples and its account's medians per age of `buckets` (see
+/// [`medians`]); `None` when there is no such row.
+pub async fn curve_with_medians(
+    pool: &SqlitePool,
+    id: i64,
+    buckets: &[u32],
+) -> CoreResult<Option<CurveParts>> {
+    let mut q =
+        sqlx::query_as::<_, CurveRow>(sqlx::AssertSqlSafe(post_curve_sql(buckets.len()))).bind(id);
+    for b in buckets {
+        q = q.bind(b);
+    }
+    let Some(r) = q.fetch_optional(pool).await? else {
+        return Ok(None);
+    };
+    let json = |what: &str, e: serde_json::Error| {
+        crate::error::CoreError::Internal(format!("post curve {what}: {e}"))
+    };
+    let mut samples: Vec<SampleRow> =
+        serde_json::from_str(&r.samples).map_err(|e| json("samples", e))?;
+    samples.sort_by_key(|s| s.0);
+    let medians: Vec<(i64, i64, Option<i64>)> =
+        serde_json::from_str(&r.medians).map_err(|e| json("medians", e))?;
+    Ok(Some((r.row, samples, present(medians))))
+}
+
+/// The ages that have samples, youngest first.
+fn present(rows: Vec<(i64, i64, Option<i64>)>) -> Vec<(i64, i64, i64)> {
+    let mut out: Vec<(i64, i64, i64)> = rows
+        .into_iter()
+        .filter_map(|(bucket, n, views)| Some((bucket, n, views.filter(|_| n > 0)?)))
+        .collect();
+    out.sort_by_key(|m| m.0);
+    out
 }
 
 /// Per age of `buckets` that has samples: (bucket, samples, median views — the lower one for
@@ -160,11 +236,7 @@ pub async fn medians(
     for b in buckets {
         q = q.bind(b);
     }
-    Ok(q.fetch_all(pool)
-        .await?
-        .into_iter()
-        .filter_map(|(bucket, n, views)| Some((bucket, n, views.filter(|_| n > 0)?)))
-        .collect())
+    Ok(present(q.fetch_all(pool).await?))
 }
 
 /// The statement of the top posts: one account (`?1`) or all (`?1` NULL), published at or
