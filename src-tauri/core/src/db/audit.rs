@@ -22,17 +22,10 @@ pub async fn record(
     // Details are often built from error texts; the audit log is kept for months and shown in
     // the UI, so it gets the same redaction as every error message.
     let detail = tiktok_api::redact::redact(detail);
-    let res = sqlx::query_scalar::<_, i64>(
-        "INSERT INTO audit_log (at, account_id, action, outcome, detail) VALUES (?, ?, ?, ?, ?) \
-         RETURNING id",
-    )
-    .bind(chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true))
-    .bind(account_id)
-    .bind(action)
-    .bind(outcome.as_str())
-    .bind(&detail)
-    .fetch_one(pool)
-    .await;
+    let res = match crate::db::write_conn(pool).await {
+        Ok(mut conn) => insert(&mut conn, account_id, action, outcome, &detail).await,
+        Err(e) => Err(e),
+    };
     match res {
         Err(e) => tracing::warn!(action, error = %e, "could not write audit entry"),
         Ok(id) if id % TRIM_EVERY == 0 => {
@@ -44,19 +37,40 @@ pub async fn record(
     }
 }
 
+async fn insert(
+    conn: &mut sqlx::SqliteConnection,
+    account_id: Option<i64>,
+    action: &str,
+    outcome: Outcome,
+    detail: &str,
+) -> sqlx::Result<i64> {
+    sqlx::query_scalar::<_, i64>(
+        "INSERT INTO audit_log (at, account_id, action, outcome, detail) VALUES (?, ?, ?, ?, ?) \
+         RETURNING id",
+    )
+    .bind(chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true))
+    .bind(account_id)
+    .bind(action)
+    .bind(outcome.as_str())
+    .bind(detail)
+    .fetch_one(conn)
+    .await
+}
+
 /// Deletes entries older than `keep_days` and all but the newest `keep_rows`; answers how many
 /// went. Both deletes walk an index (`at`, the id), so a trim with nothing to do is cheap.
 pub async fn trim(pool: &SqlitePool, keep_days: i64, keep_rows: i64) -> CoreResult<u64> {
+    let mut conn = crate::db::write_conn(pool).await?;
     let old = sqlx::query("DELETE FROM audit_log WHERE at < ?")
         .bind(rfc3339_now_minus(keep_days))
-        .execute(pool)
+        .execute(&mut *conn)
         .await?
         .rows_affected();
     // Ids only grow (AUTOINCREMENT) and entries go only from the old end, so the newest N are
     // those above MAX(id) - N: two index lookups instead of counting N rows.
     let over = sqlx::query("DELETE FROM audit_log WHERE id <= (SELECT MAX(id) FROM audit_log) - ?")
         .bind(keep_rows.max(0))
-        .execute(pool)
+        .execute(&mut *conn)
         .await?
         .rows_affected();
     Ok(old + over)

@@ -22,6 +22,7 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Arc, LazyLock, Mutex};
 
+use sqlx::pool::PoolConnection;
 use sqlx::{Sqlite, SqliteConnection, SqlitePool, Transaction};
 use tokio::sync::OwnedMutexGuard;
 
@@ -65,6 +66,36 @@ impl std::ops::Deref for WriteTx {
 impl std::ops::DerefMut for WriteTx {
     fn deref_mut(&mut self) -> &mut SqliteConnection {
         &mut self.tx
+    }
+}
+
+/// A pooled connection holding the database's write gate, for writes that are one autocommit
+/// statement (or a few that need no transaction): they queue on the gate like
+/// [`begin_write`]'s transactions. Written straight on the pool instead, such a write that meets
+/// a transaction holding SQLite's lock falls to SQLite's busy handler, which sleeps 1, 2, 5,
+/// 10… ms between tries — and a transaction that meets it does the same.
+pub async fn write_conn(pool: &SqlitePool) -> sqlx::Result<WriteConn> {
+    let gate = write_gate(pool).lock_owned().await;
+    let conn = pool.acquire().await?;
+    Ok(WriteConn { conn, _gate: gate })
+}
+
+/// See [`write_conn`].
+pub struct WriteConn {
+    conn: PoolConnection<Sqlite>,
+    _gate: OwnedMutexGuard<()>,
+}
+
+impl std::ops::Deref for WriteConn {
+    type Target = SqliteConnection;
+    fn deref(&self) -> &SqliteConnection {
+        &self.conn
+    }
+}
+
+impl std::ops::DerefMut for WriteConn {
+    fn deref_mut(&mut self) -> &mut SqliteConnection {
+        &mut self.conn
     }
 }
 

@@ -285,18 +285,20 @@ pub async fn write_state(pool: &SqlitePool, w: StateWrite<'_>) -> CoreResult<boo
 
 /// Clears the attention reason of a post back in the queue.
 pub async fn clear_queued_attention(pool: &SqlitePool, post_id: i64) -> CoreResult<()> {
+    let mut conn = crate::db::write_conn(pool).await?;
     sqlx::query("UPDATE posts SET attention_reason = NULL WHERE id = ? AND status = 'queued'")
         .bind(post_id)
-        .execute(pool)
+        .execute(&mut *conn)
         .await?;
     Ok(())
 }
 
 /// Deletes a job that never sent anything (its post was cancelled or taken back).
 pub async fn delete_void_job(pool: &SqlitePool, post_id: i64) -> CoreResult<()> {
+    let mut conn = crate::db::write_conn(pool).await?;
     sqlx::query("DELETE FROM publish_jobs WHERE post_id = ? AND state = 'queued'")
         .bind(post_id)
-        .execute(pool)
+        .execute(&mut *conn)
         .await?;
     Ok(())
 }
@@ -319,11 +321,12 @@ pub async fn save_progress(
     confirmed_bytes: i64,
     now: i64,
 ) -> CoreResult<()> {
+    let mut conn = crate::db::write_conn(pool).await?;
     sqlx::query("UPDATE publish_jobs SET confirmed_bytes = ?, updated_at = ? WHERE post_id = ?")
         .bind(confirmed_bytes)
         .bind(now)
         .bind(post_id)
-        .execute(pool)
+        .execute(&mut *conn)
         .await?;
     Ok(())
 }
@@ -344,26 +347,28 @@ pub async fn set_processing_deadline(
     post_id: i64,
     deadline: i64,
 ) -> CoreResult<()> {
+    let mut conn = crate::db::write_conn(pool).await?;
     sqlx::query(
         "UPDATE publish_jobs SET processing_deadline_at = ?
                      WHERE post_id = ? AND state = 'processing'",
     )
     .bind(deadline)
     .bind(post_id)
-    .execute(pool)
+    .execute(&mut *conn)
     .await?;
     Ok(())
 }
 
 /// A run that stopped on an error is looked at again at `at` (unless it reached an end).
 pub async fn retry_unfinished_at(pool: &SqlitePool, post_id: i64, at: i64) -> CoreResult<()> {
+    let mut conn = crate::db::write_conn(pool).await?;
     sqlx::query(
         "UPDATE publish_jobs SET next_retry_at = ? WHERE post_id = ?
                        AND state NOT IN ('published', 'failed', 'needs_attention')",
     )
     .bind(at)
     .bind(post_id)
-    .execute(pool)
+    .execute(&mut *conn)
     .await?;
     Ok(())
 }

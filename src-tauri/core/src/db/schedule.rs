@@ -21,6 +21,7 @@ pub async fn set_setting(
     value: &str,
     updated_at: &str,
 ) -> CoreResult<()> {
+    let mut conn = crate::db::write_conn(pool).await?;
     sqlx::query(
         "INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?)
              ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
@@ -28,7 +29,7 @@ pub async fn set_setting(
     .bind(key)
     .bind(value)
     .bind(updated_at)
-    .execute(pool)
+    .execute(&mut *conn)
     .await?;
     Ok(())
 }
@@ -98,12 +99,13 @@ pub async fn overdue_posts(pool: &SqlitePool, before: i64) -> CoreResult<Vec<(i6
 
 /// Marks a still-scheduled post missed. Answers whether it was still scheduled.
 pub async fn mark_missed(pool: &SqlitePool, post_id: i64, now: i64) -> CoreResult<bool> {
+    let mut conn = crate::db::write_conn(pool).await?;
     let n = sqlx::query(
         "UPDATE posts SET status = 'missed', updated_at = ? WHERE id = ? AND status = 'scheduled'",
     )
     .bind(now)
     .bind(post_id)
-    .execute(pool)
+    .execute(&mut *conn)
     .await?
     .rows_affected();
     Ok(n > 0)

@@ -161,6 +161,8 @@ impl Publisher {
             },
         )
         .await?;
+        // Published: the upload slot is free for the next due post; what follows is local.
+        self.release_slot(job.post_id, job.account_id);
         if ask_for_id {
             self.ctx.wake_scheduler();
         }

@@ -42,6 +42,10 @@ pub(crate) struct Running {
     /// Bytes of each upload under way that went out, TikTok's answer not in yet (memory only:
     /// a one-chunk upload confirms nothing until its end, so the tray's percent reads this).
     pub(super) sent: HashMap<i64, u64>,
+    /// The grace period (minutes), once read.
+    pub(super) grace_minutes: Option<u32>,
+    /// The last pass left every upload slot taken (it sleeps until a publish ends).
+    pub(super) full: bool,
     /// When (engine clock) the heartbeat was last written by this process.
     pub(super) heartbeat_at: Option<i64>,
 }

@@ -47,11 +47,24 @@ const LATE_NOTE_MS: i64 = 2 * 60_000;
 impl Publisher {
     /// How late a post may be (after the app was closed, asleep or paused) and still be
     /// published. Waiting for a free publish slot does not count.
+    ///
+    /// Read once, then kept in memory (only [`Self::set_missed_grace_minutes`] changes it): a
+    /// scheduler pass runs before every claim.
     pub async fn missed_grace_minutes(&self) -> CoreResult<u32> {
+        if let Some(m) = self.running.lock().expect("running").grace_minutes {
+            return Ok(m);
+        }
         let value = db::setting(self.ctx.pool(), GRACE_KEY).await?;
-        Ok(value
+        let minutes = value
             .and_then(|v| v.parse().ok())
-            .unwrap_or(DEFAULT_GRACE_MINUTES))
+            .unwrap_or(DEFAULT_GRACE_MINUTES);
+        // A change written meanwhile wins over what was read before it.
+        Ok(*self
+            .running
+            .lock()
+            .expect("running")
+            .grace_minutes
+            .get_or_insert(minutes))
     }
 
     pub async fn set_missed_grace_minutes(&self, minutes: u32) -> CoreResult<u32> {
@@ -67,6 +80,7 @@ impl Publisher {
             &chrono::Utc::now().to_rfc3339(),
         )
         .await?;
+        self.running.lock().expect("running").grace_minutes = Some(minutes);
         self.ctx.wake_scheduler();
         Ok(minutes)
     }
@@ -128,22 +142,39 @@ impl Publisher {
             self.try_start(post_id, account_id, false).await?;
         }
         let due = db::due_posts(pool, now).await?;
+        // The last pass left every slot taken: whatever came due since waited for one.
+        let after_full = std::mem::take(&mut self.running.lock().expect("running").full);
         let mut waiting = false;
         for (post_id, account_id) in due {
-            if !self.try_start(post_id, account_id, true).await? {
-                waiting = true;
+            let started = self.try_start(post_id, account_id, true).await?;
+            if !started || after_full {
                 self.running.lock().expect("running").waited.insert(post_id);
             }
+            waiting |= !started;
         }
+        // Every slot taken: a post coming due cannot start before a publish ends, and the end
+        // rings the scheduler. Waking at each due time meanwhile would only compete with the
+        // publishes for the CPU and the database (under load, a pass per due post).
+        let full = {
+            let mut running = self.running.lock().expect("running");
+            running.full = running.posts.len() >= DEFAULT_PARALLEL;
+            running.full
+        };
 
         // After the claims, not before: this write is not what a due post waits for.
         self.write_heartbeat(now).await?;
-        let next_post = db::next_post_at(pool, now).await?;
-        let next_retry = db::next_retry_at(pool, now).await?;
+        let (next_post, next_retry) = if full {
+            (None, None)
+        } else {
+            (
+                db::next_post_at(pool, now).await?,
+                db::next_retry_at(pool, now).await?,
+            )
+        };
         let next_public_id = self.public_id_followups().await?;
         // While posts wait for a slot, keep the heartbeat fresh: after a restart they are judged
         // by how long Tokdeck was away, not by how long they waited.
-        let heartbeat = waiting.then_some(now + MAX_SLEEP.as_millis() as i64);
+        let heartbeat = (waiting || full).then_some(now + MAX_SLEEP.as_millis() as i64);
         Ok([next_post, next_retry, next_public_id, heartbeat]
             .into_iter()
             .flatten()
@@ -264,19 +295,42 @@ impl Publisher {
             if let Ok(RunEnd::RetryLater) = res {
                 tracing::debug!(post_id, "publish waits for a retry");
             }
-            {
+            let freed = {
                 let mut running = publisher.running.lock().expect("running");
-                running.posts.remove(&post_id);
-                running.accounts.remove(&account_id);
+                // Released already when the run's last state was written (`release_slot`):
+                // the account may be another publish's by now.
+                let freed = running.posts.remove(&post_id).is_some();
+                if freed {
+                    running.accounts.remove(&account_id);
+                }
                 if let Ok(RunEnd::Done) = res {
                     running.waited.remove(&post_id);
                     running.started.remove(&post_id);
                 }
+                freed
+            };
+            if freed {
+                publisher.ctx.wake_scheduler();
             }
-            publisher.ctx.wake_scheduler();
         });
         running.posts.insert(post_id, task.abort_handle());
         Ok(true)
+    }
+
+    /// Frees the publish slot and the account of a run whose final state is written, before
+    /// the run's remaining local work (its audit line and notification), and lets the scheduler
+    /// start the next due post now: that work is no upload, and a post waiting for the slot
+    /// would wait for it (an fsync'd audit write and a read: in P2 under load, p50 1 ms but
+    /// p99 56 ms, a mean 5 ms of idle slot per publish of 68 ms).
+    pub(super) fn release_slot(&self, post_id: i64, account_id: i64) {
+        {
+            let mut running = self.running.lock().expect("running");
+            if running.posts.remove(&post_id).is_none() {
+                return;
+            }
+            running.accounts.remove(&account_id);
+        }
+        self.ctx.wake_scheduler();
     }
 
     /// Scheduled posts due before `before` that nothing could act on for longer than the
