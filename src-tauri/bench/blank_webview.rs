@@ -13,7 +13,7 @@ fn main() {
     use gtk::prelude::*;
     use webkit2gtk::{HardwareAccelerationPolicy, SettingsExt, WebContext, WebView, WebViewExt};
 
-    // Drawn as Tokdeck draws on this machine (without compositing when there is no GPU).
+    // Drawn as Tokdeck draws (without compositing only when TOKDECK_RENDERING=software).
     tokdeck_lib::rendering::prepare();
     gtk::init().expect("GTK needs a display");
     let context = WebContext::default().expect("the default WebKit context");

@@ -170,8 +170,8 @@ impl Blank {
         Blank::drawn(None)
     }
 
-    /// With `rendering` as `TOKDECK_RENDERING` (`gpu`: WebKit's own compositing), or drawn as
-    /// Tokdeck draws on this machine.
+    /// With `rendering` as `TOKDECK_RENDERING` (`software`: without compositing), or drawn as
+    /// Tokdeck draws.
     fn drawn(rendering: Option<&str>) -> Blank {
         let exe = blank_exe();
         let mut command = Command::new(&exe);
@@ -315,9 +315,9 @@ async fn p5_p6_tray_weight_and_first_paint() {
     println!(
         "Drawing on this machine: {}",
         if tokdeck_lib::rendering::software_only() {
-            "without compositing (no GPU render node); the blank window draws the same way"
+            "without compositing (TOKDECK_RENDERING=software); the blank window draws the same way"
         } else {
-            "WebKit's own compositing"
+            "WebKit's own choice (the blank window too)"
         }
     );
     if only != "p6" {
@@ -334,7 +334,7 @@ async fn p5_p6_tray_weight_and_first_paint() {
         median(fcps.collect())
     };
     let blank_fcp = blank_first_paint(None);
-    let blank_gpu_fcp = blank_first_paint(Some("gpu"));
+    let blank_software_fcp = blank_first_paint(Some("software"));
 
     // ---- P6: exec -> first contentful paint ----
     let mut colds = vec![];
@@ -391,7 +391,7 @@ async fn p5_p6_tray_weight_and_first_paint() {
     println!("P6 exec -> first contentful paint (same run):");
     println!("  blank WebKitGTK window:  {blank_fcp:7.0} ms (median of {COLD_RUNS})");
     println!(
-        "  (the same, WebKit's own compositing: {blank_gpu_fcp:.0} ms; with a GPU render node both are the same)"
+        "  (the same drawn without compositing, TOKDECK_RENDERING=software: {blank_software_fcp:.0} ms)"
     );
     println!(
         "  Tokdeck cold start:      {cold:7.0} ms (median of {COLD_RUNS}: {:?}) = {:.2}x the blank window (goal <= {COLD_GOAL_MS} ms: {})",
