@@ -11,7 +11,7 @@ fn main() {
     use std::time::Duration;
 
     use gtk::prelude::*;
-    use webkit2gtk::{HardwareAccelerationPolicy, SettingsExt, WebContext, WebView, WebViewExt};
+    use webkit2gtk::{WebContext, WebView, WebViewExt};
 
     // Drawn as Tokdeck draws (without compositing only when TOKDECK_RENDERING=software).
     tokdeck_lib::rendering::prepare();
@@ -22,9 +22,7 @@ fn main() {
     window.set_default_size(1200, 800);
     let webview = WebView::with_context(&context);
     if tokdeck_lib::rendering::software_only() {
-        if let Some(settings) = WebViewExt::settings(&webview) {
-            settings.set_hardware_acceleration_policy(HardwareAccelerationPolicy::Never);
-        }
+        tokdeck_lib::rendering::draw_without_compositing(&webview);
     }
     webview.connect_title_notify(|view| {
         if let Some(fcp) = view

@@ -36,17 +36,22 @@ pub fn apply<R: tauri::Runtime>(window: &tauri::WebviewWindow<R>) {
     if !software_only() {
         return;
     }
-    let applied = window.with_webview(|webview| {
-        use webkit2gtk::{HardwareAccelerationPolicy, SettingsExt, WebViewExt};
-        if let Some(settings) = WebViewExt::settings(&webview.inner()) {
-            settings.set_hardware_acceleration_policy(HardwareAccelerationPolicy::Never);
-        }
-    });
+    let applied = window.with_webview(|webview| draw_without_compositing(&webview.inner()));
     match applied {
         Ok(()) => {
             tracing::info!("pages are drawn without compositing (TOKDECK_RENDERING=software)")
         }
         Err(e) => tracing::warn!(error = %e, "could not set the webview's drawing policy"),
+    }
+}
+
+/// WebKit's hardware-acceleration policy "never" on `webview` (the app's and the bench's blank
+/// window's).
+#[cfg(target_os = "linux")]
+pub fn draw_without_compositing(webview: &webkit2gtk::WebView) {
+    use webkit2gtk::{HardwareAccelerationPolicy, SettingsExt, WebViewExt};
+    if let Some(settings) = WebViewExt::settings(webview) {
+        settings.set_hardware_acceleration_policy(HardwareAccelerationPolicy::Never);
     }
 }
 
