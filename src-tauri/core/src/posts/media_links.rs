@@ -17,45 +17,64 @@ impl Posts {
     /// Checks a pending post's file. A moved or changed file puts the post in
     /// "needs attention" with the reason.
     pub async fn check_post_media(&self, id: i64) -> CoreResult<FileCheck> {
+        let (result, flagged) = self.check_one(id).await?;
+        if let Some(account_id) = flagged {
+            self.posts_changed(Some(id), Some(account_id));
+        }
+        Ok(result)
+    }
+
+    /// Checks the files of every pending post; returns the ids that need attention. One
+    /// announcement for all the posts it flagged: a thousand posts on an unplugged drive
+    /// would otherwise make every page reload a thousand times.
+    pub async fn check_pending_media(&self) -> CoreResult<Vec<i64>> {
+        let ids = db::pending_ids(self.ctx.pool()).await?;
+        let mut bad = Vec::new();
+        let mut flagged = 0;
+        for id in ids {
+            let (result, newly) = self.check_one(id).await?;
+            if result != FileCheck::Ok {
+                bad.push(id);
+            }
+            flagged += usize::from(newly.is_some());
+        }
+        if flagged > 0 {
+            self.posts_changed(None, None);
+        }
+        Ok(bad)
+    }
+
+    /// A post's file checked; `Some(account)` when this check put the post in "needs
+    /// attention" (recorded in the audit log), `None` when it was fine or already said so.
+    async fn check_one(&self, id: i64) -> CoreResult<(FileCheck, Option<i64>)> {
         let pool = self.ctx.pool();
         let row = db::load(pool, id).await?;
         let path = PathBuf::from(&row.media_path);
         let fp = row.fingerprint();
         let result = blocking(move || media::check(&path, &fp)).await?;
-        if let Some(reason) = result.reason(Path::new(&row.media_path)) {
-            if matches!(
-                row.status(),
-                PostStatus::Draft
-                    | PostStatus::Scheduled
-                    | PostStatus::Queued
-                    | PostStatus::NeedsAttention
-            ) {
-                let now = self.ctx.clock().now_ms();
-                db::mark_needs_attention(pool, id, &reason, now).await?;
-                audit::record(
-                    pool,
-                    Some(row.account_id),
-                    "post.needs_attention",
-                    Outcome::Error,
-                    &format!("post {id}: {reason}"),
-                )
-                .await;
-                self.posts_changed(Some(id), Some(row.account_id));
-            }
+        let Some(reason) = result.reason(Path::new(&row.media_path)) else {
+            return Ok((result, None));
+        };
+        let pending = matches!(
+            row.status(),
+            PostStatus::Draft
+                | PostStatus::Scheduled
+                | PostStatus::Queued
+                | PostStatus::NeedsAttention
+        );
+        let now = self.ctx.clock().now_ms();
+        if !pending || !db::mark_needs_attention(pool, id, &reason, now).await? {
+            return Ok((result, None));
         }
-        Ok(result)
-    }
-
-    /// Checks the files of every pending post; returns the ids that now need attention.
-    pub async fn check_pending_media(&self) -> CoreResult<Vec<i64>> {
-        let ids = db::pending_ids(self.ctx.pool()).await?;
-        let mut bad = Vec::new();
-        for id in ids {
-            if self.check_post_media(id).await? != FileCheck::Ok {
-                bad.push(id);
-            }
-        }
-        Ok(bad)
+        audit::record(
+            pool,
+            Some(row.account_id),
+            "post.needs_attention",
+            Outcome::Error,
+            &format!("post {id}: {reason}"),
+        )
+        .await;
+        Ok((result, Some(row.account_id)))
     }
 
     /// Points a post at its file's new place. The file there must have the same fingerprint

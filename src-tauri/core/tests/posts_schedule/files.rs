@@ -142,3 +142,69 @@ async fn a_file_that_vanished_while_closed_needs_attention_at_start() {
     engine.shutdown().await;
     drop(dir);
 }
+
+/// A file still missing at the next check (every start checks) is not news: the posts that
+/// already say so are not logged or announced again, and a check that flags many posts
+/// announces them once (every page reloads on an announcement).
+#[tokio::test]
+async fn a_missing_file_is_flagged_once_and_announced_once_for_all_its_posts() {
+    let (env, a, video) = setup().await;
+    let e = &env.engine;
+    let c = public_creator("Alice");
+    let mut ids = vec![];
+    for i in 0..5 {
+        let p = e
+            .create_draft(&input(a, &video, &format!("post {i}")), None)
+            .await
+            .unwrap();
+        e.schedule_post(p.id, &at("2027-06-01T10:00", "UTC", None), &c)
+            .await
+            .unwrap();
+        ids.push(p.id);
+    }
+    std::fs::remove_file(&video).unwrap();
+    let flagged = || async {
+        e.list_audit(&tokdeck_core::audit::AuditQuery {
+            action: Some("post.needs_attention".into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .len()
+    };
+    let mut events = e.events().subscribe();
+    let mut announced = || {
+        let mut n = 0;
+        while let Ok(ev) = events.try_recv() {
+            n += usize::from(matches!(
+                ev,
+                tokdeck_core::events::EngineEvent::PostsChanged { .. }
+            ));
+        }
+        n
+    };
+    for round in 0..3 {
+        assert_eq!(e.check_pending_media().await.unwrap(), ids, "round {round}");
+        assert_eq!(
+            flagged().await,
+            ids.len(),
+            "round {round}: one line per post"
+        );
+        assert_eq!(
+            announced(),
+            usize::from(round == 0),
+            "round {round}: one announcement for the five, then none"
+        );
+        for &id in &ids {
+            assert_eq!(e.post(id).await.unwrap().status, PostStatus::NeedsAttention);
+        }
+    }
+    // A different reason (the file is back, changed) is news again.
+    std::fs::write(&video, b"not the same video").unwrap();
+    assert!(matches!(
+        e.check_post_media(ids[0]).await.unwrap(),
+        FileCheck::Changed { .. }
+    ));
+    assert_eq!(flagged().await, ids.len() + 1);
+    assert_eq!(announced(), 1);
+}

@@ -317,23 +317,27 @@ pub async fn resume_of_account(pool: &SqlitePool, account_id: i64, now: i64) -> 
     .rows_affected())
 }
 
-/// The post needs the creator: its file moved or changed (`reason` says how).
+/// The post needs the creator: its file moved or changed (`reason` says how). Answers false
+/// when it already said so (nothing written): a check at every start of a file that is still
+/// missing must not log or announce the same post again.
 pub async fn mark_needs_attention(
     pool: &SqlitePool,
     id: i64,
     reason: &str,
     now: i64,
-) -> CoreResult<()> {
-    sqlx::query(
-        "UPDATE posts SET status = 'needs_attention', attention_reason = ?, updated_at = ?
-                     WHERE id = ?",
+) -> CoreResult<bool> {
+    Ok(sqlx::query(
+        "UPDATE posts SET status = 'needs_attention', attention_reason = ?1, updated_at = ?2
+                     WHERE id = ?3
+                       AND NOT (status = 'needs_attention' AND attention_reason IS ?1)",
     )
     .bind(reason)
     .bind(now)
     .bind(id)
     .execute(pool)
-    .await?;
-    Ok(())
+    .await?
+    .rows_affected()
+        == 1)
 }
 
 /// Every pending post, by id.
