@@ -23,6 +23,8 @@ export default defineConfig({
     // Tauri webviews: WebView2 (Chromium) on Windows, WebKit on macOS / Linux.
     target: ['es2022', 'chrome111', 'safari16'],
     sourcemap: Boolean(process.env.TAURI_ENV_DEBUG),
+    // Profiling the webview (scripts/webkit-profile.py) reads the functions' own names.
+    minify: process.env.TOKDECK_UI_UNMINIFIED ? false : undefined,
   },
   test: {
     environment: 'jsdom',

@@ -14,7 +14,7 @@ use serde_json::{json, Value};
 
 use crate::accounts::Sim;
 use crate::compose::{click_next, connect, draft, make_video, schedule};
-use crate::support::{App, Launch};
+use crate::support::App;
 
 const POSTS: i64 = 1000;
 const REPS: usize = 15;
@@ -103,6 +103,28 @@ const step = (ts) => {
   }
 };
 requestAnimationFrame(step);
+"#;
+
+/// For a profile (`scripts/webkit-profile.py`): the app started again shows the busy month.
+const SETUP: &str = r#"
+const [period, prev, done] = arguments;
+const q = (s) => document.querySelector(s);
+const until = async (f) => { while (!f()) await new Promise((r) => setTimeout(r, 50)); };
+const shown = () => q('[data-testid=calendar-month-view]:not([data-loading])')?.dataset.period;
+(async () => {
+  await until(() => q('[data-testid=nav-calendar]'));
+  q('[data-testid=nav-calendar]').click();
+  await until(() => q('[data-testid=calendar-toggle-month]'));
+  q('[data-testid=calendar-toggle-month]').click();
+  await until(shown);
+  const btn = (l) => q(`[data-testid=page-calendar] button[aria-label=${l}]`);
+  for (let i = 0; i < 24 && shown() !== period; i++) {
+    const before = shown();
+    btn(shown() < period ? 'Next' : 'Previous').click();
+    await until(() => shown() && shown() !== before);
+  }
+  done(shown());
+})();
 "#;
 
 /// The floor: from a change of one small element's text to its painted frame, measured the
@@ -258,8 +280,10 @@ async fn seed(app: &App, templates: &[i64], first: NaiveDate) {
 #[ignore = "a benchmark: run `make bench`"]
 async fn calendar_month_render_and_drag() {
     let root = tempfile::tempdir().unwrap();
-    let video = make_video(root.path());
-    let app = App::launch("calendar_bench", Launch::default()).await;
+    // A profile's replay needs the video where the posts say it is.
+    let keep = std::env::var_os("TOKDECK_PROFILE_DIR").map(std::path::PathBuf::from);
+    let video = make_video(keep.as_deref().unwrap_or(root.path()));
+    let app = App::launch("calendar_bench", crate::support::profile_launch()).await;
     app.run(async |app| {
         let sim = Sim::of(app).await;
         let today = Local::now().date_naive();
@@ -283,6 +307,10 @@ async fn calendar_month_render_and_drag() {
 
         let empty = renders(app, &period, &prev).await;
         seed(app, &templates, busy).await;
+        crate::support::profile_replay(json!({
+            "setup": SETUP, "setup_args": [period, prev],
+            "script": RENDER, "args": [period, prev, REPS],
+        }));
         let full = renders(app, &period, &prev).await;
         let chips = app
             .client

@@ -159,3 +159,22 @@ fn copy_dir(from: &Path, to: &Path) {
         let _ = std::fs::copy(e.path(), to.join(e.file_name()));
     }
 }
+
+/// `TOKDECK_PROFILE_DIR` (`scripts/webkit-profile.py`): a bench run by hand keeps its app's data
+/// in that folder, so the profiler can start the app again over it without WebDriver (the
+/// inspector it reads through and WebDriver's cannot share the app).
+pub fn profile_launch() -> Launch {
+    Launch {
+        data_dir: std::env::var_os("TOKDECK_PROFILE_DIR").map(|d| PathBuf::from(d).join("data")),
+        ..Launch::default()
+    }
+}
+
+/// What the profiler replays: the page to open (`route`, `setup` script run first, unmeasured)
+/// and a bench `script` with its `args`, written when `TOKDECK_PROFILE_DIR` is set.
+pub fn profile_replay(replay: serde_json::Value) {
+    if let Some(dir) = std::env::var_os("TOKDECK_PROFILE_DIR") {
+        let path = PathBuf::from(dir).join("replay.json");
+        std::fs::write(path, serde_json::to_vec_pretty(&replay).unwrap()).unwrap();
+    }
+}
