@@ -88,9 +88,7 @@ describe('CalendarPage with posts', () => {
     expect(within(day('2026-03-21')).getByTestId('calendar-post')).toHaveTextContent(/\b0?7:15/);
     // One line: time · avatar · caption · the state as an icon with its words.
     expect(within(post(1)).getByRole('img', { name: 'Scheduled' })).toBeInTheDocument();
-    expect(within(post(1)).getByTestId('calendar-status').style.getPropertyValue('--icon')).toMatch(
-      /^url\("data:image\/svg\+xml,/,
-    );
+    expect(within(post(1)).getByTestId('calendar-status')).toHaveClass('st-clock');
     expect(within(post(1)).getByTestId('calendar-status')).toHaveAttribute('title', 'Scheduled');
     expect(post(1)).toHaveTextContent('Morning dance');
     const today = screen
@@ -102,10 +100,17 @@ describe('CalendarPage with posts', () => {
   it('colours posts by account, stably', async () => {
     setup();
     await waitFor(() => expect(screen.getAllByTestId('calendar-post')).toHaveLength(3));
-    const colour = (id: number) => post(id).style.getPropertyValue('--acct');
-    expect(colour(1)).toBe(colour(3));
-    expect(colour(1)).not.toBe(colour(2));
-    expect(colour(1)).toBe(accountColor(1));
+    // A class per account, whose rule (made once) holds the account's colour.
+    const colour = (id: number) => [...post(id).classList].find((c) => c.startsWith('acct-'));
+    expect(colour(1)).toBe('acct-1');
+    expect(colour(3)).toBe('acct-1');
+    expect(colour(2)).toBe('acct-2');
+    const rules = [...document.querySelectorAll<HTMLStyleElement>('style[data-chip-styles]')]
+      .flatMap((el) => [...(el.sheet?.cssRules ?? [])])
+      .map((r) => r.cssText)
+      .join('\n');
+    expect(rules).toContain('acct-1');
+    expect(rules).toContain(accountColor(1));
   });
 
   it('keeps thumbnails out of the month chips and shows them in the agenda, with the account colour', async () => {
@@ -121,7 +126,7 @@ describe('CalendarPage with posts', () => {
     await waitFor(() => expect(post(1)).toBeTruthy());
     // Month chips are one line: no image to decode per post.
     expect(post(1).querySelector('[data-testid="calendar-thumb"]')).toBeNull();
-    expect(post(1).style.getPropertyValue('--acct')).toBe(accountColor(2));
+    expect(post(1)).toHaveClass('acct-2');
 
     await user.click(screen.getByTestId('calendar-toggle-agenda'));
     const row = (id: number) =>
