@@ -118,14 +118,21 @@ async fn a_busy_day_the_legend_the_week_the_agenda_and_the_week_start() {
             let v = app.js("const main = document.getElementById('main').getBoundingClientRect(); \
                  const line = document.querySelector('[data-testid=calendar-now-line]').getBoundingClientRect(); \
                  const head = document.querySelector('[data-testid=calendar-week-day]').getBoundingClientRect(); \
+                 const hour = new Date().getHours(); \
+                 const pane = document.getElementById('main'); \
+                 const before = document.querySelector(`[data-testid=calendar-week-view] tr[data-hour=\"${Math.max(0, hour - 1)}\"]`).getBoundingClientRect(); \
                  return { inView: line.top >= head.bottom - 1 && line.bottom <= main.bottom, \
+                          hourBeforeAtTop: hour === 0 || Math.abs(before.top - head.bottom) < 3 || pane.scrollHeight - pane.clientHeight - pane.scrollTop < 2, \
+                          offBy: before.top - head.bottom, \
                           scrolled: document.getElementById('main').scrollTop, \
                           documentTop: document.scrollingElement.scrollTop, \
                           hour: new Date().getHours() };",
                 vec![],
             )
             .await;
-            if v["inView"] == json!(true) {
+            // Opened an hour before now, whatever the minute (at the top of an hour an off
+            // placement hid the line under the headers).
+            if v["inView"] == json!(true) && v["hourBeforeAtTop"] == json!(true) {
                 Ok(v)
             } else {
                 Err(v.to_string())
