@@ -5,17 +5,15 @@
  */
 import { chipStatus, type ChipStatus } from './calendarView';
 import { initials, localClock, ownTime } from './format';
-import { accountColor, type CalendarItem } from './posts';
+import type { CalendarItem } from './posts';
 
 export type ChipView = {
-  /** "9:15" (the digits) and " AM" (the day part, drawn smaller); the text stays the locale's. */
+  /** The locale's wall clock ("9:15 AM", "09:15"). */
   time: string;
-  suffix: string;
   /** The post's own time when its zone's clock reads differently ("09:00 EST"), else null. */
   own: string | null;
   caption: string;
   status: ChipStatus;
-  color: string;
   initials: string;
   /** The tooltip and the accessible name: every part in words. */
   title: string;
@@ -24,18 +22,16 @@ export type ChipView = {
 
 // Caches nothing reads reactively: plain Maps, bounded by what a calendar can show.
 /** A wall clock's text depends only on its `HH:MM`: at most 1,440 of them. */
-const clocks = new Map<string, [string, string, string]>();
+const clocks = new Map<string, string>();
 const owns = new Map<string, string | null>();
 /** Posts are replaced as whole objects when they change: the same object, the same view. */
 const views = new WeakMap<CalendarItem, ChipView>();
 
-function clockOf(local: string): [string, string, string] {
+function clockOf(local: string): string {
   const hm = local.slice(11, 16);
   let c = clocks.get(hm);
-  if (!c) {
-    const text = localClock(local);
-    const parts = /^([\d:.]+)(.*)$/.exec(text);
-    c = [text, parts ? parts[1] : text, parts ? parts[2] : ''];
+  if (c === undefined) {
+    c = localClock(local);
     clocks.set(hm, c);
   }
   return c;
@@ -55,18 +51,16 @@ function ownOf(item: CalendarItem): string | null {
 export function chipView(item: CalendarItem): ChipView {
   let v = views.get(item);
   if (v) return v;
-  const [clock, time, suffix] = clockOf(item.local);
+  const clock = clockOf(item.local);
   const own = ownOf(item);
   const status = chipStatus(item);
   const caption = item.caption.slice(0, 80) || '(no caption)';
   const when = own ? `${clock} (${own})` : clock;
   v = {
-    time,
-    suffix,
+    time: clock,
     own,
     caption,
     status,
-    color: accountColor(item.accountId),
     initials: initials(item.accountTitle),
     title: `${when} · ${item.accountTitle} · ${status.label} · ${caption}`,
     label: `${when}, ${item.accountTitle}, ${caption}, ${status.label}`,
