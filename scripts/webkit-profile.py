@@ -10,10 +10,12 @@ A developer tool, run by hand inside the test desktop:
 The bench keeps its data in the folder and writes `replay.json` there (a setup script and the
 measured script with their arguments). This script starts the app (a debug build: its webview
 allows the inspector) over that data with `WEBKIT_INSPECTOR_HTTP_SERVER`, runs the setup, then
-records the measured script with WebKit's timeline JavaScript sampling profiler, and prints
-where the script time went: the functions by own and total samples. (WebKit's timeline, which
-would split style, layout and paint, answered every record with time 0 here.) WebDriver cannot drive the app meanwhile: both
-go through the inspector.
+records the measured script with WebKit's JavaScript sampling profiler, and prints where the
+script time went: the functions by own and total samples. (WebKit's timeline, which would split
+style, layout and paint, answered every record with time 0 here.) WebDriver cannot drive the
+app meanwhile: both go through the inspector. `PROFILE_PRELUDE` runs a script on the page
+before the measured one (a style overridden, a probe); `PROFILE_LINES` sets how many functions
+are listed.
 
 Build the UI with `TOKDECK_UI_UNMINIFIED=1 npm run build` to see the functions' own names.
 Needs the `websocket-client` Python package (`pip install websocket-client`).

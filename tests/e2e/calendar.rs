@@ -124,9 +124,9 @@ async fn a_busy_day_the_legend_the_week_the_agenda_and_the_week_start() {
                  return { inView: line.top >= head.bottom - 1 && line.bottom <= main.bottom, \
                           hourBeforeAtTop: hour === 0 || Math.abs(before.top - head.bottom) < 3 || pane.scrollHeight - pane.clientHeight - pane.scrollTop < 2, \
                           offBy: before.top - head.bottom, \
-                          scrolled: document.getElementById('main').scrollTop, \
+                          scrolled: pane.scrollTop, \
                           documentTop: document.scrollingElement.scrollTop, \
-                          hour: new Date().getHours() };",
+                          hour };",
                 vec![],
             )
             .await;

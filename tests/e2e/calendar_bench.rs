@@ -281,7 +281,7 @@ async fn seed(app: &App, templates: &[i64], first: NaiveDate) {
 async fn calendar_month_render_and_drag() {
     let root = tempfile::tempdir().unwrap();
     // A profile's replay needs the video where the posts say it is.
-    let keep = std::env::var_os("TOKDECK_PROFILE_DIR").map(std::path::PathBuf::from);
+    let keep = crate::support::profile_dir();
     let video = make_video(keep.as_deref().unwrap_or(root.path()));
     let app = App::launch("calendar_bench", crate::support::profile_launch()).await;
     app.run(async |app| {

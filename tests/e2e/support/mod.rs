@@ -160,21 +160,27 @@ fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
-/// `TOKDECK_PROFILE_DIR` (`scripts/webkit-profile.py`): a bench run by hand keeps its app's data
-/// in that folder, so the profiler can start the app again over it without WebDriver (the
-/// inspector it reads through and WebDriver's cannot share the app).
+/// `TOKDECK_PROFILE_DIR` (`scripts/webkit-profile.py`): the folder where a bench run by hand
+/// keeps its app's data and video, so the profiler can start the app again over them without
+/// WebDriver (the inspector it reads through and WebDriver's cannot share the app).
+pub fn profile_dir() -> Option<PathBuf> {
+    std::env::var_os("TOKDECK_PROFILE_DIR").map(PathBuf::from)
+}
+
+/// A launch whose data stays in the profile folder (a fresh one without it).
 pub fn profile_launch() -> Launch {
     Launch {
-        data_dir: std::env::var_os("TOKDECK_PROFILE_DIR").map(|d| PathBuf::from(d).join("data")),
+        data_dir: profile_dir().map(|d| d.join("data")),
         ..Launch::default()
     }
 }
 
-/// What the profiler replays: the page to open (`route`, `setup` script run first, unmeasured)
-/// and a bench `script` with its `args`, written when `TOKDECK_PROFILE_DIR` is set.
+/// What the profiler replays, written into the profile folder when there is one: a `setup`
+/// script run first (unmeasured) with its `setup_args`, then the bench's `script` with its
+/// `args`.
 pub fn profile_replay(replay: serde_json::Value) {
-    if let Some(dir) = std::env::var_os("TOKDECK_PROFILE_DIR") {
-        let path = PathBuf::from(dir).join("replay.json");
+    if let Some(dir) = profile_dir() {
+        let path = dir.join("replay.json");
         std::fs::write(path, serde_json::to_vec_pretty(&replay).unwrap()).unwrap();
     }
 }

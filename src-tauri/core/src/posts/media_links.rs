@@ -30,15 +30,15 @@ impl Posts {
     pub async fn check_pending_media(&self) -> CoreResult<Vec<i64>> {
         let ids = db::pending_ids(self.ctx.pool()).await?;
         let mut bad = Vec::new();
-        let mut flagged = 0;
+        let mut flagged = false;
         for id in ids {
             let (result, newly) = self.check_one(id).await?;
             if result != FileCheck::Ok {
                 bad.push(id);
             }
-            flagged += usize::from(newly.is_some());
+            flagged |= newly.is_some();
         }
-        if flagged > 0 {
+        if flagged {
             self.posts_changed(None, None);
         }
         Ok(bad)
