@@ -311,7 +311,7 @@ async fn readme_screenshot() {
             )
             .await
             .unwrap();
-        let png = app.client.screenshot().await.unwrap();
+        let png = app.screenshot().await.unwrap();
         let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/screenshot.png");
         std::fs::write(&path, png).unwrap();
     })

@@ -14,9 +14,41 @@ impl App {
             )
             .await
             .unwrap();
-        let png = self.client.screenshot().await.unwrap();
+        let png = self.screenshot().await.unwrap();
         std::fs::create_dir_all(dir).unwrap();
         std::fs::write(dir.join(format!("{name}.png")), png).unwrap();
+    }
+
+    /// What the window shows, as PNG.
+    pub async fn screenshot(&self) -> Result<Vec<u8>, fantoccini::error::CmdError> {
+        // WebKit's driver takes a screenshot after the page's next paint. Drawn without
+        // compositing (`TOKDECK_RENDERING=software`) a page that has stopped changing never
+        // paints again, and the screenshot waited forever; so one pixel keeps changing, too
+        // faintly to see, until the screenshot is in.
+        let _ = self
+            .client
+            .execute(
+                "const dot = document.createElement('div'); \
+                 dot.id = 'e2e-paint-keeper'; \
+                 dot.style.cssText = 'position:fixed;left:0;top:0;width:1px;height:1px;z-index:2147483647;pointer-events:none'; \
+                 document.body.append(dot); \
+                 let odd = false; \
+                 const tick = () => { if (!dot.isConnected) return; odd = !odd; \
+                   dot.style.background = odd ? 'rgba(0,0,0,0.004)' : 'transparent'; \
+                   requestAnimationFrame(tick); }; \
+                 tick();",
+                vec![],
+            )
+            .await;
+        let png = self.client.screenshot().await;
+        let _ = self
+            .client
+            .execute(
+                "document.getElementById('e2e-paint-keeper')?.remove();",
+                vec![],
+            )
+            .await;
+        png
     }
 
     /// `shoot_to` into `tests/artifacts/<folder>/`.
@@ -216,7 +248,7 @@ impl App {
     async fn save_artifacts(&self) {
         let dir = repo().join("tests/artifacts").join(&self.name);
         let _ = std::fs::create_dir_all(&dir);
-        if let Ok(png) = self.client.screenshot().await {
+        if let Ok(png) = self.screenshot().await {
             let _ = std::fs::write(dir.join("screenshot.png"), png);
         }
         copy_dir(&self.data_dir.join("logs"), &dir.join("logs"));
