@@ -1,24 +1,44 @@
 //! How the webview draws its pages.
 //!
 //! WebKitGTK composites pages with OpenGL. On a machine with no GPU render node (a virtual
-//! machine, a remote desktop, a headless session) that OpenGL is Mesa's software rasteriser.
-//! Measured here (no GPU): a blank window's web process held ~156 MB composited and ~87 MB
-//! drawn without compositing (WebKit's documented hardware-acceleration policy "never", with
-//! its DMA-BUF renderer off); the first paint looked earlier too, but only under load, so not
-//! shown. It is not the default: the calendar benchmark's render script never finished in that
-//! mode (not yet understood), so `TOKDECK_RENDERING=software` turns it on for a comparison or
-//! a problem report; anything else keeps WebKit's own choice.
+//! machine, a remote desktop, a headless session) that OpenGL is Mesa's software rasteriser,
+//! which costs memory and frame time for nothing. Measured here (no GPU), drawn without
+//! compositing (WebKit's documented hardware-acceleration policy "never", with its DMA-BUF
+//! renderer off): a blank window's web process held ~87 MB instead of ~156 MB, one small change
+//! reached the screen in 5 ms instead of 20, and a drag across the busy month dropped no frame
+//! (composited: frames up to 160 ms). So without a GPU that is the default; with one, WebKit
+//! chooses. `TOKDECK_RENDERING=software` or `webkit` overrides the choice (for a comparison or
+//! a problem report).
 
-/// `software` draws without compositing; anything else keeps WebKit's choice.
+/// `software` draws without compositing, `webkit` keeps WebKit's choice; unset (or anything
+/// else): without compositing only on a machine without a GPU render node.
 pub const RENDERING_ENV: &str = "TOKDECK_RENDERING";
 
-/// Whether pages should be drawn without compositing: only when [`RENDERING_ENV`] asks.
+/// Whether pages should be drawn without compositing.
 pub fn software_only() -> bool {
-    decide(std::env::var(RENDERING_ENV).ok().as_deref())
+    decide(
+        std::env::var(RENDERING_ENV).ok().as_deref(),
+        has_gpu_render_node(),
+    )
 }
 
-fn decide(asked: Option<&str>) -> bool {
-    asked == Some("software")
+fn decide(asked: Option<&str>, gpu: bool) -> bool {
+    match asked {
+        Some("software") => true,
+        Some("webkit") => false,
+        _ => !gpu,
+    }
+}
+
+/// A DRM render node (`/dev/dri/renderD128`…) is what WebKit's GPU path draws with.
+fn has_gpu_render_node() -> bool {
+    std::fs::read_dir("/dev/dri")
+        .map(|nodes| {
+            nodes
+                .flatten()
+                .any(|n| n.file_name().to_string_lossy().starts_with("renderD"))
+        })
+        .unwrap_or(false)
 }
 
 /// WebKit reads its renderer from the environment when it starts (and passes it on to its
@@ -38,9 +58,7 @@ pub fn apply<R: tauri::Runtime>(window: &tauri::WebviewWindow<R>) {
     }
     let applied = window.with_webview(|webview| draw_without_compositing(&webview.inner()));
     match applied {
-        Ok(()) => {
-            tracing::info!("pages are drawn without compositing (TOKDECK_RENDERING=software)")
-        }
+        Ok(()) => tracing::info!("pages are drawn without compositing (no GPU, or asked for)"),
         Err(e) => tracing::warn!(error = %e, "could not set the webview's drawing policy"),
     }
 }
@@ -63,10 +81,18 @@ mod tests {
     use super::*;
 
     #[test]
-    fn software_drawing_only_when_asked_for() {
-        assert!(!decide(None), "WebKit's own choice by default");
-        assert!(decide(Some("software")));
-        assert!(!decide(Some("gpu")));
-        assert!(!decide(Some("nonsense")), "an unknown value is ignored");
+    fn without_a_gpu_software_drawing_unless_asked_otherwise() {
+        assert!(decide(None, false), "no GPU: without compositing");
+        assert!(!decide(None, true), "a GPU: WebKit's own choice");
+        assert!(decide(Some("software"), true));
+        assert!(!decide(Some("webkit"), false));
+        assert!(
+            decide(Some("nonsense"), false),
+            "an unknown value is ignored"
+        );
+        assert!(
+            !decide(Some("nonsense"), true),
+            "an unknown value is ignored"
+        );
     }
 }

@@ -97,6 +97,36 @@ async fn the_shell_renders_and_commands_round_trip() {
     .await;
 }
 
+/// Both ways of drawing work: WebKit's own (what a machine with a GPU gets) and without
+/// compositing (the default without one, as on this test machine, where every other test runs
+/// that way): the calendar shows, takes a click and can be shot, and the log says which way.
+#[tokio::test]
+async fn pages_draw_both_composited_and_without_compositing() {
+    for (mode, software) in [("webkit", false), ("software", true)] {
+        let opts = Launch {
+            env: vec![(
+                tokdeck_lib::rendering::RENDERING_ENV.to_owned(),
+                mode.to_owned(),
+            )],
+            ..Launch::default()
+        };
+        let app = App::launch(&format!("drawing_{mode}"), opts).await;
+        app.run(async |app| {
+            app.click("nav-calendar").await;
+            app.click("calendar-toggle-month").await;
+            app.wait_css("[data-testid=calendar-month-view]:not([data-loading])")
+                .await;
+            let png = app.screenshot().await.expect("a screenshot");
+            assert!(png.starts_with(b"\x89PNG"), "{mode}: a PNG");
+            let said = app
+                .log_text()
+                .contains("pages are drawn without compositing");
+            assert_eq!(said, software, "{mode}: the log says how pages are drawn");
+        })
+        .await;
+    }
+}
+
 #[tokio::test]
 async fn closing_to_the_tray_releases_the_webview_and_a_second_launch_brings_it_back() {
     let _tray = TrayHost::start();
