@@ -11,6 +11,7 @@ mod dialogs;
 mod e2e_hooks;
 mod forwarder;
 mod logging;
+mod memory;
 mod planning_commands;
 mod post_commands;
 pub mod rendering;
@@ -87,7 +88,7 @@ pub fn run() {
                 return;
             }
             if let WindowEvent::Destroyed = event {
-                window::release_memory();
+                memory::release_after_window_closed();
             }
             if let WindowEvent::CloseRequested { .. } = event {
                 let state = window.state::<AppState>();

@@ -105,16 +105,6 @@ pub fn on_page_load<R: Runtime>(webview: &tauri::Webview<R>, event: PageLoadEven
     }
 }
 
-/// After the window (and its webview) went: hands the heap the window's side of WebKit and GTK
-/// freed back to the system, which glibc's allocator otherwise keeps (about 20 MB here).
-pub fn release_memory() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: malloc_trim only releases free memory of the allocator; it takes no pointer.
-    unsafe {
-        libc::malloc_trim(0);
-    }
-}
-
 fn reveal<R: Runtime>(w: &WebviewWindow<R>) {
     let _ = w.unminimize();
     let _ = w.show();

@@ -65,6 +65,13 @@ async fn closed_to_the_tray_the_webview_goes_publishing_goes_on_and_it_reopens_w
         })
         .await;
         assert_eq!(app_pids(), pids, "the app keeps running in the tray");
+        // Closed, it hands back the memory the window used (its own code pages among it), and
+        // still publishes below: the pages it needs come back.
+        wait_until(PATIENCE, "the window's memory to be handed back", || {
+            app.log_text()
+                .contains("executable's unused pages handed back")
+        })
+        .await;
         let before = sim.get("/__sim/posts").await;
         assert!(
             !before.to_string().contains("PUBLISH_COMPLETE"),
