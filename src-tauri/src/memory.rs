@@ -19,6 +19,8 @@ struct Mapping {
     path: String,
     /// Pages of this mapping that are the process's own copy (written, or never from the file).
     anonymous_kb: u64,
+    /// Pages of this mapping that are mapped in.
+    rss_kb: u64,
 }
 
 /// After the window (and its webview) went. Runs on a thread of its own, a moment later, so
@@ -58,7 +60,6 @@ fn drop_clean_executable_pages() -> std::io::Result<u64> {
     let smaps = std::fs::read_to_string("/proc/self/smaps")?;
     let mut released = 0;
     for m in clean_mappings_of(&parse_smaps(&smaps), exe) {
-        let rss = rss_kb(&smaps, m.start);
         // SAFETY: the range is one whole mapping of the executable that is not writable and
         // holds no page of the process's own (checked just above from smaps): every page in it
         // is the file's, and MADV_DONTNEED on such a private file mapping only unmaps them; the
@@ -71,7 +72,7 @@ fn drop_clean_executable_pages() -> std::io::Result<u64> {
             )
         };
         if rc == 0 {
-            released += rss;
+            released += m.rss_kb;
         }
     }
     Ok(released)
@@ -93,8 +94,12 @@ fn parse_smaps(text: &str) -> Vec<Mapping> {
     for line in text.lines() {
         if let Some(m) = parse_header(line) {
             maps.push(m);
-        } else if let (Some(last), Some(kb)) = (maps.last_mut(), field_kb(line, "Anonymous:")) {
-            last.anonymous_kb = kb;
+        } else if let Some(last) = maps.last_mut() {
+            if let Some(kb) = field_kb(line, "Anonymous:") {
+                last.anonymous_kb = kb;
+            } else if let Some(kb) = field_kb(line, "Rss:") {
+                last.rss_kb = kb;
+            }
         }
     }
     maps
@@ -123,6 +128,7 @@ fn parse_header(line: &str) -> Option<Mapping> {
         writable: perms.as_bytes()[1] == b'w',
         path,
         anonymous_kb: 0,
+        rss_kb: 0,
     })
 }
 
@@ -133,25 +139,6 @@ fn field_kb(line: &str, name: &str) -> Option<u64> {
         .trim()
         .parse()
         .ok()
-}
-
-/// The `Rss:` of the mapping that starts at `start`.
-#[cfg_attr(not(target_os = "linux"), allow(dead_code))]
-fn rss_kb(smaps: &str, start: usize) -> u64 {
-    let mut inside = false;
-    for line in smaps.lines() {
-        if let Some(m) = parse_header(line) {
-            if inside {
-                break;
-            }
-            inside = m.start == start;
-        } else if inside {
-            if let Some(kb) = field_kb(line, "Rss:") {
-                return kb;
-            }
-        }
-    }
-    0
 }
 
 #[cfg(test)]
@@ -200,7 +187,7 @@ Anonymous:          1024 kB
             ],
             "the relocated read-only data (written) and the writable data stay; so do libraries"
         );
-        assert_eq!(rss_kb(SMAPS, 0x55d0c0100000), 6000);
+        assert_eq!(maps[1].rss_kb, 6000);
     }
 
     #[test]
