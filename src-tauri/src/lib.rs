@@ -87,31 +87,10 @@ pub fn run() {
                 }
                 return;
             }
-            if let WindowEvent::Destroyed = event {
-                memory::release_after_window_closed();
-            }
-            if let WindowEvent::CloseRequested { .. } = event {
-                let state = window.state::<AppState>();
-                match window::close_action(
-                    state.tray_available(),
-                    state.quitting.load(Ordering::SeqCst),
-                ) {
-                    window::CloseAction::CloseToTray => {
-                        // The window and its webview go (the web process with them); the
-                        // app lives on in the tray and makes a new window when asked.
-                        window::remember_page(window);
-                        tracing::info!(
-                            "window closed to the tray (webview released); publishing continues"
-                        );
-                    }
-                    window::CloseAction::Quit => {
-                        if !state.quitting.load(Ordering::SeqCst) {
-                            tracing::info!(
-                                "no tray host on this desktop: closing the window quits Tokdeck"
-                            );
-                        }
-                    }
-                }
+            match event {
+                WindowEvent::Destroyed => memory::release_after_window_closed(),
+                WindowEvent::CloseRequested { .. } => window::on_close_requested(window),
+                _ => {}
             }
         })
         .build(context())

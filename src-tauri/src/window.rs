@@ -7,6 +7,7 @@
 //! plugin keeps them) and on the page it showed (remembered here when it closed). A window
 //! shows itself once its page has loaded, so it never appears as a blank frame.
 
+use std::sync::atomic::Ordering;
 use std::sync::Mutex;
 
 use tauri::webview::PageLoadEvent;
@@ -63,6 +64,23 @@ pub fn create_main<R: Runtime>(
     let window = WebviewWindowBuilder::from_config(app, &config)?.build()?;
     crate::rendering::apply(&window);
     Ok(window)
+}
+
+/// The window's close button: to the tray (the window and its webview go, the web process
+/// with them; the app makes a new window when asked) or, with no tray, the app quits.
+pub fn on_close_requested(window: &tauri::Window) {
+    let state = window.state::<crate::state::AppState>();
+    let quitting = state.quitting.load(Ordering::SeqCst);
+    match close_action(state.tray_available(), quitting) {
+        CloseAction::CloseToTray => {
+            remember_page(window);
+            tracing::info!("window closed to the tray (webview released); publishing continues");
+        }
+        CloseAction::Quit if !quitting => {
+            tracing::info!("no tray host on this desktop: closing the window quits Tokdeck");
+        }
+        CloseAction::Quit => {}
+    }
 }
 
 /// Remembers the page of the window about to be destroyed, for the next [`show_main`].
