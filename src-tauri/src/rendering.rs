@@ -14,12 +14,17 @@
 /// else): without compositing only on a machine without a GPU render node.
 pub const RENDERING_ENV: &str = "TOKDECK_RENDERING";
 
-/// Whether pages should be drawn without compositing.
+/// Whether pages should be drawn without compositing. Decided once per process: the
+/// environment [`prepare`] set for WebKit at start and each window made later must agree, even
+/// if a GPU appears in between.
 pub fn software_only() -> bool {
-    decide(
-        std::env::var(RENDERING_ENV).ok().as_deref(),
-        has_gpu_render_node(),
-    )
+    static CHOICE: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *CHOICE.get_or_init(|| {
+        decide(
+            std::env::var(RENDERING_ENV).ok().as_deref(),
+            has_gpu_render_node(),
+        )
+    })
 }
 
 fn decide(asked: Option<&str>, gpu: bool) -> bool {
