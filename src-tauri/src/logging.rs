@@ -12,8 +12,8 @@ pub const LOG_PREFIX: &str = "tokdeck";
 
 /// Lines waiting for the file writer. The library's default, 128,000, is one 4 MB buffer whose
 /// every slot is written when it is made: it was the largest block of Tokdeck's memory left in
-/// the tray (measured: a 4,004 kB mapping, all resident). Tokdeck logs a few lines a minute and
-/// a few hundred in a burst; a line that finds the buffer full is dropped, as before.
+/// the tray (measured: a 4,004 kB mapping, all resident). Tokdeck logs a few lines a minute
+/// while it waits; a line that finds the buffer full is dropped, as before.
 const BUFFERED_LINES: usize = 4096;
 
 /// Installs the global subscriber. Keep the guard alive for the whole process: dropping it

@@ -56,7 +56,7 @@ fn trim_heap() {
 fn drop_clean_executable_pages() -> std::io::Result<u64> {
     let exe = std::fs::read_link("/proc/self/exe")?;
     let exe = exe.to_string_lossy();
-    let exe = exe.trim_end_matches(" (deleted)");
+    let exe = file_of(&exe);
     let smaps = std::fs::read_to_string("/proc/self/smaps")?;
     let mut released = 0;
     for m in clean_mappings_of(&parse_smaps(&smaps), exe) {
@@ -120,7 +120,7 @@ fn parse_header(line: &str) -> Option<Mapping> {
     let path = line
         .splitn(6, char::is_whitespace)
         .nth(5)
-        .map(|p| p.trim().trim_end_matches(" (deleted)").to_owned())
+        .map(|p| file_of(p.trim()).to_owned())
         .unwrap_or_default();
     Some(Mapping {
         start,
@@ -130,6 +130,12 @@ fn parse_header(line: &str) -> Option<Mapping> {
         anonymous_kb: 0,
         rss_kb: 0,
     })
+}
+
+/// The file a mapping or `/proc/self/exe` names: the kernel marks one replaced on disk (an
+/// update installed while Tokdeck runs) with " (deleted)", and the mapping still holds it.
+fn file_of(path: &str) -> &str {
+    path.trim_end_matches(" (deleted)")
 }
 
 fn field_kb(line: &str, name: &str) -> Option<u64> {
