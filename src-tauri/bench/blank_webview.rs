@@ -2,8 +2,9 @@
 //! GTK + WebKitGTK program, one window with one webview showing one line of text.
 //!
 //! It prints `fcp <epoch ms>` when the page reports its first contentful paint, and answers
-//! two lines on stdin: `destroy` (the window and its webview go, the WebKit context stays, as
-//! in Tokdeck closed to the tray; prints `destroyed`) and `quit`.
+//! lines on stdin: `destroy` (the window and its webview go, the WebKit context stays, as
+//! in Tokdeck closed to the tray; prints `destroyed`), `trim` (hands memory back as Tokdeck
+//! does once its window closed, `src-tauri/src/memory.rs`; prints `trimmed`) and `quit`.
 
 #[cfg(target_os = "linux")]
 fn main() {
@@ -63,6 +64,11 @@ fn main() {
                     unsafe { w.destroy() };
                 }
                 println!("destroyed");
+                let _ = std::io::stdout().flush();
+            }
+            Ok("trim") => {
+                let _ = tokdeck_lib::memory::hand_back();
+                println!("trimmed");
                 let _ = std::io::stdout().flush();
             }
             Ok("quit") => gtk::main_quit(),

@@ -11,7 +11,7 @@ mod dialogs;
 mod e2e_hooks;
 mod forwarder;
 mod logging;
-mod memory;
+pub mod memory;
 mod planning_commands;
 mod post_commands;
 pub mod rendering;

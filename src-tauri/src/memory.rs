@@ -2,13 +2,15 @@
 //!
 //! Two things stay with the process after its webview went, which the tray, the scheduler and
 //! the publisher do not need: heap that glibc's allocator keeps after GTK and WebKit freed it
-//! (about 20 MB here), and the pages of Tokdeck's own executable that drawing the window
-//! touched (its IPC handlers, the embedded page: ~27 MB of the binary were mapped in, against
-//! ~22 MB for a start without a window). The heap is trimmed; the executable's pages that were
-//! never written are unmapped (`MADV_DONTNEED`). They stay in the kernel's page cache, so the
-//! few the scheduler runs come back as cheap minor faults, and all of them when the window is
-//! opened again. Mappings that were written (relocated data, the writable segments) are left
-//! alone: unmapping those would lose what was written.
+//! (about 20 MB here), and the file pages that drawing the window mapped in: Tokdeck's own
+//! executable (its IPC handlers, the embedded page: ~27 MB of the binary, against ~22 MB for a
+//! start without a window) and the libraries of the webview (WebKit's, JavaScriptCore's, the
+//! software renderer's). The heap is trimmed; every private file mapping that is read-only and
+//! was never written is unmapped (`MADV_DONTNEED`), as Windows trims a minimised program's
+//! working set. The pages stay in the kernel's page cache, so the few the scheduler and the
+//! tray run come back as cheap minor faults, and the window's when it is opened again.
+//! Mappings that were written (relocated data, the writable segments), shared mappings and
+//! devices are left alone: unmapping those could lose what was written or is not a file's.
 
 /// A mapping of the process (one `/proc/self/smaps` entry) as far as this module cares.
 #[derive(Debug, PartialEq, Eq)]
@@ -16,6 +18,8 @@ struct Mapping {
     start: usize,
     end: usize,
     writable: bool,
+    /// A private (copy-on-write) mapping, not one shared with other processes.
+    private: bool,
     path: String,
     /// Pages of this mapping that are the process's own copy (written, or never from the file).
     anonymous_kb: u64,
@@ -30,15 +34,21 @@ pub fn release_after_window_closed() {
         .name("release-memory".into())
         .spawn(|| {
             std::thread::sleep(std::time::Duration::from_secs(2));
-            trim_heap();
-            match drop_clean_executable_pages() {
+            match hand_back() {
                 Ok(kb) => tracing::info!(
                     released_kb = kb,
-                    "window closed: heap trimmed and the executable's unused pages handed back"
+                    "window closed: heap trimmed and unused pages of the program and its libraries handed back"
                 ),
-                Err(e) => tracing::debug!(error = %e, "could not hand back executable pages"),
+                Err(e) => tracing::debug!(error = %e, "could not hand back file pages"),
             }
         });
+}
+
+/// Trims the heap and unmaps the never-written file pages now; answers the kB unmapped. Also
+/// what the bench's floor program does when asked to be trimmed as Tokdeck trims.
+pub fn hand_back() -> std::io::Result<u64> {
+    trim_heap();
+    drop_clean_file_pages()
 }
 
 /// Gives the allocator's free memory back to the system.
@@ -50,20 +60,18 @@ fn trim_heap() {
     }
 }
 
-/// Unmaps the pages of the executable's never-written mappings; answers the kB that were
+/// Unmaps the pages of every never-written private file mapping; answers the kB that were
 /// mapped in.
 #[cfg(target_os = "linux")]
-fn drop_clean_executable_pages() -> std::io::Result<u64> {
-    let exe = std::fs::read_link("/proc/self/exe")?;
-    let exe = exe.to_string_lossy();
-    let exe = file_of(&exe);
+fn drop_clean_file_pages() -> std::io::Result<u64> {
     let smaps = std::fs::read_to_string("/proc/self/smaps")?;
     let mut released = 0;
-    for m in clean_mappings_of(&parse_smaps(&smaps), exe) {
-        // SAFETY: the range is one whole mapping of the executable that is not writable and
-        // holds no page of the process's own (checked just above from smaps): every page in it
-        // is the file's, and MADV_DONTNEED on such a private file mapping only unmaps them; the
-        // next access maps the same bytes in again from the page cache.
+    for m in parse_smaps(&smaps).iter().filter(|m| droppable(m)) {
+        // SAFETY: the range is one whole private file mapping that is not writable and holds
+        // no page of the process's own (checked just above from smaps): every page in it is
+        // the file's, and MADV_DONTNEED on such a mapping only unmaps them; the next access
+        // maps the same bytes in again from the page cache. No Rust reference into it is
+        // invalidated: the bytes read afterwards are the same.
         let rc = unsafe {
             libc::madvise(
                 m.start as *mut libc::c_void,
@@ -79,14 +87,18 @@ fn drop_clean_executable_pages() -> std::io::Result<u64> {
 }
 
 #[cfg(not(target_os = "linux"))]
-fn drop_clean_executable_pages() -> std::io::Result<u64> {
+fn drop_clean_file_pages() -> std::io::Result<u64> {
     Ok(0)
 }
 
-/// The mappings of `exe` that can be unmapped without losing anything.
-fn clean_mappings_of<'a>(maps: &'a [Mapping], exe: &'a str) -> impl Iterator<Item = &'a Mapping> {
-    maps.iter()
-        .filter(move |m| m.path == exe && !m.writable && m.anonymous_kb == 0)
+/// A mapping whose pages can be unmapped without losing anything: a regular file's, private,
+/// read-only and never written, with pages mapped in.
+fn droppable(m: &Mapping) -> bool {
+    let a_file = m.path.starts_with('/')
+        && !m.path.starts_with("/dev/")
+        && !m.path.starts_with("/SYSV")
+        && !m.path.starts_with("/memfd:");
+    a_file && m.private && !m.writable && m.anonymous_kb == 0 && m.rss_kb > 0
 }
 
 fn parse_smaps(text: &str) -> Vec<Mapping> {
@@ -120,22 +132,17 @@ fn parse_header(line: &str) -> Option<Mapping> {
     let path = line
         .splitn(6, char::is_whitespace)
         .nth(5)
-        .map(|p| file_of(p.trim()).to_owned())
+        .map(|p| p.trim().to_owned())
         .unwrap_or_default();
     Some(Mapping {
         start,
         end,
         writable: perms.as_bytes()[1] == b'w',
+        private: perms.as_bytes()[3] == b'p',
         path,
         anonymous_kb: 0,
         rss_kb: 0,
     })
-}
-
-/// The file a mapping or `/proc/self/exe` names: the kernel marks one replaced on disk (an
-/// update installed while Tokdeck runs) with " (deleted)", and the mapping still holds it.
-fn file_of(path: &str) -> &str {
-    path.trim_end_matches(" (deleted)")
 }
 
 fn field_kb(line: &str, name: &str) -> Option<u64> {
@@ -176,40 +183,56 @@ Anonymous:             0 kB
 Size:               1024 kB
 Rss:                1024 kB
 Anonymous:          1024 kB
+7f0000400000-7f0000500000 r--s 00000000 00:01 5                          /SYSV00000000 (deleted)
+Size:               1024 kB
+Rss:                1024 kB
+Anonymous:             0 kB
+7f0000600000-7f0000700000 r--p 00000000 00:06 9                          /dev/dri/renderD128
+Size:               1024 kB
+Rss:                1024 kB
+Anonymous:             0 kB
+7f0000800000-7f0000900000 r--p 00000000 00:00 0 
+Size:               1024 kB
+Rss:                1024 kB
+Anonymous:             0 kB
 ";
 
     #[test]
-    fn only_the_executables_never_written_mappings_are_handed_back() {
+    fn only_never_written_private_file_mappings_are_handed_back() {
         let maps = parse_smaps(SMAPS);
-        assert_eq!(maps.len(), 6);
-        let clean: Vec<_> = clean_mappings_of(&maps, "/opt/Tokdeck/bin/tok deck")
-            .map(|m| (m.start, m.end))
+        assert_eq!(maps.len(), 9);
+        let clean: Vec<_> = maps
+            .iter()
+            .filter(|m| droppable(m))
+            .map(|m| m.start)
             .collect();
         assert_eq!(
             clean,
-            vec![
-                (0x55d0c0000000, 0x55d0c0100000),
-                (0x55d0c0100000, 0x55d0c0900000)
-            ],
-            "the relocated read-only data (written) and the writable data stay; so do libraries"
+            vec![0x55d0c0000000, 0x55d0c0100000, 0x7f0000000000],
+            "the program's and a library's read-only pages go; the relocated read-only data \
+             (written), the writable data, anonymous memory, shared memory and a device stay"
         );
         assert_eq!(maps[1].rss_kb, 6000);
+        assert_eq!(
+            maps[0].path, "/opt/Tokdeck/bin/tok deck",
+            "a path may hold spaces"
+        );
     }
 
     #[test]
-    fn a_replaced_executable_is_still_recognised() {
+    fn a_file_replaced_on_disk_is_still_handed_back() {
+        // The mapping keeps the old file: its pages are still the file's.
         let maps = parse_smaps(
-            "55d0c0000000-55d0c0100000 r-xp 00000000 fe:01 42 /usr/bin/tokdeck (deleted)\nAnonymous: 0 kB\n",
+            "55d0c0000000-55d0c0100000 r-xp 00000000 fe:01 42 /usr/bin/tokdeck (deleted)\nRss: 4 kB\nAnonymous: 0 kB\n",
         );
-        assert_eq!(maps[0].path, "/usr/bin/tokdeck");
-        assert_eq!(clean_mappings_of(&maps, "/usr/bin/tokdeck").count(), 1);
+        assert!(droppable(&maps[0]));
     }
 
     #[cfg(target_os = "linux")]
     #[test]
     fn handing_back_the_pages_leaves_the_process_working() {
         // The test binary's own code is unmapped under it; it must keep running.
-        let released = drop_clean_executable_pages().expect("smaps is readable");
+        let released = drop_clean_file_pages().expect("smaps is readable");
         assert!(released > 0, "the test binary had code pages mapped in");
         let v: Vec<u64> = (0..1000).map(|i| i * 2).collect();
         assert_eq!(v.iter().sum::<u64>(), 999_000);

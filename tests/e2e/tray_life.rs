@@ -69,7 +69,7 @@ async fn closed_to_the_tray_the_webview_goes_publishing_goes_on_and_it_reopens_w
         // still publishes below: the pages it needs come back.
         wait_until(PATIENCE, "the window's memory to be handed back", || {
             app.log_text()
-                .contains("executable's unused pages handed back")
+                .contains("unused pages of the program and its libraries handed back")
         })
         .await;
         let before = sim.get("/__sim/posts").await;
