@@ -2,6 +2,17 @@ import { mount } from 'svelte';
 import App from './App.svelte';
 import './app.css';
 
+// Start-up marks, read by `make bench-tray` (P6) to say where a cold start's time goes in the
+// page: since the process started, with the shell's own phases from its log.
+performance.mark('modules evaluated');
+const markVisible = () => {
+  if (document.visibilityState !== 'visible') return;
+  performance.mark('window visible');
+  document.removeEventListener('visibilitychange', markVisible);
+};
+document.addEventListener('visibilitychange', markVisible);
+markVisible();
+
 const target = document.getElementById('app');
 if (!target) throw new Error('#app mount point missing from index.html');
 
@@ -12,4 +23,6 @@ if (import.meta.env.DEV && params.has('demo')) {
   installDemoBackend(params);
 }
 
-export default mount(App, { target });
+const app = mount(App, { target });
+performance.mark('shell mounted');
+export default app;

@@ -123,10 +123,12 @@ export class AppStore {
 
   async load(): Promise<void> {
     this.loadError = null;
+    performance.mark('app info asked');
     const [info, settings] = await Promise.allSettled([
       call(commands.appInfo),
       call(commands.getSettings),
     ]);
+    performance.mark('app info answered');
     if (info.status === 'fulfilled') this.info = info.value;
     if (settings.status === 'fulfilled') this.settings = settings.value;
     // With a startup error, settings are expected to fail: the startup screen says why.
