@@ -23,6 +23,10 @@ if (import.meta.env.DEV && params.has('demo')) {
   installDemoBackend(params);
 }
 
+// Queued before the mount, this runs first after the script; the one queued after the mount
+// runs once Svelte's first effects (onMount and the like) have run.
+queueMicrotask(() => performance.mark('effects begin'));
 const app = mount(App, { target });
 performance.mark('shell mounted');
+queueMicrotask(() => performance.mark('first effects done'));
 export default app;
