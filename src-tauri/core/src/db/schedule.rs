@@ -34,79 +34,56 @@ pub async fn set_setting(
     Ok(())
 }
 
-/// What a scheduler pass acts on at `now`, read in one statement: each read is a round trip
-/// to the database's thread, and on a busy machine every round trip waits for a CPU (a due
-/// post waits for the reads before its claim).
-#[derive(Debug, Default, PartialEq, Eq)]
-pub struct DueWork {
-    /// Jobs to run: resumed, retried, or waiting for the keychain with their time come, whose
-    /// post is not paused; earliest retry first. (post id, account id).
-    pub jobs: Vec<(i64, i64)>,
-    /// Scheduled, unpaused posts due, in due order (at most 500). (post id, account id).
-    pub posts: Vec<(i64, i64)>,
-}
-
-pub async fn due_work(pool: &SqlitePool, now: i64) -> CoreResult<DueWork> {
-    // Each row says which list it belongs to (0: a job, 1: a post) and carries its sort keys.
-    let rows: Vec<(i64, i64, i64, i64, i64)> = sqlx::query_as(
-        "SELECT 0, post_id, account_id, COALESCE(next_retry_at, 0), updated_at FROM publish_jobs
+/// Jobs to run at `now`: resumed, retried, or waiting for the keychain with their time come,
+/// whose post is not paused; earliest retry first. (post id, account id).
+pub async fn due_jobs(pool: &SqlitePool, now: i64) -> CoreResult<Vec<(i64, i64)>> {
+    Ok(sqlx::query_as(
+        "SELECT post_id, account_id FROM publish_jobs
              WHERE (state NOT IN ('published', 'failed', 'needs_attention')
                     OR (state = 'needs_attention' AND next_retry_at IS NOT NULL))
-               AND (next_retry_at IS NULL OR next_retry_at <= ?1)
+               AND (next_retry_at IS NULL OR next_retry_at <= ?)
                AND post_id IN (SELECT id FROM posts
                                WHERE status IN ('queued', 'publishing', 'needs_attention')
                                  AND (paused_reason IS NULL OR status = 'publishing'))
-         UNION ALL
-         SELECT 1, id, account_id, scheduled_at, id FROM (
-             SELECT id, account_id, scheduled_at FROM posts
-                 WHERE status = 'scheduled' AND paused_reason IS NULL AND scheduled_at <= ?1
-                 ORDER BY scheduled_at, id LIMIT 500)
-         ORDER BY 1, 4, 5, 2",
+             ORDER BY COALESCE(next_retry_at, 0), updated_at, post_id",
     )
     .bind(now)
     .fetch_all(pool)
-    .await?;
-    let mut work = DueWork::default();
-    for (list, post_id, account_id, _, _) in rows {
-        let to = if list == 0 {
-            &mut work.jobs
-        } else {
-            &mut work.posts
-        };
-        to.push((post_id, account_id));
-    }
-    Ok(work)
+    .await?)
 }
 
-/// When the scheduler has something to do next, read in one statement (see [`DueWork`]).
-#[derive(Debug, Default, PartialEq, Eq)]
-pub struct NextTimes {
-    /// The next scheduled time after `now` of an unpaused post.
-    pub post: Option<i64>,
-    /// The next retry time after `now` of an unfinished job.
-    pub retry: Option<i64>,
-    /// The earliest public-id follow-up, due or not.
-    pub public_id: Option<i64>,
+/// Scheduled, unpaused posts due at `now`, in due order (at most 500). (post id, account id).
+pub async fn due_posts(pool: &SqlitePool, now: i64) -> CoreResult<Vec<(i64, i64)>> {
+    Ok(sqlx::query_as(
+        "SELECT id, account_id FROM posts
+             WHERE status = 'scheduled' AND paused_reason IS NULL AND scheduled_at <= ?
+             ORDER BY scheduled_at, id LIMIT 500",
+    )
+    .bind(now)
+    .fetch_all(pool)
+    .await?)
 }
 
-pub async fn next_times(pool: &SqlitePool, now: i64) -> CoreResult<NextTimes> {
-    let (post, retry, public_id) = sqlx::query_as(
-        "SELECT
-             (SELECT MIN(scheduled_at) FROM posts
-                  WHERE status = 'scheduled' AND paused_reason IS NULL AND scheduled_at > ?1),
-             (SELECT MIN(next_retry_at) FROM publish_jobs
-                  WHERE state NOT IN ('published', 'failed') AND next_retry_at > ?1),
-             (SELECT MIN(public_id_next_at) FROM publish_jobs INDEXED BY publish_jobs_public_id
-                  WHERE public_id_next_at IS NOT NULL)",
+/// The next scheduled time after `now` of an unpaused post.
+pub async fn next_post_at(pool: &SqlitePool, now: i64) -> CoreResult<Option<i64>> {
+    Ok(sqlx::query_scalar(
+        "SELECT MIN(scheduled_at) FROM posts
+             WHERE status = 'scheduled' AND paused_reason IS NULL AND scheduled_at > ?",
     )
     .bind(now)
     .fetch_one(pool)
-    .await?;
-    Ok(NextTimes {
-        post,
-        retry,
-        public_id,
-    })
+    .await?)
+}
+
+/// The next retry time after `now` of an unfinished job.
+pub async fn next_retry_at(pool: &SqlitePool, now: i64) -> CoreResult<Option<i64>> {
+    Ok(sqlx::query_scalar(
+        "SELECT MIN(next_retry_at) FROM publish_jobs
+             WHERE state NOT IN ('published', 'failed') AND next_retry_at > ?",
+    )
+    .bind(now)
+    .fetch_one(pool)
+    .await?)
 }
 
 /// Scheduled, unpaused posts due before `before`. (post id, account id).
@@ -164,21 +141,15 @@ mod tests {
         set(pool, b, 10, None).await;
         set(pool, c, 15, Some("removed")).await;
         set(pool, d, 40, None).await;
-        assert_eq!(
-            due_work(pool, 30).await.unwrap(),
-            DueWork {
-                jobs: vec![],
-                posts: vec![(b, 1), (a, 1)]
-            }
-        );
-        assert_eq!(next_times(pool, 30).await.unwrap().post, Some(40));
+        assert_eq!(due_posts(pool, 30).await.unwrap(), vec![(b, 1), (a, 1)]);
+        assert_eq!(next_post_at(pool, 30).await.unwrap(), Some(40));
         assert_eq!(overdue_posts(pool, 20).await.unwrap(), vec![(b, 1)]);
         assert!(mark_missed(pool, b, 50).await.unwrap());
         assert!(
             !mark_missed(pool, b, 51).await.unwrap(),
             "no longer scheduled"
         );
-        assert_eq!(due_work(pool, 30).await.unwrap().posts, vec![(a, 1)]);
+        assert_eq!(due_posts(pool, 30).await.unwrap(), vec![(a, 1)]);
     }
 
     #[tokio::test]
@@ -205,21 +176,12 @@ mod tests {
             .await
             .unwrap();
         }
-        let due = post_in(pool, "scheduled").await;
-        set(pool, due, 5, None).await;
+        assert_eq!(due_jobs(pool, 10).await.unwrap(), vec![(running, 1)]);
         assert_eq!(
-            due_work(pool, 10).await.unwrap(),
-            DueWork {
-                jobs: vec![(running, 1)],
-                posts: vec![(due, 1)]
-            },
-            "one read, each row in its own list"
-        );
-        assert_eq!(
-            due_work(pool, 30).await.unwrap().jobs,
+            due_jobs(pool, 30).await.unwrap(),
             vec![(running, 1), (waiting, 1)]
         );
-        assert_eq!(next_times(pool, 10).await.unwrap().retry, Some(30));
+        assert_eq!(next_retry_at(pool, 10).await.unwrap(), Some(30));
     }
 
     #[tokio::test]

@@ -137,14 +137,15 @@ impl Publisher {
 
         // Resumed or retried jobs first, then newly due posts.
         // Posts waiting for the keychain are needs-attention jobs with a retry time.
-        let work = db::due_work(pool, now).await?;
-        for (post_id, account_id) in work.jobs {
+        let jobs = db::due_jobs(pool, now).await?;
+        for (post_id, account_id) in jobs {
             self.try_start(post_id, account_id, false).await?;
         }
+        let due = db::due_posts(pool, now).await?;
         // The last pass left every slot taken: whatever came due since waited for one.
         let after_full = std::mem::take(&mut self.running.lock().expect("running").full);
         let mut waiting = false;
-        for (post_id, account_id) in work.posts {
+        for (post_id, account_id) in due {
             let started = self.try_start(post_id, account_id, true).await?;
             if !started || after_full {
                 self.running.lock().expect("running").waited.insert(post_id);
@@ -162,17 +163,15 @@ impl Publisher {
 
         // After the claims, not before: this write is not what a due post waits for.
         self.write_heartbeat(now).await?;
-        let next = db::next_times(pool, now).await?;
-        let next_public_id = match next.public_id {
-            Some(at) if at <= self.ctx.clock().now_ms() => self.public_id_followups().await?,
-            at => at,
-        };
-        // With every slot taken, a post or a retry coming due waits for a publish to end.
         let (next_post, next_retry) = if full {
             (None, None)
         } else {
-            (next.post, next.retry)
+            (
+                db::next_post_at(pool, now).await?,
+                db::next_retry_at(pool, now).await?,
+            )
         };
+        let next_public_id = self.public_id_followups().await?;
         // While posts wait for a slot, keep the heartbeat fresh: after a restart they are judged
         // by how long Tokdeck was away, not by how long they waited.
         let heartbeat = (waiting || full).then_some(now + MAX_SLEEP.as_millis() as i64);
