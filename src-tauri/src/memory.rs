@@ -65,8 +65,14 @@ fn trim_heap() {
 #[cfg(target_os = "linux")]
 fn drop_clean_file_pages() -> std::io::Result<u64> {
     let smaps = std::fs::read_to_string("/proc/self/smaps")?;
+    let scope = Scope::from_env();
+    let exe = std::fs::read_link("/proc/self/exe")?;
+    let exe = exe.to_string_lossy();
     let mut released = 0;
-    for m in parse_smaps(&smaps).iter().filter(|m| droppable(m)) {
+    for m in parse_smaps(&smaps)
+        .iter()
+        .filter(|m| droppable(m) && scope.covers(m, &exe))
+    {
         // SAFETY: the range is one whole private file mapping that is not writable and holds
         // no page of the process's own (checked just above from smaps): every page in it is
         // the file's, and MADV_DONTNEED on such a mapping only unmaps them; the next access
@@ -89,6 +95,36 @@ fn drop_clean_file_pages() -> std::io::Result<u64> {
 #[cfg(not(target_os = "linux"))]
 fn drop_clean_file_pages() -> std::io::Result<u64> {
     Ok(0)
+}
+
+/// Which file pages are handed back: all of them, unless `TOKDECK_HAND_BACK` asks for only the
+/// program's (`program`) or none (`none`) — for the bench, to compare what each costs when the
+/// window is opened again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Scope {
+    All,
+    Program,
+    Nothing,
+}
+
+impl Scope {
+    fn from_env() -> Self {
+        match std::env::var("TOKDECK_HAND_BACK").as_deref() {
+            Ok("program") => Scope::Program,
+            Ok("none") => Scope::Nothing,
+            _ => Scope::All,
+        }
+    }
+
+    fn covers(self, m: &Mapping, exe: &str) -> bool {
+        match self {
+            Scope::All => true,
+            Scope::Program => {
+                m.path.trim_end_matches(" (deleted)") == exe.trim_end_matches(" (deleted)")
+            }
+            Scope::Nothing => false,
+        }
+    }
 }
 
 /// A mapping whose pages can be unmapped without losing anything: a regular file's, private,
@@ -217,6 +253,20 @@ Anonymous:             0 kB
             maps[0].path, "/opt/Tokdeck/bin/tok deck",
             "a path may hold spaces"
         );
+    }
+
+    #[test]
+    fn the_bench_can_ask_for_the_program_s_pages_only_or_none() {
+        let maps = parse_smaps(SMAPS);
+        let exe = "/opt/Tokdeck/bin/tok deck";
+        let chosen = |scope: Scope| {
+            maps.iter()
+                .filter(|m| droppable(m) && scope.covers(m, exe))
+                .count()
+        };
+        assert_eq!(chosen(Scope::All), 3);
+        assert_eq!(chosen(Scope::Program), 2, "the library's mapping stays");
+        assert_eq!(chosen(Scope::Nothing), 0);
     }
 
     #[test]
