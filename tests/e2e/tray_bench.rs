@@ -140,10 +140,10 @@ fn exec_epoch_ms(pid: u32) -> f64 {
         .parse()
         .unwrap();
     let hz = 100.0; // USER_HZ on Linux
-                    // The start time counts from boot. When the machine booted, as an epoch time, is read
-                    // from the clocks now: `/proc/stat`'s `btime` is whole seconds, which put every exec up to
-                    // a second early (the boot's fraction of a second: 74 ms on the machine where it was
-                    // noticed, added to every cold start figure before).
+                    // The start time counts from boot. When the machine booted, as an epoch time, is read from
+                    // the clocks now: `/proc/stat`'s `btime` is whole seconds, which put every exec up to a
+                    // second early (the boot's fraction of a second: 74 ms on the machine where it was noticed,
+                    // added to every cold start figure before).
     (boot_epoch_ms() + ticks / hz * 1000.0).round()
 }
 

@@ -190,6 +190,7 @@ mod tests {
 
     impl ClockSets {
         fn count() -> Self {
+            use nix::errno::Errno;
             use nix::sys::time::TimeSpec;
             use nix::sys::timerfd::{Expiration, TimerFd, TimerFlags, TimerSetTimeFlags};
             let count = Arc::new(AtomicUsize::new(0));
@@ -223,7 +224,7 @@ mod tests {
                 while !done.load(Ordering::SeqCst) {
                     let mut expirations = [0u8; 8];
                     let read = std::io::Read::read(&mut reader, &mut expirations);
-                    if read.is_err_and(|e| e.raw_os_error() == Some(125 /* ECANCELED */)) {
+                    if read.is_err_and(|e| e.raw_os_error() == Some(Errno::ECANCELED as i32)) {
                         seen.fetch_add(1, Ordering::SeqCst);
                     }
                     arm(&timer);
