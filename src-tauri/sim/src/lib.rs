@@ -16,6 +16,7 @@ mod oauth;
 mod pages;
 mod persist;
 mod png;
+mod post_index;
 mod posting;
 mod posts;
 mod rate;
@@ -157,6 +158,11 @@ impl Simulator {
                 task.abort();
             }
         }
+        // The world as it is now, its clock included: saved only at its last change, a
+        // restart would take up the clock from then, and a wall clock set back meanwhile
+        // (time sync) would make the simulated one run backwards.
+        let sim = self.sim.clone();
+        let _ = tokio::task::spawn_blocking(move || sim.save()).await;
     }
 
     // In-process accessors (the HTTP control API is the primary interface).

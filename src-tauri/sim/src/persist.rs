@@ -108,6 +108,7 @@ impl Store {
                 p.upload.force_expired = true;
             }
         }
+        state.reindex();
         Ok(Some(Loaded {
             state,
             clock_ms: snap.clock_ms,

@@ -21,26 +21,29 @@ const DAY_MS: u64 = 86_400_000;
 const MAX_VIDEO_BYTES: u64 = 4 * 1024 * 1024 * 1024;
 
 fn direct_posts_24h(st: &World, open_id: &str, now: u64) -> usize {
-    st.posts
-        .iter()
-        .filter(|p| p.mode == Mode::Direct && p.open_id == open_id && p.created_ms + DAY_MS > now)
+    st.posts_of(open_id)
+        .filter(|p| p.mode == Mode::Direct && p.created_ms + DAY_MS > now)
         .count()
 }
 
 fn active_users_24h(st: &World, now: u64) -> HashSet<String> {
-    st.posts
-        .iter()
-        .filter(|p| p.mode == Mode::Direct && p.created_ms + DAY_MS > now)
-        .map(|p| p.open_id.clone())
+    st.index
+        .creators()
+        .filter(|(_, posts)| {
+            // Newest first: an active creator is found at its last publishes.
+            posts.iter().rev().any(|&i| {
+                let p = &st.posts[i];
+                p.mode == Mode::Direct && p.created_ms + DAY_MS > now
+            })
+        })
+        .map(|(open_id, _)| open_id.clone())
         .collect()
 }
 
 fn pending_drafts(st: &World, open_id: &str, now: u64) -> usize {
-    st.posts
-        .iter()
+    st.posts_of(open_id)
         .filter(|p| {
             p.mode == Mode::Inbox
-                && p.open_id == open_id
                 && p.created_ms + DAY_MS > now
                 && matches!(p.status, Status::ProcessingUpload | Status::SendToUserInbox)
         })
@@ -315,7 +318,7 @@ fn create_post(sim: &Sim, st: &mut World, new: NewPost, now: u64) -> Response {
         "upload_url": crate::state::upload_url(&sim.base_url, &post.upload),
     });
     tracing::info!(publish_id = %post.publish_id, %open_id, ?mode, "publish initialised");
-    st.posts.push(post);
+    st.add_post(post);
     ok(data)
 }
 
@@ -458,13 +461,9 @@ pub async fn inbox_init(State(sim): State<Arc<Sim>>, headers: HeaderMap, body: B
 /// Finds the publish named in the body and checks it belongs to the token's user.
 fn find_post(st: &World, b: &Value, open_id: &str) -> Result<usize, ApiError> {
     let id = b["publish_id"].as_str().unwrap_or("");
-    let i = st
-        .posts
-        .iter()
-        .position(|p| p.publish_id == id)
-        .ok_or_else(|| {
-            ApiError::new(400, "invalid_publish_id", "The publish_id does not exist.")
-        })?;
+    let i = st.post_by_publish_id(id).ok_or_else(|| {
+        ApiError::new(400, "invalid_publish_id", "The publish_id does not exist.")
+    })?;
     if st.posts[i].open_id != open_id {
         return Err(ApiError::new(
             400,

@@ -75,7 +75,8 @@ async fn gate(State(gate): State<Arc<Gate>>, req: Request, next: Next) -> Respon
 /// Saves the world after every request that may change it, before its answer leaves: what a
 /// client was told (a token, a publish id) is on disk by the time it knows it.
 async fn save_after(State(sim): State<Arc<Sim>>, req: Request, next: Next) -> Response {
-    let reads_only = req.method() == axum::http::Method::GET;
+    // A world without a file has nothing to save: no hop to a blocking thread per request.
+    let reads_only = req.method() == axum::http::Method::GET || !sim.persists();
     let resp = next.run(req).await;
     if !reads_only {
         let sim = sim.clone();

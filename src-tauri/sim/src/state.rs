@@ -12,6 +12,7 @@ use crate::behaviour::Behaviour;
 use crate::clock::Clock;
 use crate::errors::ApiError;
 use crate::faults::{Endpoint, FaultBook};
+use crate::post_index::PostIndex;
 use crate::posts::{self, Post};
 use crate::rate::RateLimiter;
 use crate::tokens::{Bearer, TokenStore};
@@ -41,7 +42,9 @@ pub struct State {
     pub accounts: Vec<Account>,
     pub codes: HashMap<String, AuthCode>,
     pub tokens: TokenStore,
+    /// Appended through [`State::add_post`] only, so that `index` stays true.
     pub posts: Vec<Post>,
+    pub index: PostIndex,
     pub faults: FaultBook,
     pub rate: RateLimiter,
     pub requests: BTreeMap<String, u64>,
@@ -65,8 +68,57 @@ impl State {
         self.accounts.iter_mut().find(|a| a.open_id == open_id)
     }
 
+    /// Finishes the publishes whose processing time has come (only those still in flight
+    /// are looked at).
     pub fn settle(&mut self, now_ms: u64) {
-        posts::settle(&mut self.posts, &mut self.accounts, now_ms);
+        let from = self.index.unsettled_from().min(self.posts.len());
+        posts::settle(&mut self.posts[from..], &mut self.accounts, now_ms);
+        self.index.advance_settled(&self.posts);
+    }
+
+    /// Appends a publish to the world.
+    pub fn add_post(&mut self, post: Post) {
+        self.index.add(self.posts.len(), &post);
+        self.posts.push(post);
+    }
+
+    /// Indexes the publishes again (after they were replaced: a loaded world).
+    pub fn reindex(&mut self) {
+        self.index = PostIndex::of(&self.posts);
+        self.index.advance_settled(&self.posts);
+    }
+
+    /// The publish with this id (its place in `posts`).
+    pub fn post_by_publish_id(&self, publish_id: &str) -> Option<usize> {
+        debug_assert_eq!(
+            self.index.len(),
+            self.posts.len(),
+            "posts added past add_post"
+        );
+        self.index.publish(publish_id)
+    }
+
+    /// The publish whose upload this is (its place in `posts`).
+    pub fn post_by_upload_id(&self, upload_id: &str) -> Option<usize> {
+        debug_assert_eq!(
+            self.index.len(),
+            self.posts.len(),
+            "posts added past add_post"
+        );
+        self.index.upload(upload_id)
+    }
+
+    /// The creator's publishes, oldest first.
+    pub fn posts_of<'a>(&'a self, open_id: &str) -> impl Iterator<Item = &'a Post> + 'a {
+        debug_assert_eq!(
+            self.index.len(),
+            self.posts.len(),
+            "posts added past add_post"
+        );
+        self.index
+            .of_creator(open_id)
+            .iter()
+            .map(move |&i| &self.posts[i])
     }
 
     /// Control/API revoke: every token dies and publishes in flight end `auth_removed`.
@@ -191,6 +243,11 @@ impl Sim {
         };
         sim.save();
         sim
+    }
+
+    /// Whether the world is kept in a file (the demo's), i.e. whether [`Self::save`] writes.
+    pub fn persists(&self) -> bool {
+        self.store.is_some()
     }
 
     /// Writes the world to its file (nothing without one). A failed save is logged, not

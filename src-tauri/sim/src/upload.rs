@@ -130,12 +130,8 @@ struct BusyGuard {
 impl Drop for BusyGuard {
     fn drop(&mut self) {
         let mut st = self.sim.lock();
-        if let Some(p) = st
-            .posts
-            .iter_mut()
-            .find(|p| p.upload.upload_id == self.upload_id)
-        {
-            p.upload.busy = false;
+        if let Some(i) = st.post_by_upload_id(&self.upload_id) {
+            st.posts[i].upload.busy = false;
         }
     }
 }
@@ -165,9 +161,9 @@ fn precheck(
     let mut st = sim.lock();
     let misaligned_status = st.behaviour.misaligned_chunk_status;
     let post = st
-        .posts
-        .iter_mut()
-        .find(|p| p.upload.upload_id == id && p.upload.token == token)
+        .post_by_upload_id(&id)
+        .filter(|&i| st.posts[i].upload.token == token)
+        .map(|i| &mut st.posts[i])
         .ok_or_else(|| UploadError::new(StatusCode::NOT_FOUND, "no upload task for this URL"))?;
     apply_fault(post, fault);
     if post.upload.force_expired || now >= post.upload.expires_ms {
@@ -305,11 +301,7 @@ pub async fn put_chunk(
     let resp = {
         let mut st = sim.lock();
         let processing = st.behaviour.processing_ms;
-        let Some(i) = st
-            .posts
-            .iter()
-            .position(|p| p.upload.upload_id == guard.upload_id)
-        else {
+        let Some(i) = st.post_by_upload_id(&guard.upload_id) else {
             return UploadError::new(StatusCode::NOT_FOUND, "no upload task for this URL")
                 .into_response();
         };

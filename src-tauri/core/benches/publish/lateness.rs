@@ -158,7 +158,7 @@ pub(super) async fn p2(video: &Path, load_threads: usize) -> P2Figures {
     );
     println!(
         "  publish duration (start -> published) {}; sustained {:.1} posts/s",
-        summary(service),
+        summary(service.clone()),
         throughput(&rows)
     );
     let ideal_p99 = pct(&ideal, 0.99);
@@ -168,6 +168,19 @@ pub(super) async fn p2(video: &Path, load_threads: usize) -> P2Figures {
         summary(ideal.clone()),
         p99 as i64 - ideal_p99,
         p99 / ideal_p99.max(1) as f64
+    );
+    let idle = slot_idle(&rows);
+    let mean_idle = idle.iter().sum::<i64>() as f64 / idle.len().max(1) as f64;
+    let mean_service = service.iter().sum::<i64>() as f64 / service.len().max(1) as f64;
+    println!(
+        "  slot idle before each start (the scheduler's own time per publish; the ideal has none) {}, mean {mean_idle:.1} ms = {:.0}% of the mean publish ({mean_service:.1} ms)",
+        summary(idle),
+        100.0 * mean_idle / mean_service.max(1.0)
+    );
+    let (cal_first, cal_last) = duration_drift(&cal);
+    let (first, last) = duration_drift(&rows);
+    println!(
+        "  mean publish duration, first / last tenth: calibration {cal_first:.1} / {cal_last:.1} ms, batch {first:.1} / {last:.1} ms"
     );
     // Where the tail sits in the window: one stall or spread out.
     let slow: Vec<i64> = rows

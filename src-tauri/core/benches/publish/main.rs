@@ -310,6 +310,46 @@ fn ideal_lateness(rows: &[Row]) -> Vec<i64> {
     late
 }
 
+/// The scheduler's own time per publish, which the ideal scheduler does not have: for each
+/// publish in the order they started, how long it could have been running already — from
+/// its due time, the end of the publish whose slot it took and its account's last end,
+/// whichever came last — until it started. (A slot is taken to be the one that freed first.)
+fn slot_idle(rows: &[Row]) -> Vec<i64> {
+    let mut order: Vec<&Row> = rows.iter().filter(|r| r.started.is_some()).collect();
+    order.sort_by_key(|r| r.started);
+    let mut slots = [i64::MIN; DEFAULT_PARALLEL];
+    let mut account_free: std::collections::HashMap<i64, i64> = Default::default();
+    let mut idle = Vec::with_capacity(order.len());
+    for r in order {
+        let (Some(s), Some(e)) = (r.started, r.ended) else {
+            continue;
+        };
+        let slot = (0..DEFAULT_PARALLEL).min_by_key(|&i| slots[i]).unwrap();
+        let could = r
+            .due
+            .max(slots[slot])
+            .max(*account_free.get(&r.account).unwrap_or(&i64::MIN));
+        idle.push((s - could).max(0));
+        slots[slot] = e;
+        account_free.insert(r.account, e);
+    }
+    idle
+}
+
+/// Mean publish duration (start → end) of the first and of the last tenth of a batch, in
+/// start order: a publish that takes longer as the world fills up lowers the capacity the
+/// calibration measured.
+fn duration_drift(rows: &[Row]) -> (f64, f64) {
+    let mut d: Vec<(i64, i64)> = rows
+        .iter()
+        .filter_map(|r| Some((r.started?, r.ended? - r.started?)))
+        .collect();
+    d.sort();
+    let tenth = (d.len() / 10).max(1);
+    let mean = |s: &[(i64, i64)]| s.iter().map(|x| x.1 as f64).sum::<f64>() / s.len() as f64;
+    (mean(&d[..tenth]), mean(&d[d.len() - tenth..]))
+}
+
 fn summary(mut v: Vec<i64>) -> String {
     if v.is_empty() {
         return "no samples".into();
