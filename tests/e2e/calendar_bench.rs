@@ -4,7 +4,11 @@
 //! dropped frame). The reference, in the same run and the same way, is the same month empty.
 //! The page asks for the months next to the one shown ahead (and asks again when it shows
 //! one): after the two warm-up renders, a press draws a month it has, as a creator going back
-//! and forth through months sees it; the steps line says when the engine's answer came.
+//! and forth through months sees it; the steps line says when the engine's answer came. That
+//! answer is awaited after each render, so that none lands in the next one, and the bench
+//! prints the chips in each frame it measured: a page that asked again only after the frame
+//! (tried, not kept) was timed drawing the month as kept before the posts were seeded, with no
+//! chips, and looked twice as fast.
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -54,12 +58,26 @@ const at = (name) => performance.getEntriesByName(name, 'mark').at(-1)?.startTim
     await until(period);
     // Where the time goes: the DOM is updated (IPC and script), style and layout, then paint.
     const dom = performance.now();
+    const chips = document.querySelectorAll(`${sel(period)} [data-testid=calendar-post]`).length;
     void document.body.offsetHeight;
     const layout = performance.now();
     await painted();
-    const [sent, answered] = [at('calendar:sent'), at('calendar:answered')];
+    const total = performance.now() - t0;
+    // The page asks the engine again for the month it shows: that answer is awaited before
+    // the next press, so that it never lands in another render.
+    const answered = await new Promise((res) => {
+      const t1 = performance.now();
+      const poll = () => {
+        const t = at('calendar:answered');
+        if (t >= t0) res(t);
+        else if (performance.now() - t1 > 5000) res(NaN);
+        else setTimeout(poll, 5);
+      };
+      poll();
+    });
+    const sent = at('calendar:sent');
     if (i >= 2)
-      out.push([performance.now() - t0, dom - t0, layout - dom, sent - t0, answered - t0]);
+      out.push([total, dom - t0, layout - dom, sent - t0, (answered || -1) - t0, chips]);
   }
   done(out);
 })().catch((e) => done({ error: String(e) }));
@@ -194,6 +212,8 @@ struct Renders {
     /// From the press to the month's IPC answered. The page asks even for a month it has
     /// already (asked for ahead): answered after the DOM was updated means it drew that one.
     answered: Vec<f64>,
+    /// Chips in the month's grid when its DOM was updated (sorted).
+    chips: Vec<f64>,
 }
 
 async fn renders(app: &App, period: &str, prev: &str) -> Renders {
@@ -216,6 +236,7 @@ async fn renders(app: &App, period: &str, prev: &str) -> Renders {
         layout: part(2),
         sent: part(3),
         answered: part(4),
+        chips: part(5),
     }
 }
 
@@ -355,6 +376,13 @@ async fn calendar_month_render_and_drag() {
              {REPS} renders each",
             verdict(b95 <= 50.0),
             b50 / e50
+        );
+        println!(
+            "P-calendar-ui chips in the frame measured: busy {}-{}, empty {}-{}",
+            full.chips[0],
+            full.chips[full.chips.len() - 1],
+            empty.chips[0],
+            empty.chips[empty.chips.len() - 1],
         );
         println!(
             "P-calendar-ui where it goes (p50, busy / empty): DOM updated {:.1} / {:.1} ms (of which \
