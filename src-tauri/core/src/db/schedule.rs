@@ -52,14 +52,35 @@ pub async fn due_jobs(pool: &SqlitePool, now: i64) -> CoreResult<Vec<(i64, i64)>
     .await?)
 }
 
-/// Scheduled, unpaused posts due at `now`, in due order (at most 500). (post id, account id).
-pub async fn due_posts(pool: &SqlitePool, now: i64) -> CoreResult<Vec<(i64, i64)>> {
+/// A post due now, as the scheduler reads it: (post id, account id), and where the next page
+/// starts after it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::FromRow)]
+pub struct DuePost {
+    pub id: i64,
+    pub account_id: i64,
+    pub scheduled_at: i64,
+}
+
+/// Scheduled, unpaused posts due at `now`, in due order: at most `limit`, those after `after`
+/// (the last post of the previous page). A pass reads only as far as it can start posts:
+/// reading 500 at each pass made every pass dearer the further the scheduler fell behind.
+pub async fn due_posts_page(
+    pool: &SqlitePool,
+    now: i64,
+    after: Option<DuePost>,
+    limit: i64,
+) -> CoreResult<Vec<DuePost>> {
+    let (after_at, after_id) = after.map_or((i64::MIN, i64::MIN), |p| (p.scheduled_at, p.id));
     Ok(sqlx::query_as(
-        "SELECT id, account_id FROM posts
-             WHERE status = 'scheduled' AND paused_reason IS NULL AND scheduled_at <= ?
-             ORDER BY scheduled_at, id LIMIT 500",
+        "SELECT id, account_id, scheduled_at FROM posts
+             WHERE status = 'scheduled' AND paused_reason IS NULL AND scheduled_at <= ?1
+               AND (scheduled_at > ?2 OR (scheduled_at = ?2 AND id > ?3))
+             ORDER BY scheduled_at, id LIMIT ?4",
     )
     .bind(now)
+    .bind(after_at)
+    .bind(after_id)
+    .bind(limit)
     .fetch_all(pool)
     .await?)
 }
@@ -141,7 +162,12 @@ mod tests {
         set(pool, b, 10, None).await;
         set(pool, c, 15, Some("removed")).await;
         set(pool, d, 40, None).await;
-        assert_eq!(due_posts(pool, 30).await.unwrap(), vec![(b, 1), (a, 1)]);
+        assert_eq!(due(pool, 30, None, 10).await, vec![(b, 1), (a, 1)]);
+        // A page ends where it is asked to, and the next starts after its last post.
+        let first = due_posts_page(pool, 30, None, 1).await.unwrap();
+        assert_eq!(first.len(), 1);
+        assert_eq!(due(pool, 30, Some(first[0]), 10).await, vec![(a, 1)]);
+        assert_eq!(due(pool, 30, Some(first[0]), 0).await, vec![]);
         assert_eq!(next_post_at(pool, 30).await.unwrap(), Some(40));
         assert_eq!(overdue_posts(pool, 20).await.unwrap(), vec![(b, 1)]);
         assert!(mark_missed(pool, b, 50).await.unwrap());
@@ -149,7 +175,21 @@ mod tests {
             !mark_missed(pool, b, 51).await.unwrap(),
             "no longer scheduled"
         );
-        assert_eq!(due_posts(pool, 30).await.unwrap(), vec![(a, 1)]);
+        assert_eq!(due(pool, 30, None, 10).await, vec![(a, 1)]);
+    }
+
+    async fn due(
+        pool: &SqlitePool,
+        now: i64,
+        after: Option<DuePost>,
+        limit: i64,
+    ) -> Vec<(i64, i64)> {
+        due_posts_page(pool, now, after, limit)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|p| (p.id, p.account_id))
+            .collect()
     }
 
     #[tokio::test]

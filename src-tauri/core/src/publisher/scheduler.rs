@@ -32,6 +32,9 @@ pub const MAX_SLEEP: Duration = Duration::from_secs(30);
 pub const DEFAULT_GRACE_MINUTES: u32 = 60;
 /// Uploads running at once (over all accounts).
 pub const DEFAULT_PARALLEL: usize = 2;
+/// Due posts a pass reads at a time: a few more than it can start, for posts whose account is
+/// busy (it reads on while a slot is still free).
+const DUE_PAGE: i64 = 8;
 const GRACE_KEY: &str = "publisher.missed_grace_minutes";
 /// The wall-clock time of the last scheduler pass that could publish (epoch ms). At start, the
 /// stretch since then is time Tokdeck was not running.
@@ -141,16 +144,28 @@ impl Publisher {
         for (post_id, account_id) in jobs {
             self.try_start(post_id, account_id, false).await?;
         }
-        let due = db::due_posts(pool, now).await?;
         // The last pass left every slot taken: whatever came due since waited for one.
         let after_full = std::mem::take(&mut self.running.lock().expect("running").full);
         let mut waiting = false;
-        for (post_id, account_id) in due {
-            let started = self.try_start(post_id, account_id, true).await?;
-            if !started || after_full {
-                self.running.lock().expect("running").waited.insert(post_id);
+        // Page by page, and only while a slot is free: the posts after those a pass reads wait
+        // for a slot either way, and are counted as having waited when they start (the pass
+        // that starts them follows one that left every slot taken).
+        let mut after = None;
+        loop {
+            let page = db::due_posts_page(pool, now, after, DUE_PAGE).await?;
+            for post in &page {
+                let started = self.try_start(post.id, post.account_id, true).await?;
+                if !started || after_full {
+                    self.running.lock().expect("running").waited.insert(post.id);
+                }
+                waiting |= !started;
             }
-            waiting |= !started;
+            let slots_taken = self.running.lock().expect("running").posts.len() >= DEFAULT_PARALLEL;
+            if page.len() < DUE_PAGE as usize || slots_taken {
+                waiting |= page.len() == DUE_PAGE as usize;
+                break;
+            }
+            after = page.last().copied();
         }
         // Every slot taken: a post coming due cannot start before a publish ends, and the end
         // rings the scheduler. Waking at each due time meanwhile would only compete with the
