@@ -8,7 +8,10 @@
 //! answer is awaited after each render, so that none lands in the next one, and the bench
 //! prints the chips in each frame it measured: a page that asked again only after the frame
 //! (tried, not kept) was timed drawing the month as kept before the posts were seeded, with no
-//! chips, and looked twice as fast.
+//! chips, and looked twice as fast. The page keeps the months next to the one shown drawn out
+//! of sight (`ui/src/lib/monthStage.ts`): the bench waits before each press until the page has
+//! settled (its re-ask answered, the months next to it drawn), as a creator looking at a month
+//! does, and prints how many renders showed the grid drawn ahead.
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -36,7 +39,7 @@ const until = (p) => new Promise((res) => {
     if (document.querySelector(sel(p))) { mo.disconnect(); res(); }
   });
   mo.observe(document.body, { subtree: true, childList: true, attributes: true,
-    attributeFilter: ['data-period', 'data-loading'] });
+    attributeFilter: ['data-period', 'data-loading', 'data-testid'] });
 });
 // The frame with the change: a task queued from its animation frame runs once it is painted.
 const painted = () => new Promise((res) => requestAnimationFrame(() => {
@@ -44,18 +47,37 @@ const painted = () => new Promise((res) => requestAnimationFrame(() => {
   ch.port1.onmessage = () => res();
   ch.port2.postMessage(0);
 }));
-// When the month's IPC is sent and answered: the page marks both (performance marks).
+// When the month's IPC is sent and answered, and when the months next to it are drawn after
+// that: the page marks each (performance marks).
 const at = (name) => performance.getEntriesByName(name, 'mark').at(-1)?.startTime ?? -1;
+const markAfter = (name, t) => new Promise((res) => {
+  const t1 = performance.now();
+  const poll = () => {
+    const m = at(name);
+    if (m >= t) res(m);
+    else if (performance.now() - t1 > 5000) res(NaN);
+    else setTimeout(poll, 5);
+  };
+  poll();
+});
 (async () => {
   const out = [];
   for (let i = 0; i < reps + 2; i++) {
+    // Previous, then wait until the page has settled: its re-ask answered and the months
+    // next to it drawn (out of sight, after its frame), as a creator looking at a month sees
+    // it before pressing Next; that work never lands in the render measured.
+    const back = performance.now();
     btn('Previous').click();
     await until(prev);
+    await markAfter('calendar:drawn', await markAfter('calendar:answered', back));
     await painted();
     await painted();
+    // The month as drawn out of sight before the press, if it was: shown as it is, or not.
+    const ahead = document.querySelector(`[data-testid=calendar-month-drawn][data-period="${period}"]`);
     const t0 = performance.now();
     btn('Next').click();
     await until(period);
+    const asDrawn = ahead !== null && document.querySelector(sel(period)) === ahead ? 1 : 0;
     // Where the time goes: the DOM is updated (IPC and script), style and layout, then paint.
     const dom = performance.now();
     const chips = document.querySelectorAll(`${sel(period)} [data-testid=calendar-post]`).length;
@@ -63,21 +85,14 @@ const at = (name) => performance.getEntriesByName(name, 'mark').at(-1)?.startTim
     const layout = performance.now();
     await painted();
     const total = performance.now() - t0;
-    // The page asks the engine again for the month it shows: that answer is awaited before
-    // the next press, so that it never lands in another render.
-    const answered = await new Promise((res) => {
-      const t1 = performance.now();
-      const poll = () => {
-        const t = at('calendar:answered');
-        if (t >= t0) res(t);
-        else if (performance.now() - t1 > 5000) res(NaN);
-        else setTimeout(poll, 5);
-      };
-      poll();
-    });
+    // The page asks the engine again for the month it shows: that answer (and the drawing of
+    // the months next to it) is awaited before the next press, so that it never lands in
+    // another render.
+    const answered = await markAfter('calendar:answered', t0);
+    await markAfter('calendar:drawn', answered);
     const sent = at('calendar:sent');
     if (i >= 2)
-      out.push([total, dom - t0, layout - dom, sent - t0, (answered || -1) - t0, chips]);
+      out.push([total, dom - t0, layout - dom, sent - t0, (answered || -1) - t0, chips, asDrawn]);
   }
   done(out);
 })().catch((e) => done({ error: String(e) }));
@@ -214,6 +229,8 @@ struct Renders {
     answered: Vec<f64>,
     /// Chips in the month's grid when its DOM was updated (sorted).
     chips: Vec<f64>,
+    /// Renders that showed the grid drawn out of sight before the press (`monthStage`).
+    as_drawn: usize,
 }
 
 async fn renders(app: &App, period: &str, prev: &str) -> Renders {
@@ -237,6 +254,7 @@ async fn renders(app: &App, period: &str, prev: &str) -> Renders {
         sent: part(3),
         answered: part(4),
         chips: part(5),
+        as_drawn: part(6).iter().filter(|&&x| x > 0.0).count(),
     }
 }
 
@@ -378,11 +396,15 @@ async fn calendar_month_render_and_drag() {
             b50 / e50
         );
         println!(
-            "P-calendar-ui chips in the frame measured: busy {}-{}, empty {}-{}",
+            "P-calendar-ui chips in the frame measured: busy {}-{}, empty {}-{}; the month shown as drawn \
+             out of sight before the press (the months next to the one shown are kept drawn): busy {}/{REPS}, \
+             empty {}/{REPS}",
             full.chips[0],
             full.chips[full.chips.len() - 1],
             empty.chips[0],
             empty.chips[empty.chips.len() - 1],
+            full.as_drawn,
+            empty.as_drawn,
         );
         println!(
             "P-calendar-ui where it goes (p50, busy / empty): DOM updated {:.1} / {:.1} ms (of which \

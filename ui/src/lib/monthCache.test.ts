@@ -33,4 +33,25 @@ describe('MonthCache', () => {
     now = MONTH_CACHE_MAX_AGE_MS + 1;
     expect(cache.has(k)).toBe(false);
   });
+
+  it('keeps the object it has for the same posts, even after a clear or once expired', () => {
+    let now = 0;
+    const cache = new MonthCache(() => now);
+    const k = MonthCache.key(2026, 3, 'UTC', null);
+    const first = range('UTC');
+    cache.set(k, first, cache.generation);
+    cache.set(k, range('UTC'), cache.generation);
+    expect(cache.get(k)).toBe(first);
+    cache.clear();
+    cache.set(k, range('UTC'), cache.generation);
+    expect(cache.get(k)).toBe(first);
+    now = MONTH_CACHE_MAX_AGE_MS + 1;
+    expect(cache.get(k)).toBeNull();
+    cache.set(k, range('UTC'), cache.generation);
+    expect(cache.get(k)).toBe(first);
+    // Other posts: the new answer.
+    const other = range('Europe/Paris');
+    cache.set(k, other, cache.generation);
+    expect(cache.get(k)).toBe(other);
+  });
 });

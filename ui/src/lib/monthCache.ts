@@ -4,14 +4,16 @@
  * (its answer was most of a busy month's render). The page asks again all the same and
  * redraws only if the answer differs (`same`): a post changed by another process (a backup
  * restored) shows a moment later, never not at all. Any change of a post made here clears
- * it all (the page's `postsChanged`), and an entry is used for a minute at most.
+ * it all (the page's `postsChanged`), and an entry is used for a minute at most. The same
+ * posts asked again keep the same object (`set`): the page keeps a month drawn while its list
+ * is the same object (`monthStage`).
  */
 import type { CalendarRange } from './bindings';
 
 export const MONTH_CACHE_MAX_AGE_MS = 60_000;
 
 export class MonthCache {
-  #entries = new Map<string, { at: number; range: CalendarRange; json: string }>();
+  #entries = new Map<string, { at: number; gen: number; range: CalendarRange; json: string }>();
   #generation = 0;
   #now: () => number;
 
@@ -37,9 +39,7 @@ export class MonthCache {
 
   get(key: string): CalendarRange | null {
     const e = this.#entries.get(key);
-    if (!e) return null;
-    if (this.#now() - e.at > MONTH_CACHE_MAX_AGE_MS) {
-      this.#entries.delete(key);
+    if (!e || e.gen !== this.#generation || this.#now() - e.at > MONTH_CACHE_MAX_AGE_MS) {
       return null;
     }
     return e.range;
@@ -49,10 +49,14 @@ export class MonthCache {
     return this.get(key) !== null;
   }
 
-  /** Keeps `range` unless the cache was cleared since it was asked for (`generation`). */
+  /** Keeps `range` unless the cache was cleared since it was asked for (`generation`). The
+   * same posts as kept before (even before a `clear`, or expired) keep the object kept. */
   set(key: string, range: CalendarRange, generation: number): void {
     if (generation !== this.#generation) return;
-    this.#entries.set(key, { at: this.#now(), range, json: JSON.stringify(range) });
+    const json = JSON.stringify(range);
+    const old = this.#entries.get(key);
+    const kept = old?.json === json ? old.range : range;
+    this.#entries.set(key, { at: this.#now(), gen: generation, range: kept, json });
   }
 
   /** Whether `range` says the same as what is kept for `key`. */
@@ -60,8 +64,12 @@ export class MonthCache {
     return this.#entries.get(key)?.json === JSON.stringify(range);
   }
 
+  /** Nothing kept is used any more; what is kept a minute at most stays, for `set`'s sake. */
   clear(): void {
-    this.#entries.clear();
+    const now = this.#now();
+    for (const [key, e] of this.#entries) {
+      if (now - e.at > MONTH_CACHE_MAX_AGE_MS) this.#entries.delete(key);
+    }
     this.#generation++;
   }
 }

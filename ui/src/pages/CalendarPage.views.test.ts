@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
 import { clearMocks } from '@tauri-apps/api/mocks';
+import { dispatchPostEvent } from '../lib/posts';
 import { toasts } from '../lib/toasts.svelte';
 import { makeAccount, makeItem, mockBackend } from '../test/backend';
 import { openAccounts, resetAppBetweenTests } from '../test/pages';
@@ -75,6 +76,39 @@ describe('CalendarPage week and agenda', () => {
     expect(backend.calls('calendar_month').slice(asked)).toContainEqual(
       expect.objectContaining({ year: 2026, month: 4 }),
     );
+  });
+
+  it('keeps the months next to it drawn out of sight, shows that grid itself, never stale', async () => {
+    const { backend } = setup();
+    const drawn = (period: string) =>
+      document.querySelector<HTMLElement>(
+        `[data-testid="calendar-month-drawn"][data-period="${period}"]`,
+      );
+    await waitFor(() => expect(drawn('2026-04')).not.toBeNull());
+    const april = drawn('2026-04')!;
+    // Drawn with its post, out of sight and without test ids: the month shown answers alone.
+    expect(within(april).getByText('April')).toBeTruthy();
+    expect(april.querySelector('[data-testid]')).toBeNull();
+    expect(april.closest('.away')).not.toBeNull();
+    expect(screen.getAllByTestId('calendar-month-view')).toHaveLength(1);
+    await fireEvent.click(screen.getByRole('button', { name: 'Next' }));
+    expect(screen.getByTestId('calendar-month-view')).toBe(april);
+    expect(april.closest('.away')).toBeNull();
+    expect(within(april).getAllByTestId('calendar-post')).toHaveLength(1);
+    // March is kept drawn in turn. Posts change: the March drawn before is never shown.
+    await waitFor(() => expect(drawn('2026-03')).not.toBeNull());
+    backend.items.push(
+      makeItem({ id: 7, local: '2026-03-20T10:00', caption: 'New in March', postZone: ZONE }),
+    );
+    const asked = backend.calls('calendar_month').length;
+    dispatchPostEvent({ kind: 'postsChanged', postId: 7, accountId: 1 });
+    // The page heard it (it asks for April again).
+    await waitFor(() => expect(backend.calls('calendar_month').length).toBeGreaterThan(asked));
+    await fireEvent.click(screen.getByRole('button', { name: 'Previous' }));
+    const march = screen.getByTestId('calendar-month-view');
+    const loaded = march.dataset.period === '2026-03';
+    expect(!loaded || within(march).queryByText('New in March') !== null).toBe(true);
+    await waitFor(() => expect(within(march).getByText('New in March')).toBeTruthy());
   });
 
   it('starts the week on the given day and draws now on today', async () => {
