@@ -188,3 +188,65 @@ async fn two_accounts_publish_in_parallel_and_a_clock_jump_is_caught_up() {
     assert_eq!(posts.len(), 2);
     t.h.engine.shutdown().await;
 }
+
+/// A pass reads due posts a page at a time (8) and reads on while a slot is free: nine posts of
+/// one account due first (one at a time per account) must not keep another account's post,
+/// due after them and beyond the first page, from the second slot.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_busy_accounts_backlog_does_not_keep_another_account_from_the_free_slot() {
+    let t = T::start(media_common::h264).await;
+    let (_, a) = t.account("alice").await;
+    let (_, b) = t.account("bob").await;
+    let first = t.draft(a, "alice 0").await;
+    t.schedule(first, in_minutes(&t.h.engine, 2)).await;
+    // Eight copies due at the same time (made in SQLite: each compose asks TikTok for the
+    // creator's info, 20 times a minute at most).
+    let pool = t.h.engine.store().pool();
+    let cols: Vec<String> =
+        sqlx::query_scalar("SELECT name FROM pragma_table_info('posts') WHERE name != 'id'")
+            .fetch_all(pool)
+            .await
+            .unwrap();
+    let mut alice = vec![first];
+    for _ in 0..8 {
+        let sql = format!(
+            "INSERT INTO posts ({0}) SELECT {0} FROM posts WHERE id = ? RETURNING id",
+            cols.join(", ")
+        );
+        let id: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+            .bind(first)
+            .fetch_one(pool)
+            .await
+            .unwrap();
+        alice.push(id);
+    }
+    let bob = t.draft(b, "bob, due after all of alice's").await;
+    t.schedule(bob, in_minutes(&t.h.engine, 3)).await;
+    t.h.engine.start_background();
+    // All ten come due at once.
+    t.h.engine.clock().advance(Duration::from_secs(240));
+    t.wait_status(bob, PostStatus::Published, 15).await;
+    let queued_at = |id: i64| {
+        let engine = t.h.engine.clone();
+        async move {
+            engine
+                .publish_history(id)
+                .await
+                .unwrap()
+                .into_iter()
+                .find(|h| h.state == "queued")
+                .map(|h| h.at)
+        }
+    };
+    let bob_at = queued_at(bob).await.expect("bob's post started");
+    // Alice's posts go one at a time: her second starts only once her first is published.
+    t.wait_status(alice[1], PostStatus::Published, 60).await;
+    let alice_second = queued_at(alice[1])
+        .await
+        .expect("alice's second post started");
+    assert!(
+        bob_at <= alice_second,
+        "bob's post waited behind alice's backlog: started at {bob_at}, alice's second at {alice_second}"
+    );
+    t.h.engine.shutdown().await;
+}
