@@ -27,8 +27,7 @@ fn direct_posts_24h(st: &World, open_id: &str, now: u64) -> usize {
 }
 
 fn active_users_24h(st: &World, now: u64) -> HashSet<String> {
-    st.index
-        .creators()
+    st.creators_posts()
         .filter(|(_, posts)| {
             // Newest first: an active creator is found at its last publishes.
             posts.iter().rev().any(|&i| {

@@ -44,7 +44,7 @@ pub struct State {
     pub tokens: TokenStore,
     /// Appended through [`State::add_post`] only, so that `index` stays true.
     pub posts: Vec<Post>,
-    pub index: PostIndex,
+    index: PostIndex,
     pub faults: FaultBook,
     pub rate: RateLimiter,
     pub requests: BTreeMap<String, u64>,
@@ -71,7 +71,7 @@ impl State {
     /// Finishes the publishes whose processing time has come (only those still in flight
     /// are looked at).
     pub fn settle(&mut self, now_ms: u64) {
-        let from = self.index.unsettled_from().min(self.posts.len());
+        let from = self.indexed().unsettled_from();
         posts::settle(&mut self.posts[from..], &mut self.accounts, now_ms);
         self.index.advance_settled(&self.posts);
     }
@@ -88,37 +88,37 @@ impl State {
         self.index.advance_settled(&self.posts);
     }
 
-    /// The publish with this id (its place in `posts`).
-    pub fn post_by_publish_id(&self, publish_id: &str) -> Option<usize> {
+    /// The index, checked to cover every publish (none appended past [`Self::add_post`]).
+    fn indexed(&self) -> &PostIndex {
         debug_assert_eq!(
             self.index.len(),
             self.posts.len(),
             "posts added past add_post"
         );
-        self.index.publish(publish_id)
+        &self.index
+    }
+
+    /// The publish with this id (its place in `posts`).
+    pub fn post_by_publish_id(&self, publish_id: &str) -> Option<usize> {
+        self.indexed().publish(publish_id)
     }
 
     /// The publish whose upload this is (its place in `posts`).
     pub fn post_by_upload_id(&self, upload_id: &str) -> Option<usize> {
-        debug_assert_eq!(
-            self.index.len(),
-            self.posts.len(),
-            "posts added past add_post"
-        );
-        self.index.upload(upload_id)
+        self.indexed().upload(upload_id)
     }
 
     /// The creator's publishes, oldest first.
     pub fn posts_of<'a>(&'a self, open_id: &str) -> impl Iterator<Item = &'a Post> + 'a {
-        debug_assert_eq!(
-            self.index.len(),
-            self.posts.len(),
-            "posts added past add_post"
-        );
-        self.index
+        self.indexed()
             .of_creator(open_id)
             .iter()
             .map(move |&i| &self.posts[i])
+    }
+
+    /// Each creator with publishes, and their publishes, oldest first.
+    pub fn creators_posts(&self) -> impl Iterator<Item = (&String, &Vec<usize>)> {
+        self.indexed().creators()
     }
 
     /// Control/API revoke: every token dies and publishes in flight end `auth_removed`.
