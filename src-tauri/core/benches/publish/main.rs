@@ -281,29 +281,54 @@ async fn wait_batch(engine: &Engine, batch: &str, n: usize, timeout: Duration) -
     rows
 }
 
-/// Start lateness an ideal scheduler would give: due order, `DEFAULT_PARALLEL` slots, one
-/// publish per account at a time, each publish lasting what it lasted in this run.
-fn ideal_lateness(rows: &[Row]) -> Vec<i64> {
-    let mut slots = [i64::MIN; DEFAULT_PARALLEL];
-    let mut account_free: std::collections::HashMap<i64, i64> = Default::default();
-    let mut late = Vec::with_capacity(rows.len());
-    for r in rows {
-        let (Some(s), Some(e)) = (r.started, r.ended) else {
-            continue;
-        };
-        let (slot, free) = slots
+/// The upload slots and each account's last end, as a scheduler running at most
+/// `DEFAULT_PARALLEL` publishes, one per account at a time, sees them.
+struct SlotBook {
+    slots: [i64; DEFAULT_PARALLEL],
+    account_free: std::collections::HashMap<i64, i64>,
+}
+
+impl SlotBook {
+    fn new() -> Self {
+        Self {
+            slots: [i64::MIN; DEFAULT_PARALLEL],
+            account_free: Default::default(),
+        }
+    }
+
+    /// The slot a publish of `account` due at `due` takes (the one that frees first), and the
+    /// earliest it could start there: its due time, that slot's and its account's last end,
+    /// whichever comes last.
+    fn earliest(&self, due: i64, account: i64) -> (usize, i64) {
+        let (slot, free) = self
+            .slots
             .iter()
             .copied()
             .enumerate()
             .min_by_key(|&(_, t)| t)
             .unwrap();
-        let start = r
-            .due
-            .max(free)
-            .max(*account_free.get(&r.account).unwrap_or(&i64::MIN));
-        let end = start + (e - s);
-        slots[slot] = end;
-        account_free.insert(r.account, end);
+        let account_free = self.account_free.get(&account).copied();
+        (slot, due.max(free).max(account_free.unwrap_or(i64::MIN)))
+    }
+
+    /// A publish of `account` holds `slot` until `end`.
+    fn take(&mut self, slot: usize, account: i64, end: i64) {
+        self.slots[slot] = end;
+        self.account_free.insert(account, end);
+    }
+}
+
+/// Start lateness an ideal scheduler would give: due order, `DEFAULT_PARALLEL` slots, one
+/// publish per account at a time, each publish lasting what it lasted in this run.
+fn ideal_lateness(rows: &[Row]) -> Vec<i64> {
+    let mut book = SlotBook::new();
+    let mut late = Vec::with_capacity(rows.len());
+    for r in rows {
+        let (Some(s), Some(e)) = (r.started, r.ended) else {
+            continue;
+        };
+        let (slot, start) = book.earliest(r.due, r.account);
+        book.take(slot, r.account, start + (e - s));
         late.push(start - r.due);
     }
     late.sort();
@@ -311,27 +336,20 @@ fn ideal_lateness(rows: &[Row]) -> Vec<i64> {
 }
 
 /// The scheduler's own time per publish, which the ideal scheduler does not have: for each
-/// publish in the order they started, how long it could have been running already — from
-/// its due time, the end of the publish whose slot it took and its account's last end,
-/// whichever came last — until it started. (A slot is taken to be the one that freed first.)
+/// publish in the order they started, how long it could have been running already (from
+/// [`SlotBook::earliest`], with the publishes as they ran) until it started.
 fn slot_idle(rows: &[Row]) -> Vec<i64> {
     let mut order: Vec<&Row> = rows.iter().filter(|r| r.started.is_some()).collect();
     order.sort_by_key(|r| r.started);
-    let mut slots = [i64::MIN; DEFAULT_PARALLEL];
-    let mut account_free: std::collections::HashMap<i64, i64> = Default::default();
+    let mut book = SlotBook::new();
     let mut idle = Vec::with_capacity(order.len());
     for r in order {
         let (Some(s), Some(e)) = (r.started, r.ended) else {
             continue;
         };
-        let slot = (0..DEFAULT_PARALLEL).min_by_key(|&i| slots[i]).unwrap();
-        let could = r
-            .due
-            .max(slots[slot])
-            .max(*account_free.get(&r.account).unwrap_or(&i64::MIN));
+        let (slot, could) = book.earliest(r.due, r.account);
         idle.push((s - could).max(0));
-        slots[slot] = e;
-        account_free.insert(r.account, e);
+        book.take(slot, r.account, e);
     }
     idle
 }
