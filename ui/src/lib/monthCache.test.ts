@@ -28,8 +28,8 @@ describe('MonthCache', () => {
     cache.set(k, range('UTC'), asked);
     expect(cache.has(k)).toBe(false);
     cache.set(k, range('UTC'), cache.generation);
-    expect(cache.same(k, range('UTC'))).toBe(true);
-    expect(cache.same(k, range('Europe/Paris'))).toBe(false);
+    expect(cache.set(k, range('UTC'), cache.generation)).toBe(true);
+    expect(cache.set(k, range('Europe/Paris'), cache.generation)).toBe(false);
     now = MONTH_CACHE_MAX_AGE_MS + 1;
     expect(cache.has(k)).toBe(false);
   });

@@ -2,7 +2,7 @@
  * The calendar's months already loaded, and the two next to the month shown, fetched ahead:
  * pressing Next or Previous then draws the month at once, without waiting for the engine
  * (its answer was most of a busy month's render). The page asks again all the same and
- * redraws only if the answer differs (`same`): a post changed by another process (a backup
+ * redraws only if the answer differs (what `set` answers): a post changed by another process (a backup
  * restored) shows a moment later, never not at all. Any change of a post made here clears
  * it all (the page's `postsChanged`), and an entry is used for a minute at most. The same
  * posts asked again keep the same object (`set`): the page keeps a month drawn while its list
@@ -50,18 +50,20 @@ export class MonthCache {
   }
 
   /** Keeps `range` unless the cache was cleared since it was asked for (`generation`). The
-   * same posts as kept before (even before a `clear`, or expired) keep the object kept. */
-  set(key: string, range: CalendarRange, generation: number): void {
-    if (generation !== this.#generation) return;
+   * same posts as kept before (even before a `clear`, or expired) keep the object kept.
+   * Answers whether they were the same (false when not kept). */
+  set(key: string, range: CalendarRange, generation: number): boolean {
+    if (generation !== this.#generation) return false;
     const json = JSON.stringify(range);
     const old = this.#entries.get(key);
-    const kept = old?.json === json ? old.range : range;
-    this.#entries.set(key, { at: this.#now(), gen: generation, range: kept, json });
-  }
-
-  /** Whether `range` says the same as what is kept for `key`. */
-  same(key: string, range: CalendarRange): boolean {
-    return this.#entries.get(key)?.json === JSON.stringify(range);
+    const same = old?.json === json;
+    this.#entries.set(key, {
+      at: this.#now(),
+      gen: generation,
+      range: same ? old.range : range,
+      json,
+    });
+    return same;
   }
 
   /** Nothing kept is used any more; what is kept a minute at most stays, for `set`'s sake. */

@@ -8,6 +8,7 @@ import {
   keepDrawn,
   monthKeyOf,
   stageOf,
+  type DrawnMonth,
   type Neighbour,
 } from './monthStage';
 
@@ -67,12 +68,12 @@ describe('monthStage', () => {
       { ...at(2027, 2), range: febPosts },
       { ...at(2027, 4), range: rangeOf(['2027-04-01T10:00']) },
     ];
-    const holds = () => true;
-    const next = keepDrawn(shown, [feb], around, '2027-03-02', 1, holds);
+    const kept = (d: DrawnMonth) => d.source;
+    const next = keepDrawn(shown, [feb], around, '2027-03-02', 1, kept);
     expect(next.map((d) => d.key)).toEqual(['2027-03', '2027-02', '2027-04']);
     expect(next[1]).toBe(feb);
     // A neighbour whose posts are not loaded is not drawn as a neighbour.
-    expect(keepDrawn(shown, [], [at(2027, 2)], '2027-03-02', 1, holds)).toEqual([shown]);
+    expect(keepDrawn(shown, [], [at(2027, 2)], '2027-03-02', 1, kept)).toEqual([shown]);
   });
 
   it('keeps the last others drawn while their posts hold, up to the most kept', () => {
@@ -80,11 +81,11 @@ describe('monthStage', () => {
     const [jan, feb, mar, apr, may, jun] = [1, 2, 3, 4, 5, 6].map(month);
     // Shown June, drawn before (latest first): March, February, January, April, May.
     const before = [mar, feb, jan, apr, may];
-    const kept = keepDrawn(jun, before, [], '2027-03-02', 1, (d) => d !== feb);
+    const kept = keepDrawn(jun, before, [], '2027-03-02', 1, (d) => (d === feb ? [] : d.source));
     expect(kept.map((d) => d.key)).toEqual(['2027-06', '2027-03', '2027-01', '2027-04', '2027-05']);
     expect(kept).toHaveLength(DRAWN_MAX);
     // Another day or week start: drawn anew when needed, not kept.
-    expect(keepDrawn(jun, before, [], '2027-03-03', 1, () => true)).toEqual([jun]);
+    expect(keepDrawn(jun, before, [], '2027-03-03', 1, (d) => d.source)).toEqual([jun]);
   });
 
   it('stages months in order, the shown one instead of any other grid of its month', () => {

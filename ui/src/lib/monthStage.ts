@@ -69,14 +69,14 @@ export function drawnMonth(
   };
 }
 
-/** Whether `d` can be drawn again as it is for these posts, day and week start. */
+/** Whether `d` can be drawn again as it is for these posts (none: no), day and week start. */
 export function stillDrawn(
   d: DrawnMonth | undefined,
-  source: readonly CalendarItem[],
+  source: readonly CalendarItem[] | undefined,
   today: string,
   start: number,
 ): d is DrawnMonth {
-  return !!d && d.source === source && d.today === today && d.start === start;
+  return !!d && !!source && d.source === source && d.today === today && d.start === start;
 }
 
 /** The month drawn for `cacheKey`, when it was drawn from `source` (the posts to show) and
@@ -89,7 +89,7 @@ export function drawnFor(
   start: number,
 ): DrawnMonth | null {
   const d = drawn.find((x) => x.cacheKey === cacheKey);
-  return source && stillDrawn(d, source, today, start) ? d : null;
+  return stillDrawn(d, source, today, start) ? d : null;
 }
 
 /** A month next to the one shown: where it is, and its posts if they are kept. */
@@ -107,14 +107,14 @@ export const DRAWN_MAX = 5;
 
 /** The months to keep drawn: `shown`, each neighbour whose posts are kept (as drawn already
  * when that still holds, else drawn anew), then the others drawn before, latest first, that
- * `holds` (their posts are still those kept), up to [`DRAWN_MAX`]. */
+ * still hold for the posts `kept` for them, up to [`DRAWN_MAX`]. */
 export function keepDrawn(
   shown: DrawnMonth,
   drawn: readonly DrawnMonth[],
   around: readonly Neighbour[],
   today: string,
   start: number,
-  holds: (d: DrawnMonth) => boolean,
+  kept: (d: DrawnMonth) => readonly CalendarItem[] | undefined,
 ): DrawnMonth[] {
   const next = [shown];
   for (const n of around) {
@@ -127,7 +127,7 @@ export function keepDrawn(
   for (const d of drawn) {
     if (next.length >= DRAWN_MAX) break;
     if (next.some((n) => n.key === d.key)) continue;
-    if (d.today === today && d.start === start && holds(d)) next.push(d);
+    if (stillDrawn(d, kept(d), today, start)) next.push(d);
   }
   return next;
 }
