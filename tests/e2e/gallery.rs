@@ -237,6 +237,13 @@ fn shots(posts: &[(String, i64)]) -> Vec<Shot> {
             at: None,
         },
         Shot {
+            name: "analytics-compare",
+            route: "#/analytics".into(),
+            ready: "[data-testid=analytics-compare-row]",
+            press: None,
+            at: Some("[data-testid=analytics-compare]"),
+        },
+        Shot {
             name: "analytics-best-time",
             route: "#/analytics".into(),
             ready: "[data-testid=analytics-heatmap][data-enough=true]",
