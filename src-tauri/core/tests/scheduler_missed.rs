@@ -11,7 +11,7 @@ use serde_json::json;
 use tokdeck_core::events::{EngineEvent, NotificationKind};
 use tokdeck_core::posts::PostStatus;
 use tokdeck_core::publisher::PublishStep;
-use tokio::sync::broadcast::Receiver;
+use tokio::sync::broadcast::{error::RecvError, Receiver};
 
 use common::publish::Publishing as T;
 
@@ -46,25 +46,46 @@ async fn both_slots_busy(t: &T, upload_delay_ms: u64) -> ([i64; 2], i64) {
     ([p1, p2], p3)
 }
 
-/// Missed notifications and "Posted" bodies received so far.
-fn notifications(events: &mut Receiver<EngineEvent>) -> (Vec<String>, Vec<String>) {
+/// Missed notifications and "Posted" bodies, received until `done` holds for them or `secs`
+/// pass. A notification follows its post's new status (it is sent after the audit line that
+/// follows the status write), so a test that sees the status waits for the notification too.
+async fn notifications(
+    events: &mut Receiver<EngineEvent>,
+    secs: u64,
+    done: impl Fn(&[String], &[String]) -> bool,
+) -> (Vec<String>, Vec<String>) {
     let (mut missed, mut posted) = (Vec::new(), Vec::new());
-    while let Ok(e) = events.try_recv() {
-        match e {
-            EngineEvent::Notify {
-                notification: NotificationKind::Missed,
-                body,
-                ..
-            } => missed.push(body),
-            EngineEvent::Notify {
-                notification: NotificationKind::Published,
-                body,
-                ..
-            } => posted.push(body),
-            _ => {}
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(secs);
+    loop {
+        // What came already, then whether that is enough.
+        while let Ok(e) = events.try_recv() {
+            sort(e, &mut missed, &mut posted);
+        }
+        if done(&missed, &posted) {
+            return (missed, posted);
+        }
+        match tokio::time::timeout_at(deadline, events.recv()).await {
+            Ok(Ok(e)) => sort(e, &mut missed, &mut posted),
+            Ok(Err(RecvError::Lagged(_))) => {}
+            Ok(Err(RecvError::Closed)) | Err(_) => return (missed, posted),
         }
     }
-    (missed, posted)
+}
+
+fn sort(e: EngineEvent, missed: &mut Vec<String>, posted: &mut Vec<String>) {
+    match e {
+        EngineEvent::Notify {
+            notification: NotificationKind::Missed,
+            body,
+            ..
+        } => missed.push(body),
+        EngineEvent::Notify {
+            notification: NotificationKind::Published,
+            body,
+            ..
+        } => posted.push(body),
+        _ => {}
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -85,7 +106,7 @@ async fn a_post_waiting_for_a_slot_past_the_grace_is_published_when_one_frees() 
     }
     t.wait_status(waiting, PostStatus::Published, 20).await;
     assert_eq!(t.sim_posts().await.len(), 3);
-    let (missed, posted) = notifications(&mut events);
+    let (missed, posted) = notifications(&mut events, 10, |_, posted| posted.len() == 3).await;
     assert!(missed.is_empty(), "{missed:?}");
     assert!(
         posted.iter().all(|b| !b.contains("closed or asleep")),
@@ -111,7 +132,7 @@ async fn a_post_waiting_for_a_slot_is_missed_when_the_machine_sleeps_past_the_gr
         t.wait_status(id, PostStatus::Published, 20).await;
     }
     t.wait_status(waiting, PostStatus::Missed, 10).await;
-    let (missed, _) = notifications(&mut events);
+    let (missed, _) = notifications(&mut events, 10, |missed, _| !missed.is_empty()).await;
     assert_eq!(missed.len(), 1, "{missed:?}");
     assert!(missed[0].contains("closed or asleep"), "{missed:?}");
     assert_eq!(t.sim_posts().await.len(), 2);
