@@ -1,7 +1,7 @@
 //! SQL of the publisher's aggregate: a post's `publish_jobs` row, its `publish_attempts`
 //! history and the post's status, which change together.
 //!
-//! The durability rule lives here: a state change ([`write_state`], [`claim`]) is one
+//! The durability rule lives here: a state change ([`write_state`], [`claim_or_park`]) is one
 //! transaction holding the job's row, the post's status and the history line, and it is
 //! compare-and-set on the prior state and status, so a run, a cancel, an edit and a creator's
 //! action racing each other cannot both win. Statuses come in as text so this module needs no
@@ -10,7 +10,7 @@
 use sqlx::SqlitePool;
 
 use crate::error::CoreResult;
-use crate::publisher::state::{PublishAttempt, PublishJob, HISTORY_LINES_PER_POST};
+use crate::publisher::state::{PublishAttempt, PublishJob};
 
 const JOB_COLUMNS: &str = "post_id, account_id, state, publish_id, upload_url_expires_at, \
     video_size, chunk_size, total_chunks, confirmed_bytes, attempts, next_retry_at, retryable, \
@@ -46,7 +46,9 @@ pub async fn outcome_unknown(pool: &SqlitePool, post_id: i64) -> CoreResult<Opti
     )
 }
 
-/// Appends a line to the post's history and trims it to the last [`HISTORY_LINES_PER_POST`].
+/// Appends a line to the post's history. The schema trims the history to the post's last
+/// [`crate::publisher::state::HISTORY_LINES_PER_POST`] lines (trigger `publish_attempts_trim`),
+/// so a state change costs one statement less on the publisher's path.
 async fn append_history(
     tx: &mut sqlx::SqliteConnection,
     post_id: i64,
@@ -65,40 +67,7 @@ async fn append_history(
     .bind(error)
     .execute(&mut *tx)
     .await?;
-    sqlx::query(
-        "DELETE FROM publish_attempts WHERE post_id = ? AND id <= (
-             SELECT id FROM publish_attempts WHERE post_id = ? ORDER BY id DESC LIMIT 1 OFFSET ?)",
-    )
-    .bind(post_id)
-    .bind(post_id)
-    .bind(HISTORY_LINES_PER_POST)
-    .execute(&mut *tx)
-    .await?;
     Ok(())
-}
-
-const PARK_SQL: &str =
-    "UPDATE posts SET status = 'needs_attention', attention_reason = ?, updated_at = ?
-     WHERE id = ? AND status = 'scheduled'
-       AND EXISTS (SELECT 1 FROM publish_jobs WHERE post_id = ? AND outcome_unknown = 1)";
-
-/// A scheduled post whose last publish has an unknown outcome goes to needs attention with
-/// `reason` instead of being claimed. Answers whether it did.
-pub async fn park_unknown_outcome(
-    pool: &SqlitePool,
-    post_id: i64,
-    reason: &str,
-    now: i64,
-) -> CoreResult<bool> {
-    let parked = sqlx::query(PARK_SQL)
-        .bind(reason)
-        .bind(now)
-        .bind(post_id)
-        .bind(post_id)
-        .execute(pool)
-        .await?
-        .rows_affected();
-    Ok(parked > 0)
 }
 
 /// What [`claim_or_park`] did.
@@ -111,8 +80,16 @@ pub enum Claim {
     Skipped,
 }
 
-/// [`park_unknown_outcome`], else [`claim`], in one write transaction (one turn of the write
-/// lock, one fsync, on the scheduler's path).
+/// Takes a due scheduled post into the publisher in one write transaction (one turn of the
+/// write lock, one fsync, on the scheduler's path): the post `queued`, its job row reset (or
+/// created) in `queued`, the history line. A post whose last publish has an unknown outcome is
+/// never claimed: it goes to needs attention with `reason` instead, since publishing it again
+/// could post it twice. Nothing is written when the post is no longer scheduled, or is paused.
+///
+/// Three statements, each writing first: a transaction that read before writing could not wait
+/// for a publish's concurrent write (SQLite answers BUSY at once). They are few because every
+/// one is a round trip to the connection's thread, which is what a claim costs on a busy
+/// machine.
 pub async fn claim_or_park(
     pool: &SqlitePool,
     post_id: i64,
@@ -120,83 +97,52 @@ pub async fn claim_or_park(
     now: i64,
 ) -> CoreResult<Claim> {
     let mut tx = crate::db::begin_write(pool).await?;
-    let parked = sqlx::query(PARK_SQL)
-        .bind(reason)
-        .bind(now)
-        .bind(post_id)
-        .bind(post_id)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-    let claim = if parked > 0 {
-        Claim::Parked
-    } else if claim_in(&mut tx, post_id, now).await? {
-        Claim::Claimed
-    } else {
-        return Ok(Claim::Skipped);
+    let status: Option<String> = sqlx::query_scalar(
+        "UPDATE posts SET
+                status = CASE WHEN EXISTS (SELECT 1 FROM publish_jobs j
+                                  WHERE j.post_id = posts.id AND j.outcome_unknown = 1)
+                         THEN 'needs_attention' ELSE 'queued' END,
+                attention_reason = CASE WHEN EXISTS (SELECT 1 FROM publish_jobs j
+                                  WHERE j.post_id = posts.id AND j.outcome_unknown = 1)
+                         THEN ? ELSE attention_reason END,
+                updated_at = ?
+             WHERE id = ? AND status = 'scheduled'
+               AND (paused_reason IS NULL OR EXISTS (SELECT 1 FROM publish_jobs j
+                                  WHERE j.post_id = posts.id AND j.outcome_unknown = 1))
+             RETURNING status",
+    )
+    .bind(reason)
+    .bind(now)
+    .bind(post_id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let claim = match status.as_deref() {
+        None => return Ok(Claim::Skipped),
+        Some("needs_attention") => Claim::Parked,
+        Some(_) => {
+            // The job row: reset when a publish of this post came before (it keeps the
+            // publish TikTok knows of, so the run asks TikTok about it before any new init),
+            // else created. Its outcome is known here: the post was not parked.
+            sqlx::query(
+                "INSERT INTO publish_jobs (post_id, account_id, state, created_at, updated_at)
+                     SELECT id, account_id, 'queued', ?, ? FROM posts WHERE id = ?
+                 ON CONFLICT (post_id) DO UPDATE SET state = 'queued',
+                     account_id = excluded.account_id, attempts = 0, next_retry_at = NULL,
+                     retryable = 0, error_code = NULL, error_message = NULL,
+                     processing_deadline_at = NULL, public_id_next_at = NULL,
+                     public_id_until = NULL, updated_at = excluded.updated_at",
+            )
+            .bind(now)
+            .bind(now)
+            .bind(post_id)
+            .execute(&mut *tx)
+            .await?;
+            append_history(&mut tx, post_id, now, "queued", None, None).await?;
+            Claim::Claimed
+        }
     };
     tx.commit().await?;
     Ok(claim)
-}
-
-/// Takes a scheduled post into the publisher in one transaction: the post `queued`, its job
-/// row reset (or created) in `queued`, the history line. Answers false, writing nothing, when
-/// the post is no longer scheduled, is paused, or its last publish has an unknown outcome.
-pub async fn claim(pool: &SqlitePool, post_id: i64, now: i64) -> CoreResult<bool> {
-    let mut tx = crate::db::begin_write(pool).await?;
-    if !claim_in(&mut tx, post_id, now).await? {
-        return Ok(false);
-    }
-    tx.commit().await?;
-    Ok(true)
-}
-
-/// [`claim`]'s statements inside the caller's write transaction; false when nothing matched
-/// (nothing written then).
-async fn claim_in(tx: &mut sqlx::SqliteConnection, post_id: i64, now: i64) -> CoreResult<bool> {
-    // Every statement here writes first: a transaction that read before writing could not
-    // wait for a publish's concurrent write (SQLite answers BUSY at once).
-    let n = sqlx::query(
-        "UPDATE posts SET status = 'queued', updated_at = ?
-             WHERE id = ? AND status = 'scheduled' AND paused_reason IS NULL
-               AND NOT EXISTS (SELECT 1 FROM publish_jobs WHERE post_id = ? AND outcome_unknown = 1)",
-    )
-    .bind(now)
-    .bind(post_id)
-    .bind(post_id)
-    .execute(&mut *tx)
-    .await?
-    .rows_affected();
-    if n == 0 {
-        return Ok(false);
-    }
-    let reset = sqlx::query(
-        "UPDATE publish_jobs SET state = 'queued',
-                account_id = (SELECT account_id FROM posts WHERE id = ?),
-                attempts = 0, next_retry_at = NULL, retryable = 0, error_code = NULL,
-                error_message = NULL, processing_deadline_at = NULL, public_id_next_at = NULL,
-                public_id_until = NULL, updated_at = ?
-             WHERE post_id = ? AND outcome_unknown = 0",
-    )
-    .bind(post_id)
-    .bind(now)
-    .bind(post_id)
-    .execute(&mut *tx)
-    .await?
-    .rows_affected();
-    if reset == 0 {
-        sqlx::query(
-            "INSERT INTO publish_jobs (post_id, account_id, state, created_at, updated_at)
-                 SELECT id, account_id, 'queued', ?, ? FROM posts WHERE id = ?",
-        )
-        .bind(now)
-        .bind(now)
-        .bind(post_id)
-        .execute(&mut *tx)
-        .await?;
-    }
-    append_history(tx, post_id, now, "queued", None, None).await?;
-    Ok(true)
 }
 
 /// One state change as [`write_state`] persists it.

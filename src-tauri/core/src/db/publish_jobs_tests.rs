@@ -1,7 +1,7 @@
 //! Tests of the publisher's SQL on a real SQLite file.
 
 use super::*;
-use crate::publisher::state::PublishStep;
+use crate::publisher::state::{PublishStep, HISTORY_LINES_PER_POST};
 
 /// An account and one post of it in `status`; answers the post's id.
 pub(crate) async fn post_in(pool: &SqlitePool, status: &str) -> i64 {
@@ -38,6 +38,11 @@ async fn open() -> (tempfile::TempDir, crate::db::open::Store) {
     (dir, store)
 }
 
+/// Claims the post; answers whether it was taken.
+pub(crate) async fn claim(pool: &SqlitePool, id: i64, now: i64) -> CoreResult<bool> {
+    Ok(claim_or_park(pool, id, "why", now).await? == Claim::Claimed)
+}
+
 fn moved(job: &PublishJob, step: PublishStep) -> PublishJob {
     PublishJob {
         state: step.as_str().to_owned(),
@@ -67,7 +72,6 @@ async fn a_post_whose_last_publish_has_an_unknown_outcome_is_parked_not_claimed(
     let (_dir, store) = open().await;
     let pool = store.pool();
     let id = post_in(pool, "scheduled").await;
-    assert!(!park_unknown_outcome(pool, id, "why", 1).await.unwrap());
     assert!(claim(pool, id, 1).await.unwrap());
     sqlx::query("UPDATE publish_jobs SET outcome_unknown = 1 WHERE post_id = ?")
         .bind(id)
@@ -75,20 +79,78 @@ async fn a_post_whose_last_publish_has_an_unknown_outcome_is_parked_not_claimed(
         .await
         .unwrap();
     assert_eq!(outcome_unknown(pool, id).await.unwrap(), Some(true));
+    // Scheduled again, and paused: still parked, never claimed again blindly.
+    sqlx::query("UPDATE posts SET status = 'scheduled', paused_reason = 'p' WHERE id = ?")
+        .bind(id)
+        .execute(pool)
+        .await
+        .unwrap();
+    let lines = history(pool, id).await.unwrap().len();
+    assert_eq!(
+        claim_or_park(pool, id, "why", 3).await.unwrap(),
+        Claim::Parked
+    );
+    assert_eq!(
+        post_status(pool, id).await,
+        ("needs_attention".to_owned(), Some("why".to_owned()))
+    );
+    let job = load_job(pool, id).await.unwrap().unwrap();
+    assert_eq!((job.state.as_str(), job.outcome_unknown), ("queued", true));
+    assert_eq!(history(pool, id).await.unwrap().len(), lines);
+    // No longer scheduled: nothing more.
+    assert_eq!(
+        claim_or_park(pool, id, "why", 4).await.unwrap(),
+        Claim::Skipped
+    );
+}
+
+#[tokio::test]
+async fn a_paused_post_is_not_claimed_and_a_second_claim_resets_the_job() {
+    let (_dir, store) = open().await;
+    let pool = store.pool();
+    let id = post_in(pool, "scheduled").await;
+    sqlx::query("UPDATE posts SET paused_reason = 'p' WHERE id = ?")
+        .bind(id)
+        .execute(pool)
+        .await
+        .unwrap();
+    assert!(!claim(pool, id, 1).await.unwrap());
+    assert_eq!(post_status(pool, id).await, ("scheduled".to_owned(), None));
+    assert!(load_job(pool, id).await.unwrap().is_none());
+    sqlx::query("UPDATE posts SET paused_reason = NULL WHERE id = ?")
+        .bind(id)
+        .execute(pool)
+        .await
+        .unwrap();
+    assert!(claim(pool, id, 2).await.unwrap());
+    // A failed publish of it, then scheduled again: the job is reset, its publish id kept.
+    sqlx::query(
+        "UPDATE publish_jobs SET state = 'failed', publish_id = 'v1', attempts = 3,
+             error_code = 'x', error_message = 'm', retryable = 1 WHERE post_id = ?",
+    )
+    .bind(id)
+    .execute(pool)
+    .await
+    .unwrap();
     sqlx::query("UPDATE posts SET status = 'scheduled' WHERE id = ?")
         .bind(id)
         .execute(pool)
         .await
         .unwrap();
-    assert!(
-        !claim(pool, id, 2).await.unwrap(),
-        "never claimed again blindly"
-    );
-    assert!(park_unknown_outcome(pool, id, "why", 3).await.unwrap());
+    assert!(claim(pool, id, 3).await.unwrap());
+    let job = load_job(pool, id).await.unwrap().unwrap();
     assert_eq!(
-        post_status(pool, id).await,
-        ("needs_attention".to_owned(), Some("why".to_owned()))
+        (
+            job.state.as_str(),
+            job.publish_id.as_deref(),
+            job.attempts,
+            job.error_code,
+            job.retryable,
+            job.updated_at
+        ),
+        ("queued", Some("v1"), 0, None, false, 3)
     );
+    assert_eq!(history(pool, id).await.unwrap().len(), 2);
 }
 
 #[tokio::test]

@@ -26,7 +26,9 @@ pub const PROCESSING_DEADLINE_MS: i64 = 30 * 60 * 1000;
 pub const PUBLIC_ID_FIRST_MS: i64 = 60 * 1000;
 pub const PUBLIC_ID_MAX_INTERVAL_MS: i64 = 60 * 60 * 1000;
 pub const PUBLIC_ID_WINDOW_MS: i64 = 24 * 60 * 60 * 1000;
-/// History lines kept per post (older ones are trimmed in the transaction that adds one).
+/// History lines kept per post: the trigger `publish_attempts_trim` (migration 0014) trims older
+/// ones in the transaction that adds one; `the_history_is_trimmed_to_its_last_lines` holds the
+/// two to the same number.
 pub const HISTORY_LINES_PER_POST: i64 = 200;
 /// Longest wait between two tries of a post waiting for the keychain.
 pub const KEYCHAIN_RETRY_CAP_MS: i64 = 10 * 60 * 1000;

@@ -4,7 +4,7 @@
 use super::*;
 use crate::db::posts::tests::{account, draft, store};
 use crate::db::posts::{load, schedule, Slot};
-use crate::db::publish_jobs::claim;
+use crate::db::publish_jobs::tests::claim;
 
 async fn scheduled(pool: &SqlitePool, a: i64, at: i64) -> i64 {
     let id = draft(pool, a).await;
