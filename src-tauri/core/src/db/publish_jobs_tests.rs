@@ -38,6 +38,11 @@ async fn open() -> (tempfile::TempDir, crate::db::open::Store) {
     (dir, store)
 }
 
+/// Runs one statement about the post `id` (its one parameter).
+async fn set(pool: &SqlitePool, sql: &'static str, id: i64) {
+    sqlx::query(sql).bind(id).execute(pool).await.unwrap();
+}
+
 /// Claims the post; answers whether it was taken.
 pub(crate) async fn claim(pool: &SqlitePool, id: i64, now: i64) -> CoreResult<bool> {
     Ok(claim_or_park(pool, id, "why", now).await? == Claim::Claimed)
@@ -73,18 +78,20 @@ async fn a_post_whose_last_publish_has_an_unknown_outcome_is_parked_not_claimed(
     let pool = store.pool();
     let id = post_in(pool, "scheduled").await;
     assert!(claim(pool, id, 1).await.unwrap());
-    sqlx::query("UPDATE publish_jobs SET outcome_unknown = 1 WHERE post_id = ?")
-        .bind(id)
-        .execute(pool)
-        .await
-        .unwrap();
+    set(
+        pool,
+        "UPDATE publish_jobs SET outcome_unknown = 1 WHERE post_id = ?",
+        id,
+    )
+    .await;
     assert_eq!(outcome_unknown(pool, id).await.unwrap(), Some(true));
     // Scheduled again, and paused: still parked, never claimed again blindly.
-    sqlx::query("UPDATE posts SET status = 'scheduled', paused_reason = 'p' WHERE id = ?")
-        .bind(id)
-        .execute(pool)
-        .await
-        .unwrap();
+    set(
+        pool,
+        "UPDATE posts SET status = 'scheduled', paused_reason = 'p' WHERE id = ?",
+        id,
+    )
+    .await;
     let lines = history(pool, id).await.unwrap().len();
     assert_eq!(
         claim_or_park(pool, id, "why", 3).await.unwrap(),
@@ -109,34 +116,36 @@ async fn a_paused_post_is_not_claimed_and_a_second_claim_resets_the_job() {
     let (_dir, store) = open().await;
     let pool = store.pool();
     let id = post_in(pool, "scheduled").await;
-    sqlx::query("UPDATE posts SET paused_reason = 'p' WHERE id = ?")
-        .bind(id)
-        .execute(pool)
-        .await
-        .unwrap();
+    set(
+        pool,
+        "UPDATE posts SET paused_reason = 'p' WHERE id = ?",
+        id,
+    )
+    .await;
     assert!(!claim(pool, id, 1).await.unwrap());
     assert_eq!(post_status(pool, id).await, ("scheduled".to_owned(), None));
     assert!(load_job(pool, id).await.unwrap().is_none());
-    sqlx::query("UPDATE posts SET paused_reason = NULL WHERE id = ?")
-        .bind(id)
-        .execute(pool)
-        .await
-        .unwrap();
+    set(
+        pool,
+        "UPDATE posts SET paused_reason = NULL WHERE id = ?",
+        id,
+    )
+    .await;
     assert!(claim(pool, id, 2).await.unwrap());
     // A failed publish of it, then scheduled again: the job is reset, its publish id kept.
-    sqlx::query(
+    set(
+        pool,
         "UPDATE publish_jobs SET state = 'failed', publish_id = 'v1', attempts = 3,
              error_code = 'x', error_message = 'm', retryable = 1 WHERE post_id = ?",
+        id,
     )
-    .bind(id)
-    .execute(pool)
-    .await
-    .unwrap();
-    sqlx::query("UPDATE posts SET status = 'scheduled' WHERE id = ?")
-        .bind(id)
-        .execute(pool)
-        .await
-        .unwrap();
+    .await;
+    set(
+        pool,
+        "UPDATE posts SET status = 'scheduled' WHERE id = ?",
+        id,
+    )
+    .await;
     assert!(claim(pool, id, 3).await.unwrap());
     let job = load_job(pool, id).await.unwrap().unwrap();
     assert_eq!(
@@ -252,15 +261,14 @@ async fn a_public_id_followup_is_taken_once_and_stops_when_stored() {
     let (_dir, store) = open().await;
     let pool = store.pool();
     let id = post_in(pool, "published").await;
-    sqlx::query(
+    set(
+        pool,
         "INSERT INTO publish_jobs (post_id, account_id, state, publish_id, public_id_next_at,
              public_id_until, created_at, updated_at)
          VALUES (?, 1, 'published', 'pid', 100, 1000, 0, 0)",
+        id,
     )
-    .bind(id)
-    .execute(pool)
-    .await
-    .unwrap();
+    .await;
     assert!(due_public_id_followups(pool, 99).await.unwrap().is_empty());
     assert_eq!(
         due_public_id_followups(pool, 100).await.unwrap(),
@@ -284,18 +292,15 @@ async fn clearing_the_attention_reason_needs_the_post_back_in_the_queue() {
     let (_dir, store) = open().await;
     let pool = store.pool();
     let id = post_in(pool, "needs_attention").await;
-    sqlx::query("UPDATE posts SET attention_reason = 'x' WHERE id = ?")
-        .bind(id)
-        .execute(pool)
-        .await
-        .unwrap();
+    set(
+        pool,
+        "UPDATE posts SET attention_reason = 'x' WHERE id = ?",
+        id,
+    )
+    .await;
     clear_queued_attention(pool, id).await.unwrap();
     assert_eq!(post_status(pool, id).await.1.as_deref(), Some("x"));
-    sqlx::query("UPDATE posts SET status = 'queued' WHERE id = ?")
-        .bind(id)
-        .execute(pool)
-        .await
-        .unwrap();
+    set(pool, "UPDATE posts SET status = 'queued' WHERE id = ?", id).await;
     clear_queued_attention(pool, id).await.unwrap();
     assert_eq!(post_status(pool, id).await.1, None);
 }
