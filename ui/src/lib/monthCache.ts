@@ -2,11 +2,11 @@
  * The calendar's months already loaded, and the two next to the month shown, fetched ahead:
  * pressing Next or Previous then draws the month at once, without waiting for the engine
  * (its answer was most of a busy month's render). The page asks again all the same and
- * redraws only if the answer differs (what `set` answers): a post changed by another process (a backup
- * restored) shows a moment later, never not at all. Any change of a post made here clears
- * it all (the page's `postsChanged`), and an entry is used for a minute at most. The same
- * posts asked again keep the same object (`set`): the page keeps a month drawn while its list
- * is the same object (`monthStage`).
+ * redraws only if the answer differs (what `set` answers): a post changed by another process
+ * (a backup restored) shows a moment later, never not at all. Any change of a post made here
+ * clears it all (the page's `postsChanged`), and an entry is used for a minute at most. The
+ * same posts asked again keep the same object (`set`): the page keeps a month drawn while its
+ * list is the same object (`monthStage`).
  */
 import type { CalendarRange } from './bindings';
 

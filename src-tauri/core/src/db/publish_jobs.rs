@@ -99,20 +99,17 @@ pub async fn claim_or_park(
     let mut tx = crate::db::begin_write(pool).await?;
     let status: Option<String> = sqlx::query_scalar(
         "UPDATE posts SET
-                status = CASE WHEN EXISTS (SELECT 1 FROM publish_jobs j
-                                  WHERE j.post_id = posts.id AND j.outcome_unknown = 1)
-                         THEN 'needs_attention' ELSE 'queued' END,
-                attention_reason = CASE WHEN EXISTS (SELECT 1 FROM publish_jobs j
-                                  WHERE j.post_id = posts.id AND j.outcome_unknown = 1)
-                         THEN ? ELSE attention_reason END,
+                status = CASE WHEN u.unknown THEN 'needs_attention' ELSE 'queued' END,
+                attention_reason = CASE WHEN u.unknown THEN ? ELSE attention_reason END,
                 updated_at = ?
-             WHERE id = ? AND status = 'scheduled'
-               AND (paused_reason IS NULL OR EXISTS (SELECT 1 FROM publish_jobs j
-                                  WHERE j.post_id = posts.id AND j.outcome_unknown = 1))
+             FROM (SELECT EXISTS (SELECT 1 FROM publish_jobs
+                                  WHERE post_id = ? AND outcome_unknown = 1) AS unknown) AS u
+             WHERE id = ? AND status = 'scheduled' AND (paused_reason IS NULL OR u.unknown)
              RETURNING status",
     )
     .bind(reason)
     .bind(now)
+    .bind(post_id)
     .bind(post_id)
     .fetch_optional(&mut *tx)
     .await?;
