@@ -43,8 +43,9 @@
 //! passes (`Engine::refresher_wakeups`), and the context switches of the whole process.
 //!
 //! `P2_SKIP=1` / `P4_SKIP=1` run one half only; `P2_QUIET_SKIP=1` / `P2_LOAD_SKIP=1` one P2
-//! pass only; `P2_POSTS` makes the batch smaller (a shorter run); `P4_IDLE_SECS` changes the
-//! idle period.
+//! pass only; `P2_POSTS` makes the batch smaller (a shorter run); `P2_CAPACITY` (posts/s)
+//! replaces the calibrated capacity the batch is offered 70 % of, to compare builds at one
+//! offered rate; `P4_IDLE_SECS` changes the idle period.
 
 #[path = "../common/mod.rs"]
 mod common;

@@ -122,6 +122,10 @@ impl Store {
 
         let pool = SqlitePoolOptions::new()
             .max_connections(4)
+            // A connection to a local file cannot go away while it sits idle: a test before
+            // each acquire was one more round trip to the connection's thread for every query
+            // and transaction (the pool still tests each connection as it comes back).
+            .test_before_acquire(false)
             .connect_with(options.journal_mode(SqliteJournalMode::Wal))
             .await
             .map_err(|e| classify_open_error(&path, e))?;

@@ -97,6 +97,19 @@ pub async fn claim_or_park(
     now: i64,
 ) -> CoreResult<Claim> {
     let mut tx = crate::db::begin_write(pool).await?;
+    let claim = claim_in(&mut tx, post_id, reason, now).await?;
+    tx.commit().await?;
+    Ok(claim)
+}
+
+/// [`claim_or_park`]'s statements, in a transaction the caller holds (it writes nothing when
+/// the post is skipped, so the transaction may go on).
+async fn claim_in(
+    tx: &mut sqlx::SqliteConnection,
+    post_id: i64,
+    reason: &str,
+    now: i64,
+) -> CoreResult<Claim> {
     let status: Option<String> = sqlx::query_scalar(
         "UPDATE posts SET
                 status = CASE WHEN u.unknown THEN 'needs_attention' ELSE 'queued' END,
@@ -113,8 +126,8 @@ pub async fn claim_or_park(
     .bind(post_id)
     .fetch_optional(&mut *tx)
     .await?;
-    let claim = match status.as_deref() {
-        None => return Ok(Claim::Skipped),
+    Ok(match status.as_deref() {
+        None => Claim::Skipped,
         Some("needs_attention") => Claim::Parked,
         Some(_) => {
             // The job row: reset when a publish of this post came before (it keeps the
@@ -134,12 +147,10 @@ pub async fn claim_or_park(
             .bind(post_id)
             .execute(&mut *tx)
             .await?;
-            append_history(&mut tx, post_id, now, "queued", None, None).await?;
+            append_history(tx, post_id, now, "queued", None, None).await?;
             Claim::Claimed
         }
-    };
-    tx.commit().await?;
-    Ok(claim)
+    })
 }
 
 /// One state change as [`write_state`] persists it.
@@ -165,9 +176,36 @@ pub struct StateWrite<'a> {
 /// compare-and-set on the prior state and status. Answers false, writing nothing, when another
 /// actor moved the job or the post meanwhile.
 pub async fn write_state(pool: &SqlitePool, w: StateWrite<'_>) -> CoreResult<bool> {
+    Ok(write_state_and_claim(pool, w, None).await?.is_some())
+}
+
+/// [`write_state`], and when the state is written, in the same transaction, the claim of the
+/// due post a run that ends hands its upload slot to ([`claim_or_park`]'s statements, with
+/// `reason` for a post it parks): one turn of the write gate, one commit, for the end of one
+/// publish and the start of the next. `None` when the state was not written (nothing was, the
+/// claim neither); else what the claim did, if one was asked.
+pub async fn write_state_and_claim(
+    pool: &SqlitePool,
+    w: StateWrite<'_>,
+    next: Option<(i64, &str)>,
+) -> CoreResult<Option<Option<Claim>>> {
+    let mut tx = crate::db::begin_write(pool).await?;
+    if !state_in(&mut tx, &w).await? {
+        return Ok(None);
+    }
+    let claim = match next {
+        Some((post_id, reason)) => Some(claim_in(&mut tx, post_id, reason, w.now).await?),
+        None => None,
+    };
+    tx.commit().await?;
+    Ok(Some(claim))
+}
+
+/// [`write_state`]'s statements, in a transaction the caller holds; false when the
+/// compare-and-set failed (the caller drops the transaction: nothing is kept).
+async fn state_in(tx: &mut sqlx::SqliteConnection, w: &StateWrite<'_>) -> CoreResult<bool> {
     let job = w.job;
     let now = w.now;
-    let mut tx = crate::db::begin_write(pool).await?;
     let n = sqlx::query(
         "UPDATE publish_jobs SET state = ?, publish_id = ?, upload_url_expires_at = ?,
                 video_size = ?, chunk_size = ?, total_chunks = ?, confirmed_bytes = ?, attempts = ?,
@@ -221,8 +259,7 @@ pub async fn write_state(pool: &SqlitePool, w: StateWrite<'_>) -> CoreResult<boo
     if n != 1 || m != 1 {
         return Ok(false);
     }
-    append_history(&mut tx, job.post_id, now, &job.state, w.log_id, w.error).await?;
-    tx.commit().await?;
+    append_history(tx, job.post_id, now, &job.state, w.log_id, w.error).await?;
     Ok(true)
 }
 

@@ -199,6 +199,62 @@ async fn a_state_is_written_with_the_post_status_and_history_or_not_at_all() {
     assert_eq!(h.last().unwrap().log_id.as_deref(), Some("log"));
 }
 
+/// A run that ends hands its slot on: the next post's claim rides in the transaction of the
+/// final state, or nothing of either is written.
+#[tokio::test]
+async fn a_final_state_and_the_next_posts_claim_are_written_together_or_not_at_all() {
+    let (_dir, store) = open().await;
+    let pool = store.pool();
+    let id = post_in(pool, "scheduled").await;
+    let next = post_in(pool, "scheduled").await;
+    claim(pool, id, 1).await.unwrap();
+    let job = load_job(pool, id).await.unwrap().unwrap();
+    let checking = moved(&job, PublishStep::Checking);
+    let write = |prior_state| StateWrite {
+        job: &checking,
+        prior_state,
+        prior_status: "queued",
+        status: "publishing",
+        attention: None,
+        log_id: None,
+        error: None,
+        now: 7,
+    };
+    // The run's post was taken meanwhile: the next post is not claimed either.
+    let refused = write_state_and_claim(pool, write("uploading"), Some((next, "why")));
+    assert_eq!(refused.await.unwrap(), None);
+    assert_eq!(post_status(pool, next).await.0, "scheduled");
+    assert!(load_job(pool, next).await.unwrap().is_none());
+    // Written, and the next post claimed in the same transaction, at the same instant.
+    let written = write_state_and_claim(pool, write("queued"), Some((next, "why")));
+    assert_eq!(written.await.unwrap(), Some(Some(Claim::Claimed)));
+    assert_eq!(post_status(pool, next).await.0, "queued");
+    let line = |h: Vec<PublishAttempt>| h.last().map(|l| (l.state.clone(), l.at));
+    assert_eq!(
+        line(history(pool, id).await.unwrap()),
+        Some(("checking".into(), 7))
+    );
+    assert_eq!(
+        line(history(pool, next).await.unwrap()),
+        Some(("queued".into(), 7))
+    );
+    // A next post no longer scheduled is skipped; the state is written all the same.
+    let uploading = moved(&checking, PublishStep::Uploading);
+    let w = StateWrite {
+        job: &uploading,
+        prior_state: "checking",
+        prior_status: "publishing",
+        ..write("checking")
+    };
+    let skipped = write_state_and_claim(pool, w, Some((next, "why")));
+    assert_eq!(skipped.await.unwrap(), Some(Some(Claim::Skipped)));
+    assert_eq!(
+        load_job(pool, id).await.unwrap().unwrap().state,
+        "uploading"
+    );
+    assert_eq!(history(pool, next).await.unwrap().len(), 1);
+}
+
 #[tokio::test]
 async fn the_history_is_trimmed_to_its_last_lines() {
     let (_dir, store) = open().await;

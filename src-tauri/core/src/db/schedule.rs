@@ -34,21 +34,57 @@ pub async fn set_setting(
     Ok(())
 }
 
+/// Which jobs are due at `?1` (`j`: the job, `p`: its post): resumed, retried, or waiting for
+/// the keychain with their time come, whose post is not paused. One text for the pass's read
+/// and the hand-off's, so both run the same jobs first.
+macro_rules! due_job {
+    () => {
+        "(j.state NOT IN ('published', 'failed', 'needs_attention')
+              OR (j.state = 'needs_attention' AND j.next_retry_at IS NOT NULL))
+          AND (j.next_retry_at IS NULL OR j.next_retry_at <= ?1)
+          AND p.status IN ('queued', 'publishing', 'needs_attention')
+          AND (p.paused_reason IS NULL OR p.status = 'publishing')"
+    };
+}
+
 /// Jobs to run at `now`: resumed, retried, or waiting for the keychain with their time come,
 /// whose post is not paused; earliest retry first. (post id, account id).
 pub async fn due_jobs(pool: &SqlitePool, now: i64) -> CoreResult<Vec<(i64, i64)>> {
-    Ok(sqlx::query_as(
-        "SELECT post_id, account_id FROM publish_jobs
-             WHERE (state NOT IN ('published', 'failed', 'needs_attention')
-                    OR (state = 'needs_attention' AND next_retry_at IS NOT NULL))
-               AND (next_retry_at IS NULL OR next_retry_at <= ?)
-               AND post_id IN (SELECT id FROM posts
-                               WHERE status IN ('queued', 'publishing', 'needs_attention')
-                                 AND (paused_reason IS NULL OR status = 'publishing'))
-             ORDER BY COALESCE(next_retry_at, 0), updated_at, post_id",
-    )
+    Ok(sqlx::query_as(concat!(
+        "SELECT j.post_id, j.account_id FROM publish_jobs j JOIN posts p ON p.id = j.post_id
+             WHERE ",
+        due_job!(),
+        " ORDER BY COALESCE(j.next_retry_at, 0), j.updated_at, j.post_id"
+    ))
     .bind(now)
     .fetch_all(pool)
+    .await?)
+}
+
+/// The due post a publish that ends at `now` hands its upload slot to: the first post the
+/// scheduler's pass would start ([`due_posts_page`]'s order) whose account is not among `busy`
+/// — unless a job the pass runs first ([`due_jobs`]) waits that is not among `running` (the
+/// publishes under way here). `None` leaves the choice to the scheduler.
+pub async fn handoff_candidate(
+    pool: &SqlitePool,
+    now: i64,
+    busy: &[i64],
+    running: &[i64],
+) -> CoreResult<Option<DuePost>> {
+    let list = |ids: &[i64]| serde_json::to_string(ids).unwrap_or_else(|_| "[]".into());
+    Ok(sqlx::query_as(concat!(
+        "SELECT id, account_id, scheduled_at FROM posts
+             WHERE status = 'scheduled' AND paused_reason IS NULL AND scheduled_at <= ?1
+               AND account_id NOT IN (SELECT value FROM json_each(?2))
+               AND NOT EXISTS (SELECT 1 FROM publish_jobs j JOIN posts p ON p.id = j.post_id
+                               WHERE j.post_id NOT IN (SELECT value FROM json_each(?3)) AND ",
+        due_job!(),
+        ") ORDER BY scheduled_at, id LIMIT 1"
+    ))
+    .bind(now)
+    .bind(list(busy))
+    .bind(list(running))
+    .fetch_optional(pool)
     .await?)
 }
 

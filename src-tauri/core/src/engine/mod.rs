@@ -181,13 +181,13 @@ impl Engine {
             posts.clone(),
             config.flow_ttl,
         ));
-        let publisher = Arc::new(Publisher::new(
+        let publisher = Publisher::new(
             ctx.clone(),
             tiktok_app.clone(),
             tokens.clone(),
             settings.clone(),
             posts.clone(),
-        ));
+        );
         let tray = Arc::new(Tray::new(ctx.clone(), settings.clone(), publisher.clone()));
         let analytics = Arc::new(Analytics::new(ctx.clone(), tokens.clone()));
         let backups = Arc::new(Backups::new(ctx.clone(), posts.clone()));

@@ -34,6 +34,7 @@ mod actions;
 mod check;
 mod followups;
 pub mod guard;
+mod handoff;
 mod init;
 pub mod links;
 pub mod notify;

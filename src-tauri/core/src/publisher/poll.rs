@@ -138,31 +138,45 @@ impl Publisher {
             && post.mode == PostMode::Direct
             && st.public_post_ids.is_empty()
             && post.privacy_level.as_deref().unwrap_or("SELF_ONLY") != "SELF_ONLY";
-        self.set_state(
-            job,
-            PublishStep::Published,
-            Change {
-                tiktok_status: Some(format!("{:?}", st.status)),
-                public_post_ids: Some(st.public_post_ids.clone()),
-                log_id: st.log_id.clone(),
-                // Not an error: the job's message is where the truth about the audience is
-                // kept and shown.
-                error: Some(
-                    audience_note
-                        .clone()
-                        .map(|m| (AUDIENCE_UNCONFIRMED_CODE.to_owned(), m)),
-                ),
-                next_retry_at: Some(None),
-                outcome_unknown: Some(false),
-                processing_deadline_at: Some(None),
-                public_id_next_at: Some(ask_for_id.then_some(now + PUBLIC_ID_FIRST_MS)),
-                public_id_until: Some(ask_for_id.then_some(now + PUBLIC_ID_WINDOW_MS)),
-                ..Default::default()
-            },
-        )
-        .await?;
-        // Published: the upload slot is free for the next due post; what follows is local.
-        self.release_slot(job.post_id, job.account_id);
+        let target = self.handoff_target(job.post_id, job.account_id).await;
+        let written = self
+            .set_state_then_claim(
+                job,
+                PublishStep::Published,
+                Change {
+                    tiktok_status: Some(format!("{:?}", st.status)),
+                    public_post_ids: Some(st.public_post_ids.clone()),
+                    log_id: st.log_id.clone(),
+                    // Not an error: the job's message is where the truth about the audience is
+                    // kept and shown.
+                    error: Some(
+                        audience_note
+                            .clone()
+                            .map(|m| (AUDIENCE_UNCONFIRMED_CODE.to_owned(), m)),
+                    ),
+                    next_retry_at: Some(None),
+                    outcome_unknown: Some(false),
+                    processing_deadline_at: Some(None),
+                    public_id_next_at: Some(ask_for_id.then_some(now + PUBLIC_ID_FIRST_MS)),
+                    public_id_until: Some(ask_for_id.then_some(now + PUBLIC_ID_WINDOW_MS)),
+                    ..Default::default()
+                },
+                target.map(|t| t.id),
+            )
+            .await;
+        let claim = match written {
+            Ok(claim) => claim,
+            Err(e) => {
+                self.drop_handoff(target);
+                return Err(e);
+            }
+        };
+        // Published: the upload slot goes to the next due post, or is free for the scheduler;
+        // what follows is local.
+        match target {
+            Some(t) => self.hand_off(job.post_id, job.account_id, t, claim),
+            None => self.release_slot(job.post_id, job.account_id),
+        }
         if ask_for_id {
             self.ctx.wake_scheduler();
         }

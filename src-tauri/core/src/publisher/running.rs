@@ -48,6 +48,9 @@ pub(crate) struct Running {
     pub(super) full: bool,
     /// When (engine clock) the heartbeat was last written by this process.
     pub(super) heartbeat_at: Option<i64>,
+    /// Due posts a run that is ending is handing its slot to (post id → account id): the
+    /// scheduler starts neither them nor another post of their accounts meanwhile.
+    pub(super) handing_off: HashMap<i64, i64>,
 }
 
 impl Running {
@@ -56,6 +59,12 @@ impl Running {
             h.abort();
         }
         self.accounts.clear();
+        self.handing_off.clear();
+    }
+
+    /// Whether a post of `account_id` is publishing here, or is being handed a slot.
+    pub(super) fn account_busy(&self, account_id: i64) -> bool {
+        self.accounts.contains(&account_id) || self.handing_off.values().any(|&a| a == account_id)
     }
 
     pub(crate) fn active(&self) -> Vec<i64> {

@@ -2,7 +2,8 @@
 //!
 //! Each pass reads SQLite: due posts are claimed for the publisher, and jobs waiting for a retry
 //! whose time came are run again — at most [`DEFAULT_PARALLEL`] at once, one at a time per
-//! account. A due post that finds no free slot waits, however long, and starts when one frees.
+//! account. A due post that finds no free slot waits, however long, and starts when one frees:
+//! the publish that frees it hands it on (`handoff`), or else the next pass starts it.
 //! A post is `missed` only when its time passed while Tokdeck could not act on it — closed,
 //! asleep, its clock jumped, or publishing paused — for longer than the grace period. The
 //! scheduler tells those stretches apart from waiting by comparing the wall clock with the
@@ -43,7 +44,7 @@ const HEARTBEAT_KEY: &str = "scheduler.alive_at";
 const HEARTBEAT_EVERY_MS: i64 = 5_000;
 /// Wall clock ahead of awake time by less than this between two passes is timer jitter, not a
 /// suspend or a clock jump.
-const CLOCK_SLACK_MS: i64 = 2_000;
+pub(super) const CLOCK_SLACK_MS: i64 = 2_000;
 /// Published this late or later, the "Posted" notification says why.
 const LATE_NOTE_MS: i64 = 2 * 60_000;
 
@@ -277,10 +278,10 @@ impl Publisher {
     ) -> CoreResult<bool> {
         {
             let running = self.running.lock().expect("running");
-            if running.posts.contains_key(&post_id) {
+            if running.posts.contains_key(&post_id) || running.handing_off.contains_key(&post_id) {
                 return Ok(true);
             }
-            if running.accounts.contains(&account_id) || running.posts.len() >= DEFAULT_PARALLEL {
+            if running.account_busy(account_id) || running.posts.len() >= DEFAULT_PARALLEL {
                 return Ok(false);
             }
         }
@@ -294,8 +295,17 @@ impl Publisher {
         running.accounts.insert(account_id);
         let now = self.ctx.clock().now_ms();
         running.started.entry(post_id).or_insert(now);
-        let weak = Arc::downgrade(self);
-        let task = tokio::spawn(async move {
+        let task = self.spawn_run(post_id, account_id);
+        running.posts.insert(post_id, task);
+        Ok(true)
+    }
+
+    /// Runs a publish in its own task; when it ends, frees its slot and account (unless its end
+    /// released or handed them on already) and rings the scheduler. The caller holds the
+    /// `running` lock and records the handle.
+    pub(super) fn spawn_run(&self, post_id: i64, account_id: i64) -> tokio::task::AbortHandle {
+        let weak = self.me.clone();
+        tokio::spawn(async move {
             let Some(publisher) = weak.upgrade() else {
                 return;
             };
@@ -312,8 +322,8 @@ impl Publisher {
             }
             let freed = {
                 let mut running = publisher.running.lock().expect("running");
-                // Released already when the run's last state was written (`release_slot`):
-                // the account may be another publish's by now.
+                // Released already when the run's last state was written (`release_slot`,
+                // a hand-off): the account may be another publish's by now.
                 let freed = running.posts.remove(&post_id).is_some();
                 if freed {
                     running.accounts.remove(&account_id);
@@ -327,9 +337,8 @@ impl Publisher {
             if freed {
                 publisher.ctx.wake_scheduler();
             }
-        });
-        running.posts.insert(post_id, task.abort_handle());
-        Ok(true)
+        })
+        .abort_handle()
     }
 
     /// Frees the publish slot and the account of a run whose final state is written, before

@@ -1,7 +1,7 @@
 //! The `Publisher` service: what it holds and is built from. Its operations live next to the
 //! step they belong to (`run`, `check`, `init`, `upload`, `poll`, `actions`, `scheduler`, …).
 
-use std::sync::Arc;
+use std::sync::{Arc, Weak};
 
 use super::running::Running;
 use crate::accounts::tokens::Tokens;
@@ -21,6 +21,8 @@ pub struct Publisher {
     pub(super) settings: Arc<SettingsService>,
     pub(super) posts: Arc<Posts>,
     pub(super) running: std::sync::Mutex<Running>,
+    /// Itself, for the publish tasks it starts (a run that hands its slot on starts the next).
+    pub(super) me: Weak<Publisher>,
 }
 
 impl Publisher {
@@ -30,15 +32,16 @@ impl Publisher {
         tokens: Arc<Tokens>,
         settings: Arc<SettingsService>,
         posts: Arc<Posts>,
-    ) -> Self {
-        Self {
+    ) -> Arc<Self> {
+        Arc::new_cyclic(|me| Self {
             ctx,
             tiktok_app,
             tokens,
             settings,
             posts,
             running: std::sync::Mutex::new(Default::default()),
-        }
+            me: me.clone(),
+        })
     }
 
     /// Why the account cannot be posted to in `mode` (a scope it did not grant), if so.

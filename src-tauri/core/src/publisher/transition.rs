@@ -46,6 +46,20 @@ impl Publisher {
         step: PublishStep,
         change: Change,
     ) -> CoreResult<()> {
+        self.set_state_then_claim(job, step, change, None)
+            .await
+            .map(|_| ())
+    }
+
+    /// [`Self::set_state`], and in the same transaction the claim of `next`, the due post the
+    /// run hands its slot to (`handoff`): what that claim did.
+    pub(super) async fn set_state_then_claim(
+        &self,
+        job: &mut PublishJob,
+        step: PublishStep,
+        change: Change,
+        next: Option<i64>,
+    ) -> CoreResult<Option<db::Claim>> {
         let pool = self.ctx.pool();
         let now = self.ctx.clock().now_ms();
         let before = job.clone();
@@ -57,7 +71,7 @@ impl Publisher {
         } else {
             None
         };
-        let written = db::write_state(
+        let written = db::write_state_and_claim(
             pool,
             db::StateWrite {
                 job,
@@ -69,13 +83,14 @@ impl Publisher {
                 error: applied.error_text.as_deref(),
                 now,
             },
+            next.map(|id| (id, UNKNOWN_OUTCOME_MESSAGE)),
         )
         .await?;
-        if !written {
+        let Some(claim) = written else {
             *job = before;
             tracing::info!(post_id = job.post_id, from = %prior_state, to = step.as_str(), "post taken meanwhile; stopping");
             return Err(taken());
-        }
+        };
         let error_text = applied.error_text;
         tracing::info!(post_id = job.post_id, state = %job.state, "publish state");
         self.ctx.events().emit(EngineEvent::PublishStateChanged {
@@ -88,7 +103,7 @@ impl Publisher {
             post_id: Some(job.post_id),
             account_id: Some(job.account_id),
         });
-        Ok(())
+        Ok(claim)
     }
 
     /// Ends a job in `failed` or `needs_attention` with a message, and notifies.

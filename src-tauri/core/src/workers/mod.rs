@@ -212,13 +212,7 @@ mod tests {
         ));
         let tokens = Arc::new(Tokens::new(ctx.clone(), app.clone()));
         let posts = Arc::new(Posts::new(ctx.clone()));
-        let publisher = Arc::new(Publisher::new(
-            ctx.clone(),
-            app,
-            tokens.clone(),
-            settings,
-            posts.clone(),
-        ));
+        let publisher = Publisher::new(ctx.clone(), app, tokens.clone(), settings, posts.clone());
         let analytics = Arc::new(Analytics::new(ctx.clone(), tokens.clone()));
         let backups = Arc::new(Backups::new(ctx.clone(), posts.clone()));
         let deps = || WorkerDeps {

@@ -1,5 +1,5 @@
 //! The publisher and the scheduler against the in-process simulator (fast mode): on-time
-//! publishing, parallel accounts, TikTok faults, crash/restart resume rules, missed posts, the
+//! publishing, parallel accounts, a slot handed from one publish to the next, TikTok faults, crash/restart resume rules, missed posts, the
 //! grace period, clock jumps and pause.
 
 #[path = "../common/mod.rs"]
@@ -9,6 +9,7 @@ mod media_common;
 
 mod controls;
 mod faults;
+mod handoff;
 mod on_tiktok;
 mod restarts;
 mod timing;
