@@ -100,9 +100,13 @@ bench-tray: ui
 TOKDECK_SOAK_SECS ?= 1800
 ## then the media probe's header fuzzing with TOKDECK_FUZZ_CASES cases (default 3,000)
 TOKDECK_FUZZ_CASES ?= 3000
+## then TOKDECK_HANDOFF_RACES generated races of cancels, deletes and pauses against slot
+## hand-offs (default 200; make test runs 6)
+TOKDECK_HANDOFF_RACES ?= 200
 soak: setup
 	TOKDECK_SOAK_SECS=$(TOKDECK_SOAK_SECS) cargo test -p tokdeck-core --test publish_model publisher_model -- --nocapture
 	TOKDECK_FUZZ_CASES=$(TOKDECK_FUZZ_CASES) cargo test -p tokdeck-core --test media_attack -- --nocapture
+	TOKDECK_HANDOFF_RACES=$(TOKDECK_HANDOFF_RACES) cargo test -p tokdeck-core --test publish_flow handoff_races -- --nocapture
 
 ## make bundle: .deb and .rpm installers (release build; Windows and macOS installers are built by
 ## .github/workflows/release.yml on their own runners)

@@ -1,6 +1,6 @@
 //! The publisher and the scheduler against the in-process simulator (fast mode): on-time
-//! publishing, parallel accounts, a slot handed from one publish to the next, TikTok faults, crash/restart resume rules, missed posts, the
-//! grace period, clock jumps and pause.
+//! publishing, parallel accounts, a slot handed from one publish to the next, TikTok faults,
+//! crash/restart resume rules, missed posts, the grace period, clock jumps and pause.
 
 #[path = "../common/mod.rs"]
 mod common;
@@ -10,6 +10,7 @@ mod media_common;
 mod controls;
 mod faults;
 mod handoff;
+mod handoff_races;
 mod on_tiktok;
 mod restarts;
 mod timing;

@@ -3,7 +3,7 @@
 //!
 //! # How
 //!
-//! A hand-rolled proptest over a [`Case`] (1–2 accounts, 1–3 posts, up to [`MAX_OPS`] ops)
+//! A hand-rolled proptest over a [`Case`] (1–2 accounts, 1–2 posts, up to [`MAX_OPS`] ops)
 //! rather than `proptest-state-machine`: the engine runs on its own (scheduler, retries, real
 //! HTTP to the simulator) while the test acts, so there is no pure reference state machine to
 //! step alongside it — the invariants are checked against what the simulator holds, and an op
