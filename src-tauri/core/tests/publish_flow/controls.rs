@@ -43,13 +43,7 @@ async fn nothing_is_published_while_paused() {
     let t = T::start(media_common::h264).await;
     let (_, a) = t.account("alice").await;
     let id = t.draft(a, "wait").await;
-    t.h.engine
-        .update_settings(&SettingsPatch {
-            publishing_paused: Some(true),
-            ..Default::default()
-        })
-        .await
-        .unwrap();
+    assert!(set_paused(&t.h.engine, true).await);
     t.h.engine.start_background();
     t.schedule(id, When::Now).await;
     tokio::time::sleep(Duration::from_millis(800)).await;
@@ -58,13 +52,7 @@ async fn nothing_is_published_while_paused() {
         PostStatus::Scheduled
     );
     assert_eq!(t.h.requests("video_init").await, 0);
-    t.h.engine
-        .update_settings(&SettingsPatch {
-            publishing_paused: Some(false),
-            ..Default::default()
-        })
-        .await
-        .unwrap();
+    assert!(set_paused(&t.h.engine, false).await);
     t.wait_status(id, PostStatus::Published, 15).await;
     t.h.engine.shutdown().await;
 }

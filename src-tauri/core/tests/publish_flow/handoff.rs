@@ -62,13 +62,7 @@ async fn a_publish_that_ends_while_publishing_is_paused_hands_its_slot_to_nobody
     t.h.engine.start_background();
     t.h.engine.clock().advance(Duration::from_secs(180));
     t.wait_status(first, PostStatus::Publishing, 15).await;
-    t.h.engine
-        .update_settings(&SettingsPatch {
-            publishing_paused: Some(true),
-            ..Default::default()
-        })
-        .await
-        .unwrap();
+    assert!(set_paused(&t.h.engine, true).await);
     // A publish under way finishes; what it would have handed its slot to waits for the resume.
     t.wait_status(first, PostStatus::Published, 30).await;
     assert_eq!(
@@ -76,13 +70,7 @@ async fn a_publish_that_ends_while_publishing_is_paused_hands_its_slot_to_nobody
         PostStatus::Scheduled
     );
     assert_eq!(t.h.requests("video_init").await, 1);
-    t.h.engine
-        .update_settings(&SettingsPatch {
-            publishing_paused: Some(false),
-            ..Default::default()
-        })
-        .await
-        .unwrap();
+    assert!(set_paused(&t.h.engine, false).await);
     t.wait_status(second, PostStatus::Published, 15).await;
     assert!(line_at(&t, second, "queued").await > line_at(&t, first, "published").await);
     t.h.engine.shutdown().await;

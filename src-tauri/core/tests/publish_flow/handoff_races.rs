@@ -44,40 +44,6 @@ fn race() -> impl Strategy<Value = Race> {
         .prop_map(|(accounts, acts)| Race { accounts, acts })
 }
 
-/// A copy of the scheduled post `from` with its own caption (made in SQLite: each compose asks
-/// TikTok for the creator's info, 20 times a minute at most).
-async fn copy_post(pool: &sqlx::SqlitePool, from: i64, caption: &str) -> i64 {
-    let cols: Vec<String> =
-        sqlx::query_scalar("SELECT name FROM pragma_table_info('posts') WHERE name != 'id'")
-            .fetch_all(pool)
-            .await
-            .unwrap();
-    let sql = format!(
-        "INSERT INTO posts ({0}) SELECT {0} FROM posts WHERE id = ? RETURNING id",
-        cols.join(", ")
-    );
-    let id: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
-        .bind(from)
-        .fetch_one(pool)
-        .await
-        .unwrap();
-    sqlx::query("UPDATE posts SET caption = ? WHERE id = ?")
-        .bind(caption)
-        .bind(id)
-        .execute(pool)
-        .await
-        .unwrap();
-    id
-}
-
-async fn set_paused(engine: &Engine, paused: bool) -> bool {
-    let patch = SettingsPatch {
-        publishing_paused: Some(paused),
-        ..Default::default()
-    };
-    engine.update_settings(&patch).await.is_ok()
-}
-
 async fn run(r: Race) {
     let t = T::start(media_common::h264).await;
     let e = t.h.engine.clone();
@@ -88,7 +54,7 @@ async fn run(r: Race) {
         let account = accounts[k];
         let caption = format!("race {i}");
         let id = match first.get(&account) {
-            Some(&from) => copy_post(e.store().pool(), from, &caption).await,
+            Some(&from) => copy_post(e.store().pool(), from, Some(&caption)).await,
             None => {
                 let id = t.draft(account, &caption).await;
                 t.schedule(id, in_minutes(&e, 2)).await;

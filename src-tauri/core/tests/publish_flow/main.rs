@@ -70,3 +70,40 @@ async fn sqlx_exec(pool: &sqlx::SqlitePool, sql: &str) {
         .await
         .unwrap();
 }
+
+/// Pauses or resumes publishing (Settings); answers whether the engine took it.
+async fn set_paused(engine: &Engine, paused: bool) -> bool {
+    let patch = SettingsPatch {
+        publishing_paused: Some(paused),
+        ..Default::default()
+    };
+    engine.update_settings(&patch).await.is_ok()
+}
+
+/// A copy of the post `from` (scheduled, due when it is), with `caption` if given, made in
+/// SQLite: each compose asks TikTok for the creator's info, 20 times a minute at most.
+async fn copy_post(pool: &sqlx::SqlitePool, from: i64, caption: Option<&str>) -> i64 {
+    let cols: Vec<String> =
+        sqlx::query_scalar("SELECT name FROM pragma_table_info('posts') WHERE name != 'id'")
+            .fetch_all(pool)
+            .await
+            .unwrap();
+    let sql = format!(
+        "INSERT INTO posts ({0}) SELECT {0} FROM posts WHERE id = ? RETURNING id",
+        cols.join(", ")
+    );
+    let id: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+        .bind(from)
+        .fetch_one(pool)
+        .await
+        .unwrap();
+    if let Some(caption) = caption {
+        sqlx::query("UPDATE posts SET caption = ? WHERE id = ?")
+            .bind(caption)
+            .bind(id)
+            .execute(pool)
+            .await
+            .unwrap();
+    }
+    id
+}

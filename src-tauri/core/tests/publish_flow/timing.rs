@@ -210,26 +210,10 @@ async fn a_busy_accounts_backlog_does_not_keep_another_account_from_the_free_slo
     let (_, b) = t.account("bob").await;
     let first = t.draft(a, "alice 0").await;
     t.schedule(first, in_minutes(&t.h.engine, 2)).await;
-    // Eight copies due at the same time (made in SQLite: each compose asks TikTok for the
-    // creator's info, 20 times a minute at most).
-    let pool = t.h.engine.store().pool();
-    let cols: Vec<String> =
-        sqlx::query_scalar("SELECT name FROM pragma_table_info('posts') WHERE name != 'id'")
-            .fetch_all(pool)
-            .await
-            .unwrap();
+    // Eight copies due at the same time.
     let mut alice = vec![first];
     for _ in 0..8 {
-        let sql = format!(
-            "INSERT INTO posts ({0}) SELECT {0} FROM posts WHERE id = ? RETURNING id",
-            cols.join(", ")
-        );
-        let id: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
-            .bind(first)
-            .fetch_one(pool)
-            .await
-            .unwrap();
-        alice.push(id);
+        alice.push(copy_post(t.h.engine.store().pool(), first, None).await);
     }
     let bob = t.draft(b, "bob, due after all of alice's").await;
     t.schedule(bob, in_minutes(&t.h.engine, 3)).await;
