@@ -17,12 +17,39 @@ use super::running::Running;
 use super::scheduler::CLOCK_SLACK_MS;
 use super::Publisher;
 
+/// A due post reserved for a hand-off: until [`Publisher::hand_off`] takes it, the scheduler
+/// starts neither it nor another post of its account. Dropped any other way (the final state
+/// not written, the run stopped or panicking), it gives the post back to the scheduler, so no
+/// reservation outlives its run.
+pub(super) struct Reserved<'a> {
+    publisher: &'a Publisher,
+    pub(super) target: DuePost,
+}
+
+impl Drop for Reserved<'_> {
+    fn drop(&mut self) {
+        let freed = {
+            let mut running = match self.publisher.running.lock() {
+                Ok(r) => r,
+                Err(poisoned) => poisoned.into_inner(),
+            };
+            running.handing_off.remove(&self.target.id).is_some()
+        };
+        if freed {
+            self.publisher.ctx.wake_scheduler();
+        }
+    }
+}
+
 impl Publisher {
-    /// The due post the slot of `post_id` goes to when it ends now, reserved for it (so the
-    /// scheduler neither starts it nor another post of its account meanwhile); `None` when the
-    /// scheduler decides, or when this run holds no slot here (a creator's Check again).
-    /// A read that fails leaves the choice to the scheduler.
-    pub(super) async fn handoff_target(&self, post_id: i64, account_id: i64) -> Option<DuePost> {
+    /// The due post the slot of `post_id` goes to when it ends now, reserved for it; `None`
+    /// when the scheduler decides, or when this run holds no slot here (a creator's Check
+    /// again). A read that fails leaves the choice to the scheduler.
+    pub(super) async fn handoff_target(
+        &self,
+        post_id: i64,
+        account_id: i64,
+    ) -> Option<Reserved<'_>> {
         if self.settings.get().await.publishing_paused {
             return None;
         }
@@ -63,7 +90,10 @@ impl Publisher {
             return None;
         }
         running.handing_off.insert(target.id, target.account_id);
-        Some(target)
+        Some(Reserved {
+            publisher: self,
+            target,
+        })
     }
 
     /// Whether every stretch since the last pass is one the scheduler has judged: no pause or
@@ -83,9 +113,10 @@ impl Publisher {
         &self,
         post_id: i64,
         account_id: i64,
-        target: DuePost,
+        reserved: Reserved<'_>,
         claim: Option<Claim>,
     ) {
+        let target = reserved.target;
         let started = {
             let mut running = self.running.lock().expect("running");
             running.handing_off.remove(&target.id);
@@ -121,18 +152,6 @@ impl Publisher {
         if started {
             tracing::debug!(from = post_id, to = target.id, "upload slot handed on");
         } else {
-            self.ctx.wake_scheduler();
-        }
-    }
-
-    /// The run's final state was not written: the reserved post is the scheduler's again.
-    pub(super) fn drop_handoff(&self, target: Option<DuePost>) {
-        if let Some(t) = target {
-            self.running
-                .lock()
-                .expect("running")
-                .handing_off
-                .remove(&t.id);
             self.ctx.wake_scheduler();
         }
     }

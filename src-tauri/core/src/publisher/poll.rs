@@ -139,7 +139,8 @@ impl Publisher {
             && st.public_post_ids.is_empty()
             && post.privacy_level.as_deref().unwrap_or("SELF_ONLY") != "SELF_ONLY";
         let target = self.handoff_target(job.post_id, job.account_id).await;
-        let written = self
+        // Not written: the reserved post goes back to the scheduler as `target` drops.
+        let claim = self
             .set_state_then_claim(
                 job,
                 PublishStep::Published,
@@ -161,16 +162,9 @@ impl Publisher {
                     public_id_until: Some(ask_for_id.then_some(now + PUBLIC_ID_WINDOW_MS)),
                     ..Default::default()
                 },
-                target.map(|t| t.id),
+                target.as_ref().map(|t| t.target.id),
             )
-            .await;
-        let claim = match written {
-            Ok(claim) => claim,
-            Err(e) => {
-                self.drop_handoff(target);
-                return Err(e);
-            }
-        };
+            .await?;
         // Published: the upload slot goes to the next due post, or is free for the scheduler;
         // what follows is local.
         match target {
