@@ -126,8 +126,8 @@ impl Publisher {
                 return;
             }
             running.accounts.remove(&account_id);
-            let free = !running.posts.contains_key(&target.id)
-                && !running.accounts.contains(&target.account_id);
+            let free =
+                !running.posts.contains_key(&target.id) && !running.account_busy(target.account_id);
             if claim == Some(Claim::Claimed) && free {
                 let now = self.ctx.clock().now_ms();
                 running.accounts.insert(target.account_id);

@@ -270,12 +270,7 @@ impl Publisher {
 
     /// Starts a publish if a slot is free and its account is idle. Answers false when the post
     /// has to wait for a slot or its account.
-    async fn try_start(
-        self: &Arc<Self>,
-        post_id: i64,
-        account_id: i64,
-        claim: bool,
-    ) -> CoreResult<bool> {
+    async fn try_start(&self, post_id: i64, account_id: i64, claim: bool) -> CoreResult<bool> {
         {
             let running = self.running.lock().expect("running");
             if running.posts.contains_key(&post_id) || running.handing_off.contains_key(&post_id) {

@@ -4,17 +4,6 @@
 
 use super::*;
 
-/// The history line of `state` for the post (its last one).
-async fn line_at(t: &T, id: i64, state: &str) -> i64 {
-    let history = t.h.engine.publish_history(id).await.unwrap();
-    history
-        .iter()
-        .rev()
-        .find(|h| h.state == state)
-        .unwrap_or_else(|| panic!("post {id}: no {state} line in {history:?}"))
-        .at
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_published_post_hands_its_slot_to_the_next_due_post_in_its_final_transaction() {
     let t = T::start(media_common::h264).await;
@@ -33,8 +22,8 @@ async fn a_published_post_hands_its_slot_to_the_next_due_post_in_its_final_trans
         t.wait_status(id, PostStatus::Published, 30).await;
     }
     for pair in posts.windows(2) {
-        let published = line_at(&t, pair[0], "published").await;
-        let queued = line_at(&t, pair[1], "queued").await;
+        let published = history_at(&t, pair[0], "published").await;
+        let queued = history_at(&t, pair[1], "queued").await;
         assert_eq!(
             queued, published,
             "post {} did not start in the transaction that published post {}",
@@ -72,6 +61,6 @@ async fn a_publish_that_ends_while_publishing_is_paused_hands_its_slot_to_nobody
     assert_eq!(t.h.requests("video_init").await, 1);
     assert!(set_paused(&t.h.engine, false).await);
     t.wait_status(second, PostStatus::Published, 15).await;
-    assert!(line_at(&t, second, "queued").await > line_at(&t, first, "published").await);
+    assert!(history_at(&t, second, "queued").await > history_at(&t, first, "published").await);
     t.h.engine.shutdown().await;
 }

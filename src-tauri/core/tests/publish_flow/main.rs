@@ -107,3 +107,14 @@ async fn copy_post(pool: &sqlx::SqlitePool, from: i64, caption: Option<&str>) ->
     }
     id
 }
+
+/// When the post's last history line of `state` was written (panics when it has none).
+async fn history_at(t: &T, id: i64, state: &str) -> i64 {
+    let history = t.h.engine.publish_history(id).await.unwrap();
+    history
+        .iter()
+        .rev()
+        .find(|h| h.state == state)
+        .unwrap_or_else(|| panic!("post {id}: no {state} line in {history:?}"))
+        .at
+}

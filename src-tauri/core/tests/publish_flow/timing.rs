@@ -221,24 +221,10 @@ async fn a_busy_accounts_backlog_does_not_keep_another_account_from_the_free_slo
     // All ten come due at once.
     t.h.engine.clock().advance(Duration::from_secs(240));
     t.wait_status(bob, PostStatus::Published, 15).await;
-    let queued_at = |id: i64| {
-        let engine = t.h.engine.clone();
-        async move {
-            engine
-                .publish_history(id)
-                .await
-                .unwrap()
-                .into_iter()
-                .find(|h| h.state == "queued")
-                .map(|h| h.at)
-        }
-    };
-    let bob_at = queued_at(bob).await.expect("bob's post started");
+    let bob_at = history_at(&t, bob, "queued").await;
     // Alice's posts go one at a time: her second starts only once her first is published.
     t.wait_status(alice[1], PostStatus::Published, 60).await;
-    let alice_second = queued_at(alice[1])
-        .await
-        .expect("alice's second post started");
+    let alice_second = history_at(&t, alice[1], "queued").await;
     assert!(
         bob_at <= alice_second,
         "bob's post waited behind alice's backlog: started at {bob_at}, alice's second at {alice_second}"
